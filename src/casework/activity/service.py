@@ -1,0 +1,63 @@
+"""The append-only activity log: services call record() inside their own transaction."""
+
+import uuid
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from casework.activity.models import Activity
+from casework.auth.service import Actor
+from casework.db.base import new_id, utcnow
+
+SOURCE_NATIVE = "native"
+
+
+def jsonable(value: Any) -> Any:
+    """Values as the JSON column keeps them, so that old/new pairs read back as they were written."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    case_id: uuid.UUID,
+    action: str,
+    changes: dict[str, Any],
+    source: str = SOURCE_NATIVE,
+    at: datetime | None = None,
+) -> None:
+    session.execute(
+        insert(Activity.__table__).values(
+            id=new_id(),
+            workspace_id=actor.workspace_id,
+            case_id=case_id,
+            actor_id=actor.user_id,
+            action=action,
+            changes=jsonable(changes),
+            source=source,
+            created_at=at or utcnow(),
+        )
+    )
+
+
+def list_for_case(
+    session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, after: uuid.UUID | None, limit: int
+) -> list[Activity]:
+    """Oldest first; `after` is the last id of the previous page."""
+    query = select(Activity).where(Activity.workspace_id == workspace_id, Activity.case_id == case_id)
+    if after is not None:
+        query = query.where(Activity.id > after)
+    return list(session.scalars(query.order_by(Activity.id).limit(limit)))

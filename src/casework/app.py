@@ -1,0 +1,117 @@
+"""create_app(settings): the FastAPI app with the native API mounted under /api/v1."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from sqlalchemy import text
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from casework import problems
+from casework.auth.router import router as auth_router
+from casework.cases.router import router as cases_router
+from casework.db import migrate
+from casework.db.database import Database
+from casework.errors import PayloadTooLarge
+from casework.http import JSONResponse, RateLimiter
+from casework.logs import configure_logging
+from casework.projects.router import router as projects_router
+from casework.settings import Settings
+
+
+class BodySizeLimit:
+    """Refuses request bodies over the limit with 413 before any handler reads them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        if declared is not None:
+            await self.app(scope, receive, send)
+            return
+        # No length declared (chunked): read the body here, up to the limit, then hand it on.
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        exc = PayloadTooLarge(f"the request body is over the limit of {self.max_bytes} bytes")
+        response = problems.render(scope["app"], scope["path"], exc)
+        await response(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+    database = db or Database(settings.resolved_database_url, settings.db_pool_size)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if db is None:
+            database.dispose()
+
+    app = FastAPI(
+        title="casework",
+        version="0.1.0",
+        summary="Case management with a native API and vendor-compatible dialects.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.rate_limiter = RateLimiter(settings.rate_limit)
+    app.state.error_renderers = []
+    problems.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    native = APIRouter(prefix="/api/v1")
+    native.include_router(cases_router)
+    native.include_router(projects_router)
+    native.include_router(auth_router)
+    app.include_router(native)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> Response:
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz() -> Response:
+        try:
+            current = await database.read(lambda session: migrate.is_current(session.get_bind()))
+            await database.read(lambda session: session.execute(text("SELECT 1")))
+        except Exception as exc:  # noqa: BLE001 - any failure to reach the database means not ready
+            return JSONResponse({"status": "unavailable", "detail": f"database unreachable: {type(exc).__name__}"}, 503)
+        if not current:
+            return JSONResponse({"status": "unavailable", "detail": "database migrations are not current"}, 503)
+        return JSONResponse({"status": "ok"})
+
+    return app

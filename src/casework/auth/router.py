@@ -1,0 +1,65 @@
+import uuid
+
+from fastapi import APIRouter, Response
+
+from casework.auth import service
+from casework.auth.schemas import MeRead, TokenCreate, TokenCreated, TokenRead, UserCreate, UserRead, UserUpdate
+from casework.http import DB, CurrentActor, JSONResponse
+
+router = APIRouter(tags=["users and tokens"])
+
+
+def _json(model: type[UserRead] | type[TokenRead], row: object, status: int = 200) -> JSONResponse:
+    return JSONResponse(model.model_validate(row).model_dump(mode="json"), status)
+
+
+@router.get("/me", response_model=MeRead)
+async def me(actor: CurrentActor, db: DB) -> Response:
+    user = await db.read(service.get_user, actor, actor.user_id)
+    return JSONResponse(
+        {
+            "user": UserRead.model_validate(user).model_dump(mode="json"),
+            "workspace_id": str(actor.workspace_id),
+            "token_id": str(actor.token_id),
+            "scopes": sorted(actor.scopes),
+        }
+    )
+
+
+@router.get("/users", response_model=list[UserRead])
+async def list_users(actor: CurrentActor, db: DB) -> Response:
+    users = await db.read(service.list_users, actor)
+    return JSONResponse([UserRead.model_validate(u).model_dump(mode="json") for u in users])
+
+
+@router.post("/users", status_code=201, response_model=UserRead)
+async def create_user(body: UserCreate, actor: CurrentActor, db: DB) -> Response:
+    return _json(UserRead, await db.write(service.create_user, actor, body), 201)
+
+
+@router.get("/users/{user_id}", response_model=UserRead)
+async def get_user(user_id: uuid.UUID, actor: CurrentActor, db: DB) -> Response:
+    return _json(UserRead, await db.read(service.read_user, actor, user_id))
+
+
+@router.patch("/users/{user_id}", response_model=UserRead)
+async def update_user(user_id: uuid.UUID, body: UserUpdate, actor: CurrentActor, db: DB) -> Response:
+    return _json(UserRead, await db.write(service.update_user, actor, user_id, body))
+
+
+@router.get("/tokens", response_model=list[TokenRead])
+async def list_tokens(actor: CurrentActor, db: DB, user_id: uuid.UUID | None = None) -> Response:
+    tokens = await db.read(service.list_tokens, actor, user_id)
+    return JSONResponse([TokenRead.model_validate(t).model_dump(mode="json") for t in tokens])
+
+
+@router.post("/tokens", status_code=201, response_model=TokenCreated)
+async def create_token(body: TokenCreate, actor: CurrentActor, db: DB) -> Response:
+    token, secret = await db.write(service.create_token, actor, body)
+    created = TokenRead.model_validate(token).model_dump(mode="json") | {"token": secret}
+    return JSONResponse(created, 201)
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenRead)
+async def revoke_token(token_id: uuid.UUID, actor: CurrentActor, db: DB) -> Response:
+    return _json(TokenRead, await db.write(service.revoke_token, actor, token_id))

@@ -1,0 +1,243 @@
+"""Users, API tokens, and who may do what."""
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from limits import parse as parse_rate_limit
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from casework.auth.models import ApiToken, User
+from casework.auth.schemas import TokenCreate, UserCreate, UserUpdate
+from casework.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+from casework.db.base import utcnow
+
+ROLES = ("admin", "manager", "agent", "reviewer", "viewer")
+SCOPES = ("cases:read", "cases:write", "admin")
+CASE_WRITER_ROLES = frozenset({"admin", "manager", "agent", "reviewer"})
+CASE_ADMIN_ROLES = frozenset({"admin", "manager"})
+ADMIN_ROLES = frozenset({"admin"})
+ALL_ROLES = frozenset(ROLES)
+TOKEN_PREFIX = "cw_"
+# last_used_at is written at most this often per token, so reads stay reads.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    workspace_id: uuid.UUID
+    user_id: uuid.UUID
+    role: str
+    scopes: frozenset[str]
+    token_id: uuid.UUID | None = None
+    rate_limit: str | None = None
+
+    def require(self, scope: str, roles: frozenset[str]) -> None:
+        if self.role not in roles:
+            raise Forbidden(f"the role '{self.role}' may not do this")
+        if scope not in self.scopes:
+            raise Forbidden(f"the token lacks the scope '{scope}'")
+
+    def require_case_read(self) -> None:
+        self.require("cases:read", ALL_ROLES)
+
+    def require_case_write(self) -> None:
+        self.require("cases:write", CASE_WRITER_ROLES)
+
+    def require_case_admin(self) -> None:
+        self.require("cases:write", CASE_ADMIN_ROLES)
+
+    def require_admin(self) -> None:
+        self.require("admin", ADMIN_ROLES)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin" and "admin" in self.scopes
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True, slots=True)
+class Authentication:
+    actor: Actor
+    stale_last_used: bool
+
+
+def authenticate(session: Session, secret: str, now: datetime | None = None) -> Authentication:
+    now = now or utcnow()
+    row = session.execute(
+        select(ApiToken, User.role, User.active)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == hash_secret(secret))
+    ).first()
+    if row is None:
+        raise Unauthenticated("unknown API token")
+    token, role, active = row
+    if token.revoked_at is not None:
+        raise Unauthenticated("the API token was revoked")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise Unauthenticated("the API token has expired")
+    if not active:
+        raise Unauthenticated("the token's user is deactivated")
+    actor = Actor(token.workspace_id, token.user_id, role, frozenset(token.scopes), token.id, token.rate_limit)
+    stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION
+    return Authentication(actor, stale)
+
+
+def touch_token(session: Session, token_id: uuid.UUID) -> None:
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
+
+
+# Users
+
+
+def create_user(session: Session, actor: Actor, data: UserCreate) -> User:
+    actor.require_admin()
+    return add_user(session, actor.workspace_id, data)
+
+
+def add_user(session: Session, workspace_id: uuid.UUID, data: UserCreate) -> User:
+    email = data.email.lower()
+    taken = session.scalar(select(User.id).where(User.workspace_id == workspace_id, User.email == email))
+    if taken is not None:
+        raise Conflict(f"a user with the email {email} already exists")
+    user = User(workspace_id=workspace_id, email=email, name=data.name, role=data.role)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def list_users(session: Session, actor: Actor) -> list[User]:
+    actor.require_case_read()
+    return list(session.scalars(select(User).where(User.workspace_id == actor.workspace_id).order_by(User.email)))
+
+
+def read_user(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
+    actor.require_case_read()
+    return get_user(session, actor, user_id)
+
+
+def get_user(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.workspace_id != actor.workspace_id:
+        raise NotFound("user", user_id)
+    return user
+
+
+def find_user_by_email(session: Session, workspace_id: uuid.UUID, email: str) -> User:
+    user = session.scalar(select(User).where(User.workspace_id == workspace_id, User.email == email.lower()))
+    if user is None:
+        raise NotFound("user", email)
+    return user
+
+
+def update_user(session: Session, actor: Actor, user_id: uuid.UUID, data: UserUpdate) -> User:
+    actor.require_admin()
+    user = get_user(session, actor, user_id)
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    losing_admin = user.role == "admin" and (changes.get("role", "admin") != "admin" or changes.get("active") is False)
+    if losing_admin and _active_admin_count(session, actor.workspace_id) <= 1:
+        raise Conflict("the workspace must keep at least one active admin")
+    for field, value in changes.items():
+        setattr(user, field, value)
+    user.updated_at = utcnow()
+    return user
+
+
+def _active_admin_count(session: Session, workspace_id: uuid.UUID) -> int:
+    rows = session.scalars(
+        select(User.id).where(User.workspace_id == workspace_id, User.role == "admin", User.active.is_(True))
+    )
+    return len(rows.all())
+
+
+def existing_user_ids(session: Session, workspace_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    wanted = set(ids)
+    if not wanted:
+        return set()
+    found = session.scalars(
+        select(User.id).where(User.workspace_id == workspace_id, User.id.in_(wanted), User.active.is_(True))
+    )
+    return set(found)
+
+
+# Tokens
+
+
+def create_token(session: Session, actor: Actor, data: TokenCreate) -> tuple[ApiToken, str]:
+    owner_id = data.user_id or actor.user_id
+    if owner_id != actor.user_id:
+        actor.require_admin()
+    owner = get_user(session, actor, owner_id)
+    wanted = set(data.scopes)
+    if not wanted <= actor.scopes:
+        raise Forbidden("a token cannot grant scopes its creator's token lacks")
+    if "admin" in wanted and owner.role != "admin":
+        raise InvalidInput.field("scopes", "the 'admin' scope is only for users with the admin role")
+    if data.rate_limit is not None:
+        _check_rate_limit(data.rate_limit)
+    return issue_token(session, owner, data.name, sorted(wanted), data.expires_at, data.rate_limit)
+
+
+def _check_rate_limit(value: str) -> None:
+    try:
+        parse_rate_limit(value)
+    except ValueError:
+        raise InvalidInput.field("rate_limit", "expected an amount per period, like '600/minute'") from None
+
+
+def issue_token(
+    session: Session,
+    owner: User,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime | None = None,
+    rate_limit: str | None = None,
+    secret: str | None = None,
+) -> tuple[ApiToken, str]:
+    secret = secret or new_secret()
+    token = ApiToken(
+        workspace_id=owner.workspace_id,
+        user_id=owner.id,
+        name=name,
+        token_hash=hash_secret(secret),
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        scopes=scopes,
+        rate_limit=rate_limit,
+        expires_at=expires_at,
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def list_tokens(session: Session, actor: Actor, user_id: uuid.UUID | None = None) -> list[ApiToken]:
+    query = select(ApiToken).where(ApiToken.workspace_id == actor.workspace_id).order_by(ApiToken.created_at)
+    if not actor.is_admin:
+        if user_id is not None and user_id != actor.user_id:
+            raise Forbidden("only admins list other users' tokens")
+        user_id = actor.user_id
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
+    return list(session.scalars(query))
+
+
+def revoke_token(session: Session, actor: Actor, token_id: uuid.UUID) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.workspace_id != actor.workspace_id:
+        raise NotFound("token", token_id)
+    if token.user_id != actor.user_id and not actor.is_admin:
+        raise Forbidden("only admins revoke other users' tokens")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token

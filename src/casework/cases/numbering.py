@@ -1,0 +1,63 @@
+"""Case numbers (per workspace) and keys (per project), unique and increasing under concurrent creates.
+
+On PostgreSQL each workspace and project has its own sequence: nextval never waits on another
+transaction, so creates do not queue behind a counter row lock; a failed create leaves a gap.
+SQLite has one writer at a time, so a counter column bumped in the create's transaction suffices.
+"""
+
+import uuid
+
+from sqlalchemy import text, update
+from sqlalchemy.orm import Session
+
+from casework.projects.models import Project, Workspace
+
+
+def _workspace_sequence(workspace_id: uuid.UUID) -> str:
+    return f"case_number_{workspace_id.hex}"
+
+
+def _project_sequence(project_id: uuid.UUID) -> str:
+    return f"case_key_{project_id.hex}"
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def create_workspace_sequence(session: Session, workspace_id: uuid.UUID) -> None:
+    if _is_postgres(session):
+        session.execute(text(f"CREATE SEQUENCE {_workspace_sequence(workspace_id)}"))
+
+
+def create_project_sequence(session: Session, project_id: uuid.UUID) -> None:
+    if _is_postgres(session):
+        session.execute(text(f"CREATE SEQUENCE {_project_sequence(project_id)}"))
+
+
+def drop_project_sequence(session: Session, project_id: uuid.UUID) -> None:
+    if _is_postgres(session):
+        session.execute(text(f"DROP SEQUENCE IF EXISTS {_project_sequence(project_id)}"))
+
+
+def allocate(session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID) -> tuple[int, int]:
+    """The next (case number, project key number)."""
+    if _is_postgres(session):
+        row = session.execute(
+            text("SELECT nextval(:ws), nextval(:project)"),
+            {"ws": _workspace_sequence(workspace_id), "project": _project_sequence(project_id)},
+        ).one()
+        return row[0], row[1]
+    number = session.execute(
+        update(Workspace)
+        .where(Workspace.id == workspace_id)
+        .values(case_counter=Workspace.case_counter + 1)
+        .returning(Workspace.case_counter)
+    ).scalar_one()
+    key_number = session.execute(
+        update(Project)
+        .where(Project.id == project_id)
+        .values(case_counter=Project.case_counter + 1)
+        .returning(Project.case_counter)
+    ).scalar_one()
+    return number, key_number

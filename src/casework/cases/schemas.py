@@ -1,0 +1,209 @@
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, EmailStr, Field, StringConstraints
+
+from casework.auth.schemas import StrictInput
+from casework.cases.models import Case, priority_label
+
+StatusGroup = Literal["open", "in_progress", "closed"]
+Priority = Literal["P1", "P2", "P3", "P4", "P5"]
+Severity = Literal["low", "medium", "high", "critical"]
+SortField = Literal["created", "updated", "priority", "number"]
+SortOrder = Literal["asc", "desc"]
+
+MAX_ASSIGNEES = 10
+MAX_TAGS = 200
+MAX_METADATA_KEYS = 100
+MAX_EXTERNAL_REFS = 50
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _unique(values: list) -> list:  # type: ignore[type-arg]
+    if len(set(values)) != len(values):
+        raise ValueError("must not repeat an item")
+    return values
+
+
+Title = Annotated[str, StringConstraints(min_length=1, max_length=160), AfterValidator(_not_blank)]
+Description = Annotated[str, StringConstraints(max_length=30_000)]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=256), AfterValidator(_not_blank)]
+Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS), AfterValidator(_unique)]
+Assignees = Annotated[list[uuid.UUID], Field(max_length=MAX_ASSIGNEES), AfterValidator(_unique)]
+CaseType = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+ShortText = Annotated[str, StringConstraints(max_length=160)]
+LongText = Annotated[str, StringConstraints(max_length=2000)]
+MetaKey = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+MetaValue = Annotated[str, StringConstraints(max_length=10_000)]
+Metadata = Annotated[dict[MetaKey, MetaValue], Field(max_length=MAX_METADATA_KEYS)]
+ExternalRefs = Annotated[dict[MetaKey, ShortText], Field(max_length=MAX_EXTERNAL_REFS)]
+
+
+class Requester(StrictInput):
+    name: ShortText | None = None
+    email: EmailStr | None = None
+    type: Annotated[str, StringConstraints(max_length=40)] | None = None
+
+
+class CaseFields(StrictInput):
+    """Fields a client may set; each is optional in an update."""
+
+    title: Title
+    description: Description = ""
+    status: StatusGroup = "open"
+    priority: Priority | None = None
+    severity: Severity = "low"
+    type: CaseType = "STANDARD"
+    assignees: Assignees = []
+    tags: Tags = []
+    requester: Requester | None = None
+    due_date: AwareDatetime | None = None
+    resolution: ShortText | None = None
+    resolution_reason: LongText | None = None
+    external_refs: ExternalRefs = {}
+    metadata: Metadata = {}
+
+
+class CaseCreate(CaseFields):
+    project: str | None = Field(default=None, description="Project id or key; the workspace's first project if absent.")
+
+
+class CaseUpdate(StrictInput):
+    """Only the fields present change. `version`, when given, must be the case's current version."""
+
+    version: int | None = None
+    title: Title | None = None
+    description: Description | None = None
+    status: StatusGroup | None = None
+    priority: Priority | None = None
+    severity: Severity | None = None
+    type: CaseType | None = None
+    assignees: Assignees | None = None
+    tags: Tags | None = None
+    requester: Requester | None = None
+    due_date: AwareDatetime | None = None
+    resolution: ShortText | None = None
+    resolution_reason: LongText | None = None
+    external_refs: ExternalRefs | None = None
+    metadata: Metadata | None = None
+
+    def changed_fields(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self.model_fields_set if name != "version"}
+
+
+NON_NULLABLE_FIELDS = frozenset({"title", "description", "status", "severity", "type", "assignees", "tags"})
+
+
+class CaseRead(BaseModel):
+    id: uuid.UUID
+    number: int
+    key: str
+    project_id: uuid.UUID
+    title: str
+    description: str
+    status: StatusGroup
+    priority: Priority | None
+    severity: Severity
+    type: str
+    assignees: list[uuid.UUID]
+    tags: list[str]
+    author_id: uuid.UUID
+    requester: Requester | None
+    due_date: datetime | None
+    resolution: str | None
+    resolution_reason: str | None
+    external_refs: dict[str, str]
+    metadata: dict[str, str]
+    created_at: datetime
+    updated_at: datetime
+    updated_by: uuid.UUID
+    closed_at: datetime | None
+    closed_by: uuid.UUID | None
+    archived_at: datetime | None
+    archived_by: uuid.UUID | None
+    version: int
+
+
+class CasePage(BaseModel):
+    items: list[CaseRead]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    total: int | None = Field(default=None, description="Matching cases, when asked for with `count=true`.")
+
+
+class BulkItem(StrictInput):
+    id: str = Field(description="Case id or key.")
+    version: int | None = None
+    changes: dict[str, Any] = Field(description="Fields as in PATCH /cases/{id}; validated item by item.")
+
+
+class BulkRequest(StrictInput):
+    items: Annotated[list[BulkItem], Field(min_length=1, max_length=100)]
+
+
+class BulkResult(BaseModel):
+    id: str
+    status: int
+    case: CaseRead | None = None
+    error: dict | None = None  # type: ignore[type-arg]
+
+
+class BulkResponse(BaseModel):
+    results: list[BulkResult]
+
+
+def case_view(case: Case) -> dict[str, Any]:
+    """The native JSON of a case, built directly (no second validation pass on the hot path)."""
+    return {
+        "id": str(case.id),
+        "number": case.number,
+        "key": case.key,
+        "project_id": str(case.project_id),
+        "title": case.title,
+        "description": case.description,
+        "status": case.status,
+        "priority": priority_label(case.priority_rank),
+        "severity": case.severity,
+        "type": case.type,
+        "assignees": case.assignee_ids,
+        "tags": case.tags,
+        "author_id": str(case.author_id),
+        "requester": case.requester,
+        "due_date": case.due_date,
+        "resolution": case.resolution,
+        "resolution_reason": case.resolution_reason,
+        "external_refs": case.external_refs,
+        "metadata": case.meta,
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+        "updated_by": str(case.updated_by),
+        "closed_at": case.closed_at,
+        "closed_by": str(case.closed_by) if case.closed_by else None,
+        "archived_at": case.archived_at,
+        "archived_by": str(case.archived_by) if case.archived_by else None,
+        "version": case.version,
+    }
+
+
+class CaseFilter(BaseModel):
+    status: list[StatusGroup] = []
+    priority: list[Priority | Literal["none"]] = []
+    severity: list[Severity] = []
+    assignee: list[uuid.UUID] = []
+    unassigned: bool = False
+    tag: list[str] = Field(default=[], description="Cases with all of these tags.")
+    tag_any: list[str] = Field(default=[], description="Cases with at least one of these tags.")
+    tag_none: list[str] = Field(default=[], description="Cases with none of these tags.")
+    author: uuid.UUID | None = None
+    project: str | None = None
+    created_after: AwareDatetime | None = None
+    created_before: AwareDatetime | None = None
+    updated_after: AwareDatetime | None = None
+    updated_before: AwareDatetime | None = None
+    q: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    archived: Literal["exclude", "include", "only"] = "exclude"

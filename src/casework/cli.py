@@ -1,0 +1,280 @@
+"""The `casework` command: serve, migrate, and the everyday admin tasks. Each command calls a service."""
+
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import orjson
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from casework.auth import service as auth
+from casework.auth.models import User
+from casework.auth.schemas import TokenCreate, TokenRead, UserCreate, UserRead
+from casework.bootstrap import bootstrap_if_empty
+from casework.cases import service as cases
+from casework.cases.schemas import CaseCreate, CaseFilter, case_view
+from casework.db import migrate as migrations
+from casework.db.base import utcnow
+from casework.db.database import Database
+from casework.errors import DomainError, from_validation_error
+from casework.projects.models import Workspace
+from casework.settings import Settings
+
+app = typer.Typer(help="casework: a self-hosted case-management server.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False
+)
+user_app = typer.Typer(help="Users of a workspace.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+case_app = typer.Typer(help="Cases.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(case_app, name="case")
+
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+AsUser = Annotated[str | None, typer.Option("--as", help="Act as this user (email); the first admin by default.")]
+
+
+def fail(message: str) -> NoReturn:
+    err.print(f"error: {message}", markup=False, highlight=False)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def database() -> Iterator[Database]:
+    db = Database(Settings().resolved_database_url)
+    try:
+        yield db
+    except DomainError as exc:
+        fail(exc.detail)
+    except SQLAlchemyError as exc:
+        fail(f"database error: {str(exc.__cause__ or exc).splitlines()[0]}")
+    finally:
+        db.dispose()
+
+
+def run(work: Callable[..., T], *args: Any, write: bool = True) -> T:
+    with database() as db:
+        return db.run_sync(work, *args, write=write)
+
+
+def _actor(session: Session, as_email: str | None) -> auth.Actor:
+    """The CLI acts as a user of the only workspace with every scope, as a local operator."""
+    workspaces = session.scalars(select(Workspace.id).limit(2)).all()
+    if len(workspaces) != 1:
+        raise DomainError("the CLI needs exactly one workspace; run `casework serve` or `casework migrate` first")
+    if as_email:
+        user = auth.find_user_by_email(session, workspaces[0], as_email)
+    else:
+        query = select(User).where(User.workspace_id == workspaces[0], User.role == "admin", User.active.is_(True))
+        user = session.scalar(query.order_by(User.created_at).limit(1))
+        if user is None:
+            raise DomainError("the workspace has no active admin")
+    return auth.Actor(user.workspace_id, user.id, user.role, frozenset(auth.SCOPES))
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    out.print(table)
+
+
+def _prepare(db: Database) -> Any:
+    migrations.upgrade(db.engine)
+    return db.run_sync(bootstrap_if_empty, Settings().bootstrap_token)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date (serve does this too)."""
+    with database() as db:
+        migrations.upgrade(db.engine)
+    out.print("database is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default CASEWORK_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default CASEWORK_PORT.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Default CASEWORK_WORKERS.")] = None,
+) -> None:
+    """Migrate, create the first workspace and admin on an empty database, then serve HTTP."""
+    import uvicorn
+
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with database() as db:
+        created = _prepare(db)
+    if created is not None:
+        out.print(f"First start: created the admin {created.admin_email}. Its API token, shown only this once:")
+        out.print(f"  {created.token}", markup=False, highlight=False)
+        out.print(f"  curl -H 'Authorization: Bearer {created.token}' http://{host or settings.host}:{port or settings.port}/api/v1/me", markup=False, highlight=False)
+    uvicorn.run(
+        "casework.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        access_log=settings.access_log,
+        log_level=settings.log_level,
+    )
+
+
+@user_app.command("add")
+def user_add(
+    email: Annotated[str, typer.Option()],
+    name: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option(help="admin, manager, agent, reviewer or viewer.")] = "agent",
+    as_email: AsUser = None,
+    json: JsonFlag = False,
+) -> None:
+    """Add a user to the workspace."""
+    data = _validated(UserCreate, email=email, name=name, role=role)
+    user = run(lambda s: auth.create_user(s, _actor(s, as_email), data))
+    _show_users([user], json, single=True)
+
+
+@user_app.command("list")
+def user_list(as_email: AsUser = None, json: JsonFlag = False) -> None:
+    """List the workspace's users."""
+    _show_users(run(lambda s: auth.list_users(s, _actor(s, as_email)), write=False), json)
+
+
+def _show_users(users: list[User], json: bool, single: bool = False) -> None:
+    rows = [UserRead.model_validate(u).model_dump(mode="json") for u in users]
+    if json:
+        print_json(rows[0] if single else rows)
+        return
+    print_table("users", ["id", "email", "name", "role", "active"], [[r["id"], r["email"], r["name"], r["role"], r["active"]] for r in rows])
+
+
+@token_app.command("create")
+def token_create(
+    user: Annotated[str | None, typer.Option(help="Owner's email; the acting user by default.")] = None,
+    name: Annotated[str, typer.Option()] = "cli",
+    scope: Annotated[list[str] | None, typer.Option(help="Repeat for several; cases:read and cases:write by default.")] = None,
+    expires_in_days: Annotated[int | None, typer.Option(min=1)] = None,
+    as_email: AsUser = None,
+    json: JsonFlag = False,
+) -> None:
+    """Create an API token; its secret is printed once."""
+
+    def work(session: Session) -> tuple[Any, str]:
+        actor = _actor(session, as_email)
+        owner_id = auth.find_user_by_email(session, actor.workspace_id, user).id if user else None
+        expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+        data = _validated(TokenCreate, name=name, user_id=owner_id, scopes=scope or ["cases:read", "cases:write"], expires_at=expires)
+        return auth.create_token(session, actor, data)
+
+    token, secret = run(work)
+    created = TokenRead.model_validate(token).model_dump(mode="json") | {"token": secret}
+    if json:
+        print_json(created)
+        return
+    out.print(f"token {created['id']} ({', '.join(created['scopes'])}); the secret, shown only now:")
+    out.print(secret, markup=False, highlight=False)
+
+
+@token_app.command("list")
+def token_list(
+    user: Annotated[str | None, typer.Option(help="Only this user's tokens (email).")] = None,
+    as_email: AsUser = None,
+    json: JsonFlag = False,
+) -> None:
+    """List API tokens (never their secrets)."""
+
+    def work(session: Session) -> list[Any]:
+        actor = _actor(session, as_email)
+        owner = auth.find_user_by_email(session, actor.workspace_id, user).id if user else None
+        return auth.list_tokens(session, actor, owner)
+
+    rows = [TokenRead.model_validate(t).model_dump(mode="json") for t in run(work, write=False)]
+    if json:
+        print_json(rows)
+        return
+    columns = ["id", "name", "prefix", "scopes", "expires_at", "revoked_at", "last_used_at"]
+    print_table("tokens", columns, [[r[c] if c != "scopes" else " ".join(r[c]) for c in columns] for r in rows])
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: uuid.UUID, as_email: AsUser = None, json: JsonFlag = False) -> None:
+    """Revoke an API token at once."""
+    token = run(lambda s: auth.revoke_token(s, _actor(s, as_email), token_id))
+    if json:
+        print_json(TokenRead.model_validate(token).model_dump(mode="json"))
+        return
+    out.print(f"token {token.id} revoked")
+
+
+@case_app.command("create")
+def case_create(
+    title: Annotated[str, typer.Option()],
+    description: Annotated[str, typer.Option()] = "",
+    priority: Annotated[str | None, typer.Option(help="P1..P5.")] = None,
+    severity: Annotated[str, typer.Option(help="low, medium, high or critical.")] = "low",
+    tag: Annotated[list[str] | None, typer.Option(help="Repeat for several.")] = None,
+    project: Annotated[str | None, typer.Option(help="Project key or id.")] = None,
+    as_email: AsUser = None,
+    json: JsonFlag = False,
+) -> None:
+    """Create a case."""
+    data = _validated(
+        CaseCreate, title=title, description=description, priority=priority, severity=severity, tags=tag or [], project=project
+    )
+    case = run(lambda s: cases.create_case(s, _actor(s, as_email), data, source="cli"))
+    _show_cases([case], json, single=True)
+
+
+@case_app.command("list")
+def case_list(
+    status: Annotated[list[str] | None, typer.Option(help="open, in_progress or closed; repeat for several.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
+    as_email: AsUser = None,
+    json: JsonFlag = False,
+) -> None:
+    """List cases, most recently updated first."""
+    filters = _validated(CaseFilter, status=status or [])
+    page = run(lambda s: cases.list_cases(s, _actor(s, as_email), filters, limit=limit), write=False)
+    _show_cases(page.items, json)
+
+
+@case_app.command("show")
+def case_show(ref: str, as_email: AsUser = None, json: JsonFlag = False) -> None:
+    """Show one case by id or key."""
+    case = run(lambda s: cases.get_case(s, _actor(s, as_email), ref), write=False)
+    _show_cases([case], json, single=True)
+
+
+def _show_cases(items: list[Any], json: bool, single: bool = False) -> None:
+    views = [case_view(c) for c in items]
+    if json:
+        print_json(views[0] if single else views)
+        return
+    columns = ["key", "title", "status", "priority", "severity", "tags", "updated_at"]
+    print_table("cases", columns, [[v[c] if c != "tags" else ", ".join(v[c]) for c in columns] for v in views])
+
+
+def _validated(model: type[M], **values: Any) -> M:
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        fail(from_validation_error(exc).detail)

@@ -1,0 +1,74 @@
+"""Engines and the one way to run a unit of work.
+
+SQLite runs each unit of work inline on the calling thread: its statements take
+microseconds, and a thread hop costs more than the work (see the storage notes).
+One event loop per process then serialises this process's writes; BEGIN IMMEDIATE
+makes writers of other processes wait on the busy timeout instead of deadlocking.
+PostgreSQL runs each unit of work on a worker thread with its own pooled connection.
+"""
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
+
+import anyio
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+)
+
+
+def make_engine(url: str, pool_size: int = 8) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "isolation_level": None})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            for pragma in SQLITE_PRAGMAS:
+                cursor.execute(pragma)
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            write = conn.get_execution_options().get("write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+class Database:
+    def __init__(self, url: str, pool_size: int = 8) -> None:
+        self.url = url
+        self.engine = make_engine(url, pool_size)
+        self.write_engine = self.engine.execution_options(write=True)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._limiter = anyio.CapacityLimiter(pool_size)
+
+    def run_sync(self, work: Callable[..., T], *args: Any, write: bool = True) -> T:
+        """Run work(session, *args) in one transaction: committed if it returns, rolled back if it raises."""
+        bind = self.write_engine if write else self.engine
+        with Session(bind, expire_on_commit=False, autoflush=False) as session, session.begin():
+            return work(session, *args)
+
+    async def write(self, work: Callable[..., T], *args: Any) -> T:
+        return await self._run(work, args, write=True)
+
+    async def read(self, work: Callable[..., T], *args: Any) -> T:
+        return await self._run(work, args, write=False)
+
+    async def _run(self, work: Callable[..., T], args: tuple[Any, ...], write: bool) -> T:
+        if self.is_sqlite:
+            return self.run_sync(work, *args, write=write)
+        return await anyio.to_thread.run_sync(partial(self.run_sync, work, *args, write=write), limiter=self._limiter)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,31 @@
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from casework.db.base import Base, IdMixin, utcnow
+
+
+class Workspace(IdMixin, Base):
+    """The tenant boundary: every other row carries its workspace_id, and no query crosses it."""
+
+    __tablename__ = "workspaces"
+
+    name: Mapped[str] = mapped_column(String(160))
+    # Next case number on SQLite; PostgreSQL uses a sequence per workspace instead (see cases.numbering).
+    case_counter: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Project(IdMixin, Base):
+    __tablename__ = "projects"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    key: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(String(2000), default="")
+    case_counter: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

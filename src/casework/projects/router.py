@@ -1,0 +1,38 @@
+from fastapi import APIRouter, Response
+
+from casework.http import DB, CurrentActor, JSONResponse
+from casework.projects import service
+from casework.projects.schemas import ProjectCreate, ProjectRead, ProjectUpdate
+
+router = APIRouter(prefix="/projects", tags=["projects"])
+
+
+def _json(project: object, status: int = 200) -> JSONResponse:
+    return JSONResponse(ProjectRead.model_validate(project).model_dump(mode="json"), status)
+
+
+@router.get("", response_model=list[ProjectRead])
+async def list_projects(actor: CurrentActor, db: DB) -> Response:
+    projects = await db.read(service.list_projects, actor)
+    return JSONResponse([ProjectRead.model_validate(p).model_dump(mode="json") for p in projects])
+
+
+@router.post("", status_code=201, response_model=ProjectRead)
+async def create_project(body: ProjectCreate, actor: CurrentActor, db: DB) -> Response:
+    return _json(await db.write(service.create_project, actor, body), 201)
+
+
+@router.get("/{ref}", response_model=ProjectRead)
+async def get_project(ref: str, actor: CurrentActor, db: DB) -> Response:
+    return _json(await db.read(service.get_project, actor, ref))
+
+
+@router.patch("/{ref}", response_model=ProjectRead)
+async def update_project(ref: str, body: ProjectUpdate, actor: CurrentActor, db: DB) -> Response:
+    return _json(await db.write(service.update_project, actor, ref, body))
+
+
+@router.delete("/{ref}", status_code=204)
+async def delete_project(ref: str, actor: CurrentActor, db: DB) -> Response:
+    await db.write(service.delete_project, actor, ref)
+    return Response(status_code=204)

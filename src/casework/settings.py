@@ -1,0 +1,33 @@
+"""Every knob is an environment variable named CASEWORK_<FIELD>."""
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CASEWORK_", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    log_level: str = "info"
+    access_log: bool = False
+    bootstrap_token: str | None = None
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    rate_limit: str = "6000/minute"
+    db_pool_size: int = 8
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'casework.db').as_posix()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
