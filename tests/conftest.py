@@ -1,0 +1,148 @@
+"""Every storage test runs on SQLite and on PostgreSQL.
+
+Each backend gets one freshly migrated database per test session; each test gets a workspace of its own
+(the tenant boundary isolates tests as it isolates customers), with an admin and a client for the app.
+"""
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from casework.app import create_app
+from casework.auth.schemas import UserCreate
+from casework.auth.service import SCOPES, add_user, issue_token
+from casework.db import migrate
+from casework.db.database import Database
+from casework.projects.schemas import ProjectCreate
+from casework.projects.service import add_project, create_workspace
+from casework.settings import Settings
+
+POSTGRES_URL = os.environ.get("CASEWORK_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SKIP_POSTGRES = os.environ.get("CASEWORK_SKIP_POSTGRES") == "1"
+BACKENDS = ["sqlite"] if SKIP_POSTGRES else ["sqlite", "postgres"]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if SKIP_POSTGRES:
+        return
+    try:
+        with create_engine(POSTGRES_URL).connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        pytest.exit(
+            f"PostgreSQL is not reachable at {POSTGRES_URL} ({reason}). Start it, point "
+            "CASEWORK_TEST_DATABASE_URL at one, or set CASEWORK_SKIP_POSTGRES=1 to run the SQLite half only.",
+            returncode=3,
+        )
+
+
+def fresh_database(backend: str, tmp_path: Path) -> Database:
+    if backend == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'casework.db'}")
+    else:
+        with create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT").connect() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        db = Database(POSTGRES_URL, pool_size=16)
+    migrate.upgrade(db.engine)
+    return db
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    database = fresh_database(backend, tmp_path_factory.mktemp(backend))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("data"), rate_limit="100000/minute", max_body_bytes=64 * 1024)
+
+
+@pytest.fixture(scope="session")
+def app(db: Database, settings: Settings) -> FastAPI:
+    return create_app(settings, db)
+
+
+@dataclass
+class Member:
+    id: uuid.UUID
+    email: str
+    role: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class Tenant:
+    """A workspace of its own for one test, with its admin; add_member makes more users."""
+
+    db: Database
+    workspace_id: uuid.UUID
+    project_id: uuid.UUID
+    admin: Member
+    members: list[Member] = field(default_factory=list)
+
+    def add_member(self, role: str = "agent", scopes: list[str] | None = None, **token: object) -> Member:
+        email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
+        scopes = scopes if scopes is not None else [s for s in SCOPES if s != "admin" or role == "admin"]
+
+        def work(session):  # type: ignore[no-untyped-def]
+            user = add_user(session, self.workspace_id, UserCreate(email=email, name=role.title(), role=role))
+            _, secret = issue_token(session, user, "test", scopes, **token)
+            return user.id, secret
+
+        user_id, secret = self.db.run_sync(work)
+        member = Member(user_id, email, role, secret)
+        self.members.append(member)
+        return member
+
+
+def make_tenant(db: Database, project_key: str = "SEC") -> Tenant:
+    def work(session):  # type: ignore[no-untyped-def]
+        workspace = create_workspace(session, "Test workspace")
+        project = add_project(session, workspace.id, ProjectCreate(key=project_key, name="Security"))
+        admin = add_user(session, workspace.id, UserCreate(email="admin@example.com", name="Admin", role="admin"))
+        _, secret = issue_token(session, admin, "test", list(SCOPES))
+        return workspace.id, project.id, Member(admin.id, admin.email, "admin", secret)
+
+    workspace_id, project_id, admin = db.run_sync(work)
+    return Tenant(db, workspace_id, project_id, admin)
+
+
+@pytest.fixture
+def tenant(db: Database) -> Tenant:
+    return make_tenant(db)
+
+
+@pytest.fixture
+async def client(app: FastAPI, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the native API, authenticated as the tenant's admin."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1", headers=tenant.admin.headers) as c:
+        yield c
+
+
+@pytest.fixture
+async def anonymous(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
