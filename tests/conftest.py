@@ -1,12 +1,13 @@
 """Every storage test runs on SQLite and on PostgreSQL.
 
-Each backend gets one freshly migrated database per test session; each test gets a workspace of its own
+Each backend gets one freshly migrated database (PostgreSQL: a schema of its own) per test session; each test gets a workspace of its own
 (the tenant boundary isolates tests as it isolates customers), with an admin and a client for the app.
 """
 
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,16 +46,33 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
 
 
-def fresh_database(backend: str, tmp_path: Path) -> Database:
+def postgres_schema_url(schema: str) -> str:
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+
+
+@contextmanager
+def fresh_database(backend: str, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database: a new SQLite file, or a new PostgreSQL schema (so parallel runs never meet)."""
     if backend == "sqlite":
         db = Database(f"sqlite:///{tmp_path / 'casework.db'}")
-    else:
-        with create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT").connect() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        db = Database(POSTGRES_URL, pool_size=16)
-    migrate.upgrade(db.engine)
-    return db
+        migrate.upgrade(db.engine)
+        yield db
+        db.dispose()
+        return
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    db = Database(postgres_schema_url(schema), pool_size=16)
+    try:
+        migrate.upgrade(db.engine)
+        yield db
+    finally:
+        db.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -64,9 +82,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    database = fresh_database(backend, tmp_path_factory.mktemp(backend))
-    yield database
-    database.dispose()
+    with fresh_database(backend, tmp_path_factory.mktemp(backend)) as database:
+        yield database
 
 
 @pytest.fixture(scope="session")

@@ -4,13 +4,11 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from casework.inputs import StrictInput
+
 Role = Literal["admin", "manager", "agent", "reviewer", "viewer"]
 Scope = Literal["cases:read", "cases:write", "admin"]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
-
-
-class StrictInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class UserCreate(StrictInput):

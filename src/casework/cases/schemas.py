@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, EmailStr, Field, StringConstraints
 
-from casework.auth.schemas import StrictInput
+from casework.inputs import CleanInput, StrictInput
 from casework.cases.models import Case, priority_label
 
 StatusGroup = Literal["open", "in_progress", "closed"]
@@ -190,7 +190,7 @@ def case_view(case: Case) -> dict[str, Any]:
     }
 
 
-class CaseFilter(BaseModel):
+class CaseFilter(CleanInput):
     status: list[StatusGroup] = []
     priority: list[Priority | Literal["none"]] = []
     severity: list[Severity] = []

@@ -30,6 +30,8 @@ UNVERSIONED_RETRIES = 5
 def find_case(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID) -> Case:
     """A case by id or key, only within the workspace; anything else is simply not found."""
     query = select(Case).where(Case.workspace_id == workspace_id).execution_options(populate_existing=True)
+    if isinstance(ref, str) and "\x00" in ref:
+        raise NotFound("case", ref)
     if isinstance(ref, uuid.UUID):
         query = query.where(Case.id == ref)
     else:

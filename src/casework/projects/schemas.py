@@ -4,7 +4,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from casework.auth.schemas import Name, StrictInput
+from casework.auth.schemas import Name
+from casework.inputs import StrictInput
 
 ProjectKey = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{1,9}$")]
 Description = Annotated[str, StringConstraints(max_length=2000)]

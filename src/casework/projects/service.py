@@ -51,6 +51,8 @@ def get_project(session: Session, actor: Actor, ref: str) -> Project:
 
 def resolve_project(session: Session, workspace_id: uuid.UUID, ref: str) -> Project:
     """A project by id or by key."""
+    if "\x00" in ref:
+        raise NotFound("project", ref)
     query = select(Project).where(Project.workspace_id == workspace_id)
     try:
         query = query.where(Project.id == uuid.UUID(ref))

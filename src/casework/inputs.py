@@ -1,0 +1,31 @@
+"""The base of every input model: unknown fields refused, and no NUL characters anywhere.
+
+PostgreSQL cannot store NUL in text or JSON, so it is refused here, naming the field, for both databases.
+"""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class CleanInput(BaseModel):
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise ValueError("must not contain NUL characters")
+        return value
+
+
+class StrictInput(CleanInput):
+    model_config = ConfigDict(extra="forbid")
