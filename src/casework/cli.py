@@ -26,6 +26,7 @@ from casework.db import migrate as migrations
 from casework.db.base import utcnow
 from casework.db.database import Database
 from casework.errors import DomainError, from_validation_error
+from casework.logs import configure_logging
 from casework.projects.models import Workspace
 from casework.settings import Settings
 
@@ -38,7 +39,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(case_app, name="case")
 
-out = Console()
+# soft_wrap: a token or a command must never be broken across lines.
+out = Console(soft_wrap=True)
 err = Console(stderr=True)
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -48,7 +50,7 @@ AsUser = Annotated[str | None, typer.Option("--as", help="Act as this user (emai
 
 
 def fail(message: str) -> NoReturn:
-    err.print(f"error: {message}", markup=False, highlight=False)
+    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -74,7 +76,7 @@ def _actor(session: Session, as_email: str | None) -> auth.Actor:
     """The CLI acts as a user of the only workspace with every scope, as a local operator."""
     workspaces = session.scalars(select(Workspace.id).limit(2)).all()
     if len(workspaces) != 1:
-        raise DomainError("the CLI needs exactly one workspace; run `casework serve` or `casework migrate` first")
+        raise DomainError("the CLI needs exactly one workspace; run `casework serve` once to create it")
     if as_email:
         user = auth.find_user_by_email(session, workspaces[0], as_email)
     else:
@@ -92,7 +94,7 @@ def print_json(value: Any) -> None:
 def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     table = Table(title=title)
     for column in columns:
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     out.print(table)
@@ -124,10 +126,14 @@ def serve(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with database() as db:
         created = _prepare(db)
+    url = f"http://{host or settings.host}:{port or settings.port}"
     if created is not None:
         out.print(f"First start: created the admin {created.admin_email}. Its API token, shown only this once:")
         out.print(f"  {created.token}", markup=False, highlight=False)
-        out.print(f"  curl -H 'Authorization: Bearer {created.token}' http://{host or settings.host}:{port or settings.port}/api/v1/me", markup=False, highlight=False)
+        out.print(f"  curl -H 'Authorization: Bearer {created.token}' {url}/api/v1/me", markup=False, highlight=False)
+    else:
+        out.print(f"casework on {url}; for an API token: casework token create (or POST /api/v1/tokens)")
+    configure_logging(settings.log_level)
     uvicorn.run(
         "casework.app:create_app",
         factory=True,
@@ -136,6 +142,7 @@ def serve(
         workers=workers or settings.workers,
         access_log=settings.access_log,
         log_level=settings.log_level,
+        log_config=None,
     )
 
 
