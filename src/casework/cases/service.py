@@ -3,11 +3,11 @@
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Select, delete, exists, func, insert, not_, select, tuple_, update
+from sqlalchemy import Select, delete, exists, func, insert, literal, not_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from casework.activity import service as activity
@@ -95,7 +95,8 @@ def create_case(session: Session, actor: Actor, data: CaseCreate, source: str = 
     session.flush()
     _add_tags(session, actor.workspace_id, case.id, data.tags)
     _add_assignees(session, actor.workspace_id, case.id, data.assignees)
-    activity.record(session, actor, case.id, "created", {"title": [None, case.title]}, source, now)
+    initial = {field: [None, value] for field, value in _current_values(case).items() if value not in (None, "", [], {})}
+    activity.record(session, actor, case.id, "created", initial, source, now)
     return case
 
 
@@ -362,16 +363,36 @@ def _cursor_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+# What the sort columns can hold (INTEGER, SMALLINT): a value past them is no cursor this server issued.
+_CURSOR_INT_RANGES = {"number": range(-(2**31), 2**31), "priority": range(-(2**15), 2**15)}
+
+
+def _cursor_position(sort: str, raw: Any) -> Any:
+    """The sort value a cursor holds; ValueError/TypeError/OverflowError unless it is one this server could issue."""
+    if sort in ("created", "updated"):
+        value = datetime.fromisoformat(raw)
+        if value.tzinfo is None:
+            raise ValueError("naive time in cursor")
+        return value.astimezone(UTC)
+    number = int(raw)
+    if number not in _CURSOR_INT_RANGES[sort]:
+        raise ValueError("number out of range in cursor")
+    return number
+
+
 def _after_cursor(column: Any, sort: str, order: str, cursor: str) -> Any:
     values = decode_cursor(cursor)
     if len(values) != 4 or values[:2] != [sort, order]:
         raise InvalidInput.field("cursor", "the cursor belongs to another sort or order")
     try:
-        value = datetime.fromisoformat(values[2]) if sort in ("created", "updated") else int(values[2])
+        value = _cursor_position(sort, values[2])
+        if not isinstance(values[3], str):
+            raise TypeError(values[3])
         last_id = uuid.UUID(values[3])
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InvalidInput.field("cursor", "not a cursor this server issued") from None
-    key, last = tuple_(column, Case.id), tuple_(value, last_id)
+    # Typed after the column: a tuple's literals would otherwise skip UTCDateTime's conversion to stored UTC.
+    key, last = tuple_(column, Case.id), tuple_(literal(value, column.type), literal(last_id, Case.id.type))
     return key < last if order == "desc" else key > last
 
 
