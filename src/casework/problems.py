@@ -81,6 +81,9 @@ def _validation_error(exc: RequestValidationError) -> errors.InvalidInput:
         # Drop FastAPI's leading "body"/"query"/"path"/"header" so the field reads as the client wrote it.
         if loc and loc[0] in ("body", "query", "path", "header"):
             loc = loc[1:]
+        # Unparseable JSON is located by a character offset, not a field: it is the body that is wrong.
+        if error.get("type") == "json_invalid":
+            loc = []
         field_errors.append(FieldError(".".join(loc) or "body", error.get("msg", "invalid")))
     detail = "; ".join(f"{e.field}: {e.message}" for e in field_errors)
     return errors.InvalidInput(detail or "invalid request", field_errors)

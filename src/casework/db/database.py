@@ -25,6 +25,10 @@ SQLITE_PRAGMAS = (
 )
 
 
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def make_engine(url: str, pool_size: int = 8) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "isolation_level": None})
@@ -35,6 +39,8 @@ def make_engine(url: str, pool_size: int = 8) -> Engine:
             for pragma in SQLITE_PRAGMAS:
                 cursor.execute(pragma)
             cursor.close()
+            # SQLite's lower() folds ASCII only; ILIKE compiles to lower(x) LIKE lower(y), so fold as PostgreSQL does.
+            dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
