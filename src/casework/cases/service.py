@@ -79,7 +79,8 @@ def create_case(session: Session, actor: Actor, data: CaseCreate, source: str = 
         tags=list(data.tags),
         author_id=actor.user_id,
         requester=data.requester.model_dump(mode="json") if data.requester else None,
-        due_date=data.due_date,
+        # Kept as UTC, so the created answer reads as every later GET does.
+        due_date=data.due_date.astimezone(UTC) if data.due_date else None,
         resolution=data.resolution,
         resolution_reason=data.resolution_reason,
         external_refs=dict(data.external_refs),
@@ -248,22 +249,32 @@ def archive_case(
     session: Session, actor: Actor, ref: str, expected_version: int | None = None, source: str = activity.SOURCE_NATIVE
 ) -> Case:
     actor.require_case_admin()
-    case = find_case(session, actor.workspace_id, ref)
-    _check_version(case, expected_version)
-    if case.archived_at is not None:
-        return case
-    return _set_archived(session, actor, case, archived=True, source=source)
+    for _attempt in range(UNVERSIONED_RETRIES):
+        case = find_case(session, actor.workspace_id, ref)
+        _check_version(case, expected_version)
+        if case.archived_at is not None:
+            return case
+        if (archived := _set_archived(session, actor, case, archived=True, source=source)) is not None:
+            return archived
+        if expected_version is not None:
+            current_version = session.scalar(select(Case.version).where(Case.id == case.id))
+            raise VersionConflict(current=current_version or 0, given=expected_version)
+    raise Conflict("the case is changing too fast; try again")
 
 
 def restore_case(session: Session, actor: Actor, ref: str, source: str = activity.SOURCE_NATIVE) -> Case:
     actor.require_case_admin()
-    case = find_case(session, actor.workspace_id, ref)
-    if case.archived_at is None:
-        raise Conflict(f"case {case.key} is not archived")
-    return _set_archived(session, actor, case, archived=False, source=source)
+    for _attempt in range(UNVERSIONED_RETRIES):
+        case = find_case(session, actor.workspace_id, ref)
+        if case.archived_at is None:
+            raise Conflict(f"case {case.key} is not archived")
+        if (restored := _set_archived(session, actor, case, archived=False, source=source)) is not None:
+            return restored
+    raise Conflict("the case is changing too fast; try again")
 
 
-def _set_archived(session: Session, actor: Actor, case: Case, archived: bool, source: str) -> Case:
+def _set_archived(session: Session, actor: Actor, case: Case, archived: bool, source: str) -> Case | None:
+    """One conditional UPDATE on (id, version): None if another writer got there first."""
     now = utcnow()
     result = session.execute(
         update(Case)
@@ -278,7 +289,7 @@ def _set_archived(session: Session, actor: Actor, case: Case, archived: bool, so
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise VersionConflict(current=case.version + 1, given=case.version)
+        return None
     change = [case.archived_at, now if archived else None]
     activity.record(session, actor, case.id, "archived" if archived else "restored", {"archived_at": change}, source, now)
     return find_case(session, actor.workspace_id, case.id)
@@ -457,9 +468,12 @@ def list_activity(
     after = None
     if cursor is not None:
         values = decode_cursor(cursor)
+        # A forged cursor may hold anything: only [id string] is one this server issued.
+        if len(values) != 1 or not isinstance(values[0], str):
+            raise InvalidInput.field("cursor", "not a cursor this server issued")
         try:
             after = uuid.UUID(values[0])
-        except (IndexError, TypeError, ValueError):
+        except ValueError:
             raise InvalidInput.field("cursor", "not a cursor this server issued") from None
     rows = activity.list_for_case(session, actor.workspace_id, case.id, after, limit + 1)
     next_cursor = None
