@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from limits import parse as parse_rate_limit
+from limits import parse_many as parse_rate_limits
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -145,7 +145,11 @@ def update_user(session: Session, actor: Actor, user_id: uuid.UUID, data: UserUp
     actor.require_admin()
     user = get_user(session, actor, user_id)
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
-    losing_admin = user.role == "admin" and (changes.get("role", "admin") != "admin" or changes.get("active") is False)
+    losing_admin = (
+        user.role == "admin"
+        and user.active
+        and (changes.get("role", "admin") != "admin" or changes.get("active") is False)
+    )
     if losing_admin and _active_admin_count(session, actor.workspace_id) <= 1:
         raise Conflict("the workspace must keep at least one active admin")
     for field, value in changes.items():
@@ -190,10 +194,13 @@ def create_token(session: Session, actor: Actor, data: TokenCreate) -> tuple[Api
 
 
 def _check_rate_limit(value: str) -> None:
+    # One limit of at least one request: the limiter would silently drop a second one, and zero locks the token out.
     try:
-        parse_rate_limit(value)
+        limits = parse_rate_limits(value)
     except ValueError:
-        raise InvalidInput.field("rate_limit", "expected an amount per period, like '600/minute'") from None
+        limits = []
+    if len(limits) != 1 or limits[0].amount < 1:
+        raise InvalidInput.field("rate_limit", "expected one positive amount per period, like '600/minute'")
 
 
 def issue_token(
