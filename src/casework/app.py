@@ -71,7 +71,7 @@ class BodySizeLimit:
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or Settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.access_log)
     database = db or Database(settings.resolved_database_url, settings.db_pool_size)
 
     @asynccontextmanager

@@ -133,7 +133,7 @@ def serve(
         out.print(f"  curl -H 'Authorization: Bearer {created.token}' {url}/api/v1/me", markup=False, highlight=False)
     else:
         out.print(f"casework on {url}; for an API token: casework token create (or POST /api/v1/tokens)")
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.access_log)
     uvicorn.run(
         "casework.app:create_app",
         factory=True,
@@ -143,6 +143,7 @@ def serve(
         access_log=settings.access_log,
         log_level=settings.log_level,
         log_config=None,
+        timeout_worker_healthcheck=settings.worker_healthcheck_timeout,
     )
 
 

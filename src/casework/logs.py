@@ -12,7 +12,7 @@ SHARED_PROCESSORS: list[structlog.types.Processor] = [
 ]
 
 
-def configure_logging(level: str = "info") -> None:
+def configure_logging(level: str = "info", access_log: bool = False) -> None:
     numeric = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
     structlog.configure(
         processors=[*SHARED_PROCESSORS, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -37,3 +37,8 @@ def configure_logging(level: str = "info") -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # uvicorn turns its access log off by detaching the access logger, which the loop above re-attaches
+    # (create_app runs after uvicorn's own set-up): it stays off unless CASEWORK_ACCESS_LOG.
+    logging.getLogger("uvicorn.access").propagate = access_log
+    # Alembic's INFO lines ("Context impl ...") would follow every /readyz.
+    logging.getLogger("alembic").setLevel(max(numeric, logging.WARNING))

@@ -15,6 +15,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    # Seconds a worker may take to answer uvicorn's health check, its start-up included (uvicorn's 5 is too
+    # few for a small, busy host: workers are killed and restarted before they ever serve).
+    worker_healthcheck_timeout: int = Field(default=60, ge=1)
     log_level: str = "info"
     access_log: bool = False
     bootstrap_token: str | None = None
