@@ -1,0 +1,267 @@
+"""POST /cases/bulk: many changes in one request, answered item by item."""
+
+import uuid
+
+import httpx
+import pytest
+
+from tests.conftest import make_tenant
+
+PROBLEM = "application/problem+json"
+
+
+async def create(client, **fields):
+    fields.setdefault("title", "Suspicious login")
+    response = await client.post("/cases", json=fields)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def read(client, case):
+    response = await client.get(f"/cases/{case['id']}")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def actions(client, case):
+    response = await client.get(f"/cases/{case['id']}/activity", params={"limit": 500})
+    assert response.status_code == 200, response.text
+    return [e["action"] for e in response.json()["items"]]
+
+
+async def bulk(client, items, **kwargs):
+    response = await client.post("/cases/bulk", json={"items": items}, **kwargs)
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert len(results) == len(items)
+    return results
+
+
+def error_fields(result):
+    return [e["field"] for e in result["error"]["errors"]]
+
+
+def names(fields, name):
+    """Whether some error path (like `changes.tags.0`) names the field."""
+    return any(name in f.split(".") for f in fields)
+
+
+async def test_good_items_apply_while_bad_ones_are_refused_item_by_item(client):
+    good, stale, invalid, by_key = [await create(client, title=f"case {i}") for i in range(4)]
+    await client.patch(f"/cases/{stale['id']}", json={"title": "moved on"})
+    stale = await read(client, stale)
+    unknown = str(uuid.uuid4())
+
+    results = await bulk(
+        client,
+        [
+            {"id": good["id"], "version": 1, "changes": {"status": "in_progress", "priority": "P2"}},
+            {"id": stale["id"], "version": 1, "changes": {"title": "lost"}},
+            {"id": unknown, "version": 1, "changes": {"title": "nobody"}},
+            {"id": invalid["id"], "version": 1, "changes": {"status": "finished"}},
+            {"id": by_key["key"], "changes": {"tags": ["bulk"]}},
+        ],
+    )
+    assert [r["id"] for r in results] == [good["id"], stale["id"], unknown, invalid["id"], by_key["key"]]
+    assert [r["status"] for r in results] == [200, 409, 404, 422, 200]
+
+    applied = results[0]["case"]
+    assert (applied["status"], applied["priority"], applied["version"]) == ("in_progress", "P2", 2)
+    assert applied == await read(client, good)
+    assert results[4]["case"]["tags"] == ["bulk"]
+    assert results[4]["case"] == await read(client, by_key)
+
+    assert results[1]["error"]["status"] == 409
+    assert results[1]["error"]["current_version"] == 2
+    assert results[2]["error"]["status"] == 404
+    assert results[3]["error"]["status"] == 422
+    assert names(error_fields(results[3]), "status")
+    for failed in results[1:4]:
+        assert failed.get("case") is None
+        assert {"type", "title", "status", "detail"} <= failed["error"].keys()
+
+    assert await read(client, stale) == stale
+    assert await read(client, invalid) == invalid
+
+
+async def test_items_without_a_version_apply_to_the_current_case(client):
+    case = await create(client)
+    await client.patch(f"/cases/{case['id']}", json={"title": "v2"})
+    [result] = await bulk(client, [{"id": case["id"], "changes": {"severity": "critical"}}])
+    assert result["status"] == 200
+    assert result["case"]["severity"] == "critical"
+    assert result["case"]["title"] == "v2"
+    assert result["case"]["version"] == 3
+
+
+async def test_an_item_that_changes_nothing_keeps_the_version(client):
+    case = await create(client, title="same")
+    [result] = await bulk(client, [{"id": case["id"], "version": 1, "changes": {"title": "same"}}])
+    assert result["status"] == 200
+    assert result["case"]["version"] == 1
+    assert await actions(client, case) == ["created"]
+
+
+async def test_two_items_for_one_case_with_the_same_version_only_the_first_applies(client):
+    case = await create(client)
+    results = await bulk(
+        client,
+        [
+            {"id": case["id"], "version": 1, "changes": {"title": "first"}},
+            {"id": case["id"], "version": 1, "changes": {"title": "second"}},
+            {"id": case["id"], "version": 2, "changes": {"description": "third"}},
+        ],
+    )
+    assert [r["status"] for r in results] == [200, 409, 200]
+    assert results[1]["error"]["current_version"] == 2
+    final = await read(client, case)
+    assert (final["title"], final["description"], final["version"]) == ("first", "third", 3)
+
+
+@pytest.mark.parametrize(
+    ("field", "changes"),
+    [
+        ("title", {"title": ""}),
+        ("title", {"title": None}),
+        ("status", {"status": None}),
+        ("tags", {"tags": ["t" * 257]}),
+        ("priority", {"priority": "P9"}),
+        ("metadata", {"metadata": {f"k{i}": "v" for i in range(101)}}),
+        ("bogus", {"bogus": 1}),
+        ("assignees", {"assignees": [str(uuid.uuid4())]}),
+    ],
+)
+async def test_an_item_with_invalid_changes_is_422_naming_the_field(client, field, changes):
+    case = await create(client)
+    other = await create(client)
+    results = await bulk(
+        client,
+        [
+            {"id": case["id"], "version": 1, "changes": {"description": "would change"} | changes},
+            {"id": other["id"], "version": 1, "changes": {"description": "applied"}},
+        ],
+    )
+    assert [r["status"] for r in results] == [422, 200]
+    assert names(error_fields(results[0]), field), error_fields(results[0])
+    assert await read(client, case) == case
+    assert (await read(client, other))["description"] == "applied"
+    assert await actions(client, case) == ["created"]
+
+
+async def test_an_assignee_of_another_workspace_is_422_naming_assignees(client, db):
+    outsider = make_tenant(db).admin
+    case = await create(client)
+    [result] = await bulk(client, [{"id": case["id"], "changes": {"assignees": [str(outsider.id)]}}])
+    assert result["status"] == 422
+    assert names(error_fields(result), "assignees")
+    assert await read(client, case) == case
+
+
+async def test_an_archived_case_is_refused_and_the_others_apply(client):
+    archived = await create(client)
+    live = await create(client)
+    assert (await client.delete(f"/cases/{archived['id']}")).status_code == 204
+    before = await read(client, archived)
+    results = await bulk(
+        client,
+        [
+            {"id": archived["id"], "changes": {"title": "x"}},
+            {"id": live["id"], "changes": {"title": "y"}},
+        ],
+    )
+    assert [r["status"] for r in results] == [409, 200]
+    assert await read(client, archived) == before
+
+
+async def test_a_case_of_another_workspace_is_not_found_and_unchanged(client, app, db):
+    other = make_tenant(db)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1", headers=other.admin.headers) as theirs:
+        their_case = await create(theirs)
+        results = await bulk(
+            client,
+            [
+                {"id": their_case["id"], "changes": {"title": "hijacked"}},
+                {"id": their_case["key"], "changes": {"title": "hijacked"}},
+            ],
+        )
+        assert [r["status"] for r in results] == [404, 404]
+        assert await read(theirs, their_case) == their_case
+
+
+async def test_each_applied_item_records_one_entry_and_refused_items_none(client):
+    a, b, c = [await create(client) for _ in range(3)]
+    await bulk(
+        client,
+        [
+            {"id": a["id"], "version": 1, "changes": {"status": "closed"}},
+            {"id": b["id"], "version": 7, "changes": {"title": "stale"}},
+            {"id": c["id"], "changes": {"title": "renamed"}},
+            {"id": c["id"], "changes": {"title": None}},
+        ],
+    )
+    assert await actions(client, a) == ["created", "status_changed"]
+    assert await actions(client, b) == ["created"]
+    assert await actions(client, c) == ["created", "updated"]
+    closed = await read(client, a)
+    assert closed["closed_at"] is not None and closed["closed_by"] is not None
+
+
+async def test_a_hundred_items_are_answered(client):
+    case = await create(client)
+    items = [{"id": str(uuid.uuid4()), "changes": {"title": "x"}} for _ in range(99)]
+    items.append({"id": case["id"], "changes": {"title": "last of a hundred"}})
+    results = await bulk(client, items)
+    assert [r["status"] for r in results] == [404] * 99 + [200]
+    assert (await read(client, case))["title"] == "last of a hundred"
+
+
+@pytest.mark.parametrize("count", [0, 101])
+async def test_zero_or_more_than_a_hundred_items_are_refused_whole(client, count):
+    case = await create(client)
+    items = [{"id": case["id"], "changes": {"description": f"d{i}"}} for i in range(count)]
+    response = await client.post("/cases/bulk", json={"items": items})
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert any(e["field"].startswith("items") for e in response.json()["errors"])
+    assert await read(client, case) == case
+    assert await actions(client, case) == ["created"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"items": "all"},
+        {"items": [{"changes": {"title": "x"}}]},
+        {"items": [{"id": "SEC-1"}]},
+        {"items": [{"id": "SEC-1", "changes": "title=x"}]},
+        {"items": [{"id": "SEC-1", "changes": {"title": "x"}, "force": True}]},
+        {"items": [{"id": "SEC-1", "version": "latest", "changes": {"title": "x"}}]},
+        {"items": [{"id": "SEC-1", "changes": {"title": "x"}}], "dry_run": True},
+    ],
+)
+async def test_a_malformed_bulk_request_is_refused_whole(client, body):
+    case = await create(client)
+    response = await client.post("/cases/bulk", json=body)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert await read(client, case) == case
+
+
+async def test_unparseable_bulk_json_is_4xx_and_changes_nothing(client):
+    case = await create(client)
+    response = await client.post("/cases/bulk", content=b'{"items": [', headers={"Content-Type": "application/json"})
+    assert 400 <= response.status_code < 500
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert await read(client, case) == case
+
+
+async def test_bulk_needs_a_case_writer(client, tenant):
+    viewer = tenant.add_member("viewer")
+    case = await create(client)
+    response = await client.post(
+        "/cases/bulk", json={"items": [{"id": case["id"], "changes": {"title": "x"}}]}, headers=viewer.headers
+    )
+    assert response.status_code == 403
+    assert await read(client, case) == case
