@@ -63,6 +63,14 @@ class Case(IdMixin, Base):
     archived_at: Mapped[datetime | None] = mapped_column()
     archived_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
+    # Counts of the case's content, kept by the same UPDATE that bumps the version: no list is ever counted.
+    comment_count: Mapped[int] = mapped_column(default=0)
+    alert_count: Mapped[int] = mapped_column(default=0)
+    insight_count: Mapped[int] = mapped_column(default=0)
+    file_count: Mapped[int] = mapped_column(default=0)
+    tasks_open: Mapped[int] = mapped_column(default=0)
+    tasks_done: Mapped[int] = mapped_column(default=0)
+    link_count: Mapped[int] = mapped_column(default=0)
 
 
 class CaseTag(Base):

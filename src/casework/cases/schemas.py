@@ -100,6 +100,16 @@ class CaseUpdate(StrictInput):
 NON_NULLABLE_FIELDS = frozenset({"title", "description", "status", "severity", "type", "assignees", "tags"})
 
 
+class CaseCounts(BaseModel):
+    comments: int
+    alerts: int
+    insights: int
+    files: int
+    tasks_open: int
+    tasks_done: int
+    links: int
+
+
 class CaseRead(BaseModel):
     id: uuid.UUID
     number: int
@@ -128,6 +138,7 @@ class CaseRead(BaseModel):
     archived_at: datetime | None
     archived_by: uuid.UUID | None
     version: int
+    counts: CaseCounts
 
 
 class CasePage(BaseModel):
@@ -187,6 +198,15 @@ def case_view(case: Case) -> dict[str, Any]:
         "archived_at": case.archived_at,
         "archived_by": str(case.archived_by) if case.archived_by else None,
         "version": case.version,
+        "counts": {
+            "comments": case.comment_count,
+            "alerts": case.alert_count,
+            "insights": case.insight_count,
+            "files": case.file_count,
+            "tasks_open": case.tasks_open,
+            "tasks_done": case.tasks_done,
+            "links": case.link_count,
+        },
     }
 
 

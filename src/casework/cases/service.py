@@ -16,9 +16,11 @@ from casework.cases import numbering
 from casework.cases.models import Case, CaseAssignee, CaseTag, priority_label, priority_rank
 from casework.cases.schemas import NON_NULLABLE_FIELDS, CaseCreate, CaseFilter, CaseUpdate, SortField, SortOrder
 from casework.db.base import new_id, utcnow
+from casework.db.statements import insert_ignoring_duplicates
 from casework.errors import Conflict, DomainError, InvalidInput, NotFound, VersionConflict, from_validation_error
 from casework.pagination import decode_cursor, encode_cursor
 from casework.projects.service import default_project, resolve_project
+from casework.watchers.models import CaseWatcher
 
 # A write without a client version retries this often when another writer got in between.
 UNVERSIONED_RETRIES = 5
@@ -27,9 +29,11 @@ UNVERSIONED_RETRIES = 5
 # Reading one case
 
 
-def find_case(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID) -> Case:
+def find_case(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID, for_update: bool = False) -> Case:
     """A case by id or key, only within the workspace; anything else is simply not found."""
     query = select(Case).where(Case.workspace_id == workspace_id).execution_options(populate_existing=True)
+    if for_update:
+        query = query.with_for_update()
     if isinstance(ref, str) and "\x00" in ref:
         raise NotFound("case", ref)
     if isinstance(ref, uuid.UUID):
@@ -96,6 +100,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate, source: str = 
     session.flush()
     _add_tags(session, actor.workspace_id, case.id, data.tags)
     _add_assignees(session, actor.workspace_id, case.id, data.assignees)
+    add_watchers(session, actor.workspace_id, case.id, {actor.user_id, *data.assignees})
     initial = {field: [None, value] for field, value in _current_values(case).items() if value not in (None, "", [], {})}
     activity.record(session, actor, case.id, "created", initial, source, now)
     return case
@@ -118,6 +123,13 @@ def _add_assignees(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID
     rows = [{"case_id": case_id, "user_id": user, "workspace_id": workspace_id} for user in users]
     if rows:
         session.execute(insert(CaseAssignee.__table__), rows)
+
+
+def add_watchers(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, users: Iterable[uuid.UUID]) -> int:
+    """The author and every assignee follow the case; a user already watching is left as is."""
+    now = utcnow()
+    rows = [{"case_id": case_id, "user_id": u, "workspace_id": workspace_id, "created_at": now} for u in users]
+    return insert_ignoring_duplicates(session, CaseWatcher.__table__, rows)
 
 
 # Changing
@@ -233,6 +245,7 @@ def _apply_changes(session: Session, actor: Actor, case: Case, changes: dict[str
                 delete(CaseAssignee).where(CaseAssignee.case_id == case.id, CaseAssignee.user_id.in_(old - new))
             )
         _add_assignees(session, actor.workspace_id, case.id, [a for a in changes["assignees"][1] if a not in old])
+        add_watchers(session, actor.workspace_id, case.id, new - old)
     activity.record(session, actor, case.id, _action_for(changes), changes, source, now)
     return True
 
@@ -293,6 +306,41 @@ def _set_archived(session: Session, actor: Actor, case: Case, archived: bool, so
     change = [case.archived_at, now if archived else None]
     activity.record(session, actor, case.id, "archived" if archived else "restored", {"archived_at": change}, source, now)
     return find_case(session, actor.workspace_id, case.id)
+
+
+# Changes to a case's content (comments, alerts, files, ...), made by the content services
+
+
+def lock_case_for_change(
+    session: Session, actor: Actor, ref: str | uuid.UUID, expected_version: int | None = None
+) -> Case:
+    """The live case, locked until the transaction ends (PostgreSQL; SQLite has one writer), so that a
+    content service can check a limit and write without another writer slipping in between."""
+    actor.require_case_write()
+    case = find_case(session, actor.workspace_id, ref, for_update=True)
+    _ensure_live(case)
+    _check_version(case, expected_version)
+    return case
+
+
+def record_change(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    action: str,
+    changes: dict[str, Any],
+    counts: dict[str, int] | None = None,
+    source: str = activity.SOURCE_NATIVE,
+) -> int:
+    """Bump the locked case's version, adjust its content counts, and log the change; returns the new version."""
+    now = utcnow()
+    values: dict[str, Any] = {"version": case.version + 1, "updated_at": now, "updated_by": actor.user_id}
+    for column, delta in (counts or {}).items():
+        values[column] = getattr(Case, column) + delta
+    session.execute(update(Case.__table__).where(Case.id == case.id).values(**values))
+    activity.record(session, actor, case.id, action, changes, source, now)
+    case.version += 1
+    return case.version
 
 
 # Bulk

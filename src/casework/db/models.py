@@ -1,9 +1,36 @@
 """Every table, imported once so that metadata (migrations, tests) sees them all."""
 
 from casework.activity.models import Activity
+from casework.alerts.models import CaseAlert
+from casework.attachments.models import Attachment
 from casework.auth.models import ApiToken, User
+from casework.blocks.models import Block, BlockElement
 from casework.cases.models import Case, CaseAssignee, CaseTag
+from casework.comments.models import Comment
 from casework.db.base import Base
+from casework.insights.models import Insight
+from casework.links.models import CaseLink
 from casework.projects.models import Project, Workspace
+from casework.tasks.models import Task
+from casework.watchers.models import CaseWatcher
 
-__all__ = ["Activity", "ApiToken", "Base", "Case", "CaseAssignee", "CaseTag", "Project", "User", "Workspace"]
+__all__ = [
+    "Activity",
+    "ApiToken",
+    "Attachment",
+    "Base",
+    "Block",
+    "BlockElement",
+    "Case",
+    "CaseAlert",
+    "CaseAssignee",
+    "CaseLink",
+    "CaseTag",
+    "CaseWatcher",
+    "Comment",
+    "Insight",
+    "Project",
+    "Task",
+    "User",
+    "Workspace",
+]

@@ -1,0 +1,24 @@
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from casework.db.base import Base, IdMixin, utcnow
+
+
+class Comment(IdMixin, Base):
+    __tablename__ = "comments"
+    # A case's comments, oldest first by UUIDv7 id.
+    __table_args__ = (Index("ix_comments_case_id_id", "case_id", "id"),)
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id"))
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    # Ids of the workspace's users named as <@user-ID> in the body.
+    mentions: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
