@@ -25,6 +25,7 @@ from casework.db.database import Database
 from casework.projects.schemas import ProjectCreate
 from casework.projects.service import add_project, create_workspace
 from casework.settings import Settings
+from tests.helpers import api_client
 
 POSTGRES_URL = os.environ.get("CASEWORK_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SKIP_POSTGRES = os.environ.get("CASEWORK_SKIP_POSTGRES") == "1"
@@ -151,10 +152,22 @@ def tenant(db: Database) -> Tenant:
 
 
 @pytest.fixture
+def other(db: Database) -> Tenant:
+    """A second workspace, to check that nothing crosses the tenant boundary."""
+    return make_tenant(db)
+
+
+@pytest.fixture
 async def client(app: FastAPI, tenant: Tenant) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the native API, authenticated as the tenant's admin."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1", headers=tenant.admin.headers) as c:
+    async with api_client(app, tenant.admin.headers) as c:
+        yield c
+
+
+@pytest.fixture
+async def other_client(app: FastAPI, other: Tenant) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the native API, authenticated as the other workspace's admin."""
+    async with api_client(app, other.admin.headers) as c:
         yield c
 
 

@@ -1,6 +1,7 @@
 """Every error is RFC 9457 problem+json; authentication, body size and rate limits; health and docs."""
 
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -12,44 +13,10 @@ from fastapi import FastAPI
 from casework.app import create_app
 from casework.settings import Settings
 from tests.conftest import Tenant
-
-API = "http://test/api/v1"
-
-
-def assert_problem(response: httpx.Response, status: int, field: str | None = None) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].split(";")[0] == "application/problem+json"
-    body = response.json()
-    assert isinstance(body["type"], str) and body["type"].startswith("https://")
-    assert isinstance(body["title"], str) and body["title"]
-    assert body["status"] == status
-    assert isinstance(body["detail"], str) and body["detail"]
-    if status == 422:
-        assert body["errors"], body
-        for error in body["errors"]:
-            assert set(error) == {"field", "message"}
-            assert isinstance(error["field"], str) and error["field"]
-            assert isinstance(error["message"], str) and error["message"]
-    if field is not None:
-        assert field in [e["field"] for e in body["errors"]], body
-    return body
-
-
-def assert_unauthenticated(response: httpx.Response) -> dict:
-    body = assert_problem(response, 401)
-    assert response.headers["www-authenticate"] == "Bearer"
-    return body
-
-
-def client_for(app: FastAPI, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=API, headers=headers or {})
+from tests.helpers import api_client, assert_problem, assert_unauthenticated, bearer
 
 
 # 401
-
-
-def bearer(secret: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {secret}"}
 
 
 @pytest.mark.parametrize(
@@ -103,9 +70,8 @@ async def test_every_native_api_route_requires_a_token(app, anonymous):
     routes = native_routes(app)
     assert ("GET", "/api/v1/cases") in routes and ("POST", "/api/v1/tokens") in routes
     for method, path in routes:
-        concrete = path.replace("{ref}", "SEC-1").replace("{user_id}", str(uuid.uuid4()))
-        concrete = concrete.replace("{token_id}", str(uuid.uuid4()))
-        assert "{" not in concrete, path
+        # Every path parameter gets a plausible value: the token must be asked for before any lookup.
+        concrete = re.sub(r"\{[a-z_]+\}", lambda m: "SEC-1" if m.group(0) == "{ref}" else str(uuid.uuid4()), path)
         response = await anonymous.request(method, concrete)
         assert response.status_code == 401, (method, path, response.text)
         assert_unauthenticated(response)
@@ -302,7 +268,7 @@ async def test_rate_limit_set_through_the_api_is_enforced(client):
 async def test_server_default_rate_limit_applies_to_tokens_without_their_own(db, tenant: Tenant, tmp_path):
     app = create_app(Settings(data_dir=tmp_path, rate_limit="2/minute"), db)
     generous = tenant.add_member("agent", rate_limit="5/minute")
-    async with client_for(app, tenant.admin.headers) as client:
+    async with api_client(app, tenant.admin.headers) as client:
         assert (await client.get("/cases")).status_code == 200
         assert (await client.get("/cases")).status_code == 200
         assert_rate_limited(await client.post("/cases", json={"title": "Over"}))

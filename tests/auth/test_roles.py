@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.conftest import Member, Tenant, make_tenant
+from tests.conftest import Member, Tenant
+from tests.helpers import assert_problem, assert_same_not_found, create
 
 ROLES = ["admin", "manager", "agent", "reviewer", "viewer"]
 ALL_ROLES = frozenset(ROLES)
@@ -22,30 +23,6 @@ SCOPE_SETS = {
     "read-only": ["cases:read"],
     "write-only": ["cases:write"],
 }
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["status"] == status
-    assert body["type"] and body["title"] and body["detail"]
-    return body
-
-
-def assert_same_not_found(foreign: httpx.Response, foreign_ref: object, unknown: httpx.Response, unknown_ref: object):
-    """A foreign resource answers exactly as an unknown one, but for the id echoed in the detail."""
-    first, second = assert_problem(foreign, 404), assert_problem(unknown, 404)
-    first["detail"] = first["detail"].replace(str(foreign_ref), "REF")
-    second["detail"] = second["detail"].replace(str(unknown_ref), "REF")
-    assert first == second
-    assert foreign.headers["content-type"] == unknown.headers["content-type"]
-
-
-async def new_case(client: httpx.AsyncClient, headers: dict[str, str] | None = None, **fields) -> dict:
-    response = await client.post("/cases", json={"title": "Suspicious login", **fields}, headers=headers or {})
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 # The case matrix: every role with every scope set against every case operation.
@@ -109,7 +86,7 @@ async def case_snapshot(client: httpx.AsyncClient) -> list[tuple[str, int, str, 
 @pytest.mark.parametrize("scopes", list(SCOPE_SETS), ids=str)
 @pytest.mark.parametrize("role", ROLES)
 async def test_case_operation_needs_both_the_role_and_the_scope(client, tenant: Tenant, role, scopes, op: CaseOp):
-    case = await new_case(client)
+    case = await create(client)
     if op.archived_first:
         assert (await client.delete(f"/cases/{case['id']}")).status_code == 204
     member = tenant.add_member(role, SCOPE_SETS[scopes])
@@ -135,7 +112,7 @@ async def test_viewer_cannot_create_cases(client, tenant):
 
 
 async def test_viewer_cannot_patch_cases(client, tenant):
-    case = await new_case(client)
+    case = await create(client)
     viewer = tenant.add_member("viewer")
     response = await client.patch(f"/cases/{case['id']}", json={"title": "Changed"}, headers=viewer.headers)
     assert_problem(response, 403)
@@ -144,7 +121,7 @@ async def test_viewer_cannot_patch_cases(client, tenant):
 
 
 async def test_agent_cannot_archive_a_case_but_a_manager_can(client, tenant):
-    case = await new_case(client)
+    case = await create(client)
     agent, manager = tenant.add_member("agent"), tenant.add_member("manager")
 
     assert_problem(await client.delete(f"/cases/{case['id']}", headers=agent.headers), 403)
@@ -155,7 +132,7 @@ async def test_agent_cannot_archive_a_case_but_a_manager_can(client, tenant):
 
 
 async def test_agent_cannot_restore_a_case_but_a_manager_can(client, tenant):
-    case = await new_case(client)
+    case = await create(client)
     assert (await client.delete(f"/cases/{case['id']}")).status_code == 204
     agent, manager = tenant.add_member("agent"), tenant.add_member("manager")
 
@@ -168,7 +145,7 @@ async def test_agent_cannot_restore_a_case_but_a_manager_can(client, tenant):
 
 
 async def test_token_without_cases_read_cannot_read_cases_even_for_an_admin(client, tenant):
-    case = await new_case(client)
+    case = await create(client)
     writer = tenant.add_member("admin", ["cases:write", "admin"])
     for path in ("/cases", f"/cases/{case['id']}", f"/cases/{case['id']}/activity"):
         body = assert_problem(await client.get(path, headers=writer.headers), 403)
@@ -184,7 +161,7 @@ async def test_token_without_cases_write_cannot_create_cases_even_for_an_admin(c
 
 async def test_a_role_change_applies_to_the_users_existing_tokens(client, tenant):
     agent = tenant.add_member("agent")
-    await new_case(client, agent.headers)
+    await create(client, agent.headers)
     demoted = await client.patch(f"/users/{agent.id}", json={"role": "viewer"})
     assert demoted.status_code == 200, demoted.text
     assert_problem(await client.post("/cases", json={"title": "After demotion"}, headers=agent.headers), 403)
@@ -296,13 +273,8 @@ async def test_non_admins_may_list_users_and_projects(client, tenant):
 # Tenant isolation for cases: another workspace's cases answer exactly as cases that do not exist.
 
 
-@pytest.fixture
-def other(db) -> Tenant:
-    return make_tenant(db)
-
-
 async def test_another_workspaces_case_is_not_found_by_id(client, other):
-    foreign = await new_case(client, other.admin.headers)
+    foreign = await create(client, other.admin.headers)
     unknown = uuid.uuid4()
     assert_same_not_found(
         await client.get(f"/cases/{foreign['id']}"), foreign["id"], await client.get(f"/cases/{unknown}"), unknown
@@ -310,7 +282,7 @@ async def test_another_workspaces_case_is_not_found_by_id(client, other):
 
 
 async def test_another_workspaces_case_is_not_found_by_key(client, other):
-    foreign = await new_case(client, other.admin.headers)
+    foreign = await create(client, other.admin.headers)
     assert foreign["key"] == "SEC-1"  # the same key the tenant's own first case would get
     assert_same_not_found(
         await client.get(f"/cases/{foreign['key']}"), foreign["key"], await client.get("/cases/SEC-999"), "SEC-999"
@@ -328,7 +300,7 @@ async def test_another_workspaces_case_is_not_found_by_key(client, other):
     ids=["patch", "archive", "restore", "activity"],
 )
 async def test_another_workspaces_case_cannot_be_touched(client, other, method, suffix, body):
-    foreign = await new_case(client, other.admin.headers)
+    foreign = await create(client, other.admin.headers)
     if suffix == "/restore":
         assert (await client.delete(f"/cases/{foreign['id']}", headers=other.admin.headers)).status_code == 204
     before = (await client.get(f"/cases/{foreign['id']}", headers=other.admin.headers)).json()
@@ -342,7 +314,7 @@ async def test_another_workspaces_case_cannot_be_touched(client, other, method, 
 
 
 async def test_bulk_update_cannot_reach_another_workspaces_case(client, other):
-    foreign = await new_case(client, other.admin.headers)
+    foreign = await create(client, other.admin.headers)
     response = await client.post("/cases/bulk", json={"items": [{"id": foreign["id"], "changes": {"title": "X"}}]})
     assert response.status_code == 200, response.text
     assert [r["status"] for r in response.json()["results"]] == [404]
@@ -351,8 +323,8 @@ async def test_bulk_update_cannot_reach_another_workspaces_case(client, other):
 
 
 async def test_case_listing_never_shows_another_workspaces_cases(client, other):
-    await new_case(client, other.admin.headers, title="Theirs")
-    mine = await new_case(client, title="Mine")
+    await create(client, other.admin.headers, title="Theirs")
+    mine = await create(client, title="Mine")
     listed = await client.get("/cases", params={"archived": "include", "q": "Theirs"})
     assert listed.status_code == 200, listed.text
     assert listed.json()["items"] == []

@@ -3,33 +3,9 @@
 import uuid
 from datetime import datetime
 
-import httpx
 import pytest
 
-from tests.conftest import make_tenant
-
-PROBLEM = "application/problem+json"
-
-
-async def create(client, **fields):
-    fields.setdefault("title", "Suspicious login")
-    response = await client.post("/cases", json=fields)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def patch(client, case, body, **kwargs):
-    response = await client.patch(f"/cases/{case['id']}", json=body, **kwargs)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-async def entries(client, case):
-    response = await client.get(f"/cases/{case['id']}/activity", params={"limit": 500})
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["next_cursor"] is None
-    return body["items"]
+from tests.helpers import PROBLEM, activity, assert_problem, create, patch
 
 
 async def test_creating_a_case_records_a_created_entry(client, tenant):
@@ -61,7 +37,7 @@ async def test_each_write_appends_one_entry_in_order_with_its_action_and_actor(c
     assert (await client.delete(f"/cases/{case['id']}", headers=manager.headers)).status_code == 204
     assert (await client.post(f"/cases/{case['id']}/restore", headers=manager.headers)).status_code == 200
 
-    log = await entries(client, case)
+    log = await activity(client, case)
     assert [e["action"] for e in log] == [
         "created",
         "updated",
@@ -100,7 +76,7 @@ async def test_changes_name_only_the_fields_that_changed_with_old_and_new(client
         case,
         {"title": "T", "severity": "high", "tags": ["a", "b"], "metadata": {"k": "w"}, "priority": "P3", "description": "d"},
     )
-    [_, entry] = await entries(client, case)
+    [_, entry] = await activity(client, case)
     assert entry["action"] == "updated"
     assert entry["changes"] == {
         "severity": ["low", "high"],
@@ -114,15 +90,14 @@ async def test_a_patch_that_changes_nothing_adds_no_entry(client):
     case = await create(client, title="Same", priority="P2")
     await patch(client, case, {"title": "Same", "priority": "P2"})
     await patch(client, case, {})
-    assert [e["action"] for e in await entries(client, case)] == ["created"]
+    assert [e["action"] for e in await activity(client, case)] == ["created"]
 
 
-async def test_refused_writes_add_no_entry(client, tenant):
-    other = make_tenant(tenant.db)
+async def test_refused_writes_add_no_entry(client, tenant, other):
     agent = tenant.add_member("agent")
     case = await create(client)
     await patch(client, case, {"title": "v2"})
-    before = await entries(client, case)
+    before = await activity(client, case)
 
     refused = [
         await client.patch(f"/cases/{case['id']}", json={"version": 1, "title": "stale"}),
@@ -136,15 +111,15 @@ async def test_refused_writes_add_no_entry(client, tenant):
         await client.delete(f"/cases/{case['id']}", headers={"If-Match": '"1"'}),
     ]
     assert [r.status_code for r in refused] == [409, 409, 422, 422, 422, 422, 409, 403, 409]
-    assert await entries(client, case) == before
+    assert await activity(client, case) == before
 
 
 async def test_a_write_refused_on_an_archived_case_adds_no_entry(client):
     case = await create(client)
     assert (await client.delete(f"/cases/{case['id']}")).status_code == 204
-    before = await entries(client, case)
+    before = await activity(client, case)
     assert (await client.patch(f"/cases/{case['id']}", json={"title": "x"})).status_code == 409
-    assert await entries(client, case) == before
+    assert await activity(client, case) == before
     assert [e["action"] for e in before] == ["created", "archived"]
 
 
@@ -152,7 +127,7 @@ async def test_entries_page_with_limit_and_next_cursor(client):
     case = await create(client)
     for i in range(7):
         await patch(client, case, {"title": f"title {i}"})
-    everything = await entries(client, case)
+    everything = await activity(client, case)
     assert len(everything) == 8
 
     pages, cursor = [], None
@@ -186,9 +161,7 @@ async def test_the_activity_limit_accepts_1_to_500(client):
         assert (await client.get(f"/cases/{case['id']}/activity", params={"limit": limit})).status_code == 200
     for limit in (0, 501, -1, "many"):
         response = await client.get(f"/cases/{case['id']}/activity", params={"limit": limit})
-        assert response.status_code == 422, response.text
-        assert response.headers["content-type"].startswith(PROBLEM)
-        assert any(e["field"] == "limit" for e in response.json()["errors"])
+        assert_problem(response, 422, "limit")
 
 
 # Not base64, not JSON, [1], [], [null], [{"a": 1}], [[1]], ["x", "y"], "".
@@ -199,8 +172,7 @@ FORGED_CURSORS = ["garbage!!", "bm90IGpzb24", "WzFd", "W10", "W251bGxd", "W3siYS
 async def test_a_cursor_the_server_did_not_issue_is_422_not_500(client, cursor):
     case = await create(client)
     response = await client.get(f"/cases/{case['id']}/activity", params={"cursor": cursor})
-    assert response.status_code == 422, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
+    assert_problem(response, 422)
 
 
 async def test_activity_reads_by_key_and_for_archived_cases(client):
@@ -213,48 +185,42 @@ async def test_activity_reads_by_key_and_for_archived_cases(client):
 
 async def test_activity_of_an_unknown_case_is_404(client):
     response = await client.get(f"/cases/{uuid.uuid4()}/activity")
-    assert response.status_code == 404
-    assert response.headers["content-type"].startswith(PROBLEM)
+    assert_problem(response, 404)
 
 
-async def test_activity_of_another_workspace_is_404(client, app, db):
-    other = make_tenant(db)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1", headers=other.admin.headers) as theirs:
-        case = await create(theirs)
-        assert (await client.get(f"/cases/{case['id']}/activity")).status_code == 404
-        assert (await client.get(f"/cases/{case['key']}/activity")).status_code == 404
-        assert len(await entries(theirs, case)) == 1
+async def test_activity_of_another_workspace_is_404(client, other_client):
+    case = await create(other_client)
+    assert (await client.get(f"/cases/{case['id']}/activity")).status_code == 404
+    assert (await client.get(f"/cases/{case['key']}/activity")).status_code == 404
+    assert len(await activity(other_client, case)) == 1
 
 
 async def test_another_case_has_its_own_entries(client):
     first = await create(client)
     second = await create(client)
     await patch(client, first, {"title": "changed"})
-    assert [e["action"] for e in await entries(client, second)] == ["created"]
-    assert {e["case_id"] for e in await entries(client, first)} == {first["id"]}
+    assert [e["action"] for e in await activity(client, second)] == ["created"]
+    assert {e["case_id"] for e in await activity(client, first)} == {first["id"]}
 
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
 async def test_activity_cannot_be_edited_or_deleted(client, method):
     case = await create(client)
     await patch(client, case, {"title": "changed"})
-    before = await entries(client, case)
+    before = await activity(client, case)
     response = await client.request(method, f"/cases/{case['id']}/activity", json={"items": []})
-    assert response.status_code == 405, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    assert response.json()["status"] == 405
-    assert await entries(client, case) == before
+    assert_problem(response, 405)
+    assert await activity(client, case) == before
 
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
 async def test_a_single_activity_entry_cannot_be_edited_or_deleted(client, method):
     case = await create(client)
-    [entry] = await entries(client, case)
+    [entry] = await activity(client, case)
     response = await client.request(method, f"/cases/{case['id']}/activity/{entry['id']}", json={"action": "x"})
     assert response.status_code in (404, 405), response.text
     assert response.headers["content-type"].startswith(PROBLEM)
-    assert await entries(client, case) == [entry]
+    assert await activity(client, case) == [entry]
 
 
 async def test_bulk_changes_are_recorded_one_entry_per_applied_item(client):
@@ -270,5 +236,5 @@ async def test_bulk_changes_are_recorded_one_entry_per_applied_item(client):
         },
     )
     assert response.status_code == 200, response.text
-    assert [e["action"] for e in await entries(client, first)] == ["created", "status_changed"]
-    assert [e["action"] for e in await entries(client, second)] == ["created"]
+    assert [e["action"] for e in await activity(client, first)] == ["created", "status_changed"]
+    assert [e["action"] for e in await activity(client, second)] == ["created"]

@@ -2,31 +2,9 @@
 
 import uuid
 
-import httpx
 import pytest
 
-from tests.conftest import make_tenant
-
-PROBLEM = "application/problem+json"
-
-
-async def create(client, **fields):
-    fields.setdefault("title", "Suspicious login")
-    response = await client.post("/cases", json=fields)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def read(client, case):
-    response = await client.get(f"/cases/{case['id']}")
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-async def actions(client, case):
-    response = await client.get(f"/cases/{case['id']}/activity", params={"limit": 500})
-    assert response.status_code == 200, response.text
-    return [e["action"] for e in response.json()["items"]]
+from tests.helpers import PROBLEM, actions, assert_problem, create, read
 
 
 async def bulk(client, items, **kwargs):
@@ -148,8 +126,8 @@ async def test_an_item_with_invalid_changes_is_422_naming_the_field(client, fiel
     assert await actions(client, case) == ["created"]
 
 
-async def test_an_assignee_of_another_workspace_is_422_naming_assignees(client, db):
-    outsider = make_tenant(db).admin
+async def test_an_assignee_of_another_workspace_is_422_naming_assignees(client, other):
+    outsider = other.admin
     case = await create(client)
     [result] = await bulk(client, [{"id": case["id"], "changes": {"assignees": [str(outsider.id)]}}])
     assert result["status"] == 422
@@ -173,20 +151,17 @@ async def test_an_archived_case_is_refused_and_the_others_apply(client):
     assert await read(client, archived) == before
 
 
-async def test_a_case_of_another_workspace_is_not_found_and_unchanged(client, app, db):
-    other = make_tenant(db)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1", headers=other.admin.headers) as theirs:
-        their_case = await create(theirs)
-        results = await bulk(
-            client,
-            [
-                {"id": their_case["id"], "changes": {"title": "hijacked"}},
-                {"id": their_case["key"], "changes": {"title": "hijacked"}},
-            ],
-        )
-        assert [r["status"] for r in results] == [404, 404]
-        assert await read(theirs, their_case) == their_case
+async def test_a_case_of_another_workspace_is_not_found_and_unchanged(client, other_client):
+    their_case = await create(other_client)
+    results = await bulk(
+        client,
+        [
+            {"id": their_case["id"], "changes": {"title": "hijacked"}},
+            {"id": their_case["key"], "changes": {"title": "hijacked"}},
+        ],
+    )
+    assert [r["status"] for r in results] == [404, 404]
+    assert await read(other_client, their_case) == their_case
 
 
 async def test_each_applied_item_records_one_entry_and_refused_items_none(client):
@@ -221,9 +196,8 @@ async def test_zero_or_more_than_a_hundred_items_are_refused_whole(client, count
     case = await create(client)
     items = [{"id": case["id"], "changes": {"description": f"d{i}"}} for i in range(count)]
     response = await client.post("/cases/bulk", json={"items": items})
-    assert response.status_code == 422, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    assert any(e["field"].startswith("items") for e in response.json()["errors"])
+    body = assert_problem(response, 422)
+    assert any(e["field"].startswith("items") for e in body["errors"])
     assert await read(client, case) == case
     assert await actions(client, case) == ["created"]
 
@@ -244,8 +218,7 @@ async def test_zero_or_more_than_a_hundred_items_are_refused_whole(client, count
 async def test_a_malformed_bulk_request_is_refused_whole(client, body):
     case = await create(client)
     response = await client.post("/cases/bulk", json=body)
-    assert response.status_code == 422, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
+    assert_problem(response, 422)
     assert await read(client, case) == case
 
 

@@ -4,51 +4,9 @@ import asyncio
 import uuid
 from datetime import datetime
 
-import httpx
 import pytest
 
-from tests.conftest import make_tenant
-
-PROBLEM = "application/problem+json"
-
-
-async def create(client, **fields):
-    fields.setdefault("title", "Suspicious login")
-    response = await client.post("/cases", json=fields)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def assert_problem(response, status, field=None):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body = response.json()
-    assert {"type", "title", "status", "detail"} <= body.keys()
-    assert body["status"] == status
-    if field is not None:
-        fields = [e["field"] for e in body["errors"]]
-        assert any(f == field or f.startswith(field + ".") for f in fields), fields
-        assert all({"field", "message"} <= e.keys() for e in body["errors"])
-    return body
-
-
-async def all_cases(client):
-    response = await client.get("/cases", params={"archived": "include", "limit": 500})
-    assert response.status_code == 200, response.text
-    return response.json()["items"]
-
-
-@pytest.fixture
-def other(db):
-    return make_tenant(db)
-
-
-@pytest.fixture
-async def other_client(app, other):
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1", headers=other.admin.headers) as c:
-        yield c
-
+from tests.helpers import PROBLEM, all_cases, assert_problem, create
 
 # Creating
 
@@ -242,7 +200,7 @@ INVALID_CREATES = [
 async def test_invalid_create_is_422_naming_the_field_and_writes_nothing(client, field, payload):
     body = payload if field == "title" else {"title": "Valid title"} | payload
     response = await client.post("/cases", json=body)
-    problem = assert_problem(response, 422, field)
+    problem = assert_problem(response, 422, field, nested=True)
     assert problem["errors"]
     assert await all_cases(client) == []
 
@@ -491,7 +449,7 @@ INVALID_PATCHES = [
 async def test_invalid_patch_is_422_naming_the_field_and_changes_nothing(client, field, payload):
     case = await create(client)
     response = await client.patch(f"/cases/{case['id']}", json={"description": "would change"} | payload)
-    assert_problem(response, 422, field)
+    assert_problem(response, 422, field, nested=True)
     assert (await client.get(f"/cases/{case['id']}")).json() == case
 
 

@@ -10,33 +10,24 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Member, Tenant, make_tenant
+from tests.conftest import Member, Tenant
+from tests.helpers import assert_problem, create, patch
 
-PROBLEM_JSON = "application/problem+json"
 PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4, "P5": 5, None: 6}
 
 
 # Helpers
 
 
-async def create(client: httpx.AsyncClient, member: Member | None = None, **fields: Any) -> dict[str, Any]:
-    fields.setdefault("title", "A case")
-    headers = member.headers if member is not None else None
-    response = await client.post("/cases", json=fields, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
-async def patch(client: httpx.AsyncClient, case: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    response = await client.patch(f"/cases/{case['id']}", json=changes)
-    assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
 async def listing(client: httpx.AsyncClient, params: Any = None) -> dict[str, Any]:
     response = await client.get("/cases", params=params)
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
+
+
+async def assert_refused(client: httpx.AsyncClient, params: Any, field: str, *, nested: bool = False) -> None:
+    """The list refuses these parameters with a 422 that names `field`."""
+    assert_problem(await client.get("/cases", params=params), 422, field, nested=nested)
 
 
 async def keys(client: httpx.AsyncClient, params: Any = None) -> list[str]:
@@ -85,15 +76,6 @@ def forged_cursor(values: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
-def assert_problem(response: httpx.Response, status: int, field: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM_JSON)
-    body = response.json()
-    assert body["status"] == status
-    fields = [e["field"] for e in body.get("errors", [])]
-    assert any(f == field or f.startswith(f"{field}.") for f in fields), body
-
-
 # A dataset with distinct properties
 
 
@@ -109,76 +91,60 @@ class Dataset:
         return {self.cases[n]["key"] for n in names}
 
 
+# Created in this order, by the admin unless `author` names someone; `author` and `assignees` name people.
+DATASET: dict[str, dict[str, Any]] = {
+    "phish": {
+        "title": "Phishing email from the CEO",
+        "description": "Wire transfer request, urgent",
+        "status": "open", "priority": "P1", "severity": "high",
+        "assignees": ["alice"], "tags": ["phishing", "email"],
+    },
+    "malware": {
+        "title": "Malware on a laptop",
+        "description": "The dropper pins the CPU at 100% all day",
+        "status": "in_progress", "priority": "P3", "severity": "critical",
+        "assignees": ["alice", "bob"], "tags": ["malware"],
+    },
+    "badge": {
+        "author": "bob",
+        "title": "Lost badge",
+        "description": "Reported by username jdoe",
+        "status": "closed", "severity": "low",
+        "tags": ["physical"], "project": "OPS",
+    },
+    "login": {
+        "title": "Suspicious login",
+        "description": "1000 failed attempts for user_name admin",
+        "status": "open", "priority": "P2", "severity": "medium",
+        "assignees": ["bob"], "tags": ["email", "account"], "project": "OPS",
+    },
+    "dropper": {"title": "Dropper found in C:\\Temp\\x", "status": "in_progress", "priority": "P5", "severity": "medium"},
+    "archived": {
+        "title": "Old phishing wave",
+        "status": "open", "priority": "P1", "severity": "high",
+        "assignees": ["alice"], "tags": ["phishing"],
+    },
+}
+
+
 @pytest.fixture
 async def data(client: httpx.AsyncClient, tenant: Tenant) -> Dataset:
-    alice = tenant.add_member("agent")
-    bob = tenant.add_member("agent")
+    people = {"alice": tenant.add_member("agent"), "bob": tenant.add_member("agent")}
     ops = await client.post("/projects", json={"key": "OPS", "name": "Operations"})
     assert ops.status_code == 201, ops.text
     cases = {}
-    cases["phish"] = await create(
-        client,
-        title="Phishing email from the CEO",
-        description="Wire transfer request, urgent",
-        status="open",
-        priority="P1",
-        severity="high",
-        assignees=[str(alice.id)],
-        tags=["phishing", "email"],
-    )
-    cases["malware"] = await create(
-        client,
-        title="Malware on a laptop",
-        description="The dropper pins the CPU at 100% all day",
-        status="in_progress",
-        priority="P3",
-        severity="critical",
-        assignees=[str(alice.id), str(bob.id)],
-        tags=["malware"],
-    )
-    cases["badge"] = await create(
-        client,
-        bob,
-        title="Lost badge",
-        description="Reported by username jdoe",
-        status="closed",
-        severity="low",
-        tags=["physical"],
-        project="OPS",
-    )
-    cases["login"] = await create(
-        client,
-        title="Suspicious login",
-        description="1000 failed attempts for user_name admin",
-        status="open",
-        priority="P2",
-        severity="medium",
-        assignees=[str(bob.id)],
-        tags=["email", "account"],
-        project="OPS",
-    )
-    cases["dropper"] = await create(
-        client,
-        title="Dropper found in C:\\Temp\\x",
-        status="in_progress",
-        priority="P5",
-        severity="medium",
-    )
-    cases["archived"] = await create(
-        client,
-        title="Old phishing wave",
-        status="open",
-        priority="P1",
-        severity="high",
-        assignees=[str(alice.id)],
-        tags=["phishing"],
-    )
+    for name, spec in DATASET.items():
+        fields = {k: v for k, v in spec.items() if k != "author"}
+        if "assignees" in fields:
+            fields["assignees"] = [str(people[p].id) for p in fields["assignees"]]
+        author = people[spec["author"]].headers if "author" in spec else None
+        cases[name] = await create(client, author, **fields)
     archived = await client.delete(f"/cases/{cases['archived']['id']}")
     assert archived.status_code == 204, archived.text
     # Creation times must be distinct for the date filters to tell the cases apart.
     created = [c["created_at"] for c in cases.values()]
     assert len(set(created)) == len(created)
-    return Dataset(tenant, alice, bob, ops.json()["id"], cases)
+    return Dataset(tenant, people["alice"], people["bob"], ops.json()["id"], cases)
 
 
 # Filters
@@ -230,8 +196,8 @@ async def test_assignee_filter_matches_any_of_the_given_users(client, data):
 
 
 async def test_assignee_filter_follows_reassignment(client, data):
-    await patch(client, data.cases["dropper"], assignees=[str(data.bob.id)])
-    await patch(client, data.cases["login"], assignees=[])
+    await patch(client, data.cases["dropper"], {"assignees": [str(data.bob.id)]})
+    await patch(client, data.cases["login"], {"assignees": []})
     assert await key_set(client, {"assignee": str(data.bob.id)}) == data.keys("malware", "dropper")
     assert await key_set(client, {"unassigned": "true"}) == data.keys("badge", "login")
 
@@ -261,7 +227,7 @@ async def test_tag_none_filter_excludes_every_given_tag(client, data):
 
 
 async def test_tag_filters_follow_tag_changes(client, data):
-    await patch(client, data.cases["phish"], tags=["email", "bec"])
+    await patch(client, data.cases["phish"], {"tags": ["email", "bec"]})
     assert await key_set(client, {"tag": "phishing"}) == set()
     assert await key_set(client, [("tag", "email"), ("tag", "bec")]) == data.keys("phish")
     assert await key_set(client, {"tag_none": "bec"}) == data.keys("malware", "badge", "login", "dropper")
@@ -284,9 +250,7 @@ async def test_project_filter_by_key_case_insensitively_and_by_id(client, data):
 
 
 async def test_project_filter_with_unknown_project_is_not_found(client, data):
-    response = await client.get("/cases", params={"project": "NOPE"})
-    assert response.status_code == 404, response.text
-    assert response.headers["content-type"].startswith(PROBLEM_JSON)
+    assert_problem(await client.get("/cases", params={"project": "NOPE"}), 404)
 
 
 async def test_created_after_is_inclusive_and_created_before_is_exclusive(client, data):
@@ -306,8 +270,8 @@ async def test_date_filters_accept_other_utc_offsets(client, data):
 
 async def test_updated_after_and_before_follow_the_latest_change(client, data):
     before_updates = data.cases["archived"]["created_at"]
-    changed_badge = await patch(client, data.cases["badge"], severity="high")
-    changed_phish = await patch(client, data.cases["phish"], severity="low")
+    changed_badge = await patch(client, data.cases["badge"], {"severity": "high"})
+    changed_phish = await patch(client, data.cases["phish"], {"severity": "low"})
     assert await key_set(client, {"updated_after": changed_badge["updated_at"]}) == data.keys("badge", "phish")
     assert await key_set(client, {"updated_after": changed_phish["updated_at"]}) == data.keys("phish")
     assert await key_set(client, {"updated_before": changed_badge["updated_at"]}) == data.keys(
@@ -318,17 +282,18 @@ async def test_updated_after_and_before_follow_the_latest_change(client, data):
 
 async def test_naive_or_malformed_datetimes_are_refused(client, data):
     for field in ("created_after", "created_before", "updated_after", "updated_before"):
-        assert_problem(await client.get("/cases", params={field: "2024-01-01T00:00:00"}), 422, field)
-        assert_problem(await client.get("/cases", params={field: "yesterday"}), 422, field)
+        await assert_refused(client, {field: "2024-01-01T00:00:00"}, field)
+        await assert_refused(client, {field: "yesterday"}, field)
 
 
 async def test_invalid_enum_filters_are_refused(client, data):
-    assert_problem(await client.get("/cases", params={"status": "pending"}), 422, "status")
-    assert_problem(await client.get("/cases", params={"priority": "P6"}), 422, "priority")
-    assert_problem(await client.get("/cases", params={"severity": "urgent"}), 422, "severity")
-    assert_problem(await client.get("/cases", params={"archived": "yes"}), 422, "archived")
-    assert_problem(await client.get("/cases", params={"assignee": "bob"}), 422, "assignee")
-    assert_problem(await client.get("/cases", params={"author": "bob"}), 422, "author")
+    # A filter that may repeat is named by its position, like `status.0`.
+    await assert_refused(client, {"status": "pending"}, "status", nested=True)
+    await assert_refused(client, {"priority": "P6"}, "priority", nested=True)
+    await assert_refused(client, {"severity": "urgent"}, "severity", nested=True)
+    await assert_refused(client, {"archived": "yes"}, "archived")
+    await assert_refused(client, {"assignee": "bob"}, "assignee", nested=True)
+    await assert_refused(client, {"author": "bob"}, "author")
 
 
 async def test_q_matches_title_and_description_case_insensitively(client, data):
@@ -361,8 +326,8 @@ async def test_q_treats_backslash_literally(client, data):
 
 
 async def test_q_must_not_be_empty_or_too_long(client, data):
-    assert_problem(await client.get("/cases", params={"q": ""}), 422, "q")
-    assert_problem(await client.get("/cases", params={"q": "x" * 201}), 422, "q")
+    await assert_refused(client, {"q": ""}, "q")
+    await assert_refused(client, {"q": "x" * 201}, "q")
 
 
 async def test_filters_combine_with_and(client, data):
@@ -383,8 +348,8 @@ async def test_filters_combine_with_and(client, data):
 
 
 async def test_default_order_is_updated_descending(client, data):
-    await patch(client, data.cases["login"], severity="low")
-    await patch(client, data.cases["phish"], severity="low")
+    await patch(client, data.cases["login"], {"severity": "low"})
+    await patch(client, data.cases["phish"], {"severity": "low"})
     listed = await keys(client)
     expected = ["phish", "login", "dropper", "badge", "malware"]
     assert listed == [data.cases[n]["key"] for n in expected]
@@ -394,7 +359,7 @@ async def test_default_order_is_updated_descending(client, data):
 
 async def test_sort_by_number_and_created(client, data):
     by_creation = [data.cases[n]["key"] for n in ("phish", "malware", "badge", "login", "dropper")]
-    await patch(client, data.cases["phish"], severity="low")  # updates must not move cases in these orders
+    await patch(client, data.cases["phish"], {"severity": "low"})  # updates must not move cases in these orders
     assert await keys(client, {"sort": "number", "order": "asc"}) == by_creation
     assert await keys(client, {"sort": "number", "order": "desc"}) == by_creation[::-1]
     assert await keys(client, {"sort": "created", "order": "asc"}) == by_creation
@@ -418,8 +383,8 @@ async def test_sort_by_priority_follows_priority_changes(client):
     low = await create(client, title="low", priority="P4")
     high = await create(client, title="high", priority="P2")
     unset = await create(client, title="unset")
-    await patch(client, low, priority="P1")
-    await patch(client, high, priority=None)
+    await patch(client, low, {"priority": "P1"})
+    await patch(client, high, {"priority": None})
     listed = await listing(client, {"sort": "priority", "order": "asc"})
     assert [c["id"] for c in listed["items"]][0] == low["id"]
     assert {c["id"] for c in listed["items"][1:]} == {high["id"], unset["id"]}
@@ -427,18 +392,16 @@ async def test_sort_by_priority_follows_priority_changes(client):
 
 
 async def test_invalid_sort_or_order_is_refused(client, data):
-    assert_problem(await client.get("/cases", params={"sort": "title"}), 422, "sort")
-    assert_problem(await client.get("/cases", params={"order": "up"}), 422, "order")
+    await assert_refused(client, {"sort": "title"}, "sort")
+    await assert_refused(client, {"order": "up"}, "order")
 
 
 # Pagination
 
 
 async def test_limit_bounds(client, data):
-    assert_problem(await client.get("/cases", params={"limit": 0}), 422, "limit")
-    assert_problem(await client.get("/cases", params={"limit": 501}), 422, "limit")
-    assert_problem(await client.get("/cases", params={"limit": -1}), 422, "limit")
-    assert_problem(await client.get("/cases", params={"limit": "ten"}), 422, "limit")
+    for limit in (0, 501, -1, "ten"):
+        await assert_refused(client, {"limit": limit}, "limit")
     assert len((await listing(client, {"limit": 1}))["items"]) == 1
     assert len((await listing(client, {"limit": 500}))["items"]) == 5
 
@@ -501,7 +464,7 @@ async def test_walking_pages_while_cases_change_lists_each_case_once_in_order(cl
         nonlocal step
         # Touch cases on both sides of the cursor, change the fields other sorts use, and add new cases.
         for case in (originals[step % 9], originals[(step * 5 + 3) % 9], originals[-1 - step % 9]):
-            await patch(client, case, priority=f"P{1 + (step + case['number']) % 5}", title=f"changed {step}")
+            await patch(client, case, {"priority": f"P{1 + (step + case['number']) % 5}", "title": f"changed {step}"})
         added.append(await create(client, title=f"added {step}"))
         step += 1
 
@@ -531,20 +494,17 @@ async def test_walking_pages_sorted_by_updated_while_cases_are_created_lists_eac
 
 async def test_cursor_from_another_sort_is_refused(client, data):
     page = await listing(client, {"sort": "number", "order": "asc", "limit": 2})
-    response = await client.get("/cases", params={"sort": "created", "order": "asc", "cursor": page["next_cursor"]})
-    assert_problem(response, 422, "cursor")
+    await assert_refused(client, {"sort": "created", "order": "asc", "cursor": page["next_cursor"]}, "cursor")
 
 
 async def test_cursor_from_another_order_is_refused(client, data):
     page = await listing(client, {"sort": "priority", "order": "asc", "limit": 2})
-    response = await client.get("/cases", params={"sort": "priority", "order": "desc", "cursor": page["next_cursor"]})
-    assert_problem(response, 422, "cursor")
+    await assert_refused(client, {"sort": "priority", "order": "desc", "cursor": page["next_cursor"]}, "cursor")
 
 
 async def test_cursor_keeps_the_default_sort(client, data):
     page = await listing(client, {"limit": 2})
-    response = await client.get("/cases", params={"sort": "number", "cursor": page["next_cursor"]})
-    assert_problem(response, 422, "cursor")
+    await assert_refused(client, {"sort": "number", "cursor": page["next_cursor"]}, "cursor")
     following = await listing(client, {"sort": "updated", "order": "desc", "cursor": page["next_cursor"]})
     assert len(following["items"]) == 3
 
@@ -581,8 +541,7 @@ GARBAGE_CURSORS = [
 
 @pytest.mark.parametrize("cursor", GARBAGE_CURSORS)
 async def test_garbage_cursor_is_refused_naming_cursor(client, data, cursor):
-    response = await client.get("/cases", params={"sort": "number", "order": "asc", "cursor": cursor})
-    assert_problem(response, 422, "cursor")
+    await assert_refused(client, {"sort": "number", "order": "asc", "cursor": cursor}, "cursor")
 
 
 DATETIME_GARBAGE = [
@@ -602,15 +561,13 @@ DATETIME_GARBAGE = [
 @pytest.mark.parametrize("value", DATETIME_GARBAGE)
 async def test_garbage_time_in_cursor_is_refused_naming_cursor(client, data, sort, value):
     cursor = forged_cursor([sort, "desc", value, str(uuid.uuid4())])
-    response = await client.get("/cases", params={"sort": sort, "order": "desc", "cursor": cursor})
-    assert_problem(response, 422, "cursor")
+    await assert_refused(client, {"sort": sort, "order": "desc", "cursor": cursor}, "cursor")
 
 
 @pytest.mark.parametrize("rank", [40000, 2**40, -(2**40), "P1", None])
 async def test_garbage_priority_in_cursor_is_refused_naming_cursor(client, data, rank):
     cursor = forged_cursor(["priority", "asc", rank, str(uuid.uuid4())])
-    response = await client.get("/cases", params={"sort": "priority", "order": "asc", "cursor": cursor})
-    assert_problem(response, 422, "cursor")
+    await assert_refused(client, {"sort": "priority", "order": "asc", "cursor": cursor}, "cursor")
 
 
 async def test_cursor_times_are_compared_as_instants_whatever_their_offset(client, data):
@@ -655,28 +612,26 @@ async def test_total_is_null_without_count(client, data):
 # Tenant isolation
 
 
-async def test_other_workspaces_cases_never_appear_with_any_filter(client, data, db, app):
-    other = make_tenant(db)  # also has a project with the key SEC
+async def test_other_workspaces_cases_never_appear_with_any_filter(client, data, other, other_client):
+    # The other workspace also has a project with the key SEC.
     other_member = other.add_member("agent")
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1", headers=other.admin.headers) as oc:
-        foreign = [
-            await create(
-                oc,
-                title="Phishing email from the CEO",
-                description="1000 failed attempts for user_name admin at 100% C:\\Temp\\",
-                status=status,
-                priority=priority,
-                severity="high",
-                assignees=[str(other_member.id)],
-                tags=["phishing", "email", "malware", "physical"],
-            )
-            for status, priority in (("open", "P1"), ("closed", None), ("in_progress", "P3"))
-        ]
-        foreign.append(await create(oc, title="Unassigned foreign case", tags=[]))
-        gone = await oc.delete(f"/cases/{foreign[0]['id']}")
-        assert gone.status_code == 204
-        assert len(await key_set(oc, {"archived": "include"})) == 4
+    foreign = [
+        await create(
+            other_client,
+            title="Phishing email from the CEO",
+            description="1000 failed attempts for user_name admin at 100% C:\\Temp\\",
+            status=status,
+            priority=priority,
+            severity="high",
+            assignees=[str(other_member.id)],
+            tags=["phishing", "email", "malware", "physical"],
+        )
+        for status, priority in (("open", "P1"), ("closed", None), ("in_progress", "P3"))
+    ]
+    foreign.append(await create(other_client, title="Unassigned foreign case", tags=[]))
+    gone = await other_client.delete(f"/cases/{foreign[0]['id']}")
+    assert gone.status_code == 204
+    assert len(await key_set(other_client, {"archived": "include"})) == 4
 
     foreign_ids = {c["id"] for c in foreign}
     ours = {c["id"] for c in data.cases.values()}
@@ -718,12 +673,9 @@ async def test_other_workspaces_cases_never_appear_with_any_filter(client, data,
     assert (await listing(client, {"count": "true", "archived": "include"}))["total"] == 6
 
 
-async def test_cursor_from_another_workspace_does_not_reveal_its_cases(client, data, db, app):
-    other = make_tenant(db)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1", headers=other.admin.headers) as oc:
-        foreign = [await create(oc, title=f"foreign {i}") for i in range(4)]
-        page = await listing(oc, {"sort": "number", "order": "asc", "limit": 1})
+async def test_cursor_from_another_workspace_does_not_reveal_its_cases(client, data, other_client):
+    foreign = [await create(other_client, title=f"foreign {i}") for i in range(4)]
+    page = await listing(other_client, {"sort": "number", "order": "asc", "limit": 1})
     ours = await listing(client, {"sort": "number", "order": "asc", "cursor": page["next_cursor"]})
     assert not {c["id"] for c in ours["items"]} & {c["id"] for c in foreign}
     assert [c["number"] for c in ours["items"]] == [2, 3, 4, 5]

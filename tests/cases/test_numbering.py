@@ -13,27 +13,14 @@ from casework.auth.service import SCOPES, Actor
 from casework.cases import service
 from casework.cases.schemas import CaseCreate
 from casework.db.database import Database
-from tests.conftest import Tenant, make_tenant
-
-
-async def create(client: httpx.AsyncClient, **fields: Any) -> dict[str, Any]:
-    fields.setdefault("title", "A case")
-    response = await client.post("/cases", json=fields)
-    assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+from tests.conftest import Tenant
+from tests.helpers import all_cases, create
 
 
 async def add_project(client: httpx.AsyncClient, key: str) -> dict[str, Any]:
     response = await client.post("/projects", json={"key": key, "name": f"Project {key}"})
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
-
-
-async def all_cases(client: httpx.AsyncClient) -> list[dict[str, Any]]:
-    response = await client.get("/cases", params={"sort": "number", "order": "asc", "limit": 500, "archived": "include"})
-    assert response.status_code == 200, response.text
-    assert response.json()["next_cursor"] is None
-    return response.json()["items"]  # type: ignore[no-any-return]
 
 
 def key_numbers(cases: list[dict[str, Any]], project_key: str) -> list[int]:
@@ -75,16 +62,14 @@ async def test_a_new_project_starts_its_keys_at_one_after_other_projects_have_ca
     assert (case["number"], case["key"]) == (4, "NEW-1")
 
 
-async def test_each_workspace_numbers_from_one_independently(client, db, app):
-    other = make_tenant(db)  # its project has the key SEC too
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1", headers=other.admin.headers) as oc:
-        ours, theirs = [], []
-        for i in range(3):
-            ours.append(await create(client, title=f"ours {i}"))
-            theirs.append(await create(oc, title=f"theirs {i}"))
-            theirs.append(await create(oc, title=f"theirs again {i}"))
-        ours.append(await create(client, title="ours last"))
+async def test_each_workspace_numbers_from_one_independently(client, other_client):
+    # The other workspace's project has the key SEC too.
+    ours, theirs = [], []
+    for i in range(3):
+        ours.append(await create(client, title=f"ours {i}"))
+        theirs.append(await create(other_client, title=f"theirs {i}"))
+        theirs.append(await create(other_client, title=f"theirs again {i}"))
+    ours.append(await create(client, title="ours last"))
     assert [c["number"] for c in ours] == [1, 2, 3, 4]
     assert [c["key"] for c in ours] == ["SEC-1", "SEC-2", "SEC-3", "SEC-4"]
     assert [c["number"] for c in theirs] == [1, 2, 3, 4, 5, 6]
@@ -212,15 +197,12 @@ async def test_concurrent_http_creates_in_two_projects_number_each_project_from_
     assert key_numbers(created, "OPS") == list(range(1, 21))
 
 
-async def test_concurrent_http_creates_in_two_workspaces_number_each_from_one(client, db, app):
-    other = make_tenant(db)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1", headers=other.admin.headers) as oc:
-        responses = await asyncio.gather(
-            *((oc if i % 2 else client).post("/cases", json={"title": f"case {i}"}) for i in range(40))
-        )
-        assert all(r.status_code == 201 for r in responses), [r.text for r in responses if r.status_code != 201]
-        theirs = await all_cases(oc)
+async def test_concurrent_http_creates_in_two_workspaces_number_each_from_one(client, other_client):
+    responses = await asyncio.gather(
+        *((other_client if i % 2 else client).post("/cases", json={"title": f"case {i}"}) for i in range(40))
+    )
+    assert all(r.status_code == 201 for r in responses), [r.text for r in responses if r.status_code != 201]
+    theirs = await all_cases(other_client)
     ours = await all_cases(client)
     assert [c["number"] for c in ours] == list(range(1, 21))
     assert [c["number"] for c in theirs] == list(range(1, 21))
@@ -258,8 +240,7 @@ async def test_concurrent_service_creates_from_threads_get_unique_gapless_number
     assert sorted((c["number"], c["key"]) for c in listed) == sorted(made)
 
 
-async def test_concurrent_service_creates_in_two_workspaces_from_threads_stay_apart(client, db, tenant):
-    other = make_tenant(db)
+async def test_concurrent_service_creates_in_two_workspaces_from_threads_stay_apart(client, db, tenant, other):
     loop = asyncio.get_running_loop()
     ours, theirs = await asyncio.gather(
         loop.run_in_executor(None, create_from_threads, db, admin_actor(tenant), 4, 10, ["SEC"]),

@@ -4,33 +4,11 @@ import asyncio
 import uuid
 from datetime import datetime
 
-PROBLEM = "application/problem+json"
-
-
-async def create(client, **fields):
-    fields.setdefault("title", "Suspicious login")
-    response = await client.post("/cases", json=fields)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def read(client, case):
-    response = await client.get(f"/cases/{case['id']}")
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-async def activity(client, case):
-    response = await client.get(f"/cases/{case['id']}/activity", params={"limit": 500})
-    assert response.status_code == 200, response.text
-    return response.json()["items"]
+from tests.helpers import PROBLEM, activity, assert_problem, create, read
 
 
 def assert_conflict(response, current_version):
-    assert response.status_code == 409, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == 409
+    body = assert_problem(response, 409)
     assert body["current_version"] == current_version
     return body
 
@@ -122,8 +100,7 @@ async def test_if_match_and_body_version_that_disagree_change_nothing(client):
 async def test_a_malformed_if_match_is_refused_and_changes_nothing(client):
     case = await create(client)
     response = await client.patch(f"/cases/{case['id']}", json={"title": "x"}, headers={"If-Match": "yesterday"})
-    assert response.status_code == 422, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
+    assert_problem(response, 422)
     assert await read(client, case) == case
 
 

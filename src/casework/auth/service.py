@@ -159,10 +159,9 @@ def update_user(session: Session, actor: Actor, user_id: uuid.UUID, data: UserUp
 
 
 def _active_admin_count(session: Session, workspace_id: uuid.UUID) -> int:
-    rows = session.scalars(
-        select(User.id).where(User.workspace_id == workspace_id, User.role == "admin", User.active.is_(True))
-    )
-    return len(rows.all())
+    """Locks the admins' rows (PostgreSQL), so two demotions at once cannot both see another admin left."""
+    query = select(User.id).where(User.workspace_id == workspace_id, User.role == "admin", User.active.is_(True))
+    return len(session.scalars(query.with_for_update()).all())
 
 
 def existing_user_ids(session: Session, workspace_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
@@ -183,6 +182,10 @@ def create_token(session: Session, actor: Actor, data: TokenCreate) -> tuple[Api
     if owner_id != actor.user_id:
         actor.require_admin()
     owner = get_user(session, actor, owner_id)
+    if not owner.active:
+        raise InvalidInput.field("user_id", "the user is deactivated")
+    if data.expires_at is not None and data.expires_at <= utcnow():
+        raise InvalidInput.field("expires_at", "must be in the future")
     wanted = set(data.scopes)
     if not wanted <= actor.scopes:
         raise Forbidden("a token cannot grant scopes its creator's token lacks")
