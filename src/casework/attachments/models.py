@@ -11,7 +11,11 @@ class Attachment(IdMixin, Base):
     """A stored file of a case, perhaps carried by a comment; the bytes live in the file store under storage_key."""
 
     __tablename__ = "attachments"
-    __table_args__ = (Index("ix_attachments_case_id_id", "case_id", "id"),)
+    __table_args__ = (
+        Index("ix_attachments_case_id_id", "case_id", "id"),
+        # A comment's files, and the SET NULL when a comment is deleted.
+        Index("ix_attachments_comment_id", "comment_id"),
+    )
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id"))
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Select, delete, exists, func, insert, literal, not_, select, tuple_, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.activity import service as activity
 from casework.auth.service import Actor, existing_user_ids
@@ -339,7 +340,8 @@ def record_change(
         values[column] = getattr(Case, column) + delta
     session.execute(update(Case.__table__).where(Case.id == case.id).values(**values))
     activity.record(session, actor, case.id, action, changes, source, now)
-    case.version += 1
+    # The row is already written: keep the loaded case current without making the session write it again.
+    set_committed_value(case, "version", case.version + 1)
     return case.version
 
 

@@ -13,5 +13,7 @@ def insert_ignoring_duplicates(session: Session, table: Table, rows: list[dict[s
     if not rows:
         return 0
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = session.execute(insert(table).values(rows).on_conflict_do_nothing())
+    # preserve_rowcount: psycopg reports -1 for a multi-row INSERT unless asked to keep the count.
+    statement = insert(table).values(rows).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
+    result = session.execute(statement)
     return int(result.rowcount)

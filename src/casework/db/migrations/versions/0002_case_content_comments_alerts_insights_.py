@@ -170,6 +170,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.create_index('ix_attachments_case_id_id', ['case_id', 'id'], unique=False)
+        batch_op.create_index('ix_attachments_comment_id', ['comment_id'], unique=False)
 
     op.create_table('block_elements',
     sa.Column('workspace_id', sa.Uuid(), nullable=False),
@@ -214,6 +215,7 @@ def downgrade() -> None:
 
     op.drop_table('block_elements')
     with op.batch_alter_table('attachments', schema=None) as batch_op:
+        batch_op.drop_index('ix_attachments_comment_id')
         batch_op.drop_index('ix_attachments_case_id_id')
 
     op.drop_table('attachments')
