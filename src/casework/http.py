@@ -13,6 +13,7 @@ from limits import parse as parse_rate_limit
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from casework.attachments.storage import FileStore
 from casework.auth.service import Actor, authenticate, touch_token
 from casework.db.database import Database
 from casework.errors import InvalidInput, RateLimited, Unauthenticated
@@ -30,6 +31,14 @@ def get_db(request: Request) -> Database:
 
 
 DB = Annotated[Database, Depends(get_db)]
+
+
+def get_file_store(request: Request) -> FileStore:
+    """Where case files are kept (app.state.file_store, built from the settings)."""
+    return request.app.state.file_store  # type: ignore[no-any-return]
+
+
+FileStoreDep = Annotated[FileStore, Depends(get_file_store)]
 bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer cw_...`")
 
 

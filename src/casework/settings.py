@@ -3,7 +3,7 @@
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,6 +24,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     rate_limit: str = "6000/minute"
     db_pool_size: int = 8
+    # Case files: the largest one taken, and where they are kept (S3 when a bucket is named, else <data_dir>/files).
+    max_file_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_prefix: str = ""
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -1,0 +1,139 @@
+import math
+import re
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+
+from casework.attachments import service
+from casework.attachments.models import Attachment
+from casework.attachments.schemas import FilePage, FileRead, FileUpload, file_view
+from casework.errors import InvalidInput
+from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, etag, if_match_version
+
+router = APIRouter(prefix="/cases/{ref}/files", tags=["files"])
+
+# The upload route, for the body-size limit: its bodies may be as large as a file in base64, plus the envelope.
+UPLOAD_PATH = re.compile(r"/api/v1/cases/[^/]+/files/?$")
+UPLOAD_ENVELOPE_BYTES = 64 * 1024
+
+
+def upload_body_limit(max_file_bytes: int) -> int:
+    """The largest upload body: the file in base64 (4/3), a line break per 76 characters, and the envelope."""
+    encoded = 4 * math.ceil(max_file_bytes / 3)
+    return encoded + encoded // 38 + UPLOAD_ENVELOPE_BYTES
+
+
+_UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary", "description": "The file; its name is kept."}
+                },
+            }
+        },
+        "application/json": {"schema": FileUpload.model_json_schema()},
+    },
+}
+
+
+async def _read_upload(request: Request, max_bytes: int) -> tuple[str | None, bytes]:
+    """The name and bytes of the upload, multipart (`file` part) or base64 in JSON, by the Content-Type."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        async with request.form(max_files=1, max_fields=16) as form:
+            part = form.get("file")
+            if not isinstance(part, UploadFile):
+                raise InvalidInput.field("file", "a multipart part named 'file' holding the file is required")
+            data = await part.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                raise service.too_large(max_bytes)
+            return part.filename, data
+    if content_type == "application/json" or content_type.endswith("+json"):
+        upload = FileUpload.parse(await request.body())
+        return upload.filename, service.decode_base64(upload.content_base64, max_bytes)
+    raise HTTPException(
+        415, "send the file as multipart/form-data (part 'file') or as JSON with filename and content_base64"
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=FileRead,
+    response_description="The file; ETag: the case's new version.",
+    openapi_extra={"requestBody": _UPLOAD_BODY},
+)
+async def upload_file(request: Request, ref: str, actor: CurrentActor, db: DB, store: FileStoreDep) -> Response:
+    """Upload a file: multipart/form-data with a `file` part, or JSON `{"filename", "content_base64"}`. At most
+    CASEWORK_MAX_FILE_BYTES (413 beyond) and 100 files per case. The content type is detected from the bytes."""
+    expected = if_match_version(request)
+    filename, data = await _read_upload(request, store.max_file_bytes)
+    result = await service.upload_file(db, store, actor, ref, filename, data, expected)
+    location = str(request.url_for("get_file", ref=ref, file_id=str(result.attachment.id)))
+    return JSONResponse(
+        file_view(result.attachment), 201, headers={"Location": location, "ETag": etag(result.case_version)}
+    )
+
+
+@router.get("", response_model=FilePage)
+async def list_files(
+    ref: str,
+    actor: CurrentActor,
+    db: DB,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> Response:
+    """The case's files, oldest first."""
+    rows, next_cursor = await db.read(service.list_files, actor, ref, cursor, limit)
+    return JSONResponse({"items": [file_view(row) for row in rows], "next_cursor": next_cursor})
+
+
+@router.get("/{file_id}", response_model=FileRead)
+async def get_file(ref: str, file_id: str, actor: CurrentActor, db: DB) -> Response:
+    return JSONResponse(file_view(await db.read(service.get_file, actor, ref, file_id)))
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with the exact name as RFC 5987 `filename*` and an ASCII stand-in for old clients."""
+    fallback = "".join(ch if 0x20 <= ord(ch) < 0x7F and ch not in '"\\%' else "_" for ch in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def _content_headers(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "Content-Disposition": content_disposition(attachment.filename),
+        "Content-Length": str(attachment.size),
+        "X-Content-Type-Options": "nosniff",
+        "ETag": f'"{attachment.sha256}"',
+        "Cache-Control": "private, no-cache",
+    }
+
+
+@router.get(
+    "/{file_id}/content",
+    response_class=StreamingResponse,
+    responses={
+        200: {"description": "The file's bytes, as an attachment.", "content": {"application/octet-stream": {}}}
+    },
+)
+async def download_file(ref: str, file_id: str, actor: CurrentActor, db: DB, store: FileStoreDep) -> Response:
+    """The bytes, streamed, with the detected content type and `Content-Disposition: attachment`."""
+    attachment, chunks = await service.open_content(db, store, actor, ref, file_id)
+    return StreamingResponse(chunks, media_type=attachment.content_type, headers=_content_headers(attachment))
+
+
+@router.delete("/{file_id}", status_code=204, response_description="Deleted; ETag: the case's new version.")
+async def delete_file(
+    request: Request, ref: str, file_id: str, actor: CurrentActor, db: DB, store: FileStoreDep
+) -> Response:
+    """Only the uploader or an admin may delete a file; its stored object goes with it."""
+    version = await service.delete_file(db, store, actor, ref, file_id, if_match_version(request))
+    return Response(status_code=204, headers={"ETag": etag(version)})

@@ -1,0 +1,65 @@
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
+
+from casework.attachments.models import Attachment
+from casework.errors import InvalidInput, from_validation_error
+from casework.inputs import StrictInput
+
+# The name as the client sent it; it is kept sanitised and cut to 255 characters.
+MAX_GIVEN_FILENAME = 4096
+
+
+class FileUpload(StrictInput):
+    """A file given as base64 inside JSON (as some vendor APIs send them)."""
+
+    filename: Annotated[str, StringConstraints(min_length=1, max_length=MAX_GIVEN_FILENAME)] = Field(
+        description="The file's name; directories and control characters are removed, and it is cut to 255 characters."
+    )
+    content_base64: str = Field(description="The bytes, base64 (standard or URL-safe alphabet; line breaks allowed).")
+
+    @classmethod
+    def parse(cls, raw: bytes) -> "FileUpload":
+        try:
+            return cls.model_validate_json(raw)
+        except ValidationError as exc:
+            if any(error["type"] == "json_invalid" for error in exc.errors()):
+                raise InvalidInput.field("body", "not valid JSON") from None
+            problem = from_validation_error(exc)
+            for error in problem.errors:
+                error.field = error.field or "body"  # the body itself is wrong (not an object)
+            raise problem from None
+
+
+class FileRead(BaseModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    filename: str = Field(description="The name as uploaded, sanitised.")
+    content_type: str = Field(description="Detected from the bytes, never taken from the client.")
+    size: int = Field(description="Bytes.")
+    sha256: str = Field(description="The SHA-256 of the bytes, hex.")
+    comment_id: uuid.UUID | None = Field(description="The comment carrying the file, if any.")
+    uploaded_by: uuid.UUID
+    created_at: datetime
+
+
+class FilePage(BaseModel):
+    items: list[FileRead]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+def file_view(attachment: Attachment) -> dict[str, Any]:
+    """The native JSON of a file, built directly."""
+    return {
+        "id": str(attachment.id),
+        "case_id": str(attachment.case_id),
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "comment_id": str(attachment.comment_id) if attachment.comment_id else None,
+        "uploaded_by": str(attachment.uploaded_by),
+        "created_at": attachment.created_at,
+    }

@@ -1,0 +1,515 @@
+"""Files of a case: every rule about storing, listing, reading and deleting them.
+
+Rules: at most MAX_FILES_PER_CASE (100) files per case (LimitExceeded naming "files", 422), each at most
+store.max_file_bytes (CASEWORK_MAX_FILE_BYTES; PayloadTooLarge naming "file", 413). The name is sanitised
+(sanitize_filename), the content type detected from the bytes (detect_content_type), the SHA-256 computed here.
+Objects are keyed `<workspace id>/<case id>/<file id>`. A failed write leaves no row and no object behind.
+
+Contract for other services (e.g. the blocks helper storing Tines file elements given as base64):
+
+    from casework.attachments import service as attachments
+    from casework.http import FileStoreDep     # route dependency; the store is request.app.state.file_store
+
+    case = lock_case_for_change(session, actor, ref, expected_version)
+    attachment = attachments.add_file(
+        session, actor, store, case, filename, data,
+        comment_id=None, source="native", record=True,
+    )  # -> Attachment (id, filename, content_type, size, sha256, storage_key, ...)
+
+- add_file checks the name, the size and the case's room (the errors above; InvalidInput "comment_id" for a
+  comment of another case), writes the object to the store, then inserts the row and raises file_count by one.
+- record=True: it also calls record_change(..., "file_added", {file_id, filename, size, sha256, content_type}),
+  so the case's version bumps and the activity is logged. record=False: add_file still keeps file_count right
+  (its own UPDATE), but the version bump and the activity are the caller's: call record_change yourself and do
+  NOT pass file_count in its counts. Several add_file calls in one unit of work each see the files added before.
+- Cleanup: nothing for the caller to do. add_file registers the written key on the session (session.info) and
+  session events delete the object if the transaction rolls back (or the session closes without committing),
+  or if the savepoint (begin_nested) current when add_file ran rolls back; a commit forgets the registration.
+  Never call store.put directly in a unit of work, or this guarantee is lost.
+- remove_file(session, actor, store, case, file_id, source="native", record=True) -> Attachment deletes a row
+  (uploader or admin only; Conflict while a block element shows the file) inside the caller's unit of work;
+  its object is deleted only once the transaction commits (a session event as well). record=False as above
+  (file_count is lowered by remove_file itself).
+- Store I/O within a unit of work is blocking (on SQLite the work runs on the event loop's thread): fine for the
+  sizes a JSON request carries; the native upload route instead writes the object first, off the loop
+  (upload_file below), then runs the row's unit of work, and deletes the object if that fails.
+"""
+
+import base64
+import binascii
+import hashlib
+import unicodedata
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import anyio
+import filetype
+import structlog
+from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy.orm import Session, SessionTransaction
+
+from casework.activity import service as activity
+from casework.attachments.models import Attachment
+from casework.attachments.storage import FileStore, ObjectMissing
+from casework.auth.service import Actor
+from casework.blocks.models import BlockElement
+from casework.cases.models import Case
+from casework.cases.service import get_case, lock_case_for_change, record_change
+from casework.comments.models import Comment
+from casework.db.base import new_id, utcnow
+from casework.db.database import Database
+from casework.errors import Conflict, FieldError, Forbidden, InvalidInput, LimitExceeded, NotFound, PayloadTooLarge
+from casework.pagination import decode_cursor, encode_cursor
+
+log = structlog.get_logger()
+
+MAX_FILES_PER_CASE = 100
+MAX_FILENAME_CHARS = 255
+# An extension this short is kept when a long name is cut to MAX_FILENAME_CHARS.
+_MAX_KEPT_EXTENSION = 16
+OCTET_STREAM = "application/octet-stream"
+TEXT_PLAIN = "text/plain"
+# Removed from names: controls (NUL included), format characters (bidi overrides that disguise an extension),
+# lone surrogates, and line and paragraph separators.
+_REMOVED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+# Checking and describing the bytes
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedFile:
+    """A file checked and described, not yet stored."""
+
+    filename: str
+    data: bytes
+    size: int
+    sha256: str
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    attachment: Attachment
+    case_version: int
+
+
+def sanitize_filename(name: str | None) -> str:
+    """The name without directories, control or format characters, at most 255 characters (the extension kept)."""
+    normal = unicodedata.normalize("NFC", name or "")
+    cleaned = "".join(ch for ch in normal if unicodedata.category(ch) not in _REMOVED_CATEGORIES)
+    cleaned = cleaned.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if cleaned in ("", ".", ".."):
+        raise InvalidInput.field(
+            "filename", "must name a file (nothing is left once directories and control characters are removed)"
+        )
+    if len(cleaned) > MAX_FILENAME_CHARS:
+        stem, dot, extension = cleaned.rpartition(".")
+        if dot and stem and len(extension) <= _MAX_KEPT_EXTENSION:
+            cleaned = stem[: MAX_FILENAME_CHARS - len(extension) - 1].rstrip() + "." + extension
+        else:
+            cleaned = cleaned[:MAX_FILENAME_CHARS]
+    return cleaned
+
+
+def detect_content_type(data: bytes) -> str:
+    """From the bytes alone: a known signature, else text/plain for UTF-8 text without NUL, else octet-stream."""
+    kind = filetype.guess(data) if data else None
+    if kind is not None:
+        return str(kind.mime)
+    if data and b"\x00" not in data:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return OCTET_STREAM
+        return TEXT_PLAIN
+    return OCTET_STREAM
+
+
+def too_large(max_bytes: int) -> PayloadTooLarge:
+    message = f"at most {max_bytes} bytes (CASEWORK_MAX_FILE_BYTES)"
+    return PayloadTooLarge(f"file: {message}", [FieldError("file", message)])
+
+
+def prepare_file(filename: str | None, data: bytes, max_bytes: int) -> PreparedFile:
+    if len(data) > max_bytes:
+        raise too_large(max_bytes)
+    name = sanitize_filename(filename)
+    return PreparedFile(name, data, len(data), hashlib.sha256(data).hexdigest(), detect_content_type(data))
+
+
+def decode_base64(text: str, max_bytes: int) -> bytes:
+    """Standard or URL-safe base64, padded or not, line breaks allowed; refused past max_bytes before decoding."""
+    compact = "".join(text.split())
+    if len(compact) // 4 * 3 > max_bytes + 2:
+        raise too_large(max_bytes)
+    padded = compact + "=" * (-len(compact) % 4)
+    try:
+        if "-" in padded or "_" in padded:
+            data = base64.b64decode(padded, altchars=b"-_", validate=True)
+        else:
+            data = base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput.field("content_base64", "not valid base64") from None
+    if len(data) > max_bytes:
+        raise too_large(max_bytes)
+    return data
+
+
+def storage_key(workspace_id: uuid.UUID, case_id: uuid.UUID, file_id: uuid.UUID) -> str:
+    return f"{workspace_id}/{case_id}/{file_id}"
+
+
+# Objects written or doomed within a unit of work: deleted when it rolls back, or when it commits
+
+
+@dataclass
+class _Pending:
+    written: list[tuple[SessionTransaction, FileStore, str]] = field(default_factory=list)
+    doomed: list[tuple[SessionTransaction, FileStore, str]] = field(default_factory=list)
+
+
+_PENDING = "casework.attachments.pending"
+
+
+def _pending(session: Session) -> _Pending:
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = _Pending()
+        event.listen(session, "after_commit", _on_commit)
+        event.listen(session, "after_soft_rollback", _on_rollback)
+        event.listen(session, "after_transaction_end", _on_transaction_end)
+    return pending  # type: ignore[no-any-return]
+
+
+def _current_transaction(session: Session) -> SessionTransaction:
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    if transaction is None:
+        session.connection()  # begins the transaction the objects are tied to
+        transaction = session.get_transaction()
+    assert transaction is not None
+    return transaction
+
+
+def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _on_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint released: its objects now live or die with the enclosing transaction
+    pending = session.info[_PENDING]
+    doomed, pending.written, pending.doomed = pending.doomed, [], []
+    for _transaction, store, key in doomed:
+        delete_object_quietly(store, key)
+
+
+def _on_rollback(session: Session, previous: SessionTransaction) -> None:
+    if not previous.nested:
+        return  # the whole transaction: _on_transaction_end sees to it, also when a session closes without a rollback
+    pending = session.info[_PENDING]
+    lost = [entry for entry in pending.written if _within(entry[0], previous)]
+    pending.written = [entry for entry in pending.written if not _within(entry[0], previous)]
+    pending.doomed = [entry for entry in pending.doomed if not _within(entry[0], previous)]
+    for _transaction, store, key in lost:
+        delete_object_quietly(store, key)
+
+
+def _on_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is not None:
+        return
+    # A commit has already emptied the lists: whatever is left was written by a transaction that did not commit.
+    pending = session.info[_PENDING]
+    lost, pending.written, pending.doomed = pending.written, [], []
+    for _transaction, store, key in lost:
+        delete_object_quietly(store, key)
+
+
+def delete_object_quietly(store: FileStore, key: str) -> None:
+    """Delete an object; a failure is logged (the object is left over), never raised over the caller's outcome."""
+    try:
+        store.delete(key)
+    except Exception:  # noqa: BLE001 - the outcome of the unit of work stands; the left-over object is logged
+        log.exception("could not delete a stored file; it is left over in the store", key=key)
+
+
+# Writing within a unit of work
+
+
+def _check_room(session: Session, case: Case, adding: int = 1) -> None:
+    current = session.scalar(select(Case.file_count).where(Case.id == case.id)) or 0
+    if current + adding > MAX_FILES_PER_CASE:
+        raise LimitExceeded("files", MAX_FILES_PER_CASE, "files per case")
+
+
+def _check_comment(session: Session, case: Case, comment_id: uuid.UUID | None) -> None:
+    if comment_id is None:
+        return
+    found = session.scalar(select(Comment.id).where(Comment.id == comment_id, Comment.case_id == case.id))
+    if found is None:
+        raise InvalidInput.field("comment_id", f"not a comment of this case: {comment_id}")
+
+
+def _file_changes(attachment: Attachment, adding: bool) -> dict[str, list[object]]:
+    values = {
+        "file_id": attachment.id,
+        "filename": attachment.filename,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "content_type": attachment.content_type,
+    }
+    return {name: [None, value] if adding else [value, None] for name, value in values.items()}
+
+
+def _insert(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    prepared: PreparedFile,
+    file_id: uuid.UUID,
+    key: str,
+    comment_id: uuid.UUID | None,
+    source: str,
+    record: bool,
+) -> Attachment:
+    attachment = Attachment(
+        id=file_id,
+        workspace_id=actor.workspace_id,
+        case_id=case.id,
+        comment_id=comment_id,
+        filename=prepared.filename,
+        content_type=prepared.content_type,
+        size=prepared.size,
+        sha256=prepared.sha256,
+        storage_key=key,
+        uploaded_by=actor.user_id,
+        created_at=utcnow(),
+    )
+    session.execute(
+        insert(Attachment.__table__).values(
+            id=attachment.id,
+            workspace_id=attachment.workspace_id,
+            case_id=attachment.case_id,
+            comment_id=attachment.comment_id,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            sha256=attachment.sha256,
+            storage_key=attachment.storage_key,
+            uploaded_by=attachment.uploaded_by,
+            created_at=attachment.created_at,
+        )
+    )
+    if record:
+        changes = _file_changes(attachment, adding=True)
+        record_change(session, actor, case, "file_added", changes, {"file_count": 1}, source)
+    else:
+        session.execute(update(Case.__table__).where(Case.id == case.id).values(file_count=Case.file_count + 1))
+    return attachment
+
+
+def add_file(
+    session: Session,
+    actor: Actor,
+    store: FileStore,
+    case: Case,
+    filename: str | None,
+    data: bytes,
+    comment_id: uuid.UUID | None = None,
+    source: str = activity.SOURCE_NATIVE,
+    record: bool = True,
+) -> Attachment:
+    """Store the bytes as a file of the locked case, within the caller's unit of work (see the module docstring)."""
+    actor.require_case_write()
+    prepared = prepare_file(filename, data, store.max_file_bytes)
+    _check_room(session, case)
+    _check_comment(session, case, comment_id)
+    file_id = new_id()
+    key = storage_key(actor.workspace_id, case.id, file_id)
+    # Registered before the write: a write that fails half-way is cleaned up with the rest.
+    _pending(session).written.append((_current_transaction(session), store, key))
+    store.put(key, data, prepared.content_type)
+    return _insert(session, actor, case, prepared, file_id, key, comment_id, source, record)
+
+
+def _find_file(session: Session, case: Case, file_id: str | uuid.UUID) -> Attachment:
+    try:
+        ident = file_id if isinstance(file_id, uuid.UUID) else uuid.UUID(file_id)
+    except ValueError:
+        raise NotFound("file", file_id) from None
+    attachment = session.scalar(
+        select(Attachment)
+        .where(Attachment.id == ident, Attachment.case_id == case.id)
+        .execution_options(populate_existing=True)
+    )
+    if attachment is None:
+        raise NotFound("file", file_id)
+    return attachment
+
+
+def _delete_row(
+    session: Session, actor: Actor, case: Case, file_id: str | uuid.UUID, source: str, record: bool
+) -> Attachment:
+    attachment = _find_file(session, case, file_id)
+    if attachment.uploaded_by != actor.user_id and not actor.is_admin:
+        raise Forbidden("only the file's uploader or an admin may delete it")
+    shown = session.scalar(select(BlockElement.id).where(BlockElement.attachment_id == attachment.id).limit(1))
+    if shown is not None:
+        raise Conflict("a block of the case shows this file; remove it from the block first")
+    session.execute(delete(Attachment.__table__).where(Attachment.id == attachment.id))
+    if record:
+        changes = _file_changes(attachment, adding=False)
+        record_change(session, actor, case, "file_deleted", changes, {"file_count": -1}, source)
+    else:
+        session.execute(update(Case.__table__).where(Case.id == case.id).values(file_count=Case.file_count - 1))
+    return attachment
+
+
+def remove_file(
+    session: Session,
+    actor: Actor,
+    store: FileStore,
+    case: Case,
+    file_id: str | uuid.UUID,
+    source: str = activity.SOURCE_NATIVE,
+    record: bool = True,
+) -> Attachment:
+    """Delete a file of the locked case within the caller's unit of work; its object goes once the work commits."""
+    actor.require_case_write()
+    attachment = _delete_row(session, actor, case, file_id, source, record)
+    _pending(session).doomed.append((_current_transaction(session), store, attachment.storage_key))
+    return attachment
+
+
+# The native flows: the object is written outside the unit of work (off the event loop, without holding the
+# case's lock during the upload), so each flow is two steps with its own cleanup.
+
+
+def check_upload(session: Session, actor: Actor, ref: str, expected_version: int | None) -> uuid.UUID:
+    """Refuse early what the write would refuse, so that no object is written for it; returns the case's id."""
+    case = lock_case_for_change(session, actor, ref, expected_version)
+    _check_room(session, case)
+    return case.id
+
+
+def record_upload(
+    session: Session,
+    actor: Actor,
+    case_id: uuid.UUID,
+    prepared: PreparedFile,
+    file_id: uuid.UUID,
+    key: str,
+    expected_version: int | None = None,
+    source: str = activity.SOURCE_NATIVE,
+) -> FileResult:
+    """The row of an object already written under key; the caller deletes the object if this raises."""
+    case = lock_case_for_change(session, actor, case_id, expected_version)
+    _check_room(session, case)
+    attachment = _insert(session, actor, case, prepared, file_id, key, None, source, record=True)
+    return FileResult(attachment, case.version)
+
+
+async def upload_file(
+    db: Database,
+    store: FileStore,
+    actor: Actor,
+    ref: str,
+    filename: str | None,
+    data: bytes,
+    expected_version: int | None = None,
+    source: str = activity.SOURCE_NATIVE,
+) -> FileResult:
+    """Write the object, then the row; if the row's unit of work fails for any reason, the object is deleted."""
+    prepared = await anyio.to_thread.run_sync(prepare_file, filename, data, store.max_file_bytes)
+    case_id = await db.read(check_upload, actor, ref, expected_version)
+    file_id = new_id()
+    key = storage_key(actor.workspace_id, case_id, file_id)
+    try:
+        await anyio.to_thread.run_sync(store.put, key, prepared.data, prepared.content_type)
+        return await db.write(record_upload, actor, case_id, prepared, file_id, key, expected_version, source)
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(delete_object_quietly, store, key)
+        raise
+
+
+def delete_row(
+    session: Session,
+    actor: Actor,
+    ref: str,
+    file_id: str,
+    expected_version: int | None = None,
+    source: str = activity.SOURCE_NATIVE,
+) -> tuple[str, int]:
+    """Delete the row; returns its storage key (for the caller to delete once this commits) and the case's version."""
+    case = lock_case_for_change(session, actor, ref, expected_version)
+    attachment = _delete_row(session, actor, case, file_id, source, record=True)
+    return attachment.storage_key, case.version
+
+
+async def delete_file(
+    db: Database,
+    store: FileStore,
+    actor: Actor,
+    ref: str,
+    file_id: str,
+    expected_version: int | None = None,
+    source: str = activity.SOURCE_NATIVE,
+) -> int:
+    """Delete the row, and after its commit the object; returns the case's new version."""
+    key, version = await db.write(delete_row, actor, ref, file_id, expected_version, source)
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(delete_object_quietly, store, key)
+    return version
+
+
+# Reading
+
+
+def get_file(session: Session, actor: Actor, ref: str, file_id: str) -> Attachment:
+    return _find_file(session, get_case(session, actor, ref), file_id)
+
+
+def list_files(
+    session: Session, actor: Actor, ref: str, cursor: str | None, limit: int
+) -> tuple[list[Attachment], str | None]:
+    """A page of the case's files, oldest first."""
+    case = get_case(session, actor, ref)
+    query = select(Attachment).where(Attachment.case_id == case.id)
+    if cursor is not None:
+        query = query.where(Attachment.id > _cursor_id(cursor))
+    rows = list(session.scalars(query.order_by(Attachment.id).limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([str(rows[-1].id)])
+    return rows, next_cursor
+
+
+def _cursor_id(cursor: str) -> uuid.UUID:
+    values = decode_cursor(cursor)
+    # A forged cursor may hold anything: only [id string] is one this server issued.
+    if len(values) != 1 or not isinstance(values[0], str):
+        raise InvalidInput.field("cursor", "not a cursor this server issued")
+    try:
+        return uuid.UUID(values[0])
+    except ValueError:
+        raise InvalidInput.field("cursor", "not a cursor this server issued") from None
+
+
+async def open_content(
+    db: Database, store: FileStore, actor: Actor, ref: str, file_id: str
+) -> tuple[Attachment, Iterator[bytes]]:
+    """The file's row and its bytes as chunks, read from the store as they are consumed."""
+    attachment = await db.read(get_file, actor, ref, file_id)
+    try:
+        chunks = await anyio.to_thread.run_sync(store.open, attachment.storage_key)
+    except ObjectMissing:
+        log.error("a stored file is missing", file_id=str(attachment.id), key=attachment.storage_key)
+        raise NotFound("file content", attachment.id) from None
+    return attachment, chunks
