@@ -1,0 +1,73 @@
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from casework.comments import service
+from casework.comments.schemas import CommentCreate, CommentPage, CommentRead, CommentUpdate, comment_view
+from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
+
+router = APIRouter(prefix="/cases/{ref}/comments", tags=["comments"])
+
+Render = Annotated[
+    Literal["html"] | None,
+    Query(
+        description=(
+            "`html` adds `body_html`: the markdown rendered to HTML and sanitised "
+            "(no scripts, event handlers or javascript: URLs)."
+        )
+    ),
+]
+
+
+def _view(result: service.CommentResult, render: str | None) -> dict[str, Any]:
+    view = comment_view(result.comment, result.file_ids)
+    if render == "html":
+        view["body_html"] = service.render_html(result.comment.body)
+    return view
+
+
+@router.post(
+    "", status_code=201, response_model=CommentRead, response_description="The comment; ETag: the case's new version."
+)
+async def add_comment(request: Request, ref: str, body: CommentCreate, actor: CurrentActor, db: DB) -> Response:
+    result = await db.write(service.add_comment, actor, ref, body, if_match_version(request))
+    location = str(request.url_for("get_comment", ref=ref, comment_id=str(result.comment.id)))
+    return JSONResponse(_view(result, None), 201, headers={"Location": location, "ETag": etag(result.case_version)})
+
+
+@router.get("", response_model=CommentPage)
+async def list_comments(
+    ref: str,
+    actor: CurrentActor,
+    db: DB,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+    render: Render = None,
+) -> Response:
+    """The case's comments, oldest first."""
+    rows, next_cursor = await db.read(service.list_comments, actor, ref, cursor, limit)
+    return JSONResponse({"items": [_view(row, render) for row in rows], "next_cursor": next_cursor})
+
+
+@router.get("/{comment_id}", response_model=CommentRead)
+async def get_comment(ref: str, comment_id: str, actor: CurrentActor, db: DB, render: Render = None) -> Response:
+    return JSONResponse(_view(await db.read(service.get_comment, actor, ref, comment_id), render))
+
+
+@router.patch(
+    "/{comment_id}", response_model=CommentRead, response_description="The comment; ETag: the case's version."
+)
+async def edit_comment(
+    request: Request, ref: str, comment_id: str, body: CommentUpdate, actor: CurrentActor, db: DB
+) -> Response:
+    """Only the comment's author or an admin may edit it; the activity entry keeps the previous text."""
+    result = await db.write(service.edit_comment, actor, ref, comment_id, body, if_match_version(request))
+    return JSONResponse(_view(result, None), headers={"ETag": etag(result.case_version)})
+
+
+@router.delete("/{comment_id}", status_code=204)
+async def delete_comment(request: Request, ref: str, comment_id: str, actor: CurrentActor, db: DB) -> Response:
+    """Only the comment's author or an admin may delete it; the activity entry keeps the deleted text. The files
+    it carried stay with the case."""
+    version = await db.write(service.delete_comment, actor, ref, comment_id, if_match_version(request))
+    return Response(status_code=204, headers={"ETag": etag(version)})

@@ -1,0 +1,26 @@
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from casework.inputs import StrictInput
+from casework.watchers.models import CaseWatcher
+
+
+class WatcherAdd(StrictInput):
+    user_id: uuid.UUID = Field(description="An active user of the workspace.")
+
+
+class WatcherRead(BaseModel):
+    user_id: uuid.UUID
+    created_at: datetime = Field(description="When the user started watching the case.")
+
+
+class WatcherPage(BaseModel):
+    items: list[WatcherRead]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+def watcher_view(watcher: CaseWatcher) -> dict[str, Any]:
+    return {"user_id": str(watcher.user_id), "created_at": watcher.created_at}
