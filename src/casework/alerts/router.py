@@ -1,0 +1,71 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from casework.alerts import service
+from casework.alerts.schemas import AlertAttach, AlertPage, AttachResult, alert_view
+from casework.cases.schemas import CasePage, case_view
+from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
+
+case_alerts = APIRouter(prefix="/cases", tags=["alerts"])
+alert_cases = APIRouter(prefix="/alerts", tags=["alerts"])
+
+
+@case_alerts.post(
+    "/{ref}/alerts",
+    status_code=201,
+    response_model=AttachResult,
+    responses={200: {"model": AttachResult, "description": "Every alert was already on the case: nothing changed."}},
+)
+async def attach_alerts(request: Request, ref: str, body: AlertAttach, actor: CurrentActor, db: DB) -> Response:
+    """Attach alerts as one attachment (201). Alerts already on the case come back as `duplicates`; a request
+    with nothing new answers 200 and leaves the case (and its version) as it was. A case holds at most 1,000
+    distinct alerts: a request that would pass that adds nothing and is refused with 422 naming `alert_ids`."""
+    outcome = await db.write(service.attach_alerts, actor, ref, body, if_match_version(request))
+    result = {
+        "attachment_id": str(outcome.attachment_id) if outcome.attachment_id else None,
+        "added": outcome.added,
+        "duplicates": outcome.duplicates,
+        "alert_count": outcome.alert_count,
+        "case_version": outcome.case_version,
+    }
+    return JSONResponse(result, 201 if outcome.added else 200, headers={"ETag": etag(outcome.case_version)})
+
+
+@case_alerts.get("/{ref}/alerts", response_model=AlertPage)
+async def list_alerts(
+    ref: str,
+    actor: CurrentActor,
+    db: DB,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> Response:
+    """The case's alerts, oldest first."""
+    rows, next_cursor = await db.read(service.list_alerts, actor, ref, cursor, limit)
+    return JSONResponse({"items": [alert_view(row) for row in rows], "next_cursor": next_cursor})
+
+
+@case_alerts.delete("/{ref}/alerts/{alert_id:path}", status_code=204)
+async def detach_alert(request: Request, ref: str, alert_id: str, actor: CurrentActor, db: DB) -> Response:
+    """Take one alert off the case (404 if it is not on it)."""
+    version = await db.write(service.detach_alert, actor, ref, alert_id, if_match_version(request))
+    return Response(status_code=204, headers={"ETag": etag(version)})
+
+
+@alert_cases.get("/{alert_id:path}/cases", response_model=CasePage)
+async def cases_with_alert(
+    alert_id: str,
+    actor: CurrentActor,
+    db: DB,
+    archived: Annotated[bool, Query(description="Include archived cases.")] = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> Response:
+    """The cases of the caller's workspace holding this alert, oldest case first."""
+    cases, next_cursor = await db.read(service.cases_with_alert, actor, alert_id, archived, cursor, limit)
+    return JSONResponse({"items": [case_view(c) for c in cases], "next_cursor": next_cursor})
+
+
+router = APIRouter()
+router.include_router(case_alerts)
+router.include_router(alert_cases)

@@ -1,0 +1,103 @@
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
+
+from casework.alerts.models import CaseAlert
+from casework.inputs import StrictInput
+
+# A case holds at most this many distinct alerts; one request attaches at most this many.
+MAX_ALERTS_PER_CASE = 1000
+MAX_ALERTS_PER_REQUEST = 1000
+DEFAULT_OWNER = "cases"
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _as_list(value: Any) -> Any:
+    """Kibana sends one alert as a string and many as an array: both read as a list."""
+    return [value] if isinstance(value, str) else value
+
+
+AlertId = Annotated[str, StringConstraints(min_length=1, max_length=512), AfterValidator(_not_blank)]
+IndexName = Annotated[str, StringConstraints(min_length=1, max_length=512), AfterValidator(_not_blank)]
+RuleText = Annotated[str, StringConstraints(max_length=512)]
+Owner = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_not_blank)]
+
+
+class AlertRule(StrictInput):
+    id: RuleText | None = None
+    name: RuleText | None = None
+
+
+class AlertAttach(StrictInput):
+    """Alerts of an external system attached to a case as one attachment.
+
+    `alert_ids` and `indexes` are each a string or an array of strings, of equal length: the i-th alert
+    lives in the i-th index.
+    """
+
+    alert_ids: Annotated[
+        list[AlertId],
+        BeforeValidator(_as_list),
+        Field(min_length=1, max_length=MAX_ALERTS_PER_REQUEST, description="One alert id or an array of them."),
+    ]
+    indexes: Annotated[
+        list[IndexName],
+        BeforeValidator(_as_list),
+        Field(min_length=1, max_length=MAX_ALERTS_PER_REQUEST, description="The index of each alert, in the same order."),
+    ]
+    rule: AlertRule | None = None
+    owner: Owner = Field(default=DEFAULT_OWNER, description="The solution owning the alerts: securitySolution, observability, cases, ...")
+
+
+class AlertRuleRead(BaseModel):
+    id: str | None
+    name: str | None
+
+
+class AlertRead(BaseModel):
+    id: uuid.UUID
+    alert_id: str
+    index: str
+    rule: AlertRuleRead | None
+    owner: str
+    attachment_id: uuid.UUID
+    created_at: datetime
+    created_by: uuid.UUID
+
+
+class AlertPage(BaseModel):
+    items: list[AlertRead]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class AttachResult(BaseModel):
+    attachment_id: uuid.UUID | None = Field(description="Shared by the alerts this request added; null when it added none.")
+    added: list[str] = Field(description="Alert ids newly attached, in request order.")
+    duplicates: list[str] = Field(
+        description="Alert ids not added because the case already had them or the request repeated them (each once)."
+    )
+    alert_count: int = Field(description="Distinct alerts on the case now.")
+    case_version: int
+
+
+def alert_view(alert: CaseAlert) -> dict[str, Any]:
+    rule = None
+    if alert.rule_id is not None or alert.rule_name is not None:
+        rule = {"id": alert.rule_id, "name": alert.rule_name}
+    return {
+        "id": str(alert.id),
+        "alert_id": alert.alert_id,
+        "index": alert.index,
+        "rule": rule,
+        "owner": alert.owner,
+        "attachment_id": str(alert.attachment_id),
+        "created_at": alert.created_at,
+        "created_by": str(alert.created_by),
+    }

@@ -1,0 +1,182 @@
+"""Alerts of external systems (Kibana, ...) attached to cases: at most 1,000 distinct alerts per case."""
+
+import uuid
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from casework.activity import service as activity
+from casework.alerts.models import CaseAlert
+from casework.alerts.schemas import MAX_ALERTS_PER_CASE, MAX_ALERTS_PER_REQUEST, AlertAttach
+from casework.auth.service import Actor
+from casework.cases.models import Case
+from casework.cases.service import get_case, lock_case_for_change, record_change
+from casework.db.base import new_id, utcnow
+from casework.errors import InvalidInput, LimitExceeded, NotFound
+from casework.pagination import decode_cursor, encode_cursor
+
+MAX_ALERT_ID_LENGTH = 512
+T = TypeVar("T", CaseAlert, Case)
+
+
+@dataclass(frozen=True, slots=True)
+class AttachOutcome:
+    attachment_id: uuid.UUID | None
+    added: list[str]
+    duplicates: list[str]
+    alert_count: int
+    case_version: int
+
+
+def attach_alerts(
+    session: Session,
+    actor: Actor,
+    ref: str | uuid.UUID,
+    data: AlertAttach,
+    expected_version: int | None = None,
+    source: str = activity.SOURCE_NATIVE,
+) -> AttachOutcome:
+    """Attach the request's alerts as one attachment; alerts the case already has, or that the request repeats,
+    are reported as duplicates and counted once. A request that would take the case past the cap adds nothing."""
+    if len(data.alert_ids) != len(data.indexes):
+        raise InvalidInput.field(
+            "indexes", f"must name one index per alert id: {len(data.alert_ids)} alert ids, {len(data.indexes)} indexes"
+        )
+    if len(data.alert_ids) > MAX_ALERTS_PER_REQUEST:
+        raise LimitExceeded("alert_ids", MAX_ALERTS_PER_REQUEST, "alerts per request")
+    # The case row stays locked until commit: the count read here is the count the insert builds on.
+    case = lock_case_for_change(session, actor, ref, expected_version)
+
+    wanted: dict[str, str] = {}  # alert id -> index, first occurrence wins
+    repeated: set[str] = set()
+    for alert_id, index in zip(data.alert_ids, data.indexes, strict=True):
+        if alert_id in wanted:
+            repeated.add(alert_id)
+        else:
+            wanted[alert_id] = index
+    existing = set(
+        session.scalars(select(CaseAlert.alert_id).where(CaseAlert.case_id == case.id, CaseAlert.alert_id.in_(list(wanted))))
+    )
+    added = [alert_id for alert_id in wanted if alert_id not in existing]
+    duplicates = [alert_id for alert_id in wanted if alert_id in existing or alert_id in repeated]
+
+    if case.alert_count + len(added) > MAX_ALERTS_PER_CASE:
+        raise LimitExceeded(
+            "alert_ids",
+            MAX_ALERTS_PER_CASE,
+            f"alerts per case; the case has {case.alert_count} and this request would add {len(added)} more",
+        )
+    if not added:
+        return AttachOutcome(None, [], duplicates, case.alert_count, case.version)
+
+    attachment_id = new_id()
+    now = utcnow()
+    rule_id = data.rule.id if data.rule else None
+    rule_name = data.rule.name if data.rule else None
+    rows = [
+        {
+            "id": new_id(),
+            "workspace_id": actor.workspace_id,
+            "case_id": case.id,
+            "attachment_id": attachment_id,
+            "alert_id": alert_id,
+            "index": wanted[alert_id],
+            "rule_id": rule_id,
+            "rule_name": rule_name,
+            "owner": data.owner,
+            "created_at": now,
+            "created_by": actor.user_id,
+        }
+        for alert_id in added
+    ]
+    # One multi-row INSERT (one statement, one round trip) however many alerts: the duplicates are already out.
+    session.execute(insert(CaseAlert.__table__).values(rows))
+    changes = {"alert_ids": [None, added], "attachment_id": [None, attachment_id]}
+    version = record_change(session, actor, case, "alerts_attached", changes, {"alert_count": len(added)}, source)
+    return AttachOutcome(attachment_id, added, duplicates, case.alert_count + len(added), version)
+
+
+def detach_alert(
+    session: Session,
+    actor: Actor,
+    ref: str | uuid.UUID,
+    alert_id: str,
+    expected_version: int | None = None,
+    source: str = activity.SOURCE_NATIVE,
+) -> int:
+    """Take one alert off the case; returns the case's new version."""
+    case = lock_case_for_change(session, actor, ref, expected_version)
+    if not _storable(alert_id):
+        raise NotFound("alert", alert_id)
+    attached = session.execute(
+        select(CaseAlert.id, CaseAlert.attachment_id).where(CaseAlert.case_id == case.id, CaseAlert.alert_id == alert_id)
+    ).first()
+    if attached is None:
+        raise NotFound("alert", alert_id)
+    session.execute(delete(CaseAlert.__table__).where(CaseAlert.id == attached.id))
+    changes = {"alert_ids": [[alert_id], None], "attachment_id": [attached.attachment_id, None]}
+    return record_change(session, actor, case, "alert_detached", changes, {"alert_count": -1}, source)
+
+
+def list_alerts(
+    session: Session, actor: Actor, ref: str | uuid.UUID, cursor: str | None = None, limit: int = 50
+) -> tuple[list[CaseAlert], str | None]:
+    """The case's alerts, oldest first."""
+    case = get_case(session, actor, ref)
+    query = select(CaseAlert).where(CaseAlert.case_id == case.id)
+    if cursor is not None:
+        query = query.where(CaseAlert.id > _cursor_id(cursor))
+    rows = list(session.scalars(query.order_by(CaseAlert.id).limit(limit + 1)))
+    return _page(rows, limit)
+
+
+def cases_with_alert(
+    session: Session,
+    actor: Actor,
+    alert_id: str,
+    include_archived: bool = False,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[Case], str | None]:
+    """The cases of the caller's workspace that hold the alert, by case id (oldest case first)."""
+    actor.require_case_read()
+    after = _cursor_id(cursor) if cursor is not None else None
+    if not _storable(alert_id):
+        return [], None
+    query = (
+        select(Case)
+        .join(CaseAlert, CaseAlert.case_id == Case.id)
+        .where(CaseAlert.workspace_id == actor.workspace_id, CaseAlert.alert_id == alert_id)
+        .where(Case.workspace_id == actor.workspace_id)
+    )
+    if not include_archived:
+        query = query.where(Case.archived_at.is_(None))
+    if after is not None:
+        query = query.where(Case.id > after)
+    rows = list(session.scalars(query.order_by(Case.id).limit(limit + 1)))
+    return _page(rows, limit)
+
+
+def _storable(alert_id: str) -> bool:
+    """Whether an alert id could be stored at all; others are simply not attached anywhere."""
+    return 0 < len(alert_id) <= MAX_ALERT_ID_LENGTH and "\x00" not in alert_id
+
+
+def _cursor_id(cursor: str) -> uuid.UUID:
+    values = decode_cursor(cursor)
+    # A forged cursor may hold anything: only [id string] is one this server issued.
+    if len(values) != 1 or not isinstance(values[0], str):
+        raise InvalidInput.field("cursor", "not a cursor this server issued")
+    try:
+        return uuid.UUID(values[0])
+    except ValueError:
+        raise InvalidInput.field("cursor", "not a cursor this server issued") from None
+
+
+def _page(rows: list[T], limit: int) -> tuple[list[T], str | None]:
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor([str(rows[-1].id)])

@@ -1,0 +1,154 @@
+"""Insights: typed references from a case to monitoring resources (the Datadog model), unique per (type, resource_id)."""
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from casework.activity import service as activity
+from casework.auth.service import Actor
+from casework.cases.service import get_case, lock_case_for_change, record_change
+from casework.db.base import new_id, utcnow
+from casework.errors import InvalidInput, LimitExceeded
+from casework.insights.models import Insight
+from casework.insights.schemas import MAX_INSIGHTS_PER_REQUEST, InsightCreate, InsightsAdd, InsightsRemove
+from casework.pagination import decode_cursor, encode_cursor
+
+Key = tuple[str, str]  # (type, resource_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AddOutcome:
+    added: list[Insight]
+    duplicates: list[Key]
+    insight_count: int
+    case_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveOutcome:
+    removed: list[Key]
+    not_found: list[Key]
+    insight_count: int
+    case_version: int
+
+
+def add_insights(
+    session: Session,
+    actor: Actor,
+    ref: str | uuid.UUID,
+    data: InsightsAdd,
+    expected_version: int | None = None,
+    source: str = activity.SOURCE_NATIVE,
+) -> AddOutcome:
+    """Add the insights the case does not have yet; one it has (same type and resource_id) is left as it is.
+    Nothing new: no write, no version bump, no activity."""
+    _check_size(len(data.insights))
+    case = lock_case_for_change(session, actor, ref, expected_version)
+    wanted: dict[Key, InsightCreate] = {}  # first occurrence wins
+    repeated: set[Key] = set()
+    for item in data.insights:
+        key = (item.type, item.resource_id)
+        if key in wanted:
+            repeated.add(key)
+        else:
+            wanted[key] = item
+    existing = _existing(session, case.id, list(wanted))
+    new_keys = [key for key in wanted if key not in existing]
+    duplicates = [key for key in wanted if key in existing or key in repeated]
+    if not new_keys:
+        return AddOutcome([], duplicates, case.insight_count, case.version)
+
+    now = utcnow()
+    added = [
+        Insight(
+            id=new_id(),
+            workspace_id=actor.workspace_id,
+            case_id=case.id,
+            type=key[0],
+            ref=wanted[key].ref,
+            resource_id=key[1],
+            created_at=now,
+            created_by=actor.user_id,
+        )
+        for key in new_keys
+    ]
+    columns = ("id", "workspace_id", "case_id", "type", "ref", "resource_id", "created_at", "created_by")
+    session.execute(insert(Insight.__table__).values([{c: getattr(i, c) for c in columns} for i in added]))
+    logged = [{"type": i.type, "resource_id": i.resource_id, "ref": i.ref} for i in added]
+    version = record_change(session, actor, case, "insights_added", {"insights": [None, logged]}, {"insight_count": len(added)}, source)
+    return AddOutcome(added, duplicates, case.insight_count + len(added), version)
+
+
+def remove_insights(
+    session: Session,
+    actor: Actor,
+    ref: str | uuid.UUID,
+    data: InsightsRemove,
+    expected_version: int | None = None,
+    source: str = activity.SOURCE_NATIVE,
+) -> RemoveOutcome:
+    """Remove the insights with the given keys; keys the case does not have are ignored (and reported).
+    Nothing removed: no write, no version bump, no activity."""
+    _check_size(len(data.insights))
+    case = lock_case_for_change(session, actor, ref, expected_version)
+    keys = list(dict.fromkeys((item.type, item.resource_id) for item in data.insights))
+    found = {
+        (row.type, row.resource_id): row.id
+        for row in session.execute(
+            select(Insight.id, Insight.type, Insight.resource_id).where(
+                Insight.case_id == case.id, tuple_(Insight.type, Insight.resource_id).in_(keys)
+            )
+        )
+    }
+    removed = [key for key in keys if key in found]
+    not_found = [key for key in keys if key not in found]
+    if not removed:
+        return RemoveOutcome([], not_found, case.insight_count, case.version)
+    session.execute(delete(Insight.__table__).where(Insight.id.in_([found[key] for key in removed])))
+    logged = [{"type": t, "resource_id": r} for t, r in removed]
+    version = record_change(
+        session, actor, case, "insights_removed", {"insights": [logged, None]}, {"insight_count": -len(removed)}, source
+    )
+    return RemoveOutcome(removed, not_found, case.insight_count - len(removed), version)
+
+
+def list_insights(
+    session: Session, actor: Actor, ref: str | uuid.UUID, cursor: str | None = None, limit: int = 50
+) -> tuple[list[Insight], str | None]:
+    """The case's insights, oldest first."""
+    case = get_case(session, actor, ref)
+    query = select(Insight).where(Insight.case_id == case.id)
+    if cursor is not None:
+        query = query.where(Insight.id > _cursor_id(cursor))
+    rows = list(session.scalars(query.order_by(Insight.id).limit(limit + 1)))
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor([str(rows[-1].id)])
+
+
+def _check_size(count: int) -> None:
+    if count < 1:
+        raise InvalidInput.field("insights", "must name at least one insight")
+    if count > MAX_INSIGHTS_PER_REQUEST:
+        raise LimitExceeded("insights", MAX_INSIGHTS_PER_REQUEST, "insights per request")
+
+
+def _existing(session: Session, case_id: uuid.UUID, keys: list[Key]) -> set[Key]:
+    query = select(Insight.type, Insight.resource_id).where(
+        Insight.case_id == case_id, tuple_(Insight.type, Insight.resource_id).in_(keys)
+    )
+    return {(row.type, row.resource_id) for row in session.execute(query)}
+
+
+def _cursor_id(cursor: str) -> uuid.UUID:
+    values = decode_cursor(cursor)
+    # A forged cursor may hold anything: only [id string] is one this server issued.
+    if len(values) != 1 or not isinstance(values[0], str):
+        raise InvalidInput.field("cursor", "not a cursor this server issued")
+    try:
+        return uuid.UUID(values[0])
+    except ValueError:
+        raise InvalidInput.field("cursor", "not a cursor this server issued") from None
