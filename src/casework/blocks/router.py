@@ -1,0 +1,61 @@
+"""/api/v1/cases/{ref}/blocks: the case page (the Tines model) as ordered blocks with their elements.
+
+Writes accept If-Match with the case version and answer with the case's new version as ETag. The rules (order,
+nesting, elements, limits) are in casework.blocks.service."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from casework.blocks import service
+from casework.blocks.schemas import BlockList, BlockPage, BlockRead, BlocksCreate, BlockUpdate
+from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, etag, if_match_version
+
+router = APIRouter(prefix="/cases/{ref}/blocks", tags=["blocks"])
+
+
+@router.get("", response_model=BlockPage)
+async def list_blocks(
+    ref: str,
+    actor: CurrentActor,
+    db: DB,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> Response:
+    """The case's blocks in page order, each with its elements and parent_block_id."""
+    items, next_cursor = await db.read(service.list_blocks, actor, ref, cursor, limit)
+    return JSONResponse({"items": items, "next_cursor": next_cursor})
+
+
+@router.post("", status_code=201, response_model=BlockList)
+async def add_blocks(
+    request: Request, ref: str, body: BlocksCreate, actor: CurrentActor, db: DB, store: FileStoreDep
+) -> Response:
+    """Add 1..50 blocks after the existing ones, all or nothing; answers with them in request order.
+    A block may nest in a block_group named earlier in the request (`guid` / `parent_block_guid`) or in an
+    existing one (`parent_block_id`). At most 200 blocks per case, 100 elements per block. File elements
+    become files of the case (413 past the file size limit; 422 naming `files` past 100 files per case)."""
+    items, version = await db.write(service.add_blocks, actor, store, ref, body, if_match_version(request))
+    return JSONResponse({"items": items}, 201, headers={"ETag": etag(version)})
+
+
+@router.get("/{block_id}", response_model=BlockRead)
+async def get_block(ref: str, block_id: str, actor: CurrentActor, db: DB) -> Response:
+    return JSONResponse(await db.read(service.get_block, actor, ref, block_id))
+
+
+@router.patch("/{block_id}", response_model=BlockRead)
+async def update_block(
+    request: Request, ref: str, block_id: str, body: BlockUpdate, actor: CurrentActor, db: DB
+) -> Response:
+    """Edit title or hidden; `position` (1..number of blocks) moves the block and shifts those in between."""
+    block, version = await db.write(service.update_block, actor, ref, block_id, body, if_match_version(request))
+    return JSONResponse(block, headers={"ETag": etag(version)})
+
+
+@router.delete("/{block_id}", status_code=204)
+async def delete_block(request: Request, ref: str, block_id: str, actor: CurrentActor, db: DB) -> Response:
+    """Delete a block and its elements (its files stay files of the case). A block_group that still holds
+    blocks: 409."""
+    version = await db.write(service.delete_block, actor, ref, block_id, if_match_version(request))
+    return Response(status_code=204, headers={"ETag": etag(version)})

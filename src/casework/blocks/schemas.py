@@ -1,0 +1,223 @@
+"""Blocks of the case page (the Tines model): what a client may send, and the JSON a block reads as.
+
+A block's `elements` arrive as plain objects: their shape depends on the block type, so the service checks each
+one with `parse_element` (the error then names `blocks.<i>.elements.<j>.<field>`).
+"""
+
+import math
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, Field, PlainValidator, StringConstraints, TypeAdapter, ValidationError
+from pydantic import WithJsonSchema
+
+from casework.errors import from_validation_error
+from casework.inputs import StrictInput
+
+BlockType = Literal["note", "file", "linked_cases", "metadata", "closure_conditions", "case_action", "html", "block_group"]
+NoteType = Literal["text", "html"]
+Color = Literal["white", "gold", "magenta", "green", "blue", "red", "mint", "indigo"]
+
+MAX_BLOCKS_PER_REQUEST = 50
+MAX_BLOCKS_PER_CASE = 200
+MAX_ELEMENTS_PER_BLOCK = 100
+MAX_NOTE_CHARS = 30_000
+MAX_DATA_KEYS = 50
+MAX_DATA_KEY_CHARS = 256
+MAX_DATA_VALUE_CHARS = 10_000
+MAX_ANNOTATION_CHARS = 2_000
+
+# The note_type each note-like block takes; the other block types have no notes.
+NOTE_TYPES: dict[str, NoteType] = {"note": "text", "html": "html"}
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Title = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_not_blank)]
+Guid = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_not_blank)]
+
+
+# Elements, by block type
+
+
+class NoteElement(StrictInput):
+    """An element of a `note` (markdown, note_type "text") or `html` (note_type "html") block."""
+
+    content: Annotated[str, StringConstraints(max_length=MAX_NOTE_CHARS)]
+    note_type: NoteType | None = Field(default=None, description='"text" for note blocks, "html" for html blocks.')
+    color: Color | None = None
+
+
+class FileElement(StrictInput):
+    """An element of a `file` block: stored as a file of the case (the service decodes file_contents)."""
+
+    filename: Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_not_blank)]
+    file_contents: str = Field(description="The file's bytes, base64-encoded (standard or URL-safe).")
+    annotation: Annotated[str, StringConstraints(max_length=MAX_ANNOTATION_CHARS)] | None = None
+
+
+_INT64 = range(-(2**63), 2**63)
+
+
+def _data_value(value: Any) -> Any:
+    """A string, a number or a boolean, as JSON and both databases keep them (no NaN, no integer past 64 bits)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if value not in _INT64:
+            raise ValueError("must be an integer of at most 64 bits")
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+    if isinstance(value, str):
+        if len(value) > MAX_DATA_VALUE_CHARS:
+            raise ValueError(f"must have at most {MAX_DATA_VALUE_CHARS} characters")
+        return _no_nul(value)
+    raise ValueError("must be a string, a number or a boolean")
+
+
+DataKey = Annotated[str, StringConstraints(min_length=1, max_length=MAX_DATA_KEY_CHARS), AfterValidator(_no_nul)]
+DataValue = Annotated[Any, PlainValidator(_data_value), WithJsonSchema({"type": ["string", "number", "boolean"]})]
+DataElement = Annotated[dict[DataKey, DataValue], Field(max_length=MAX_DATA_KEYS)]
+
+_NOTE = TypeAdapter(NoteElement)
+_FILE = TypeAdapter(FileElement)
+_DATA: TypeAdapter[dict[str, Any]] = TypeAdapter(DataElement)
+
+Element = NoteElement | FileElement | dict[str, Any]
+
+
+def parse_element(block_type: str, raw: Any, field: str) -> Element:
+    """One element checked against its block type's shape; InvalidInput names the field under `field`."""
+    try:
+        if block_type in NOTE_TYPES:
+            return _NOTE.validate_python(raw)
+        if block_type == "file":
+            return _FILE.validate_python(raw)
+        return _DATA.validate_python(raw)
+    except ValidationError as exc:
+        raise from_validation_error(exc, prefix=field) from None
+
+
+# Requests
+
+
+class BlockCreate(StrictInput):
+    title: Title
+    block_type: BlockType
+    elements: Annotated[list[dict[str, Any]], Field(max_length=MAX_ELEMENTS_PER_BLOCK)] = Field(
+        default=[],
+        description="note/html: {content, note_type, color?}; file: {filename, file_contents (base64), annotation?}; "
+        "linked_cases, metadata, closure_conditions, case_action: an object of strings, numbers and booleans "
+        f"(at most {MAX_DATA_KEYS} keys); block_group: none.",
+    )
+    hidden: bool = False
+    guid: Guid | None = Field(default=None, description="A client name for this block, unique within the request.")
+    parent_block_guid: Guid | None = Field(
+        default=None, description="The guid of a block_group named EARLIER in the same request, to nest this block in."
+    )
+    parent_block_id: uuid.UUID | None = Field(
+        default=None, description="An existing block_group of the case to nest this block in."
+    )
+
+
+class BlocksCreate(StrictInput):
+    blocks: Annotated[list[BlockCreate], Field(min_length=1, max_length=MAX_BLOCKS_PER_REQUEST)]
+
+
+class BlockUpdate(StrictInput):
+    """Only the fields present change; `position` (1-based, within the case's whole page) moves the block."""
+
+    title: Title | None = None
+    hidden: bool | None = None
+    position: Annotated[int, Field(ge=1, le=MAX_BLOCKS_PER_CASE)] | None = None
+
+    def changed_fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+# Answers
+
+
+class ElementRead(BaseModel):
+    """note/html: content, note_type, color; file: filename, annotation, size, content_type, attachment_id;
+    the other block types: data."""
+
+    id: uuid.UUID
+    position: int
+    content: str | None = None
+    note_type: NoteType | None = None
+    color: Color | None = None
+    filename: str | None = None
+    annotation: str | None = None
+    size: int | None = None
+    content_type: str | None = None
+    attachment_id: uuid.UUID | None = None
+    data: dict[str, Any] | None = None
+
+
+class BlockRead(BaseModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    title: str
+    block_type: BlockType
+    position: int
+    hidden: bool
+    parent_block_id: uuid.UUID | None
+    created_at: datetime
+    created_by: uuid.UUID
+    updated_at: datetime
+    elements: list[ElementRead]
+
+
+class BlockList(BaseModel):
+    items: list[BlockRead]
+
+
+class BlockPage(BaseModel):
+    items: list[BlockRead]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+def element_view(block_type: str, element: Any) -> dict[str, Any]:
+    """The JSON of one element row (any mapping or object with id, position, data, attachment_id)."""
+    view: dict[str, Any] = {"id": str(element["id"]), "position": element["position"]}
+    data = element["data"]
+    if block_type in NOTE_TYPES or block_type == "file":
+        view.update(data)
+        if block_type == "file":
+            attachment_id = element["attachment_id"]
+            view["attachment_id"] = str(attachment_id) if attachment_id else None
+    else:
+        view["data"] = data
+    return view
+
+
+def block_view(block: Any, elements: list[Any]) -> dict[str, Any]:
+    """The native JSON of one block row (a mapping) with its element rows, built directly."""
+    return {
+        "id": str(block["id"]),
+        "case_id": str(block["case_id"]),
+        "title": block["title"],
+        "block_type": block["block_type"],
+        "position": block["position"],
+        "hidden": block["hidden"],
+        "parent_block_id": str(block["parent_id"]) if block["parent_id"] else None,
+        "created_at": block["created_at"],
+        "created_by": str(block["created_by"]),
+        "updated_at": block["updated_at"],
+        "elements": [element_view(block["block_type"], e) for e in elements],
+    }
