@@ -1,6 +1,7 @@
 """create_app(settings): the FastAPI app with the native API mounted under /api/v1."""
 
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -8,31 +9,52 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casework import problems
+from casework.attachments.router import UPLOAD_PATH, upload_body_limit
+from casework.attachments.router import router as attachments_router
+from casework.attachments.storage import build_store
+from casework.alerts.router import router as alerts_router
 from casework.auth.router import router as auth_router
+from casework.blocks.router import router as blocks_router
 from casework.cases.router import router as cases_router
+from casework.comments.router import router as comments_router
 from casework.db import migrate
 from casework.db.database import Database
 from casework.errors import PayloadTooLarge
 from casework.http import JSONResponse, RateLimiter
+from casework.insights.router import router as insights_router
+from casework.links.router import router as links_router
 from casework.logs import configure_logging
 from casework.projects.router import router as projects_router
 from casework.settings import Settings
+from casework.tasks.router import router as tasks_router
+from casework.watchers.router import router as watchers_router
 
 
 class BodySizeLimit:
-    """Refuses request bodies over the limit with 413 before any handler reads them."""
+    """Refuses request bodies over the limit with 413 before any handler reads them.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    `larger` gives some paths (matched by re.search: file uploads) a larger limit than max_bytes.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: Sequence[tuple[re.Pattern[str], int]] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = list(larger)
+
+    def limit_for(self, path: str) -> int:
+        for pattern, limit in self.larger:
+            if pattern.search(path):
+                return max(limit, self.max_bytes)
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         if declared is not None:
             await self.app(scope, receive, send)
@@ -46,8 +68,8 @@ class BodySizeLimit:
                 break
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
-            if size > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if size > limit:
+                await self._refuse(scope, receive, send, limit)
                 return
             if not message.get("more_body", False):
                 break
@@ -63,8 +85,8 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        exc = PayloadTooLarge(f"the request body is over the limit of {self.max_bytes} bytes")
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        exc = PayloadTooLarge(f"the request body is over the limit of {limit} bytes")
         response = problems.render(scope["app"], scope["path"], exc)
         await response(scope, receive, send)
 
@@ -89,12 +111,22 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = database
     app.state.rate_limiter = RateLimiter(settings.rate_limit)
+    app.state.file_store = build_store(settings)
     app.state.error_renderers = []
     problems.install(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    uploads = [(UPLOAD_PATH, upload_body_limit(settings.max_file_bytes))]
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger=uploads)
 
     native = APIRouter(prefix="/api/v1")
     native.include_router(cases_router)
+    native.include_router(attachments_router)
+    native.include_router(blocks_router)
+    native.include_router(tasks_router)
+    native.include_router(links_router)
+    native.include_router(alerts_router)
+    native.include_router(insights_router)
+    native.include_router(comments_router)
+    native.include_router(watchers_router)
     native.include_router(projects_router)
     native.include_router(auth_router)
     app.include_router(native)

@@ -1,8 +1,16 @@
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from casework.activity.schemas import ActivityPage, ActivityRead
+from casework.alerts import service as alerts
+from casework.alerts.schemas import alert_view
+from casework.attachments import service as attachments
+from casework.attachments.schemas import file_view
+from casework.auth.service import Actor
+from casework.blocks import service as blocks
 from casework.cases import service
 from casework.cases.models import Case
 from casework.cases.schemas import (
@@ -17,8 +25,19 @@ from casework.cases.schemas import (
     SortOrder,
     case_view,
 )
+from casework.comments import service as comments
+from casework.comments.schemas import comment_view
+from casework.errors import InvalidInput
 from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
+from casework.insights import service as insights
+from casework.insights.schemas import insight_view
+from casework.links import service as links
+from casework.links.schemas import link_view
 from casework.problems import problem_body, status_of
+from casework.tasks import service as tasks
+from casework.tasks.schemas import task_view
+from casework.watchers import service as watchers
+from casework.watchers.schemas import watcher_view
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -64,9 +83,62 @@ async def bulk_update(body: BulkRequest, actor: CurrentActor, db: DB) -> Respons
     return JSONResponse({"results": results})
 
 
+def _view_of_comment(result: Any) -> dict[str, Any]:
+    return comment_view(result.comment, result.file_ids)
+
+
+def _as_is(view: dict[str, Any]) -> dict[str, Any]:
+    return view
+
+
+# What `?include=` may name: each kind's page function and the JSON of one of its items.
+INCLUDABLE: dict[str, tuple[Callable[..., tuple[list[Any], str | None]], Callable[[Any], dict[str, Any]]]] = {
+    "comments": (comments.list_comments, _view_of_comment),
+    "alerts": (alerts.list_alerts, alert_view),
+    "insights": (insights.list_insights, insight_view),
+    "files": (attachments.list_files, file_view),
+    "tasks": (tasks.list_tasks, task_view),
+    "links": (links.list_links, link_view),
+    "blocks": (blocks.list_blocks, _as_is),
+    "watchers": (watchers.list_watchers, watcher_view),
+}
+INCLUDED_PAGE_SIZE = 50
+
+
+def _parse_include(include: str | None) -> list[str]:
+    names = [name.strip() for name in (include or "").split(",") if name.strip()]
+    unknown = [name for name in names if name not in INCLUDABLE]
+    if unknown:
+        raise InvalidInput.field("include", f"unknown: {', '.join(unknown)}; one of {', '.join(INCLUDABLE)}")
+    return list(dict.fromkeys(names))
+
+
+def _case_with_content(session: Session, actor: Actor, ref: str, names: list[str]) -> tuple[Case, dict[str, Any]]:
+    """The case and the first page of each named kind of content, read in one transaction."""
+    case = service.get_case(session, actor, ref)
+    pages = {}
+    for name in names:
+        list_page, view = INCLUDABLE[name]
+        items, next_cursor = list_page(session, actor, str(case.id), cursor=None, limit=INCLUDED_PAGE_SIZE)
+        pages[name] = {"items": [view(item) for item in items], "next_cursor": next_cursor}
+    return case, pages
+
+
 @router.get("/{ref}", response_model=CaseRead)
-async def get_case(ref: str, actor: CurrentActor, db: DB) -> Response:
-    return _case_response(await db.read(service.get_case, actor, ref))
+async def get_case(
+    ref: str,
+    actor: CurrentActor,
+    db: DB,
+    include: Annotated[
+        str | None,
+        Query(description=f"Comma-separated first pages (50 items) to add: {', '.join(INCLUDABLE)}."),
+    ] = None,
+) -> Response:
+    names = _parse_include(include)
+    if not names:
+        return _case_response(await db.read(service.get_case, actor, ref))
+    case, pages = await db.read(_case_with_content, actor, ref, names)
+    return JSONResponse(case_view(case) | pages, headers={"ETag": etag(case.version)})
 
 
 @router.patch("/{ref}", response_model=CaseRead)

@@ -1,0 +1,40 @@
+"""/api/v1/cases/{ref}/links: links between cases of one workspace, visible from both sides. Writes accept
+If-Match with the version of the case in the path and answer with its new version as ETag."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
+from casework.links import service
+from casework.links.schemas import LinkCreate, LinkPage, LinkRead, link_view
+
+router = APIRouter(prefix="/cases/{ref}/links", tags=["links"])
+
+
+@router.get("", response_model=LinkPage)
+async def list_links(
+    ref: str,
+    actor: CurrentActor,
+    db: DB,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> Response:
+    """The case's links, oldest first, each with the relation as seen from this case."""
+    rows, next_cursor = await db.read(service.list_links, actor, ref, limit, cursor)
+    return JSONResponse({"items": [link_view(r) for r in rows], "next_cursor": next_cursor})
+
+
+@router.post("", status_code=201, response_model=LinkRead)
+async def link_cases(request: Request, ref: str, body: LinkCreate, actor: CurrentActor, db: DB) -> Response:
+    """Link this case to another of the workspace. One link per pair of cases (409 for a second, whatever its
+    relation); no self-links (422); an archived case cannot be linked (409)."""
+    link, version = await db.write(service.link_cases, actor, ref, body.case, body.relation, if_match_version(request))
+    return JSONResponse(link_view(link), 201, headers={"ETag": etag(version)})
+
+
+@router.delete("/{linked_case_ref}", status_code=204)
+async def unlink_cases(request: Request, ref: str, linked_case_ref: str, actor: CurrentActor, db: DB) -> Response:
+    """Remove the link from both sides."""
+    version = await db.write(service.unlink_cases, actor, ref, linked_case_ref, if_match_version(request))
+    return Response(status_code=204, headers={"ETag": etag(version)})

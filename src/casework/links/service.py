@@ -1,0 +1,164 @@
+"""Links between cases: each link is two rows (one from each side, the relation inverted on the other side).
+
+Linking and unlinking change both cases: both are locked (always in id order, so that two writers working on
+the same pair from opposite sides queue up instead of deadlocking on PostgreSQL), both versions move on,
+both link_count counters move and both get an activity entry.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, and_, delete, insert, or_, select
+from sqlalchemy.orm import Session
+
+from casework.activity import service as activity
+from casework.auth.service import Actor
+from casework.cases import service as cases
+from casework.cases.models import Case
+from casework.db.base import new_id, utcnow
+from casework.errors import Conflict, InvalidInput, NotFound
+from casework.links.models import CaseLink
+from casework.links.schemas import INVERSE
+from casework.pagination import decode_cursor, encode_cursor
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One side of a link, as its case sees it (the fields of a listed row)."""
+
+    linked_case_id: uuid.UUID
+    key: str
+    title: str
+    status: str
+    archived_at: datetime | None
+    relation: str
+    created_at: datetime
+    created_by: uuid.UUID
+
+
+def _lock_pair(
+    session: Session, actor: Actor, ref: str, other_ref: str, expected_version: int | None
+) -> tuple[Case, Case]:
+    """Both cases, locked in id order; expected_version applies to the first (the one in the path)."""
+    actor.require_case_write()
+    case = cases.find_case(session, actor.workspace_id, ref)
+    other = cases.find_case(session, actor.workspace_id, other_ref)
+    if case.id == other.id:
+        return case, other
+    locked: dict[uuid.UUID, Case] = {}
+    for item in sorted((case, other), key=lambda c: c.id):
+        version = expected_version if item.id == case.id else None
+        locked[item.id] = cases.lock_case_for_change(session, actor, item.id, version)
+    return locked[case.id], locked[other.id]
+
+
+def _side(case: Case, relation: str) -> dict[str, Any]:
+    return {"case_id": case.id, "key": case.key, "relation": relation}
+
+
+def link_cases(
+    session: Session,
+    actor: Actor,
+    ref: str,
+    other_ref: str,
+    relation: str,
+    expected_version: int | None = None,
+    source: str = activity.SOURCE_NATIVE,
+) -> tuple[Link, int]:
+    """Link ref to other_ref ("ref <relation> other"); returns the link as ref sees it and ref's new version."""
+    case, other = _lock_pair(session, actor, ref, other_ref, expected_version)
+    if case.id == other.id:
+        raise InvalidInput.field("case", "a case cannot be linked to itself")
+    existing = session.scalar(
+        select(CaseLink.relation).where(CaseLink.case_id == case.id, CaseLink.linked_case_id == other.id)
+    )
+    if existing is not None:
+        raise Conflict(f"case {case.key} is already linked to {other.key} ({existing}); unlink it first")
+    now = utcnow()
+    inverse = INVERSE[relation]
+    common = {"workspace_id": actor.workspace_id, "created_at": now, "created_by": actor.user_id}
+    rows = [
+        {"id": new_id(), "case_id": case.id, "linked_case_id": other.id, "relation": relation, **common},
+        {"id": new_id(), "case_id": other.id, "linked_case_id": case.id, "relation": inverse, **common},
+    ]
+    session.execute(insert(CaseLink.__table__).values(rows))
+    link = Link(other.id, other.key, other.title, other.status, other.archived_at, relation, now, actor.user_id)
+    version = cases.record_change(
+        session, actor, case, "linked", {"link": [None, _side(other, relation)]}, {"link_count": 1}, source
+    )
+    cases.record_change(session, actor, other, "linked", {"link": [None, _side(case, inverse)]}, {"link_count": 1}, source)
+    return link, version
+
+
+def unlink_cases(
+    session: Session,
+    actor: Actor,
+    ref: str,
+    other_ref: str,
+    expected_version: int | None = None,
+    source: str = activity.SOURCE_NATIVE,
+) -> int:
+    """Remove the link between the two cases, both sides; returns ref's new version."""
+    case, other = _lock_pair(session, actor, ref, other_ref, expected_version)
+    relation = session.scalar(
+        select(CaseLink.relation).where(CaseLink.case_id == case.id, CaseLink.linked_case_id == other.id)
+    )
+    if relation is None or case.id == other.id:
+        raise NotFound("link", other_ref)
+    session.execute(
+        delete(CaseLink.__table__).where(
+            or_(
+                and_(CaseLink.case_id == case.id, CaseLink.linked_case_id == other.id),
+                and_(CaseLink.case_id == other.id, CaseLink.linked_case_id == case.id),
+            )
+        )
+    )
+    version = cases.record_change(
+        session, actor, case, "unlinked", {"link": [_side(other, relation), None]}, {"link_count": -1}, source
+    )
+    inverse = INVERSE[relation]
+    cases.record_change(session, actor, other, "unlinked", {"link": [_side(case, inverse), None]}, {"link_count": -1}, source)
+    return version
+
+
+def list_links(
+    session: Session, actor: Actor, ref: str, limit: int = 50, cursor: str | None = None
+) -> tuple[list[Row[Any]], str | None]:
+    """The case's links, oldest first, each with the linked case's id, key, title and status."""
+    case = cases.get_case(session, actor, ref)
+    query = (
+        select(
+            CaseLink.id,
+            CaseLink.linked_case_id,
+            CaseLink.relation,
+            CaseLink.created_at,
+            CaseLink.created_by,
+            Case.key,
+            Case.title,
+            Case.status,
+            Case.archived_at,
+        )
+        .join(Case, Case.id == CaseLink.linked_case_id)
+        .where(CaseLink.case_id == case.id)
+    )
+    if cursor is not None:
+        query = query.where(CaseLink.id > _decode_cursor(cursor))
+    rows = list(session.execute(query.order_by(CaseLink.id).limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([str(rows[-1].id)])
+    return rows, next_cursor
+
+
+def _decode_cursor(cursor: str) -> uuid.UUID:
+    values = decode_cursor(cursor)
+    # A forged cursor may hold anything: only [id string] is one this server issued.
+    if len(values) != 1 or not isinstance(values[0], str):
+        raise InvalidInput.field("cursor", "not a cursor this server issued")
+    try:
+        return uuid.UUID(values[0])
+    except ValueError:
+        raise InvalidInput.field("cursor", "not a cursor this server issued") from None

@@ -1,0 +1,60 @@
+"""/api/v1/cases/{ref}/tasks: a case's checklist. Writes accept If-Match with the case version and answer
+with the case's new version as ETag. At most 500 tasks per case (422 naming `tasks` beyond)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
+from casework.tasks import service
+from casework.tasks.schemas import TaskCreate, TaskPage, TaskRead, TaskReorder, TaskUpdate, task_view
+
+router = APIRouter(prefix="/cases/{ref}/tasks", tags=["tasks"])
+
+
+@router.get("", response_model=TaskPage)
+async def list_tasks(
+    ref: str,
+    actor: CurrentActor,
+    db: DB,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> Response:
+    """The case's tasks in their order."""
+    rows, next_cursor = await db.read(service.list_tasks, actor, ref, limit, cursor)
+    return JSONResponse({"items": [task_view(t) for t in rows], "next_cursor": next_cursor})
+
+
+@router.post("", status_code=201, response_model=TaskRead)
+async def add_task(request: Request, ref: str, body: TaskCreate, actor: CurrentActor, db: DB) -> Response:
+    """Add a task at the end of the list. A case holds at most 500 tasks: one more is refused with 422."""
+    task, version = await db.write(service.add_task, actor, ref, body, if_match_version(request))
+    location = str(request.url_for("get_task", ref=ref, task_id=str(task.id)))
+    return JSONResponse(task_view(task), 201, headers={"ETag": etag(version), "Location": location})
+
+
+@router.post("/reorder", response_model=TaskPage)
+async def reorder_tasks(request: Request, ref: str, body: TaskReorder, actor: CurrentActor, db: DB) -> Response:
+    """Set the order: `task_ids` must name every task of the case exactly once. Answers with all of them."""
+    tasks, version = await db.write(service.reorder_tasks, actor, ref, body.task_ids, if_match_version(request))
+    return JSONResponse({"items": [task_view(t) for t in tasks], "next_cursor": None}, headers={"ETag": etag(version)})
+
+
+@router.get("/{task_id}", response_model=TaskRead)
+async def get_task(ref: str, task_id: str, actor: CurrentActor, db: DB) -> Response:
+    return JSONResponse(task_view(await db.read(service.get_task, actor, ref, task_id)))
+
+
+@router.patch("/{task_id}", response_model=TaskRead)
+async def update_task(
+    request: Request, ref: str, task_id: str, body: TaskUpdate, actor: CurrentActor, db: DB
+) -> Response:
+    """Edit description, assignees, due date; `completed` true/false completes or reopens the task."""
+    task, version = await db.write(service.update_task, actor, ref, task_id, body, if_match_version(request))
+    return JSONResponse(task_view(task), headers={"ETag": etag(version)})
+
+
+@router.delete("/{task_id}", status_code=204)
+async def delete_task(request: Request, ref: str, task_id: str, actor: CurrentActor, db: DB) -> Response:
+    version = await db.write(service.delete_task, actor, ref, task_id, if_match_version(request))
+    return Response(status_code=204, headers={"ETag": etag(version)})
