@@ -1,0 +1,187 @@
+"""Source text -> compiled Formula: lark (LALR) parses, then a small builder checks limits and functions."""
+
+import math
+from functools import cache
+from importlib import resources
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from casework.workflow.formula.evaluator import Formula
+from casework.workflow.formula.functions import FUNCTIONS
+from casework.workflow.formula.nodes import (
+    MAX_DEPTH,
+    MAX_SOURCE_LENGTH,
+    Access,
+    Array,
+    Call,
+    Chain,
+    FormulaError,
+    FormulaSyntaxError,
+    Literal,
+    Logic,
+    Node,
+    Unary,
+    Var,
+)
+
+_OPERATORS = {"EQ", "NE", "LE", "GE", "LT", "GT", "AMP", "PLUS", "MINUS", "STAR", "SLASH", "AND", "OR"}
+_PUNCTUATION = {"RPAR": "')'", "RSQB": "']'", "COMMA": "','"}
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'", "/": "/", "0": "\0"}
+
+
+@cache
+def _lark() -> Lark:
+    grammar = resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=False)
+
+
+def parse(source: str) -> Formula:
+    """Compile a formula once; the result is immutable and can be evaluated many times."""
+    if not isinstance(source, str):
+        raise FormulaError(f"a formula must be a string, got {type(source).__name__}")
+    if len(source) > MAX_SOURCE_LENGTH:
+        raise _error(source, MAX_SOURCE_LENGTH, f"the formula is longer than {MAX_SOURCE_LENGTH} characters")
+    if source.strip() in ("", "="):
+        raise _error(source, len(source), "the formula is empty")
+    try:
+        tree = _lark().parse(source)
+    except UnexpectedInput as exc:
+        raise _syntax_error(source, exc) from None
+    _check_depth(tree)
+    return Formula(source, _Builder(source).build(tree.children[-1]))
+
+
+def _position(source: str, index: int) -> tuple[int, int]:
+    line = source.count("\n", 0, index) + 1
+    return line, index - (source.rfind("\n", 0, index) + 1) + 1
+
+
+def _error(source: str, index: int, message: str) -> FormulaSyntaxError:
+    return FormulaSyntaxError(message, *_position(source, index))
+
+
+def _syntax_error(source: str, exc: UnexpectedInput) -> FormulaSyntaxError:
+    if isinstance(exc, UnexpectedCharacters):
+        char = source[exc.pos_in_stream]
+        message = "unterminated string" if char in "\"'" else f"unexpected character {char!r}"
+        return _error(source, exc.pos_in_stream, message)
+    if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
+        token = exc.token
+        message = f"unexpected {token.value!r}{_expected(_accepts(exc))}"
+        return FormulaSyntaxError(message, token.line, token.column)
+    # End of input: lark borrows the last token's position, so point just past that token.
+    token = getattr(exc, "token", None)
+    index = token.end_pos if isinstance(token, Token) and token.end_pos is not None else len(source.rstrip())
+    expected = _accepts(exc) if isinstance(exc, UnexpectedToken) else getattr(exc, "expected", set())
+    return _error(source, index, f"unexpected end of formula{_expected(expected)}")
+
+
+def _accepts(exc: UnexpectedToken) -> set[str]:
+    # LALR state merging makes exc.expected too broad; accepts replays the parser for the exact set.
+    return set(exc.accepts or exc.expected)
+
+
+def _expected(expected: set[str]) -> str:
+    # Any place a value may start accepts NUMBER; MINUS alone is ambiguous (it is also binary).
+    if "NUMBER" in expected:
+        return "; expected a value"
+    names = sorted(_PUNCTUATION[name] for name in expected if name in _PUNCTUATION)
+    if "NAME" in expected:
+        names.append("a name")
+    if expected & _OPERATORS:
+        names.append("an operator")
+    return f"; expected {' or '.join(names)}" if names else ""
+
+
+def _check_depth(tree: Tree) -> None:
+    # Iterative, so a pathological input cannot hit Python's recursion limit before we refuse it.
+    stack = [(child, 1) for child in tree.children if isinstance(child, Tree)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            message = f"the formula is nested too deeply (more than {MAX_DEPTH} levels)"
+            raise FormulaSyntaxError(message, node.meta.line, node.meta.column)
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+
+
+class _Builder:
+    """lark tree -> nodes.Node; recursion is safe here because depth was checked first."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def build(self, tree: Tree) -> Node:
+        kind, children = tree.data, tree.children
+        operands = [self.build(child) for child in children if isinstance(child, Tree)]
+        if kind in ("or_expr", "and_expr"):
+            return Logic("OR" if kind == "or_expr" else "AND", tuple(operands))
+        if kind in ("cmp_expr", "concat_expr", "add_expr", "mul_expr"):
+            ops = ["!=" if tok.value == "<>" else tok.value for tok in children if isinstance(tok, Token)]
+            return Chain(operands[0], tuple(zip(ops, operands[1:], strict=True)))
+        if kind == "neg":
+            return Unary("-", operands[0])
+        if kind == "not_":
+            return Unary("NOT", operands[0])
+        if kind == "postfix":
+            steps = [str(child) if isinstance(child, Token) else self.build(child) for child in children[1:]]
+            return Access(operands[0], tuple(steps))
+        if kind == "var":
+            return Var(str(children[0]))
+        if kind == "array":
+            return Array(tuple(operands))
+        if kind == "call":
+            return self._call(children[0], tuple(operands))
+        if kind == "literal":
+            return Literal(self._literal(children[0]))
+        raise AssertionError(f"unhandled grammar rule {kind}")  # a grammar change without a builder change
+
+    def _call(self, name: Token, args: tuple[Node, ...]) -> Call:
+        function = FUNCTIONS.get(name.value.upper())
+        if function is None:
+            raise FormulaSyntaxError(f"unknown function {name.value}", name.line, name.column)
+        if not function.min_args <= len(args) <= function.max_args:
+            if function.min_args == function.max_args:
+                wanted = f"{function.min_args}"
+            else:
+                wanted = f"{function.min_args} to {function.max_args}"
+            message = f"{name.value.upper()} takes {wanted} argument(s), got {len(args)}"
+            raise FormulaSyntaxError(message, name.line, name.column)
+        return Call(name.value.upper(), args)
+
+    def _literal(self, token: Token) -> object:
+        if token.type == "NUMBER":
+            if token.value.isdigit():
+                return int(token.value)
+            number = float(token.value)
+            if not math.isfinite(number):
+                raise FormulaSyntaxError(f"number out of range: {token.value}", token.line, token.column)
+            return number
+        if token.type in ("DQ_STRING", "SQ_STRING"):
+            return self._string(token)
+        keyword = token.value.upper()
+        return {"TRUE": True, "FALSE": False, "NULL": None}[keyword]
+
+    def _string(self, token: Token) -> str:
+        body, out, i = token.value[1:-1], [], 0
+        while i < len(body):
+            char = body[i]
+            if char != "\\":
+                out.append(char)
+                i += 1
+                continue
+            code = body[i + 1]  # the grammar guarantees a character after every backslash
+            if code in _ESCAPES:
+                out.append(_ESCAPES[code])
+                i += 2
+            elif code == "u" and len(body) >= i + 6 and _is_hex(body[i + 2 : i + 6]):
+                out.append(chr(int(body[i + 2 : i + 6], 16)))
+                i += 6
+            else:
+                index = token.start_pos + 1 + i
+                raise _error(self.source, index, f"invalid escape sequence \\{code}")
+        return "".join(out)
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdefABCDEF" for c in text)

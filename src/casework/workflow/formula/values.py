@@ -1,0 +1,109 @@
+"""Value semantics: truthiness, equality, ordering and text conversion (JS-ish, but strict on types)."""
+
+import json
+import math
+from collections.abc import Mapping
+from datetime import date, datetime, timezone
+from typing import Any
+
+from casework.workflow.formula.nodes import FormulaError
+
+
+def is_number(value: Any) -> bool:
+    # bool is an int subclass in Python; formulas treat TRUE as a boolean, never as 1.
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def is_list(value: Any) -> bool:
+    return isinstance(value, list | tuple)
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if is_number(value):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if is_list(value):
+        return "list"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, datetime | date):
+        return "date"
+    return type(value).__name__
+
+
+def truthy(value: Any) -> bool:
+    """null, false, 0, "", [] and {} are false; everything else is true."""
+    if value is None or value is False:
+        return False
+    if is_number(value):
+        return value != 0 and not math.isnan(value)
+    if isinstance(value, str | list | tuple | Mapping):
+        return len(value) > 0
+    return True
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list | tuple | Mapping) and len(value) == 0)
+
+
+def equal(a: Any, b: Any) -> bool:
+    """Equality never coerces across types: 1 = "1" and TRUE = 1 are both false."""
+    if is_number(a) and is_number(b):
+        return a == b
+    if is_list(a) and is_list(b):
+        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        return normalize_datetime(a) == normalize_datetime(b)
+    if type_name(a) != type_name(b):
+        return False
+    return bool(a == b)
+
+
+def order(a: Any, b: Any) -> int:
+    """-1, 0 or 1 for numbers, strings or dates; anything else is a FormulaError, not a TypeError."""
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        a, b = normalize_datetime(a), normalize_datetime(b)
+    elif not ((is_number(a) and is_number(b)) or (isinstance(a, str) and isinstance(b, str))):
+        raise FormulaError(f"cannot compare {type_name(a)} with {type_name(b)}")
+    return (a > b) - (a < b)
+
+
+def normalize_datetime(value: datetime) -> datetime:
+    # Naive datetimes are taken as UTC so that they compare with aware ones instead of raising.
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def to_datetime(value: Any, what: str) -> datetime:
+    if isinstance(value, datetime):
+        return normalize_datetime(value)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    if isinstance(value, str):
+        try:
+            return normalize_datetime(datetime.fromisoformat(value.strip()))
+        except ValueError:
+            raise FormulaError(f"{what}: {value!r} is not an ISO date") from None
+    raise FormulaError(f"{what}: expected a date, got {type_name(value)}")
+
+
+def to_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if is_list(value) or isinstance(value, Mapping):
+        return json.dumps(value, default=str, ensure_ascii=False)
+    return str(value)
