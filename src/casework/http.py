@@ -6,7 +6,7 @@ import time
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import parse as parse_rate_limit
@@ -31,6 +31,8 @@ def get_db(request: Request) -> Database:
 
 
 DB = Annotated[Database, Depends(get_db)]
+# The page size every list endpoint takes.
+Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 def get_file_store(request: Request) -> FileStore:

@@ -3,9 +3,27 @@
 PostgreSQL cannot store NUL in text or JSON, so it is refused here, naming the field, for both databases.
 """
 
-from typing import Any
+from collections.abc import Hashable
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, field_validator
+
+
+H = TypeVar("H", bound=Hashable)
+
+
+def not_blank(value: str) -> str:
+    """For AfterValidator: refuses a string of nothing but whitespace."""
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def unique_items(values: list[H]) -> list[H]:
+    """For AfterValidator: refuses a list that holds an item twice."""
+    if len(set(values)) != len(values):
+        raise ValueError("must not repeat an item")
+    return values
 
 
 def _has_nul(value: Any) -> bool:

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, Request, Response
 from casework.alerts import service
 from casework.alerts.schemas import AlertAttach, AlertPage, AttachResult, alert_view
 from casework.cases.schemas import CasePage, case_view
-from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
+from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
 
 case_alerts = APIRouter(prefix="/cases", tags=["alerts"])
 alert_cases = APIRouter(prefix="/alerts", tags=["alerts"])
@@ -37,7 +37,7 @@ async def list_alerts(
     ref: str,
     actor: CurrentActor,
     db: DB,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     cursor: str | None = None,
 ) -> Response:
     """The case's alerts, oldest first."""
@@ -58,7 +58,7 @@ async def cases_with_alert(
     actor: CurrentActor,
     db: DB,
     archived: Annotated[bool, Query(description="Include archived cases.")] = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     cursor: str | None = None,
 ) -> Response:
     """The cases of the caller's workspace holding this alert, oldest case first."""

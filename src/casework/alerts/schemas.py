@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
 
 from casework.alerts.models import CaseAlert
-from casework.inputs import StrictInput
+from casework.inputs import StrictInput, not_blank
 
 # A case holds at most this many distinct alerts; one request attaches at most this many.
 MAX_ALERTS_PER_CASE = 1000
@@ -13,21 +13,15 @@ MAX_ALERTS_PER_REQUEST = 1000
 DEFAULT_OWNER = "cases"
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value
-
-
 def _as_list(value: Any) -> Any:
     """Kibana sends one alert as a string and many as an array: both read as a list."""
     return [value] if isinstance(value, str) else value
 
 
-AlertId = Annotated[str, StringConstraints(min_length=1, max_length=512), AfterValidator(_not_blank)]
-IndexName = Annotated[str, StringConstraints(min_length=1, max_length=512), AfterValidator(_not_blank)]
+AlertId = Annotated[str, StringConstraints(min_length=1, max_length=512), AfterValidator(not_blank)]
+IndexName = Annotated[str, StringConstraints(min_length=1, max_length=512), AfterValidator(not_blank)]
 RuleText = Annotated[str, StringConstraints(max_length=512)]
-Owner = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_not_blank)]
+Owner = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(not_blank)]
 
 
 class AlertRule(StrictInput):

@@ -2,7 +2,6 @@
 
 import uuid
 from dataclasses import dataclass
-from typing import TypeVar
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -15,10 +14,9 @@ from casework.cases.models import Case
 from casework.cases.service import get_case, lock_case_for_change, record_change
 from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput, LimitExceeded, NotFound
-from casework.pagination import decode_cursor, encode_cursor
+from casework.pagination import after_id, id_page, page_of
 
 MAX_ALERT_ID_LENGTH = 512
-T = TypeVar("T", CaseAlert, Case)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +123,7 @@ def list_alerts(
 ) -> tuple[list[CaseAlert], str | None]:
     """The case's alerts, oldest first."""
     case = get_case(session, actor, ref)
-    query = select(CaseAlert).where(CaseAlert.case_id == case.id)
-    if cursor is not None:
-        query = query.where(CaseAlert.id > _cursor_id(cursor))
-    rows = list(session.scalars(query.order_by(CaseAlert.id).limit(limit + 1)))
-    return _page(rows, limit)
+    return id_page(session, select(CaseAlert).where(CaseAlert.case_id == case.id), CaseAlert.id, cursor, limit)
 
 
 def cases_with_alert(
@@ -142,7 +136,7 @@ def cases_with_alert(
 ) -> tuple[list[Case], str | None]:
     """The cases of the caller's workspace that hold the alert, by case id (oldest case first)."""
     actor.require_case_read()
-    after = _cursor_id(cursor) if cursor is not None else None
+    after = after_id(cursor)
     if not _storable(alert_id):
         return [], None
     query = (
@@ -156,27 +150,9 @@ def cases_with_alert(
     if after is not None:
         query = query.where(Case.id > after)
     rows = list(session.scalars(query.order_by(Case.id).limit(limit + 1)))
-    return _page(rows, limit)
+    return page_of(rows, limit)
 
 
 def _storable(alert_id: str) -> bool:
     """Whether an alert id could be stored at all; others are simply not attached anywhere."""
     return 0 < len(alert_id) <= MAX_ALERT_ID_LENGTH and "\x00" not in alert_id
-
-
-def _cursor_id(cursor: str) -> uuid.UUID:
-    values = decode_cursor(cursor)
-    # A forged cursor may hold anything: only [id string] is one this server issued.
-    if len(values) != 1 or not isinstance(values[0], str):
-        raise InvalidInput.field("cursor", "not a cursor this server issued")
-    try:
-        return uuid.UUID(values[0])
-    except ValueError:
-        raise InvalidInput.field("cursor", "not a cursor this server issued") from None
-
-
-def _page(rows: list[T], limit: int) -> tuple[list[T], str | None]:
-    if len(rows) <= limit:
-        return rows, None
-    rows = rows[:limit]
-    return rows, encode_cursor([str(rows[-1].id)])

@@ -1,9 +1,9 @@
 import math
 import re
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -12,7 +12,7 @@ from casework.attachments import service
 from casework.attachments.models import Attachment
 from casework.attachments.schemas import FilePage, FileRead, FileUpload, file_view
 from casework.errors import InvalidInput
-from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, etag, if_match_version
+from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, Limit, etag, if_match_version
 
 router = APIRouter(prefix="/cases/{ref}/files", tags=["files"])
 
@@ -88,7 +88,7 @@ async def list_files(
     ref: str,
     actor: CurrentActor,
     db: DB,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     cursor: str | None = None,
 ) -> Response:
     """The case's files, oldest first."""

@@ -55,12 +55,12 @@ from casework.attachments.storage import FileStore, ObjectMissing
 from casework.auth.service import Actor
 from casework.blocks.models import BlockElement
 from casework.cases.models import Case
-from casework.cases.service import get_case, lock_case_for_change, record_change
+from casework.cases.service import find_in_case, get_case, lock_case_for_change, record_change
 from casework.comments.models import Comment
 from casework.db.base import new_id, utcnow
 from casework.db.database import Database
 from casework.errors import Conflict, FieldError, Forbidden, InvalidInput, LimitExceeded, NotFound, PayloadTooLarge
-from casework.pagination import decode_cursor, encode_cursor
+from casework.pagination import id_page
 
 log = structlog.get_logger()
 
@@ -338,18 +338,7 @@ def add_file(
 
 
 def _find_file(session: Session, case: Case, file_id: str | uuid.UUID) -> Attachment:
-    try:
-        ident = file_id if isinstance(file_id, uuid.UUID) else uuid.UUID(file_id)
-    except ValueError:
-        raise NotFound("file", file_id) from None
-    attachment = session.scalar(
-        select(Attachment)
-        .where(Attachment.id == ident, Attachment.case_id == case.id)
-        .execution_options(populate_existing=True)
-    )
-    if attachment is None:
-        raise NotFound("file", file_id)
-    return attachment
+    return find_in_case(session, Attachment, case, file_id, "file")
 
 
 def _delete_row(
@@ -480,26 +469,7 @@ def list_files(
 ) -> tuple[list[Attachment], str | None]:
     """A page of the case's files, oldest first."""
     case = get_case(session, actor, ref)
-    query = select(Attachment).where(Attachment.case_id == case.id)
-    if cursor is not None:
-        query = query.where(Attachment.id > _cursor_id(cursor))
-    rows = list(session.scalars(query.order_by(Attachment.id).limit(limit + 1)))
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([str(rows[-1].id)])
-    return rows, next_cursor
-
-
-def _cursor_id(cursor: str) -> uuid.UUID:
-    values = decode_cursor(cursor)
-    # A forged cursor may hold anything: only [id string] is one this server issued.
-    if len(values) != 1 or not isinstance(values[0], str):
-        raise InvalidInput.field("cursor", "not a cursor this server issued")
-    try:
-        return uuid.UUID(values[0])
-    except ValueError:
-        raise InvalidInput.field("cursor", "not a cursor this server issued") from None
+    return id_page(session, select(Attachment).where(Attachment.case_id == case.id), Attachment.id, cursor, limit)
 
 
 async def open_content(

@@ -3,13 +3,11 @@
 Writes accept If-Match with the case version and answer with the case's new version as ETag. The rules (order,
 nesting, elements, limits) are in casework.blocks.service."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from casework.blocks import service
 from casework.blocks.schemas import BlockList, BlockPage, BlockRead, BlocksCreate, BlockUpdate
-from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, etag, if_match_version
+from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, Limit, etag, if_match_version
 
 router = APIRouter(prefix="/cases/{ref}/blocks", tags=["blocks"])
 
@@ -19,7 +17,7 @@ async def list_blocks(
     ref: str,
     actor: CurrentActor,
     db: DB,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     cursor: str | None = None,
 ) -> Response:
     """The case's blocks in page order, each with its elements and parent_block_id."""

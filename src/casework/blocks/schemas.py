@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, Field, PlainValidator, StringCon
 from pydantic import WithJsonSchema
 
 from casework.errors import from_validation_error
-from casework.inputs import StrictInput
+from casework.inputs import StrictInput, not_blank
 
 BlockType = Literal["note", "file", "linked_cases", "metadata", "closure_conditions", "case_action", "html", "block_group"]
 NoteType = Literal["text", "html"]
@@ -32,20 +32,14 @@ MAX_ANNOTATION_CHARS = 2_000
 NOTE_TYPES: dict[str, NoteType] = {"note": "text", "html": "html"}
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value
-
-
 def _no_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
     return value
 
 
-Title = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_not_blank)]
-Guid = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_not_blank)]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(not_blank)]
+Guid = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(not_blank)]
 
 
 # Elements, by block type
@@ -62,7 +56,7 @@ class NoteElement(StrictInput):
 class FileElement(StrictInput):
     """An element of a `file` block: stored as a file of the case (the service decodes file_contents)."""
 
-    filename: Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_not_blank)]
+    filename: Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(not_blank)]
     file_contents: str = Field(description="The file's bytes, base64-encoded (standard or URL-safe).")
     annotation: Annotated[str, StringConstraints(max_length=MAX_ANNOTATION_CHARS)] | None = None
 

@@ -62,7 +62,7 @@ from casework.cases import service as cases
 from casework.cases.models import Case
 from casework.db.base import new_id, utcnow
 from casework.errors import Conflict, DomainError, FieldError, InvalidInput, LimitExceeded, NotFound
-from casework.pagination import decode_cursor, encode_cursor
+from casework.pagination import after_position, page_of
 
 BLOCKS = Block.__table__
 ELEMENTS = BlockElement.__table__
@@ -120,19 +120,6 @@ def get_block(session: Session, actor: Actor, ref: str, block_id: str) -> dict[s
     return block_view(block, _elements_of(session, case.workspace_id, [block["id"]])[block["id"]])
 
 
-def _after(cursor: str) -> tuple[int, uuid.UUID]:
-    values = decode_cursor(cursor)
-    # A forged cursor may hold anything: only [position, id string] is one this server issued.
-    if len(values) != 2 or type(values[0]) is not int or values[0] not in _POSITION_RANGE:
-        raise InvalidInput.field("cursor", "not a cursor this server issued")
-    if not isinstance(values[1], str):
-        raise InvalidInput.field("cursor", "not a cursor this server issued")
-    try:
-        return values[0], uuid.UUID(values[1])
-    except ValueError:
-        raise InvalidInput.field("cursor", "not a cursor this server issued") from None
-
-
 def list_blocks(
     session: Session, actor: Actor, ref: str, cursor: str | None = None, limit: int = 50
 ) -> tuple[list[dict[str, Any]], str | None]:
@@ -140,15 +127,13 @@ def list_blocks(
     all their elements."""
     case = cases.get_case(session, actor, ref)
     query = select(BLOCKS).where(BLOCKS.c.case_id == case.id, BLOCKS.c.workspace_id == case.workspace_id)
-    if cursor is not None:
-        position, last_id = _after(cursor)
+    after = after_position(cursor, _POSITION_RANGE)
+    if after is not None:
+        position, last_id = after
         key = tuple_(BLOCKS.c.position, BLOCKS.c.id)
         query = query.where(key > tuple_(literal(position), literal(last_id, BLOCKS.c.id.type)))
     rows = [row._mapping for row in session.execute(query.order_by(BLOCKS.c.position, BLOCKS.c.id).limit(limit + 1))]
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1]["position"], str(rows[-1]["id"])])
+    rows, next_cursor = page_of(rows, limit, lambda row: [row["position"], str(row["id"])])
     elements = _elements_of(session, case.workspace_id, [row["id"] for row in rows])
     return [block_view(row, elements[row["id"]]) for row in rows], next_cursor
 

@@ -28,7 +28,7 @@ from casework.cases.schemas import (
 from casework.comments import service as comments
 from casework.comments.schemas import comment_view
 from casework.errors import InvalidInput
-from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
+from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
 from casework.insights import service as insights
 from casework.insights.schemas import insight_view
 from casework.links import service as links
@@ -60,7 +60,7 @@ async def list_cases(
     filters: Annotated[CaseFilter, Query()],
     sort: SortField = "updated",
     order: SortOrder = "desc",
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     cursor: str | None = None,
     count: Annotated[bool, Query(description="Also return the number of matching cases.")] = False,
 ) -> Response:
@@ -163,7 +163,7 @@ async def list_activity(
     ref: str,
     actor: CurrentActor,
     db: DB,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     cursor: str | None = None,
 ) -> Response:
     rows, next_cursor = await db.read(service.list_activity, actor, ref, cursor, limit)

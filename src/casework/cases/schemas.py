@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, EmailStr, Field, StringConstraints
 
-from casework.inputs import CleanInput, StrictInput
+from casework.inputs import CleanInput, StrictInput, not_blank, unique_items
 from casework.cases.models import Case, priority_label
 
 StatusGroup = Literal["open", "in_progress", "closed"]
@@ -19,23 +19,11 @@ MAX_METADATA_KEYS = 100
 MAX_EXTERNAL_REFS = 50
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value
-
-
-def _unique(values: list) -> list:  # type: ignore[type-arg]
-    if len(set(values)) != len(values):
-        raise ValueError("must not repeat an item")
-    return values
-
-
-Title = Annotated[str, StringConstraints(min_length=1, max_length=160), AfterValidator(_not_blank)]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=160), AfterValidator(not_blank)]
 Description = Annotated[str, StringConstraints(max_length=30_000)]
-Tag = Annotated[str, StringConstraints(min_length=1, max_length=256), AfterValidator(_not_blank)]
-Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS), AfterValidator(_unique)]
-Assignees = Annotated[list[uuid.UUID], Field(max_length=MAX_ASSIGNEES), AfterValidator(_unique)]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=256), AfterValidator(not_blank)]
+Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS), AfterValidator(unique_items)]
+Assignees = Annotated[list[uuid.UUID], Field(max_length=MAX_ASSIGNEES), AfterValidator(unique_items)]
 CaseType = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 ShortText = Annotated[str, StringConstraints(max_length=160)]
 LongText = Annotated[str, StringConstraints(max_length=2000)]

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import Select, delete, exists, func, insert, literal, not_, select, tuple_, update
@@ -19,12 +19,14 @@ from casework.cases.schemas import NON_NULLABLE_FIELDS, CaseCreate, CaseFilter, 
 from casework.db.base import new_id, utcnow
 from casework.db.statements import insert_ignoring_duplicates
 from casework.errors import Conflict, DomainError, InvalidInput, NotFound, VersionConflict, from_validation_error
-from casework.pagination import decode_cursor, encode_cursor
+from casework.pagination import after_id, decode_cursor, encode_cursor, page_of
 from casework.projects.service import default_project, resolve_project
 from casework.watchers.models import CaseWatcher
 
 # A write without a client version retries this often when another writer got in between.
 UNVERSIONED_RETRIES = 5
+
+Row = TypeVar("Row")
 
 
 # Reading one case
@@ -53,6 +55,26 @@ def find_case(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID, f
 def get_case(session: Session, actor: Actor, ref: str | uuid.UUID) -> Case:
     actor.require_case_read()
     return find_case(session, actor.workspace_id, ref)
+
+
+def find_in_case(
+    session: Session, model: type[Row], case: Case, row_id: str | uuid.UUID, kind: str, *, refresh: bool = True
+) -> Row:
+    """A row of the case's `model` (comment, file, task, ...) by its id; anything else is a NotFound naming `kind`.
+
+    refresh: read the row's columns again even if the session holds it already.
+    """
+    try:
+        ident = row_id if isinstance(row_id, uuid.UUID) else uuid.UUID(row_id)
+    except ValueError:
+        raise NotFound(kind, row_id) from None
+    query = select(model).where(model.id == ident, model.case_id == case.id)  # type: ignore[attr-defined]
+    if refresh:
+        query = query.execution_options(populate_existing=True)
+    row = session.scalar(query)
+    if row is None:
+        raise NotFound(kind, row_id)
+    return row
 
 
 # Creating
@@ -515,19 +537,5 @@ def list_activity(
 ) -> tuple[list[Any], str | None]:
     actor.require_case_read()
     case = find_case(session, actor.workspace_id, ref)
-    after = None
-    if cursor is not None:
-        values = decode_cursor(cursor)
-        # A forged cursor may hold anything: only [id string] is one this server issued.
-        if len(values) != 1 or not isinstance(values[0], str):
-            raise InvalidInput.field("cursor", "not a cursor this server issued")
-        try:
-            after = uuid.UUID(values[0])
-        except ValueError:
-            raise InvalidInput.field("cursor", "not a cursor this server issued") from None
-    rows = activity.list_for_case(session, actor.workspace_id, case.id, after, limit + 1)
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([str(rows[-1].id)])
-    return rows, next_cursor
+    rows = activity.list_for_case(session, actor.workspace_id, case.id, after_id(cursor), limit + 1)
+    return page_of(rows, limit)

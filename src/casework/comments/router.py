@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from casework.comments import service
 from casework.comments.schemas import CommentCreate, CommentPage, CommentRead, CommentUpdate, comment_view
-from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
+from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
 
 router = APIRouter(prefix="/cases/{ref}/comments", tags=["comments"])
 
@@ -40,7 +40,7 @@ async def list_comments(
     ref: str,
     actor: CurrentActor,
     db: DB,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     cursor: str | None = None,
     render: Render = None,
 ) -> Response:

@@ -5,29 +5,17 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from casework.comments.models import Comment
-from casework.inputs import StrictInput
+from casework.inputs import StrictInput, not_blank, unique_items
 
 MAX_BODY_CHARS = 30_000
 MAX_FILES = 100
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value
-
-
-def _unique(values: list) -> list:  # type: ignore[type-arg]
-    if len(set(values)) != len(values):
-        raise ValueError("must not repeat an item")
-    return values
 
 
 # Kept exactly as given (no stripping): only a body of nothing but whitespace is refused.
 Body = Annotated[
     str,
     StringConstraints(min_length=1, max_length=MAX_BODY_CHARS),
-    AfterValidator(_not_blank),
+    AfterValidator(not_blank),
     Field(
         description=(
             "Markdown, 1 to 30,000 characters, not blank. `<@user-ID>` (ID: a user's UUID) mentions a user of "
@@ -41,7 +29,7 @@ FileIds = Annotated[
         max_length=MAX_FILES,
         description="Files already uploaded to this case and carried by no other comment (at most 100).",
     ),
-    AfterValidator(_unique),
+    AfterValidator(unique_items),
 ]
 
 

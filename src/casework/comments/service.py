@@ -18,12 +18,12 @@ from casework.activity import service as activity
 from casework.attachments.models import Attachment
 from casework.auth.service import Actor, existing_user_ids
 from casework.cases.models import Case
-from casework.cases.service import get_case, lock_case_for_change, record_change
+from casework.cases.service import find_in_case, get_case, lock_case_for_change, record_change
 from casework.comments.models import Comment
 from casework.comments.schemas import CommentCreate, CommentUpdate
 from casework.db.base import new_id, utcnow
-from casework.errors import Forbidden, InvalidInput, NotFound
-from casework.pagination import decode_cursor, encode_cursor
+from casework.errors import Forbidden, InvalidInput
+from casework.pagination import id_page
 
 MENTION = re.compile(r"<@user-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})>")
 
@@ -68,18 +68,7 @@ def render_html(body: str) -> str:
 
 
 def _find_comment(session: Session, case: Case, comment_id: str | uuid.UUID) -> Comment:
-    try:
-        ident = comment_id if isinstance(comment_id, uuid.UUID) else uuid.UUID(comment_id)
-    except ValueError:
-        raise NotFound("comment", comment_id) from None
-    comment = session.scalar(
-        select(Comment)
-        .where(Comment.id == ident, Comment.case_id == case.id)
-        .execution_options(populate_existing=True)
-    )
-    if comment is None:
-        raise NotFound("comment", comment_id)
-    return comment
+    return find_in_case(session, Comment, case, comment_id, "comment")
 
 
 def _files_of(session: Session, case: Case, comment_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
@@ -108,27 +97,9 @@ def list_comments(
 ) -> tuple[list[CommentResult], str | None]:
     """A page of the case's comments, oldest first."""
     case = get_case(session, actor, ref)
-    query = select(Comment).where(Comment.case_id == case.id)
-    if cursor is not None:
-        query = query.where(Comment.id > _cursor_id(cursor))
-    rows = list(session.scalars(query.order_by(Comment.id).limit(limit + 1)))
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([str(rows[-1].id)])
+    rows, next_cursor = id_page(session, select(Comment).where(Comment.case_id == case.id), Comment.id, cursor, limit)
     files = _files_of(session, case, [c.id for c in rows])
     return [CommentResult(c, files[c.id], case.version) for c in rows], next_cursor
-
-
-def _cursor_id(cursor: str) -> uuid.UUID:
-    values = decode_cursor(cursor)
-    # A forged cursor may hold anything: only [id string] is one this server issued.
-    if len(values) != 1 or not isinstance(values[0], str):
-        raise InvalidInput.field("cursor", "not a cursor this server issued")
-    try:
-        return uuid.UUID(values[0])
-    except ValueError:
-        raise InvalidInput.field("cursor", "not a cursor this server issued") from None
 
 
 # Writing

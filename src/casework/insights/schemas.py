@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from casework.inputs import StrictInput
+from casework.inputs import StrictInput, not_blank
 from casework.insights.models import Insight
 
 MAX_INSIGHTS_PER_REQUEST = 100
@@ -33,14 +33,8 @@ def _url_path(value: str) -> str:
     return value
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value
-
-
 Ref = Annotated[str, StringConstraints(min_length=1, max_length=2000), AfterValidator(_url_path)]
-ResourceId = Annotated[str, StringConstraints(min_length=1, max_length=512), AfterValidator(_not_blank)]
+ResourceId = Annotated[str, StringConstraints(min_length=1, max_length=512), AfterValidator(not_blank)]
 
 
 class InsightKey(StrictInput):

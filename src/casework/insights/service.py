@@ -13,7 +13,7 @@ from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput, LimitExceeded
 from casework.insights.models import Insight
 from casework.insights.schemas import MAX_INSIGHTS_PER_REQUEST, InsightCreate, InsightsAdd, InsightsRemove
-from casework.pagination import decode_cursor, encode_cursor
+from casework.pagination import id_page
 
 Key = tuple[str, str]  # (type, resource_id)
 
@@ -119,14 +119,7 @@ def list_insights(
 ) -> tuple[list[Insight], str | None]:
     """The case's insights, oldest first."""
     case = get_case(session, actor, ref)
-    query = select(Insight).where(Insight.case_id == case.id)
-    if cursor is not None:
-        query = query.where(Insight.id > _cursor_id(cursor))
-    rows = list(session.scalars(query.order_by(Insight.id).limit(limit + 1)))
-    if len(rows) <= limit:
-        return rows, None
-    rows = rows[:limit]
-    return rows, encode_cursor([str(rows[-1].id)])
+    return id_page(session, select(Insight).where(Insight.case_id == case.id), Insight.id, cursor, limit)
 
 
 def _check_size(count: int) -> None:
@@ -141,14 +134,3 @@ def _existing(session: Session, case_id: uuid.UUID, keys: list[Key]) -> set[Key]
         Insight.case_id == case_id, tuple_(Insight.type, Insight.resource_id).in_(keys)
     )
     return {(row.type, row.resource_id) for row in session.execute(query)}
-
-
-def _cursor_id(cursor: str) -> uuid.UUID:
-    values = decode_cursor(cursor)
-    # A forged cursor may hold anything: only [id string] is one this server issued.
-    if len(values) != 1 or not isinstance(values[0], str):
-        raise InvalidInput.field("cursor", "not a cursor this server issued")
-    try:
-        return uuid.UUID(values[0])
-    except ValueError:
-        raise InvalidInput.field("cursor", "not a cursor this server issued") from None

@@ -1,11 +1,9 @@
 """/api/v1/cases/{ref}/links: links between cases of one workspace, visible from both sides. Writes accept
 If-Match with the version of the case in the path and answer with its new version as ETag."""
 
-from typing import Annotated
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, Query, Request, Response
-
-from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
+from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
 from casework.links import service
 from casework.links.schemas import LinkCreate, LinkPage, LinkRead, link_view
 
@@ -17,7 +15,7 @@ async def list_links(
     ref: str,
     actor: CurrentActor,
     db: DB,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     cursor: str | None = None,
 ) -> Response:
     """The case's links, oldest first, each with the relation as seen from this case."""

@@ -21,7 +21,7 @@ from casework.db.base import new_id, utcnow
 from casework.errors import Conflict, InvalidInput, NotFound
 from casework.links.models import CaseLink
 from casework.links.schemas import INVERSE
-from casework.pagination import decode_cursor, encode_cursor
+from casework.pagination import id_page
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,22 +143,4 @@ def list_links(
         .join(Case, Case.id == CaseLink.linked_case_id)
         .where(CaseLink.case_id == case.id)
     )
-    if cursor is not None:
-        query = query.where(CaseLink.id > _decode_cursor(cursor))
-    rows = list(session.execute(query.order_by(CaseLink.id).limit(limit + 1)))
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([str(rows[-1].id)])
-    return rows, next_cursor
-
-
-def _decode_cursor(cursor: str) -> uuid.UUID:
-    values = decode_cursor(cursor)
-    # A forged cursor may hold anything: only [id string] is one this server issued.
-    if len(values) != 1 or not isinstance(values[0], str):
-        raise InvalidInput.field("cursor", "not a cursor this server issued")
-    try:
-        return uuid.UUID(values[0])
-    except ValueError:
-        raise InvalidInput.field("cursor", "not a cursor this server issued") from None
+    return id_page(session, query, CaseLink.id, cursor, limit, scalars=False)

@@ -1,11 +1,9 @@
 """/api/v1/cases/{ref}/tasks: a case's checklist. Writes accept If-Match with the case version and answer
 with the case's new version as ETag. At most 500 tasks per case (422 naming `tasks` beyond)."""
 
-from typing import Annotated
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, Query, Request, Response
-
-from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
+from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
 from casework.tasks import service
 from casework.tasks.schemas import TaskCreate, TaskPage, TaskRead, TaskReorder, TaskUpdate, task_view
 
@@ -17,7 +15,7 @@ async def list_tasks(
     ref: str,
     actor: CurrentActor,
     db: DB,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     cursor: str | None = None,
 ) -> Response:
     """The case's tasks in their order."""

@@ -11,27 +11,15 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints
 
 from casework.cases.schemas import Assignees
-from casework.inputs import StrictInput
+from casework.inputs import StrictInput, not_blank, unique_items
 from casework.tasks.models import Task
 
 MAX_TASKS_PER_CASE = 500
 MAX_DESCRIPTION = 10_000
 
 
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value
-
-
-def _unique(values: list[uuid.UUID]) -> list[uuid.UUID]:
-    if len(set(values)) != len(values):
-        raise ValueError("must not repeat an item")
-    return values
-
-
 TaskDescription = Annotated[
-    str, StringConstraints(min_length=1, max_length=MAX_DESCRIPTION), AfterValidator(_not_blank)
+    str, StringConstraints(min_length=1, max_length=MAX_DESCRIPTION), AfterValidator(not_blank)
 ]
 
 
@@ -60,7 +48,7 @@ class TaskReorder(StrictInput):
     task_ids: Annotated[
         list[uuid.UUID],
         Field(max_length=MAX_TASKS_PER_CASE, description="Every task of the case, each once, in the new order."),
-        AfterValidator(_unique),
+        AfterValidator(unique_items),
     ]
 
 

@@ -18,8 +18,8 @@ from casework.auth.service import Actor, existing_user_ids
 from casework.cases import service as cases
 from casework.cases.models import Case
 from casework.db.base import new_id, utcnow
-from casework.errors import InvalidInput, LimitExceeded, NotFound
-from casework.pagination import decode_cursor, encode_cursor
+from casework.errors import InvalidInput, LimitExceeded
+from casework.pagination import after_position, page_of
 from casework.tasks.models import Task
 from casework.tasks.schemas import MAX_TASKS_PER_CASE, NON_NULLABLE_FIELDS, TaskCreate, TaskUpdate
 
@@ -39,14 +39,7 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _find_task(session: Session, case: Case, task_id: str | uuid.UUID) -> Task:
-    try:
-        ident = task_id if isinstance(task_id, uuid.UUID) else uuid.UUID(task_id)
-    except ValueError:
-        raise NotFound("task", task_id) from None
-    task = session.scalar(select(Task).where(Task.id == ident, Task.case_id == case.id))
-    if task is None:
-        raise NotFound("task", task_id)
-    return task
+    return cases.find_in_case(session, Task, case, task_id, "task", refresh=False)
 
 
 # Reading
@@ -63,32 +56,13 @@ def list_tasks(
     """The case's tasks in their order (position, then id)."""
     case = cases.get_case(session, actor, ref)
     query = select(Task).where(Task.case_id == case.id)
-    if cursor is not None:
-        position, last_id = _decode_cursor(cursor)
+    after = after_position(cursor, _POSITION_RANGE)
+    if after is not None:
+        position, last_id = after
         key = tuple_(Task.position, Task.id)
         query = query.where(key > tuple_(literal(position, Task.position.type), literal(last_id, Task.id.type)))
     rows = list(session.scalars(query.order_by(Task.position, Task.id).limit(limit + 1)))
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([rows[-1].position, str(rows[-1].id)])
-    return rows, next_cursor
-
-
-def _decode_cursor(cursor: str) -> tuple[int, uuid.UUID]:
-    values = decode_cursor(cursor)
-    # A forged cursor may hold anything: only [int position, id string] is one this server issued.
-    if (
-        len(values) != 2
-        or type(values[0]) is not int
-        or values[0] not in _POSITION_RANGE
-        or not isinstance(values[1], str)
-    ):
-        raise InvalidInput.field("cursor", "not a cursor this server issued")
-    try:
-        return values[0], uuid.UUID(values[1])
-    except ValueError:
-        raise InvalidInput.field("cursor", "not a cursor this server issued") from None
+    return page_of(rows, limit, lambda task: [task.position, str(task.id)])
 
 
 # Writing

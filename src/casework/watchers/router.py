@@ -1,8 +1,6 @@
-from typing import Annotated
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, Query, Request, Response
-
-from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
+from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
 from casework.watchers import service
 from casework.watchers.schemas import WatcherAdd, WatcherPage, WatcherRead, watcher_view
 
@@ -28,7 +26,7 @@ async def list_watchers(
     ref: str,
     actor: CurrentActor,
     db: DB,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     cursor: str | None = None,
 ) -> Response:
     """The case's watchers, ordered by user id."""

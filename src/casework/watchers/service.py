@@ -11,7 +11,7 @@ from casework.auth.service import Actor, existing_user_ids
 from casework.cases.service import get_case, lock_case_for_change, record_change
 from casework.db.base import utcnow
 from casework.errors import InvalidInput, NotFound
-from casework.pagination import decode_cursor, encode_cursor
+from casework.pagination import id_page
 from casework.watchers.models import CaseWatcher
 
 
@@ -90,22 +90,4 @@ def list_watchers(
     """A page of the case's watchers, by user id (the primary key's order)."""
     case = get_case(session, actor, ref)
     query = select(CaseWatcher).where(CaseWatcher.case_id == case.id)
-    if cursor is not None:
-        query = query.where(CaseWatcher.user_id > _cursor_id(cursor))
-    rows = list(session.scalars(query.order_by(CaseWatcher.user_id).limit(limit + 1)))
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([str(rows[-1].user_id)])
-    return rows, next_cursor
-
-
-def _cursor_id(cursor: str) -> uuid.UUID:
-    values = decode_cursor(cursor)
-    # A forged cursor may hold anything: only [id string] is one this server issued.
-    if len(values) != 1 or not isinstance(values[0], str):
-        raise InvalidInput.field("cursor", "not a cursor this server issued")
-    try:
-        return uuid.UUID(values[0])
-    except ValueError:
-        raise InvalidInput.field("cursor", "not a cursor this server issued") from None
+    return id_page(session, query, CaseWatcher.user_id, cursor, limit)
