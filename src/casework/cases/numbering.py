@@ -48,16 +48,18 @@ def allocate(session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID) -
             {"ws": _workspace_sequence(workspace_id), "project": _project_sequence(project_id)},
         ).one()
         return row[0], row[1]
+    # Core statements on the tables: the ORM's update path would also evaluate them against loaded objects.
+    workspaces, projects = Workspace.__table__, Project.__table__
     number = session.execute(
-        update(Workspace)
-        .where(Workspace.id == workspace_id)
-        .values(case_counter=Workspace.case_counter + 1)
-        .returning(Workspace.case_counter)
+        update(workspaces)
+        .where(workspaces.c.id == workspace_id)
+        .values(case_counter=workspaces.c.case_counter + 1)
+        .returning(workspaces.c.case_counter)
     ).scalar_one()
     key_number = session.execute(
-        update(Project)
-        .where(Project.id == project_id)
-        .values(case_counter=Project.case_counter + 1)
-        .returning(Project.case_counter)
+        update(projects)
+        .where(projects.c.id == project_id)
+        .values(case_counter=projects.c.case_counter + 1)
+        .returning(projects.c.case_counter)
     ).scalar_one()
     return number, key_number
