@@ -4,7 +4,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run test migrate
+.PHONY: install run test migrate messages
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -22,3 +22,9 @@ migrate: install
 
 test: install
 	$(VENV)/bin/pytest
+
+# Re-extract every `_()` message, pydantic's error templates and the HTTP status phrases (generated from the
+# installed libraries) into src/casework/i18n/locales/casework.pot, and update the French .po from it: translations
+# are kept, new messages get an empty msgstr to fill in, unused ones are dropped. tests/i18n checks none is left empty.
+messages: install
+	$(VENV)/bin/python -m casework.i18n.messages

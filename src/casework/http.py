@@ -6,7 +6,7 @@ import time
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import parse as parse_rate_limit
@@ -17,6 +17,7 @@ from casework.attachments.storage import FileStore
 from casework.auth.service import Actor, authenticate, touch_token
 from casework.db.database import Database
 from casework.errors import InvalidInput, RateLimited, Unauthenticated
+from casework.i18n import _, negotiate
 
 
 class JSONResponse(Response):
@@ -63,7 +64,7 @@ async def current_actor(
     request: Request, db: DB, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthenticated("missing bearer token in the Authorization header")
+        raise Unauthenticated(_("missing bearer token in the Authorization header"))
     auth = await db.read(authenticate, credentials.credentials)
     request.app.state.rate_limiter.check(auth.actor)
     if auth.stale_last_used:
@@ -87,5 +88,15 @@ def if_match_version(request: Request) -> int | None:
         return None
     match = _ETAG.match(header)
     if match is None:
-        raise InvalidInput.field("If-Match", 'expected an ETag such as "3"')
+        raise InvalidInput.field("If-Match", _('expected an ETag such as "3"'))
     return int(match.group(1))
+
+
+def request_language(
+    accept_language: Annotated[str | None, Header(description="`fr` for French labels; English otherwise.")] = None,
+) -> str:
+    return negotiate(accept_language)
+
+
+# The caller's language (en or fr), for labels the server shows.
+Language = Annotated[str, Depends(request_language)]

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from casework.i18n import _
+
 
 H = TypeVar("H", bound=Hashable)
 
@@ -15,14 +17,14 @@ H = TypeVar("H", bound=Hashable)
 def not_blank(value: str) -> str:
     """For AfterValidator: refuses a string of nothing but whitespace."""
     if not value.strip():
-        raise ValueError("must not be blank")
+        raise ValueError(_("must not be blank"))
     return value
 
 
 def unique_items(values: list[H]) -> list[H]:
     """For AfterValidator: refuses a list that holds an item twice."""
     if len(set(values)) != len(values):
-        raise ValueError("must not repeat an item")
+        raise ValueError(_("must not repeat an item"))
     return values
 
 
@@ -41,7 +43,7 @@ class CleanInput(BaseModel):
     @classmethod
     def _refuse_nul(cls, value: Any) -> Any:
         if _has_nul(value):
-            raise ValueError("must not contain NUL characters")
+            raise ValueError(_("must not contain NUL characters"))
         return value
 
 

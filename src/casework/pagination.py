@@ -11,6 +11,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from casework.errors import InvalidInput
+from casework.i18n import _
 
 T = TypeVar("T")
 
@@ -23,14 +24,14 @@ def decode_cursor(cursor: str) -> list[Any]:
     try:
         values = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError):
-        raise InvalidInput.field("cursor", "not a cursor this server issued") from None
+        raise _not_issued() from None
     if not isinstance(values, list):
-        raise InvalidInput.field("cursor", "not a cursor this server issued")
+        raise _not_issued()
     return values
 
 
 def _not_issued() -> InvalidInput:
-    return InvalidInput.field("cursor", "not a cursor this server issued")
+    return InvalidInput.field("cursor", _("not a cursor this server issued"))
 
 
 def after_id(cursor: str | None) -> uuid.UUID | None:

@@ -3,6 +3,7 @@
 Dialects register their own renderer for their path prefix; the native format is the fallback.
 """
 
+import copy
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -16,6 +17,7 @@ from starlette.exceptions import HTTPException
 
 from casework import errors
 from casework.errors import DomainError, FieldError
+from casework.i18n import DEFAULT_LANGUAGE, _, negotiate, translate, validation_message
 
 log = structlog.get_logger()
 
@@ -51,6 +53,8 @@ def problem_body(exc: DomainError, status: int) -> dict[str, Any]:
         body["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]
     if isinstance(exc, errors.VersionConflict):
         body["current_version"] = exc.current
+    if isinstance(exc, errors.ClosureBlocked):
+        body["failing_conditions"] = exc.names
     return body
 
 
@@ -70,11 +74,30 @@ def renderer_for(app: Any, path: str) -> Renderer:
     return render_problem
 
 
-def render(request_app: Any, path: str, exc: DomainError) -> Response:
-    return renderer_for(request_app, path)(exc, status_of(exc))
+def request_language(request: Request) -> str:
+    return negotiate(request.headers.get("accept-language"))
 
 
-def _validation_error(exc: RequestValidationError) -> errors.InvalidInput:
+def localized(exc: DomainError, language: str) -> DomainError:
+    """A copy of exc with its title, detail and field messages in `language`."""
+    if language == DEFAULT_LANGUAGE:
+        return exc
+    copied = copy.copy(exc)
+    copied.title = translate(exc.title, language)
+    copied.detail = translate(exc.detail, language)
+    copied.errors = [FieldError(e.field, translate(e.message, language)) for e in exc.errors]
+    return copied
+
+
+def render(request: Request, exc: DomainError, status: int | None = None) -> Response:
+    language = request_language(request)
+    status = status if status is not None else status_of(exc)
+    response = renderer_for(request.app, request.url.path)(localized(exc, language), status)
+    response.headers["Content-Language"] = language
+    return response
+
+
+def _validation_error(exc: RequestValidationError, language: str) -> errors.InvalidInput:
     field_errors = []
     for error in exc.errors():
         loc = [str(part) for part in error.get("loc", ())]
@@ -84,13 +107,14 @@ def _validation_error(exc: RequestValidationError) -> errors.InvalidInput:
         # Unparseable JSON is located by a character offset, not a field: it is the body that is wrong.
         if error.get("type") == "json_invalid":
             loc = []
-        field_errors.append(FieldError(".".join(loc) or "body", error.get("msg", "invalid")))
-    detail = "; ".join(f"{e.field}: {e.message}" for e in field_errors)
-    return errors.InvalidInput(detail or "invalid request", field_errors)
+        field_errors.append(FieldError(".".join(loc) or "body", validation_message(error, language)))
+    detail = errors.detail_of(field_errors) if field_errors else _("invalid request")
+    return errors.InvalidInput(detail, field_errors)
 
 
 class HTTPProblem(DomainError):
     def __init__(self, status: int, detail: str) -> None:
+        # Starlette's own details ("Not Found", ...) are its status phrases; the catalogue holds those.
         super().__init__(detail)
         self.title = HTTPStatus(status).phrase
 
@@ -98,21 +122,20 @@ class HTTPProblem(DomainError):
 def install(app: FastAPI) -> None:
     async def on_domain_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, DomainError)
-        return render(request.app, request.url.path, exc)
+        return render(request, exc)
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        return render(request.app, request.url.path, _validation_error(exc))
+        return render(request, _validation_error(exc, request_language(request)))
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        problem = HTTPProblem(exc.status_code, str(exc.detail))
-        return renderer_for(request.app, request.url.path)(problem, exc.status_code)
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        return render(request, HTTPProblem(exc.status_code, detail), exc.status_code)
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", path=request.url.path)
-        problem = HTTPProblem(500, "internal error; the server log has the details")
-        return renderer_for(request.app, request.url.path)(problem, 500)
+        return render(request, HTTPProblem(500, _("internal error; the server log has the details")), 500)
 
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)

@@ -14,6 +14,7 @@ from casework.cases.models import Case
 from casework.cases.service import get_case, lock_case_for_change, record_change
 from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput, LimitExceeded, NotFound
+from casework.i18n import _
 from casework.pagination import after_id, id_page, page_of
 
 MAX_ALERT_ID_LENGTH = 512
@@ -40,10 +41,15 @@ def attach_alerts(
     are reported as duplicates and counted once. A request that would take the case past the cap adds nothing."""
     if len(data.alert_ids) != len(data.indexes):
         raise InvalidInput.field(
-            "indexes", f"must name one index per alert id: {len(data.alert_ids)} alert ids, {len(data.indexes)} indexes"
+            "indexes",
+            _(
+                "must name one index per alert id: {alerts} alert ids, {indexes} indexes",
+                alerts=len(data.alert_ids),
+                indexes=len(data.indexes),
+            ),
         )
     if len(data.alert_ids) > MAX_ALERTS_PER_REQUEST:
-        raise LimitExceeded("alert_ids", MAX_ALERTS_PER_REQUEST, "alerts per request")
+        raise LimitExceeded("alert_ids", MAX_ALERTS_PER_REQUEST, _("alerts per request"))
     # The case row stays locked until commit: the count read here is the count the insert builds on.
     case = lock_case_for_change(session, actor, ref, expected_version)
 
@@ -64,7 +70,11 @@ def attach_alerts(
         raise LimitExceeded(
             "alert_ids",
             MAX_ALERTS_PER_CASE,
-            f"alerts per case; the case has {case.alert_count} and this request would add {len(added)} more",
+            _(
+                "alerts per case; the case has {count} and this request would add {adding} more",
+                count=case.alert_count,
+                adding=len(added),
+            ),
         )
     if not added:
         return AttachOutcome(None, [], duplicates, case.alert_count, case.version)

@@ -12,6 +12,7 @@ from casework.attachments import service
 from casework.attachments.models import Attachment
 from casework.attachments.schemas import FilePage, FileRead, FileUpload, file_view
 from casework.errors import InvalidInput
+from casework.i18n import _
 from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, Limit, etag, if_match_version
 
 router = APIRouter(prefix="/cases/{ref}/files", tags=["files"])
@@ -51,7 +52,7 @@ async def _read_upload(request: Request, max_bytes: int) -> tuple[str | None, by
         async with request.form(max_files=1, max_fields=16) as form:
             part = form.get("file")
             if not isinstance(part, UploadFile):
-                raise InvalidInput.field("file", "a multipart part named 'file' holding the file is required")
+                raise InvalidInput.field("file", _("a multipart part named 'file' holding the file is required"))
             data = await part.read(max_bytes + 1)
             if len(data) > max_bytes:
                 raise service.too_large(max_bytes)
@@ -60,7 +61,7 @@ async def _read_upload(request: Request, max_bytes: int) -> tuple[str | None, by
         upload = FileUpload.parse(await request.body())
         return upload.filename, service.decode_base64(upload.content_base64, max_bytes)
     raise HTTPException(
-        415, "send the file as multipart/form-data (part 'file') or as JSON with filename and content_base64"
+        415, _("send the file as multipart/form-data (part 'file') or as JSON with filename and content_base64")
     )
 
 

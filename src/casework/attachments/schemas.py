@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationError
 
 from casework.attachments.models import Attachment
 from casework.errors import InvalidInput, from_validation_error
+from casework.i18n import _
 from casework.inputs import StrictInput
 
 # The name as the client sent it; it is kept sanitised and cut to 255 characters.
@@ -26,7 +27,7 @@ class FileUpload(StrictInput):
             return cls.model_validate_json(raw)
         except ValidationError as exc:
             if any(error["type"] == "json_invalid" for error in exc.errors()):
-                raise InvalidInput.field("body", "not valid JSON") from None
+                raise InvalidInput.field("body", _("not valid JSON")) from None
             problem = from_validation_error(exc)
             for error in problem.errors:
                 error.field = error.field or "body"  # the body itself is wrong (not an object)

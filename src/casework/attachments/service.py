@@ -59,7 +59,8 @@ from casework.cases.service import find_in_case, get_case, lock_case_for_change,
 from casework.comments.models import Comment
 from casework.db.base import new_id, utcnow
 from casework.db.database import Database
-from casework.errors import Conflict, FieldError, Forbidden, InvalidInput, LimitExceeded, NotFound, PayloadTooLarge
+from casework.errors import Conflict, Forbidden, InvalidInput, LimitExceeded, NotFound, PayloadTooLarge
+from casework.i18n import _
 from casework.pagination import id_page
 
 log = structlog.get_logger()
@@ -102,7 +103,7 @@ def sanitize_filename(name: str | None) -> str:
     cleaned = cleaned.replace("\\", "/").rsplit("/", 1)[-1].strip()
     if cleaned in ("", ".", ".."):
         raise InvalidInput.field(
-            "filename", "must name a file (nothing is left once directories and control characters are removed)"
+            "filename", _("must name a file (nothing is left once directories and control characters are removed)")
         )
     if len(cleaned) > MAX_FILENAME_CHARS:
         stem, dot, extension = cleaned.rpartition(".")
@@ -128,8 +129,7 @@ def detect_content_type(data: bytes) -> str:
 
 
 def too_large(max_bytes: int) -> PayloadTooLarge:
-    message = f"at most {max_bytes} bytes (CASEWORK_MAX_FILE_BYTES)"
-    return PayloadTooLarge(f"file: {message}", [FieldError("file", message)])
+    return PayloadTooLarge.field("file", _("at most {limit} bytes (CASEWORK_MAX_FILE_BYTES)", limit=max_bytes))
 
 
 def prepare_file(filename: str | None, data: bytes, max_bytes: int) -> PreparedFile:
@@ -151,7 +151,7 @@ def decode_base64(text: str, max_bytes: int) -> bytes:
         else:
             data = base64.b64decode(padded, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput.field("content_base64", "not valid base64") from None
+        raise InvalidInput.field("content_base64", _("not valid base64")) from None
     if len(data) > max_bytes:
         raise too_large(max_bytes)
     return data
@@ -244,7 +244,7 @@ def delete_object_quietly(store: FileStore, key: str) -> None:
 def _check_room(session: Session, case: Case, adding: int = 1) -> None:
     current = session.scalar(select(Case.file_count).where(Case.id == case.id)) or 0
     if current + adding > MAX_FILES_PER_CASE:
-        raise LimitExceeded("files", MAX_FILES_PER_CASE, "files per case")
+        raise LimitExceeded("files", MAX_FILES_PER_CASE, _("files per case"))
 
 
 def _check_comment(session: Session, case: Case, comment_id: uuid.UUID | None) -> None:
@@ -252,7 +252,7 @@ def _check_comment(session: Session, case: Case, comment_id: uuid.UUID | None) -
         return
     found = session.scalar(select(Comment.id).where(Comment.id == comment_id, Comment.case_id == case.id))
     if found is None:
-        raise InvalidInput.field("comment_id", f"not a comment of this case: {comment_id}")
+        raise InvalidInput.field("comment_id", _("not a comment of this case: {id}", id=comment_id))
 
 
 def _file_changes(attachment: Attachment, adding: bool) -> dict[str, list[object]]:
@@ -346,10 +346,10 @@ def _delete_row(
 ) -> Attachment:
     attachment = _find_file(session, case, file_id)
     if attachment.uploaded_by != actor.user_id and not actor.is_admin:
-        raise Forbidden("only the file's uploader or an admin may delete it")
+        raise Forbidden(_("only the file's uploader or an admin may delete it"))
     shown = session.scalar(select(BlockElement.id).where(BlockElement.attachment_id == attachment.id).limit(1))
     if shown is not None:
-        raise Conflict("a block of the case shows this file; remove it from the block first")
+        raise Conflict(_("a block of the case shows this file; remove it from the block first"))
     session.execute(delete(Attachment.__table__).where(Attachment.id == attachment.id))
     if record:
         changes = _file_changes(attachment, adding=False)

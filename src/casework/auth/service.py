@@ -15,6 +15,7 @@ from casework.auth.models import ApiToken, User
 from casework.auth.schemas import TokenCreate, UserCreate, UserUpdate
 from casework.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from casework.db.base import utcnow
+from casework.i18n import _
 
 ROLES = ("admin", "manager", "agent", "reviewer", "viewer")
 SCOPES = ("cases:read", "cases:write", "admin")
@@ -38,9 +39,9 @@ class Actor:
 
     def require(self, scope: str, roles: frozenset[str]) -> None:
         if self.role not in roles:
-            raise Forbidden(f"the role '{self.role}' may not do this")
+            raise Forbidden(_("the role '{role}' may not do this", role=self.role))
         if scope not in self.scopes:
-            raise Forbidden(f"the token lacks the scope '{scope}'")
+            raise Forbidden(_("the token lacks the scope '{scope}'", scope=scope))
 
     def require_case_read(self) -> None:
         self.require("cases:read", ALL_ROLES)
@@ -81,14 +82,14 @@ def authenticate(session: Session, secret: str, now: datetime | None = None) -> 
         .where(ApiToken.token_hash == hash_secret(secret))
     ).first()
     if row is None:
-        raise Unauthenticated("unknown API token")
+        raise Unauthenticated(_("unknown API token"))
     token, role, active = row
     if token.revoked_at is not None:
-        raise Unauthenticated("the API token was revoked")
+        raise Unauthenticated(_("the API token was revoked"))
     if token.expires_at is not None and token.expires_at <= now:
-        raise Unauthenticated("the API token has expired")
+        raise Unauthenticated(_("the API token has expired"))
     if not active:
-        raise Unauthenticated("the token's user is deactivated")
+        raise Unauthenticated(_("the token's user is deactivated"))
     actor = Actor(token.workspace_id, token.user_id, role, frozenset(token.scopes), token.id, token.rate_limit)
     stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION
     return Authentication(actor, stale)
@@ -110,7 +111,7 @@ def add_user(session: Session, workspace_id: uuid.UUID, data: UserCreate) -> Use
     email = data.email.lower()
     taken = session.scalar(select(User.id).where(User.workspace_id == workspace_id, User.email == email))
     if taken is not None:
-        raise Conflict(f"a user with the email {email} already exists")
+        raise Conflict(_("a user with the email {email} already exists", email=email))
     user = User(workspace_id=workspace_id, email=email, name=data.name, role=data.role)
     session.add(user)
     session.flush()
@@ -151,7 +152,7 @@ def update_user(session: Session, actor: Actor, user_id: uuid.UUID, data: UserUp
         and (changes.get("role", "admin") != "admin" or changes.get("active") is False)
     )
     if losing_admin and _active_admin_count(session, actor.workspace_id) <= 1:
-        raise Conflict("the workspace must keep at least one active admin")
+        raise Conflict(_("the workspace must keep at least one active admin"))
     for field, value in changes.items():
         setattr(user, field, value)
     user.updated_at = utcnow()
@@ -183,14 +184,14 @@ def create_token(session: Session, actor: Actor, data: TokenCreate) -> tuple[Api
         actor.require_admin()
     owner = get_user(session, actor, owner_id)
     if not owner.active:
-        raise InvalidInput.field("user_id", "the user is deactivated")
+        raise InvalidInput.field("user_id", _("the user is deactivated"))
     if data.expires_at is not None and data.expires_at <= utcnow():
-        raise InvalidInput.field("expires_at", "must be in the future")
+        raise InvalidInput.field("expires_at", _("must be in the future"))
     wanted = set(data.scopes)
     if not wanted <= actor.scopes:
-        raise Forbidden("a token cannot grant scopes its creator's token lacks")
+        raise Forbidden(_("a token cannot grant scopes its creator's token lacks"))
     if "admin" in wanted and owner.role != "admin":
-        raise InvalidInput.field("scopes", "the 'admin' scope is only for users with the admin role")
+        raise InvalidInput.field("scopes", _("the 'admin' scope is only for users with the admin role"))
     if data.rate_limit is not None:
         _check_rate_limit(data.rate_limit)
     return issue_token(session, owner, data.name, sorted(wanted), data.expires_at, data.rate_limit)
@@ -203,7 +204,7 @@ def _check_rate_limit(value: str) -> None:
     except ValueError:
         limits = []
     if len(limits) != 1 or limits[0].amount < 1:
-        raise InvalidInput.field("rate_limit", "expected one positive amount per period, like '600/minute'")
+        raise InvalidInput.field("rate_limit", _("expected one positive amount per period, like '600/minute'"))
 
 
 def issue_token(
@@ -235,7 +236,7 @@ def list_tokens(session: Session, actor: Actor, user_id: uuid.UUID | None = None
     query = select(ApiToken).where(ApiToken.workspace_id == actor.workspace_id).order_by(ApiToken.created_at)
     if not actor.is_admin:
         if user_id is not None and user_id != actor.user_id:
-            raise Forbidden("only admins list other users' tokens")
+            raise Forbidden(_("only admins list other users' tokens"))
         user_id = actor.user_id
     if user_id is not None:
         query = query.where(ApiToken.user_id == user_id)
@@ -247,7 +248,7 @@ def revoke_token(session: Session, actor: Actor, token_id: uuid.UUID) -> ApiToke
     if token is None or token.workspace_id != actor.workspace_id:
         raise NotFound("token", token_id)
     if token.user_id != actor.user_id and not actor.is_admin:
-        raise Forbidden("only admins revoke other users' tokens")
+        raise Forbidden(_("only admins revoke other users' tokens"))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
     return token

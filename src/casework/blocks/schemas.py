@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, Field, PlainValidator, StringCon
 from pydantic import WithJsonSchema
 
 from casework.errors import from_validation_error
+from casework.i18n import _
 from casework.inputs import StrictInput, not_blank
 
 BlockType = Literal["note", "file", "linked_cases", "metadata", "closure_conditions", "case_action", "html", "block_group"]
@@ -34,7 +35,7 @@ NOTE_TYPES: dict[str, NoteType] = {"note": "text", "html": "html"}
 
 def _no_nul(value: str) -> str:
     if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+        raise ValueError(_("must not contain NUL characters"))
     return value
 
 
@@ -70,17 +71,17 @@ def _data_value(value: Any) -> Any:
         return value
     if isinstance(value, int):
         if value not in _INT64:
-            raise ValueError("must be an integer of at most 64 bits")
+            raise ValueError(_("must be an integer of at most 64 bits"))
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise ValueError("must be a finite number")
+            raise ValueError(_("must be a finite number"))
         return value
     if isinstance(value, str):
         if len(value) > MAX_DATA_VALUE_CHARS:
-            raise ValueError(f"must have at most {MAX_DATA_VALUE_CHARS} characters")
+            raise ValueError(_("must have at most {limit} characters", limit=MAX_DATA_VALUE_CHARS))
         return _no_nul(value)
-    raise ValueError("must be a string, a number or a boolean")
+    raise ValueError(_("must be a string, a number or a boolean"))
 
 
 DataKey = Annotated[str, StringConstraints(min_length=1, max_length=MAX_DATA_KEY_CHARS), AfterValidator(_no_nul)]

@@ -61,7 +61,8 @@ from casework.blocks.schemas import (
 from casework.cases import service as cases
 from casework.cases.models import Case
 from casework.db.base import new_id, utcnow
-from casework.errors import Conflict, DomainError, FieldError, InvalidInput, LimitExceeded, NotFound
+from casework.errors import Conflict, DomainError, FieldError, InvalidInput, LimitExceeded, NotFound, detail_of
+from casework.i18n import _
 from casework.pagination import after_position, page_of
 
 BLOCKS = Block.__table__
@@ -162,23 +163,28 @@ def _plan(data: BlocksCreate) -> list[_Planned]:
         field = f"blocks.{i}"
         if spec.guid is not None:
             if spec.guid in by_guid:
-                raise InvalidInput.field(f"{field}.guid", f"repeats the guid of blocks.{by_guid[spec.guid].index}")
+                raise InvalidInput.field(
+                    f"{field}.guid", _("repeats the guid of blocks.{index}", index=by_guid[spec.guid].index)
+                )
         if spec.parent_block_guid is not None and spec.parent_block_id is not None:
-            raise InvalidInput.field(f"{field}.parent_block_guid", "give parent_block_guid or parent_block_id, not both")
+            raise InvalidInput.field(
+                f"{field}.parent_block_guid", _("give parent_block_guid or parent_block_id, not both")
+            )
         nested = spec.parent_block_guid is not None or spec.parent_block_id is not None
         if nested and spec.block_type == "block_group":
             name = "parent_block_guid" if spec.parent_block_guid is not None else "parent_block_id"
-            raise InvalidInput.field(f"{field}.{name}", "a block_group cannot be nested in another block")
+            raise InvalidInput.field(f"{field}.{name}", _("a block_group cannot be nested in another block"))
         parent_id = None
         if spec.parent_block_guid is not None:
             parent = by_guid.get(spec.parent_block_guid)
             if parent is None:
                 raise InvalidInput.field(
-                    f"{field}.parent_block_guid", "names no block_group given earlier in this request"
+                    f"{field}.parent_block_guid", _("names no block_group given earlier in this request")
                 )
             if parent.spec.block_type != "block_group":
                 raise InvalidInput.field(
-                    f"{field}.parent_block_guid", f"names a {parent.spec.block_type} block; only a block_group holds blocks"
+                    f"{field}.parent_block_guid",
+                    _("names a {type} block; only a block_group holds blocks", type=parent.spec.block_type),
                 )
             parent_id = parent.id
         elif spec.parent_block_id is not None:
@@ -194,7 +200,7 @@ def _plan(data: BlocksCreate) -> list[_Planned]:
 def _parse_elements(spec: BlockCreate, field: str) -> list[Element]:
     if spec.block_type == "block_group":
         if spec.elements:
-            raise InvalidInput.field(f"{field}.elements", "a block_group has no elements")
+            raise InvalidInput.field(f"{field}.elements", _("a block_group has no elements"))
         return []
     elements = []
     for j, raw in enumerate(spec.elements):
@@ -203,7 +209,8 @@ def _parse_elements(spec: BlockCreate, field: str) -> list[Element]:
             expected = NOTE_TYPES[spec.block_type]
             if element.note_type is not None and element.note_type != expected:
                 raise InvalidInput.field(
-                    f"{field}.elements.{j}.note_type", f'must be "{expected}" in a {spec.block_type} block'
+                    f"{field}.elements.{j}.note_type",
+                    _('must be "{note_type}" in a {type} block', note_type=expected, type=spec.block_type),
                 )
         elements.append(element)
     return elements
@@ -226,10 +233,11 @@ def _check_existing_parents(session: Session, case: Case, planned: list[_Planned
             continue
         kind = found.get(p.spec.parent_block_id)
         if kind is None:
-            raise InvalidInput.field(f"blocks.{p.index}.parent_block_id", "names no block of this case")
+            raise InvalidInput.field(f"blocks.{p.index}.parent_block_id", _("names no block of this case"))
         if kind != "block_group":
             raise InvalidInput.field(
-                f"blocks.{p.index}.parent_block_id", f"names a {kind} block; only a block_group holds blocks"
+                f"blocks.{p.index}.parent_block_id",
+                _("names a {type} block; only a block_group holds blocks", type=kind),
             )
 
 
@@ -247,7 +255,7 @@ def _under(exc: DomainError, prefix: str) -> DomainError:
     if isinstance(exc, LimitExceeded) or not exc.errors:
         return exc
     errors = [FieldError(f"{prefix}.{_FILE_FIELDS.get(e.field, e.field)}", e.message) for e in exc.errors]
-    return type(exc)("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+    return type(exc)(detail_of(errors), errors)
 
 
 def _check_files(case: Case, store: FileStore, planned: list[_Planned]) -> None:
@@ -264,7 +272,8 @@ def _check_files(case: Case, store: FileStore, planned: list[_Planned]) -> None:
                 raise _under(exc, f"blocks.{p.index}.elements.{j}") from None
             count += 1
     if count and case.file_count + count > attachments.MAX_FILES_PER_CASE:
-        raise LimitExceeded("files", attachments.MAX_FILES_PER_CASE, f"files per case (it holds {case.file_count})")
+        what = _("files per case (it holds {count})", count=case.file_count)
+        raise LimitExceeded("files", attachments.MAX_FILES_PER_CASE, what)
 
 
 def _element_row(
@@ -320,7 +329,7 @@ def add_blocks(
     _check_files(case, store, planned)
     last = _last_position(session, case)
     if last + len(planned) > MAX_BLOCKS_PER_CASE:
-        raise LimitExceeded("blocks", MAX_BLOCKS_PER_CASE, f"blocks per case (it holds {last})")
+        raise LimitExceeded("blocks", MAX_BLOCKS_PER_CASE, _("blocks per case (it holds {count})", count=last))
     now = utcnow()
     block_rows = [
         {
@@ -377,7 +386,7 @@ def update_block(
     requested = data.changed_fields()
     for field, value in requested.items():
         if value is None:
-            raise InvalidInput.field(field, "must not be null")
+            raise InvalidInput.field(field, _("must not be null"))
     case = cases.lock_case_for_change(session, actor, ref, expected_version)
     block = _find_block(session, case, block_id)
     changes = {field: [block[field], value] for field, value in requested.items() if block[field] != value}
@@ -399,7 +408,7 @@ def _move(session: Session, case: Case, old: int, new: int) -> None:
     """Shift the blocks between old and new by one place, leaving `new` free for the moving block."""
     last = _last_position(session, case)
     if new > last:
-        raise InvalidInput.field("position", f"must be between 1 and {last}, the case's number of blocks")
+        raise InvalidInput.field("position", _("must be between 1 and {last}, the case's number of blocks", last=last))
     in_case = BLOCKS.c.case_id == case.id
     if new < old:
         shift = update(BLOCKS).where(in_case, BLOCKS.c.position >= new, BLOCKS.c.position < old)
@@ -429,7 +438,9 @@ def delete_block(
             select(exists().where(BLOCKS.c.case_id == case.id, BLOCKS.c.parent_id == block["id"]))
         )
         if has_children:
-            raise Conflict(f"block {block['id']} is a block_group that still holds blocks; delete them first")
+            raise Conflict(
+                _("block {id} is a block_group that still holds blocks; delete them first", id=block["id"])
+            )
     session.execute(delete(ELEMENTS).where(ELEMENTS.c.block_id == block["id"]))
     session.execute(delete(BLOCKS).where(BLOCKS.c.id == block["id"]))
     session.execute(

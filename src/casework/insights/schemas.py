@@ -4,6 +4,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
+from casework.i18n import _
 from casework.inputs import StrictInput, not_blank
 from casework.insights.models import Insight
 
@@ -27,9 +28,9 @@ def _url_path(value: str) -> str:
     """A path on the monitoring system's site, as Datadog keeps it ("/monitors/123?q=x"): never a URL of its
     own (no scheme, no "//host"), so that a client rendering it as a link cannot be sent elsewhere."""
     if not value.startswith("/") or value.startswith("//") or value.startswith("/\\"):
-        raise ValueError('must be a URL path starting with a single "/"')
+        raise ValueError(_('must be a URL path starting with a single "/"'))
     if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        raise ValueError("must not contain whitespace or control characters")
+        raise ValueError(_("must not contain whitespace or control characters"))
     return value
 
 

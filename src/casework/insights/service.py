@@ -11,6 +11,7 @@ from casework.auth.service import Actor
 from casework.cases.service import get_case, lock_case_for_change, record_change
 from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput, LimitExceeded
+from casework.i18n import _
 from casework.insights.models import Insight
 from casework.insights.schemas import MAX_INSIGHTS_PER_REQUEST, InsightCreate, InsightsAdd, InsightsRemove
 from casework.pagination import id_page
@@ -124,9 +125,9 @@ def list_insights(
 
 def _check_size(count: int) -> None:
     if count < 1:
-        raise InvalidInput.field("insights", "must name at least one insight")
+        raise InvalidInput.field("insights", _("must name at least one insight"))
     if count > MAX_INSIGHTS_PER_REQUEST:
-        raise LimitExceeded("insights", MAX_INSIGHTS_PER_REQUEST, "insights per request")
+        raise LimitExceeded("insights", MAX_INSIGHTS_PER_REQUEST, _("insights per request"))
 
 
 def _existing(session: Session, case_id: uuid.UUID, keys: list[Key]) -> set[Key]:

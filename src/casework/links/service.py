@@ -19,6 +19,7 @@ from casework.cases import service as cases
 from casework.cases.models import Case
 from casework.db.base import new_id, utcnow
 from casework.errors import Conflict, InvalidInput, NotFound
+from casework.i18n import _
 from casework.links.models import CaseLink
 from casework.links.schemas import INVERSE
 from casework.pagination import id_page
@@ -70,12 +71,19 @@ def link_cases(
     """Link ref to other_ref ("ref <relation> other"); returns the link as ref sees it and ref's new version."""
     case, other = _lock_pair(session, actor, ref, other_ref, expected_version)
     if case.id == other.id:
-        raise InvalidInput.field("case", "a case cannot be linked to itself")
+        raise InvalidInput.field("case", _("a case cannot be linked to itself"))
     existing = session.scalar(
         select(CaseLink.relation).where(CaseLink.case_id == case.id, CaseLink.linked_case_id == other.id)
     )
     if existing is not None:
-        raise Conflict(f"case {case.key} is already linked to {other.key} ({existing}); unlink it first")
+        raise Conflict(
+            _(
+                "case {key} is already linked to {other} ({relation}); unlink it first",
+                key=case.key,
+                other=other.key,
+                relation=existing,
+            )
+        )
     now = utcnow()
     inverse = INVERSE[relation]
     common = {"workspace_id": actor.workspace_id, "created_at": now, "created_by": actor.user_id}

@@ -19,6 +19,7 @@ from casework.cases import service as cases
 from casework.cases.models import Case
 from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput, LimitExceeded
+from casework.i18n import _, joined
 from casework.pagination import after_position, page_of
 from casework.tasks.models import Task
 from casework.tasks.schemas import MAX_TASKS_PER_CASE, NON_NULLABLE_FIELDS, TaskCreate, TaskUpdate
@@ -31,7 +32,8 @@ def _check_assignees(session: Session, actor: Actor, assignees: Iterable[uuid.UU
     wanted = set(assignees)
     unknown = wanted - existing_user_ids(session, actor.workspace_id, wanted)
     if unknown:
-        raise InvalidInput.field("assignees", f"not active users of this workspace: {', '.join(sorted(map(str, unknown)))}")
+        ids = ", ".join(sorted(map(str, unknown)))
+        raise InvalidInput.field("assignees", _("not active users of this workspace: {ids}", ids=ids))
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -79,7 +81,7 @@ def add_task(
     """Append a task at the end of the case's list; returns it and the case's new version."""
     case = cases.lock_case_for_change(session, actor, ref, expected_version)
     if case.tasks_open + case.tasks_done >= MAX_TASKS_PER_CASE:
-        raise LimitExceeded("tasks", MAX_TASKS_PER_CASE, "tasks per case")
+        raise LimitExceeded("tasks", MAX_TASKS_PER_CASE, _("tasks per case"))
     _check_assignees(session, actor, data.assignees)
     # One index lookup on (case_id, position): the list itself is never read to append to it.
     last = session.scalar(select(func.max(Task.position)).where(Task.case_id == case.id))
@@ -123,7 +125,7 @@ def update_task(
     requested = data.changed_fields()
     for field, value in requested.items():
         if value is None and field in NON_NULLABLE_FIELDS:
-            raise InvalidInput.field(field, "must not be null")
+            raise InvalidInput.field(field, _("must not be null"))
     case = cases.lock_case_for_change(session, actor, ref, expected_version)
     task = _find_task(session, case, task_id)
     if "assignees" in requested:
@@ -198,10 +200,11 @@ def reorder_tasks(
     if wanted != set(by_id) or len(task_ids) != len(rows):
         problems = []
         if missing := set(by_id) - wanted:
-            problems.append(f"missing tasks of the case: {', '.join(sorted(map(str, missing)))}")
+            problems.append(_("missing tasks of the case: {ids}", ids=", ".join(sorted(map(str, missing)))))
         if unknown := wanted - set(by_id):
-            problems.append(f"not tasks of the case: {', '.join(sorted(map(str, unknown)))}")
-        raise InvalidInput.field("task_ids", "; ".join(problems) or "must name each task of the case once")
+            problems.append(_("not tasks of the case: {ids}", ids=", ".join(sorted(map(str, unknown)))))
+        message = joined(problems) if problems else _("must name each task of the case once")
+        raise InvalidInput.field("task_ids", message)
     old_order = [row.id for row in rows]
     ordered = [by_id[i] for i in task_ids]
     if old_order == list(task_ids):

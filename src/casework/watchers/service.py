@@ -11,6 +11,7 @@ from casework.auth.service import Actor, existing_user_ids
 from casework.cases.service import get_case, lock_case_for_change, record_change
 from casework.db.base import utcnow
 from casework.errors import InvalidInput, NotFound
+from casework.i18n import _
 from casework.pagination import id_page
 from casework.watchers.models import CaseWatcher
 
@@ -45,7 +46,7 @@ def add_watcher(
     """
     case = lock_case_for_change(session, actor, ref, expected_version)
     if not existing_user_ids(session, actor.workspace_id, [user_id]):
-        raise InvalidInput.field("user_id", f"not an active user of this workspace: {user_id}")
+        raise InvalidInput.field("user_id", _("not an active user of this workspace: {id}", id=user_id))
     existing = _find_watcher(session, case.id, user_id)
     if existing is not None:
         return WatchResult(existing, False, case.version)
