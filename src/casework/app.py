@@ -1,8 +1,9 @@
 """create_app(settings): the FastAPI app with the native API mounted under /api/v1."""
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from sqlalchemy import text
@@ -20,11 +21,19 @@ from casework.comments.router import router as comments_router
 from casework.db import migrate
 from casework.db.database import Database
 from casework.errors import PayloadTooLarge
+from casework.i18n import _, translate
 from casework.http import JSONResponse, RateLimiter
 from casework.insights.router import router as insights_router
 from casework.links.router import router as links_router
 from casework.logs import configure_logging
 from casework.projects.router import router as projects_router
+from casework.workflow.case_types.router import router as case_types_router
+from casework.workflow.conditions.router import router as conditions_router
+from casework.workflow.overrides.router import router as overrides_router
+from casework.workflow.slas import worker as sla_worker
+from casework.workflow.slas.router import router as slas_router
+from casework.workflow.fields.router import router as fields_router
+from casework.workflow.statuses.router import router as statuses_router
 from casework.settings import Settings
 from casework.tasks.router import router as tasks_router
 from casework.watchers.router import router as watchers_router
@@ -86,8 +95,8 @@ class BodySizeLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        exc = PayloadTooLarge(f"the request body is over the limit of {limit} bytes")
-        response = problems.render(scope["app"], scope["path"], exc)
+        exc = PayloadTooLarge(_("the request body is over the limit of {limit} bytes", limit=limit))
+        response = problems.render(Request(scope), exc)
         await response(scope, receive, send)
 
 
@@ -98,7 +107,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The SLA worker runs beside the API in each server process (several are safe: see the worker).
+        worker = None
+        if settings.sla_worker:
+            worker = asyncio.create_task(sla_worker.run_in_app(database, settings.sla_worker_interval))
         yield
+        if worker is not None:
+            worker.cancel()
+            with suppress(asyncio.CancelledError):
+                await worker
         if db is None:
             database.dispose()
 
@@ -128,6 +145,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     native.include_router(comments_router)
     native.include_router(watchers_router)
     native.include_router(projects_router)
+    native.include_router(statuses_router)
+    native.include_router(case_types_router)
+    native.include_router(conditions_router)
+    native.include_router(overrides_router)
+    native.include_router(slas_router)
+    native.include_router(fields_router)
     native.include_router(auth_router)
     app.include_router(native)
 
@@ -136,14 +159,19 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         return JSONResponse({"status": "ok"})
 
     @app.get("/readyz", tags=["health"])
-    async def readyz() -> Response:
+    async def readyz(request: Request) -> Response:
+        def unavailable(detail: str) -> Response:
+            language = problems.request_language(request)
+            body = {"status": "unavailable", "detail": translate(detail, language)}
+            return JSONResponse(body, 503, headers={"Content-Language": language})
+
         try:
             current = await database.read(lambda session: migrate.is_current(session.get_bind()))
             await database.read(lambda session: session.execute(text("SELECT 1")))
         except Exception as exc:  # noqa: BLE001 - any failure to reach the database means not ready
-            return JSONResponse({"status": "unavailable", "detail": f"database unreachable: {type(exc).__name__}"}, 503)
+            return unavailable(_("database unreachable: {error}", error=type(exc).__name__))
         if not current:
-            return JSONResponse({"status": "unavailable", "detail": "database migrations are not current"}, 503)
+            return unavailable(_("database migrations are not current"))
         return JSONResponse({"status": "ok"})
 
     return app

@@ -1,5 +1,6 @@
 """The `casework` command: serve, migrate, and the everyday admin tasks. Each command calls a service."""
 
+import os
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -29,6 +30,9 @@ from casework.errors import DomainError, from_validation_error
 from casework.logs import configure_logging
 from casework.projects.models import Workspace
 from casework.settings import Settings
+from casework.workflow.fields.cli import field_app
+from casework.workflow import cli as workflow_cli
+from casework.workflow.slas import worker as sla_worker
 
 app = typer.Typer(help="casework: a self-hosted case-management server.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False
 )
@@ -38,6 +42,11 @@ case_app = typer.Typer(help="Cases.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(case_app, name="case")
+app.add_typer(workflow_cli.status_app, name="status")
+app.add_typer(workflow_cli.transitions_app, name="transitions")
+app.add_typer(workflow_cli.type_app, name="type")
+app.add_typer(workflow_cli.project_app, name="project")
+app.add_typer(field_app, name="field")
 
 # soft_wrap: a token or a command must never be broken across lines.
 out = Console(soft_wrap=True)
@@ -118,10 +127,14 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Default CASEWORK_HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Default CASEWORK_PORT.")] = None,
     workers: Annotated[int | None, typer.Option(help="Default CASEWORK_WORKERS.")] = None,
+    no_worker: Annotated[bool, typer.Option("--no-worker", help="Do not run the SLA worker in the server.")] = False,
 ) -> None:
-    """Migrate, create the first workspace and admin on an empty database, then serve HTTP."""
+    """Migrate, create the first workspace and admin on an empty database, then serve HTTP (with the SLA worker)."""
     import uvicorn
 
+    if no_worker:
+        # Read by create_app in every server process.
+        os.environ["CASEWORK_SLA_WORKER"] = "false"
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with database() as db:
@@ -145,6 +158,26 @@ def serve(
         log_config=None,
         timeout_worker_healthcheck=settings.worker_healthcheck_timeout,
     )
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="One pass over the due clocks, then exit.")] = False,
+    interval: Annotated[
+        float | None, typer.Option(min=0.1, help="Seconds between passes. Default CASEWORK_SLA_WORKER_INTERVAL.")
+    ] = None,
+) -> None:
+    """Write the SLA warning and exceeded entries as case clocks cross them (serve runs this too)."""
+    settings = Settings()
+    configure_logging(settings.log_level, settings.access_log)
+    with database() as db:
+        if once:
+            out.print(f"{sla_worker.run_once(db)} SLA entries written")
+            return
+        try:
+            sla_worker.run_forever(db, interval or settings.sla_worker_interval)
+        except KeyboardInterrupt:
+            pass
 
 
 @user_app.command("add")

@@ -32,8 +32,8 @@ async def test_each_write_appends_one_entry_in_order_with_its_action_and_actor(c
     case = await create(client, title="Before")
     await patch(client, case, {"title": "After"}, headers=agent.headers)
     await patch(client, case, {"status": "closed"}, headers=agent.headers)
-    await patch(client, case, {"assignees": [str(agent.id)]})
     await patch(client, case, {"status": "open", "priority": "P1"})
+    await patch(client, case, {"assignees": [str(agent.id)]})
     assert (await client.delete(f"/cases/{case['id']}", headers=manager.headers)).status_code == 204
     assert (await client.post(f"/cases/{case['id']}/restore", headers=manager.headers)).status_code == 200
 
@@ -42,8 +42,8 @@ async def test_each_write_appends_one_entry_in_order_with_its_action_and_actor(c
         "created",
         "updated",
         "status_changed",
-        "assigned",
         "status_changed",
+        "assigned",
         "archived",
         "restored",
     ]
@@ -62,9 +62,18 @@ async def test_each_write_appends_one_entry_in_order_with_its_action_and_actor(c
     assert times == sorted(times)
 
     assert log[1]["changes"] == {"title": ["Before", "After"]}
-    assert log[2]["changes"] == {"status": ["open", "closed"]}
-    assert log[3]["changes"] == {"assignees": [[], [str(agent.id)]]}
-    assert log[4]["changes"] == {"status": ["closed", "open"], "priority": [None, "P1"]}
+    assert log[2]["changes"] == {
+        "status": ["open", "closed"],
+        "status_name": ["Open", "Closed"],
+        "status_category": ["open", "closed"],
+    }
+    assert log[3]["changes"] == {
+        "status": ["closed", "open"],
+        "status_name": ["Closed", "Open"],
+        "status_category": ["closed", "open"],
+        "priority": [None, "P1"],
+    }
+    assert log[4]["changes"] == {"assignees": [[], [str(agent.id)]]}
     assert log[5]["changes"]["archived_at"][0] is None and log[5]["changes"]["archived_at"][1] is not None
     assert log[6]["changes"]["archived_at"][0] is not None and log[6]["changes"]["archived_at"][1] is None
 

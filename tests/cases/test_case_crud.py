@@ -46,6 +46,7 @@ async def test_create_answers_201_with_location_etag_and_the_new_case(client, te
 
 
 async def test_every_settable_field_is_kept_as_given(client, tenant):
+    assert (await client.post("/projects/SEC/types", json={"name": "INCIDENT"})).status_code == 201
     agent = tenant.add_member("agent")
     manager = tenant.add_member("manager")
     fields = {
@@ -162,7 +163,7 @@ INVALID_CREATES = [
     ("title", {"title": None}),
     ("title", {"description": "no title"}),
     ("description", {"description": "d" * 30_001}),
-    ("status", {"status": "pending"}),
+    ("status", {"status": "frozen"}),
     ("priority", {"priority": "P6"}),
     ("priority", {"priority": "p1"}),
     ("severity", {"severity": "urgent"}),
@@ -368,7 +369,18 @@ async def test_closing_stamps_closed_at_and_by_and_reopening_clears_them(client,
     assert fetched["closed_at"] is None and fetched["closed_by"] is None
 
 
-async def test_changing_other_fields_of_a_closed_case_keeps_it_closed(client):
+async def test_a_closed_case_refuses_changes_but_reopening(client):
+    case = await create(client, status="closed")
+    response = await client.patch(f"/cases/{case['id']}", json={"title": "changed"})
+    assert_problem(response, 409)
+    assert (await client.get(f"/cases/{case['id']}")).json() == case
+    reopened = await client.patch(f"/cases/{case['id']}", json={"status": "open", "title": "changed"})
+    assert reopened.status_code == 200, reopened.text
+    assert (reopened.json()["status"], reopened.json()["title"], reopened.json()["closed_at"]) == ("open", "changed", None)
+
+
+async def test_changing_other_fields_of_a_closed_case_keeps_it_closed_where_the_project_allows_it(client):
+    assert (await client.patch("/projects/SEC", json={"closed_read_only": False})).status_code == 200
     case = await create(client, status="closed")
     response = await client.patch(f"/cases/{case['id']}", json={"title": "still closed"})
     assert response.json()["closed_at"] == case["closed_at"]

@@ -158,6 +158,7 @@ async def test_of_many_writers_with_the_same_if_match_exactly_one_wins(client):
 
 
 async def test_concurrent_unversioned_writes_to_different_fields_all_land(client, tenant):
+    assert (await client.post("/projects/SEC/types", json={"name": "INCIDENT"})).status_code == 201
     agent = tenant.add_member("agent")
     case = await create(client)
     changes = [

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from casework.i18n import Message
 from casework.workflow.formula import (
     MAX_DEPTH,
     MAX_SOURCE_LENGTH,
@@ -29,6 +30,7 @@ CASE = {
         "fields": {"severity": "high", "incident-type": "malware", "empty": ""},
         "tasks": [{"name": "triage", "done": True}, {"name": "contain", "done": False}],
         "created_at": "2024-03-08T12:00:00+00:00",
+        "empty_object": {},
     }
 }
 
@@ -149,7 +151,17 @@ def test_only_mapping_keys_are_reachable() -> None:
         ("NOT FALSE", True),
         ("not 0", True),
         ("NOT NOT 1", True),
-        ("NOT 1 = FALSE", True),  # NOT binds tightest: (NOT 1) = FALSE
+        ("NOT 1 = FALSE", True),  # NOT (1 = FALSE)
+        ("NOT 1 = 1", False),  # NOT binds looser than comparison: NOT (1 = 1)
+        ('NOT team_case.status = "closed"', True),
+        ("NOT 1 = 1 OR TRUE", True),  # ... and tighter than AND / OR: (NOT (1 = 1)) OR TRUE
+        ("NOT TRUE AND FALSE", False),
+        ("NOT(1) = FALSE", True),  # NOT( is the function: (NOT 1) = FALSE
+        ("NOT (1) = FALSE", True),
+        ("NOT(1 = 1) = FALSE", True),
+        ("notation = NULL", True),  # a name starting with "not" stays a name
+        ("TRUE && FALSE || TRUE", True),  # Tines' && and || spell AND and OR
+        ("FALSE || TRUE && FALSE", False),
         ("-team_case.priority + 1", -2),
         ("team_case.metadata.score * 2", 15.0),
     ],
@@ -221,6 +233,9 @@ def test_runtime_errors_are_formula_errors(source: str, message: str) -> None:
         ("NOW(1)", 1, 1, "NOW takes 0 argument(s), got 1"),
         ("AND()", 1, 1, "AND takes 1 to 32 argument(s), got 0"),
         ("1e999", 1, 1, "number out of range"),
+        ("x = 1 AND\n  NOT(1, 2)", 2, 3, "NOT takes 1 argument(s), got 2"),
+        ("NOT", 1, 4, "unexpected end of formula; expected a value"),
+        ("TRUE AND NOT", 1, 13, "unexpected end of formula; expected a value"),
     ],
 )
 def test_syntax_errors(source: str, line: int, column: int, message: str) -> None:
@@ -229,6 +244,16 @@ def test_syntax_errors(source: str, line: int, column: int, message: str) -> Non
     assert message in error.message
     assert isinstance(error, FormulaError)
     assert f"line {line}, column {column}" in str(error)
+
+
+def test_error_messages_keep_their_template_for_translation() -> None:
+    error = syntax_error("FOO(1)")
+    assert isinstance(error.message, Message)
+    assert error.message.template == "unknown function {name}" and error.message.params == {"name": "FOO"}
+    with pytest.raises(FormulaError) as info:
+        ev('"a" < 1')
+    assert isinstance(info.value.message, Message)
+    assert info.value.message.template == "cannot compare {left} with {right}"
 
 
 def test_limits() -> None:
@@ -242,6 +267,7 @@ def test_limits() -> None:
     assert "nested too deeply" in error.message and error.column == MAX_DEPTH + 1  # the 33rd level
     assert "nested too deeply" in syntax_error("SIZE(" * 40 + "1" + ")" * 40).message
     assert "nested too deeply" in syntax_error("[" * 40 + "]" * 40).message
+    assert "nested too deeply" in syntax_error("NOT " * 40 + "1").message
     assert ev("AND(" + ", ".join(["1"] * 32) + ")") is True
     assert "got 33" in syntax_error("OR(" + ", ".join(["1"] * 33) + ")").message
 
@@ -260,7 +286,9 @@ def test_bad_inputs_are_formula_errors() -> None:
 
 # -- properties ---------------------------------------------------------------------------------
 
-FORMULA_CHARS = list("()[]=<>!&+-*/,.'\"\\ \n0123456789aeTRUEFALSNOTIFSZ_x") + ["AND", "OR", "NOT", "SIZE(", "IF(", "NULL"]
+FORMULA_CHARS = list("()[]=<>!&+-*/,.'\"\\ \n0123456789aeTRUEFALSNOTIFSZ_x") + [
+    "AND", "OR", "NOT", "NOT(", "&&", "||", "SIZE(", "IF(", "NULL", "DEFAULT(",
+]
 
 
 @settings(max_examples=400, deadline=None)

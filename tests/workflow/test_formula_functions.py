@@ -26,12 +26,16 @@ from tests.workflow.test_formula import CASE, NOW, ev
         ("or(0, [0])", True),
         ("NOT(team_case.missing)", True),
         ("NOT(team_case.tags)", False),
+        ("not (0)", True),
         ("IS_PRESENT(team_case.status)", True),
         ("IS_PRESENT(team_case.fields.empty)", False),
         ("IS_PRESENT([])", False),
         ("IS_PRESENT(NULL)", False),
         ("IS_PRESENT(0)", True),
-        ("IS_PRESENT(FALSE)", True),
+        ("IS_PRESENT(FALSE)", False),  # Tines: FALSE, "", [], {} and NULL are blank
+        ("IS_BLANK(FALSE)", True),
+        ("IS_BLANK(team_case.empty_object)", True),
+        ("IS_BLANK(0)", False),
         ("IS_BLANK(team_case.nope)", True),
         ('IS_BLANK(" ")', False),
         ('INCLUDES(team_case.tags, "urgent")', True),
@@ -45,6 +49,11 @@ from tests.workflow.test_formula import CASE, NOW, ev
         ('DEFAULT(team_case.fields.empty, "none")', "none"),
         ('DEFAULT([], "none")', "none"),
         ('DEFAULT(0, "none")', 0),
+        ('DEFAULT(FALSE, "none")', "none"),
+        ('DEFAULT(team_case.empty_object, "none")', "none"),
+        ('DEFAULT([], team_case.fields.empty, "last")', "last"),  # the first fallback that is present
+        ('DEFAULT([], "", FALSE)', ""),  # all blank: the first fallback
+        ('DEFAULT("x", 1 / 0)', "x"),  # fallbacks are not evaluated when not needed
         ('DEFAULT(team_case.status, "none")', "open"),
         ('UPCASE("MiXed é")', "MIXED É"),
         ('downcase("MiXed")', "mixed"),
@@ -57,7 +66,7 @@ from tests.workflow.test_formula import CASE, NOW, ev
         ('DATE_DIFF(NOW(), team_case.created_at, "hours")', 48),
         ('DATE_DIFF(NOW(), team_case.created_at, "minute")', 2880),
         ("DATE_DIFF(NOW(), team_case.created_at)", 172800),
-        ('DATE_DIFF(team_case.created_at, NOW(), "DAYS")', -2),
+        ('DATE_DIFF(team_case.created_at, NOW(), "DAYS")', 2),  # absolute, as in Tines
         ('DATE_DIFF("2024-03-10T12:00:00Z", "2024-03-10T00:00:00", "days")', 0.5),
         ("DATE_DIFF(team_case.nope, NOW())", None),
     ],

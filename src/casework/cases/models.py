@@ -2,10 +2,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.db.base import Base, IdMixin, utcnow
+
+if TYPE_CHECKING:
+    from casework.workflow.slas.models import CaseSla
+    from casework.workflow.statuses.models import CaseStatus
 
 # Priority is kept as a rank so that "no priority" sorts after P5 and keyset pages need no NULL handling.
 NO_PRIORITY_RANK = 6
@@ -33,6 +39,8 @@ class Case(IdMixin, Base):
         Index("ix_cases_ws_priority", "workspace_id", "priority_rank", "id"),
         # Cases by project.
         Index("ix_cases_project_updated", "project_id", "updated_at", "id"),
+        # Lists filtered by named statuses (a status is per project, so a name may stand for several ids).
+        Index("ix_cases_ws_status_id_updated", "workspace_id", "status_id", "updated_at", "id"),
     )
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id"))
@@ -41,7 +49,10 @@ class Case(IdMixin, Base):
     key: Mapped[str] = mapped_column(String(24))
     title: Mapped[str] = mapped_column(String(160))
     description: Mapped[str] = mapped_column(Text, default="")
+    # The status itself, and copies of its group and category that lists filter and SLAs pause on.
+    status_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_statuses.id"))
     status: Mapped[str] = mapped_column(String(20))
+    status_category: Mapped[str] = mapped_column(String(12))
     priority_rank: Mapped[int] = mapped_column(SmallInteger, default=NO_PRIORITY_RANK)
     severity: Mapped[str] = mapped_column(String(10))
     type: Mapped[str] = mapped_column(String(64))
@@ -60,6 +71,15 @@ class Case(IdMixin, Base):
     updated_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column()
     closed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # Whole seconds from creation to closed_at, while closed.
+    duration: Mapped[int | None] = mapped_column()
+    # Set by an accepted override request.
+    outcome: Mapped[str | None] = mapped_column(String(160))
+    # Custom field values by key, as read; case_field_values holds the searchable copy.
+    fields: Mapped[dict[str, Any]] = mapped_column()
+    closure_conditions: Mapped[dict[str, Any]] = mapped_column()
+    # First assignment or first comment by staff: where the response SLA stops.
+    first_response_at: Mapped[datetime | None] = mapped_column()
     archived_at: Mapped[datetime | None] = mapped_column()
     archived_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
@@ -71,6 +91,11 @@ class Case(IdMixin, Base):
     tasks_open: Mapped[int] = mapped_column(default=0)
     tasks_done: Mapped[int] = mapped_column(default=0)
     link_count: Mapped[int] = mapped_column(default=0)
+
+    # Read with the case (a join and one batched query per page): the status's name, and the SLA clocks.
+    # viewonly: services write status_id and the clocks with their own statements.
+    current_status: Mapped["CaseStatus"] = relationship(lazy="joined", innerjoin=True, viewonly=True)
+    sla_clocks: Mapped[list["CaseSla"]] = relationship(lazy="selectin", viewonly=True, order_by="CaseSla.sla_type")
 
 
 class CaseTag(Base):

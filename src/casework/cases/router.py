@@ -28,6 +28,7 @@ from casework.cases.schemas import (
 from casework.comments import service as comments
 from casework.comments.schemas import comment_view
 from casework.errors import InvalidInput
+from casework.i18n import _
 from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
 from casework.insights import service as insights
 from casework.insights.schemas import insight_view
@@ -109,7 +110,9 @@ def _parse_include(include: str | None) -> list[str]:
     names = [name.strip() for name in (include or "").split(",") if name.strip()]
     unknown = [name for name in names if name not in INCLUDABLE]
     if unknown:
-        raise InvalidInput.field("include", f"unknown: {', '.join(unknown)}; one of {', '.join(INCLUDABLE)}")
+        raise InvalidInput.field(
+            "include", _("unknown: {names}; one of {known}", names=", ".join(unknown), known=", ".join(INCLUDABLE))
+        )
     return list(dict.fromkeys(names))
 
 

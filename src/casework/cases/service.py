@@ -15,14 +15,43 @@ from casework.activity import service as activity
 from casework.auth.service import Actor, existing_user_ids
 from casework.cases import numbering
 from casework.cases.models import Case, CaseAssignee, CaseTag, priority_label, priority_rank
-from casework.cases.schemas import NON_NULLABLE_FIELDS, CaseCreate, CaseFilter, CaseUpdate, SortField, SortOrder
+from casework.cases.schemas import (
+    NON_NULLABLE_FIELDS,
+    CaseCreate,
+    CaseFilter,
+    CaseUpdate,
+    SortField,
+    SortOrder,
+    case_view,
+)
 from casework.db.base import new_id, utcnow
 from casework.db.statements import insert_ignoring_duplicates
-from casework.errors import Conflict, DomainError, InvalidInput, NotFound, VersionConflict, from_validation_error
+from casework.errors import (
+    ClosureBlocked,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    VersionConflict,
+    from_validation_error,
+)
+from casework.i18n import _
 from casework.pagination import after_id, decode_cursor, encode_cursor, page_of
+from casework.projects.models import Project
 from casework.projects.service import default_project, resolve_project
 from casework.watchers.models import CaseWatcher
+from casework.workflow.case_types.service import resolve_type
+from casework.workflow.conditions import service as conditions
+from casework.workflow.fields import service as fields
+from casework.workflow.fields import search as field_search
+from casework.workflow.overrides.models import OverrideRequest
+from casework.workflow.slas import service as slas
+from casework.workflow.statuses.models import GROUPS as STATUS_GROUPS
+from casework.workflow.statuses.models import CaseStatus
+from casework.workflow.statuses.service import check_transition, project_statuses, resolve_status
 
+# The case's content counts, as case_view shows them.
+COUNT_COLUMNS = ("comment_count", "alert_count", "insight_count", "file_count", "tasks_open", "tasks_done", "link_count")
 # A write without a client version retries this often when another writer got in between.
 UNVERSIONED_RETRIES = 5
 
@@ -36,7 +65,8 @@ def find_case(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID, f
     """A case by id or key, only within the workspace; anything else is simply not found."""
     query = select(Case).where(Case.workspace_id == workspace_id).execution_options(populate_existing=True)
     if for_update:
-        query = query.with_for_update()
+        # Only the case row: the joined status row is shared by many cases.
+        query = query.with_for_update(of=Case)
     if isinstance(ref, str) and "\x00" in ref:
         raise NotFound("case", ref)
     if isinstance(ref, uuid.UUID):
@@ -86,22 +116,26 @@ def create_case(session: Session, actor: Actor, data: CaseCreate, source: str = 
         project = default_project(session, actor.workspace_id)
     else:
         project = resolve_project(session, actor.workspace_id, data.project)
+    case_type = resolve_type(session, project.id, data.type)
+    data = _prefilled(data, case_type.prefill)
+    status = resolve_status(project_statuses(session, project.id), data.status)
+    _check_resolution(project, status, data.resolution)
     _check_assignees(session, actor, data.assignees)
-    number, key_number = numbering.allocate(session, actor.workspace_id, project.id)
+    field_values = fields.case_field_values(session, actor, project.id, data.fields, None)
     now = utcnow()
-    closed = data.status == "closed"
+    closed = status.group == "closed"
     case = Case(
         id=new_id(),
         workspace_id=actor.workspace_id,
         project_id=project.id,
-        number=number,
-        key=f"{project.key}-{key_number}",
         title=data.title,
         description=data.description,
-        status=data.status,
+        status_id=status.id,
+        status=status.group,
+        status_category=status.category,
         priority_rank=priority_rank(data.priority),
         severity=data.severity,
-        type=data.type,
+        type=case_type.name,
         assignee_ids=[str(a) for a in data.assignees],
         tags=list(data.tags),
         author_id=actor.user_id,
@@ -112,28 +146,85 @@ def create_case(session: Session, actor: Actor, data: CaseCreate, source: str = 
         resolution_reason=data.resolution_reason,
         external_refs=dict(data.external_refs),
         meta=dict(data.metadata),
+        fields=field_values,
+        closure_conditions=[c.model_dump() for c in data.closure_conditions],
+        first_response_at=now if data.assignees else None,
         created_at=now,
         updated_at=now,
         updated_by=actor.user_id,
         closed_at=now if closed else None,
         closed_by=actor.user_id if closed else None,
+        duration=0 if closed else None,
         version=1,
+        **{column: 0 for column in COUNT_COLUMNS},
     )
+    set_committed_value(case, "current_status", status)
+    overridden = []
+    if closed:
+        overridden = _check_closable(session, actor, case, project, case_view(case, now), data.override_closure_conditions)
+    case.number, key_number = numbering.allocate(session, actor.workspace_id, project.id)
+    case.key = f"{project.key}-{key_number}"
     session.add(case)
     session.flush()
     _add_tags(session, actor.workspace_id, case.id, data.tags)
     _add_assignees(session, actor.workspace_id, case.id, data.assignees)
     add_watchers(session, actor.workspace_id, case.id, {actor.user_id, *data.assignees})
+    fields.index_values(session, actor.workspace_id, case.id, {}, field_values)
+    set_committed_value(case, "sla_clocks", slas.start_clocks(session, case, project, now))
     initial = {field: [None, value] for field, value in _current_values(case).items() if value not in (None, "", [], {})}
     activity.record(session, actor, case.id, "created", initial, source, now)
+    _log_closure_override(session, actor, case.id, overridden, source)
     return case
+
+
+# What a case type may fill in when a new case does not set it itself.
+_PREFILLABLE = ("description", "priority", "severity", "tags", "closure_conditions")
+
+
+def _prefilled(data: CaseCreate, prefill: dict[str, Any]) -> CaseCreate:
+    if not prefill:
+        return data
+    given = data.model_fields_set
+    updates: dict[str, Any] = {k: prefill[k] for k in _PREFILLABLE if k in prefill and k not in given}
+    if prefill.get("fields"):
+        updates["fields"] = {**prefill["fields"], **data.fields}
+    return CaseCreate.model_validate({**data.model_dump(exclude_unset=True), **updates}) if updates else data
+
+
+def _check_resolution(project: Project, status: CaseStatus, resolution: str | None) -> None:
+    if project.resolution_required and status.category in ("resolved", "closed") and not (resolution or "").strip():
+        raise InvalidInput.field(
+            "resolution", _("the project requires a resolution to enter the status {status}", status=status.name)
+        )
+
+
+def _check_closable(
+    session: Session, actor: Actor, case: Case, project: Project, view: dict[str, Any], override: bool
+) -> list[str]:
+    """Closing needs no pending override request and every closure condition met, unless a manager or an admin
+    overrides the conditions; returns the conditions so overridden."""
+    if session.scalar(select(exists().where(OverrideRequest.case_id == case.id, OverrideRequest.state == "pending"))):
+        raise Conflict(_("the case has a pending override request; accept, refuse or cancel it before closing"))
+    failing = conditions.failing_conditions(session, case, project, view)
+    if failing and not override:
+        raise ClosureBlocked(failing)
+    if failing:
+        actor.require_case_admin()
+    return failing
+
+
+def _log_closure_override(session: Session, actor: Actor, case_id: uuid.UUID, failing: list[str], source: str) -> None:
+    if failing:
+        activity.record(session, actor, case_id, "closure_conditions_overridden", {"conditions": [failing, None]}, source)
 
 
 def _check_assignees(session: Session, actor: Actor, assignees: Iterable[uuid.UUID]) -> None:
     wanted = set(assignees)
     unknown = wanted - existing_user_ids(session, actor.workspace_id, wanted)
     if unknown:
-        raise InvalidInput.field("assignees", f"not active users of this workspace: {', '.join(sorted(map(str, unknown)))}")
+        raise InvalidInput.field(
+            "assignees", _("not active users of this workspace: {users}", users=", ".join(sorted(map(str, unknown))))
+        )
 
 
 def _add_tags(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, tags: Iterable[str]) -> None:
@@ -163,6 +254,7 @@ def _current_values(case: Case) -> dict[str, Any]:
         "title": case.title,
         "description": case.description,
         "status": case.status,
+        "status_name": case.current_status.name,
         "priority": priority_label(case.priority_rank),
         "severity": case.severity,
         "type": case.type,
@@ -174,6 +266,8 @@ def _current_values(case: Case) -> dict[str, Any]:
         "resolution_reason": case.resolution_reason,
         "external_refs": case.external_refs,
         "metadata": case.meta,
+        "fields": case.fields,
+        "closure_conditions": case.closure_conditions,
     }
 
 
@@ -181,9 +275,11 @@ def _requested_values(data: CaseUpdate) -> dict[str, Any]:
     requested = data.changed_fields()
     for field, value in requested.items():
         if value is None and field in NON_NULLABLE_FIELDS:
-            raise InvalidInput.field(field, "must not be null")
+            raise InvalidInput.field(field, _("must not be null"))
     if data.requester is not None:
         requested["requester"] = data.requester.model_dump(mode="json")
+    if data.closure_conditions is not None:
+        requested["closure_conditions"] = [c.model_dump() for c in data.closure_conditions]
     return requested
 
 
@@ -194,7 +290,20 @@ def _check_version(case: Case, expected: int | None) -> None:
 
 def _ensure_live(case: Case) -> None:
     if case.archived_at is not None:
-        raise Conflict(f"case {case.key} is archived; restore it first")
+        raise Conflict(_("case {key} is archived; restore it first", key=case.key))
+
+
+# Changes a closed case accepts without being reopened: moving between statuses of the closed group.
+_CLOSED_STATUS_MOVES = frozenset({"status_name", "status_category"})
+
+
+def _ensure_editable(project: Project, case: Case, changes: dict[str, list[Any]]) -> None:
+    """A closed case is read-only in projects that say so, but for reopening it (or a move within the closed group)."""
+    if case.status != "closed" or not project.closed_read_only:
+        return
+    reopening = "status" in changes and changes["status"][1] != "closed"
+    if not reopening and not set(changes) <= _CLOSED_STATUS_MOVES:
+        raise Conflict(_("case {key} is closed; reopen it to change it", key=case.key))
 
 
 def update_case(
@@ -209,7 +318,7 @@ def update_case(
     actor.require_case_write()
     versions = {v for v in (expected_version, data.version) if v is not None}
     if len(versions) > 1:
-        raise InvalidInput.field("version", "If-Match and version name different versions")
+        raise InvalidInput.field("version", _("If-Match and version name different versions"))
     expected = versions.pop() if versions else None
     requested = _requested_values(data)
     if "assignees" in requested:
@@ -218,19 +327,62 @@ def update_case(
         case = find_case(session, actor.workspace_id, ref)
         _ensure_live(case)
         _check_version(case, expected)
-        current = _current_values(case)
-        changes = {f: [current[f], v] for f, v in requested.items() if current[f] != v}
+        project = session.get_one(Project, case.project_id)
+        changes, target = _changes(session, actor, case, project, requested)
         if not changes:
             return case
-        if _apply_changes(session, actor, case, changes, source):
+        _ensure_editable(project, case, changes)
+        overridden: list[str] = []
+        if changes.get("status", [None, None])[1] == "closed":
+            view = case_view(case) | {field: new for field, (_old, new) in changes.items()}
+            overridden = _check_closable(session, actor, case, project, view, data.override_closure_conditions)
+        if _apply_changes(session, actor, case, project, changes, target, source):
+            _log_closure_override(session, actor, case.id, overridden, source)
             return find_case(session, actor.workspace_id, case.id)
         if expected is not None:
             current_version = session.scalar(select(Case.version).where(Case.id == case.id))
             raise VersionConflict(current=current_version or 0, given=expected)
-    raise Conflict("the case is changing too fast; try again")
+    raise Conflict(_("the case is changing too fast; try again"))
 
 
-def _apply_changes(session: Session, actor: Actor, case: Case, changes: dict[str, list[Any]], source: str) -> bool:
+def _changes(
+    session: Session, actor: Actor, case: Case, project: Project, requested: dict[str, Any]
+) -> tuple[dict[str, list[Any]], CaseStatus | None]:
+    """field -> [old, new] for what the request really changes, and the status it moves to, if any."""
+    current = _current_values(case)
+    resolved = dict(requested)
+    if "type" in requested:
+        resolved["type"] = resolve_type(session, project.id, requested["type"]).name
+    if "fields" in requested:
+        resolved["fields"] = fields.case_field_values(session, actor, project.id, requested["fields"], case.fields)
+    target = None
+    if "status" in requested:
+        target = resolve_status(project_statuses(session, project.id), resolved.pop("status"))
+    changes = {f: [current[f], v] for f, v in resolved.items() if current[f] != v}
+    if target is not None and target.id != case.status_id:
+        check_transition(session, project, case.current_status, target)
+        changes["status_name"] = [case.current_status.name, target.name]
+        if target.group != case.status:
+            changes["status"] = [case.status, target.group]
+        if target.category != case.status_category:
+            changes["status_category"] = [case.status_category, target.category]
+    else:
+        target = None
+    if target is not None or "resolution" in changes:
+        resolution = changes["resolution"][1] if "resolution" in changes else case.resolution
+        _check_resolution(project, target or case.current_status, resolution)
+    return changes, target
+
+
+def _apply_changes(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    project: Project,
+    changes: dict[str, list[Any]],
+    target: CaseStatus | None,
+    source: str,
+) -> bool:
     """One conditional UPDATE on (id, version): False if another writer got there first."""
     now = utcnow()
     values: dict[str, Any] = {}
@@ -241,12 +393,20 @@ def _apply_changes(session: Session, actor: Actor, case: Case, changes: dict[str
             values["assignee_ids"] = [str(a) for a in new]
         elif field == "metadata":
             values["meta"] = new
-        else:
+        elif field != "status_name":
             values[field] = new
+    followed = dict(changes)
+    if target is not None:
+        values["status_id"] = target.id
     if "status" in changes:
         closing = changes["status"][1] == "closed"
         values["closed_at"] = now if closing else None
         values["closed_by"] = actor.user_id if closing else None
+        values["duration"] = int((now - case.created_at).total_seconds()) if closing else None
+        followed["closed_at"] = [case.closed_at, values["closed_at"]]
+    if "assignees" in changes and changes["assignees"][1] and case.first_response_at is None:
+        values["first_response_at"] = now
+        followed["first_response_at"] = [None, now]
     values.update(updated_at=now, updated_by=actor.user_id, version=case.version + 1)
     result = session.execute(
         update(Case)
@@ -269,12 +429,15 @@ def _apply_changes(session: Session, actor: Actor, case: Case, changes: dict[str
             )
         _add_assignees(session, actor.workspace_id, case.id, [a for a in changes["assignees"][1] if a not in old])
         add_watchers(session, actor.workspace_id, case.id, new - old)
+    if "fields" in changes:
+        fields.index_values(session, actor.workspace_id, case.id, changes["fields"][0], changes["fields"][1])
+    slas.on_case_change(session, case, project, followed, now)
     activity.record(session, actor, case.id, _action_for(changes), changes, source, now)
     return True
 
 
 def _action_for(changes: dict[str, Any]) -> str:
-    if "status" in changes:
+    if "status_name" in changes:
         return "status_changed"
     if set(changes) == {"assignees"}:
         return "assigned"
@@ -295,7 +458,7 @@ def archive_case(
         if expected_version is not None:
             current_version = session.scalar(select(Case.version).where(Case.id == case.id))
             raise VersionConflict(current=current_version or 0, given=expected_version)
-    raise Conflict("the case is changing too fast; try again")
+    raise Conflict(_("the case is changing too fast; try again"))
 
 
 def restore_case(session: Session, actor: Actor, ref: str, source: str = activity.SOURCE_NATIVE) -> Case:
@@ -303,10 +466,10 @@ def restore_case(session: Session, actor: Actor, ref: str, source: str = activit
     for _attempt in range(UNVERSIONED_RETRIES):
         case = find_case(session, actor.workspace_id, ref)
         if case.archived_at is None:
-            raise Conflict(f"case {case.key} is not archived")
+            raise Conflict(_("case {key} is not archived", key=case.key))
         if (restored := _set_archived(session, actor, case, archived=False, source=source)) is not None:
             return restored
-    raise Conflict("the case is changing too fast; try again")
+    raise Conflict(_("the case is changing too fast; try again"))
 
 
 def _set_archived(session: Session, actor: Actor, case: Case, archived: bool, source: str) -> Case | None:
@@ -335,14 +498,20 @@ def _set_archived(session: Session, actor: Actor, case: Case, archived: bool, so
 
 
 def lock_case_for_change(
-    session: Session, actor: Actor, ref: str | uuid.UUID, expected_version: int | None = None
+    session: Session, actor: Actor, ref: str | uuid.UUID, expected_version: int | None = None, *, comment: bool = False
 ) -> Case:
     """The live case, locked until the transaction ends (PostgreSQL; SQLite has one writer), so that a
-    content service can check a limit and write without another writer slipping in between."""
+    content service can check a limit and write without another writer slipping in between.
+
+    comment: the change is a comment, which a closed case may still take where its project allows it."""
     actor.require_case_write()
     case = find_case(session, actor.workspace_id, ref, for_update=True)
     _ensure_live(case)
     _check_version(case, expected_version)
+    if case.status == "closed":
+        project = session.get_one(Project, case.project_id)
+        if project.closed_read_only and not (comment and project.comments_on_closed):
+            raise Conflict(_("case {key} is closed; reopen it to change it", key=case.key))
     return case
 
 
@@ -429,17 +598,32 @@ def list_cases(
     actor.require_case_read()
     query = _filtered(session, actor.workspace_id, filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) if with_total else None
-    column = _SORT_COLUMNS[sort]
+    by_field = None
+    if sort.startswith(field_search.FIELD_SORT_PREFIX):
+        by_field = field_search.sort_value(session, actor.workspace_id, _project_id(session, actor, filters), sort)
+        query = query.outerjoin(by_field.target, by_field.onclause)
+        column = by_field.column
+    else:
+        column = _SORT_COLUMNS[sort]
     if cursor is not None:
-        query = query.where(_after_cursor(column, sort, order, cursor))
-    ordering = (column.desc(), Case.id.desc()) if order == "desc" else (column.asc(), Case.id.asc())
-    rows = list(session.scalars(query.order_by(*ordering).limit(limit + 1)))
+        query = query.where(_after_cursor(column, sort, order, cursor, by_field))
+    if by_field is not None:
+        # Cases without a value come last in either order.
+        first = column.desc() if order == "desc" else column.asc()
+        ordering = (first.nulls_last(), Case.id.desc() if order == "desc" else Case.id.asc())
+    else:
+        ordering = (column.desc(), Case.id.desc()) if order == "desc" else (column.asc(), Case.id.asc())
+    rows = session.execute(query.add_columns(column).order_by(*ordering).limit(limit + 1)).all()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor([sort, order, _cursor_value(getattr(last, column.key)), str(last.id)])
-    return CasePage(rows, next_cursor, total)
+        last, last_value = rows[-1]
+        next_cursor = encode_cursor([sort, order, _cursor_value(last_value), str(last.id)])
+    return CasePage([row[0] for row in rows], next_cursor, total)
+
+
+def _project_id(session: Session, actor: Actor, filters: CaseFilter) -> uuid.UUID | None:
+    return resolve_project(session, actor.workspace_id, filters.project).id if filters.project is not None else None
 
 
 def _cursor_value(value: Any) -> Any:
@@ -463,20 +647,30 @@ def _cursor_position(sort: str, raw: Any) -> Any:
     return number
 
 
-def _after_cursor(column: Any, sort: str, order: str, cursor: str) -> Any:
+def _after_cursor(
+    column: Any, sort: str, order: str, cursor: str, by_field: field_search.SortValue | None = None
+) -> Any:
     values = decode_cursor(cursor)
     if len(values) != 4 or values[:2] != [sort, order]:
-        raise InvalidInput.field("cursor", "the cursor belongs to another sort or order")
+        raise InvalidInput.field("cursor", _("the cursor belongs to another sort or order"))
     try:
-        value = _cursor_position(sort, values[2])
+        if by_field is not None:
+            value = field_search.cursor_value(by_field, values[2])
+        else:
+            value = _cursor_position(sort, values[2])
         if not isinstance(values[3], str):
             raise TypeError(values[3])
         last_id = uuid.UUID(values[3])
     except (TypeError, ValueError, OverflowError):
-        raise InvalidInput.field("cursor", "not a cursor this server issued") from None
+        raise InvalidInput.field("cursor", _("not a cursor this server issued")) from None
+    if by_field is not None and value is None:
+        # Past the cases with a value: only those without one remain, in id order.
+        return column.is_(None) & (Case.id < last_id if order == "desc" else Case.id > last_id)
     # Typed after the column: a tuple's literals would otherwise skip UTCDateTime's conversion to stored UTC.
     key, last = tuple_(column, Case.id), tuple_(literal(value, column.type), literal(last_id, Case.id.type))
-    return key < last if order == "desc" else key > last
+    after = key < last if order == "desc" else key > last
+    # A field value sorts before every case without one.
+    return after | column.is_(None) if by_field is not None else after
 
 
 def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Select[tuple[Case]]:
@@ -486,7 +680,7 @@ def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Selec
     elif f.archived == "only":
         query = query.where(Case.archived_at.is_not(None))
     if f.status:
-        query = query.where(Case.status.in_(f.status))
+        query = query.where(_in_statuses(session, workspace_id, f.status))
     if f.priority:
         query = query.where(Case.priority_rank.in_([priority_rank(p if p != "none" else None) for p in f.priority]))
     if f.severity:
@@ -509,8 +703,9 @@ def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Selec
         query = query.where(not_(_has_tags(workspace_id, f.tag_none)))
     if f.author is not None:
         query = query.where(Case.author_id == f.author)
-    if f.project is not None:
-        query = query.where(Case.project_id == resolve_project(session, workspace_id, f.project).id)
+    project_id = resolve_project(session, workspace_id, f.project).id if f.project is not None else None
+    if project_id is not None:
+        query = query.where(Case.project_id == project_id)
     if f.created_after is not None:
         query = query.where(Case.created_at >= f.created_after)
     if f.created_before is not None:
@@ -522,7 +717,29 @@ def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Selec
     if f.q is not None:
         pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(Case.title.ilike(pattern, escape="\\") | Case.description.ilike(pattern, escape="\\"))
+    if f.sla is not None:
+        query = query.where(slas.sla_filter(f.sla, utcnow()))
+    for condition in field_search.filter_conditions(session, workspace_id, project_id, f.field):
+        query = query.where(condition)
     return query
+
+
+def _in_statuses(session: Session, workspace_id: uuid.UUID, refs: list[str]) -> Any:
+    """Groups match the group column; other refs name statuses by id or name (any case) in any project, and a ref
+    that names no status at all is refused rather than matching nothing."""
+    groups = {ref.lower() for ref in refs if ref.lower() in STATUS_GROUPS}
+    named = [ref for ref in refs if ref.lower() not in STATUS_GROUPS]
+    status_ids: list[uuid.UUID] = []
+    if named:
+        rows = session.execute(
+            select(CaseStatus.id, CaseStatus.name).where(CaseStatus.workspace_id == workspace_id)
+        ).all()
+        for ref in named:
+            matching = [i for i, name in rows if str(i) == ref.lower() or name.lower() == ref.lower()]
+            if not matching:
+                raise InvalidInput.field("status", _("no status is named {ref}", ref=ref))
+            status_ids.extend(matching)
+    return Case.status.in_(groups) | Case.status_id.in_(status_ids)
 
 
 def _has_tags(workspace_id: uuid.UUID, tags: list[str]) -> Any:

@@ -13,9 +13,23 @@ from casework.links.models import CaseLink
 from casework.projects.models import Project, Workspace
 from casework.tasks.models import Task
 from casework.watchers.models import CaseWatcher
+from casework.workflow.case_types.models import CaseType
+from casework.workflow.fields.models import CaseFieldValue, FieldDefinition
+from casework.workflow.overrides.models import CaseAction, OverrideRequest
+from casework.workflow.slas.models import CaseSla, SlaPolicy
+from casework.workflow.statuses.models import CaseStatus, StatusTransition
 
 __all__ = [
     "Activity",
+    "CaseAction",
+    "CaseFieldValue",
+    "CaseSla",
+    "CaseStatus",
+    "CaseType",
+    "FieldDefinition",
+    "OverrideRequest",
+    "SlaPolicy",
+    "StatusTransition",
     "ApiToken",
     "Attachment",
     "Base",

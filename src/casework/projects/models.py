@@ -1,5 +1,6 @@
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,5 +28,13 @@ class Project(IdMixin, Base):
     name: Mapped[str] = mapped_column(String(160))
     description: Mapped[str] = mapped_column(String(2000), default="")
     case_counter: Mapped[int] = mapped_column(default=0)
+    # Workflow settings.
+    restrict_transitions: Mapped[bool] = mapped_column(default=False)
+    resolution_required: Mapped[bool] = mapped_column(default=False)
+    closed_read_only: Mapped[bool] = mapped_column(default=True)
+    comments_on_closed: Mapped[bool] = mapped_column(default=True)
+    sla_warning_percent: Mapped[int] = mapped_column(default=75)
+    # Conditions every case of the project must meet to close, beside its own: [{name, formula}].
+    closure_conditions: Mapped[dict[str, Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

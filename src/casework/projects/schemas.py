@@ -2,10 +2,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from casework.auth.schemas import Name
 from casework.inputs import StrictInput
+from casework.workflow.conditions.schemas import ClosureConditions
 
 ProjectKey = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{1,9}$")]
 Description = Annotated[str, StringConstraints(max_length=2000)]
@@ -17,9 +18,34 @@ class ProjectCreate(StrictInput):
     description: Description = ""
 
 
-class ProjectUpdate(StrictInput):
+class WorkflowSettings(StrictInput):
+    """A project's workflow settings; admins and managers change them."""
+
+    restrict_transitions: bool | None = Field(default=None, description="Allow only the listed status transitions.")
+    resolution_required: bool | None = Field(
+        default=None, description="Entering a resolved or closed category needs a resolution."
+    )
+    closed_read_only: bool | None = Field(default=None, description="A closed case changes only by reopening it.")
+    comments_on_closed: bool | None = Field(default=None, description="Comments stay open on closed cases.")
+    sla_warning_percent: int | None = Field(default=None, ge=1, le=99, description="When an SLA warns, in percent.")
+    closure_conditions: ClosureConditions | None = Field(
+        default=None, description="Conditions every case of the project must meet to close, beside its own."
+    )
+
+
+WORKFLOW_SETTINGS = frozenset(WorkflowSettings.model_fields)
+
+
+class ProjectUpdate(WorkflowSettings):
+    """Only the fields present change. Name and description are for admins only."""
+
     name: Name | None = None
     description: Description | None = None
+
+
+class ClosureConditionRead(BaseModel):
+    name: str
+    formula: str
 
 
 class ProjectRead(BaseModel):
@@ -29,5 +55,11 @@ class ProjectRead(BaseModel):
     key: str
     name: str
     description: str
+    restrict_transitions: bool
+    resolution_required: bool
+    closed_read_only: bool
+    comments_on_closed: bool
+    sla_warning_percent: int
+    closure_conditions: list[ClosureConditionRead]
     created_at: datetime
     updated_at: datetime

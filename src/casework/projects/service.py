@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
@@ -10,8 +10,15 @@ from casework.cases import numbering
 from casework.cases.models import Case
 from casework.db.base import utcnow
 from casework.errors import Conflict, NotFound
+from casework.i18n import _
 from casework.projects.models import Project, Workspace
-from casework.projects.schemas import ProjectCreate, ProjectUpdate
+from casework.projects.schemas import WORKFLOW_SETTINGS, ProjectCreate, ProjectUpdate
+from casework.workflow.case_types.models import CaseType
+from casework.workflow.fields.models import FieldDefinition
+from casework.workflow.slas.models import SlaPolicy
+from casework.workflow.statuses.models import CaseStatus, StatusTransition
+from casework.workflow.slas import service as slas
+from casework.workflow.statuses import service as statuses
 
 
 def create_workspace(session: Session, name: str) -> Workspace:
@@ -25,11 +32,12 @@ def create_workspace(session: Session, name: str) -> Workspace:
 def add_project(session: Session, workspace_id: uuid.UUID, data: ProjectCreate) -> Project:
     taken = session.scalar(select(Project.id).where(Project.workspace_id == workspace_id, Project.key == data.key))
     if taken is not None:
-        raise Conflict(f"a project with the key {data.key} already exists")
+        raise Conflict(_("a project with the key {key} already exists", key=data.key))
     project = Project(workspace_id=workspace_id, key=data.key, name=data.name, description=data.description)
     session.add(project)
     session.flush()
     numbering.create_project_sequence(session, project.id)
+    statuses.seed_project(session, project)
     return project
 
 
@@ -49,11 +57,13 @@ def get_project(session: Session, actor: Actor, ref: str) -> Project:
     return resolve_project(session, actor.workspace_id, ref)
 
 
-def resolve_project(session: Session, workspace_id: uuid.UUID, ref: str) -> Project:
-    """A project by id or by key."""
+def resolve_project(session: Session, workspace_id: uuid.UUID, ref: str, for_update: bool = False) -> Project:
+    """A project by id or by key; `for_update` locks its row, so that writers of its configuration take turns."""
     if "\x00" in ref:
         raise NotFound("project", ref)
     query = select(Project).where(Project.workspace_id == workspace_id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
     try:
         query = query.where(Project.id == uuid.UUID(ref))
     except ValueError:
@@ -69,16 +79,24 @@ def default_project(session: Session, workspace_id: uuid.UUID) -> Project:
     query = select(Project).where(Project.workspace_id == workspace_id).order_by(Project.created_at, Project.id)
     project = session.scalar(query.limit(1))
     if project is None:
-        raise Conflict("the workspace has no project; create one first")
+        raise Conflict(_("the workspace has no project; create one first"))
     return project
 
 
 def update_project(session: Session, actor: Actor, ref: str, data: ProjectUpdate) -> Project:
-    actor.require_admin()
-    project = resolve_project(session, actor.workspace_id, ref)
-    for field, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
+    """Admins change anything; managers only the workflow settings."""
+    changes = data.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+    actor.require_case_admin()
+    if changes.keys() - WORKFLOW_SETTINGS:
+        actor.require_admin()
+    project = resolve_project(session, actor.workspace_id, ref, for_update=True)
+    warning_moves = changes.get("sla_warning_percent", project.sla_warning_percent) != project.sla_warning_percent
+    for field, value in changes.items():
         setattr(project, field, value)
     project.updated_at = utcnow()
+    if warning_moves:
+        session.flush()
+        slas.retarget_project_clocks(session, project, project.updated_at)
     return project
 
 
@@ -86,6 +104,9 @@ def delete_project(session: Session, actor: Actor, ref: str) -> None:
     actor.require_admin()
     project = resolve_project(session, actor.workspace_id, ref)
     if session.scalar(select(exists().where(Case.project_id == project.id))):
-        raise Conflict("the project still has cases; only an empty project can be deleted")
+        raise Conflict(_("the project still has cases; only an empty project can be deleted"))
+    # Its configuration goes with it; transitions before the statuses they join.
+    for table in (StatusTransition, CaseStatus, CaseType, FieldDefinition, SlaPolicy):
+        session.execute(delete(table).where(table.project_id == project.id))
     session.delete(project)
     numbering.drop_project_sequence(session, project.id)

@@ -5,6 +5,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from casework.i18n import _
 from casework.workflow.formula.functions import FUNCTIONS, Runtime
 from casework.workflow.formula.nodes import (
     Access,
@@ -21,7 +22,6 @@ from casework.workflow.formula.nodes import (
 from casework.workflow.formula.values import equal, is_list, is_number, order, to_text, truthy, type_name
 
 _ORDERINGS = {"<": lambda c: c < 0, "<=": lambda c: c <= 0, ">": lambda c: c > 0, ">=": lambda c: c >= 0}
-_ARITHMETIC_VERBS = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
 
 
 class Formula:
@@ -39,13 +39,13 @@ class Formula:
     def evaluate(self, context: Mapping[str, Any] | None = None, now: datetime | None = None) -> Any:
         """The formula's value; names resolve in context, NOW() returns now (default: the current UTC time)."""
         if context is not None and not isinstance(context, Mapping):
-            raise FormulaError(f"the context must be a mapping, got {type(context).__name__}")
+            raise FormulaError(_("the context must be a mapping, got {kind}", kind=type(context).__name__))
         try:
             return _Evaluation(context or {}, Runtime(now)).run(self.root)
         except ArithmeticError as exc:  # overflow converting huge ints to float, and the like
-            raise FormulaError(f"arithmetic error: {exc}") from None
+            raise FormulaError(_("arithmetic error: {error}", error=str(exc))) from None
         except RecursionError:  # deeply nested data in the context itself
-            raise FormulaError("the data is nested too deeply to evaluate") from None
+            raise FormulaError(_("the data is nested too deeply to evaluate")) from None
 
 
 class _Evaluation:
@@ -66,7 +66,7 @@ class _Evaluation:
             case Unary("-", operand):
                 value = self.run(operand)
                 if not is_number(value):
-                    raise FormulaError(f"cannot negate a {type_name(value)}")
+                    raise FormulaError(_("cannot negate a {kind}", kind=type_name(value)))
                 return -value
             case Unary(_, operand):
                 return not truthy(self.run(operand))
@@ -111,7 +111,7 @@ def _binary(op: str, a: Any, b: Any) -> Any:
     if op == "&":
         return to_text(a) + to_text(b)
     if not (is_number(a) and is_number(b)):
-        raise FormulaError(f"cannot {_ARITHMETIC_VERBS[op]} {type_name(a)} and {type_name(b)}")
+        raise _arithmetic_error(op, type_name(a), type_name(b))
     if op == "+":
         return a + b
     if op == "-":
@@ -119,5 +119,15 @@ def _binary(op: str, a: Any, b: Any) -> Any:
     if op == "*":
         return a * b
     if b == 0:
-        raise FormulaError("division by zero")
+        raise FormulaError(_("division by zero"))
     return a / b
+
+
+def _arithmetic_error(op: str, left: str, right: str) -> FormulaError:
+    if op == "+":
+        return FormulaError(_("cannot add {left} and {right}", left=left, right=right))
+    if op == "-":
+        return FormulaError(_("cannot subtract {left} and {right}", left=left, right=right))
+    if op == "*":
+        return FormulaError(_("cannot multiply {left} and {right}", left=left, right=right))
+    return FormulaError(_("cannot divide {left} and {right}", left=left, right=right))

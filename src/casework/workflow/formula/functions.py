@@ -1,6 +1,6 @@
-"""The built-in functions. The parser checks names and arity against FUNCTIONS at parse time.
+"""The built-in functions, with Tines' semantics. The parser checks names and arity against FUNCTIONS at parse time.
 
-NOT(x) is not listed: NOT is a keyword, so NOT(x) is the NOT operator applied to (x).
+NOT is both the Tines function NOT(x) (NOT followed by "(") and an operator (NOT x, looser than comparison).
 """
 
 from collections.abc import Callable, Mapping
@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from casework.i18n import _
 from casework.workflow.formula.nodes import MAX_ARGS, FormulaError
-from casework.workflow.formula.values import equal, is_empty, is_list, to_datetime, to_text, truthy, type_name
+from casework.workflow.formula.values import equal, is_blank, is_list, to_datetime, to_text, truthy, type_name
 
 Thunk = Callable[[], Any]
 
@@ -36,7 +37,12 @@ def _size(rt: Runtime, value: Any) -> int:
         return 0
     if isinstance(value, str | Mapping) or is_list(value):
         return len(value)
-    raise FormulaError(f"SIZE: expected a list, string or object, got {type_name(value)}")
+    raise _not_a_collection("SIZE", value)
+
+
+def _not_a_collection(function: str, value: Any) -> FormulaError:
+    message = _("{function}: expected a list, string or object, got {kind}", function=function, kind=type_name(value))
+    return FormulaError(message)
 
 
 def _if(rt: Runtime, cond: Thunk, then: Thunk, otherwise: Thunk | None = None) -> Any:
@@ -53,12 +59,16 @@ def _or(rt: Runtime, *items: Thunk) -> bool:
     return any(truthy(item()) for item in items)
 
 
+def _not(rt: Runtime, value: Any) -> bool:
+    return not truthy(value)
+
+
 def _is_present(rt: Runtime, value: Any) -> bool:
-    return not _is_blank(rt, value)
+    return not is_blank(value)
 
 
 def _is_blank(rt: Runtime, value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value == "") or (is_list(value) and len(value) == 0)
+    return is_blank(value)
 
 
 def _includes(rt: Runtime, haystack: Any, needle: Any) -> bool:
@@ -68,16 +78,26 @@ def _includes(rt: Runtime, haystack: Any, needle: Any) -> bool:
         return any(equal(item, needle) for item in haystack)
     if isinstance(haystack, str):
         if not isinstance(needle, str):
-            raise FormulaError(f"INCLUDES: cannot look for a {type_name(needle)} in a string")
+            raise FormulaError(_("INCLUDES: cannot look for a {kind} in a string", kind=type_name(needle)))
         return needle in haystack
     if isinstance(haystack, Mapping):
         return isinstance(needle, str) and needle in haystack
-    raise FormulaError(f"INCLUDES: expected a list, string or object, got {type_name(haystack)}")
+    raise _not_a_collection("INCLUDES", haystack)
 
 
-def _default(rt: Runtime, value: Thunk, fallback: Thunk) -> Any:
+def _default(rt: Runtime, value: Thunk, *fallbacks: Thunk) -> Any:
+    """The first of value, fallback1, fallback2, ... that is not blank; the first fallback if all are."""
     result = value()
-    return fallback() if is_empty(result) else result
+    if not is_blank(result):
+        return result
+    first = fallbacks[0]()
+    if not is_blank(first):
+        return first
+    for fallback in fallbacks[1:]:
+        candidate = fallback()
+        if not is_blank(candidate):
+            return candidate
+    return first
 
 
 def _case(name: str, convert: Callable[[str], str]) -> Callable[[Runtime, Any], Any]:
@@ -85,7 +105,7 @@ def _case(name: str, convert: Callable[[str], str]) -> Callable[[Runtime, Any], 
         if value is None:
             return None
         if not isinstance(value, str):
-            raise FormulaError(f"{name}: expected a string, got {type_name(value)}")
+            raise FormulaError(_("{function}: expected a string, got {kind}", function=name, kind=type_name(value)))
         return convert(value)
 
     return apply
@@ -95,9 +115,9 @@ def _join(rt: Runtime, items: Any, separator: Any = ",") -> str:
     if items is None:
         return ""
     if not is_list(items):
-        raise FormulaError(f"JOIN: expected a list, got {type_name(items)}")
+        raise FormulaError(_("JOIN: expected a list, got {kind}", kind=type_name(items)))
     if not isinstance(separator, str):
-        raise FormulaError(f"JOIN: the separator must be a string, got {type_name(separator)}")
+        raise FormulaError(_("JOIN: the separator must be a string, got {kind}", kind=type_name(separator)))
     return separator.join(to_text(item) for item in items)
 
 
@@ -108,13 +128,14 @@ def _now(rt: Runtime) -> datetime:
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
-def _date_diff(rt: Runtime, a: Any, b: Any, unit: Any = "seconds") -> float | int | None:
-    """a - b in the given unit, so DATE_DIFF(NOW(), created_at, "days") is an age."""
+def _date_diff(rt: Runtime, start: Any, end: Any, unit: Any = "seconds") -> float | int | None:
+    """The time between start and end in the unit; absolute, as in Tines, so the order of the dates does not matter."""
     if not isinstance(unit, str) or unit.lower().removesuffix("s") not in _UNITS:
-        raise FormulaError(f"DATE_DIFF: unit must be seconds, minutes, hours or days, got {to_text(unit)!r}")
-    if a is None or b is None:
+        message = _("DATE_DIFF: unit must be seconds, minutes, hours or days, got {unit}", unit=repr(to_text(unit)))
+        raise FormulaError(message)
+    if start is None or end is None:
         return None
-    seconds = (to_datetime(a, "DATE_DIFF") - to_datetime(b, "DATE_DIFF")).total_seconds()
+    seconds = abs((to_datetime(end, "DATE_DIFF") - to_datetime(start, "DATE_DIFF")).total_seconds())
     result = seconds / _UNITS[unit.lower().removesuffix("s")]
     return int(result) if result.is_integer() else result
 
@@ -124,10 +145,11 @@ FUNCTIONS: dict[str, Function] = {
     "IF": Function(2, 3, _if, lazy=True),
     "AND": Function(1, MAX_ARGS, _and, lazy=True),
     "OR": Function(1, MAX_ARGS, _or, lazy=True),
+    "NOT": Function(1, 1, _not),
     "IS_PRESENT": Function(1, 1, _is_present),
     "IS_BLANK": Function(1, 1, _is_blank),
     "INCLUDES": Function(2, 2, _includes),
-    "DEFAULT": Function(2, 2, _default, lazy=True),
+    "DEFAULT": Function(2, MAX_ARGS, _default, lazy=True),
     "UPCASE": Function(1, 1, _case("UPCASE", str.upper)),
     "DOWNCASE": Function(1, 1, _case("DOWNCASE", str.lower)),
     "JOIN": Function(1, 2, _join),

@@ -7,6 +7,7 @@ from importlib import resources
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from casework.i18n import Message, _
 from casework.workflow.formula.evaluator import Formula
 from casework.workflow.formula.functions import FUNCTIONS
 from casework.workflow.formula.nodes import (
@@ -39,11 +40,12 @@ def _lark() -> Lark:
 def parse(source: str) -> Formula:
     """Compile a formula once; the result is immutable and can be evaluated many times."""
     if not isinstance(source, str):
-        raise FormulaError(f"a formula must be a string, got {type(source).__name__}")
+        raise FormulaError(_("a formula must be a string, got {kind}", kind=type(source).__name__))
     if len(source) > MAX_SOURCE_LENGTH:
-        raise _error(source, MAX_SOURCE_LENGTH, f"the formula is longer than {MAX_SOURCE_LENGTH} characters")
+        message = _("the formula is longer than {limit} characters", limit=MAX_SOURCE_LENGTH)
+        raise _error(source, MAX_SOURCE_LENGTH, message)
     if source.strip() in ("", "="):
-        raise _error(source, len(source), "the formula is empty")
+        raise _error(source, len(source), _("the formula is empty"))
     try:
         tree = _lark().parse(source)
     except UnexpectedInput as exc:
@@ -57,24 +59,30 @@ def _position(source: str, index: int) -> tuple[int, int]:
     return line, index - (source.rfind("\n", 0, index) + 1) + 1
 
 
-def _error(source: str, index: int, message: str) -> FormulaSyntaxError:
+def _error(source: str, index: int, message: Message) -> FormulaSyntaxError:
     return FormulaSyntaxError(message, *_position(source, index))
 
 
 def _syntax_error(source: str, exc: UnexpectedInput) -> FormulaSyntaxError:
     if isinstance(exc, UnexpectedCharacters):
         char = source[exc.pos_in_stream]
-        message = "unterminated string" if char in "\"'" else f"unexpected character {char!r}"
+        message = _("unterminated string") if char in "\"'" else _("unexpected character {char}", char=repr(char))
         return _error(source, exc.pos_in_stream, message)
     if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
         token = exc.token
-        message = f"unexpected {token.value!r}{_expected(_accepts(exc))}"
+        expected = _expected(_accepts(exc))
+        if expected is None:
+            message = _("unexpected {token}", token=repr(token.value))
+        else:
+            message = _("unexpected {token}; expected {expected}", token=repr(token.value), expected=expected)
         return FormulaSyntaxError(message, token.line, token.column)
     # End of input: lark borrows the last token's position, so point just past that token.
     token = getattr(exc, "token", None)
     index = token.end_pos if isinstance(token, Token) and token.end_pos is not None else len(source.rstrip())
-    expected = _accepts(exc) if isinstance(exc, UnexpectedToken) else getattr(exc, "expected", set())
-    return _error(source, index, f"unexpected end of formula{_expected(expected)}")
+    expected = _expected(_accepts(exc) if isinstance(exc, UnexpectedToken) else getattr(exc, "expected", set()))
+    if expected is None:
+        return _error(source, index, _("unexpected end of formula"))
+    return _error(source, index, _("unexpected end of formula; expected {expected}", expected=expected))
 
 
 def _accepts(exc: UnexpectedToken) -> set[str]:
@@ -82,16 +90,22 @@ def _accepts(exc: UnexpectedToken) -> set[str]:
     return set(exc.accepts or exc.expected)
 
 
-def _expected(expected: set[str]) -> str:
+def _expected(expected: set[str]) -> str | None:
+    """What the parser would have taken instead, in words; None when that says nothing useful."""
     # Any place a value may start accepts NUMBER; MINUS alone is ambiguous (it is also binary).
     if "NUMBER" in expected:
-        return "; expected a value"
-    names = sorted(_PUNCTUATION[name] for name in expected if name in _PUNCTUATION)
+        return _("a value")
+    names: list[str] = sorted(_PUNCTUATION[name] for name in expected if name in _PUNCTUATION)
     if "NAME" in expected:
-        names.append("a name")
+        names.append(_("a name"))
     if expected & _OPERATORS:
-        names.append("an operator")
-    return f"; expected {' or '.join(names)}" if names else ""
+        names.append(_("an operator"))
+    if not names:
+        return None
+    words = names[0]
+    for name in names[1:]:
+        words = _("{first} or {second}", first=words, second=name)
+    return words
 
 
 def _check_depth(tree: Tree) -> None:
@@ -100,7 +114,7 @@ def _check_depth(tree: Tree) -> None:
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            message = f"the formula is nested too deeply (more than {MAX_DEPTH} levels)"
+            message = _("the formula is nested too deeply (more than {limit} levels)", limit=MAX_DEPTH)
             raise FormulaSyntaxError(message, node.meta.line, node.meta.column)
         stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
 
@@ -123,6 +137,8 @@ class _Builder:
             return Unary("-", operands[0])
         if kind == "not_":
             return Unary("NOT", operands[0])
+        if kind == "not_call":
+            return self._call(children[0].update(value="NOT"), tuple(operands))
         if kind == "postfix":
             steps = [str(child) if isinstance(child, Token) else self.build(child) for child in children[1:]]
             return Access(operands[0], tuple(steps))
@@ -139,13 +155,24 @@ class _Builder:
     def _call(self, name: Token, args: tuple[Node, ...]) -> Call:
         function = FUNCTIONS.get(name.value.upper())
         if function is None:
-            raise FormulaSyntaxError(f"unknown function {name.value}", name.line, name.column)
+            raise FormulaSyntaxError(_("unknown function {name}", name=name.value), name.line, name.column)
         if not function.min_args <= len(args) <= function.max_args:
+            upper, given = name.value.upper(), len(args)
             if function.min_args == function.max_args:
-                wanted = f"{function.min_args}"
+                message = _(
+                    "{function} takes {count} argument(s), got {given}",
+                    function=upper,
+                    count=function.min_args,
+                    given=given,
+                )
             else:
-                wanted = f"{function.min_args} to {function.max_args}"
-            message = f"{name.value.upper()} takes {wanted} argument(s), got {len(args)}"
+                message = _(
+                    "{function} takes {low} to {high} argument(s), got {given}",
+                    function=upper,
+                    low=function.min_args,
+                    high=function.max_args,
+                    given=given,
+                )
             raise FormulaSyntaxError(message, name.line, name.column)
         return Call(name.value.upper(), args)
 
@@ -155,7 +182,8 @@ class _Builder:
                 return int(token.value)
             number = float(token.value)
             if not math.isfinite(number):
-                raise FormulaSyntaxError(f"number out of range: {token.value}", token.line, token.column)
+                message = _("number out of range: {number}", number=token.value)
+                raise FormulaSyntaxError(message, token.line, token.column)
             return number
         if token.type in ("DQ_STRING", "SQ_STRING"):
             return self._string(token)
@@ -179,7 +207,7 @@ class _Builder:
                 i += 6
             else:
                 index = token.start_pos + 1 + i
-                raise _error(self.source, index, f"invalid escape sequence \\{code}")
+                raise _error(self.source, index, _("invalid escape sequence {escape}", escape="\\" + code))
         return "".join(out)
 
 

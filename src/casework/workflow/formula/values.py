@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
+from casework.i18n import _
 from casework.workflow.formula.nodes import FormulaError
 
 
@@ -19,20 +20,21 @@ def is_list(value: Any) -> bool:
 
 
 def type_name(value: Any) -> str:
+    """The kind of a value in error messages (a translatable label)."""
     if value is None:
-        return "null"
+        return _("null")
     if isinstance(value, bool):
-        return "boolean"
+        return _("boolean")
     if is_number(value):
-        return "number"
+        return _("number")
     if isinstance(value, str):
-        return "string"
+        return _("string")
     if is_list(value):
-        return "list"
+        return _("list")
     if isinstance(value, Mapping):
-        return "object"
+        return _("object")
     if isinstance(value, datetime | date):
-        return "date"
+        return _("date")
     return type(value).__name__
 
 
@@ -47,8 +49,9 @@ def truthy(value: Any) -> bool:
     return True
 
 
-def is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str | list | tuple | Mapping) and len(value) == 0)
+def is_blank(value: Any) -> bool:
+    """Tines' blank: null, FALSE, "", [] and {} (0 and " " are present)."""
+    return value is None or value is False or (isinstance(value, str | list | tuple | Mapping) and len(value) == 0)
 
 
 def equal(a: Any, b: Any) -> bool:
@@ -71,7 +74,7 @@ def order(a: Any, b: Any) -> int:
     if isinstance(a, datetime) and isinstance(b, datetime):
         a, b = normalize_datetime(a), normalize_datetime(b)
     elif not ((is_number(a) and is_number(b)) or (isinstance(a, str) and isinstance(b, str))):
-        raise FormulaError(f"cannot compare {type_name(a)} with {type_name(b)}")
+        raise FormulaError(_("cannot compare {left} with {right}", left=type_name(a), right=type_name(b)))
     return (a > b) - (a < b)
 
 
@@ -89,8 +92,8 @@ def to_datetime(value: Any, what: str) -> datetime:
         try:
             return normalize_datetime(datetime.fromisoformat(value.strip()))
         except ValueError:
-            raise FormulaError(f"{what}: {value!r} is not an ISO date") from None
-    raise FormulaError(f"{what}: expected a date, got {type_name(value)}")
+            raise FormulaError(_("{function}: {value} is not an ISO date", function=what, value=repr(value))) from None
+    raise FormulaError(_("{function}: expected a date, got {kind}", function=what, kind=type_name(value)))
 
 
 def to_text(value: Any) -> str:

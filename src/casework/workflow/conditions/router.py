@@ -1,0 +1,38 @@
+"""/api/v1/cases/{ref}/closure: whether the case may close now, and each closure condition's result."""
+
+from typing import Literal
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
+
+from casework.http import DB, CurrentActor, JSONResponse
+from casework.i18n import translate
+from casework.problems import request_language
+from casework.workflow.conditions import service
+
+router = APIRouter(prefix="/cases/{ref}/closure", tags=["closure conditions"])
+
+
+class ConditionResultRead(BaseModel):
+    name: str
+    formula: str | None
+    source: Literal["case", "project", "required_field"]
+    passed: bool
+    error: str | None
+
+
+class ClosureRead(BaseModel):
+    closable: bool
+    conditions: list[ConditionResultRead]
+
+
+@router.get("", response_model=ClosureRead)
+async def get_closure(request: Request, ref: str, actor: CurrentActor, db: DB) -> Response:
+    """The case's own conditions, then its project's, then one per empty required-to-close field; `closable` is
+    true when all of them pass. A formula that fails at run time does not pass and carries its `error`."""
+    report = await db.read(service.closure_report, actor, ref)
+    language = request_language(request)
+    for condition in report["conditions"]:
+        if condition["error"] is not None:
+            condition["error"] = translate(condition["error"], language)
+    return JSONResponse(report, headers={"Content-Language": language})

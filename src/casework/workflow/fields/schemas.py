@@ -1,0 +1,130 @@
+"""Custom field definitions as the API takes and shows them, and the bulk set of one field on many cases.
+
+A key is `^[a-z][a-z0-9_]{0,63}$`, unique in its project; key, type and owner never change once the field exists.
+Options (select, multi_select, dependent_select only): `[{id, label}]`, ids unique among siblings; a dependent
+select nests `children` (at most 5 levels). At most 1,000 options in all.
+"""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+
+from casework.i18n import _
+from casework.inputs import StrictInput, not_blank, unique_items
+from casework.workflow.fields.models import FIELD_TYPES, FieldDefinition
+
+MAX_FIELDS_PER_PROJECT = 200
+MAX_OPTIONS = 1000
+MAX_OPTION_DEPTH = 5
+MAX_BULK_CASES = 100
+
+FieldKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+FieldType = Literal[FIELD_TYPES]  # type: ignore[valid-type]
+Owner = Literal["casework", "kibana"]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=160), AfterValidator(not_blank)]
+# No "/": a dependent select's path joins ids with it.
+OptionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+Position = Annotated[int, Field(ge=0, le=10_000)]
+
+
+def _unique_ids(options: list["FieldOption"]) -> list["FieldOption"]:
+    ids = [option.id for option in options]
+    if len(set(ids)) != len(ids):
+        raise ValueError(_("option ids must be unique among siblings"))
+    return options
+
+
+class FieldOption(StrictInput):
+    id: OptionId
+    label: Label
+    children: Annotated[list["FieldOption"], AfterValidator(_unique_ids)] = Field(
+        default=[], description="Options below this one (dependent_select only)."
+    )
+
+    def stored(self) -> dict[str, Any]:
+        option: dict[str, Any] = {"id": self.id, "label": self.label}
+        if self.children:
+            option["children"] = [child.stored() for child in self.children]
+        return option
+
+
+Options = Annotated[list[FieldOption], Field(max_length=MAX_OPTIONS), AfterValidator(_unique_ids)]
+
+
+class FieldCreate(StrictInput):
+    key: FieldKey
+    label: Label
+    type: FieldType
+    required_to_close: bool = False
+    options: Options = Field(default=[], description="Required for select types, refused for the others.")
+    default: Any = Field(default=None, description="Taken by new cases that do not set the field; checked as a value.")
+    active: bool = True
+    owner: Owner = Field(default="casework", description="kibana: a case holds at most 10 values of such fields.")
+    position: Position | None = Field(default=None, description="Order among the project's fields; last by default.")
+
+
+class FieldUpdate(StrictInput):
+    """Only the fields present change. key, type and owner are accepted only unchanged; `default: null` removes
+    the default; `options` replaces them all (an option a case still holds cannot be removed)."""
+
+    key: FieldKey | None = None
+    type: FieldType | None = None
+    owner: Owner | None = None
+    label: Label | None = None
+    required_to_close: bool | None = None
+    options: Options | None = None
+    default: Any = None
+    active: bool | None = None
+    position: Position | None = None
+
+
+class FieldRead(BaseModel):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    key: str
+    label: str
+    type: FieldType
+    required_to_close: bool
+    options: list[dict[str, Any]]
+    default: Any
+    active: bool
+    owner: Owner
+    position: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class FieldList(BaseModel):
+    items: list[FieldRead]
+
+
+CaseRef = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class FieldBulkSet(StrictInput):
+    value: Any = Field(description="The value for every case, checked as in PATCH /cases/{id}; null clears it.")
+    cases: Annotated[
+        list[CaseRef],
+        Field(min_length=1, max_length=MAX_BULK_CASES, description="Case ids or keys, each once."),
+        AfterValidator(unique_items),
+    ]
+
+
+def field_view(field: FieldDefinition) -> dict[str, Any]:
+    return {
+        "id": str(field.id),
+        "project_id": str(field.project_id),
+        "key": field.key,
+        "label": field.label,
+        "type": field.type,
+        "required_to_close": field.required_to_close,
+        "options": field.options,
+        "default": field.default_value,
+        "active": field.active,
+        "owner": field.owner,
+        "position": field.position,
+        "created_at": field.created_at,
+        "updated_at": field.updated_at,
+    }

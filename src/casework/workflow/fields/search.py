@@ -1,0 +1,137 @@
+"""Filtering and sorting case lists by custom field values, on the searchable copy (case_field_values).
+
+A filter is `KEY OP VALUE` with OP one of `= != > >= < <=`. `=` on a multi_select means "has that option", on a
+dependent_select "the path starts with" (VALUE a path of option ids joined by "/"). `!=` means "has a value, and
+not that one". Each filter is `cases.id IN (SELECT case_id FROM case_field_values WHERE field_id IN (...) AND
+value OP ...)`: the (field_id, value) indexes serve it. A key names the project's field when the list is for one
+project, else every field with that key in the workspace (they must share a type).
+"""
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy.orm import Session, aliased
+
+from casework.cases.models import Case
+from casework.errors import InvalidInput
+from casework.i18n import _
+from casework.workflow.fields import values
+from casework.workflow.fields.models import CaseFieldValue, FieldDefinition
+
+FIELD_SORT_PREFIX = "field."
+_FILTER = re.compile(r"^([a-z][a-z0-9_]{0,63})(!=|>=|<=|=|>|<)(.*)$", re.DOTALL)
+_COMPARE = {
+    "=": lambda column, operand: column == operand,
+    "!=": lambda column, operand: column != operand,
+    ">": lambda column, operand: column > operand,
+    ">=": lambda column, operand: column >= operand,
+    "<": lambda column, operand: column < operand,
+    "<=": lambda column, operand: column <= operand,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    key: str
+    type: str
+    definitions: list[FieldDefinition]
+
+    @property
+    def ids(self) -> list[uuid.UUID]:
+        return [definition.id for definition in self.definitions]
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in values.NUMERIC_TYPES
+
+
+def resolve(
+    session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | None, key: str, param: str
+) -> Resolved:
+    """The field(s) a key names in a list query; an unknown key or one with several types is refused naming `param`."""
+    query = select(FieldDefinition).where(FieldDefinition.workspace_id == workspace_id, FieldDefinition.key == key)
+    if project_id is not None:
+        query = query.where(FieldDefinition.project_id == project_id)
+    definitions = list(session.scalars(query))
+    if not definitions:
+        raise InvalidInput.field(param, _("unknown field {key}", key=key))
+    types = sorted({definition.type for definition in definitions})
+    if len(types) > 1:
+        names = ", ".join(types)
+        message = _("the field {key} has several types ({types}) across projects; add project=", key=key, types=names)
+        raise InvalidInput.field(param, message)
+    return Resolved(key, types[0], definitions)
+
+
+def filter_conditions(
+    session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | None, expressions: list[str]
+) -> list[ColumnElement[bool]]:
+    return [_condition(session, workspace_id, project_id, expression) for expression in expressions]
+
+
+def _condition(
+    session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | None, expression: str
+) -> ColumnElement[bool]:
+    match = _FILTER.match(expression)
+    if match is None:
+        message = _(
+            "expected KEY OPERATOR VALUE, the operator among = != > >= < <=; got {expression}", expression=expression
+        )
+        raise InvalidInput.field("field", message)
+    key, operator, raw = match.groups()
+    field = resolve(session, workspace_id, project_id, key, "field")
+    if operator not in ("=", "!=") and field.type not in values.ORDERED_TYPES:
+        raise InvalidInput.field(
+            "field", _("a {type} field takes only = and != (field {key})", type=field.type, key=key)
+        )
+    try:
+        operand = values.filter_operand(field.type, [d.options for d in field.definitions], raw)
+    except values.Refused as exc:
+        raise InvalidInput.field("field", _("field {key}: {reason}", key=key, reason=exc.message)) from None
+    column = CaseFieldValue.number_value if field.numeric else CaseFieldValue.text_value
+    if operator == "!=" and field.type in values.MULTI_ROW_TYPES:
+        # One row per option or path prefix: "has a value" and "no row equals the operand".
+        return and_(Case.id.in_(_case_ids(field)), Case.id.not_in(_case_ids(field, column == operand)))
+    return Case.id.in_(_case_ids(field, _COMPARE[operator](column, operand)))
+
+
+def _case_ids(field: Resolved, condition: ColumnElement[bool] | None = None) -> Any:
+    query = select(CaseFieldValue.case_id).where(CaseFieldValue.field_id.in_(field.ids))
+    return query.where(condition) if condition is not None else query
+
+
+@dataclass(frozen=True, slots=True)
+class SortValue:
+    """What a list sorted by a field joins (at most one row per case: the value at position 0) and orders on."""
+
+    target: Any
+    onclause: ColumnElement[bool]
+    column: Any
+    numeric: bool
+
+
+def sort_value(session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | None, sort: str) -> SortValue:
+    key = sort.removeprefix(FIELD_SORT_PREFIX)
+    field = resolve(session, workspace_id, project_id, key, "sort")
+    if field.type == "multi_select":
+        raise InvalidInput.field("sort", _("a multi_select field cannot be sorted on (field {key})", key=key))
+    value = aliased(CaseFieldValue)
+    onclause = and_(value.case_id == Case.id, value.field_id.in_(field.ids), value.position == 0)
+    column = value.number_value if field.numeric else value.text_value
+    return SortValue(value, onclause, column, field.numeric)
+
+
+def cursor_value(sort: SortValue, raw: Any) -> float | str | None:
+    """The field value a cursor holds; ValueError/TypeError unless it is one this server could issue."""
+    if raw is None:
+        return None
+    if sort.numeric:
+        if type(raw) not in (int, float) or raw != raw or raw in (float("inf"), float("-inf")):
+            raise TypeError(raw)
+        return float(raw)
+    if not isinstance(raw, str) or "\x00" in raw:
+        raise TypeError(raw)
+    return raw
