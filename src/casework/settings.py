@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     s3_access_key_id: str | None = None
     s3_secret_access_key: SecretStr | None = None
     s3_prefix: str = ""
+    # The SLA worker inside `casework serve` (`casework serve --no-worker` turns it off), and its pause between passes.
+    sla_worker: bool = True
+    sla_worker_interval: float = Field(default=30.0, gt=0)
 
     @cached_property
     def resolved_database_url(self) -> str:

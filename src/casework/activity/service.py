@@ -53,6 +53,30 @@ def record(
     )
 
 
+def record_system(
+    session: Session,
+    workspace_id: uuid.UUID,
+    case_id: uuid.UUID,
+    action: str,
+    changes: dict[str, Any],
+    source: str,
+    at: datetime | None = None,
+) -> None:
+    """An entry written by the server itself (actor_id NULL), e.g. the SLA worker's warnings."""
+    session.execute(
+        insert(Activity.__table__).values(
+            id=new_id(),
+            workspace_id=workspace_id,
+            case_id=case_id,
+            actor_id=None,
+            action=action,
+            changes=jsonable(changes),
+            source=source,
+            created_at=at or utcnow(),
+        )
+    )
+
+
 def list_for_case(
     session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, after: uuid.UUID | None, limit: int
 ) -> list[Activity]:

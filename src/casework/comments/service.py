@@ -23,7 +23,9 @@ from casework.comments.models import Comment
 from casework.comments.schemas import CommentCreate, CommentUpdate
 from casework.db.base import new_id, utcnow
 from casework.errors import Forbidden, InvalidInput
+from casework.i18n import _, joined
 from casework.pagination import id_page
+from casework.workflow.slas import service as slas
 
 MENTION = re.compile(r"<@user-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})>")
 
@@ -113,7 +115,7 @@ def add_comment(
     expected_version: int | None = None,
     source: str = activity.SOURCE_NATIVE,
 ) -> CommentResult:
-    case = lock_case_for_change(session, actor, ref, expected_version)
+    case = lock_case_for_change(session, actor, ref, expected_version, comment=True)
     now = utcnow()
     comment = Comment(
         id=new_id(),
@@ -145,6 +147,8 @@ def add_comment(
     file_ids = sorted(data.file_ids)  # as every read lists them: by id
     if file_ids:
         changes["file_ids"] = [None, file_ids]
+    # Only staff write comments: the first one is the case's first response.
+    slas.note_first_response(session, case, now)
     version = record_change(session, actor, case, "commented", changes, counts={"comment_count": 1}, source=source)
     return CommentResult(comment, file_ids, version)
 
@@ -170,15 +174,15 @@ def _attach_files(session: Session, case: Case, comment_id: uuid.UUID, file_ids:
     taken = [str(f) for f in file_ids if f in found and found[f] != comment_id]
     problems = []
     if unknown:
-        problems.append(f"not files of this case: {', '.join(unknown)}")
+        problems.append(_("not files of this case: {ids}", ids=", ".join(unknown)))
     if taken:
-        problems.append(f"already carried by another comment: {', '.join(taken)}")
-    raise InvalidInput.field("file_ids", "; ".join(problems) or "files changed meanwhile; try again")
+        problems.append(_("already carried by another comment: {ids}", ids=", ".join(taken)))
+    raise InvalidInput.field("file_ids", joined(problems) if problems else _("files changed meanwhile; try again"))
 
 
-def _require_author_or_admin(actor: Actor, comment: Comment, what: str) -> None:
+def _require_author_or_admin(actor: Actor, comment: Comment, refusal: str) -> None:
     if comment.author_id != actor.user_id and not actor.is_admin:
-        raise Forbidden(f"only the comment's author or an admin may {what} it")
+        raise Forbidden(refusal)
 
 
 def edit_comment(
@@ -190,9 +194,9 @@ def edit_comment(
     expected_version: int | None = None,
     source: str = activity.SOURCE_NATIVE,
 ) -> CommentResult:
-    case = lock_case_for_change(session, actor, ref, expected_version)
+    case = lock_case_for_change(session, actor, ref, expected_version, comment=True)
     comment = _find_comment(session, case, comment_id)
-    _require_author_or_admin(actor, comment, "edit")
+    _require_author_or_admin(actor, comment, _("only the comment's author or an admin may edit it"))
     files = _files_of(session, case, [comment.id])[comment.id]
     if data.body == comment.body:
         return CommentResult(comment, files, case.version)
@@ -220,9 +224,9 @@ def delete_comment(
     source: str = activity.SOURCE_NATIVE,
 ) -> int:
     """Removes the comment; the files it carried stay with the case. Returns the case's new version."""
-    case = lock_case_for_change(session, actor, ref, expected_version)
+    case = lock_case_for_change(session, actor, ref, expected_version, comment=True)
     comment = _find_comment(session, case, comment_id)
-    _require_author_or_admin(actor, comment, "delete")
+    _require_author_or_admin(actor, comment, _("only the comment's author or an admin may delete it"))
     files = _files_of(session, case, [comment.id])[comment.id]
     if files:
         session.execute(

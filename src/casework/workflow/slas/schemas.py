@@ -1,0 +1,63 @@
+"""SLA policies as the API takes and shows them (a case's SLAs are shown by cases.schemas.SlaRead)."""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from casework.cases.models import priority_label
+from casework.inputs import StrictInput
+from casework.projects.models import Project
+from casework.workflow.slas.models import SlaPolicy
+
+SlaType = Literal["response", "completion"]
+# As in cases.schemas, which imports this package (for the case view) and so cannot be imported here.
+Priority = Literal["P1", "P2", "P3", "P4", "P5"]
+# One policy per SLA type and priority (P1..P5 and none).
+MAX_POLICIES = 12
+MIN_TARGET_SECONDS = 60
+MAX_TARGET_SECONDS = 365 * 24 * 3600
+
+
+class SlaPolicyInput(StrictInput):
+    sla_type: SlaType
+    priority: Priority | None = Field(
+        default=None, description="The priority this target applies to; null: cases without one."
+    )
+    target_seconds: Annotated[int, Field(ge=MIN_TARGET_SECONDS, le=MAX_TARGET_SECONDS)]
+    pause_when_pending: bool = Field(default=False, description="Stop counting while the case is pending or on hold.")
+
+
+class SlaPolicySet(StrictInput):
+    """The whole set: it replaces the project's policies. A type and priority appears at most once."""
+
+    policies: Annotated[list[SlaPolicyInput], Field(max_length=MAX_POLICIES)]
+    warning_percent: Annotated[int, Field(ge=1, le=100)] | None = Field(
+        default=None, description="Share of the target at which the worker warns; unchanged when absent (75 at first)."
+    )
+
+
+class SlaPolicyRead(BaseModel):
+    sla_type: SlaType
+    priority: Priority | None
+    target_seconds: int
+    pause_when_pending: bool
+
+
+class SlaPolicySetRead(BaseModel):
+    warning_percent: int
+    policies: list[SlaPolicyRead]
+
+
+def policy_set_view(project: Project, policies: list[SlaPolicy]) -> dict[str, object]:
+    return {
+        "warning_percent": project.sla_warning_percent,
+        "policies": [
+            {
+                "sla_type": p.sla_type,
+                "priority": priority_label(p.priority_rank),
+                "target_seconds": p.target_seconds,
+                "pause_when_pending": p.pause_when_pending,
+            }
+            for p in policies
+        ],
+    }

@@ -1,0 +1,387 @@
+"""SLA clocks: started with the case, paused, stopped and re-targeted by its changes, shown at read time.
+
+A clock's due_at is started_at + target + every stretch it did not count (paused, or closed), so the time counted
+at any moment t is target - (due_at - t), with t held at paused_since or stopped_at while the clock is frozen.
+
+Each change puts every clock in the state the case calls for (see _wanted_state):
+- stopped while the case is in the closed group, and the response clock once the case has its first response;
+- paused while the case is in a pending/on_hold category, if its policy pauses;
+- running otherwise. Leaving a pause or a closed status moves due_at/warn_at later by the time spent there, so
+  a reopened case resumes both clocks where they stopped (the response clock only if nobody has responded yet).
+A clock not stopped for good follows the current policy of the case's priority: re-targeted from the same start,
+removed when no policy applies any more; a clock a policy newly calls for starts at that change (a priority change,
+a new policy set, or the reopening of a case created closed, which has none).
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, literal, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from casework.auth.service import Actor
+from casework.cases.models import Case, priority_rank
+from casework.db.base import new_id, utcnow
+from casework.errors import InvalidInput
+from casework.i18n import Message, _
+from casework.projects.models import Project
+from casework.projects import service as projects
+from casework.workflow.slas.models import SLA_TYPES, CaseSla, SlaPolicy
+from casework.workflow.slas.schemas import SlaPolicySet
+
+RESPONSE, COMPLETION = SLA_TYPES
+PAUSING_CATEGORIES = frozenset({"pending", "on_hold"})
+RUNNING, PAUSED, STOPPED = "running", "paused", "stopped"
+# The case fields a clock depends on; any other change leaves the clocks alone.
+_CLOCK_FIELDS = frozenset({"status_category", "closed_at", "first_response_at", "priority"})
+
+LABELS = {RESPONSE: _("Response"), COMPLETION: _("Completion")}
+
+
+def sla_label(sla_type: str) -> Message:
+    return LABELS[sla_type]
+
+
+@dataclass(frozen=True, slots=True)
+class _CaseState:
+    """What the clocks of one case depend on, as of after the change."""
+
+    id: uuid.UUID
+    workspace_id: uuid.UUID
+    priority_rank: int
+    status_category: str
+    closed: bool
+    responded: bool
+
+
+# One clock
+
+
+def counted_until(clock: CaseSla, now: datetime) -> datetime:
+    """The moment the clock's count stands at: now, or when it was paused or stopped."""
+    return min(t for t in (now, clock.paused_since, clock.stopped_at) if t is not None)
+
+
+def next_check(clock: CaseSla) -> datetime | None:
+    """The next threshold the worker has to announce, if the clock can still reach it (or reached it already)."""
+    frozen = clock.stopped_at or clock.paused_since
+    for threshold, announced in ((clock.warn_at, clock.warned_at), (clock.due_at, clock.exceeded_at)):
+        if announced is None:
+            return threshold if frozen is None or threshold <= frozen else None
+    return None
+
+
+def _state(clock: CaseSla) -> str:
+    if clock.stopped_at is not None:
+        return STOPPED
+    return PAUSED if clock.paused_since is not None else RUNNING
+
+
+def _stopped_for_good(sla_type: str, case: _CaseState) -> bool:
+    return case.closed or (sla_type == RESPONSE and case.responded)
+
+
+def _wanted_state(clock: CaseSla, case: _CaseState) -> str:
+    if _stopped_for_good(clock.sla_type, case):
+        return STOPPED
+    if clock.pause_when_pending and case.status_category in PAUSING_CATEGORIES:
+        return PAUSED
+    return RUNNING
+
+
+def _shift(clock: CaseSla, since: datetime, now: datetime) -> None:
+    """The stretch from `since` to now does not count: the thresholds move later by it."""
+    stretch = max(now - since, timedelta(0))
+    clock.due_at += stretch
+    clock.warn_at += stretch
+
+
+def _settle(clock: CaseSla, case: _CaseState, now: datetime) -> None:
+    current, wanted = _state(clock), _wanted_state(clock, case)
+    if current != wanted:
+        if clock.paused_since is not None:
+            _shift(clock, clock.paused_since, now)
+            clock.paused_since = None
+        if clock.stopped_at is not None:
+            _shift(clock, clock.stopped_at, now)
+            clock.stopped_at = None
+        if wanted == PAUSED:
+            clock.paused_since = now
+        elif wanted == STOPPED:
+            clock.stopped_at = now
+    clock.next_check_at = next_check(clock)
+
+
+def _warn_offset(target_seconds: int, percent: int) -> timedelta:
+    return timedelta(seconds=target_seconds * percent // 100)
+
+
+def _retarget(clock: CaseSla, policy: SlaPolicy, percent: int) -> None:
+    """The policy's target from the clock's start (and its pauses so far)."""
+    base = clock.due_at - timedelta(seconds=clock.target_seconds)
+    clock.target_seconds = policy.target_seconds
+    clock.pause_when_pending = policy.pause_when_pending
+    clock.due_at = base + timedelta(seconds=policy.target_seconds)
+    clock.warn_at = base + _warn_offset(policy.target_seconds, percent)
+
+
+def _new_clock(case: _CaseState, policy: SlaPolicy, percent: int, now: datetime) -> CaseSla:
+    return CaseSla(
+        case_id=case.id,
+        sla_type=policy.sla_type,
+        workspace_id=case.workspace_id,
+        target_seconds=policy.target_seconds,
+        pause_when_pending=policy.pause_when_pending,
+        started_at=now,
+        due_at=now + timedelta(seconds=policy.target_seconds),
+        warn_at=now + _warn_offset(policy.target_seconds, percent),
+        paused_since=None,
+        stopped_at=None,
+        warned_at=None,
+        exceeded_at=None,
+        next_check_at=None,
+    )
+
+
+# The clocks of a case
+
+
+def _reconcile(
+    session: Session,
+    case: _CaseState,
+    clocks: list[CaseSla],
+    policies: dict[str, SlaPolicy],
+    percent: int,
+    now: datetime,
+) -> list[CaseSla]:
+    """Bring the case's clocks in line with its state and policies; returns the clocks it added."""
+    existing = {clock.sla_type: clock for clock in clocks}
+    added = []
+    for sla_type in SLA_TYPES:
+        clock, policy = existing.get(sla_type), policies.get(sla_type)
+        if clock is None:
+            if policy is None or _stopped_for_good(sla_type, case):
+                continue
+            clock = _new_clock(case, policy, percent, now)
+            session.add(clock)
+            added.append(clock)
+        elif clock.stopped_at is None or not _stopped_for_good(sla_type, case):
+            if policy is None:
+                session.delete(clock)
+                continue
+            _retarget(clock, policy, percent)
+        _settle(clock, case, now)
+    return added
+
+
+def _locked_clocks(session: Session, case_id: uuid.UUID) -> list[CaseSla]:
+    query = select(CaseSla).where(CaseSla.case_id == case_id).with_for_update()
+    return list(session.scalars(query.execution_options(populate_existing=True)))
+
+
+def _policies_for(session: Session, project_id: uuid.UUID, rank: int) -> dict[str, SlaPolicy]:
+    query = select(SlaPolicy).where(SlaPolicy.project_id == project_id, SlaPolicy.priority_rank == rank)
+    return {policy.sla_type: policy for policy in session.scalars(query)}
+
+
+def start_clocks(session: Session, case: Case, project: Project, now: datetime) -> list[CaseSla]:
+    """The clocks the project's policies give a new case (already written). A case created with assignees has had
+    its response; one created pending starts its pausing clocks paused; one created closed gets clocks if reopened."""
+    state = _CaseState(
+        case.id,
+        case.workspace_id,
+        case.priority_rank,
+        case.status_category,
+        case.closed_at is not None,
+        case.first_response_at is not None,
+    )
+    policies = _policies_for(session, project.id, case.priority_rank)
+    clocks = _reconcile(session, state, [], policies, project.sla_warning_percent, now)
+    session.flush()
+    return clocks
+
+
+def on_case_change(
+    session: Session, case: Case, project: Project, changes: dict[str, list[Any]], now: datetime
+) -> None:
+    """Follow a change of the case (`case` as before it; `changes`: field -> [old, new], including status_category,
+    closed_at and first_response_at when they change, priority as a label)."""
+    if not _CLOCK_FIELDS & changes.keys():
+        return
+
+    def after(field: str, before: Any) -> Any:
+        return changes[field][1] if field in changes else before
+
+    rank = priority_rank(changes["priority"][1]) if "priority" in changes else case.priority_rank
+    state = _CaseState(
+        case.id,
+        case.workspace_id,
+        rank,
+        after("status_category", case.status_category),
+        after("closed_at", case.closed_at) is not None,
+        after("first_response_at", case.first_response_at) is not None,
+    )
+    clocks = _locked_clocks(session, case.id)
+    _reconcile(session, state, clocks, _policies_for(session, project.id, rank), project.sla_warning_percent, now)
+    session.flush()
+
+
+def note_first_response(session: Session, case: Case, at: datetime) -> None:
+    """A staff member answered (a comment): the case's first response, if it is one, stops the response clock."""
+    if case.first_response_at is not None:
+        return
+    written = session.execute(
+        update(Case.__table__)
+        .where(Case.id == case.id, Case.first_response_at.is_(None))
+        .values(first_response_at=at)
+    ).rowcount
+    set_committed_value(case, "first_response_at", at)
+    if written != 1:
+        return
+    state = _CaseState(
+        case.id, case.workspace_id, case.priority_rank, case.status_category, case.closed_at is not None, True
+    )
+    for clock in _locked_clocks(session, case.id):
+        if clock.sla_type == RESPONSE:
+            _settle(clock, state, at)
+    session.flush()
+
+
+def retarget_project_clocks(session: Session, project: Project, now: datetime) -> None:
+    """After the project's policies or warning share change: every open case's clocks follow them, in one go."""
+    # Writers of these cases wait until this is done (and this waits for them), so no clock follows a stale priority.
+    cases = session.execute(
+        select(
+            Case.id, Case.workspace_id, Case.priority_rank, Case.status_category, Case.first_response_at
+        )
+        .where(Case.project_id == project.id, Case.closed_at.is_(None))
+        .with_for_update(key_share=True)
+    ).all()
+    if not cases:
+        return
+    clocks: dict[uuid.UUID, list[CaseSla]] = {}
+    query = (
+        select(CaseSla)
+        .join(Case, Case.id == CaseSla.case_id)
+        .where(Case.project_id == project.id, Case.closed_at.is_(None))
+        .with_for_update(of=CaseSla)
+        .execution_options(populate_existing=True)
+    )
+    for clock in session.scalars(query):
+        clocks.setdefault(clock.case_id, []).append(clock)
+    policies: dict[int, dict[str, SlaPolicy]] = {}
+    for policy in session.scalars(select(SlaPolicy).where(SlaPolicy.project_id == project.id)):
+        policies.setdefault(policy.priority_rank, {})[policy.sla_type] = policy
+    for case_id, workspace_id, rank, category, first_response_at in cases:
+        state = _CaseState(case_id, workspace_id, rank, category, False, first_response_at is not None)
+        _reconcile(
+            session, state, clocks.get(case_id, []), policies.get(rank, {}), project.sla_warning_percent, now
+        )
+    session.flush()
+
+
+# Reading
+
+
+def _view(clock: CaseSla, now: datetime) -> dict[str, Any]:
+    until = counted_until(clock, now)
+    counted = clock.target_seconds - (clock.due_at - until).total_seconds()
+    current = max(int(counted), 0)
+    return {
+        "sla_type": clock.sla_type,
+        "target_seconds": clock.target_seconds,
+        "current_time_seconds": current,
+        "remaining_time_seconds": max(clock.target_seconds - current, 0),
+        "percent_elapsed": round(100 * current / clock.target_seconds, 1),
+        "exceeded": clock.due_at <= until,
+        "paused": clock.paused_since is not None,
+    }
+
+
+def sla_views(case: Case, now: datetime) -> list[dict[str, Any]]:
+    """The case's SLAs as of `now`, response first (reads case.sla_clocks, loaded with the case)."""
+    clocks = sorted(case.sla_clocks, key=lambda clock: SLA_TYPES.index(clock.sla_type))
+    return [_view(clock, now) for clock in clocks]
+
+
+def sla_filter(which: str, now: datetime) -> ColumnElement[bool]:
+    """Cases with an `exceeded` clock (past due when counted), or one `at_risk`: not stopped, past its warning,
+    not yet due (a paused clock counts where it was paused)."""
+    at = literal(now, CaseSla.due_at.type)
+    if which == "exceeded":
+        crossed = CaseSla.due_at <= func.coalesce(CaseSla.stopped_at, CaseSla.paused_since, at)
+    else:
+        until = func.coalesce(CaseSla.paused_since, at)
+        crossed = and_(CaseSla.stopped_at.is_(None), CaseSla.warn_at <= until, CaseSla.due_at > until)
+    return exists().where(CaseSla.case_id == Case.id, crossed)
+
+
+# Policies
+
+
+def _project_policies(session: Session, project_id: uuid.UUID) -> list[SlaPolicy]:
+    rows = session.scalars(select(SlaPolicy).where(SlaPolicy.project_id == project_id))
+    return sorted(rows, key=lambda p: (SLA_TYPES.index(p.sla_type), p.priority_rank))
+
+
+def get_policies(session: Session, actor: Actor, ref: str) -> tuple[Project, list[SlaPolicy]]:
+    actor.require_case_read()
+    project = projects.resolve_project(session, actor.workspace_id, ref)
+    return project, _project_policies(session, project.id)
+
+
+def _refuse_duplicates(data: SlaPolicySet) -> None:
+    seen: dict[tuple[str, str | None], int] = {}
+    for index, policy in enumerate(data.policies):
+        first = seen.setdefault((policy.sla_type, policy.priority), index)
+        if first != index:
+            priority = policy.priority or _("no priority")
+            message = _(
+                "repeats the {sla_type} policy for {priority} of item {first}",
+                sla_type=policy.sla_type,
+                priority=priority,
+                first=first,
+            )
+            raise InvalidInput.field(f"policies.{index}", message)
+
+
+def replace_policies(
+    session: Session, actor: Actor, ref: str, data: SlaPolicySet, now: datetime | None = None
+) -> tuple[Project, list[SlaPolicy]]:
+    """The project's policies become `data`; the clocks of its open cases follow at once."""
+    actor.require_case_admin()
+    _refuse_duplicates(data)
+    # One replacement at a time, read again under the lock so its warning share is current. FOR UPDATE (not NO KEY)
+    # also holds back cases being created in the project, which would otherwise start clocks from the old set.
+    found = projects.resolve_project(session, actor.workspace_id, ref)
+    project = session.scalars(
+        select(Project).where(Project.id == found.id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+    now = now or utcnow()
+    session.execute(delete(SlaPolicy.__table__).where(SlaPolicy.project_id == project.id))
+    rows = [
+        {
+            "id": new_id(),
+            "workspace_id": project.workspace_id,
+            "project_id": project.id,
+            "sla_type": policy.sla_type,
+            "priority_rank": priority_rank(policy.priority),
+            "target_seconds": policy.target_seconds,
+            "pause_when_pending": policy.pause_when_pending,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for policy in data.policies
+    ]
+    if rows:
+        session.execute(insert(SlaPolicy.__table__), rows)
+    if data.warning_percent is not None and data.warning_percent != project.sla_warning_percent:
+        project.sla_warning_percent = data.warning_percent
+        project.updated_at = now
+        session.flush()
+    retarget_project_clocks(session, project, now)
+    return project, _project_policies(session, project.id)
+
