@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from alembic import command
 from fastapi import FastAPI
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
@@ -53,11 +54,12 @@ def postgres_schema_url(schema: str) -> str:
 
 
 @contextmanager
-def fresh_database(backend: str, tmp_path: Path) -> Iterator[Database]:
-    """A migrated, empty database: a new SQLite file, or a new PostgreSQL schema (so parallel runs never meet)."""
+def fresh_database(backend: str, tmp_path: Path, revision: str = "head") -> Iterator[Database]:
+    """A database migrated to `revision` and empty: a new SQLite file, or a new PostgreSQL schema (so parallel runs
+    never meet)."""
     if backend == "sqlite":
         db = Database(f"sqlite:///{tmp_path / 'casework.db'}")
-        migrate.upgrade(db.engine)
+        command.upgrade(migrate.alembic_config(db.engine), revision)
         yield db
         db.dispose()
         return
@@ -67,7 +69,7 @@ def fresh_database(backend: str, tmp_path: Path) -> Iterator[Database]:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
     db = Database(postgres_schema_url(schema), pool_size=16)
     try:
-        migrate.upgrade(db.engine)
+        command.upgrade(migrate.alembic_config(db.engine), revision)
         yield db
     finally:
         db.dispose()

@@ -280,15 +280,20 @@ def _seed_existing_projects() -> None:
     """Give every existing project the default statuses and the STANDARD type, and every case its status."""
     connection = op.get_bind()
     projects = sa.table('projects', sa.column('id', sa.Uuid()), sa.column('workspace_id', sa.Uuid()))
+    utc = casework.db.base.UTCDateTime(timezone=True)
     statuses = sa.table(
-        'case_statuses', *(sa.column(name) for name in (
-            'id', 'workspace_id', 'project_id', 'name', 'colour', 'position', 'group', 'category', 'is_default',
-            'builtin_key', 'created_at', 'updated_at')),
+        'case_statuses', sa.column('id', sa.Uuid()), sa.column('workspace_id', sa.Uuid()),
+        sa.column('project_id', sa.Uuid()), sa.column('name', sa.String()), sa.column('colour', sa.String()),
+        sa.column('position', sa.Integer()), sa.column('group', sa.String()), sa.column('category', sa.String()),
+        sa.column('is_default', sa.Boolean()), sa.column('builtin_key', sa.String()),
+        sa.column('created_at', utc), sa.column('updated_at', utc),
     )
     types = sa.table(
-        'case_types', *(sa.column(name) for name in (
-            'id', 'workspace_id', 'project_id', 'name', 'description', 'prefill', 'builtin', 'active', 'created_at',
-            'updated_at')),
+        'case_types', sa.column('id', sa.Uuid()), sa.column('workspace_id', sa.Uuid()),
+        sa.column('project_id', sa.Uuid()), sa.column('name', sa.String()), sa.column('description', sa.String()),
+        sa.column('prefill', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql')),
+        sa.column('builtin', sa.Boolean()), sa.column('active', sa.Boolean()),
+        sa.column('created_at', utc), sa.column('updated_at', utc),
     )
     cases = sa.table(
         'cases', sa.column('project_id', sa.Uuid()), sa.column('status', sa.String()),
