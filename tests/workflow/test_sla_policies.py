@@ -99,8 +99,8 @@ async def test_policies_are_validated(client, item, field):
     assert_problem(await client.put("/projects/SEC/slas", json={"policies": [item]}), 422, field=field)
 
 
-async def test_the_warning_share_is_between_1_and_100(client):
-    for share in (0, 101):
+async def test_the_warning_share_is_between_1_and_99(client):
+    for share in (0, 100):
         body = {"policies": [], "warning_percent": share}
         assert_problem(await client.put("/projects/SEC/slas", json=body), 422, field="warning_percent")
 

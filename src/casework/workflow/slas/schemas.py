@@ -31,7 +31,7 @@ class SlaPolicySet(StrictInput):
     """The whole set: it replaces the project's policies. A type and priority appears at most once."""
 
     policies: Annotated[list[SlaPolicyInput], Field(max_length=MAX_POLICIES)]
-    warning_percent: Annotated[int, Field(ge=1, le=100)] | None = Field(
+    warning_percent: Annotated[int, Field(ge=1, le=99)] | None = Field(
         default=None, description="Share of the target at which the worker warns; unchanged when absent (75 at first)."
     )
 
