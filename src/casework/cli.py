@@ -21,6 +21,7 @@ from casework.auth import service as auth
 from casework.auth.models import User
 from casework.auth.schemas import TokenCreate, TokenRead, UserCreate, UserRead
 from casework.bootstrap import bootstrap_if_empty
+from casework.cases import search
 from casework.cases import service as cases
 from casework.cases.schemas import CaseCreate, CaseFilter, case_view
 from casework.db import migrate as migrations
@@ -33,6 +34,7 @@ from casework.settings import Settings
 from casework.workflow.fields.cli import field_app
 from casework.workflow import cli as workflow_cli
 from casework.workflow.slas import worker as sla_worker
+from casework.workflow.slas.cli import sla_app
 
 app = typer.Typer(help="casework: a self-hosted case-management server.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False
 )
@@ -47,6 +49,7 @@ app.add_typer(workflow_cli.transitions_app, name="transitions")
 app.add_typer(workflow_cli.type_app, name="type")
 app.add_typer(workflow_cli.project_app, name="project")
 app.add_typer(field_app, name="field")
+app.add_typer(sla_app, name="sla")
 
 # soft_wrap: a token or a command must never be broken across lines.
 out = Console(soft_wrap=True)
@@ -294,7 +297,7 @@ def case_list(
 ) -> None:
     """List cases, most recently updated first."""
     filters = _validated(CaseFilter, status=status or [])
-    page = run(lambda s: cases.list_cases(s, _actor(s, as_email), filters, limit=limit), write=False)
+    page = run(lambda s: search.list_cases(s, _actor(s, as_email), filters, limit=limit), write=False)
     _show_cases(page.items, json)
 
 

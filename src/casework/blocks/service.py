@@ -384,12 +384,12 @@ def update_block(
 ) -> tuple[dict[str, Any], int]:
     """Change a block's title, hidden flag or position; returns the block and the case's version."""
     requested = data.changed_fields()
-    for field, value in requested.items():
+    for name, value in requested.items():
         if value is None:
-            raise InvalidInput.field(field, _("must not be null"))
+            raise InvalidInput.field(name, _("must not be null"))
     case = cases.lock_case_for_change(session, actor, ref, expected_version)
     block = _find_block(session, case, block_id)
-    changes = {field: [block[field], value] for field, value in requested.items() if block[field] != value}
+    changes = {name: [block[name], value] for name, value in requested.items() if block[name] != value}
     if not changes:
         return block_view(block, _elements_of(session, case.workspace_id, [block["id"]])[block["id"]]), case.version
     values: dict[str, Any] = {field: new for field, (_old, new) in changes.items()}

@@ -3,11 +3,11 @@
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import Select, delete, exists, func, insert, literal, not_, select, tuple_, update
+from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -18,10 +18,7 @@ from casework.cases.models import Case, CaseAssignee, CaseTag, priority_label, p
 from casework.cases.schemas import (
     NON_NULLABLE_FIELDS,
     CaseCreate,
-    CaseFilter,
     CaseUpdate,
-    SortField,
-    SortOrder,
     case_view,
 )
 from casework.db.base import new_id, utcnow
@@ -36,17 +33,15 @@ from casework.errors import (
     from_validation_error,
 )
 from casework.i18n import _
-from casework.pagination import after_id, decode_cursor, encode_cursor, page_of
+from casework.pagination import after_id, page_of
 from casework.projects.models import Project
 from casework.projects.service import default_project, resolve_project
 from casework.watchers.models import CaseWatcher
 from casework.workflow.case_types.service import resolve_type
 from casework.workflow.conditions import service as conditions
 from casework.workflow.fields import service as fields
-from casework.workflow.fields import search as field_search
 from casework.workflow.overrides.models import OverrideRequest
 from casework.workflow.slas import service as slas
-from casework.workflow.statuses.models import GROUPS as STATUS_GROUPS
 from casework.workflow.statuses.models import CaseStatus
 from casework.workflow.statuses.service import check_transition, project_statuses, resolve_status
 
@@ -565,185 +560,6 @@ def bulk_update(
         except DomainError as exc:
             outcomes.append(BulkOutcome(ref, error=exc))
     return outcomes
-
-
-# Finding
-
-
-_SORT_COLUMNS = {
-    "created": Case.created_at,
-    "updated": Case.updated_at,
-    "priority": Case.priority_rank,
-    "number": Case.number,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class CasePage:
-    items: list[Case]
-    next_cursor: str | None
-    total: int | None
-
-
-def list_cases(
-    session: Session,
-    actor: Actor,
-    filters: CaseFilter,
-    sort: SortField = "updated",
-    order: SortOrder = "desc",
-    limit: int = 50,
-    cursor: str | None = None,
-    with_total: bool = False,
-) -> CasePage:
-    actor.require_case_read()
-    query = _filtered(session, actor.workspace_id, filters)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) if with_total else None
-    by_field = None
-    if sort.startswith(field_search.FIELD_SORT_PREFIX):
-        by_field = field_search.sort_value(session, actor.workspace_id, _project_id(session, actor, filters), sort)
-        query = query.outerjoin(by_field.target, by_field.onclause)
-        column = by_field.column
-    else:
-        column = _SORT_COLUMNS[sort]
-    if cursor is not None:
-        query = query.where(_after_cursor(column, sort, order, cursor, by_field))
-    if by_field is not None:
-        # Cases without a value come last in either order.
-        first = column.desc() if order == "desc" else column.asc()
-        ordering = (first.nulls_last(), Case.id.desc() if order == "desc" else Case.id.asc())
-    else:
-        ordering = (column.desc(), Case.id.desc()) if order == "desc" else (column.asc(), Case.id.asc())
-    rows = session.execute(query.add_columns(column).order_by(*ordering).limit(limit + 1)).all()
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last, last_value = rows[-1]
-        next_cursor = encode_cursor([sort, order, _cursor_value(last_value), str(last.id)])
-    return CasePage([row[0] for row in rows], next_cursor, total)
-
-
-def _project_id(session: Session, actor: Actor, filters: CaseFilter) -> uuid.UUID | None:
-    return resolve_project(session, actor.workspace_id, filters.project).id if filters.project is not None else None
-
-
-def _cursor_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
-
-
-# What the sort columns can hold (INTEGER, SMALLINT): a value past them is no cursor this server issued.
-_CURSOR_INT_RANGES = {"number": range(-(2**31), 2**31), "priority": range(-(2**15), 2**15)}
-
-
-def _cursor_position(sort: str, raw: Any) -> Any:
-    """The sort value a cursor holds; ValueError/TypeError/OverflowError unless it is one this server could issue."""
-    if sort in ("created", "updated"):
-        value = datetime.fromisoformat(raw)
-        if value.tzinfo is None:
-            raise ValueError("naive time in cursor")
-        return value.astimezone(UTC)
-    number = int(raw)
-    if number not in _CURSOR_INT_RANGES[sort]:
-        raise ValueError("number out of range in cursor")
-    return number
-
-
-def _after_cursor(
-    column: Any, sort: str, order: str, cursor: str, by_field: field_search.SortValue | None = None
-) -> Any:
-    values = decode_cursor(cursor)
-    if len(values) != 4 or values[:2] != [sort, order]:
-        raise InvalidInput.field("cursor", _("the cursor belongs to another sort or order"))
-    try:
-        if by_field is not None:
-            value = field_search.cursor_value(by_field, values[2])
-        else:
-            value = _cursor_position(sort, values[2])
-        if not isinstance(values[3], str):
-            raise TypeError(values[3])
-        last_id = uuid.UUID(values[3])
-    except (TypeError, ValueError, OverflowError):
-        raise InvalidInput.field("cursor", _("not a cursor this server issued")) from None
-    if by_field is not None and value is None:
-        # Past the cases with a value: only those without one remain, in id order.
-        return column.is_(None) & (Case.id < last_id if order == "desc" else Case.id > last_id)
-    # Typed after the column: a tuple's literals would otherwise skip UTCDateTime's conversion to stored UTC.
-    key, last = tuple_(column, Case.id), tuple_(literal(value, column.type), literal(last_id, Case.id.type))
-    after = key < last if order == "desc" else key > last
-    # A field value sorts before every case without one.
-    return after | column.is_(None) if by_field is not None else after
-
-
-def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Select[tuple[Case]]:
-    query = select(Case).where(Case.workspace_id == workspace_id)
-    if f.archived == "exclude":
-        query = query.where(Case.archived_at.is_(None))
-    elif f.archived == "only":
-        query = query.where(Case.archived_at.is_not(None))
-    if f.status:
-        query = query.where(_in_statuses(session, workspace_id, f.status))
-    if f.priority:
-        query = query.where(Case.priority_rank.in_([priority_rank(p if p != "none" else None) for p in f.priority]))
-    if f.severity:
-        query = query.where(Case.severity.in_(f.severity))
-    if f.assignee:
-        query = query.where(
-            exists().where(
-                CaseAssignee.workspace_id == workspace_id,
-                CaseAssignee.user_id.in_(f.assignee),
-                CaseAssignee.case_id == Case.id,
-            )
-        )
-    if f.unassigned:
-        query = query.where(not_(exists().where(CaseAssignee.case_id == Case.id)))
-    for tag in f.tag:
-        query = query.where(_has_tags(workspace_id, [tag]))
-    if f.tag_any:
-        query = query.where(_has_tags(workspace_id, f.tag_any))
-    if f.tag_none:
-        query = query.where(not_(_has_tags(workspace_id, f.tag_none)))
-    if f.author is not None:
-        query = query.where(Case.author_id == f.author)
-    project_id = resolve_project(session, workspace_id, f.project).id if f.project is not None else None
-    if project_id is not None:
-        query = query.where(Case.project_id == project_id)
-    if f.created_after is not None:
-        query = query.where(Case.created_at >= f.created_after)
-    if f.created_before is not None:
-        query = query.where(Case.created_at < f.created_before)
-    if f.updated_after is not None:
-        query = query.where(Case.updated_at >= f.updated_after)
-    if f.updated_before is not None:
-        query = query.where(Case.updated_at < f.updated_before)
-    if f.q is not None:
-        pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(Case.title.ilike(pattern, escape="\\") | Case.description.ilike(pattern, escape="\\"))
-    if f.sla is not None:
-        query = query.where(slas.sla_filter(f.sla, utcnow()))
-    for condition in field_search.filter_conditions(session, workspace_id, project_id, f.field):
-        query = query.where(condition)
-    return query
-
-
-def _in_statuses(session: Session, workspace_id: uuid.UUID, refs: list[str]) -> Any:
-    """Groups match the group column; other refs name statuses by id or name (any case) in any project, and a ref
-    that names no status at all is refused rather than matching nothing."""
-    groups = {ref.lower() for ref in refs if ref.lower() in STATUS_GROUPS}
-    named = [ref for ref in refs if ref.lower() not in STATUS_GROUPS]
-    status_ids: list[uuid.UUID] = []
-    if named:
-        rows = session.execute(
-            select(CaseStatus.id, CaseStatus.name).where(CaseStatus.workspace_id == workspace_id)
-        ).all()
-        for ref in named:
-            matching = [i for i, name in rows if str(i) == ref.lower() or name.lower() == ref.lower()]
-            if not matching:
-                raise InvalidInput.field("status", _("no status is named {ref}", ref=ref))
-            status_ids.extend(matching)
-    return Case.status.in_(groups) | Case.status_id.in_(status_ids)
-
-
-def _has_tags(workspace_id: uuid.UUID, tags: list[str]) -> Any:
-    return exists().where(CaseTag.workspace_id == workspace_id, CaseTag.tag.in_(tags), CaseTag.case_id == Case.id)
 
 
 # Activity
