@@ -250,7 +250,7 @@ async def test_override_views_list_every_request_of_the_case_oldest_first(app, c
     second = await request_override(client, case, [reviewer.id], outcome="unfavorable", comment="second")
     assert [o["id"] for o in await overrides(client, case)] == [first["id"], second["id"]]
     assert set(second) == {
-        "id", "case_id", "state", "outcome", "justification", "documents", "reviewers",
+        "id", "case_id", "state", "state_label", "outcome", "justification", "documents", "reviewers",
         "created_by", "created_at", "decided_by", "decided_at",
     }  # fmt: skip
     assert (second["case_id"], second["justification"], second["documents"]) == (case["id"], "second", [])

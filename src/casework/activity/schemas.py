@@ -2,16 +2,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from casework.activity.labels import action_label
+from casework.activity.models import Activity
 
 
 class ActivityRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     id: uuid.UUID
     case_id: uuid.UUID
     actor_id: uuid.UUID | None
     action: str
+    label: str = Field(description="The action in the caller's language (Accept-Language).")
     changes: dict[str, Any] = Field(description="Each changed field as [old, new].")
     source: str
     created_at: datetime
@@ -20,3 +22,8 @@ class ActivityRead(BaseModel):
 class ActivityPage(BaseModel):
     items: list[ActivityRead]
     next_cursor: str | None
+
+
+def activity_view(entry: Activity, language: str) -> dict[str, Any]:
+    stored = {name: getattr(entry, name) for name in ActivityRead.model_fields if name != "label"}
+    return ActivityRead(**stored, label=action_label(entry.action, language)).model_dump(mode="json")

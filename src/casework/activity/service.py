@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from casework.activity.labels import check_action
 from casework.activity.models import Activity
 from casework.auth.service import Actor
 from casework.db.base import new_id, utcnow
@@ -39,6 +40,8 @@ def record(
     source: str = SOURCE_NATIVE,
     at: datetime | None = None,
 ) -> None:
+    """Append an entry; `action` must be one of activity.labels.ACTION_LABELS."""
+    check_action(action)
     session.execute(
         insert(Activity.__table__).values(
             id=new_id(),
@@ -63,6 +66,7 @@ def record_system(
     at: datetime | None = None,
 ) -> None:
     """An entry written by the server itself (actor_id NULL), e.g. the SLA worker's warnings."""
+    check_action(action)
     session.execute(
         insert(Activity.__table__).values(
             id=new_id(),

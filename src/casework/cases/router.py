@@ -4,14 +4,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from casework.activity.schemas import ActivityPage, ActivityRead
+from casework.activity.schemas import ActivityPage, activity_view
 from casework.alerts import service as alerts
 from casework.alerts.schemas import alert_view
 from casework.attachments import service as attachments
 from casework.attachments.schemas import file_view
 from casework.auth.service import Actor
 from casework.blocks import service as blocks
-from casework.cases import service
+from casework.cases import search, service
 from casework.cases.models import Case
 from casework.cases.schemas import (
     BulkRequest,
@@ -29,7 +29,7 @@ from casework.comments import service as comments
 from casework.comments.schemas import comment_view
 from casework.errors import InvalidInput
 from casework.i18n import _
-from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
+from casework.http import DB, CurrentActor, JSONResponse, Language, Limit, etag, if_match_version
 from casework.insights import service as insights
 from casework.insights.schemas import insight_view
 from casework.links import service as links
@@ -65,7 +65,7 @@ async def list_cases(
     cursor: str | None = None,
     count: Annotated[bool, Query(description="Also return the number of matching cases.")] = False,
 ) -> Response:
-    page = await db.read(service.list_cases, actor, filters, sort, order, limit, cursor, count)
+    page = await db.read(search.list_cases, actor, filters, sort, order, limit, cursor, count)
     return JSONResponse({"items": [case_view(c) for c in page.items], "next_cursor": page.next_cursor, "total": page.total})
 
 
@@ -166,9 +166,11 @@ async def list_activity(
     ref: str,
     actor: CurrentActor,
     db: DB,
+    language: Language,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> Response:
+    """The case's activity log, oldest first; each entry's `label` is in the caller's language."""
     rows, next_cursor = await db.read(service.list_activity, actor, ref, cursor, limit)
-    items = [ActivityRead.model_validate(row).model_dump(mode="json") for row in rows]
+    items = [activity_view(row, language) for row in rows]
     return JSONResponse({"items": items, "next_cursor": next_cursor})

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
+from casework.http import DB, CurrentActor, JSONResponse, Language, Limit, etag, if_match_version
 from casework.workflow.overrides import service
 from casework.workflow.overrides.schemas import (
     ACTION_BODY,
@@ -56,36 +56,44 @@ def _answer(view: dict[str, Any], included: dict[str, Any] | None) -> dict[str, 
     response_description="The action log's new row; ETag: the case's new version.",
     openapi_extra={"requestBody": _ACTION_BODY},
 )
-async def perform_action(request: Request, ref: str, actor: CurrentActor, db: DB, include: Include = None) -> Response:
+async def perform_action(
+    request: Request, ref: str, actor: CurrentActor, db: DB, language: Language, include: Include = None
+) -> Response:
     """One action on the case, by `type`: `comment` (a case comment), `override` (ask reviewers to set the case's
     outcome; one pending per case), `accept` / `refuse` (an assigned reviewer, never the requester), `cancel` (the
     requester), `close`. Each appends a row to the action log and an entry to the activity log."""
     includes = parse_include(include)
     data = _parse_action(await request.body())
-    result = await db.write(service.perform_action, actor, ref, data, if_match_version(request), includes)
-    body = _answer(action_view(result.action), result.included)
+    result = await db.write(service.perform_action, actor, ref, data, if_match_version(request), includes, language)
+    body = _answer(action_view(result.action, language), result.included)
     return JSONResponse(body, 201, headers={"ETag": etag(result.case_version)})
 
 
 @router.get("/actions", response_model=ActionPage)
 async def list_actions(
-    ref: str, actor: CurrentActor, db: DB, limit: Limit = 50, cursor: str | None = None, include: Include = None
+    ref: str,
+    actor: CurrentActor,
+    db: DB,
+    language: Language,
+    limit: Limit = 50,
+    cursor: str | None = None,
+    include: Include = None,
 ) -> Response:
     """The case's action log, oldest first."""
-    page = await db.read(service.list_actions, actor, ref, cursor, limit, parse_include(include))
-    body = {"items": [action_view(a) for a in page.actions], "next_cursor": page.next_cursor}
+    page = await db.read(service.list_actions, actor, ref, cursor, limit, parse_include(include), language)
+    body = {"items": [action_view(a, language) for a in page.actions], "next_cursor": page.next_cursor}
     return JSONResponse(_answer(body, page.included))
 
 
 @router.get("/overrides", response_model=OverridePage)
 async def list_overrides(
-    ref: str, actor: CurrentActor, db: DB, limit: Limit = 50, cursor: str | None = None
+    ref: str, actor: CurrentActor, db: DB, language: Language, limit: Limit = 50, cursor: str | None = None
 ) -> Response:
     """The case's override requests, oldest first."""
     rows, next_cursor = await db.read(service.list_overrides, actor, ref, cursor, limit)
-    return JSONResponse({"items": [override_view(o) for o in rows], "next_cursor": next_cursor})
+    return JSONResponse({"items": [override_view(o, language) for o in rows], "next_cursor": next_cursor})
 
 
 @router.get("/overrides/{override_id}", response_model=OverrideRead)
-async def get_override(ref: str, override_id: str, actor: CurrentActor, db: DB) -> Response:
-    return JSONResponse(override_view(await db.read(service.get_override, actor, ref, override_id)))
+async def get_override(ref: str, override_id: str, actor: CurrentActor, db: DB, language: Language) -> Response:
+    return JSONResponse(override_view(await db.read(service.get_override, actor, ref, override_id), language))

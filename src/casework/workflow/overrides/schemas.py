@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints, TypeAd
 from casework.cases.schemas import OverrideFlag, ShortText
 from casework.comments.schemas import MAX_BODY_CHARS
 from casework.errors import InvalidInput
-from casework.i18n import _
+from casework.i18n import Message, _, translate
 from casework.inputs import StrictInput, not_blank, unique_items
 from casework.workflow.overrides.models import CaseAction, OverrideRequest
 
@@ -147,11 +147,27 @@ def parse_include(raw: str | None) -> frozenset[str]:
 
 # Views
 
+TYPE_LABELS: dict[str, Message] = {
+    "comment": _("Comment"),
+    "override": _("Override request"),
+    "accept": _("Acceptance"),
+    "refuse": _("Refusal"),
+    "cancel": _("Cancellation"),
+    "close": _("Closure"),
+}
+STATE_LABELS: dict[str, Message] = {
+    "pending": _("Pending"),
+    "accepted": _("Accepted"),
+    "refused": _("Refused"),
+    "cancelled": _("Cancelled"),
+}
+
 
 class ActionRead(BaseModel):
     id: uuid.UUID
     case_id: uuid.UUID
     type: Literal["comment", "override", "accept", "refuse", "cancel", "close"]
+    type_label: str = Field(description="The type in the caller's language (Accept-Language).")
     user_id: uuid.UUID
     comment: str | None = Field(description="The text given with the action.")
     comment_id: uuid.UUID | None = Field(description="The case comment a `comment` action created.")
@@ -176,6 +192,7 @@ class OverrideRead(BaseModel):
     id: uuid.UUID
     case_id: uuid.UUID
     state: Literal["pending", "accepted", "refused", "cancelled"]
+    state_label: str = Field(description="The state in the caller's language (Accept-Language).")
     outcome: str
     justification: str
     documents: list[uuid.UUID]
@@ -191,11 +208,12 @@ class OverridePage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-def action_view(action: CaseAction) -> dict[str, Any]:
+def action_view(action: CaseAction, language: str) -> dict[str, Any]:
     return {
         "id": str(action.id),
         "case_id": str(action.case_id),
         "type": action.type,
+        "type_label": translate(TYPE_LABELS[action.type], language),
         "user_id": str(action.user_id),
         "comment": action.comment,
         "comment_id": str(action.comment_id) if action.comment_id else None,
@@ -205,11 +223,12 @@ def action_view(action: CaseAction) -> dict[str, Any]:
     }
 
 
-def override_view(override: OverrideRequest) -> dict[str, Any]:
+def override_view(override: OverrideRequest, language: str) -> dict[str, Any]:
     return {
         "id": str(override.id),
         "case_id": str(override.case_id),
         "state": override.state,
+        "state_label": translate(STATE_LABELS[override.state], language),
         "outcome": override.outcome,
         "justification": override.justification,
         "documents": list(override.document_ids),

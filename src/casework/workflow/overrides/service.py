@@ -34,7 +34,7 @@ from casework.comments.models import Comment
 from casework.comments.schemas import CommentCreate, comment_view
 from casework.db.base import new_id, utcnow
 from casework.errors import Conflict, FieldError, Forbidden, InvalidInput
-from casework.i18n import _
+from casework.i18n import DEFAULT_LANGUAGE, _
 from casework.pagination import id_page
 from casework.workflow.overrides.models import CaseAction, OverrideRequest
 from casework.workflow.overrides.schemas import (
@@ -89,12 +89,14 @@ def list_actions(
     cursor: str | None,
     limit: int,
     includes: frozenset[str] = frozenset(),
+    language: str = DEFAULT_LANGUAGE,
 ) -> ActionPage:
-    """A page of the case's action log, oldest first, with the related objects `includes` names."""
+    """A page of the case's action log, oldest first, with the related objects `includes` names (their labels in
+    `language`)."""
     case = cases.get_case(session, actor, ref)
     query = select(CaseAction).where(CaseAction.case_id == case.id)
     rows, next_cursor = id_page(session, query, CaseAction.id, cursor, limit)
-    return ActionPage(rows, next_cursor, _related(session, case, rows, includes) if includes else None)
+    return ActionPage(rows, next_cursor, _related(session, case, rows, includes, language) if includes else None)
 
 
 def list_overrides(
@@ -111,7 +113,9 @@ def get_override(session: Session, actor: Actor, ref: str, override_id: str) -> 
     return cases.find_in_case(session, OverrideRequest, case, override_id, "override")
 
 
-def _related(session: Session, case: Case, actions: Sequence[CaseAction], includes: frozenset[str]) -> Included:
+def _related(
+    session: Session, case: Case, actions: Sequence[CaseAction], includes: frozenset[str], language: str
+) -> Included:
     """The objects the actions point at, by kind: users, comments, documents (files), overrides; each by id."""
     included: Included = {}
     user_ids: set[uuid.UUID] = {a.user_id for a in actions} if "user" in includes else set()
@@ -132,7 +136,7 @@ def _related(session: Session, case: Case, actions: Sequence[CaseAction], includ
                 .order_by(OverrideRequest.id)
             )
         )
-        included["overrides"] = [override_view(o) for o in overrides]
+        included["overrides"] = [override_view(o, language) for o in overrides]
         if "override.assigned_reviewers" in includes:
             user_ids |= {uuid.UUID(r) for o in overrides for r in o.reviewer_ids}
     if "user" in includes or "override.assigned_reviewers" in includes:
@@ -167,6 +171,7 @@ def perform_action(
     data: CommentAction | OverrideAction | AcceptAction | RefuseAction | CancelAction | CloseAction,
     expected_version: int | None = None,
     includes: frozenset[str] = frozenset(),
+    language: str = DEFAULT_LANGUAGE,
     source: str = activity.SOURCE_NATIVE,
 ) -> ActionResult:
     """Apply one action to the case and append it to the action log; returns the row and the case's new version."""
@@ -181,7 +186,7 @@ def perform_action(
         action, case = _close(session, actor, case, data, source)
     else:
         action = _decide(session, actor, case, data, source)
-    included = _related(session, case, [action], includes) if includes else None
+    included = _related(session, case, [action], includes, language) if includes else None
     return ActionResult(action, case.version, included)
 
 
