@@ -89,6 +89,12 @@ def localized(exc: DomainError, language: str) -> DomainError:
     return copied
 
 
+def item_problem(exc: DomainError, language: str) -> tuple[int, dict[str, Any]]:
+    """The status and problem body of one failed item of a bulk answer, in `language`."""
+    status = status_of(exc)
+    return status, problem_body(localized(exc, language), status)
+
+
 def render(request: Request, exc: DomainError, status: int | None = None) -> Response:
     language = request_language(request)
     status = status if status is not None else status_of(exc)

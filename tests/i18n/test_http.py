@@ -253,3 +253,21 @@ async def test_not_found_names_each_kind_in_french(fr_client, two_cases, method,
     response = await fr_client.request(method, path.format(**values))
     body = assert_french(response, 404)
     assert body["detail"] == detail.format(**values)
+
+
+async def test_the_refused_items_of_a_bulk_answer_are_in_french(fr_client, client):
+    case = await create(client)
+    field = {"key": "amount", "label": "Amount", "type": "number"}
+    assert (await client.post("/projects/SEC/fields", json=field)).status_code == 201
+    items = [{"id": case["key"], "changes": {"status": "Gelé"}}, {"id": "SEC-999", "changes": {"title": "x"}}]
+    response = await fr_client.post("/cases/bulk", json={"items": items})
+    assert response.status_code == 200, response.text
+    refused, missing = (r["error"] for r in response.json()["results"])
+    assert (refused["title"], refused["errors"][0]["field"]) == ("Données invalides", "status")
+    assert refused["errors"][0]["message"].startswith("statut Gelé inconnu")
+    assert missing["detail"] == "dossier SEC-999 introuvable"
+    field_bulk = await fr_client.post("/projects/SEC/fields/amount/bulk", json={"value": 3, "cases": ["SEC-999"]})
+    assert field_bulk.status_code == 200, field_bulk.text
+    assert field_bulk.json()["results"][0]["error"]["detail"] == "dossier SEC-999 introuvable"
+    english = await client.post("/cases/bulk", json={"items": items[1:]})
+    assert english.json()["results"][0]["error"]["detail"] == "case SEC-999 not found"

@@ -34,7 +34,7 @@ from casework.insights import service as insights
 from casework.insights.schemas import insight_view
 from casework.links import service as links
 from casework.links.schemas import link_view
-from casework.problems import problem_body, status_of
+from casework.problems import item_problem
 from casework.tasks import service as tasks
 from casework.tasks.schemas import task_view
 from casework.watchers import service as watchers
@@ -70,7 +70,7 @@ async def list_cases(
 
 
 @router.post("/bulk", response_model=BulkResponse)
-async def bulk_update(body: BulkRequest, actor: CurrentActor, db: DB) -> Response:
+async def bulk_update(body: BulkRequest, actor: CurrentActor, db: DB, language: Language) -> Response:
     items = [(item.id, item.version, item.changes) for item in body.items]
     outcomes = await db.write(service.bulk_update, actor, items)
     results: list[dict[str, Any]] = []
@@ -79,8 +79,8 @@ async def bulk_update(body: BulkRequest, actor: CurrentActor, db: DB) -> Respons
             results.append({"id": outcome.ref, "status": 200, "case": case_view(outcome.case)})
         else:
             assert outcome.error is not None
-            status = status_of(outcome.error)
-            results.append({"id": outcome.ref, "status": status, "error": problem_body(outcome.error, status)})
+            status, problem = item_problem(outcome.error, language)
+            results.append({"id": outcome.ref, "status": status, "error": problem})
     return JSONResponse({"results": results})
 
 

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Request, Response
 
 from casework.cases.schemas import BulkResponse, case_view
 from casework.cases.service import BulkOutcome
-from casework.http import DB, CurrentActor, JSONResponse
-from casework.problems import problem_body, status_of
+from casework.http import DB, CurrentActor, JSONResponse, Language
+from casework.problems import item_problem
 from casework.workflow.fields import bulk, service
 from casework.workflow.fields.schemas import FieldBulkSet, FieldCreate, FieldList, FieldRead, FieldUpdate, field_view
 
@@ -48,15 +48,17 @@ async def delete_field(ref: str, key: str, actor: CurrentActor, db: DB) -> Respo
 
 
 @router.post("/{key}/bulk", response_model=BulkResponse)
-async def bulk_set(ref: str, key: str, body: FieldBulkSet, actor: CurrentActor, db: DB) -> Response:
+async def bulk_set(
+    ref: str, key: str, body: FieldBulkSet, actor: CurrentActor, db: DB, language: Language
+) -> Response:
     """Set the field on each case (null clears it): one result per case, in order, with its status."""
     outcomes = await db.write(bulk.bulk_set, actor, ref, key, body.value, body.cases)
-    return JSONResponse({"results": [_result(outcome) for outcome in outcomes]})
+    return JSONResponse({"results": [_result(outcome, language) for outcome in outcomes]})
 
 
-def _result(outcome: BulkOutcome) -> dict[str, Any]:
+def _result(outcome: BulkOutcome, language: str) -> dict[str, Any]:
     if outcome.case is not None:
         return {"id": outcome.ref, "status": 200, "case": case_view(outcome.case)}
     assert outcome.error is not None
-    status = status_of(outcome.error)
-    return {"id": outcome.ref, "status": status, "error": problem_body(outcome.error, status)}
+    status, problem = item_problem(outcome.error, language)
+    return {"id": outcome.ref, "status": status, "error": problem}
