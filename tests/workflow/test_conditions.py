@@ -19,6 +19,7 @@ from casework.workflow.fields.schemas import FieldCreate
 from casework.workflow.formula import MAX_SOURCE_LENGTH
 from tests.conftest import Tenant
 from tests.helpers import activity, api_client, assert_problem, create, patch, read
+from tests.workflow.overrides_support import request_override
 
 ASSIGNED = {"name": "assigned", "formula": "=SIZE(team_case.assignees) > 0"}
 TAGGED = {"name": "tagged", "formula": '=INCLUDES(team_case.tags, "triaged")'}
@@ -277,6 +278,7 @@ async def test_the_closure_endpoint_shows_each_condition(client: httpx.AsyncClie
     assert response.status_code == 200, response.text
     assert response.json() == {
         "closable": False,
+        "pending_override": False,
         "conditions": [
             {"name": "assigned", "formula": ASSIGNED["formula"], "source": "case", "passed": True, "error": None},
             {
@@ -294,7 +296,23 @@ async def test_the_closure_endpoint_shows_each_condition(client: httpx.AsyncClie
 async def test_a_case_without_conditions_is_closable(client: httpx.AsyncClient) -> None:
     case = await create(client)
     response = await client.get(f"/cases/{case['id']}/closure")
-    assert response.json() == {"closable": True, "conditions": []}
+    assert response.json() == {"closable": True, "pending_override": False, "conditions": []}
+
+
+async def test_a_pending_override_request_makes_the_case_not_closable_until_decided(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    reviewer = tenant.add_member("reviewer")
+    case = await create(client)
+    requested = await request_override(client, case, [reviewer.id])
+    report = (await client.get(f"/cases/{case['id']}/closure")).json()
+    assert (report["closable"], report["pending_override"]) == (False, True)
+    decided = await client.post(
+        f"/cases/{case['id']}/actions", json={"type": "refuse", "override": requested["id"]}, headers=reviewer.headers
+    )
+    assert decided.status_code == 201, decided.text
+    report = (await client.get(f"/cases/{case['id']}/closure")).json()
+    assert (report["closable"], report["pending_override"]) == (True, False)
 
 
 async def test_the_closure_endpoint_stays_in_its_workspace(

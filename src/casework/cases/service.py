@@ -198,7 +198,7 @@ def _check_closable(
 ) -> list[str]:
     """Closing needs no pending override request and every closure condition met, unless a manager or an admin
     overrides the conditions; returns the conditions so overridden."""
-    if session.scalar(select(exists().where(OverrideRequest.case_id == case.id, OverrideRequest.state == "pending"))):
+    if has_pending_override(session, case.id):
         raise Conflict(_("the case has a pending override request; accept, refuse or cancel it before closing"))
     failing = conditions.failing_conditions(session, case, project, view)
     if failing and not override:
@@ -206,6 +206,11 @@ def _check_closable(
     if failing:
         actor.require_case_admin()
     return failing
+
+
+def has_pending_override(session: Session, case_id: uuid.UUID) -> bool:
+    pending = exists().where(OverrideRequest.case_id == case_id, OverrideRequest.state == "pending")
+    return bool(session.scalar(select(pending)))
 
 
 def _log_closure_override(session: Session, actor: Actor, case_id: uuid.UUID, failing: list[str], source: str) -> None:

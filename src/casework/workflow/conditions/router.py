@@ -23,13 +23,15 @@ class ConditionResultRead(BaseModel):
 
 class ClosureRead(BaseModel):
     closable: bool
+    pending_override: bool
     conditions: list[ConditionResultRead]
 
 
 @router.get("", response_model=ClosureRead)
 async def get_closure(request: Request, ref: str, actor: CurrentActor, db: DB) -> Response:
     """The case's own conditions, then its project's, then one per empty required-to-close field; `closable` is
-    true when all of them pass. A formula that fails at run time does not pass and carries its `error`."""
+    true when all of them pass and no override request is pending. A formula that fails at run time does not pass
+    and carries its `error`."""
     report = await db.read(service.closure_report, actor, ref)
     language = request_language(request)
     for condition in report["conditions"]:

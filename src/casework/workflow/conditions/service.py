@@ -134,12 +134,15 @@ def _tasks(session: Session, case_id: uuid.UUID) -> list[dict[str, Any]]:
 
 
 def closure_report(session: Session, actor: Actor, ref: str) -> dict[str, Any]:
-    """Where the case stands: every condition with its result, and whether all of them hold."""
+    """Where the case stands: every condition with its result, any pending override request (which also blocks
+    closing), and whether the case may close now."""
     case = cases.get_case(session, actor, ref)
     project = session.get_one(Project, case.project_id)
     results = evaluate_conditions(session, case, project, case_view(case))
+    pending_override = cases.has_pending_override(session, case.id)
     return {
-        "closable": all(r.passed for r in results),
+        "closable": all(r.passed for r in results) and not pending_override,
+        "pending_override": pending_override,
         "conditions": [
             {"name": r.name, "formula": r.formula, "source": r.source, "passed": r.passed, "error": r.error}
             for r in results
