@@ -4,7 +4,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run test migrate messages
+.PHONY: install run test migrate messages bench
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -28,3 +28,11 @@ test: install
 # are kept, new messages get an empty msgstr to fill in, unused ones are dropped. tests/i18n checks none is left empty.
 messages: install
 	$(VENV)/bin/python -m casework.i18n.messages
+
+# Benchmarks against a no-op floor measured in the same run (bench/README.md); needs wrk (apt-get install wrk).
+DB ?= sqlite
+WORKERS ?= 1
+DURATION ?= 10
+CONNECTIONS ?= 32
+bench: install
+	$(VENV)/bin/python -m bench.run --db $(DB) --workers $(WORKERS) --duration $(DURATION) --connections $(CONNECTIONS)

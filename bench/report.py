@@ -1,0 +1,164 @@
+"""The pure parts of the harness: reading wrk's output, and the table, JSON and README made of the results."""
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+TIME_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+TIME = r"([\d.]+)(us|ms|s|m|h)"
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    # Responses outside 2xx/3xx plus socket errors: a scenario with errors measured something else.
+    errors: int
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * TIME_UNITS_MS[unit]
+
+
+def parse_wrk(output: str) -> WrkResult:
+    """wrk's report (run with --latency) as numbers; ValueError when the report is not there."""
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)
+    p50 = re.search(rf"^\s+50(?:\.0+)?%\s+{TIME}", output, re.M)
+    p99 = re.search(rf"^\s+99(?:\.0+)?%\s+{TIME}", output, re.M)
+    total = re.search(r"^\s+(\d+) requests in ", output, re.M)
+    if not (rps and p50 and p99 and total):
+        raise ValueError(f"not a wrk --latency report:\n{output}")
+    errors = 0
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    if non_2xx:
+        errors += int(non_2xx.group(1))
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if socket:
+        errors += sum(int(n) for n in socket.groups())
+    return WrkResult(float(rps.group(1)), _ms(*p50.groups()), _ms(*p99.groups()), int(total.group(1)), errors)
+
+
+@dataclass(frozen=True)
+class Row:
+    scenario: str
+    method: str
+    connections: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    floor_rps: float
+    peak_rss_mb: float
+    max_process_rss_mb: float
+    errors: int
+
+    @property
+    def ratio(self) -> float:
+        return self.rps / self.floor_rps if self.floor_rps else 0.0
+
+
+HEADERS = ["scenario", "conns", "req/s", "p50 ms", "p99 ms", "ratio to floor", "peak RSS MB", "max process MB", "errors"]
+
+
+def _cells(row: Row) -> list[str]:
+    return [
+        row.scenario,
+        str(row.connections),
+        f"{row.rps:.0f}" if row.rps >= 100 else f"{row.rps:.1f}",
+        f"{row.p50_ms:.2f}",
+        f"{row.p99_ms:.2f}",
+        f"{row.ratio:.3f}",
+        f"{row.peak_rss_mb:.0f}",
+        f"{row.max_process_rss_mb:.0f}",
+        str(row.errors),
+    ]
+
+
+def text_table(rows: list[Row]) -> str:
+    """Aligned columns for the terminal: the scenario left, the numbers right."""
+    lines = [HEADERS] + [_cells(r) for r in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(HEADERS))]
+    out = []
+    for line in lines:
+        cells = [line[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(line[1:], widths[1:])]
+        out.append("  ".join(cells).rstrip())
+    out.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def markdown_table(rows: list[Row]) -> str:
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "|".join(["---"] + ["---:"] * (len(HEADERS) - 1)) + "|"]
+    lines += ["| " + " | ".join(_cells(r)) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def result_document(meta: dict[str, Any], rows: list[Row]) -> dict[str, Any]:
+    """What bench/results/<timestamp>-<db>.json holds: the run's settings and every row, its ratio included."""
+    return {**meta, "rows": [{**asdict(r), "ratio": round(r.ratio, 4)} for r in rows]}
+
+
+def rows_of(document: dict[str, Any]) -> list[Row]:
+    return [Row(**{k: v for k, v in row.items() if k != "ratio"}) for row in document["rows"]]
+
+
+def latest_per_database(results: Path) -> list[dict[str, Any]]:
+    """The newest result of each database (names start with a sortable UTC timestamp), SQLite first."""
+    latest: dict[str, dict[str, Any]] = {}
+    for path in sorted(results.glob("*.json")):
+        document = json.loads(path.read_text())
+        latest[document["db"]] = document
+    return [latest[db] for db in sorted(latest, key=lambda db: (db != "sqlite", db))]
+
+
+README_HEAD = """# Benchmarks
+
+`make bench` starts casework as a real server process (`casework serve --no-worker`, uvicorn, on 127.0.0.1 only)
+and a no-op **floor** app (`bench/floor.py`: FastAPI on the same uvicorn stack and worker count, routes that return
+a constant), loads each scenario on both with [wrk](https://github.com/wg/wrk), and prints one table.
+
+**Ratios are to the floor measured in the same run**, scenario by scenario with the same method, bodies and
+connection count, because these machines are shared and noisy: compare ratios, not raw req/s, across runs (the JSON
+in `bench/results/` also keeps the floor's req/s). `peak RSS MB` is the sum over the casework server's processes
+(uvicorn master and workers) during that scenario, `max process MB` the largest single one. `conns` is wrk's
+connection count (slow scenarios cap it, so that they measure the request rather than a queue). `errors` counts
+non-2xx/3xx responses and socket errors: a row with errors measured something else.
+
+## How to run
+
+    apt-get install wrk                      # once; the harness says so when wrk is missing
+    make bench                               # SQLite, 1 worker, 10 s per scenario, 32 connections
+    make bench DB=postgres WORKERS=2 DURATION=5 CONNECTIONS=32
+    .venv/bin/python -m bench.run --help     # also: --scenario NAME (repeatable)
+
+PostgreSQL runs in a fresh schema of the local test database (`CASEWORK_TEST_DATABASE_URL`, default
+`postgresql+psycopg://postgres@127.0.0.1:5432/test`), dropped afterwards. Each run writes
+`bench/results/<UTC timestamp>-<db>.json` and rewrites this file with the newest result of each database.
+A scenario is a few lines in `bench/scenarios.py`.
+
+## Targets (issue 6)
+
+- Create ≥ 0.40 × floor req/s; get ≥ 0.60 × floor, on SQLite, one worker; on PostgreSQL with 2 workers,
+  create ≥ 0.30 × floor.
+- List and search on 1,000,000 cases: p95 ≤ 30 ms single client, on both databases.
+- Comment add on the 10,000-comment case within 1.2 × the empty case's latency.
+- 1,000 alerts attached in ≤ 250 ms; alert lookup p95 ≤ 10 ms.
+- Server RSS ≤ 200 MB throughout.
+
+## Latest results
+"""
+
+
+def readme(documents: list[dict[str, Any]]) -> str:
+    sections = [README_HEAD]
+    for document in documents:
+        sections.append(
+            f"### {document['db']}, {document['workers']} worker(s), {document['connections']} connections, "
+            f"{document['duration']} s per scenario — {document['started']}\n\n"
+            f"Machine: {document['machine']}.\n\n{markdown_table(rows_of(document))}\n"
+        )
+    if not documents:
+        sections.append("No run yet: `make bench`.\n")
+    return "\n".join(sections)

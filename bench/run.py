@@ -1,0 +1,312 @@
+"""`make bench`: casework and the no-op floor as real server processes on 127.0.0.1, each scenario loaded on both
+with wrk, one table printed, the results kept in bench/results/ and bench/README.md.
+
+    .venv/bin/python -m bench.run --db sqlite --workers 1 --duration 10 --connections 32
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from bench import report
+from bench.scenarios import Context, Scenario, selected
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+LUA = BENCH_DIR / "wrk" / "request.lua"
+TOKEN = "cw_benchmark_token_0123456789abcdef"
+POSTGRES_URL = os.environ.get("CASEWORK_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# Bounds for waiting only: a first start migrates and spawns workers, slow on a small, busy host.
+START_TIMEOUT = 120.0
+STOP_TIMEOUT = 30.0
+WARMUP_SECONDS = 1
+# Slow requests are measured, not dropped as wrk's 2 s default would.
+WRK_TIMEOUT = "30s"
+RSS_POLL_SECONDS = 0.1
+IDLE_TIMEOUT = 120.0
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    url: str
+    log: Path
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/readyz", timeout=5.0).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@contextmanager
+def serving(command: list[str], env: dict[str, str], port: int, workers: int, log: Path) -> Iterator[Server]:
+    """A server process group, ready with every worker started when this yields, always killed afterwards."""
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, env=env, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server(process, f"http://127.0.0.1:{port}", log)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not (_ready(server.url) and log.read_text(errors="replace").count("Application startup complete") >= workers):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"{command[0]} did not start:\n{log.read_text(errors='replace')}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # workers are in the server's own process group
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=STOP_TIMEOUT)
+
+
+def group_rss_bytes(pgid: int) -> list[int]:
+    """The resident memory of each process in a process group (a uvicorn master and its workers)."""
+    sizes = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[2]) != pgid:
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) * 1024)
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended while being read
+    return sizes
+
+
+def group_cpu_ticks(pgid: int) -> int:
+    """User and system clock ticks used so far by every process in a process group."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:
+                total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def wait_idle(pgid: int) -> None:
+    """Wait until a server has finished the requests wrk left behind (it closes its connections at the deadline,
+    the server still answers them), so they do not weigh on the next measurement."""
+    deadline = time.monotonic() + IDLE_TIMEOUT
+    before = group_cpu_ticks(pgid)
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        after = group_cpu_ticks(pgid)
+        if after - before <= 1:
+            return
+        before = after
+
+
+class PeakRss:
+    """Polls a process group's RSS in a thread while the block runs: `peak` is the largest sum seen,
+    `peak_process` the largest single process."""
+
+    def __init__(self, pgid: int) -> None:
+        self.pgid, self.peak, self.peak_process = pgid, 0, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def sample(self) -> None:
+        sizes = group_rss_bytes(self.pgid)
+        self.peak = max(self.peak, sum(sizes))
+        self.peak_process = max(self.peak_process, *sizes, 0)
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(RSS_POLL_SECONDS)
+
+    def __enter__(self) -> "PeakRss":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+
+
+def wrk(url: str, method: str, bodies: Path | None, seconds: int, connections: int) -> report.WrkResult:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", f"--timeout={WRK_TIMEOUT}", "--latency", "-s", str(LUA), url]
+    env = {**os.environ, "BENCH_METHOD": method, "BENCH_TOKEN": TOKEN, "BENCH_BODIES": str(bodies or "")}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    return report.parse_wrk(done.stdout)
+
+
+def connections_of(scenario: Scenario, args: argparse.Namespace) -> int:
+    return min(args.connections, scenario.connections or args.connections)
+
+
+def measure(server: Server, path: str, scenario: Scenario, bodies: Path | None, args: argparse.Namespace) -> report.WrkResult:
+    connections = connections_of(scenario, args)
+    url = f"{server.url}{path}"
+    wrk(url, scenario.method, bodies, WARMUP_SECONDS, connections)
+    wait_idle(server.process.pid)
+    result = wrk(url, scenario.method, bodies, args.duration, connections)
+    wait_idle(server.process.pid)
+    return result
+
+
+@contextmanager
+def database_url(db: str, directory: Path) -> Iterator[str]:
+    """A new SQLite file, or a fresh PostgreSQL schema dropped afterwards."""
+    if db == "sqlite":
+        yield f"sqlite:///{(directory / 'casework.db').as_posix()}"
+        return
+    from sqlalchemy import create_engine, text
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            separator = "&" if "?" in POSTGRES_URL else "?"
+            yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        admin.dispose()
+
+
+def server_env(**overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASEWORK_")}
+    return {**env, **overrides}
+
+
+def run_scenario(
+    scenario: Scenario, ctx: Context, casework: Server, floor: Server, tmp: Path, args: argparse.Namespace
+) -> report.Row:
+    with httpx.Client(base_url=casework.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60.0) as client:
+        if scenario.setup:
+            scenario.setup(client, ctx)
+    bodies = scenario.bodies(ctx)
+    body_file = None
+    if bodies:
+        body_file = tmp / "bodies.jsonl"
+        body_file.write_text("".join(json.dumps(b) + "\n" for b in bodies))
+    floor_result = measure(floor, "/floor", scenario, body_file, args)
+    with PeakRss(casework.process.pid) as rss:
+        result = measure(casework, scenario.path(ctx), scenario, body_file, args)
+    return report.Row(
+        scenario=scenario.name,
+        method=scenario.method,
+        connections=connections_of(scenario, args),
+        rps=result.requests_per_second,
+        p50_ms=result.p50_ms,
+        p99_ms=result.p99_ms,
+        floor_rps=floor_result.requests_per_second,
+        peak_rss_mb=rss.peak / 2**20,
+        max_process_rss_mb=rss.peak_process / 2**20,
+        errors=result.errors,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--duration", type=int, default=10, help="Seconds of load per scenario and server.")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--scenario", action="append", help="Run only this scenario (repeatable).")
+    parser.add_argument("--results", type=Path, default=BENCH_DIR / "results", help="bench/README.md only follows the default.")
+    args = parser.parse_args(argv)
+    try:
+        scenarios = selected(args.scenario)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if shutil.which("wrk") is None:
+        print("wrk is not installed. Install it with: apt-get install wrk (Debian/Ubuntu), then run again.", file=sys.stderr)
+        return 2
+
+    started = datetime.now(UTC)
+    rows: list[report.Row] = []
+    with tempfile.TemporaryDirectory(prefix="casework-bench-") as tmp_name, database_url(args.db, Path(tmp_name)) as url:
+        tmp = Path(tmp_name)
+        casework_port, floor_port = free_port(), free_port()
+        casework_env = server_env(
+            CASEWORK_DATA_DIR=str(tmp / "data"),
+            CASEWORK_DATABASE_URL=url,
+            CASEWORK_WORKERS=str(args.workers),
+            CASEWORK_BOOTSTRAP_TOKEN=TOKEN,
+            CASEWORK_RATE_LIMIT="1000000000/second",
+            CASEWORK_LOG_LEVEL="info",
+        )
+        casework_cmd = [str(Path(sys.executable).with_name("casework")), "serve", "--no-worker",
+                        "--host", "127.0.0.1", "--port", str(casework_port)]  # fmt: skip
+        floor_cmd = [sys.executable, "-m", "uvicorn", "bench.floor:app", "--app-dir", str(REPO), "--host", "127.0.0.1",
+                     "--port", str(floor_port), "--workers", str(args.workers), "--no-access-log"]  # fmt: skip
+        with (
+            serving(casework_cmd, casework_env, casework_port, args.workers, tmp / "casework.log") as casework,
+            serving(floor_cmd, server_env(), floor_port, args.workers, tmp / "floor.log") as floor,
+        ):
+            ctx: Context = {}
+            for scenario in scenarios:
+                print(f"… {scenario.name}", file=sys.stderr, flush=True)
+                rows.append(run_scenario(scenario, ctx, casework, floor, tmp, args))
+
+    print(report.text_table(rows))
+    meta = {
+        "started": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "db": args.db,
+        "workers": args.workers,
+        "duration": args.duration,
+        "connections": args.connections,
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+    }
+    args.results.mkdir(parents=True, exist_ok=True)
+    path = args.results / f"{started.strftime('%Y%m%dT%H%M%SZ')}-{args.db}.json"
+    path.write_text(json.dumps(report.result_document(meta, rows), indent=2) + "\n")
+    written = [str(path)]
+    # Only the repository's own results make the README; --results elsewhere is for trying things out.
+    if args.results.resolve() == (BENCH_DIR / "results").resolve():
+        (BENCH_DIR / "README.md").write_text(report.readme(report.latest_per_database(args.results)))
+        written.append(str(BENCH_DIR / "README.md"))
+    print(f"\nwritten: {', '.join(written)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

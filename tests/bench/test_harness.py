@@ -1,0 +1,213 @@
+"""The benchmark harness's pure parts: wrk's report, the table/JSON/README, the scenario registry. No wrk, no
+server, no timings here: `make bench` runs the load."""
+
+import json
+import os
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bench import report, run
+from bench.scenarios import BULK_SIZE, SCENARIOS, Scenario, register, selected
+
+# Captured from wrk 4.1.0 (`wrk -t1 -c8 -d1s --latency`) against bench/floor.py.
+WRK_OK = """\
+Running 1s test @ http://127.0.0.1:18766/floor
+  1 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     1.59ms  578.85us   9.62ms   91.55%
+    Req/Sec     5.15k   246.19     5.60k    63.64%
+  Latency Distribution
+     50%    1.55ms
+     75%    1.60ms
+     90%    1.70ms
+     99%    3.38ms
+  5630 requests in 1.10s, 747.86KB read
+Requests/sec:   5118.78
+Transfer/sec:    679.95KB
+"""
+WRK_404 = """\
+Running 1s test @ http://127.0.0.1:18766/missing
+  1 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     1.29ms  518.79us   6.37ms   84.52%
+    Req/Sec     6.31k   704.39     7.55k    70.00%
+  Latency Distribution
+     50%    1.28ms
+     75%    1.34ms
+     90%    1.72ms
+     99%    3.29ms
+  6279 requests in 1.00s, 0.92MB read
+  Non-2xx or 3xx responses: 6279
+Requests/sec:   6269.80
+Transfer/sec:      0.92MB
+"""
+
+
+def test_wrk_report_gives_requests_per_second_and_latency_percentiles_in_ms():
+    result = report.parse_wrk(WRK_OK)
+    assert result == report.WrkResult(requests_per_second=5118.78, p50_ms=1.55, p99_ms=3.38, requests=5630, errors=0)
+
+
+def test_wrk_non_2xx_responses_and_socket_errors_count_as_errors():
+    assert report.parse_wrk(WRK_404).errors == 6279
+    with_sockets = WRK_404.replace(
+        "  Non-2xx", "  Socket errors: connect 1, read 2, write 3, timeout 4\n  Non-2xx"
+    )
+    assert report.parse_wrk(with_sockets).errors == 6279 + 10
+
+
+def test_wrk_latencies_in_other_units_are_converted_to_ms():
+    text = WRK_OK.replace("     50%    1.55ms", "     50%  850.00us").replace("     99%    3.38ms", "     99%    1.20s")
+    result = report.parse_wrk(text)
+    assert result.p50_ms == pytest.approx(0.85)
+    assert result.p99_ms == pytest.approx(1200.0)
+
+
+def test_output_without_latency_distribution_is_refused():
+    without = WRK_OK.split("  Latency Distribution")[0] + "Requests/sec:   5118.78\n"
+    with pytest.raises(ValueError, match="wrk --latency"):
+        report.parse_wrk(without)
+
+
+ROWS = [
+    report.Row("create case", "POST", 32, 1200.4, 20.123, 80.5, 4000.0, 150.25, 120.0, 0),
+    report.Row("bulk update 100 cases", "POST", 4, 3.04, 8.0, 30.0, 5000.0, 251.0, 130.4, 3),
+]
+
+
+def test_ratio_is_to_the_floor_of_the_same_row():
+    assert ROWS[0].ratio == pytest.approx(0.3001)
+    assert report.Row("x", "GET", 1, 10.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0).ratio == 0.0
+
+
+def test_text_table_has_every_column_and_aligned_rows():
+    lines = report.text_table(ROWS).splitlines()
+    assert lines[0].split("  ")[0].strip() == "scenario" and "ratio to floor" in lines[0] and "max process MB" in lines[0]
+    assert set(lines[1]) <= {"-", " "}
+    assert lines[2].split() == ["create", "case", "32", "1200", "20.12", "80.50", "0.300", "150", "120", "0"]
+    # Small rates and ratios keep a significant digit.
+    assert lines[3].split() == ["bulk", "update", "100", "cases", "4", "3.0", "8.00", "30.00", "0.001", "251", "130", "3"]
+    assert len({len(line) for line in lines}) == 1
+
+
+def test_markdown_table_has_a_header_an_alignment_row_and_one_row_per_scenario():
+    lines = report.markdown_table(ROWS).splitlines()
+    assert lines[0] == (
+        "| scenario | conns | req/s | p50 ms | p99 ms | ratio to floor | peak RSS MB | max process MB | errors |"
+    )
+    assert lines[1] == "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    assert lines[2] == "| create case | 32 | 1200 | 20.12 | 80.50 | 0.300 | 150 | 120 | 0 |"
+    assert len(lines) == 2 + len(ROWS)
+
+
+META = {"started": "2026-11-24 04:00 UTC", "db": "sqlite", "workers": 1, "duration": 5, "connections": 32, "machine": "x86_64"}
+
+
+def test_result_document_is_json_with_the_settings_rows_and_ratios_and_reads_back():
+    document = json.loads(json.dumps(report.result_document(META, ROWS)))
+    assert {k: document[k] for k in META} == META
+    assert document["rows"][0]["ratio"] == pytest.approx(0.3001)
+    assert document["rows"][1]["scenario"] == "bulk update 100 cases"
+    assert report.rows_of(document) == ROWS
+
+
+def test_readme_shows_the_newest_result_of_each_database(tmp_path: Path):
+    older = report.result_document({**META, "started": "old"}, ROWS[:1])
+    newer = report.result_document({**META, "started": "new"}, ROWS)
+    postgres = report.result_document({**META, "db": "postgres", "workers": 2}, ROWS[:1])
+    (tmp_path / "20261124T030000Z-sqlite.json").write_text(json.dumps(older))
+    (tmp_path / "20261124T040000Z-sqlite.json").write_text(json.dumps(newer))
+    (tmp_path / "20261124T035000Z-postgres.json").write_text(json.dumps(postgres))
+    documents = report.latest_per_database(tmp_path)
+    assert [(d["db"], d["started"]) for d in documents] == [("sqlite", "new"), ("postgres", META["started"])]
+    text = report.readme(documents)
+    assert "Ratios are to the floor measured in the same run" in text
+    assert "Create ≥ 0.40 × floor req/s" in text
+    assert "### postgres, 2 worker(s)" in text and "### sqlite, 1 worker(s)" in text and "— new" in text
+    assert report.markdown_table(ROWS) in text
+
+
+def test_readme_without_results_says_how_to_get_one():
+    assert "No run yet" in report.readme([])
+
+
+def _fake_api() -> httpx.Client:
+    """Answers POST /api/v1/cases as casework does (a new id and key), nothing else."""
+    numbers = iter(range(1, 10_000))
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        assert request.method == "POST" and request.url.path == "/api/v1/cases"
+        assert json.loads(request.content)["title"]
+        return httpx.Response(201, json={"id": str(uuid.uuid4()), "key": f"CASE-{next(numbers)}"})
+
+    return httpx.Client(base_url="http://casework.test", transport=httpx.MockTransport(handle))
+
+
+def test_every_scenario_prepares_through_the_api_and_builds_a_path_and_bodies():
+    ctx: dict = {}
+    with _fake_api() as client:
+        for scenario in SCENARIOS:
+            if scenario.setup:
+                scenario.setup(client, ctx)
+            assert scenario.path(ctx).startswith("/api/v1/")
+            bodies = scenario.bodies(ctx)
+            # POST scenarios send JSON bodies (one a line for wrk), GET ones none.
+            assert (scenario.method == "POST") == bool(bodies), scenario.name
+            assert all("\n" not in json.dumps(b) for b in bodies)
+
+
+def test_the_issue_6_scenarios_without_a_big_dataset_are_registered():
+    assert [(s.name, s.method) for s in SCENARIOS] == [
+        ("create case", "POST"),
+        ("get case by id", "GET"),
+        ("get case by key", "GET"),
+        ("comment on an empty case", "POST"),
+        (f"bulk update {BULK_SIZE} cases", "POST"),
+    ]
+
+
+def test_bulk_update_changes_the_priority_of_100_cases_in_every_request():
+    scenario = selected(["bulk update 100 cases"])[0]
+    ctx: dict = {}
+    with _fake_api() as client:
+        scenario.setup(client, ctx)  # type: ignore[misc]
+    bodies = scenario.bodies(ctx)
+    assert all(len(b["items"]) == 100 for b in bodies)
+    assert {item["id"] for item in bodies[0]["items"]} == set(ctx["bulk_ids"])
+    # Consecutive bodies set different priorities, so no request is a no-op.
+    priorities = [b["items"][0]["changes"]["priority"] for b in bodies]
+    assert len(set(priorities)) == len(priorities) > 1
+
+
+def test_scenario_names_are_unique_and_selection_refuses_unknown_names():
+    with pytest.raises(ValueError, match="registered twice"):
+        register(Scenario(SCENARIOS[0].name, "GET", lambda ctx: "/api/v1/cases"))
+    assert selected(None) == SCENARIOS
+    assert [s.name for s in selected(["get case by key", "create case"])] == ["create case", "get case by key"]
+    with pytest.raises(ValueError, match="unknown scenario"):
+        selected(["nope"])
+
+
+def test_without_wrk_the_harness_says_how_to_install_it_and_exits_2(monkeypatch, capsys):
+    monkeypatch.setattr(run.shutil, "which", lambda name: None)
+    assert run.main(["--duration", "1"]) == 2
+    assert "apt-get install wrk" in capsys.readouterr().err
+
+
+def test_rss_is_read_for_every_process_of_a_group_and_peaks_are_kept():
+    sizes = run.group_rss_bytes(os.getpgid(0))
+    assert sizes and all(size > 0 for size in sizes)
+    assert run.group_rss_bytes(2**22 + 12345) == []
+
+
+def test_slow_scenarios_cap_the_connection_count_and_others_use_the_one_asked_for():
+    args = run.argparse.Namespace(connections=32)
+    assert run.connections_of(selected(["bulk update 100 cases"])[0], args) == 4
+    assert run.connections_of(selected(["create case"])[0], args) == 32
+    assert run.connections_of(selected(["bulk update 100 cases"])[0], run.argparse.Namespace(connections=2)) == 2
+    with run.PeakRss(os.getpgid(0)) as rss:
+        pass
+    assert rss.peak >= rss.peak_process > 0
