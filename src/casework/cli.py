@@ -1,5 +1,6 @@
 """The `casework` command: serve, migrate, and the everyday admin tasks. Each command calls a service."""
 
+import dataclasses
 import os
 import sys
 import uuid
@@ -29,6 +30,7 @@ from casework.db.base import utcnow
 from casework.db.database import Database
 from casework.errors import DomainError, from_validation_error
 from casework.logs import configure_logging
+from casework import seed as seeding
 from casework.projects.models import Workspace
 from casework.settings import Settings
 from casework.workflow.fields.cli import field_app
@@ -181,6 +183,40 @@ def worker(
             sla_worker.run_forever(db, interval or settings.sla_worker_interval)
         except KeyboardInterrupt:
             pass
+
+
+@app.command("seed-data")
+def seed_data(
+    cases: Annotated[int, typer.Option(min=1, help="How many cases.")],
+    workspace_name: Annotated[str, typer.Option(help="Name of the new workspace.")] = "Seeded workspace",
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 42,
+    comments_per_case_max: Annotated[int, typer.Option(min=0, help="Comments of the busiest cases.")] = 10_000,
+    alerts: Annotated[int | None, typer.Option(min=0, help="Alerts in total; one per case by default.")] = None,
+    json: JsonFlag = False,
+) -> None:
+    """Create a new workspace filled with realistic cases, comments and alerts (for benchmarks and demos)."""
+    options = seeding.SeedOptions(cases, workspace_name, seed, comments_per_case_max, alerts)
+    step = max(options.batch, cases // 10)
+
+    def progress(done: int, rows: dict[str, int], elapsed: float) -> None:
+        if not json and (done % step < options.batch or done == cases):
+            total = sum(rows.values())
+            out.print(f"{done:,}/{cases:,} cases, {total:,} rows, {elapsed:.1f} s ({total / elapsed:,.0f} rows/s)")
+            # Shown as it happens also when the output goes to a pipe or a file.
+            sys.stdout.flush()
+
+    with database() as db:
+        migrations.upgrade(db.engine)
+        result = seeding.seed(db, options, progress)
+    if json:
+        print_json(dataclasses.asdict(result) | {"workspace_id": str(result.workspace_id)})
+        return
+    total = sum(result.rows.values())
+    out.print(", ".join(f"{table} {count:,}" for table, count in result.rows.items()))
+    out.print(f"seeded {total:,} rows in {result.seconds:.1f} s ({total / result.seconds:,.0f} rows/s)")
+    out.print(f"busiest cases: {', '.join(result.hot_cases)}; a case without comments: {result.quiet_case}")
+    out.print(f"workspace {result.workspace_id}; admin token, shown only now:")
+    out.print(result.token, markup=False, highlight=False)
 
 
 @user_app.command("add")

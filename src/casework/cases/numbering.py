@@ -7,7 +7,7 @@ SQLite has one writer at a time, so a counter column bumped in the create's tran
 
 import uuid
 
-from sqlalchemy import text, update
+from sqlalchemy import Connection, text, update
 from sqlalchemy.orm import Session
 
 from casework.projects.models import Project, Workspace
@@ -63,3 +63,14 @@ def allocate(session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID) -
         .returning(projects.c.case_counter)
     ).scalar_one()
     return number, key_number
+
+
+def advance_to(connection: Connection, workspace_id: uuid.UUID, project_id: uuid.UUID, last: int) -> None:
+    """After rows were loaded in bulk with numbers and keys up to `last`: later creates continue after them."""
+    if connection.dialect.name == "postgresql":
+        for sequence in (_workspace_sequence(workspace_id), _project_sequence(project_id)):
+            connection.execute(text("SELECT setval(:sequence, :last)"), {"sequence": sequence, "last": last})
+        return
+    workspaces, projects = Workspace.__table__, Project.__table__
+    connection.execute(update(workspaces).where(workspaces.c.id == workspace_id).values(case_counter=last))
+    connection.execute(update(projects).where(projects.c.id == project_id).values(case_counter=last))
