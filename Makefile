@@ -34,5 +34,6 @@ DB ?= sqlite
 WORKERS ?= 1
 DURATION ?= 10
 CONNECTIONS ?= 32
+DATASET ?=
 bench: install
-	$(VENV)/bin/python -m bench.run --db $(DB) --workers $(WORKERS) --duration $(DURATION) --connections $(CONNECTIONS)
+	$(VENV)/bin/python -m bench.run --db $(DB) --workers $(WORKERS) --duration $(DURATION) --connections $(CONNECTIONS) $(if $(DATASET),--dataset $(DATASET))

@@ -18,6 +18,8 @@ class WrkResult:
     requests: int
     # Responses outside 2xx/3xx plus socket errors: a scenario with errors measured something else.
     errors: int
+    # From bench/wrk/request.lua's done(): wrk's own --latency report has no 95th percentile.
+    p95_ms: float | None = None
 
 
 def _ms(value: str, unit: str) -> float:
@@ -39,7 +41,11 @@ def parse_wrk(output: str) -> WrkResult:
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     if socket:
         errors += sum(int(n) for n in socket.groups())
-    return WrkResult(float(rps.group(1)), _ms(*p50.groups()), _ms(*p99.groups()), int(total.group(1)), errors)
+    p95 = re.search(r"^p95_us: (\d+)$", output, re.M)
+    return WrkResult(
+        float(rps.group(1)), _ms(*p50.groups()), _ms(*p99.groups()), int(total.group(1)), errors,
+        int(p95.group(1)) / 1000 if p95 else None,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -54,13 +60,15 @@ class Row:
     peak_rss_mb: float
     max_process_rss_mb: float
     errors: int
+    # None in results written before p95 was measured.
+    p95_ms: float | None = None
 
     @property
     def ratio(self) -> float:
         return self.rps / self.floor_rps if self.floor_rps else 0.0
 
 
-HEADERS = ["scenario", "conns", "req/s", "p50 ms", "p99 ms", "ratio to floor", "peak RSS MB", "max process MB", "errors"]
+HEADERS = ["scenario", "conns", "req/s", "p50 ms", "p95 ms", "p99 ms", "ratio to floor", "peak RSS MB", "max process MB", "errors"]
 
 
 def _cells(row: Row) -> list[str]:
@@ -69,6 +77,7 @@ def _cells(row: Row) -> list[str]:
         str(row.connections),
         f"{row.rps:.0f}" if row.rps >= 100 else f"{row.rps:.1f}",
         f"{row.p50_ms:.2f}",
+        "–" if row.p95_ms is None else f"{row.p95_ms:.2f}",
         f"{row.p99_ms:.2f}",
         f"{row.ratio:.3f}",
         f"{row.peak_rss_mb:.0f}",
@@ -131,12 +140,19 @@ non-2xx/3xx responses and socket errors: a row with errors measured something el
     apt-get install wrk                      # once; the harness says so when wrk is missing
     make bench                               # SQLite, 1 worker, 10 s per scenario, 32 connections
     make bench DB=postgres WORKERS=2 DURATION=5 CONNECTIONS=32
+    make bench DATASET=100000                # also the scenarios on seeded data (skipped without it)
     .venv/bin/python -m bench.run --help     # also: --scenario NAME (repeatable)
 
 PostgreSQL runs in a fresh schema of the local test database (`CASEWORK_TEST_DATABASE_URL`, default
 `postgresql+psycopg://postgres@127.0.0.1:5432/test`), dropped afterwards. Each run writes
 `bench/results/<UTC timestamp>-<db>.json` and rewrites this file with the newest result of each database.
 A scenario is a few lines in `bench/scenarios.py`.
+
+`DATASET=N` (`--dataset N`) runs `casework seed-data --cases N --json` on the benchmark's database before the server
+starts; the scenarios marked for it (filtered list, deep page, comments on the busiest and on an empty seeded case,
+alert lookup, 1,000-alert attach) run in that seeded workspace with its token. List, lookup, comment and attach
+scenarios use one connection, since their targets are single-client latency; `p95 ms` comes from
+`bench/wrk/request.lua` (wrk itself prints 50/75/90/99).
 
 ## Targets (issue 6)
 
@@ -151,12 +167,16 @@ A scenario is a few lines in `bench/scenarios.py`.
 """
 
 
+def _dataset(document: dict[str, Any]) -> str:
+    return f", {document['dataset']:,} seeded cases" if document.get("dataset") else ""
+
+
 def readme(documents: list[dict[str, Any]]) -> str:
     sections = [README_HEAD]
     for document in documents:
         sections.append(
             f"### {document['db']}, {document['workers']} worker(s), {document['connections']} connections, "
-            f"{document['duration']} s per scenario — {document['started']}\n\n"
+            f"{document['duration']} s per scenario{_dataset(document)} — {document['started']}\n\n"
             f"Machine: {document['machine']}.\n\n{markdown_table(rows_of(document))}\n"
         )
     if not documents:

@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 
 from bench import report
-from bench.scenarios import Context, Scenario, selected
+from bench.scenarios import Context, Scenario, selected, split_by_dataset
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -165,9 +165,12 @@ class PeakRss:
         self.sample()
 
 
-def wrk(url: str, method: str, bodies: Path | None, seconds: int, connections: int) -> report.WrkResult:
+def wrk(
+    url: str, method: str, bodies: Path | None, seconds: int, connections: int, token: str, offset: int = 0
+) -> report.WrkResult:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", f"--timeout={WRK_TIMEOUT}", "--latency", "-s", str(LUA), url]
-    env = {**os.environ, "BENCH_METHOD": method, "BENCH_TOKEN": TOKEN, "BENCH_BODIES": str(bodies or "")}
+    env = {**os.environ, "BENCH_METHOD": method, "BENCH_TOKEN": token, "BENCH_BODIES": str(bodies or ""),
+           "BENCH_OFFSET": str(offset), "BENCH_FIXED_PATH": "1" if url.endswith("/floor") else ""}  # fmt: skip
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60, check=False)
     if done.returncode != 0:
         raise SystemExit(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
@@ -178,12 +181,15 @@ def connections_of(scenario: Scenario, args: argparse.Namespace) -> int:
     return min(args.connections, scenario.connections or args.connections)
 
 
-def measure(server: Server, path: str, scenario: Scenario, bodies: Path | None, args: argparse.Namespace) -> report.WrkResult:
+def measure(
+    server: Server, path: str, scenario: Scenario, bodies: Path | None, token: str, args: argparse.Namespace
+) -> report.WrkResult:
     connections = connections_of(scenario, args)
     url = f"{server.url}{path}"
-    wrk(url, scenario.method, bodies, WARMUP_SECONDS, connections)
+    warmup = wrk(url, scenario.method, bodies, WARMUP_SECONDS, connections, token)
     wait_idle(server.process.pid)
-    result = wrk(url, scenario.method, bodies, args.duration, connections)
+    # Past what the warm-up sent (and each connection's request cut off at its end), so one-off targets stay fresh.
+    result = wrk(url, scenario.method, bodies, args.duration, connections, token, warmup.requests + connections)
     wait_idle(server.process.pid)
     return result
 
@@ -219,23 +225,25 @@ def server_env(**overrides: str) -> dict[str, str]:
 def run_scenario(
     scenario: Scenario, ctx: Context, casework: Server, floor: Server, tmp: Path, args: argparse.Namespace
 ) -> report.Row:
-    with httpx.Client(base_url=casework.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60.0) as client:
+    token = ctx["dataset"]["token"] if scenario.dataset else TOKEN
+    with httpx.Client(base_url=casework.url, headers={"Authorization": f"Bearer {token}"}, timeout=60.0) as client:
         if scenario.setup:
             scenario.setup(client, ctx)
     bodies = scenario.bodies(ctx)
     body_file = None
     if bodies:
         body_file = tmp / "bodies.jsonl"
-        body_file.write_text("".join(json.dumps(b) + "\n" for b in bodies))
-    floor_result = measure(floor, "/floor", scenario, body_file, args)
+        body_file.write_text(request_lines(bodies, scenario.paths(ctx) if scenario.paths else None))
+    floor_result = measure(floor, "/floor", scenario, body_file, token, args)
     with PeakRss(casework.process.pid) as rss:
-        result = measure(casework, scenario.path(ctx), scenario, body_file, args)
+        result = measure(casework, scenario.path(ctx), scenario, body_file, token, args)
     return report.Row(
         scenario=scenario.name,
         method=scenario.method,
         connections=connections_of(scenario, args),
         rps=result.requests_per_second,
         p50_ms=result.p50_ms,
+        p95_ms=result.p95_ms,
         p99_ms=result.p99_ms,
         floor_rps=floor_result.requests_per_second,
         peak_rss_mb=rss.peak / 2**20,
@@ -244,12 +252,50 @@ def run_scenario(
     )
 
 
+def request_lines(bodies: list[object], paths: list[str] | None) -> str:
+    """bench/wrk/request.lua's input: a JSON body a line, or "PATH<TAB>BODY" when each body has its own path."""
+    if paths is None:
+        return "".join(json.dumps(b) + "\n" for b in bodies)
+    if len(paths) != len(bodies):
+        raise ValueError(f"{len(paths)} paths for {len(bodies)} bodies")
+    return "".join(f"{p}\t{json.dumps(b)}\n" for p, b in zip(paths, bodies))
+
+
+# What `casework serve` does before it listens: migrate, then bootstrap an empty database.
+PREPARE_DATABASE = """
+from casework.bootstrap import bootstrap_if_empty
+from casework.db import migrate
+from casework.db.database import Database
+from casework.settings import Settings
+settings = Settings()
+db = Database(settings.resolved_database_url)
+migrate.upgrade(db.engine)
+db.run_sync(bootstrap_if_empty, settings.bootstrap_token)
+db.dispose()
+"""
+
+
+def seed_dataset(cases: int, env: dict[str, str]) -> dict[str, object]:
+    """`casework seed-data --json` on the benchmark's database; its object for the scenarios. Migrations and the
+    bootstrap workspace come first, as `serve` would make them: serve only bootstraps an empty database, and the
+    scenarios without a dataset use the bootstrap token."""
+    prepare = [sys.executable, "-c", PREPARE_DATABASE]
+    seed = [str(Path(sys.executable).with_name("casework")), "seed-data", "--cases", str(cases), "--json"]
+    for command in (prepare, seed):
+        done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise SystemExit(f"{command[-1]} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--duration", type=int, default=10, help="Seconds of load per scenario and server.")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--dataset", type=int, metavar="N", help="Seed N cases first (casework seed-data) and run the "
+                        "scenarios on seeded data too.")  # fmt: skip
     parser.add_argument("--scenario", action="append", help="Run only this scenario (repeatable).")
     parser.add_argument("--results", type=Path, default=BENCH_DIR / "results", help="bench/README.md only follows the default.")
     args = parser.parse_args(argv)
@@ -257,6 +303,11 @@ def main(argv: list[str] | None = None) -> int:
         scenarios = selected(args.scenario)
     except ValueError as exc:
         parser.error(str(exc))
+    if args.dataset is not None and args.dataset < 1:
+        parser.error("--dataset must be at least 1")
+    scenarios, skipped = split_by_dataset(scenarios, args.dataset is not None)
+    for scenario in skipped:
+        print(f"skipped {scenario.name!r}: needs seeded data (--dataset N, make bench DATASET=N)", file=sys.stderr)
     if shutil.which("wrk") is None:
         print("wrk is not installed. Install it with: apt-get install wrk (Debian/Ubuntu), then run again.", file=sys.stderr)
         return 2
@@ -278,11 +329,14 @@ def main(argv: list[str] | None = None) -> int:
                         "--host", "127.0.0.1", "--port", str(casework_port)]  # fmt: skip
         floor_cmd = [sys.executable, "-m", "uvicorn", "bench.floor:app", "--app-dir", str(REPO), "--host", "127.0.0.1",
                      "--port", str(floor_port), "--workers", str(args.workers), "--no-access-log"]  # fmt: skip
+        ctx: Context = {"duration": args.duration, "warmup": WARMUP_SECONDS, "run_id": uuid.uuid4().hex[:8]}
+        if args.dataset:
+            print(f"… seeding {args.dataset:,} cases", file=sys.stderr, flush=True)
+            ctx["dataset"] = seed_dataset(args.dataset, casework_env)
         with (
             serving(casework_cmd, casework_env, casework_port, args.workers, tmp / "casework.log") as casework,
             serving(floor_cmd, server_env(), floor_port, args.workers, tmp / "floor.log") as floor,
         ):
-            ctx: Context = {}
             for scenario in scenarios:
                 print(f"… {scenario.name}", file=sys.stderr, flush=True)
                 rows.append(run_scenario(scenario, ctx, casework, floor, tmp, args))
@@ -294,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         "workers": args.workers,
         "duration": args.duration,
         "connections": args.connections,
+        "dataset": args.dataset,
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
     }
     args.results.mkdir(parents=True, exist_ok=True)

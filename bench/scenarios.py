@@ -5,6 +5,7 @@ another tool built)."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -22,8 +23,13 @@ class Scenario:
     # JSON bodies sent in turn (several, so repeated updates alternate); none for GET.
     bodies: Callable[[Context], list[Any]] = lambda ctx: []
     setup: Setup | None = None
-    # At most this many connections, for requests so slow that a full set would only measure the queue.
+    # At most this many connections: few for slow requests (a full set would only measure the queue), one where
+    # the target is single-client latency.
     connections: int | None = None
+    # Runs on the seeded workspace (`--dataset N`) with its token; skipped without a dataset.
+    dataset: bool = False
+    # One request path per body, sent in turn with it, when each request needs its own target (a fresh case).
+    paths: Callable[[Context], list[str]] | None = None
 
 
 SCENARIOS: list[Scenario] = []
@@ -83,6 +89,106 @@ register(
 register(
     Scenario(f"bulk update {BULK_SIZE} cases", "POST", lambda ctx: "/api/v1/cases/bulk", _bulk_bodies, _bulk_cases, connections=4)
 )
+
+
+# Seeded data: ctx["dataset"] is `casework seed-data --json`'s object (token, hot_cases, quiet_case, alerts).
+LIST_PAGE = 50
+DEEP_PAGES = 20
+ALERTS_PER_REQUEST = 1000  # the per-request and per-case cap (casework.alerts.schemas)
+# Fresh cases for the attach scenario: one per request, enough for warm-up and run at about a request per 100 ms.
+ATTACH_REQUESTS_PER_SECOND = 10
+
+
+def cases_path(**params: Any) -> str:
+    return "/api/v1/cases?" + urlencode(params, doseq=True)
+
+
+def _get(client: httpx.Client, path: str) -> dict[str, Any]:
+    response = client.get(path)
+    response.raise_for_status()
+    return response.json()  # type: ignore[no-any-return]
+
+
+def filtered_list_params(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """status + assignee + tag of a case that has both, so the filtered list is never empty."""
+    for item in items:
+        if item["assignees"] and item["tags"]:
+            return {"status": item["status"], "assignee": item["assignees"][0], "tag": item["tags"][0]}
+    raise ValueError("no case with an assignee and a tag in the first page: cannot build the filtered list")
+
+
+def _filtered_list(client: httpx.Client, ctx: Context) -> None:
+    page = _get(client, cases_path(status="open", limit=LIST_PAGE))
+    ctx["filtered_list"] = cases_path(**filtered_list_params(page["items"]), sort="updated", limit=LIST_PAGE)
+
+
+def _deep_page(client: httpx.Client, ctx: Context) -> None:
+    path = cases_path(sort="updated", limit=LIST_PAGE)
+    for _ in range(DEEP_PAGES):
+        cursor = _get(client, path)["next_cursor"]
+        if cursor is None:
+            raise ValueError(f"fewer than {DEEP_PAGES + 1} pages of cases: seed a larger dataset")
+        path = cases_path(sort="updated", limit=LIST_PAGE, cursor=cursor)
+    ctx["deep_page"] = path
+
+
+def attach_bodies(count: int, prefix: str) -> list[dict[str, Any]]:
+    """`count` bodies of ALERTS_PER_REQUEST alerts each, no alert id repeated, so each adds a full set."""
+    bodies = []
+    for n in range(count):
+        ids = [f"{prefix}-{n}-{i}" for i in range(ALERTS_PER_REQUEST)]
+        bodies.append({"alert_ids": ids, "indexes": ["bench"] * ALERTS_PER_REQUEST})
+    return bodies
+
+
+def _attach_cases(client: httpx.Client, ctx: Context) -> None:
+    count = (ctx["duration"] + ctx["warmup"] + 1) * ATTACH_REQUESTS_PER_SECOND
+    ctx["attach_ids"] = [create_case(client, f"Attach {i}")["id"] for i in range(count)]
+
+
+def _attach_bodies(ctx: Context) -> list[Any]:
+    return attach_bodies(len(ctx["attach_ids"]), f"bench-{ctx['run_id']}")
+
+
+def _comment(ctx: Context) -> list[Any]:
+    return [{"body": "A benchmark comment."}]
+
+
+register(Scenario("list 50 by status+assignee+tag", "GET", lambda ctx: ctx["filtered_list"], setup=_filtered_list,
+                  connections=1, dataset=True))  # fmt: skip
+register(Scenario(f"list page {DEEP_PAGES + 1} by cursor", "GET", lambda ctx: ctx["deep_page"], setup=_deep_page,
+                  connections=1, dataset=True))  # fmt: skip
+
+def _hot_comments(ctx: Context) -> str:
+    return f"/api/v1/cases/{ctx['dataset']['hot_cases'][0]}/comments"  # the first hot case has the 10,000
+
+
+def _quiet_comments(ctx: Context) -> str:
+    return f"/api/v1/cases/{ctx['dataset']['quiet_case']}/comments"
+
+
+register(Scenario("comment on the 10,000-comment case", "POST", _hot_comments, _comment, connections=1, dataset=True))
+register(Scenario("comment on the seeded empty case", "POST", _quiet_comments, _comment, connections=1, dataset=True))
+register(Scenario("cases of an alert id", "GET",
+                  lambda ctx: "/api/v1/alerts/alert-0/cases", connections=1, dataset=True))
+register(
+    Scenario(
+        f"attach {ALERTS_PER_REQUEST} alerts",
+        "POST",
+        lambda ctx: f"/api/v1/cases/{ctx['attach_ids'][0]}/alerts",
+        _attach_bodies,
+        _attach_cases,
+        connections=1,
+        dataset=True,
+        paths=lambda ctx: [f"/api/v1/cases/{case_id}/alerts" for case_id in ctx["attach_ids"]],
+    )
+)
+
+
+def split_by_dataset(scenarios: list[Scenario], has_dataset: bool) -> tuple[list[Scenario], list[Scenario]]:
+    """(to run, skipped): scenarios on seeded data need a dataset."""
+    skipped = [s for s in scenarios if s.dataset and not has_dataset]
+    return [s for s in scenarios if s not in skipped], skipped
 
 
 def selected(names: list[str] | None) -> list[Scenario]:
