@@ -41,19 +41,7 @@ def record(
     at: datetime | None = None,
 ) -> None:
     """Append an entry; `action` must be one of activity.labels.ACTION_LABELS."""
-    check_action(action)
-    session.execute(
-        insert(Activity.__table__).values(
-            id=new_id(),
-            workspace_id=actor.workspace_id,
-            case_id=case_id,
-            actor_id=actor.user_id,
-            action=action,
-            changes=jsonable(changes),
-            source=source,
-            created_at=at or utcnow(),
-        )
-    )
+    _append(session, actor.workspace_id, case_id, actor.user_id, action, changes, source, at)
 
 
 def record_system(
@@ -66,13 +54,26 @@ def record_system(
     at: datetime | None = None,
 ) -> None:
     """An entry written by the server itself (actor_id NULL), e.g. the SLA worker's warnings."""
+    _append(session, workspace_id, case_id, None, action, changes, source, at)
+
+
+def _append(
+    session: Session,
+    workspace_id: uuid.UUID,
+    case_id: uuid.UUID,
+    actor_id: uuid.UUID | None,
+    action: str,
+    changes: dict[str, Any],
+    source: str,
+    at: datetime | None,
+) -> None:
     check_action(action)
     session.execute(
         insert(Activity.__table__).values(
             id=new_id(),
             workspace_id=workspace_id,
             case_id=case_id,
-            actor_id=None,
+            actor_id=actor_id,
             action=action,
             changes=jsonable(changes),
             source=source,
