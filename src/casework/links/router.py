@@ -19,7 +19,7 @@ async def list_links(
     cursor: str | None = None,
 ) -> Response:
     """The case's links, oldest first, each with the relation as seen from this case."""
-    rows, next_cursor = await db.read(service.list_links, actor, ref, limit, cursor)
+    rows, next_cursor = await db.read(service.list_links, actor, ref, cursor, limit)
     return JSONResponse({"items": [link_view(r) for r in rows], "next_cursor": next_cursor})
 
 

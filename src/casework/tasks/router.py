@@ -19,7 +19,7 @@ async def list_tasks(
     cursor: str | None = None,
 ) -> Response:
     """The case's tasks in their order."""
-    rows, next_cursor = await db.read(service.list_tasks, actor, ref, limit, cursor)
+    rows, next_cursor = await db.read(service.list_tasks, actor, ref, cursor, limit)
     return JSONResponse({"items": [task_view(t) for t in rows], "next_cursor": next_cursor})
 
 

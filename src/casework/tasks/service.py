@@ -53,7 +53,7 @@ def get_task(session: Session, actor: Actor, ref: str, task_id: str) -> Task:
 
 
 def list_tasks(
-    session: Session, actor: Actor, ref: str, limit: int = 50, cursor: str | None = None
+    session: Session, actor: Actor, ref: str, cursor: str | None = None, limit: int = 50
 ) -> tuple[list[Task], str | None]:
     """The case's tasks in their order (position, then id)."""
     case = cases.get_case(session, actor, ref)
