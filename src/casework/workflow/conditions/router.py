@@ -2,12 +2,11 @@
 
 from typing import Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
-from casework.http import DB, CurrentActor, JSONResponse
+from casework.http import DB, CurrentActor, JSONResponse, Language
 from casework.i18n import translate
-from casework.problems import request_language
 from casework.workflow.conditions import service
 
 router = APIRouter(prefix="/cases/{ref}/closure", tags=["closure conditions"])
@@ -28,12 +27,11 @@ class ClosureRead(BaseModel):
 
 
 @router.get("", response_model=ClosureRead)
-async def get_closure(request: Request, ref: str, actor: CurrentActor, db: DB) -> Response:
+async def get_closure(ref: str, actor: CurrentActor, db: DB, language: Language) -> Response:
     """The case's own conditions, then its project's, then one per empty required-to-close field; `closable` is
     true when all of them pass and no override request is pending. A formula that fails at run time does not pass
     and carries its `error`."""
     report = await db.read(service.closure_report, actor, ref)
-    language = request_language(request)
     for condition in report["conditions"]:
         if condition["error"] is not None:
             condition["error"] = translate(condition["error"], language)
