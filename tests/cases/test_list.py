@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from casework.cases import search
 from tests.conftest import Member, Tenant
 from tests.helpers import assert_problem, create, patch
 
@@ -152,6 +153,14 @@ async def data(client: httpx.AsyncClient, tenant: Tenant) -> Dataset:
 # Filters
 
 
+@pytest.fixture(params=["small sets drive", "mixed", "large sets"])
+def membership_strategy(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On SQLite, assignee and tag filters drive the query from a small set, intersect large ones, or walk the sort
+    index with one large set (casework.cases.search.SMALL_SET decides); each must give the same cases."""
+    threshold = {"small sets drive": search.SMALL_SET, "mixed": 2, "large sets": 0}[request.param]
+    monkeypatch.setattr(search, "SMALL_SET", threshold)
+
+
 async def test_default_list_excludes_archived_cases_and_returns_every_live_one(client, data):
     assert await key_set(client) == data.keys("phish", "malware", "badge", "login", "dropper")
 
@@ -189,7 +198,7 @@ async def test_severity_filter(client, data):
     assert await key_set(client, [("severity", "medium"), ("severity", "low")]) == data.keys("login", "dropper", "badge")
 
 
-async def test_assignee_filter_matches_any_of_the_given_users(client, data):
+async def test_assignee_filter_matches_any_of_the_given_users(client, data, membership_strategy):
     alice, bob = str(data.alice.id), str(data.bob.id)
     assert await key_set(client, {"assignee": alice}) == data.keys("phish", "malware")
     assert await key_set(client, {"assignee": bob}) == data.keys("malware", "login")
@@ -197,7 +206,7 @@ async def test_assignee_filter_matches_any_of_the_given_users(client, data):
     assert await key_set(client, {"assignee": str(data.tenant.admin.id)}) == set()
 
 
-async def test_assignee_filter_follows_reassignment(client, data):
+async def test_assignee_filter_follows_reassignment(client, data, membership_strategy):
     await patch(client, data.cases["dropper"], {"assignees": [str(data.bob.id)]})
     await patch(client, data.cases["login"], {"assignees": []})
     assert await key_set(client, {"assignee": str(data.bob.id)}) == data.keys("malware", "dropper")
@@ -209,14 +218,14 @@ async def test_unassigned_filter(client, data):
     assert await key_set(client, {"unassigned": "false"}) == await key_set(client)
 
 
-async def test_tag_filter_requires_all_given_tags(client, data):
+async def test_tag_filter_requires_all_given_tags(client, data, membership_strategy):
     assert await key_set(client, {"tag": "email"}) == data.keys("phish", "login")
     assert await key_set(client, [("tag", "email"), ("tag", "phishing")]) == data.keys("phish")
     assert await key_set(client, [("tag", "email"), ("tag", "malware")]) == set()
     assert await key_set(client, {"tag": "Email"}) == set()
 
 
-async def test_tag_any_filter_requires_one_of_the_given_tags(client, data):
+async def test_tag_any_filter_requires_one_of_the_given_tags(client, data, membership_strategy):
     assert await key_set(client, [("tag_any", "malware"), ("tag_any", "physical")]) == data.keys("malware", "badge")
     assert await key_set(client, [("tag_any", "email"), ("tag_any", "phishing")]) == data.keys("phish", "login")
     assert await key_set(client, {"tag_any": "nothing-has-this"}) == set()
@@ -228,7 +237,7 @@ async def test_tag_none_filter_excludes_every_given_tag(client, data):
     assert await key_set(client, {"tag_none": "nothing-has-this"}) == await key_set(client)
 
 
-async def test_tag_filters_follow_tag_changes(client, data):
+async def test_tag_filters_follow_tag_changes(client, data, membership_strategy):
     await patch(client, data.cases["phish"], {"tags": ["email", "bec"]})
     assert await key_set(client, {"tag": "phishing"}) == set()
     assert await key_set(client, [("tag", "email"), ("tag", "bec")]) == data.keys("phish")
@@ -332,7 +341,7 @@ async def test_q_must_not_be_empty_or_too_long(client, data):
     await assert_refused(client, {"q": "x" * 201}, "q")
 
 
-async def test_filters_combine_with_and(client, data):
+async def test_filters_combine_with_and(client, data, membership_strategy):
     alice, bob = str(data.alice.id), str(data.bob.id)
     assert await key_set(client, {"status": "open", "tag": "email"}) == data.keys("phish", "login")
     assert await key_set(client, {"status": "open", "tag": "email", "assignee": bob}) == data.keys("login")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, func, literal, not_, select, tuple_
+from sqlalchemy import Select, exists, func, intersect, literal, not_, select, tuple_
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
@@ -137,20 +137,9 @@ def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Selec
         query = query.where(Case.priority_rank.in_([priority_rank(p if p != "none" else None) for p in f.priority]))
     if f.severity:
         query = query.where(Case.severity.in_(f.severity))
-    if f.assignee:
-        query = query.where(
-            exists().where(
-                CaseAssignee.workspace_id == workspace_id,
-                CaseAssignee.user_id.in_(f.assignee),
-                CaseAssignee.case_id == Case.id,
-            )
-        )
+    query = query.where(*_membership_conditions(session, _member_sets(workspace_id, f)))
     if f.unassigned:
         query = query.where(not_(exists().where(CaseAssignee.case_id == Case.id)))
-    for tag in f.tag:
-        query = query.where(_has_tags(workspace_id, [tag]))
-    if f.tag_any:
-        query = query.where(_has_tags(workspace_id, f.tag_any))
     if f.tag_none:
         query = query.where(not_(_has_tags(workspace_id, f.tag_none)))
     if f.author is not None:
@@ -191,8 +180,54 @@ def _in_statuses(session: Session, workspace_id: uuid.UUID, refs: list[str]) -> 
             if not matching:
                 raise InvalidInput.field("status", _("no status is named {ref}", ref=ref))
             status_ids.extend(matching)
+    # Only the parts asked for: an OR with an empty side would keep SQLite off the status indexes.
+    if not status_ids:
+        return Case.status.in_(groups)
+    if not groups:
+        return Case.status_id.in_(status_ids)
     return Case.status.in_(groups) | Case.status_id.in_(status_ids)
 
 
 def _has_tags(workspace_id: uuid.UUID, tags: list[str]) -> Any:
     return exists().where(CaseTag.workspace_id == workspace_id, CaseTag.tag.in_(tags), CaseTag.case_id == Case.id)
+
+
+def _member_sets(workspace_id: uuid.UUID, f: CaseFilter) -> list[Select[tuple[uuid.UUID]]]:
+    """The case ids each assignee/tag filter admits; a case must be in all of them."""
+    sets = []
+    if f.assignee:
+        sets.append(
+            select(CaseAssignee.case_id).where(
+                CaseAssignee.workspace_id == workspace_id, CaseAssignee.user_id.in_(f.assignee)
+            )
+        )
+    for tags in [[tag] for tag in f.tag] + ([f.tag_any] if f.tag_any else []):
+        sets.append(select(CaseTag.case_id).where(CaseTag.workspace_id == workspace_id, CaseTag.tag.in_(tags)))
+    return sets
+
+
+# Below this many ids a set drives the query on SQLite; above it, walking the sort index is cheaper.
+SMALL_SET = 5000
+
+
+def _membership_conditions(session: Session, sets: list[Select[tuple[uuid.UUID]]]) -> list[Any]:
+    """PostgreSQL's planner knows each tag's and assignee's frequency and picks the join order itself. SQLite keeps
+    no per-value statistics, so it would walk the sort index and probe every case, which is slow when few match: count
+    each set up to SMALL_SET (a covering-index range), then drive from the smallest set when it is small, or from
+    the intersection of two or more large ones (a merge over covering indexes), and walk the index otherwise."""
+    if not sets:
+        return []
+    if session.get_bind().dialect.name != "sqlite":
+        return [_contains(s) for s in sets]
+    sizes = [session.scalar(select(func.count()).select_from(s.limit(SMALL_SET).subquery())) or 0 for s in sets]
+    smallest = min(range(len(sets)), key=sizes.__getitem__)
+    if sizes[smallest] < SMALL_SET:
+        # IN drives the query from the set; EXISTS only probes.
+        return [Case.id.in_(sets[smallest]), *(_contains(s) for i, s in enumerate(sets) if i != smallest)]
+    if len(sets) > 1:
+        return [Case.id.in_(intersect(*sets))]
+    return [_contains(sets[0])]
+
+
+def _contains(case_ids: Select[tuple[uuid.UUID]]) -> Any:
+    return exists(case_ids.where(case_ids.selected_columns[0] == Case.id))
