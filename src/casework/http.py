@@ -3,15 +3,16 @@
 import math
 import re
 import time
+import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from limits import RateLimitItem
 from limits import parse as parse_rate_limit
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 
 from casework.attachments.storage import FileStore
 from casework.auth.service import Actor, authenticate, touch_token
@@ -27,7 +28,11 @@ class JSONResponse(Response):
         return orjson.dumps(content)
 
 
-def get_db(request: Request) -> Database:
+# Dependencies are `async def` even with nothing to await: FastAPI runs a plain `def` dependency on a worker thread,
+# and that hop costs more than the whole lookup.
+
+
+async def get_db(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
@@ -36,7 +41,7 @@ DB = Annotated[Database, Depends(get_db)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
-def get_file_store(request: Request) -> FileStore:
+async def get_file_store(request: Request) -> FileStore:
     """Where case files are kept (app.state.file_store, built from the settings)."""
     return request.app.state.file_store  # type: ignore[no-any-return]
 
@@ -46,18 +51,49 @@ bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization:
 
 
 class RateLimiter:
-    """Per-token moving windows, kept in this process (each app process enforces the limit on its own)."""
+    """Per-token sliding-window counters, kept in this process (each app process enforces the limit on its own).
 
-    def __init__(self, default: str) -> None:
+    A request is allowed while this window's count plus the previous window's, weighted by how much of it still
+    overlaps the sliding window, stays under the limit. Written here rather than with `limits`' in-memory storage,
+    which starts a timer thread every 10 ms to expire keys: that cost a fifth of a cached read. `limits` still
+    parses the "6000/minute" syntax."""
+
+    def __init__(self, default: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.default = parse_rate_limit(default)
-        self.strategy = MovingWindowRateLimiter(MemoryStorage())
+        self.clock = clock
+        self._parsed: dict[str, RateLimitItem] = {}
+        # token id -> [window number, count in it, count in the window before]
+        self._windows: dict[uuid.UUID, list[int]] = {}
 
     def check(self, actor: Actor) -> None:
-        item = parse_rate_limit(actor.rate_limit) if actor.rate_limit else self.default
-        key = str(actor.token_id)
-        if not self.strategy.hit(item, key):
-            reset_at = self.strategy.get_window_stats(item, key).reset_time
-            raise RateLimited(retry_after=max(1, math.ceil(reset_at - time.time())))
+        item = self._item(actor.rate_limit) if actor.rate_limit else self.default
+        length = item.get_expiry()
+        now = self.clock()
+        number = int(now // length)
+        counts = self._windows.get(actor.token_id)
+        if counts is None or counts[0] < number - 1:
+            counts = self._windows[actor.token_id] = [number, 0, 0]
+        elif counts[0] == number - 1:
+            counts[:] = [number, 0, counts[1]]
+        remaining_share = 1 - (now - number * length) / length
+        if counts[1] + counts[2] * remaining_share >= item.amount:
+            raise RateLimited(retry_after=self._retry_after(item, counts, now, number * length))
+        counts[1] += 1
+
+    @staticmethod
+    def _retry_after(item: RateLimitItem, counts: list[int], now: float, window_start: float) -> int:
+        length = item.get_expiry()
+        if counts[1] >= item.amount or not counts[2]:
+            wait = window_start + length - now
+        else:
+            # When the previous window's weight has shrunk enough to let one more request in.
+            wait = window_start + length * (1 - (item.amount - counts[1]) / counts[2]) - now
+        return max(1, math.ceil(wait))
+
+    def _item(self, limit: str) -> RateLimitItem:
+        if limit not in self._parsed:
+            self._parsed[limit] = parse_rate_limit(limit)
+        return self._parsed[limit]
 
 
 async def current_actor(
@@ -92,7 +128,7 @@ def if_match_version(request: Request) -> int | None:
     return int(match.group(1))
 
 
-def request_language(
+async def request_language(
     accept_language: Annotated[str | None, Header(description="`fr` for French labels; English otherwise.")] = None,
 ) -> str:
     return negotiate(accept_language)

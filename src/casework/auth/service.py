@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from limits import parse_many as parse_rate_limits
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from casework.auth.models import ApiToken, User
@@ -74,23 +74,29 @@ class Authentication:
     stale_last_used: bool
 
 
+_TOKEN_BY_HASH = (
+    select(
+        ApiToken.id, ApiToken.workspace_id, ApiToken.user_id, ApiToken.scopes, ApiToken.rate_limit,
+        ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at, User.role, User.active,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def authenticate(session: Session, secret: str, now: datetime | None = None) -> Authentication:
     now = now or utcnow()
-    row = session.execute(
-        select(ApiToken, User.role, User.active)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == hash_secret(secret))
-    ).first()
-    if row is None:
+    # Columns, not the ORM entity: this runs on every request.
+    token = session.execute(_TOKEN_BY_HASH, {"token_hash": hash_secret(secret)}).first()
+    if token is None:
         raise Unauthenticated(_("unknown API token"))
-    token, role, active = row
     if token.revoked_at is not None:
         raise Unauthenticated(_("the API token was revoked"))
     if token.expires_at is not None and token.expires_at <= now:
         raise Unauthenticated(_("the API token has expired"))
-    if not active:
+    if not token.active:
         raise Unauthenticated(_("the token's user is deactivated"))
-    actor = Actor(token.workspace_id, token.user_id, role, frozenset(token.scopes), token.id, token.rate_limit)
+    actor = Actor(token.workspace_id, token.user_id, token.role, frozenset(token.scopes), token.id, token.rate_limit)
     stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION
     return Authentication(actor, stale)
 
