@@ -134,3 +134,25 @@ def test_concurrent_creates_on_two_workers_all_succeed_with_unique_numbers(backe
                 assert {c["id"] for c in listed.json()["items"]} == {c["id"] for c in cases}
             # Both workers served from their first start: none was killed for a slow start and replaced.
             assert re.search(r"Child process \[\d+\] died", server.output()) is None, server.output()
+
+
+def _rss_kb(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE).group(1))  # type: ignore[union-attr]
+
+
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_with_two_workers_the_supervising_process_keeps_no_copy_of_the_app(tmp_path: Path) -> None:
+    """After migrating, `serve` replaces itself with a fresh interpreter that runs uvicorn's supervisor alone: the
+    parent of the workers stays far smaller than a worker instead of holding a whole app of its own."""
+    with running_server(tmp_path / "serve.log", sqlite_env(tmp_path / "data"), workers=2) as server:
+        parent = server.process.pid
+        assert "casework.supervisor" in Path(f"/proc/{parent}/cmdline").read_text()
+        workers = [pid for pid in _children(parent) if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text()]
+        assert len(workers) == 2
+        assert _rss_kb(parent) < 0.6 * min(_rss_kb(pid) for pid in workers)
+        with server.client(only_token(server.output())) as client:
+            assert client.get("/api/v1/me").status_code == 200

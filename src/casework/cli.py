@@ -152,17 +152,18 @@ def serve(
     else:
         out.print(f"casework on {url}; for an API token: casework token create (or POST /api/v1/tokens)")
     configure_logging(settings.log_level, settings.access_log)
-    uvicorn.run(
-        "casework.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers or settings.workers,
-        access_log=settings.access_log,
-        log_level=settings.log_level,
-        log_config=None,
-        timeout_worker_healthcheck=settings.worker_healthcheck_timeout,
-    )
+    options = {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "workers": workers or settings.workers,
+        "access_log": settings.access_log,
+        "log_level": settings.log_level,
+        "timeout_worker_healthcheck": settings.worker_healthcheck_timeout,
+    }
+    if options["workers"] > 1:
+        sys.stdout.flush()
+        os.execv(sys.executable, [sys.executable, "-m", "casework.supervisor", orjson.dumps(options).decode()])
+    uvicorn.run("casework.app:create_app", factory=True, log_config=None, **options)
 
 
 @app.command()
