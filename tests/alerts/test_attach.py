@@ -1,6 +1,7 @@
 """Attaching alerts: one request is one attachment; an alert is on a case at most once."""
 
 from datetime import datetime
+from urllib.parse import quote
 
 from tests.alerts.support import attach, attached, ids
 from tests.helpers import activity, api_client, assert_problem, assert_same_not_found, create, read
@@ -127,6 +128,35 @@ async def test_a_request_of_only_duplicates_changes_nothing(client):
     assert await read(client, case) == before
     assert await activity(client, case) == entries
     assert {i["attachment_id"] for i in await attached(client, case)} == {first["attachment_id"]}
+
+
+async def test_alert_ids_and_indexes_are_stored_exactly_as_sent_whatever_they_look_like(client):
+    # The rows travel to the database as one JSON document: nothing in them may be read as JSON or SQL.
+    odd = ["123", "1e5", "null", "true", "[1, 2]", '{"a": 1}', 'quote "q"', "back\\slash", "tab\there", "é 東京 🚨",
+           "' OR 1=1 --", "$[0]", "a" * 512]  # fmt: skip
+    indexes = [f"idx {value}"[:512] for value in odd]
+    case = await create(client)
+    response = await attach(client, case, odd, indexes, rule={"id": "0", "name": "null"})
+    assert response.status_code == 201, response.text
+    assert response.json()["added"] == odd
+    items = await attached(client, case)
+    assert [(i["alert_id"], i["index"]) for i in items] == list(zip(odd, indexes))
+    assert {(i["rule"]["id"], i["rule"]["name"]) for i in items} == {("0", "null")}
+    for value in odd:
+        found = (await client.get(f"/alerts/{quote(value, safe='')}/cases")).json()["items"]
+        assert [c["id"] for c in found] == [case["id"]], value
+
+
+async def test_a_full_request_keeps_the_request_order_and_each_alerts_own_index(client):
+    case = await create(client)
+    alert_ids = ids("full", 1000)[::-1]
+    indexes = [f".alerts-{i % 7}" for i in range(1000)]
+    body = (await attach(client, case, alert_ids, indexes)).json()
+    assert body["added"] == alert_ids and body["alert_count"] == 1000
+    items = await attached(client, case)
+    assert [(i["alert_id"], i["index"]) for i in items] == list(zip(alert_ids, indexes))
+    assert len({i["id"] for i in items}) == 1000
+    assert {i["attachment_id"] for i in items} == {body["attachment_id"]}
 
 
 async def test_the_same_alert_may_be_on_several_cases(client):

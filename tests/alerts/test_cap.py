@@ -184,7 +184,7 @@ def test_attaching_1000_alerts_takes_as_many_statements_as_attaching_one(db, ten
 
     assert len(for_many.statements) == len(for_one.statements)
     assert len(for_many.statements) <= 8, for_many.statements
-    # The 1,000 rows go in one multi-row INSERT, not an executemany of 1,000.
+    # The 1,000 rows go in one INSERT .. SELECT, not an executemany of 1,000.
     assert [many for _, many in for_many.inserts_into("case_alerts")] == [False]
     assert [many for _, many in for_one.inserts_into("case_alerts")] == [False]
     # And the duplicate check is one SELECT too, with the same statement count when some are duplicates.

@@ -5,6 +5,7 @@ from urllib.parse import quote
 from casework.pagination import encode_cursor
 from tests.alerts.support import attach, attached, ids
 from tests.helpers import activity, api_client, assert_problem, create, read
+from tests.workflow.sla_support import HOUR, policy, set_policies
 
 
 async def test_detaching_an_alert_removes_it_bumps_the_version_and_logs_it(client):
@@ -183,3 +184,21 @@ async def test_a_viewer_can_find_cases_by_alert(app, client, tenant):
 async def test_finding_cases_needs_a_token(anonymous):
     response = await anonymous.get("/api/v1/alerts/a/cases")
     assert response.status_code == 401
+
+
+async def test_found_cases_carry_their_sla_clocks_and_a_page_counts_cases_not_clocks(client):
+    await set_policies(client, policy("response", HOUR), policy("completion", 8 * HOUR))
+    cases = [await create(client, title=f"with clocks {n}") for n in range(5)]
+    for case in cases:
+        await attach(client, case, ["clocked"])
+    found, cursor = [], None
+    while True:
+        body = (await client.get("/alerts/clocked/cases", params={"limit": 2, **({"cursor": cursor} if cursor else {})})).json()
+        assert len(body["items"]) == 2 or body["next_cursor"] is None
+        found.extend(body["items"])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert [c["id"] for c in found] == [c["id"] for c in cases]
+    for case in found:
+        assert [(s["sla_type"], s["target_seconds"]) for s in case["slas"]] == [("response", HOUR), ("completion", 8 * HOUR)]
