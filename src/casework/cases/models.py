@@ -41,6 +41,8 @@ class Case(IdMixin, Base):
         Index("ix_cases_project_updated", "project_id", "updated_at", "id"),
         # Lists filtered by named statuses (a status is per project, so a name may stand for several ids).
         Index("ix_cases_ws_status_id_updated", "workspace_id", "status_id", "updated_at", "id"),
+        # Title and description have a text-search index too, which this metadata cannot declare on both
+        # databases: see casework.cases.text_search.
     )
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id"))

@@ -277,7 +277,11 @@ class CaseFilter(CleanInput):
     created_before: AwareDatetime | None = None
     updated_after: AwareDatetime | None = None
     updated_before: AwareDatetime | None = None
-    q: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    q: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        default=None,
+        description="Words, all in the case's title and description or all in one of its comments: whole words, any "
+        "case, accents ignored; anything but letters and digits only separates words (no query syntax).",
+    )
     archived: Literal["exclude", "include", "only"] = "exclude"
     sla: Literal["exceeded", "at_risk"] | None = Field(
         default=None, description="Cases with an SLA past its target, or past its warning share and not yet due."

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from casework.auth.service import Actor
 from casework.cases.models import Case, CaseAssignee, CaseTag, priority_rank
 from casework.cases.schemas import CaseFilter, SortField, SortOrder
+from casework.cases.text_search import TextSearch
 from casework.db.base import utcnow
 from casework.errors import InvalidInput
 from casework.i18n import _
@@ -49,7 +50,10 @@ def list_cases(
 ) -> CasePage:
     actor.require_case_read()
     query = _filtered(session, actor.workspace_id, filters)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) if with_total else None
+    # q is applied apart: counting and paging want different plans (casework.cases.text_search).
+    matching = TextSearch(session, filters.q) if filters.q is not None else None
+    counted = matching.filter(query) if matching else query
+    total = session.scalar(select(func.count()).select_from(counted.subquery())) if with_total else None
     by_field = None
     if sort.startswith(field_search.FIELD_SORT_PREFIX):
         by_field = field_search.sort_value(session, actor.workspace_id, _project_id(session, actor, filters), sort)
@@ -65,7 +69,8 @@ def list_cases(
         ordering = (first.nulls_last(), Case.id.desc() if order == "desc" else Case.id.asc())
     else:
         ordering = (column.desc(), Case.id.desc()) if order == "desc" else (column.asc(), Case.id.asc())
-    rows = session.execute(query.add_columns(column).order_by(*ordering).limit(limit + 1)).all()
+    page = query.add_columns(column).order_by(*ordering).limit(limit + 1)
+    rows = session.execute(matching.page(page) if matching else page).all()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -155,9 +160,6 @@ def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Selec
         query = query.where(Case.updated_at >= f.updated_after)
     if f.updated_before is not None:
         query = query.where(Case.updated_at < f.updated_before)
-    if f.q is not None:
-        pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(Case.title.ilike(pattern, escape="\\") | Case.description.ilike(pattern, escape="\\"))
     if f.sla is not None:
         query = query.where(slas.sla_filter(f.sla, utcnow()))
     for condition in field_search.filter_conditions(session, workspace_id, project_id, f.field):

@@ -10,7 +10,7 @@ from casework.db.base import Base, IdMixin, utcnow
 
 class Comment(IdMixin, Base):
     __tablename__ = "comments"
-    # A case's comments, oldest first by UUIDv7 id.
+    # A case's comments, oldest first by UUIDv7 id. (The body's text-search index: casework.cases.text_search.)
     __table_args__ = (Index("ix_comments_case_id_id", "case_id", "id"),)
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id"))

@@ -1,6 +1,7 @@
 from alembic import context
 from sqlalchemy import text
 
+from casework.cases.text_search import include_name
 from casework.db.models import Base
 
 config = context.config
@@ -17,6 +18,7 @@ with engine.connect() as connection:
         target_metadata=Base.metadata,
         render_as_batch=sqlite,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,106 @@
+"""PostgreSQL's plans for the case list's heaviest queries, on a seeded dataset large enough for the planner to weigh
+its indexes: text search and the status + assignee + tag list never read a big table from end to end.
+
+The SQL is what list_cases issues (captured as it runs), explained in the same transaction."""
+
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
+
+from casework.auth.service import SCOPES, Actor
+from casework.cases.schemas import CaseFilter
+from casework.cases.search import list_cases
+from casework.db.database import Database
+from casework.seed import SeedOptions, SeedResult, seed
+from tests.conftest import SKIP_POSTGRES, fresh_database
+
+pytestmark = pytest.mark.skipif(SKIP_POSTGRES, reason="PostgreSQL plans (CASEWORK_SKIP_POSTGRES=1)")
+
+CASES = 30_000
+BIG_TABLES = ("cases", "comments", "case_tags", "case_assignees")
+PAGE = 50
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, SeedResult]]:
+    with fresh_database("postgres", Path(tmp_path_factory.mktemp("plans"))) as db:
+        # seed() ends with ANALYZE: the planner sees the data as it is.
+        yield db, seed(db, SeedOptions(cases=CASES, comments_per_case_max=500))
+
+
+def admin(session: Session, result: SeedResult) -> Actor:
+    user_id = session.scalar(
+        text("SELECT id FROM users WHERE workspace_id = :w AND role = 'admin'"), {"w": result.workspace_id}
+    )
+    return Actor(result.workspace_id, user_id, "admin", frozenset(SCOPES))
+
+
+def page_plan(db: Database, result: SeedResult, filters: CaseFilter) -> str:
+    """EXPLAIN of the page query list_cases runs for these filters (sorted by update, limit 51)."""
+    issued: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        if re.search(r"\bLIMIT\b", statement) and re.search(r"\bFROM cases\b", statement):
+            issued.append((statement, parameters))
+
+    def work(session: Session) -> str:
+        page = list_cases(session, admin(session, result), filters, "updated", "desc", PAGE)
+        assert page.items, "the plan of an empty list says little"
+        statement, parameters = issued[-1]
+        return "\n".join(row[0] for row in session.connection().exec_driver_sql("EXPLAIN " + statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        return db.run_sync(work, write=False)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+
+
+def assert_no_full_scan(plan: str) -> None:
+    for table in BIG_TABLES:
+        assert not re.search(rf"Seq Scan on {table}\b", plan), plan
+
+
+def document_frequency(db: Database, order: str) -> str:
+    """The word of the seeded case texts in the fewest (asc) or the most (desc) cases."""
+    query = f"SELECT word FROM ts_stat('SELECT search_vector FROM cases') ORDER BY ndoc {order}, word LIMIT 1"
+    return db.run_sync(lambda session: session.scalar(text(query)), write=False)  # type: ignore[no-any-return]
+
+
+def test_a_rare_word_is_found_through_both_search_indexes(seeded):
+    db, result = seeded
+    plan = page_plan(db, result, CaseFilter(q=document_frequency(db, "asc")))
+    assert_no_full_scan(plan)
+    assert "ix_cases_search" in plan and "ix_comments_search" in plan, plan
+
+
+def test_a_common_word_walks_the_list_in_its_order(seeded):
+    db, result = seeded
+    plan = page_plan(db, result, CaseFilter(q=document_frequency(db, "desc")))
+    assert_no_full_scan(plan)
+    # Each case tested in update order until the page is full, rather than every match sorted.
+    assert "ix_cases_ws_updated" in plan, plan
+
+
+def test_the_status_assignee_and_tag_list_reads_no_big_table_whole(seeded):
+    db, result = seeded
+
+    def one_case(session: Session) -> tuple[str, uuid.UUID, str]:
+        row = session.execute(
+            text(
+                "SELECT c.status, a.user_id, t.tag FROM cases c JOIN case_assignees a ON a.case_id = c.id "
+                "JOIN case_tags t ON t.case_id = c.id WHERE c.workspace_id = :w AND c.status = 'open' "
+                "ORDER BY c.updated_at DESC LIMIT 1"
+            ),
+            {"w": result.workspace_id},
+        ).one()
+        return row[0], row[1], row[2]
+
+    status, assignee, tag = db.run_sync(one_case, write=False)
+    assert_no_full_scan(page_plan(db, result, CaseFilter(status=[status], assignee=[assignee], tag=[tag])))
