@@ -35,5 +35,6 @@ WORKERS ?= 1
 DURATION ?= 10
 CONNECTIONS ?= 32
 DATASET ?=
+ALERTS ?=
 bench: install
-	$(VENV)/bin/python -m bench.run --db $(DB) --workers $(WORKERS) --duration $(DURATION) --connections $(CONNECTIONS) $(if $(DATASET),--dataset $(DATASET))
+	$(VENV)/bin/python -m bench.run --db $(DB) --workers $(WORKERS) --duration $(DURATION) --connections $(CONNECTIONS) $(if $(DATASET),--dataset $(DATASET)) $(if $(ALERTS),--alerts $(ALERTS))

@@ -1,10 +1,56 @@
 """The no-op floor: the same server stack (FastAPI on uvicorn, same worker count) doing nothing, so casework's
-figures can be read as a share of what the stack itself can do on this machine at this moment."""
+figures can be read as a share of what the stack itself can do on this machine at this moment.
 
-from fastapi import FastAPI
+Two reference routes measure the stack's building blocks on the same footing, to show how much of the floor any
+database-backed endpoint can keep: one row by primary key with the sqlite3 module (`/floor/sqlite-row`), and the
+same row as a SQLAlchemy ORM entity in a session, as casework reads it (`/floor/orm-row`). Neither authenticates.
+"""
+
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Response
+from sqlalchemy import Column, String, Table, create_engine
+from sqlalchemy.orm import DeclarativeBase, Session
 
 app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 CONSTANT = {"ok": True}
+
+# A row shaped like a case: an id and 40 short columns.
+COLUMNS = 40
+ROW_ID = "01a20c08-1c40-742f-89a3-e30562924918"
+DATABASE = Path(os.environ.get("BENCH_FLOOR_DB") or Path(tempfile.gettempdir()) / "casework-bench-floor.db")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Row(Base):
+    __table__ = Table(
+        "rows", Base.metadata, Column("id", String, primary_key=True), *(Column(f"c{n}", String) for n in range(COLUMNS))
+    )
+
+
+def _prepare() -> sqlite3.Connection:
+    connection = sqlite3.connect(DATABASE, check_same_thread=False, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA busy_timeout=10000")
+    columns = ", ".join(f"c{n} TEXT" for n in range(COLUMNS))
+    connection.execute(f"CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, {columns})")
+    values = ", ".join(f"'value {n}'" for n in range(COLUMNS))
+    connection.execute(f"INSERT OR IGNORE INTO rows VALUES (?, {values})", (ROW_ID,))
+    return connection
+
+
+raw = _prepare()
+# Plain str: orjson refuses SQLAlchemy's quoted_name as a key.
+ROW_NAMES = [str(name) for name in Row.__table__.columns.keys()]
+engine = create_engine(f"sqlite:///{DATABASE.as_posix()}", connect_args={"check_same_thread": False})
 
 
 @app.get("/floor")
@@ -16,6 +62,21 @@ async def get_floor() -> dict[str, bool]:
 async def post_floor() -> dict[str, bool]:
     # The body is sent but not read: the floor is the cost of the stack alone.
     return CONSTANT
+
+
+@app.get("/floor/sqlite-row")
+async def sqlite_row() -> Response:
+    cursor = raw.execute("SELECT * FROM rows WHERE id = ?", (ROW_ID,))
+    names = [d[0] for d in cursor.description]
+    return Response(orjson.dumps(dict(zip(names, cursor.fetchone(), strict=True))), media_type="application/json")
+
+
+@app.get("/floor/orm-row")
+async def orm_row() -> Response:
+    with Session(engine) as session, session.begin():
+        row = session.get(Row, ROW_ID)
+        body: dict[str, Any] = {name: getattr(row, name) for name in ROW_NAMES}
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 @app.get("/readyz")

@@ -141,6 +141,7 @@ non-2xx/3xx responses and socket errors: a row with errors measured something el
     make bench                               # SQLite, 1 worker, 10 s per scenario, 32 connections
     make bench DB=postgres WORKERS=2 DURATION=5 CONNECTIONS=32
     make bench DATASET=100000                # also the scenarios on seeded data (skipped without it)
+    make bench DATASET=1000000 ALERTS=10000000   # and 10,000,000 alerts over those cases (default: one per case)
     .venv/bin/python -m bench.run --help     # also: --scenario NAME (repeatable)
 
 PostgreSQL runs in a fresh schema of the local test database (`CASEWORK_TEST_DATABASE_URL`, default
@@ -149,7 +150,8 @@ PostgreSQL runs in a fresh schema of the local test database (`CASEWORK_TEST_DAT
 A scenario is a few lines in `bench/scenarios.py`.
 
 `DATASET=N` (`--dataset N`) runs `casework seed-data --cases N --json` on the benchmark's database before the server
-starts; the scenarios marked for it (filtered list, deep page, comments on the busiest and on an empty seeded case,
+starts (`ALERTS=TOTAL`, `--alerts TOTAL`, passes `--alerts TOTAL` on); the scenarios marked for it (filtered list,
+deep page, comments on the busiest and on an empty seeded case,
 alert lookup, 1,000-alert attach) run in that seeded workspace with its token. List, lookup, comment and attach
 scenarios use one connection, since their targets are single-client latency; `p95 ms` comes from
 `bench/wrk/request.lua` (wrk itself prints 50/75/90/99).
@@ -162,17 +164,22 @@ scenarios use one connection, since their targets are single-client latency; `p9
 - Comment add on the 10,000-comment case within 1.2 × the empty case's latency.
 - 1,000 alerts attached in ≤ 250 ms; alert lookup p95 ≤ 10 ms.
 - Server RSS ≤ 200 MB throughout.
-
-## Latest results
 """
 
 
 def _dataset(document: dict[str, Any]) -> str:
-    return f", {document['dataset']:,} seeded cases" if document.get("dataset") else ""
+    if not document.get("dataset"):
+        return ""
+    alerts = f" and {document['alerts']:,} alerts" if document.get("alerts") else ""
+    return f", {document['dataset']:,} seeded cases{alerts}"
+
+
+# What the runs found, before and after each fix, and the limits: written by hand, kept above the results.
+FINDINGS = Path(__file__).with_name("findings.md")
 
 
 def readme(documents: list[dict[str, Any]]) -> str:
-    sections = [README_HEAD]
+    sections = [README_HEAD, *([FINDINGS.read_text()] if FINDINGS.exists() else []), "## Latest results\n"]
     for document in documents:
         sections.append(
             f"### {document['db']}, {document['workers']} worker(s), {document['connections']} connections, "

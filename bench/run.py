@@ -235,8 +235,9 @@ def run_scenario(
         body_file = tmp / "bodies.jsonl"
         body_file.write_text(request_lines(bodies, scenario.paths(ctx) if scenario.paths else None))
     floor_result = measure(floor, "/floor", scenario, body_file, token, args)
-    with PeakRss(casework.process.pid) as rss:
-        result = measure(casework, scenario.path(ctx), scenario, body_file, token, args)
+    target = floor if scenario.on_floor else casework
+    with PeakRss(target.process.pid) as rss:
+        result = measure(target, scenario.path(ctx), scenario, body_file, token, args)
     return report.Row(
         scenario=scenario.name,
         method=scenario.method,
@@ -275,12 +276,14 @@ db.dispose()
 """
 
 
-def seed_dataset(cases: int, env: dict[str, str]) -> dict[str, object]:
+def seed_dataset(cases: int, env: dict[str, str], alerts: int | None = None) -> dict[str, object]:
     """`casework seed-data --json` on the benchmark's database; its object for the scenarios. Migrations and the
     bootstrap workspace come first, as `serve` would make them: serve only bootstraps an empty database, and the
-    scenarios without a dataset use the bootstrap token."""
+    scenarios without a dataset use the bootstrap token. `alerts`: the total, else seed-data's one per case."""
     prepare = [sys.executable, "-c", PREPARE_DATABASE]
     seed = [str(Path(sys.executable).with_name("casework")), "seed-data", "--cases", str(cases), "--json"]
+    if alerts is not None:
+        seed += ["--alerts", str(alerts)]
     for command in (prepare, seed):
         done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, check=False)
         if done.returncode != 0:
@@ -296,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--dataset", type=int, metavar="N", help="Seed N cases first (casework seed-data) and run the "
                         "scenarios on seeded data too.")  # fmt: skip
+    parser.add_argument("--alerts", type=int, metavar="TOTAL", help="With --dataset: seed TOTAL alerts in all "
+                        "(default: one per case).")  # fmt: skip
     parser.add_argument("--scenario", action="append", help="Run only this scenario (repeatable).")
     parser.add_argument("--results", type=Path, default=BENCH_DIR / "results", help="bench/README.md only follows the default.")
     args = parser.parse_args(argv)
@@ -305,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))
     if args.dataset is not None and args.dataset < 1:
         parser.error("--dataset must be at least 1")
+    if args.alerts is not None and (args.dataset is None or args.alerts < 0):
+        parser.error("--alerts needs --dataset and must be at least 0")
     scenarios, skipped = split_by_dataset(scenarios, args.dataset is not None)
     for scenario in skipped:
         print(f"skipped {scenario.name!r}: needs seeded data (--dataset N, make bench DATASET=N)", file=sys.stderr)
@@ -331,11 +338,13 @@ def main(argv: list[str] | None = None) -> int:
                      "--port", str(floor_port), "--workers", str(args.workers), "--no-access-log"]  # fmt: skip
         ctx: Context = {"duration": args.duration, "warmup": WARMUP_SECONDS, "run_id": uuid.uuid4().hex[:8]}
         if args.dataset:
-            print(f"… seeding {args.dataset:,} cases", file=sys.stderr, flush=True)
-            ctx["dataset"] = seed_dataset(args.dataset, casework_env)
+            alerts = "" if args.alerts is None else f" and {args.alerts:,} alerts"
+            print(f"… seeding {args.dataset:,} cases{alerts}", file=sys.stderr, flush=True)
+            ctx["dataset"] = seed_dataset(args.dataset, casework_env, args.alerts)
+            print(f"… seeded in {ctx['dataset']['seconds']:.0f} s", file=sys.stderr, flush=True)
         with (
             serving(casework_cmd, casework_env, casework_port, args.workers, tmp / "casework.log") as casework,
-            serving(floor_cmd, server_env(), floor_port, args.workers, tmp / "floor.log") as floor,
+            serving(floor_cmd, server_env(BENCH_FLOOR_DB=str(tmp / "floor.db")), floor_port, args.workers, tmp / "floor.log") as floor,
         ):
             for scenario in scenarios:
                 print(f"… {scenario.name}", file=sys.stderr, flush=True)
@@ -349,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         "duration": args.duration,
         "connections": args.connections,
         "dataset": args.dataset,
+        "alerts": ctx["dataset"]["alerts"] if args.dataset else None,
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
     }
     args.results.mkdir(parents=True, exist_ok=True)

@@ -30,6 +30,8 @@ class Scenario:
     dataset: bool = False
     # One request path per body, sent in turn with it, when each request needs its own target (a fresh case).
     paths: Callable[[Context], list[str]] | None = None
+    # A reference: the path is on the floor app (bench/floor.py), to show what the stack's parts cost.
+    on_floor: bool = False
 
 
 SCENARIOS: list[Scenario] = []
@@ -74,6 +76,9 @@ def _create_bodies(ctx: Context) -> list[Any]:
     return [{"title": f"Benchmark case {p}", "priority": p, "tags": ["bench"]} for p in PRIORITIES]
 
 
+# References on the floor app: one row by primary key, with sqlite3 and as a SQLAlchemy ORM entity (no auth).
+register(Scenario("stack: sqlite3 row by key", "GET", lambda ctx: "/floor/sqlite-row", on_floor=True))
+register(Scenario("stack: ORM row by key", "GET", lambda ctx: "/floor/orm-row", on_floor=True))
 register(Scenario("create case", "POST", lambda ctx: "/api/v1/cases", _create_bodies))
 register(Scenario("get case by id", "GET", lambda ctx: f"/api/v1/cases/{ctx['case_id']}", setup=_one_case))
 register(Scenario("get case by key", "GET", lambda ctx: f"/api/v1/cases/{ctx['case_key']}", setup=_one_case))
@@ -95,8 +100,9 @@ register(
 LIST_PAGE = 50
 DEEP_PAGES = 20
 ALERTS_PER_REQUEST = 1000  # the per-request and per-case cap (casework.alerts.schemas)
-# Fresh cases for the attach scenario: one per request, enough for warm-up and run at about a request per 100 ms.
-ATTACH_REQUESTS_PER_SECOND = 10
+# Fresh cases for the attach scenario: one per request, enough for warm-up and run at up to 100 requests a second
+# (an attach takes 10-40 ms). Past them the requests wrap around to full cases and would time duplicates only.
+ATTACH_REQUESTS_PER_SECOND = 100
 
 
 def cases_path(**params: Any) -> str:
@@ -158,6 +164,20 @@ register(Scenario("list 50 by status+assignee+tag", "GET", lambda ctx: ctx["filt
                   connections=1, dataset=True))  # fmt: skip
 register(Scenario(f"list page {DEEP_PAGES + 1} by cursor", "GET", lambda ctx: ctx["deep_page"], setup=_deep_page,
                   connections=1, dataset=True))  # fmt: skip
+
+# A topic an analyst looks up: in the text or a comment of about 9% of the seeded cases (92,177 of 1,000,000), far
+# more than a page, far fewer than all (casework.seed's words follow Zipf's law).
+SEARCH_WORDS = "ransomware"
+
+
+def _text_search(client: httpx.Client, ctx: Context) -> None:
+    ctx["text_search"] = cases_path(q=SEARCH_WORDS, sort="updated", limit=LIST_PAGE)
+    if not _get(client, ctx["text_search"])["items"]:
+        raise ValueError(f"no case matches {SEARCH_WORDS!r}: not a dataset of casework seed-data")
+
+
+register(Scenario("search 50 by text", "GET", lambda ctx: ctx["text_search"], setup=_text_search, connections=1,
+                  dataset=True))  # fmt: skip
 
 def _hot_comments(ctx: Context) -> str:
     return f"/api/v1/cases/{ctx['dataset']['hot_cases'][0]}/comments"  # the first hot case has the 10,000

@@ -129,8 +129,8 @@ def test_attach_sends_each_request_to_its_own_fresh_case_so_the_per_case_cap_is_
     with _seeded_api() as client:
         scenario.setup(client, ctx)
     paths, bodies = scenario.paths(ctx), scenario.bodies(ctx)
-    # Enough fresh cases for warm-up and run at 10 requests a second.
-    assert len(paths) == len(set(paths)) == len(bodies) == (5 + 1 + 1) * 10
+    # Enough fresh cases for warm-up and run at 100 requests a second.
+    assert len(paths) == len(set(paths)) == len(bodies) == (5 + 1 + 1) * 100
     assert paths[0] == f"/api/v1/cases/{ctx['attach_ids'][0]}/alerts"
 
 
@@ -153,3 +153,30 @@ def test_readme_names_the_dataset_size_of_a_run():
     assert "100,000 seeded cases" in report.readme(documents)
     assert report.rows_of(documents[0]) == rows
     assert "seeded cases" not in report.readme([report.result_document(meta, rows)])
+
+
+def test_alerts_need_a_dataset(capsys):
+    with pytest.raises(SystemExit):
+        run.main(["--alerts", "1000"])
+    assert "--alerts needs --dataset" in capsys.readouterr().err
+
+
+def test_the_alert_total_is_passed_on_to_seed_data_and_left_to_its_default_otherwise(monkeypatch):
+    commands = []
+
+    def fake_run(command, **kwargs):
+        commands.append(command)
+        return run.subprocess.CompletedProcess(command, 0, stdout=json.dumps(DATASET), stderr="")
+
+    monkeypatch.setattr(run.subprocess, "run", fake_run)
+    assert run.seed_dataset(1000, {}, 10_000) == DATASET
+    assert commands[-1][1:] == ["seed-data", "--cases", "1000", "--json", "--alerts", "10000"]
+    run.seed_dataset(1000, {})
+    assert "--alerts" not in commands[-1]
+
+
+def test_readme_names_the_seeded_alerts_when_there_are_any():
+    meta = {"started": "s", "db": "sqlite", "workers": 1, "duration": 5, "connections": 32, "machine": "m"}
+    rows = [report.Row("x", "GET", 1, 10.0, 1.0, 2.0, 20.0, 1.0, 1.0, 0, p95_ms=1.5)]
+    text = report.readme([report.result_document({**meta, "dataset": 1_000_000, "alerts": 9_904_399}, rows)])
+    assert "1,000,000 seeded cases and 9,904,399 alerts" in text

@@ -1,6 +1,7 @@
 """The benchmark harness's pure parts: wrk's report, the table/JSON/README, the scenario registry. No wrk, no
 server, no timings here: `make bench` runs the load."""
 
+import importlib
 import json
 import os
 import uuid
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from bench import report, run
 from bench.scenarios import BULK_SIZE, SCENARIOS, Scenario, register, selected, split_by_dataset
@@ -152,7 +154,7 @@ def test_every_scenario_without_a_dataset_prepares_through_the_api_and_builds_a_
         for scenario in split_by_dataset(SCENARIOS, False)[0]:
             if scenario.setup:
                 scenario.setup(client, ctx)
-            assert scenario.path(ctx).startswith("/api/v1/")
+            assert scenario.path(ctx).startswith("/floor/" if scenario.on_floor else "/api/v1/")
             bodies = scenario.bodies(ctx)
             # POST scenarios send JSON bodies (one a line for wrk), GET ones none.
             assert (scenario.method == "POST") == bool(bodies), scenario.name
@@ -160,7 +162,7 @@ def test_every_scenario_without_a_dataset_prepares_through_the_api_and_builds_a_
 
 
 def test_the_issue_6_scenarios_without_a_big_dataset_are_registered():
-    assert [(s.name, s.method) for s in SCENARIOS if not s.dataset] == [
+    assert [(s.name, s.method) for s in SCENARIOS if not s.dataset and not s.on_floor] == [
         ("create case", "POST"),
         ("get case by id", "GET"),
         ("get case by key", "GET"),
@@ -211,3 +213,22 @@ def test_slow_scenarios_cap_the_connection_count_and_others_use_the_one_asked_fo
     with run.PeakRss(os.getpgid(0)) as rss:
         pass
     assert rss.peak >= rss.peak_process > 0
+
+
+def test_the_floor_serves_each_reference_scenario_one_row_of_41_columns(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("BENCH_FLOOR_DB", str(tmp_path / "floor.db"))
+    floor = importlib.reload(importlib.import_module("bench.floor"))
+    references = [s for s in SCENARIOS if s.on_floor]
+    assert [s.name for s in references] == ["stack: sqlite3 row by key", "stack: ORM row by key"]
+    with TestClient(floor.app) as client:
+        rows = [client.get(s.path({})).json() for s in references]
+    assert rows[0] == rows[1]
+    assert rows[0]["id"] == floor.ROW_ID and len(rows[0]) == floor.COLUMNS + 1
+
+
+def test_readme_keeps_the_hand_written_findings_between_the_targets_and_the_results(tmp_path: Path, monkeypatch):
+    findings = tmp_path / "findings.md"
+    findings.write_text("## Findings\n\nBefore and after.\n")
+    monkeypatch.setattr(report, "FINDINGS", findings)
+    text = report.readme([report.result_document(META, ROWS)])
+    assert text.index("## Targets") < text.index("Before and after.") < text.index("## Latest results")
