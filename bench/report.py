@@ -150,11 +150,12 @@ PostgreSQL runs in a fresh schema of the local test database (`CASEWORK_TEST_DAT
 A scenario is a few lines in `bench/scenarios.py`.
 
 `DATASET=N` (`--dataset N`) runs `casework seed-data --cases N --json` on the benchmark's database before the server
-starts (`ALERTS=TOTAL`, `--alerts TOTAL`, passes `--alerts TOTAL` on); the scenarios marked for it (filtered list,
-deep page, comments on the busiest and on an empty seeded case,
-alert lookup, 1,000-alert attach) run in that seeded workspace with its token. List, lookup, comment and attach
-scenarios use one connection, since their targets are single-client latency; `p95 ms` comes from
-`bench/wrk/request.lua` (wrk itself prints 50/75/90/99).
+starts (`ALERTS=TOTAL` passes `--alerts TOTAL` on); the scenarios marked for it (filtered list, deep page, text
+search, comments on the busiest and on an empty seeded case, alert lookup, 1,000-alert attach) run in that seeded
+workspace with its token. List, search, lookup, comment and attach scenarios use one connection, since their
+targets are single-client latency; `p95 ms` comes from `bench/wrk/request.lua` (wrk itself prints 50/75/90/99).
+The `stack:` rows are references served by the floor app itself (one row by primary key, with sqlite3 and as a
+SQLAlchemy ORM entity, no authentication): what any database-backed endpoint on this stack can keep of the floor.
 
 ## Targets (issue 6)
 
