@@ -13,6 +13,7 @@ from casework.cases.models import Case, CaseAssignee, CaseTag, priority_rank
 from casework.cases.schemas import CaseFilter, SortField, SortOrder
 from casework.cases.text_search import TextSearch
 from casework.db.base import utcnow
+from casework.db.statements import count_up_to
 from casework.errors import InvalidInput
 from casework.i18n import _
 from casework.pagination import decode_cursor, encode_cursor
@@ -146,7 +147,7 @@ def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Selec
     if f.unassigned:
         query = query.where(not_(exists().where(CaseAssignee.case_id == Case.id)))
     if f.tag_none:
-        query = query.where(not_(_has_tags(workspace_id, f.tag_none)))
+        query = query.where(not_(_contains(_tagged(workspace_id, f.tag_none))))
     if f.author is not None:
         query = query.where(Case.author_id == f.author)
     project_id = resolve_project(session, workspace_id, f.project).id if f.project is not None else None
@@ -190,10 +191,6 @@ def _in_statuses(session: Session, workspace_id: uuid.UUID, refs: list[str]) -> 
     return Case.status.in_(groups) | Case.status_id.in_(status_ids)
 
 
-def _has_tags(workspace_id: uuid.UUID, tags: list[str]) -> Any:
-    return exists().where(CaseTag.workspace_id == workspace_id, CaseTag.tag.in_(tags), CaseTag.case_id == Case.id)
-
-
 def _member_sets(workspace_id: uuid.UUID, f: CaseFilter) -> list[Select[tuple[uuid.UUID]]]:
     """The case ids each assignee/tag filter admits; a case must be in all of them."""
     sets = []
@@ -204,8 +201,13 @@ def _member_sets(workspace_id: uuid.UUID, f: CaseFilter) -> list[Select[tuple[uu
             )
         )
     for tags in [[tag] for tag in f.tag] + ([f.tag_any] if f.tag_any else []):
-        sets.append(select(CaseTag.case_id).where(CaseTag.workspace_id == workspace_id, CaseTag.tag.in_(tags)))
+        sets.append(_tagged(workspace_id, tags))
     return sets
+
+
+def _tagged(workspace_id: uuid.UUID, tags: list[str]) -> Select[tuple[uuid.UUID]]:
+    """The case ids holding any of tags."""
+    return select(CaseTag.case_id).where(CaseTag.workspace_id == workspace_id, CaseTag.tag.in_(tags))
 
 
 # Below this many ids a set drives the query on SQLite; above it, walking the sort index is cheaper.
@@ -221,7 +223,7 @@ def _membership_conditions(session: Session, sets: list[Select[tuple[uuid.UUID]]
         return []
     if session.get_bind().dialect.name != "sqlite":
         return [_contains(s) for s in sets]
-    sizes = [session.scalar(select(func.count()).select_from(s.limit(SMALL_SET).subquery())) or 0 for s in sets]
+    sizes = [count_up_to(session, s, SMALL_SET) for s in sets]
     smallest = min(range(len(sets)), key=sizes.__getitem__)
     if sizes[smallest] < SMALL_SET:
         # IN drives the query from the set; EXISTS only probes.

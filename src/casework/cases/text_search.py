@@ -32,6 +32,7 @@ from sqlalchemy.sql.expression import column
 
 from casework.cases.models import Case
 from casework.comments.models import Comment
+from casework.db.statements import count_up_to
 from casework.errors import InvalidInput
 from casework.i18n import _
 
@@ -134,8 +135,7 @@ class TextSearch:
     def _sqlite_documents_at_least(self, count: int) -> bool:
         found = 0
         for fts in (_CASES_FTS, _COMMENTS_FTS):
-            capped = self._fts_rowids(fts).limit(count - found).subquery()
-            found += self.session.scalar(select(func.count()).select_from(capped)) or 0
+            found += count_up_to(self.session, self._fts_rowids(fts), count - found)
             if found >= count:
                 return True
         return False

@@ -1,8 +1,9 @@
-"""Statements whose SQL differs between SQLite and PostgreSQL."""
+"""Statements several domains need: counting up to a cap, and inserts whose SQL differs between SQLite and
+PostgreSQL."""
 
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Select, Table, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -17,3 +18,9 @@ def insert_ignoring_duplicates(session: Session, table: Table, rows: list[dict[s
     statement = insert(table).values(rows).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
     result = session.execute(statement)
     return int(result.rowcount)
+
+
+def count_up_to(session: Session, query: Select[Any], cap: int) -> int:
+    """How many rows query gives, counting no further than cap: reads at most cap rows (an index range, usually),
+    however many there are."""
+    return session.scalar(select(func.count()).select_from(query.limit(cap).subquery())) or 0
