@@ -135,7 +135,7 @@ def serve(
     no_worker: Annotated[bool, typer.Option("--no-worker", help="Do not run the SLA worker in the server.")] = False,
 ) -> None:
     """Migrate, create the first workspace and admin on an empty database, then serve HTTP (with the SLA worker)."""
-    import uvicorn
+    from casework import supervisor
 
     if no_worker:
         # Read by create_app in every server process.
@@ -163,7 +163,7 @@ def serve(
     if options["workers"] > 1:
         sys.stdout.flush()
         os.execv(sys.executable, [sys.executable, "-m", "casework.supervisor", orjson.dumps(options).decode()])
-    uvicorn.run("casework.app:create_app", factory=True, log_config=None, **options)
+    supervisor.run(options)
 
 
 @app.command()

@@ -13,9 +13,14 @@ import uvicorn
 from casework.logs import configure_logging
 
 
+def run(options: dict[str, Any]) -> None:
+    """uvicorn serving casework with `options` (host, port, workers, ...), logging as configure_logging set up."""
+    uvicorn.run("casework.app:create_app", factory=True, log_config=None, **options)
+
+
 def main(options: dict[str, Any]) -> None:
     configure_logging(options["log_level"], options["access_log"])
-    uvicorn.run("casework.app:create_app", factory=True, log_config=None, **options)
+    run(options)
 
 
 if __name__ == "__main__":
