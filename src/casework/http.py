@@ -1,5 +1,6 @@
 """Shared HTTP plumbing for the native API: JSON responses, the database and actor dependencies, If-Match."""
 
+import functools
 import math
 import re
 import time
@@ -50,6 +51,10 @@ FileStoreDep = Annotated[FileStore, Depends(get_file_store)]
 bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer cw_...`")
 
 
+# A token's limit is parsed once, not on each of its requests.
+_parsed_limit = functools.lru_cache(maxsize=1024)(parse_rate_limit)
+
+
 class RateLimiter:
     """Per-token sliding-window counters, kept in this process (each app process enforces the limit on its own).
 
@@ -61,12 +66,11 @@ class RateLimiter:
     def __init__(self, default: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.default = parse_rate_limit(default)
         self.clock = clock
-        self._parsed: dict[str, RateLimitItem] = {}
         # token id -> [window number, count in it, count in the window before]
         self._windows: dict[uuid.UUID, list[int]] = {}
 
     def check(self, actor: Actor) -> None:
-        item = self._item(actor.rate_limit) if actor.rate_limit else self.default
+        item = _parsed_limit(actor.rate_limit) if actor.rate_limit else self.default
         length = item.get_expiry()
         now = self.clock()
         number = int(now // length)
@@ -89,11 +93,6 @@ class RateLimiter:
             # When the previous window's weight has shrunk enough to let one more request in.
             wait = window_start + length * (1 - (item.amount - counts[1]) / counts[2]) - now
         return max(1, math.ceil(wait))
-
-    def _item(self, limit: str) -> RateLimitItem:
-        if limit not in self._parsed:
-            self._parsed[limit] = parse_rate_limit(limit)
-        return self._parsed[limit]
 
 
 async def current_actor(
