@@ -15,6 +15,8 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Response
 from sqlalchemy import Column, String, Table, create_engine
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.schema import CreateTable
 from sqlalchemy.orm import DeclarativeBase, Session
 
 app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
@@ -40,10 +42,10 @@ def _prepare() -> sqlite3.Connection:
     connection = sqlite3.connect(DATABASE, check_same_thread=False, isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA busy_timeout=10000")
-    columns = ", ".join(f"c{n} TEXT" for n in range(COLUMNS))
-    connection.execute(f"CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, {columns})")
-    values = ", ".join(f"'value {n}'" for n in range(COLUMNS))
-    connection.execute(f"INSERT OR IGNORE INTO rows VALUES (?, {values})", (ROW_ID,))
+    # IF NOT EXISTS / OR IGNORE: each worker process prepares the same file.
+    connection.execute(str(CreateTable(Row.__table__, if_not_exists=True).compile(dialect=sqlite.dialect())))
+    values = [ROW_ID, *(f"value {n}" for n in range(COLUMNS))]
+    connection.execute(f"INSERT OR IGNORE INTO rows VALUES ({', '.join('?' * len(values))})", values)
     return connection
 
 
