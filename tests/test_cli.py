@@ -267,6 +267,9 @@ async def test_case_create_json_returns_the_case_the_api_then_shows(casework: Cl
     assert shown.status_code == 200, shown.text
     assert shown.json()["id"] == case["id"]
     assert shown.json()["tags"] == ["x", "mail"] and shown.json()["priority"] == "P2"
+    # The actor carries the API it came through: the CLI's writes are logged as such.
+    log = await api_call(casework.url, casework.admin_token, "GET", "/cases/CASE-1/activity")
+    assert [(e["action"], e["source"]) for e in log.json()["items"]] == [("created", "cli")]
 
 
 def test_case_list_and_show_in_table_and_json(casework: Cli) -> None:

@@ -98,7 +98,7 @@ def _actor(session: Session, as_email: str | None) -> auth.Actor:
         user = session.scalar(query.order_by(User.created_at).limit(1))
         if user is None:
             raise DomainError("the workspace has no active admin")
-    return auth.Actor(user.workspace_id, user.id, user.role, frozenset(auth.SCOPES))
+    return auth.Actor(user.workspace_id, user.id, user.role, frozenset(auth.SCOPES), source="cli")
 
 
 def print_json(value: Any) -> None:
@@ -321,7 +321,7 @@ def case_create(
     data = _validated(
         CaseCreate, title=title, description=description, priority=priority, severity=severity, tags=tag or [], project=project
     )
-    case = run(lambda s: cases.create_case(s, _actor(s, as_email), data, source="cli"))
+    case = run(lambda s: cases.create_case(s, _actor(s, as_email), data))
     _show_cases([case], json, single=True)
 
 

@@ -13,9 +13,6 @@ from casework.activity.models import Activity
 from casework.auth.service import Actor
 from casework.db.base import new_id, utcnow
 
-SOURCE_NATIVE = "native"
-
-
 def jsonable(value: Any) -> Any:
     """Values as the JSON column keeps them, so that old/new pairs read back as they were written."""
     if isinstance(value, uuid.UUID):
@@ -37,11 +34,10 @@ def record(
     case_id: uuid.UUID,
     action: str,
     changes: dict[str, Any],
-    source: str = SOURCE_NATIVE,
     at: datetime | None = None,
 ) -> None:
-    """Append an entry; `action` must be one of activity.labels.ACTION_LABELS."""
-    _append(session, actor.workspace_id, case_id, actor.user_id, action, changes, source, at)
+    """Append an entry, made through the API the actor came by; `action` must be one of activity.labels.ACTION_LABELS."""
+    _append(session, actor.workspace_id, case_id, actor.user_id, action, changes, actor.source, at)
 
 
 def record_system(

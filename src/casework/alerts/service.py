@@ -36,7 +36,6 @@ def attach_alerts(
     ref: str | uuid.UUID,
     data: AlertAttach,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> AttachOutcome:
     """Attach the request's alerts as one attachment; alerts the case already has, or that the request repeats,
     are reported as duplicates and counted once. A request that would take the case past the cap adds nothing."""
@@ -94,7 +93,7 @@ def attach_alerts(
     statement = _INSERT_ALERTS[session.get_bind().dialect.name]
     session.execute(statement, {**shared, "rows": orjson.dumps(rows).decode()})
     changes = {"alert_ids": [None, added], "attachment_id": [None, attachment_id]}
-    version = record_change(session, actor, case, "alerts_attached", changes, {"alert_count": len(added)}, source)
+    version = record_change(session, actor, case, "alerts_attached", changes, {"alert_count": len(added)})
     return AttachOutcome(attachment_id, added, duplicates, case.alert_count + len(added), version)
 
 
@@ -104,7 +103,6 @@ def detach_alert(
     ref: str | uuid.UUID,
     alert_id: str,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> int:
     """Take one alert off the case; returns the case's new version."""
     case = lock_case_for_change(session, actor, ref, expected_version)
@@ -117,7 +115,7 @@ def detach_alert(
         raise NotFound("alert", alert_id)
     session.execute(delete(CaseAlert.__table__).where(CaseAlert.id == attached.id))
     changes = {"alert_ids": [[alert_id], None], "attachment_id": [attached.attachment_id, None]}
-    return record_change(session, actor, case, "alert_detached", changes, {"alert_count": -1}, source)
+    return record_change(session, actor, case, "alert_detached", changes, {"alert_count": -1})
 
 
 def list_alerts(

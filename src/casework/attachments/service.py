@@ -13,7 +13,7 @@ Contract for other services (e.g. the blocks helper storing Tines file elements 
     case = lock_case_for_change(session, actor, ref, expected_version)
     attachment = attachments.add_file(
         session, actor, store, case, filename, data,
-        comment_id=None, source="native", record=True,
+        comment_id=None, record=True,
     )  # -> Attachment (id, filename, content_type, size, sha256, storage_key, ...)
 
 - add_file checks the name, the size and the case's room (the errors above; InvalidInput "comment_id" for a
@@ -26,7 +26,7 @@ Contract for other services (e.g. the blocks helper storing Tines file elements 
   session events delete the object if the transaction rolls back (or the session closes without committing),
   or if the savepoint (begin_nested) current when add_file ran rolls back; a commit forgets the registration.
   Never call store.put directly in a unit of work, or this guarantee is lost.
-- remove_file(session, actor, store, case, file_id, source="native", record=True) -> Attachment deletes a row
+- remove_file(session, actor, store, case, file_id, record=True) -> Attachment deletes a row
   (uploader or admin only; Conflict while a block element shows the file) inside the caller's unit of work;
   its object is deleted only once the transaction commits (a session event as well). record=False as above
   (file_count is lowered by remove_file itself).
@@ -274,7 +274,6 @@ def _insert(
     file_id: uuid.UUID,
     key: str,
     comment_id: uuid.UUID | None,
-    source: str,
     record: bool,
 ) -> Attachment:
     attachment = Attachment(
@@ -307,7 +306,7 @@ def _insert(
     )
     if record:
         changes = _file_changes(attachment, adding=True)
-        record_change(session, actor, case, "file_added", changes, {"file_count": 1}, source)
+        record_change(session, actor, case, "file_added", changes, {"file_count": 1})
     else:
         session.execute(update(Case.__table__).where(Case.id == case.id).values(file_count=Case.file_count + 1))
     return attachment
@@ -321,7 +320,6 @@ def add_file(
     filename: str | None,
     data: bytes,
     comment_id: uuid.UUID | None = None,
-    source: str = activity.SOURCE_NATIVE,
     record: bool = True,
 ) -> Attachment:
     """Store the bytes as a file of the locked case, within the caller's unit of work (see the module docstring)."""
@@ -334,7 +332,7 @@ def add_file(
     # Registered before the write: a write that fails half-way is cleaned up with the rest.
     _pending(session).written.append((_current_transaction(session), store, key))
     store.put(key, data, prepared.content_type)
-    return _insert(session, actor, case, prepared, file_id, key, comment_id, source, record)
+    return _insert(session, actor, case, prepared, file_id, key, comment_id, record)
 
 
 def _find_file(session: Session, case: Case, file_id: str | uuid.UUID) -> Attachment:
@@ -342,7 +340,7 @@ def _find_file(session: Session, case: Case, file_id: str | uuid.UUID) -> Attach
 
 
 def _delete_row(
-    session: Session, actor: Actor, case: Case, file_id: str | uuid.UUID, source: str, record: bool
+    session: Session, actor: Actor, case: Case, file_id: str | uuid.UUID, record: bool
 ) -> Attachment:
     attachment = _find_file(session, case, file_id)
     if attachment.uploaded_by != actor.user_id and not actor.is_admin:
@@ -353,7 +351,7 @@ def _delete_row(
     session.execute(delete(Attachment.__table__).where(Attachment.id == attachment.id))
     if record:
         changes = _file_changes(attachment, adding=False)
-        record_change(session, actor, case, "file_deleted", changes, {"file_count": -1}, source)
+        record_change(session, actor, case, "file_deleted", changes, {"file_count": -1})
     else:
         session.execute(update(Case.__table__).where(Case.id == case.id).values(file_count=Case.file_count - 1))
     return attachment
@@ -365,12 +363,11 @@ def remove_file(
     store: FileStore,
     case: Case,
     file_id: str | uuid.UUID,
-    source: str = activity.SOURCE_NATIVE,
     record: bool = True,
 ) -> Attachment:
     """Delete a file of the locked case within the caller's unit of work; its object goes once the work commits."""
     actor.require_case_write()
-    attachment = _delete_row(session, actor, case, file_id, source, record)
+    attachment = _delete_row(session, actor, case, file_id, record)
     _pending(session).doomed.append((_current_transaction(session), store, attachment.storage_key))
     return attachment
 
@@ -394,12 +391,11 @@ def record_upload(
     file_id: uuid.UUID,
     key: str,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> FileResult:
     """The row of an object already written under key; the caller deletes the object if this raises."""
     case = lock_case_for_change(session, actor, case_id, expected_version)
     _check_room(session, case)
-    attachment = _insert(session, actor, case, prepared, file_id, key, None, source, record=True)
+    attachment = _insert(session, actor, case, prepared, file_id, key, None, record=True)
     return FileResult(attachment, case.version)
 
 
@@ -411,7 +407,6 @@ async def upload_file(
     filename: str | None,
     data: bytes,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> FileResult:
     """Write the object, then the row; if the row's unit of work fails for any reason, the object is deleted."""
     prepared = await anyio.to_thread.run_sync(prepare_file, filename, data, store.max_file_bytes)
@@ -420,7 +415,7 @@ async def upload_file(
     key = storage_key(actor.workspace_id, case_id, file_id)
     try:
         await anyio.to_thread.run_sync(store.put, key, prepared.data, prepared.content_type)
-        return await db.write(record_upload, actor, case_id, prepared, file_id, key, expected_version, source)
+        return await db.write(record_upload, actor, case_id, prepared, file_id, key, expected_version)
     except BaseException:
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(delete_object_quietly, store, key)
@@ -433,11 +428,10 @@ def delete_row(
     ref: str,
     file_id: str,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> tuple[str, int]:
     """Delete the row; returns its storage key (for the caller to delete once this commits) and the case's version."""
     case = lock_case_for_change(session, actor, ref, expected_version)
-    attachment = _delete_row(session, actor, case, file_id, source, record=True)
+    attachment = _delete_row(session, actor, case, file_id, record=True)
     return attachment.storage_key, case.version
 
 
@@ -448,10 +442,9 @@ async def delete_file(
     ref: str,
     file_id: str,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> int:
     """Delete the row, and after its commit the object; returns the case's new version."""
-    key, version = await db.write(delete_row, actor, ref, file_id, expected_version, source)
+    key, version = await db.write(delete_row, actor, ref, file_id, expected_version)
     with anyio.CancelScope(shield=True):
         await anyio.to_thread.run_sync(delete_object_quietly, store, key)
     return version

@@ -36,6 +36,8 @@ class Actor:
     scopes: frozenset[str]
     token_id: uuid.UUID | None = None
     rate_limit: str | None = None
+    # The API the request came through (native, cli, kibana, ...): activity entries record it.
+    source: str = "native"
 
     def require(self, scope: str, roles: frozenset[str]) -> None:
         if self.role not in roles:

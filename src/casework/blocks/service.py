@@ -277,7 +277,7 @@ def _check_files(case: Case, store: FileStore, planned: list[_Planned]) -> None:
 
 
 def _element_row(
-    session: Session, actor: Actor, store: FileStore, case: Case, block: _Planned, j: int, element: Element, source: str
+    session: Session, actor: Actor, store: FileStore, case: Case, block: _Planned, j: int, element: Element
 ) -> dict[str, Any]:
     row: dict[str, Any] = {
         "id": new_id(),
@@ -293,7 +293,7 @@ def _element_row(
     elif isinstance(element, FileElement):
         try:
             attachment = attachments.add_file(
-                session, actor, store, case, element.filename, block.contents[j], source=source, record=False
+                session, actor, store, case, element.filename, block.contents[j], record=False
             )
         except DomainError as exc:
             raised = _under(exc, f"blocks.{block.index}.elements.{j}")
@@ -319,7 +319,6 @@ def add_blocks(
     ref: str | uuid.UUID,
     data: BlocksCreate,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> tuple[list[dict[str, Any]], int]:
     """Add the request's blocks after the case's existing ones; all or nothing. Returns the new blocks in request
     order and the case's new version. `store` is the file store, used only for file elements."""
@@ -350,7 +349,7 @@ def add_blocks(
     # Files first (all checked above), for their ids; should anything still fail, the transaction rolls back and
     # the attachments service deletes the objects it stored.
     element_rows = [
-        [_element_row(session, actor, store, case, p, j, element, source) for j, element in enumerate(p.elements)]
+        [_element_row(session, actor, store, case, p, j, element) for j, element in enumerate(p.elements)]
         for p in planned
     ]
     session.execute(insert(BLOCKS), block_rows)
@@ -366,7 +365,7 @@ def add_blocks(
         }
         for p in planned
     ]
-    version = cases.record_change(session, actor, case, "blocks_added", {"blocks": [None, summary]}, source=source)
+    version = cases.record_change(session, actor, case, "blocks_added", {"blocks": [None, summary]})
     return [block_view(block, rows) for block, rows in zip(block_rows, element_rows, strict=True)], version
 
 
@@ -380,7 +379,6 @@ def update_block(
     block_id: str | uuid.UUID,
     data: BlockUpdate,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> tuple[dict[str, Any], int]:
     """Change a block's title, hidden flag or position; returns the block and the case's version."""
     requested = data.changed_fields()
@@ -398,7 +396,7 @@ def update_block(
     values["updated_at"] = utcnow()
     session.execute(update(BLOCKS).where(BLOCKS.c.id == block["id"]).values(**values))
     version = cases.record_change(
-        session, actor, case, "block_updated", {"block_id": [str(block["id"])] * 2, **changes}, source=source
+        session, actor, case, "block_updated", {"block_id": [str(block["id"])] * 2, **changes}
     )
     updated = _find_block(session, case, block["id"])
     return block_view(updated, _elements_of(session, case.workspace_id, [block["id"]])[block["id"]]), version
@@ -427,7 +425,6 @@ def delete_block(
     ref: str | uuid.UUID,
     block_id: str | uuid.UUID,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> int:
     """Delete a block with its elements (its files stay files of the case); returns the case's version.
     A block_group that still holds blocks is refused with 409."""
@@ -449,4 +446,4 @@ def delete_block(
         .values(position=BLOCKS.c.position - 1)
     )
     removed = {"id": str(block["id"]), "title": block["title"], "block_type": block["block_type"]}
-    return cases.record_change(session, actor, case, "block_deleted", {"block": [removed, None]}, source=source)
+    return cases.record_change(session, actor, case, "block_deleted", {"block": [removed, None]})

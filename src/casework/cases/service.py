@@ -105,7 +105,7 @@ def find_in_case(
 # Creating
 
 
-def create_case(session: Session, actor: Actor, data: CaseCreate, source: str = activity.SOURCE_NATIVE) -> Case:
+def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
     actor.require_case_write()
     if data.project is None:
         project = default_project(session, actor.workspace_id)
@@ -167,8 +167,8 @@ def create_case(session: Session, actor: Actor, data: CaseCreate, source: str = 
     fields.index_values(session, actor.workspace_id, case.id, {}, field_values)
     set_committed_value(case, "sla_clocks", slas.start_clocks(session, case, project, now))
     initial = {field: [None, value] for field, value in _current_values(case).items() if value not in (None, "", [], {})}
-    activity.record(session, actor, case.id, "created", initial, source, now)
-    _log_closure_override(session, actor, case.id, overridden, source)
+    activity.record(session, actor, case.id, "created", initial, now)
+    _log_closure_override(session, actor, case.id, overridden)
     return case
 
 
@@ -213,9 +213,9 @@ def has_pending_override(session: Session, case_id: uuid.UUID) -> bool:
     return bool(session.scalar(select(pending)))
 
 
-def _log_closure_override(session: Session, actor: Actor, case_id: uuid.UUID, failing: list[str], source: str) -> None:
+def _log_closure_override(session: Session, actor: Actor, case_id: uuid.UUID, failing: list[str]) -> None:
     if failing:
-        activity.record(session, actor, case_id, "closure_conditions_overridden", {"conditions": [failing, None]}, source)
+        activity.record(session, actor, case_id, "closure_conditions_overridden", {"conditions": [failing, None]})
 
 
 def _check_assignees(session: Session, actor: Actor, assignees: Iterable[uuid.UUID]) -> None:
@@ -312,7 +312,6 @@ def update_case(
     ref: str | uuid.UUID,
     data: CaseUpdate,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> Case:
     """Apply the fields present in data; refuse with VersionConflict if the case moved past the given version."""
     actor.require_case_write()
@@ -336,8 +335,8 @@ def update_case(
         if changes.get("status", [None, None])[1] == "closed":
             view = case_view(case) | {field: new for field, (_old, new) in changes.items()}
             overridden = _check_closable(session, actor, case, project, view, data.override_closure_conditions)
-        if _apply_changes(session, actor, case, project, changes, target, source):
-            _log_closure_override(session, actor, case.id, overridden, source)
+        if _apply_changes(session, actor, case, project, changes, target):
+            _log_closure_override(session, actor, case.id, overridden)
             return find_case(session, actor.workspace_id, case.id)
         if expected is not None:
             current_version = session.scalar(select(Case.version).where(Case.id == case.id))
@@ -381,7 +380,6 @@ def _apply_changes(
     project: Project,
     changes: dict[str, list[Any]],
     target: CaseStatus | None,
-    source: str,
 ) -> bool:
     """One conditional UPDATE on (id, version): False if another writer got there first."""
     now = utcnow()
@@ -432,7 +430,7 @@ def _apply_changes(
     if "fields" in changes:
         fields.index_values(session, actor.workspace_id, case.id, changes["fields"][0], changes["fields"][1])
     slas.on_case_change(session, case, project, followed, now)
-    activity.record(session, actor, case.id, _action_for(changes), changes, source, now)
+    activity.record(session, actor, case.id, _action_for(changes), changes, now)
     return True
 
 
@@ -445,7 +443,7 @@ def _action_for(changes: dict[str, Any]) -> str:
 
 
 def archive_case(
-    session: Session, actor: Actor, ref: str, expected_version: int | None = None, source: str = activity.SOURCE_NATIVE
+    session: Session, actor: Actor, ref: str, expected_version: int | None = None
 ) -> Case:
     actor.require_case_admin()
     for _attempt in range(UNVERSIONED_RETRIES):
@@ -453,7 +451,7 @@ def archive_case(
         _check_version(case, expected_version)
         if case.archived_at is not None:
             return case
-        if (archived := _set_archived(session, actor, case, archived=True, source=source)) is not None:
+        if (archived := _set_archived(session, actor, case, archived=True)) is not None:
             return archived
         if expected_version is not None:
             current_version = session.scalar(select(Case.version).where(Case.id == case.id))
@@ -461,18 +459,18 @@ def archive_case(
     raise Conflict(_("the case is changing too fast; try again"))
 
 
-def restore_case(session: Session, actor: Actor, ref: str, source: str = activity.SOURCE_NATIVE) -> Case:
+def restore_case(session: Session, actor: Actor, ref: str) -> Case:
     actor.require_case_admin()
     for _attempt in range(UNVERSIONED_RETRIES):
         case = find_case(session, actor.workspace_id, ref)
         if case.archived_at is None:
             raise Conflict(_("case {key} is not archived", key=case.key))
-        if (restored := _set_archived(session, actor, case, archived=False, source=source)) is not None:
+        if (restored := _set_archived(session, actor, case, archived=False)) is not None:
             return restored
     raise Conflict(_("the case is changing too fast; try again"))
 
 
-def _set_archived(session: Session, actor: Actor, case: Case, archived: bool, source: str) -> Case | None:
+def _set_archived(session: Session, actor: Actor, case: Case, archived: bool) -> Case | None:
     """One conditional UPDATE on (id, version): None if another writer got there first."""
     now = utcnow()
     result = session.execute(
@@ -490,7 +488,7 @@ def _set_archived(session: Session, actor: Actor, case: Case, archived: bool, so
     if result.rowcount != 1:
         return None
     change = [case.archived_at, now if archived else None]
-    activity.record(session, actor, case.id, "archived" if archived else "restored", {"archived_at": change}, source, now)
+    activity.record(session, actor, case.id, "archived" if archived else "restored", {"archived_at": change}, now)
     return find_case(session, actor.workspace_id, case.id)
 
 
@@ -522,7 +520,6 @@ def record_change(
     action: str,
     changes: dict[str, Any],
     counts: dict[str, int] | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> int:
     """Bump the locked case's version, adjust its content counts, and log the change; returns the new version."""
     now = utcnow()
@@ -530,7 +527,7 @@ def record_change(
     for column, delta in (counts or {}).items():
         values[column] = getattr(Case, column) + delta
     session.execute(update(Case.__table__).where(Case.id == case.id).values(**values))
-    activity.record(session, actor, case.id, action, changes, source, now)
+    activity.record(session, actor, case.id, action, changes, now)
     # The row is already written: keep the loaded case current without making the session write it again.
     set_committed_value(case, "version", case.version + 1)
     return case.version
@@ -547,7 +544,7 @@ class BulkOutcome:
 
 
 def bulk_update(
-    session: Session, actor: Actor, items: list[tuple[str, int | None, dict[str, Any]]], source: str = activity.SOURCE_NATIVE
+    session: Session, actor: Actor, items: list[tuple[str, int | None, dict[str, Any]]]
 ) -> list[BulkOutcome]:
     """Each item in its own savepoint: one refused item leaves the others applied."""
     actor.require_case_write()
@@ -560,7 +557,7 @@ def bulk_update(
             continue
         try:
             with session.begin_nested():
-                case = update_case(session, actor, ref, changes, version, source)
+                case = update_case(session, actor, ref, changes, version)
             outcomes.append(BulkOutcome(ref, case=case))
         except DomainError as exc:
             outcomes.append(BulkOutcome(ref, error=exc))

@@ -113,7 +113,6 @@ def add_comment(
     ref: str,
     data: CommentCreate,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> CommentResult:
     case = lock_case_for_change(session, actor, ref, expected_version, comment=True)
     now = utcnow()
@@ -149,7 +148,7 @@ def add_comment(
         changes["file_ids"] = [None, file_ids]
     # Only staff write comments: the first one is the case's first response.
     slas.note_first_response(session, case, now)
-    version = record_change(session, actor, case, "commented", changes, counts={"comment_count": 1}, source=source)
+    version = record_change(session, actor, case, "commented", changes, counts={"comment_count": 1})
     return CommentResult(comment, file_ids, version)
 
 
@@ -192,7 +191,6 @@ def edit_comment(
     comment_id: str,
     data: CommentUpdate,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> CommentResult:
     case = lock_case_for_change(session, actor, ref, expected_version, comment=True)
     comment = _find_comment(session, case, comment_id)
@@ -211,7 +209,7 @@ def edit_comment(
     session.expunge(comment)
     comment.body, comment.mentions, comment.updated_at, comment.updated_by = data.body, mentions, now, actor.user_id
     changes = {"comment_id": [comment.id, comment.id], "body": [old_body, data.body]}
-    version = record_change(session, actor, case, "comment_edited", changes, source=source)
+    version = record_change(session, actor, case, "comment_edited", changes)
     return CommentResult(comment, files, version)
 
 
@@ -221,7 +219,6 @@ def delete_comment(
     ref: str,
     comment_id: str,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> int:
     """Removes the comment; the files it carried stay with the case. Returns the case's new version."""
     case = lock_case_for_change(session, actor, ref, expected_version, comment=True)
@@ -238,4 +235,4 @@ def delete_comment(
     changes: dict[str, list[object]] = {"comment_id": [comment.id, None], "body": [comment.body, None]}
     if files:
         changes["file_ids"] = [files, None]
-    return record_change(session, actor, case, "comment_deleted", changes, counts={"comment_count": -1}, source=source)
+    return record_change(session, actor, case, "comment_deleted", changes, counts={"comment_count": -1})

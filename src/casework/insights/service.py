@@ -41,7 +41,6 @@ def add_insights(
     ref: str | uuid.UUID,
     data: InsightsAdd,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> AddOutcome:
     """Add the insights the case does not have yet; one it has (same type and resource_id) is left as it is.
     Nothing new: no write, no version bump, no activity."""
@@ -78,7 +77,7 @@ def add_insights(
     columns = ("id", "workspace_id", "case_id", "type", "ref", "resource_id", "created_at", "created_by")
     session.execute(insert(Insight.__table__).values([{c: getattr(i, c) for c in columns} for i in added]))
     logged = [{"type": i.type, "resource_id": i.resource_id, "ref": i.ref} for i in added]
-    version = record_change(session, actor, case, "insights_added", {"insights": [None, logged]}, {"insight_count": len(added)}, source)
+    version = record_change(session, actor, case, "insights_added", {"insights": [None, logged]}, {"insight_count": len(added)})
     return AddOutcome(added, duplicates, case.insight_count + len(added), version)
 
 
@@ -88,7 +87,6 @@ def remove_insights(
     ref: str | uuid.UUID,
     data: InsightsRemove,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> RemoveOutcome:
     """Remove the insights with the given keys; keys the case does not have are ignored (and reported).
     Nothing removed: no write, no version bump, no activity."""
@@ -110,7 +108,7 @@ def remove_insights(
     session.execute(delete(Insight.__table__).where(Insight.id.in_([found[key] for key in removed])))
     logged = [{"type": t, "resource_id": r} for t, r in removed]
     version = record_change(
-        session, actor, case, "insights_removed", {"insights": [logged, None]}, {"insight_count": -len(removed)}, source
+        session, actor, case, "insights_removed", {"insights": [logged, None]}, {"insight_count": -len(removed)}
     )
     return RemoveOutcome(removed, not_found, case.insight_count - len(removed), version)
 

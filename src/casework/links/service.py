@@ -66,7 +66,6 @@ def link_cases(
     other_ref: str,
     relation: str,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> tuple[Link, int]:
     """Link ref to other_ref ("ref <relation> other"); returns the link as ref sees it and ref's new version."""
     case, other = _lock_pair(session, actor, ref, other_ref, expected_version)
@@ -94,9 +93,9 @@ def link_cases(
     session.execute(insert(CaseLink.__table__).values(rows))
     link = Link(other.id, other.key, other.title, other.status, other.archived_at, relation, now, actor.user_id)
     version = cases.record_change(
-        session, actor, case, "linked", {"link": [None, _side(other, relation)]}, {"link_count": 1}, source
+        session, actor, case, "linked", {"link": [None, _side(other, relation)]}, {"link_count": 1}
     )
-    cases.record_change(session, actor, other, "linked", {"link": [None, _side(case, inverse)]}, {"link_count": 1}, source)
+    cases.record_change(session, actor, other, "linked", {"link": [None, _side(case, inverse)]}, {"link_count": 1})
     return link, version
 
 
@@ -106,7 +105,6 @@ def unlink_cases(
     ref: str,
     other_ref: str,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> int:
     """Remove the link between the two cases, both sides; returns ref's new version."""
     case, other = _lock_pair(session, actor, ref, other_ref, expected_version)
@@ -124,10 +122,10 @@ def unlink_cases(
         )
     )
     version = cases.record_change(
-        session, actor, case, "unlinked", {"link": [_side(other, relation), None]}, {"link_count": -1}, source
+        session, actor, case, "unlinked", {"link": [_side(other, relation), None]}, {"link_count": -1}
     )
     inverse = INVERSE[relation]
-    cases.record_change(session, actor, other, "unlinked", {"link": [_side(case, inverse), None]}, {"link_count": -1}, source)
+    cases.record_change(session, actor, other, "unlinked", {"link": [_side(case, inverse), None]}, {"link_count": -1})
     return version
 
 

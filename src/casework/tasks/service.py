@@ -76,7 +76,6 @@ def add_task(
     ref: str,
     data: TaskCreate,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> tuple[Task, int]:
     """Append a task at the end of the case's list; returns it and the case's new version."""
     case = cases.lock_case_for_change(session, actor, ref, expected_version)
@@ -108,7 +107,7 @@ def add_task(
         changes["assignees"] = [None, task.assignee_ids]
     if task.due_date is not None:
         changes["due_date"] = [None, task.due_date]
-    version = cases.record_change(session, actor, case, "task_added", changes, {"tasks_open": 1}, source)
+    version = cases.record_change(session, actor, case, "task_added", changes, {"tasks_open": 1})
     return task, version
 
 
@@ -119,7 +118,6 @@ def update_task(
     task_id: str,
     data: TaskUpdate,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> tuple[Task, int]:
     """Apply the fields present; a request that changes nothing writes nothing. Returns the task and the case version."""
     requested = data.changed_fields()
@@ -160,7 +158,7 @@ def update_task(
         action = "task_completed" if completing else "task_reopened"
     task.updated_at = now
     session.flush()
-    version = cases.record_change(session, actor, case, action, {"task_id": [task.id, task.id], **changes}, counts, source)
+    version = cases.record_change(session, actor, case, action, {"task_id": [task.id, task.id], **changes}, counts)
     return task, version
 
 
@@ -170,7 +168,6 @@ def delete_task(
     ref: str,
     task_id: str,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> int:
     """Remove the task; returns the case's new version."""
     case = cases.lock_case_for_change(session, actor, ref, expected_version)
@@ -178,7 +175,7 @@ def delete_task(
     session.execute(delete(Task.__table__).where(Task.__table__.c.id == task.id))
     changes = {"task_id": [task.id, None], "description": [task.description, None]}
     counts = {"tasks_done": -1} if task.completed else {"tasks_open": -1}
-    return cases.record_change(session, actor, case, "task_deleted", changes, counts, source)
+    return cases.record_change(session, actor, case, "task_deleted", changes, counts)
 
 
 def reorder_tasks(
@@ -187,7 +184,6 @@ def reorder_tasks(
     ref: str,
     task_ids: list[uuid.UUID],
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> tuple[list[Task], int]:
     """Set the order: task_ids must name exactly the case's tasks. Positions become 0..n-1.
 
@@ -218,5 +214,5 @@ def reorder_tasks(
     for n, task in enumerate(ordered):
         task.position = n
     changes = {"task_ids": [old_order, list(task_ids)]}
-    version = cases.record_change(session, actor, case, "tasks_reordered", changes, None, source)
+    version = cases.record_change(session, actor, case, "tasks_reordered", changes, None)
     return ordered, version

@@ -37,7 +37,6 @@ def add_watcher(
     ref: str,
     user_id: uuid.UUID,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> WatchResult:
     """Idempotent: a user already watching is left as is, with no new version and no activity entry.
 
@@ -59,7 +58,7 @@ def add_watcher(
             created_at=watcher.created_at,
         )
     )
-    record_change(session, actor, case, "watcher_added", {"user_id": [None, user_id]}, source=source)
+    record_change(session, actor, case, "watcher_added", {"user_id": [None, user_id]})
     return WatchResult(watcher, True, case.version)
 
 
@@ -69,7 +68,6 @@ def remove_watcher(
     ref: str,
     user_id: str,
     expected_version: int | None = None,
-    source: str = activity.SOURCE_NATIVE,
 ) -> int:
     """Returns the case's new version; NotFound if the user does not watch the case."""
     case = lock_case_for_change(session, actor, ref, expected_version)
@@ -82,7 +80,7 @@ def remove_watcher(
     ).rowcount
     if removed != 1:
         raise NotFound("watcher", user_id)
-    return record_change(session, actor, case, "watcher_removed", {"user_id": [ident, None]}, source=source)
+    return record_change(session, actor, case, "watcher_removed", {"user_id": [ident, None]})
 
 
 def list_watchers(

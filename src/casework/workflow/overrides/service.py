@@ -172,36 +172,35 @@ def perform_action(
     expected_version: int | None = None,
     includes: frozenset[str] = frozenset(),
     language: str = DEFAULT_LANGUAGE,
-    source: str = activity.SOURCE_NATIVE,
 ) -> ActionResult:
     """Apply one action to the case and append it to the action log; returns the row and the case's new version."""
     if isinstance(data, OverrideAction) and actor.role not in CONTRIBUTOR_ROLES:
         raise Forbidden(_("the role '{role}' may not request an override", role=actor.role))
     case = cases.lock_case_for_change(session, actor, ref, expected_version)
     if isinstance(data, CommentAction):
-        action, case = _comment(session, actor, case, data, source)
+        action, case = _comment(session, actor, case, data)
     elif isinstance(data, OverrideAction):
-        action = _request_override(session, actor, case, data, source)
+        action = _request_override(session, actor, case, data)
     elif isinstance(data, CloseAction):
-        action, case = _close(session, actor, case, data, source)
+        action, case = _close(session, actor, case, data)
     else:
-        action = _decide(session, actor, case, data, source)
+        action = _decide(session, actor, case, data)
     included = _related(session, case, [action], includes, language) if includes else None
     return ActionResult(action, case.version, included)
 
 
-def _comment(session: Session, actor: Actor, case: Case, data: CommentAction, source: str) -> tuple[CaseAction, Case]:
+def _comment(session: Session, actor: Actor, case: Case, data: CommentAction) -> tuple[CaseAction, Case]:
     _check_documents(session, case, data.documents, for_comment=True)
     created = comments.add_comment(
-        session, actor, str(case.id), CommentCreate(body=data.comment, file_ids=data.documents), source=source
+        session, actor, str(case.id), CommentCreate(body=data.comment, file_ids=data.documents)
     )
     action = _append(session, actor, case, "comment", data.comment, data.documents, comment_id=created.comment.id)
     changes = _changes(action, comment_id=[None, created.comment.id])
-    cases.record_change(session, actor, case, "action_comment", changes, source=source)
+    cases.record_change(session, actor, case, "action_comment", changes)
     return action, case
 
 
-def _request_override(session: Session, actor: Actor, case: Case, data: OverrideAction, source: str) -> CaseAction:
+def _request_override(session: Session, actor: Actor, case: Case, data: OverrideAction) -> CaseAction:
     if case.status == "closed":
         raise Conflict(_("case {key} is closed; reopen it to request an override", key=case.key))
     _check_reviewers(session, actor, data.reviewers)
@@ -232,7 +231,7 @@ def _request_override(session: Session, actor: Actor, case: Case, data: Override
     changes = _changes(
         action, override_id=[None, values["id"]], outcome=[None, data.outcome], reviewers=[None, values["reviewer_ids"]]
     )
-    cases.record_change(session, actor, case, "override_requested", changes, source=source)
+    cases.record_change(session, actor, case, "override_requested", changes)
     return action
 
 
@@ -240,7 +239,7 @@ def _one_pending(case: Case) -> Conflict:
     return Conflict(_("case {key} already has a pending override request", key=case.key))
 
 
-def _decide(session: Session, actor: Actor, case: Case, data: DecisionAction, source: str) -> CaseAction:
+def _decide(session: Session, actor: Actor, case: Case, data: DecisionAction) -> CaseAction:
     override = _target(session, case, data.override)
     if data.type == "cancel":
         if override.created_by != actor.user_id:
@@ -261,7 +260,7 @@ def _decide(session: Session, actor: Actor, case: Case, data: DecisionAction, so
         changes["outcome"] = [case.outcome, override.outcome]
         session.execute(update(Case.__table__).where(Case.id == case.id).values(outcome=override.outcome))
         set_committed_value(case, "outcome", override.outcome)
-    cases.record_change(session, actor, case, entry, changes, source=source)
+    cases.record_change(session, actor, case, entry, changes)
     return action
 
 
@@ -274,7 +273,7 @@ def _target(session: Session, case: Case, override_id: uuid.UUID | None) -> Over
     return override
 
 
-def _close(session: Session, actor: Actor, case: Case, data: CloseAction, source: str) -> tuple[CaseAction, Case]:
+def _close(session: Session, actor: Actor, case: Case, data: CloseAction) -> tuple[CaseAction, Case]:
     if case.status == "closed":
         raise Conflict(_("case {key} is already closed", key=case.key))
     _check_documents(session, case, data.documents)
@@ -283,9 +282,9 @@ def _close(session: Session, actor: Actor, case: Case, data: CloseAction, source
         fields["resolution"] = data.resolution
     if data.override_closure_conditions is not None:
         fields["override_closure_conditions"] = data.override_closure_conditions
-    case = cases.update_case(session, actor, case.id, CaseUpdate(**fields), source=source)
+    case = cases.update_case(session, actor, case.id, CaseUpdate(**fields))
     action = _append(session, actor, case, "close", data.comment, data.documents)
-    cases.record_change(session, actor, case, "closed", _changes(action), source=source)
+    cases.record_change(session, actor, case, "closed", _changes(action))
     return action, case
 
 
