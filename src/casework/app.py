@@ -5,9 +5,11 @@ import gc
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from sqlalchemy import text
+from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casework import problems
@@ -21,6 +23,8 @@ from casework.cases.router import router as cases_router
 from casework.comments.router import router as comments_router
 from casework.db import migrate
 from casework.db.database import Database
+from casework.dialects.dialect import Dialect, mount as mount_dialect
+from casework.dialects.installed import DIALECTS
 from casework.errors import PayloadTooLarge
 from casework.i18n import _, translate
 from casework.http import JSONResponse, RateLimiter
@@ -101,7 +105,9 @@ class BodySizeLimit:
         await response(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, db: Database | None = None, dialects: Sequence[Dialect] = DIALECTS
+) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_level, settings.access_log)
     database = db or Database(settings.resolved_database_url, settings.db_pool_size)
@@ -129,11 +135,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         summary="Case management with a native API and vendor-compatible dialects.",
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.db = database
-    app.state.rate_limiter = RateLimiter(settings.rate_limit)
-    app.state.file_store = build_store(settings)
-    app.state.error_renderers = []
+    # What every request reads from its app's state, the dialects' apps included.
+    shared: dict[str, Any] = {
+        "settings": settings,
+        "db": database,
+        "rate_limiter": RateLimiter(settings.rate_limit),
+        "file_store": build_store(settings),
+    }
+    app.state = State({**shared, "error_renderers": []})
     problems.install(app)
     uploads = [(UPLOAD_PATH, upload_body_limit(settings.max_file_bytes))]
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger=uploads)
@@ -157,6 +166,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     native.include_router(fields_router)
     native.include_router(auth_router)
     app.include_router(native)
+    for dialect in dialects:
+        mount_dialect(app, dialect, shared)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> Response:

@@ -17,6 +17,7 @@ from limits import parse as parse_rate_limit
 
 from casework.attachments.storage import FileStore
 from casework.auth.service import Actor, authenticate, touch_token
+from casework.credentials import Credentials
 from casework.db.database import Database
 from casework.errors import InvalidInput, RateLimited, Unauthenticated
 from casework.i18n import _, negotiate
@@ -95,16 +96,22 @@ class RateLimiter:
         return max(1, math.ceil(wait))
 
 
-async def current_actor(
-    request: Request, db: DB, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> Actor:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthenticated(_("missing bearer token in the Authorization header"))
-    auth = await db.read(authenticate, credentials.credentials)
+async def authenticated_actor(request: Request, credentials: Credentials, source: str) -> Actor:
+    """Who the credentials stand for, coming through `source` (native or a dialect's name), within its rate limit."""
+    db: Database = request.app.state.db
+    auth = await db.read(lambda session: authenticate(session, credentials.secret, email=credentials.email, source=source))
     request.app.state.rate_limiter.check(auth.actor)
     if auth.stale_last_used:
         await db.write(touch_token, auth.actor.token_id)
     return auth.actor
+
+
+async def current_actor(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Actor:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated(_("missing bearer token in the Authorization header"))
+    return await authenticated_actor(request, Credentials(credentials.credentials), "native")
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -79,14 +79,17 @@ class Authentication:
 _TOKEN_BY_HASH = (
     select(
         ApiToken.id, ApiToken.workspace_id, ApiToken.user_id, ApiToken.scopes, ApiToken.rate_limit,
-        ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at, User.role, User.active,
+        ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at, User.role, User.active, User.email,
     )
     .join(User, User.id == ApiToken.user_id)
     .where(ApiToken.token_hash == bindparam("token_hash"))
 )
 
 
-def authenticate(session: Session, secret: str, now: datetime | None = None) -> Authentication:
+def authenticate(
+    session: Session, secret: str, now: datetime | None = None, *, email: str | None = None, source: str = "native"
+) -> Authentication:
+    """The actor a token stands for, coming through `source`; `email`, when given, must be the token's user's."""
     now = now or utcnow()
     # Columns, not the ORM entity: this runs on every request.
     token = session.execute(_TOKEN_BY_HASH, {"token_hash": hash_secret(secret)}).first()
@@ -98,7 +101,11 @@ def authenticate(session: Session, secret: str, now: datetime | None = None) -> 
         raise Unauthenticated(_("the API token has expired"))
     if not token.active:
         raise Unauthenticated(_("the token's user is deactivated"))
-    actor = Actor(token.workspace_id, token.user_id, token.role, frozenset(token.scopes), token.id, token.rate_limit)
+    if email is not None and email.lower() != token.email:
+        raise Unauthenticated(_("the API token does not belong to {email}", email=email))
+    actor = Actor(
+        token.workspace_id, token.user_id, token.role, frozenset(token.scopes), token.id, token.rate_limit, source
+    )
     stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION
     return Authentication(actor, stale)
 
