@@ -7,19 +7,20 @@ from datetime import UTC
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import delete, exists, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.activity import service as activity
 from casework.auth.service import Actor, existing_user_ids
 from casework.cases import numbering
-from casework.cases.models import Case, CaseAssignee, CaseTag, priority_label, priority_rank
+from casework.cases.models import Case, CaseAssignee, CaseAttribute, CaseTag, priority_label, priority_rank
 from casework.cases.schemas import (
     NON_NULLABLE_FIELDS,
     CaseCreate,
     CaseUpdate,
     case_view,
+    check_vendor_data,
 )
 from casework.db.base import new_id, utcnow
 from casework.db.statements import insert_ignoring_duplicates
@@ -118,6 +119,9 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
     _check_assignees(session, actor, data.assignees)
     field_values = fields.case_field_values(session, actor, project.id, data.fields, None)
     now = utcnow()
+    opened_at = data.opened_at.astimezone(UTC) if data.opened_at else now
+    resolved_at = data.resolved_at.astimezone(UTC) if data.resolved_at else None
+    _check_times(opened_at, resolved_at, "resolved_at")
     closed = status.group == "closed"
     case = Case(
         id=new_id(),
@@ -152,6 +156,13 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
         duration=0 if closed else None,
         version=1,
         **{column: 0 for column in COUNT_COLUMNS},
+        owner=data.owner,
+        category=data.category,
+        opened_at=opened_at,
+        resolved_at=resolved_at,
+        requester_id=data.requester.id if data.requester else None,
+        attributes=dict(data.attributes),
+        vendor_data=dict(data.vendor_data),
     )
     set_committed_value(case, "current_status", status)
     overridden = []
@@ -162,6 +173,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
     session.add(case)
     session.flush()
     _add_tags(session, actor.workspace_id, case.id, data.tags)
+    _add_attributes(session, actor.workspace_id, case.id, _attribute_pairs(data.attributes))
     _add_assignees(session, actor.workspace_id, case.id, data.assignees)
     add_watchers(session, actor.workspace_id, case.id, {actor.user_id, *data.assignees})
     fields.index_values(session, actor.workspace_id, case.id, {}, field_values)
@@ -233,6 +245,18 @@ def _add_tags(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, tag
         session.execute(insert(CaseTag.__table__), rows)
 
 
+def _attribute_pairs(attributes: dict[str, list[str]]) -> set[tuple[str, str]]:
+    return {(key, value) for key, values in attributes.items() for value in values}
+
+
+def _add_attributes(
+    session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, pairs: Iterable[tuple[str, str]]
+) -> None:
+    rows = [{"case_id": case_id, "key": k, "value": v, "workspace_id": workspace_id} for k, v in pairs]
+    if rows:
+        session.execute(insert(CaseAttribute.__table__), rows)
+
+
 def _add_assignees(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, users: Iterable[uuid.UUID]) -> None:
     rows = [{"case_id": case_id, "user_id": user, "workspace_id": workspace_id} for user in users]
     if rows:
@@ -268,6 +292,12 @@ def _current_values(case: Case) -> dict[str, Any]:
         "metadata": case.meta,
         "fields": case.fields,
         "closure_conditions": case.closure_conditions,
+        "owner": case.owner,
+        "category": case.category,
+        "opened_at": case.opened_at,
+        "resolved_at": case.resolved_at,
+        "attributes": case.attributes,
+        "vendor_data": case.vendor_data,
     }
 
 
@@ -357,6 +387,7 @@ def _changes(
     target = None
     if "status" in requested:
         target = resolve_status(project_statuses(session, project.id), resolved.pop("status"))
+    _resolve_case_fields(case, resolved)
     changes = {f: [current[f], v] for f, v in resolved.items() if current[f] != v}
     if target is not None and target.id != case.status_id:
         check_transition(session, project, case.current_status, target)
@@ -371,6 +402,39 @@ def _changes(
         resolution = changes["resolution"][1] if "resolution" in changes else case.resolution
         _check_resolution(project, target or case.current_status, resolution)
     return changes, target
+
+
+def _resolve_case_fields(case: Case, resolved: dict[str, Any]) -> None:
+    """The owner, times and vendor data a change asks for, checked, as the case will hold them."""
+    if resolved.get("owner", case.owner) != case.owner:
+        raise InvalidInput.field("owner", _("is set when the case is created and cannot change"))
+    for field in ("opened_at", "resolved_at"):
+        if resolved.get(field) is not None:
+            resolved[field] = resolved[field].astimezone(UTC)
+    if "opened_at" in resolved or "resolved_at" in resolved:
+        named = "resolved_at" if "resolved_at" in resolved else "opened_at"
+        _check_times(resolved.get("opened_at", case.opened_at), resolved.get("resolved_at", case.resolved_at), named)
+    if "vendor_data" in resolved:
+        merged = {**case.vendor_data, **resolved["vendor_data"]}
+        merged = {dialect: data for dialect, data in merged.items() if data is not None}
+        try:
+            resolved["vendor_data"] = check_vendor_data(merged)
+        except ValueError as exc:
+            raise InvalidInput.field("vendor_data", str(exc)) from None
+
+
+def _check_times(opened_at: Any, resolved_at: Any, field: str) -> None:
+    if resolved_at is not None and resolved_at < opened_at:
+        raise InvalidInput.field(field, _("resolved_at must not be before opened_at"))
+
+
+def _logged_changes(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """The changes as the activity log keeps them: of vendor_data, only the dialects whose data changed."""
+    if "vendor_data" not in changes:
+        return changes
+    old, new = changes["vendor_data"]
+    dialects = [d for d in {**old, **new} if old.get(d) != new.get(d)]
+    return {**changes, "vendor_data": [{d: old.get(d) for d in dialects}, {d: new.get(d) for d in dialects}]}
 
 
 def _apply_changes(
@@ -394,6 +458,8 @@ def _apply_changes(
         elif field != "status_name":
             values[field] = new
     followed = dict(changes)
+    if "requester" in changes:
+        values["requester_id"] = (changes["requester"][1] or {}).get("id")
     if target is not None:
         values["status_id"] = target.id
     if "status" in changes:
@@ -429,9 +495,25 @@ def _apply_changes(
         add_watchers(session, actor.workspace_id, case.id, new - old)
     if "fields" in changes:
         fields.index_values(session, actor.workspace_id, case.id, changes["fields"][0], changes["fields"][1])
+    if "attributes" in changes:
+        _replace_attributes(session, actor.workspace_id, case.id, changes["attributes"][0], changes["attributes"][1])
     slas.on_case_change(session, case, project, followed, now)
-    activity.record(session, actor, case.id, _action_for(changes), changes, now)
+    activity.record(session, actor, case.id, _action_for(changes), _logged_changes(changes), now)
     return True
+
+
+def _replace_attributes(
+    session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, old: dict[str, list[str]], new: dict[str, list[str]]
+) -> None:
+    old_pairs, new_pairs = _attribute_pairs(old), _attribute_pairs(new)
+    if old_pairs - new_pairs:
+        session.execute(
+            delete(CaseAttribute).where(
+                CaseAttribute.case_id == case_id,
+                tuple_(CaseAttribute.key, CaseAttribute.value).in_(sorted(old_pairs - new_pairs)),
+            )
+        )
+    _add_attributes(session, workspace_id, case_id, new_pairs - old_pairs)
 
 
 def _action_for(changes: dict[str, Any]) -> str:
