@@ -236,3 +236,14 @@ async def test_the_documented_read_schema_holds_every_vendor_field(app):
     schema = app.openapi()["components"]["schemas"]["CaseRead"]["properties"]
     assert set(VENDOR_FIELDS) <= set(schema)
     assert "id" in app.openapi()["components"]["schemas"]["Requester"]["properties"]
+
+
+async def test_vendor_field_refusals_come_in_the_callers_language(client):
+    case = await create(client, opened_at="2030-01-02T00:00:00Z")
+    french = {"Accept-Language": "fr"}
+    response = await client.patch(f"/cases/{case['id']}", json={"owner": "other"}, headers=french)
+    assert "ne peut pas changer" in assert_problem(response, 422, "owner")["detail"]
+    response = await client.patch(f"/cases/{case['id']}", json={"resolved_at": "2030-01-01T00:00:00Z"}, headers=french)
+    assert "ne doit pas précéder" in assert_problem(response, 422, "resolved_at")["detail"]
+    response = await client.patch(f"/cases/{case['id']}", json={"vendor_data": {"kibana": {"a": [[[[[[[[1]]]]]]]]}}}, headers=french)
+    assert "niveaux" in assert_problem(response, 422, "vendor_data")["detail"]

@@ -420,7 +420,7 @@ def _resolve_case_fields(case: Case, resolved: dict[str, Any]) -> None:
         try:
             resolved["vendor_data"] = check_vendor_data(merged)
         except ValueError as exc:
-            raise InvalidInput.field("vendor_data", str(exc)) from None
+            raise InvalidInput.field("vendor_data", exc.args[0]) from None
 
 
 def _check_times(opened_at: Any, resolved_at: Any, field: str) -> None:
