@@ -101,9 +101,11 @@ async def test_invalid_vendor_field_at_create_is_422_naming_it_and_writes_nothin
     assert (await client.get("/cases")).json()["items"] == []
 
 
-@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
-async def test_vendor_data_refuses_numbers_json_cannot_hold(client, number):
-    body = '{"title": "x", "vendor_data": {"kibana": {"n": %s}}}' % number
+@pytest.mark.parametrize(
+    "data", ['{"n": NaN}', '{"n": Infinity}', '{"n": -Infinity}', '{"s": "\\ud800"}', '{"\\udfff": 1}', '{"l": ["a", "\\ud800"]}']
+)
+async def test_vendor_data_refuses_what_json_cannot_hold(client, data):
+    body = '{"title": "x", "vendor_data": {"kibana": %s}}' % data
     response = await client.post("/cases", content=body, headers={"content-type": "application/json"})
     assert_problem(response, 422, "vendor_data", nested=True)
     assert (await client.get("/cases")).json()["items"] == []

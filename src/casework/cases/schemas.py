@@ -98,14 +98,21 @@ DialectName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$"
 
 
 def _depth(value: Any) -> int:
-    """How deeply lists and objects nest in value; refuses numbers that JSON (NaN, infinities) or the response
-    encoder (integers past 64 bits) cannot hold."""
+    """How deeply lists and objects nest in value; refuses what JSON (NaN, infinities, lone surrogates) or the
+    response encoder (integers past 64 bits) cannot hold."""
+    if isinstance(value, str):
+        if not value.isascii():
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                raise ValueError(_("must not hold lone surrogates")) from None
+        return 0
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(_("must not hold NaN or infinite numbers"))
     if isinstance(value, int) and not -(2**63) <= value < 2**64:
         raise ValueError(_("must not hold integers beyond 64 bits"))
     if isinstance(value, dict):
-        return 1 + max((_depth(v) for v in value.values()), default=0)
+        return 1 + max((max(_depth(k), _depth(v)) for k, v in value.items()), default=0)
     if isinstance(value, list):
         return 1 + max((_depth(v) for v in value), default=0)
     return 0
