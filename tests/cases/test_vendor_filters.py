@@ -1,12 +1,18 @@
 """GET /cases by the vendor case fields: owner, category, requester and attribute filters, and the category sort
 (cases without a category last in either order), keyset-paged."""
 
+import re
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
 
+from casework.auth.service import SCOPES, Actor
 from casework.cases import search
+from casework.cases.schemas import CaseFilter
+from tests.conftest import Tenant
 from tests.cases.test_list import assert_refused, forged_cursor, key_set, walk
 from tests.helpers import create, patch
 
@@ -156,3 +162,49 @@ async def test_a_category_cursor_the_server_did_not_issue_is_422(client, cases, 
 async def test_category_sort_counts_every_match(client, cases):
     page = (await client.get("/cases", params={"sort": "category", "limit": 2, "count": "true"})).json()
     assert page["total"] == len(CASES) and len(page["items"]) == 2
+
+
+# Plans (the seeded PostgreSQL plans at scale are in test_query_plans.py)
+
+
+def page_plan(tenant: Tenant, filters: CaseFilter, sort: str = "updated", order: str = "desc") -> str:
+    """The plan of the page query list_cases issues; PostgreSQL is told to avoid sequential scans, which a table of a
+    few rows would otherwise prefer: the question is whether an index can serve the query."""
+    issued: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        if re.search(r"\bLIMIT\b", statement) and re.search(r"\bFROM cases\b", statement):
+            issued.append((statement, parameters))
+
+    def work(session: Session) -> str:
+        postgres = session.get_bind().dialect.name == "postgresql"
+        if postgres:
+            session.execute(text("SET LOCAL enable_seqscan = off"))
+        actor = Actor(tenant.workspace_id, tenant.admin.id, "admin", frozenset(SCOPES))
+        assert search.list_cases(session, actor, filters, sort, order, 2).items
+        statement, parameters = issued[-1]
+        explain = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
+        return "\n".join(str(row[-1]) for row in session.connection().exec_driver_sql(explain + statement, parameters))
+
+    event.listen(tenant.db.engine, "before_cursor_execute", capture)
+    try:
+        return tenant.db.run_sync(work, write=False)  # type: ignore[no-any-return]
+    finally:
+        event.remove(tenant.db.engine, "before_cursor_execute", capture)
+
+
+async def test_the_attribute_filter_reads_the_attribute_index(tenant, cases):
+    plan = page_plan(tenant, CaseFilter(attribute=["env:prod", "service:db"]))
+    assert "ix_case_attributes_ws_key_value_case" in plan, plan
+
+
+async def test_the_requester_filter_reads_the_requester_index(tenant, cases):
+    plan = page_plan(tenant, CaseFilter(requester=["101"]))
+    assert "ix_cases_ws_requester_updated" in plan, plan
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+async def test_the_category_sort_reads_the_category_index_in_its_order(tenant, cases, order):
+    plan = page_plan(tenant, CaseFilter(), "category", order)
+    assert "ix_cases_ws_category" in plan, plan
+    assert not re.search(r"TEMP B-TREE|Sort", plan), plan
