@@ -249,3 +249,18 @@ async def test_vendor_field_refusals_come_in_the_callers_language(client):
     assert "ne doit pas précéder" in assert_problem(response, 422, "resolved_at")["detail"]
     response = await client.patch(f"/cases/{case['id']}", json={"vendor_data": {"kibana": {"a": [[[[[[[[1]]]]]]]]}}}, headers=french)
     assert "niveaux" in assert_problem(response, 422, "vendor_data")["detail"]
+
+
+async def test_bulk_updates_check_the_vendor_fields_item_by_item(client):
+    first, second = await create(client), await create(client)
+    items = [
+        {"id": first["id"], "changes": {"category": "Malware", "attributes": {"env": ["prod"]}, "vendor_data": {"tines": {"a": 1}}}},
+        {"id": second["id"], "changes": {"owner": "observability", "category": "Malware"}},
+    ]
+    response = await client.post("/cases/bulk", json={"items": items})
+    assert response.status_code == 200, response.text
+    assert [r["status"] for r in response.json()["results"]] == [200, 422]
+    assert (await read(client, first))["vendor_data"] == {"tines": {"a": 1}}
+    assert (await read(client, second))["category"] is None
+    listed = (await client.get("/cases", params={"attribute": "env:prod"})).json()["items"]
+    assert [c["key"] for c in listed] == [first["key"]]
