@@ -7,20 +7,19 @@ from datetime import UTC
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import delete, exists, insert, select, tuple_, update
+from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.activity import service as activity
 from casework.auth.service import Actor, existing_user_ids
-from casework.cases import numbering
-from casework.cases.models import Case, CaseAssignee, CaseAttribute, CaseTag, priority_label, priority_rank
+from casework.cases import numbering, vendor_fields
+from casework.cases.models import Case, CaseAssignee, CaseTag, priority_label, priority_rank
 from casework.cases.schemas import (
     NON_NULLABLE_FIELDS,
     CaseCreate,
     CaseUpdate,
     case_view,
-    check_vendor_data,
 )
 from casework.db.base import new_id, utcnow
 from casework.db.statements import insert_ignoring_duplicates
@@ -121,7 +120,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
     now = utcnow()
     opened_at = data.opened_at.astimezone(UTC) if data.opened_at else now
     resolved_at = data.resolved_at.astimezone(UTC) if data.resolved_at else None
-    _check_times(opened_at, resolved_at, "resolved_at")
+    vendor_fields.check_times(opened_at, resolved_at, "resolved_at")
     closed = status.group == "closed"
     case = Case(
         id=new_id(),
@@ -173,7 +172,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
     session.add(case)
     session.flush()
     _add_tags(session, actor.workspace_id, case.id, data.tags)
-    _add_attributes(session, actor.workspace_id, case.id, _attribute_pairs(data.attributes))
+    vendor_fields.index_attributes(session, actor.workspace_id, case.id, {}, data.attributes)
     _add_assignees(session, actor.workspace_id, case.id, data.assignees)
     add_watchers(session, actor.workspace_id, case.id, {actor.user_id, *data.assignees})
     fields.index_values(session, actor.workspace_id, case.id, {}, field_values)
@@ -243,18 +242,6 @@ def _add_tags(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, tag
     rows = [{"case_id": case_id, "tag": tag, "workspace_id": workspace_id} for tag in tags]
     if rows:
         session.execute(insert(CaseTag.__table__), rows)
-
-
-def _attribute_pairs(attributes: dict[str, list[str]]) -> set[tuple[str, str]]:
-    return {(key, value) for key, values in attributes.items() for value in values}
-
-
-def _add_attributes(
-    session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, pairs: Iterable[tuple[str, str]]
-) -> None:
-    rows = [{"case_id": case_id, "key": k, "value": v, "workspace_id": workspace_id} for k, v in pairs]
-    if rows:
-        session.execute(insert(CaseAttribute.__table__), rows)
 
 
 def _add_assignees(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, users: Iterable[uuid.UUID]) -> None:
@@ -387,7 +374,7 @@ def _changes(
     target = None
     if "status" in requested:
         target = resolve_status(project_statuses(session, project.id), resolved.pop("status"))
-    _resolve_case_fields(case, resolved)
+    vendor_fields.resolve_changes(case, resolved)
     changes = {f: [current[f], v] for f, v in resolved.items() if current[f] != v}
     if target is not None and target.id != case.status_id:
         check_transition(session, project, case.current_status, target)
@@ -402,39 +389,6 @@ def _changes(
         resolution = changes["resolution"][1] if "resolution" in changes else case.resolution
         _check_resolution(project, target or case.current_status, resolution)
     return changes, target
-
-
-def _resolve_case_fields(case: Case, resolved: dict[str, Any]) -> None:
-    """The owner, times and vendor data a change asks for, checked, as the case will hold them."""
-    if resolved.get("owner", case.owner) != case.owner:
-        raise InvalidInput.field("owner", _("is set when the case is created and cannot change"))
-    for field in ("opened_at", "resolved_at"):
-        if resolved.get(field) is not None:
-            resolved[field] = resolved[field].astimezone(UTC)
-    if "opened_at" in resolved or "resolved_at" in resolved:
-        named = "resolved_at" if "resolved_at" in resolved else "opened_at"
-        _check_times(resolved.get("opened_at", case.opened_at), resolved.get("resolved_at", case.resolved_at), named)
-    if "vendor_data" in resolved:
-        merged = {**case.vendor_data, **resolved["vendor_data"]}
-        merged = {dialect: data for dialect, data in merged.items() if data is not None}
-        try:
-            resolved["vendor_data"] = check_vendor_data(merged)
-        except ValueError as exc:
-            raise InvalidInput.field("vendor_data", exc.args[0]) from None
-
-
-def _check_times(opened_at: Any, resolved_at: Any, field: str) -> None:
-    if resolved_at is not None and resolved_at < opened_at:
-        raise InvalidInput.field(field, _("resolved_at must not be before opened_at"))
-
-
-def _logged_changes(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    """The changes as the activity log keeps them: of vendor_data, only the dialects whose data changed."""
-    if "vendor_data" not in changes:
-        return changes
-    old, new = changes["vendor_data"]
-    dialects = [d for d in {**old, **new} if old.get(d) != new.get(d)]
-    return {**changes, "vendor_data": [{d: old.get(d) for d in dialects}, {d: new.get(d) for d in dialects}]}
 
 
 def _apply_changes(
@@ -496,24 +450,10 @@ def _apply_changes(
     if "fields" in changes:
         fields.index_values(session, actor.workspace_id, case.id, changes["fields"][0], changes["fields"][1])
     if "attributes" in changes:
-        _replace_attributes(session, actor.workspace_id, case.id, changes["attributes"][0], changes["attributes"][1])
+        vendor_fields.index_attributes(session, actor.workspace_id, case.id, *changes["attributes"])
     slas.on_case_change(session, case, project, followed, now)
-    activity.record(session, actor, case.id, _action_for(changes), _logged_changes(changes), now)
+    activity.record(session, actor, case.id, _action_for(changes), vendor_fields.logged(changes), now)
     return True
-
-
-def _replace_attributes(
-    session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, old: dict[str, list[str]], new: dict[str, list[str]]
-) -> None:
-    old_pairs, new_pairs = _attribute_pairs(old), _attribute_pairs(new)
-    if old_pairs - new_pairs:
-        session.execute(
-            delete(CaseAttribute).where(
-                CaseAttribute.case_id == case_id,
-                tuple_(CaseAttribute.key, CaseAttribute.value).in_(sorted(old_pairs - new_pairs)),
-            )
-        )
-    _add_attributes(session, workspace_id, case_id, new_pairs - old_pairs)
 
 
 def _action_for(changes: dict[str, Any]) -> str:
