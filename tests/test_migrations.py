@@ -97,10 +97,10 @@ def _table(name: str) -> sa.Table:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_upgrading_to_0004_indexes_existing_cases_and_comments_for_text_search(backend, tmp_path):
-    with fresh_database(backend, tmp_path, revision="0003") as db:
+    # Cases written through today's services, then taken back to 0003 (the models no longer fit an older schema).
+    with fresh_database(backend, tmp_path) as db:
 
         def before(session):  # type: ignore[no-untyped-def]
-            # Through the services: the models declare nothing of the search index, so they fit 0003 too.
             workspace = create_workspace(session, "w")
             add_project(session, workspace.id, ProjectCreate(key="OLD", name="Old"))
             admin = add_user(session, workspace.id, UserCreate(email="a@example.com", name="A", role="admin"))
@@ -113,13 +113,50 @@ def test_upgrading_to_0004_indexes_existing_cases_and_comments_for_text_search(b
 
         actor, expected = db.run_sync(before)
         config = migrate.alembic_config(db.engine)
+        command.downgrade(config, "0003")
+        # Going back leaves nothing of the index behind.
+        inspector = sa.inspect(db.engine)
+        assert not {"cases_search", "comments_search"} & set(inspector.get_table_names())
+        assert "search_vector" not in {c["name"] for c in inspector.get_columns("cases")}
         command.upgrade(config, "head")
 
         def found(session, q):  # type: ignore[no-untyped-def]
             return {case.key for case in list_cases(session, actor, CaseFilter(q=q)).items}
 
         assert db.run_sync(found, "ransomware") == expected
-        # Going back leaves nothing of the index behind: the schema is exactly the models' again.
-        command.downgrade(config, "0003")
         with db.engine.connect() as connection:
-            assert compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata) == []
+            options = {"compare_type": True, "include_name": include_name}
+            assert compare_metadata(MigrationContext.configure(connection, opts=options), Base.metadata) == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrading_to_0005_gives_existing_cases_the_default_owner_and_opened_at_and_keeps_text_search(backend, tmp_path):
+    with fresh_database(backend, tmp_path) as db:
+
+        def before(session):  # type: ignore[no-untyped-def]
+            workspace = create_workspace(session, "w")
+            add_project(session, workspace.id, ProjectCreate(key="OLD", name="Old"))
+            admin = add_user(session, workspace.id, UserCreate(email="a@example.com", name="A", role="admin"))
+            actor = Actor(workspace.id, admin.id, "admin", frozenset(SCOPES))
+            case = create_case(session, actor, CaseCreate(title="Ransomware on the file server"))
+            return actor, case.key, case.created_at
+
+        actor, key, created_at = db.run_sync(before)
+        config = migrate.alembic_config(db.engine)
+        # The cases as 0004 held them: the new columns and table dropped with whatever they held.
+        command.downgrade(config, "0004")
+        assert "case_attributes" not in sa.inspect(db.engine).get_table_names()
+        command.upgrade(config, "head")
+
+        def after(session):  # type: ignore[no-untyped-def]
+            case = session.scalar(select(Case).where(Case.key == key))
+            later = create_case(session, actor, CaseCreate(title="Second ransomware case", attributes={"env": ["prod"]}))
+            found = {c.key for c in list_cases(session, actor, CaseFilter(q="ransomware")).items}
+            by_attribute = [c.key for c in list_cases(session, actor, CaseFilter(attribute=["env:prod"])).items]
+            return case, later.key, found, by_attribute
+
+        case, later, found, by_attribute = db.run_sync(after)
+        assert (case.owner, case.category, case.opened_at, case.resolved_at) == ("cases", None, created_at, None)
+        assert (case.requester_id, case.attributes, case.vendor_data) == (None, {}, {})
+        assert found == {key, later}
+        assert by_attribute == [later]

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from casework.auth.schemas import UserCreate
 from casework.auth.service import SCOPES, Actor, add_user, issue_token
 from casework.cases.models import priority_rank
+from casework.cases.schemas import DEFAULT_OWNER
 from casework.cases import numbering
 from casework.db.database import Database
 from casework.projects.schemas import ProjectCreate
@@ -62,7 +63,7 @@ MAX_ALERTS_PER_CASE = 1_000
 SOURCE = "cli"
 HOUR_MS, DAY_MS = 3_600_000, 86_400_000
 # Parents first: each batch is written in this order.
-TABLES = ("cases", "case_tags", "case_assignees", "case_watchers", "case_field_values", "activity", "comments", "case_alerts")
+TABLES = ("cases", "case_tags", "case_attributes", "case_assignees", "case_watchers", "case_field_values", "activity", "comments", "case_alerts")
 
 WORDS = (
     "alert suspicious login failed password reset user account server host network firewall traffic outbound inbound "
@@ -109,8 +110,15 @@ TEXT_HOST_SHARE = 0.03
 HOT_CASES_PER = 100_000
 # What the seed leaves empty: the rest of the case's counts and its optional parts.
 UNUSED_CASE_COLUMNS = dict.fromkeys(("insight_count", "file_count", "tasks_open", "tasks_done", "link_count"), 0) | dict.fromkeys(
-    ("requester", "due_date", "resolution_reason", "outcome", "archived_at", "archived_by")
-)
+    ("due_date", "resolution_reason", "outcome", "archived_at", "archived_by", "resolved_at")
+) | {"vendor_data": "{}"}
+# Vendor case fields: 20 categories (a third of cases have none), requesters among 50,000 contacts (a contact has a
+# few cases), and Datadog-style attributes: an environment and, for most cases, one or two of 200 services.
+CATEGORIES = weighted([(None, 180), *((f"category-{rank:02d}", 100 / rank) for rank in range(1, 21))])
+REQUESTER_SHARE, CONTACTS = 0.4, 50_000
+ENVIRONMENTS = weighted([("prod", 70), ("staging", 20), ("dev", 10)])
+SERVICES = zipf([f"svc-{n:03d}" for n in range(1, 201)], 1.0)
+SERVICE_COUNTS = weighted([(0, 20), (1, 65), (2, 15)])
 # Cases with no alert at all; the others share the alerts along a heavy tail.
 NO_ALERT_SHARE = 0.6
 
@@ -209,6 +217,8 @@ class Generator:
     def __init__(self, setup: Setup, options: SeedOptions, now_ms: int, postgres: bool) -> None:
         self.s, self.o = setup, options
         self.rng = Random(options.seed)
+        # The vendor case fields draw from their own generator: the other columns stay as they were before them.
+        self.vendor_rng = Random(options.seed + 1)
         self.stamp = Stamps(postgres)
         self.ws = setup.workspace_id.hex
         self.project = setup.project_id.hex
@@ -265,6 +275,27 @@ class Generator:
         for i in range(first, first + count):
             self._case(i, rows)
         return rows
+
+    def _vendor_fields(self, case_id: str, created_at: str, rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+        rng = self.vendor_rng
+        requester = f"{rng.randrange(1, CONTACTS + 1)}" if rng.random() < REQUESTER_SHARE else None
+        attributes = {"env": [ENVIRONMENTS.pick(rng)]}
+        services = list(dict.fromkeys(SERVICES.pick(rng) for _ in range(SERVICE_COUNTS.pick(rng))))
+        if services:
+            attributes["service"] = services
+        rows["case_attributes"].extend(
+            {"case_id": case_id, "key": key, "value": value, "workspace_id": self.ws}
+            for key, values in attributes.items()
+            for value in values
+        )
+        return {
+            "owner": DEFAULT_OWNER,
+            "category": CATEGORIES.pick(rng),
+            "opened_at": created_at,
+            "requester_id": requester,
+            "requester": json({"name": None, "email": None, "type": None, "id": requester}) if requester else None,
+            "attributes": json(attributes),
+        }
 
     def _comment_count(self, i: int) -> int:
         rng, most = self.rng, self.o.comments_per_case_max
@@ -345,6 +376,7 @@ class Generator:
                 "comment_count": comments,
                 "alert_count": alerts,
                 **UNUSED_CASE_COLUMNS,
+                **self._vendor_fields(case_id, created_at, rows),
             }
         )
         rows["case_tags"].extend({"case_id": case_id, "tag": tag, "workspace_id": ws} for tag in tags)

@@ -58,7 +58,7 @@ async def test_every_settable_field_is_kept_as_given(client, tenant):
         "type": "INCIDENT",
         "assignees": [str(agent.id), str(manager.id)],
         "tags": ["ransomware", "fs-02"],
-        "requester": {"name": "Dana", "email": "dana@example.com", "type": "employee"},
+        "requester": {"name": "Dana", "email": "dana@example.com", "type": "employee", "id": "4711"},
         "due_date": "2031-05-01T12:00:00+00:00",
         "resolution": "contained",
         "resolution_reason": "isolated the host",

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(SKIP_POSTGRES, reason="PostgreSQL plans (CASEWOR
 
 # Enough for the planner to weigh its indexes; CASEWORK_PLAN_CASES=1000000 checks the plans at the benchmark's scale.
 CASES = int(os.environ.get("CASEWORK_PLAN_CASES", "30000"))
-BIG_TABLES = ("cases", "comments", "case_tags", "case_assignees")
+BIG_TABLES = ("cases", "comments", "case_tags", "case_assignees", "case_attributes")
 PAGE = 50
 
 
@@ -43,8 +43,8 @@ def admin(session: Session, result: SeedResult) -> Actor:
     return Actor(result.workspace_id, user_id, "admin", frozenset(SCOPES))
 
 
-def page_plan(db: Database, result: SeedResult, filters: CaseFilter) -> str:
-    """EXPLAIN of the page query list_cases runs for these filters (sorted by update, limit 51)."""
+def page_plan(db: Database, result: SeedResult, filters: CaseFilter, sort: str = "updated", order: str = "desc") -> str:
+    """EXPLAIN of the (last) page query list_cases runs for these filters (sorted by update unless told, limit 51)."""
     issued: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
@@ -52,7 +52,7 @@ def page_plan(db: Database, result: SeedResult, filters: CaseFilter) -> str:
             issued.append((statement, parameters))
 
     def work(session: Session) -> str:
-        page = list_cases(session, admin(session, result), filters, "updated", "desc", PAGE)
+        page = list_cases(session, admin(session, result), filters, sort, order, PAGE)
         assert page.items, "the plan of an empty list says little"
         statement, parameters = issued[-1]
         return "\n".join(row[0] for row in session.connection().exec_driver_sql("EXPLAIN " + statement, parameters))
@@ -106,3 +106,44 @@ def test_the_status_assignee_and_tag_list_reads_no_big_table_whole(seeded):
 
     status, assignee, tag = db.run_sync(one_case, write=False)
     assert_no_full_scan(page_plan(db, result, CaseFilter(status=[status], assignee=[assignee], tag=[tag])))
+
+
+# The vendor case fields (the seed gives cases categories, requester ids and env/service attributes)
+
+
+def a_requester(db: Database, result: SeedResult) -> str:
+    query = "SELECT requester_id FROM cases WHERE workspace_id = :w AND requester_id IS NOT NULL LIMIT 1"
+    return db.run_sync(lambda session: session.scalar(text(query), {"w": result.workspace_id}), write=False)  # type: ignore[no-any-return]
+
+
+def test_a_rare_attribute_is_found_through_the_attribute_index(seeded):
+    db, result = seeded
+    plan = page_plan(db, result, CaseFilter(attribute=["service:svc-200"]))
+    assert_no_full_scan(plan)
+    assert "ix_case_attributes_ws_key_value_case" in plan, plan
+
+
+def test_common_attributes_together_read_no_big_table_whole(seeded):
+    db, result = seeded
+    assert_no_full_scan(page_plan(db, result, CaseFilter(attribute=["env:prod", "service:svc-001"])))
+
+
+def test_the_requester_list_uses_the_requester_index(seeded):
+    db, result = seeded
+    plan = page_plan(db, result, CaseFilter(requester=[a_requester(db, result)]))
+    assert_no_full_scan(plan)
+    assert "ix_cases_ws_requester_updated" in plan, plan
+
+
+@pytest.mark.parametrize("filters", [{"owner": ["cases"]}, {"category": ["category-20"]}, {"category": ["category-01"]}])
+def test_owner_and_category_lists_read_no_big_table_whole(seeded, filters):
+    db, result = seeded
+    assert_no_full_scan(page_plan(db, result, CaseFilter(**filters)))
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_the_category_sort_walks_the_category_index(seeded, order):
+    db, result = seeded
+    plan = page_plan(db, result, CaseFilter(), "category", order)
+    assert_no_full_scan(plan)
+    assert "ix_cases_ws_category" in plan and "Sort" not in plan, plan

@@ -170,7 +170,7 @@ async def test_concurrent_unversioned_writes_to_different_fields_all_land(client
         {"type": "INCIDENT"},
         {"assignees": [str(agent.id)]},
         {"tags": ["t1", "t2"]},
-        {"requester": {"name": "Dana", "email": "dana@example.com", "type": "employee"}},
+        {"requester": {"name": "Dana", "email": "dana@example.com", "type": "employee", "id": "4711"}},
         {"due_date": "2031-02-03T04:05:06+00:00"},
         {"resolution": "contained"},
         {"resolution_reason": "host isolated"},

@@ -41,6 +41,11 @@ class Case(IdMixin, Base):
         Index("ix_cases_project_updated", "project_id", "updated_at", "id"),
         # Lists filtered by named statuses (a status is per project, so a name may stand for several ids).
         Index("ix_cases_ws_status_id_updated", "workspace_id", "status_id", "updated_at", "id"),
+        # Lists filtered by owner or by requester, newest update first.
+        Index("ix_cases_ws_owner_updated", "workspace_id", "owner", "updated_at", "id"),
+        Index("ix_cases_ws_requester_updated", "workspace_id", "requester_id", "updated_at", "id"),
+        # Lists filtered or sorted by category (casework.cases.search reads the cases without one as a second range).
+        Index("ix_cases_ws_category", "workspace_id", "category", "id"),
         # Title and description have a text-search index too, which this metadata cannot declare on both
         # databases: see casework.cases.text_search.
     )
@@ -93,6 +98,18 @@ class Case(IdMixin, Base):
     tasks_open: Mapped[int] = mapped_column(default=0)
     tasks_done: Mapped[int] = mapped_column(default=0)
     link_count: Mapped[int] = mapped_column(default=0)
+    # Fields the vendor APIs carry. owner: the app or team the case belongs to, set at creation and never changed.
+    owner: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str | None] = mapped_column(String(50))
+    # When the case was opened and resolved by the client's account; opened_at is created_at unless given.
+    opened_at: Mapped[datetime] = mapped_column()
+    resolved_at: Mapped[datetime | None] = mapped_column()
+    # requester.id, copied out of the requester JSON so that lists can filter on it.
+    requester_id: Mapped[str | None] = mapped_column(String(64))
+    # Key -> list of values, as read; case_attributes holds the searchable copy.
+    attributes: Mapped[dict[str, Any]] = mapped_column()
+    # Dialect name -> that dialect's own data, stored and returned as given, never read by the engine.
+    vendor_data: Mapped[dict[str, Any]] = mapped_column()
 
     # Read with the case (a join and one batched query per page): the status's name, and the SLA clocks.
     # viewonly: services write status_id and the clocks with their own statements.
@@ -117,4 +134,15 @@ class CaseAssignee(Base):
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id"))
+
+
+class CaseAttribute(Base):
+    __tablename__ = "case_attributes"
+    # Attribute filters: EXISTS (key, value, case) within a workspace.
+    __table_args__ = (Index("ix_case_attributes_ws_key_value_case", "workspace_id", "key", "value", "case_id"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(256), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256), primary_key=True)
     workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id"))

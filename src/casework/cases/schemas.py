@@ -1,12 +1,15 @@
+import math
 import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import orjson
 from pydantic import AfterValidator, AwareDatetime, BaseModel, EmailStr, Field, StringConstraints
 
 from casework.inputs import CleanInput, StrictInput, not_blank, unique_items
 from casework.cases.models import Case, priority_label
 from casework.db.base import utcnow
+from casework.i18n import _
 from casework.workflow.conditions.schemas import ClosureConditions
 from casework.workflow.slas.service import sla_views
 
@@ -15,7 +18,7 @@ Priority = Literal["P1", "P2", "P3", "P4", "P5"]
 Severity = Literal["low", "medium", "high", "critical"]
 # A built-in column, or `field.KEY` for a custom field (cases without a value last, in either order).
 SortField = Annotated[
-    str, StringConstraints(pattern=r"^(created|updated|priority|number|field\.[a-z][a-z0-9_]{0,63})$")
+    str, StringConstraints(pattern=r"^(created|updated|priority|number|category|field\.[a-z][a-z0-9_]{0,63})$")
 ]
 SortOrder = Literal["asc", "desc"]
 
@@ -55,10 +58,97 @@ OverrideFlag = Annotated[
 ]
 
 
+# Fields the vendor APIs carry: owner, category, opened/resolved times, requester id, attributes, vendor data.
+
+# The owner of a case created without one (Kibana's general cases app uses the same word).
+DEFAULT_OWNER = "cases"
+MAX_ATTRIBUTE_KEYS = 100
+MAX_ATTRIBUTE_VALUES = 100
+MAX_ATTRIBUTE_PAIRS = 1_000
+# A key and a value, each at most 256 characters (1 KiB of UTF-8), fit one PostgreSQL index entry together.
+MAX_ATTRIBUTE_LENGTH = 256
+MAX_VENDOR_DIALECTS = 16
+MAX_VENDOR_DATA_BYTES = 64 * 1024
+MAX_VENDOR_DATA_DEPTH = 8
+MAX_FILTER_VALUES = 100
+
+Owner = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+Category = Annotated[str, StringConstraints(min_length=1, max_length=50), AfterValidator(not_blank)]
+RequesterId = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(not_blank)]
+# No colon in a key: the `attribute=KEY:VALUE` filter splits on the first one.
+AttributeKey = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_ATTRIBUTE_LENGTH, pattern=r"^[^:]+$"), AfterValidator(not_blank)
+]
+AttributeValue = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ATTRIBUTE_LENGTH)]
+AttributeValues = Annotated[list[AttributeValue], Field(max_length=MAX_ATTRIBUTE_VALUES), AfterValidator(unique_items)]
+
+
+def _few_attribute_values(attributes: dict[str, list[str]]) -> dict[str, list[str]]:
+    if sum(len(values) for values in attributes.values()) > MAX_ATTRIBUTE_PAIRS:
+        raise ValueError(_("at most {limit} values in all", limit=MAX_ATTRIBUTE_PAIRS))
+    return attributes
+
+
+Attributes = Annotated[
+    dict[AttributeKey, AttributeValues],
+    Field(max_length=MAX_ATTRIBUTE_KEYS, description="Key -> list of string values (Datadog's case attributes)."),
+    AfterValidator(_few_attribute_values),
+]
+DialectName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in value; refuses what JSON (NaN, infinities, lone surrogates) or the
+    response encoder (integers past 64 bits) cannot hold."""
+    if isinstance(value, str):
+        if not value.isascii():
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                raise ValueError(_("must not hold lone surrogates")) from None
+        return 0
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(_("must not hold NaN or infinite numbers"))
+    if isinstance(value, int) and not -(2**63) <= value < 2**64:
+        raise ValueError(_("must not hold integers beyond 64 bits"))
+    if isinstance(value, dict):
+        return 1 + max((max(_depth(k), _depth(v)) for k, v in value.items()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+def check_vendor_data(vendor_data: dict[str, Any]) -> dict[str, Any]:
+    """The limits on a case's whole vendor_data: ValueError naming the one passed."""
+    if len(vendor_data) > MAX_VENDOR_DIALECTS:
+        raise ValueError(_("at most {limit} dialects", limit=MAX_VENDOR_DIALECTS))
+    if _depth(vendor_data) > MAX_VENDOR_DATA_DEPTH:
+        raise ValueError(_("nests more than {limit} levels deep", limit=MAX_VENDOR_DATA_DEPTH))
+    if len(orjson.dumps(vendor_data)) > MAX_VENDOR_DATA_BYTES:
+        raise ValueError(_("at most {limit} bytes of JSON per case", limit=MAX_VENDOR_DATA_BYTES))
+    return vendor_data
+
+
+VendorData = Annotated[
+    dict[DialectName, dict[str, Any]],
+    Field(description="Dialect name -> that dialect's own data, stored and returned as given."),
+    AfterValidator(check_vendor_data),
+]
+VendorDataChange = Annotated[
+    dict[DialectName, dict[str, Any] | None],
+    Field(description="Replaces the named dialects' data only; null removes one."),
+    AfterValidator(check_vendor_data),
+]
+AttributeFilter = Annotated[str, StringConstraints(max_length=2 * MAX_ATTRIBUTE_LENGTH + 1, pattern=r"^[^:]+:.+$")]
+# Fields set at creation that an update may not clear.
+CASE_FIELDS_NOT_NULLABLE = frozenset({"owner", "opened_at", "attributes", "vendor_data"})
+
+
 class Requester(StrictInput):
     name: ShortText | None = None
     email: EmailStr | None = None
     type: Annotated[str, StringConstraints(max_length=40)] | None = None
+    id: RequesterId | None = Field(default=None, description="The requester's id in the client's system (lists filter on it).")
 
 
 class CaseFields(StrictInput):
@@ -80,6 +170,12 @@ class CaseFields(StrictInput):
     metadata: Metadata = {}
     fields: FieldValues = {}
     closure_conditions: ClosureConditions = []
+    owner: Owner = Field(default=DEFAULT_OWNER, description="Set at creation; it never changes.")
+    category: Category | None = None
+    opened_at: AwareDatetime | None = Field(default=None, description="Defaults to the creation time.")
+    resolved_at: AwareDatetime | None = Field(default=None, description="Not before opened_at.")
+    attributes: Attributes = {}
+    vendor_data: VendorData = {}
 
 
 class CaseCreate(CaseFields):
@@ -108,6 +204,12 @@ class CaseUpdate(StrictInput):
     metadata: Metadata | None = None
     fields: FieldValues | None = Field(default=None, description="Only the keys given change; a null value clears.")
     closure_conditions: ClosureConditions | None = None
+    owner: Owner | None = Field(default=None, description="Accepted only if it is the case's owner already.")
+    category: Category | None = None
+    opened_at: AwareDatetime | None = None
+    resolved_at: AwareDatetime | None = None
+    attributes: Attributes | None = None
+    vendor_data: VendorDataChange | None = None
 
     def changed_fields(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in self.model_fields_set if name not in _NOT_CASE_FIELDS}
@@ -116,7 +218,7 @@ class CaseUpdate(StrictInput):
 _NOT_CASE_FIELDS = frozenset({"version", "override_closure_conditions"})
 NON_NULLABLE_FIELDS = frozenset(
     {"title", "description", "status", "severity", "type", "assignees", "tags", "fields", "closure_conditions"}
-)
+) | CASE_FIELDS_NOT_NULLABLE
 
 
 class CaseCounts(BaseModel):
@@ -181,6 +283,12 @@ class CaseRead(BaseModel):
     archived_by: uuid.UUID | None
     version: int
     counts: CaseCounts
+    owner: str
+    category: str | None
+    opened_at: datetime
+    resolved_at: datetime | None
+    attributes: dict[str, list[str]]
+    vendor_data: dict[str, dict[str, Any]]
 
 
 class CasePage(BaseModel):
@@ -257,6 +365,12 @@ def case_view(case: Case, now: datetime | None = None) -> dict[str, Any]:
             "tasks_done": case.tasks_done,
             "links": case.link_count,
         },
+        "owner": case.owner,
+        "category": case.category,
+        "opened_at": case.opened_at,
+        "resolved_at": case.resolved_at,
+        "attributes": case.attributes,
+        "vendor_data": case.vendor_data,
     }
 
 
@@ -292,4 +406,13 @@ class CaseFilter(CleanInput):
         description="Custom field filters, each `KEY OP VALUE` with OP among = != > >= < <= (`amount>=100`, "
         "`region=EU`); all must hold. `=` on a multi_select: has that option; on a dependent_select: the path "
         "(ids joined by /) starts with VALUE. `!=`: has a value other than VALUE.",
+    )
+    # Vendor case fields; each repeated parameter matches any of its values, but `attribute`, which needs all.
+    owner: list[Owner] = Field(default=[], max_length=MAX_FILTER_VALUES, description="Cases of any of these owners.")
+    category: list[Category] = Field(default=[], max_length=MAX_FILTER_VALUES, description="Cases in any of these categories.")
+    requester: list[RequesterId] = Field(
+        default=[], max_length=MAX_FILTER_VALUES, description="Cases whose requester.id is any of these."
+    )
+    attribute: list[AttributeFilter] = Field(
+        default=[], max_length=MAX_FILTER_VALUES, description="`KEY:VALUE`: cases whose attribute KEY holds VALUE; all must hold."
     )

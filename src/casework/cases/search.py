@@ -9,7 +9,7 @@ from sqlalchemy import Select, exists, func, intersect, literal, not_, select, t
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
-from casework.cases.models import Case, CaseAssignee, CaseTag, priority_rank
+from casework.cases.models import Case, CaseAssignee, CaseAttribute, CaseTag, priority_rank
 from casework.cases.schemas import CaseFilter, SortField, SortOrder
 from casework.cases.text_search import TextSearch
 from casework.db.base import utcnow
@@ -55,6 +55,8 @@ def list_cases(
     matching = TextSearch(session, filters.q) if filters.q is not None else None
     counted = matching.filter(query) if matching else query
     total = session.scalar(select(func.count()).select_from(counted.subquery())) if with_total else None
+    if sort == CATEGORY_SORT:
+        return _category_page(session, query, order, limit, cursor, matching, total)
     by_field = None
     if sort.startswith(field_search.FIELD_SORT_PREFIX):
         by_field = field_search.sort_value(session, actor.workspace_id, _project_id(session, actor, filters), sort)
@@ -143,7 +145,9 @@ def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Selec
         query = query.where(Case.priority_rank.in_([priority_rank(p if p != "none" else None) for p in f.priority]))
     if f.severity:
         query = query.where(Case.severity.in_(f.severity))
-    query = query.where(*_membership_conditions(session, _member_sets(workspace_id, f)))
+    member_sets = [*_member_sets(workspace_id, f), *_attribute_sets(workspace_id, f)]
+    query = query.where(*_membership_conditions(session, member_sets))
+    query = query.where(*_case_field_conditions(f))
     if f.unassigned:
         query = query.where(not_(exists().where(CaseAssignee.case_id == Case.id)))
     if f.tag_none:
@@ -235,3 +239,85 @@ def _membership_conditions(session: Session, sets: list[Select[tuple[uuid.UUID]]
 
 def _contains(case_ids: Select[tuple[uuid.UUID]]) -> Any:
     return exists(case_ids.where(case_ids.selected_columns[0] == Case.id))
+
+
+# Vendor case fields: owner, category, requester id, attributes; the category sort
+
+
+def _case_field_conditions(f: CaseFilter) -> list[Any]:
+    conditions = []
+    if f.owner:
+        conditions.append(Case.owner.in_(f.owner))
+    if f.category:
+        conditions.append(Case.category.in_(f.category))
+    if f.requester:
+        conditions.append(Case.requester_id.in_(f.requester))
+    return conditions
+
+
+def _attribute_sets(workspace_id: uuid.UUID, f: CaseFilter) -> list[Select[tuple[uuid.UUID]]]:
+    """The case ids each `KEY:VALUE` filter admits (split at the first colon: keys hold none)."""
+    sets = []
+    for pair in dict.fromkeys(f.attribute):
+        key, value = pair.split(":", 1)
+        sets.append(
+            select(CaseAttribute.case_id).where(
+                CaseAttribute.workspace_id == workspace_id, CaseAttribute.key == key, CaseAttribute.value == value
+            )
+        )
+    return sets
+
+
+CATEGORY_SORT = "category"
+
+
+def _category_page(
+    session: Session,
+    query: Select[tuple[Case]],
+    order: SortOrder,
+    limit: int,
+    cursor: str | None,
+    matching: TextSearch | None,
+    total: int | None,
+) -> CasePage:
+    """Cases with a category in its order, then those without one in id order, in either order: two ranges of
+    ix_cases_ws_category, read one after the other, since neither database walks one index with NULLs last both ways.
+    """
+    descending = order == "desc"
+    by_id = Case.id.desc() if descending else Case.id.asc()
+    position = _category_cursor(order, cursor) if cursor is not None else None
+    rows: list[Any] = []
+    if position is None or position[0] is not None:
+        with_one = query.where(Case.category.is_not(None))
+        if position is not None:
+            key = tuple_(Case.category, Case.id)
+            last = tuple_(literal(position[0], Case.category.type), literal(position[1], Case.id.type))
+            with_one = with_one.where(key < last if descending else key > last)
+        by_category = Case.category.desc() if descending else Case.category.asc()
+        page = with_one.add_columns(Case.category).order_by(by_category, by_id).limit(limit + 1)
+        rows = list(session.execute(matching.page(page) if matching else page).all())
+    if len(rows) <= limit:
+        without = query.where(Case.category.is_(None))
+        if position is not None and position[0] is None:
+            without = without.where(Case.id < position[1] if descending else Case.id > position[1])
+        page = without.add_columns(Case.category).order_by(by_id).limit(limit + 1 - len(rows))
+        rows.extend(session.execute(matching.page(page) if matching else page).all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last_case, last_category = rows[-1]
+        next_cursor = encode_cursor([CATEGORY_SORT, order, last_category, str(last_case.id)])
+    return CasePage([row[0] for row in rows], next_cursor, total)
+
+
+def _category_cursor(order: str, cursor: str) -> tuple[str | None, uuid.UUID]:
+    values = decode_cursor(cursor)
+    if len(values) != 4 or values[:2] != [CATEGORY_SORT, order]:
+        raise InvalidInput.field("cursor", _("the cursor belongs to another sort or order"))
+    category, last_id = values[2], values[3]
+    try:
+        if not (category is None or isinstance(category, str) and "\x00" not in category) or not isinstance(last_id, str):
+            raise TypeError(values)
+        return category, uuid.UUID(last_id)
+    except (TypeError, ValueError):
+        raise InvalidInput.field("cursor", _("not a cursor this server issued")) from None

@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.activity import service as activity
 from casework.auth.service import Actor, existing_user_ids
-from casework.cases import numbering
+from casework.cases import numbering, vendor_fields
 from casework.cases.models import Case, CaseAssignee, CaseTag, priority_label, priority_rank
 from casework.cases.schemas import (
     NON_NULLABLE_FIELDS,
@@ -118,6 +118,9 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
     _check_assignees(session, actor, data.assignees)
     field_values = fields.case_field_values(session, actor, project.id, data.fields, None)
     now = utcnow()
+    opened_at = data.opened_at.astimezone(UTC) if data.opened_at else now
+    resolved_at = data.resolved_at.astimezone(UTC) if data.resolved_at else None
+    vendor_fields.check_times(opened_at, resolved_at, "resolved_at")
     closed = status.group == "closed"
     case = Case(
         id=new_id(),
@@ -152,6 +155,13 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
         duration=0 if closed else None,
         version=1,
         **{column: 0 for column in COUNT_COLUMNS},
+        owner=data.owner,
+        category=data.category,
+        opened_at=opened_at,
+        resolved_at=resolved_at,
+        requester_id=data.requester.id if data.requester else None,
+        attributes=dict(data.attributes),
+        vendor_data=dict(data.vendor_data),
     )
     set_committed_value(case, "current_status", status)
     overridden = []
@@ -162,6 +172,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
     session.add(case)
     session.flush()
     _add_tags(session, actor.workspace_id, case.id, data.tags)
+    vendor_fields.index_attributes(session, actor.workspace_id, case.id, {}, data.attributes)
     _add_assignees(session, actor.workspace_id, case.id, data.assignees)
     add_watchers(session, actor.workspace_id, case.id, {actor.user_id, *data.assignees})
     fields.index_values(session, actor.workspace_id, case.id, {}, field_values)
@@ -268,6 +279,12 @@ def _current_values(case: Case) -> dict[str, Any]:
         "metadata": case.meta,
         "fields": case.fields,
         "closure_conditions": case.closure_conditions,
+        "owner": case.owner,
+        "category": case.category,
+        "opened_at": case.opened_at,
+        "resolved_at": case.resolved_at,
+        "attributes": case.attributes,
+        "vendor_data": case.vendor_data,
     }
 
 
@@ -357,6 +374,7 @@ def _changes(
     target = None
     if "status" in requested:
         target = resolve_status(project_statuses(session, project.id), resolved.pop("status"))
+    vendor_fields.resolve_changes(case, resolved)
     changes = {f: [current[f], v] for f, v in resolved.items() if current[f] != v}
     if target is not None and target.id != case.status_id:
         check_transition(session, project, case.current_status, target)
@@ -394,6 +412,8 @@ def _apply_changes(
         elif field != "status_name":
             values[field] = new
     followed = dict(changes)
+    if "requester" in changes:
+        values["requester_id"] = (changes["requester"][1] or {}).get("id")
     if target is not None:
         values["status_id"] = target.id
     if "status" in changes:
@@ -429,8 +449,10 @@ def _apply_changes(
         add_watchers(session, actor.workspace_id, case.id, new - old)
     if "fields" in changes:
         fields.index_values(session, actor.workspace_id, case.id, changes["fields"][0], changes["fields"][1])
+    if "attributes" in changes:
+        vendor_fields.index_attributes(session, actor.workspace_id, case.id, *changes["attributes"])
     slas.on_case_change(session, case, project, followed, now)
-    activity.record(session, actor, case.id, _action_for(changes), changes, now)
+    activity.record(session, actor, case.id, _action_for(changes), vendor_fields.logged(changes), now)
     return True
 
 
