@@ -23,7 +23,7 @@ def bulk_set(
     once first, so a value the field does not take refuses the whole request."""
     actor.require_case_write()
     project = resolve_project(session, actor.workspace_id, project_ref)
-    field = fields.find_field(session, project.id, key)
+    field = fields.find_field(session, fields.Scope(actor.workspace_id, project.id), key)
     fields.check_value(session, actor, field, value)
     outcomes = []
     for ref in refs:
