@@ -135,7 +135,8 @@ def _add(session: Session, actor: Actor, project: Project | None, data: CaseType
 def update_type(session: Session, actor: Actor, project_ref: str, type_ref: str, data: CaseTypeUpdate) -> CaseType:
     actor.require_case_admin()
     project = resolve_project(session, actor.workspace_id, project_ref, for_update=True)
-    return _change(session, actor, _found(lookup.find(session, actor.workspace_id, project.id, type_ref), type_ref), data)
+    case_type = _found(lookup.find(session, actor.workspace_id, project.id, type_ref), type_ref)
+    return _change(session, actor, case_type, data)
 
 
 def update_workspace_type(session: Session, actor: Actor, type_ref: str, data: CaseTypeUpdate) -> CaseType:
@@ -190,7 +191,10 @@ def _delete(case_type: CaseType) -> None:
 
 def _in_use(session: Session, case_type: CaseType) -> bool:
     # A rare configuration write: an EXISTS stops at the first case of the type.
-    scope = Case.project_id == case_type.project_id if case_type.project_id else Case.workspace_id == case_type.workspace_id
+    if case_type.project_id is not None:
+        scope = Case.project_id == case_type.project_id
+    else:
+        scope = Case.workspace_id == case_type.workspace_id
     return bool(session.scalar(select(exists().where(scope, Case.type == case_type.name))))
 
 
@@ -198,7 +202,8 @@ def _check_name_free(
     session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | None, name: str, own_id: uuid.UUID | None
 ) -> None:
     """No type the same projects see may share the name: for a workspace-level type, no type of the workspace."""
-    query = select(CaseType.name).where(CaseType.workspace_id == workspace_id, func.lower(CaseType.name) == name.lower())
+    same_name = func.lower(CaseType.name) == name.lower()
+    query = select(CaseType.name).where(CaseType.workspace_id == workspace_id, same_name)
     if project_id is not None:
         query = query.where(lookup.visible_to(project_id))
     if own_id is not None:

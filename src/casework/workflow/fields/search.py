@@ -2,10 +2,10 @@
 
 A filter is `KEY OP VALUE` with OP one of `= != > >= < <=`. `=` on a multi_select or a multi-valued (is_multi) field
 means "has that value", on a dependent_select "the path starts with" (VALUE a path of option ids joined by "/"), and
-the order operators "has a value that compares so". `!=` means "has a value, and not that one". Each filter is `cases.id IN (SELECT case_id FROM case_field_values WHERE field_id IN (...) AND
-value OP ...)`: the (field_id, value) indexes serve it. A key names the field cases of the project see (the project's
-or one of its case types') when the list is for one project, else every field with that key in the workspace (they
-must share a type).
+the order operators "has a value that compares so". `!=` means "has a value, and not that one". Each filter is
+`cases.id IN (SELECT case_id FROM case_field_values WHERE field_id IN (...) AND value OP ...)`: the (field_id, value)
+indexes serve it. A key names the field cases of the project see (the project's or one of its case types') when the
+list is for one project, else every field with that key in the workspace (they must share a type).
 """
 
 import re

@@ -126,7 +126,9 @@ def case_field_values(
 def _unseen_or_missing(definitions: Definitions, values: dict[str, Any], named: set[str]) -> list[FieldError]:
     """A value no field of the case defines (its type changed), and every active required field left empty."""
     errors = [
-        FieldError(f"fields.{key}", _("the case's type has no field {key}; clear it (null) to change the type", key=key))
+        FieldError(
+            f"fields.{key}", _("the case's type has no field {key}; clear it (null) to change the type", key=key)
+        )
         for key in values
         if key not in definitions
     ]

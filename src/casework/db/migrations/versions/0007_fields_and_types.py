@@ -37,7 +37,12 @@ _types = sa.table(
     sa.column('builtin', sa.Boolean()), sa.column('active', sa.Boolean()),
     sa.column('created_at', _UTC), sa.column('updated_at', _UTC),
 )
-_projects = sa.table('projects', sa.column('id', sa.Uuid()), sa.column('workspace_id', sa.Uuid()), sa.column('key', sa.String()))
+_projects = sa.table(
+    'projects', sa.column('id', sa.Uuid()), sa.column('workspace_id', sa.Uuid()), sa.column('key', sa.String())
+)
+_workspaces = sa.table('workspaces', sa.column('id', sa.Uuid()))
+_fields = sa.table('field_definitions', sa.column('id', sa.Uuid()), sa.column('case_type_id', sa.Uuid()))
+_values = sa.table('case_field_values', sa.column('field_id', sa.Uuid()))
 
 
 def upgrade() -> None:
@@ -68,7 +73,7 @@ def upgrade() -> None:
 def _one_standard_per_workspace() -> None:
     connection = op.get_bind()
     now = casework.db.base.utcnow()
-    workspaces = connection.execute(sa.text('SELECT id FROM workspaces')).scalars().all()
+    workspaces = connection.execute(sa.select(_workspaces.c.id)).scalars().all()
     for workspace_id in workspaces:
         connection.execute(sa.insert(_types).values(
             id=casework.db.base.new_id(), workspace_id=workspace_id, project_id=None, name='STANDARD',
@@ -90,10 +95,9 @@ def _one_standard_per_workspace() -> None:
 
 def downgrade() -> None:
     connection = op.get_bind()
-    type_fields = sa.text('SELECT id FROM field_definitions WHERE case_type_id IS NOT NULL')
-    for field_id in connection.execute(type_fields).scalars().all():
-        connection.execute(sa.text('DELETE FROM case_field_values WHERE field_id = :id'), {'id': field_id})
-        connection.execute(sa.text('DELETE FROM field_definitions WHERE id = :id'), {'id': field_id})
+    type_fields = sa.select(_fields.c.id).where(_fields.c.case_type_id.is_not(None))
+    connection.execute(sa.delete(_values).where(_values.c.field_id.in_(type_fields)))
+    connection.execute(sa.delete(_fields).where(_fields.c.case_type_id.is_not(None)))
     now = casework.db.base.utcnow()
     for project_id, workspace_id in connection.execute(sa.select(_projects.c.id, _projects.c.workspace_id)).all():
         connection.execute(sa.insert(_types).values(
