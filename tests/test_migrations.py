@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from casework.auth.schemas import UserCreate
 from casework.auth.service import SCOPES, Actor, add_user
+from casework.cases import numbering
 from casework.cases.models import Case
 from casework.cases.schemas import CaseCreate, CaseFilter
 from casework.cases.search import list_cases
@@ -176,6 +177,16 @@ def test_upgrading_to_0007_moves_projects_standard_types_to_the_workspace(backen
                 "position": 0, "created_at": now, "updated_at": now,
             })
         command.upgrade(config, "head")
+
+        def numbering_as_created(session):  # type: ignore[no-untyped-def]
+            # Rows inserted above skipped the services, which give PostgreSQL its numbering sequences.
+            numbering.create_workspace_sequence(session, workspace_id)
+            for project_id in (plain, prefilled):
+                numbering.create_project_sequence(session, project_id)
+            session.flush()
+            numbering.advance_to(session.connection(), workspace_id, plain, 1)
+
+        db.run_sync(numbering_as_created)
         actor = Actor(workspace_id, user_id, "admin", frozenset(SCOPES))
         project_keys = ("OLD", "PRE")
 

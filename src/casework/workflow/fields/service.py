@@ -164,12 +164,13 @@ def index_values(
     changed = {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
     if not changed:
         return
-    kept = [field.id for key, field in definitions.items() if key not in changed and key in new]
-    session.execute(
-        delete(CaseFieldValue)
-        .where(CaseFieldValue.case_id == case_id, CaseFieldValue.field_id.not_in(kept))
-        .execution_options(synchronize_session=False)
-    )
+    if old:
+        kept = [field.id for key, field in definitions.items() if key not in changed and key in new]
+        session.execute(
+            delete(CaseFieldValue)
+            .where(CaseFieldValue.case_id == case_id, CaseFieldValue.field_id.not_in(kept))
+            .execution_options(synchronize_session=False)
+        )
     rows = [
         {
             "case_id": case_id,
