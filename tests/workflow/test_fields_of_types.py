@@ -139,3 +139,20 @@ async def test_a_types_fields_are_changed_by_admins_and_managers_only(client, te
     assert (await client.delete(f"{path}/k")).status_code == 204
     assert_problem(await client.get(f"{path}/k"), 404)
     assert_problem(await client.get(f"/types/{uuid.uuid4()}/fields"), 404)
+
+
+async def test_a_types_field_is_set_in_bulk_on_cases_of_that_type_only(client):
+    incident = await new_type(client, "Incident")
+    await define(client, "host", path=f"/types/{incident['id']}/fields")
+    first = await create(client, type="Incident")
+    second = await create(client, type="Incident")
+    standard = await create(client)
+    response = await client.post(
+        f"/types/{incident['id']}/fields/host/bulk",
+        json={"value": "web-1", "cases": [first["key"], standard["key"], second["key"]]},
+    )
+    assert response.status_code == 200, response.text
+    assert [r["status"] for r in response.json()["results"]] == [200, 422, 200]
+    assert response.json()["results"][1]["error"]["errors"][0]["field"] == "cases"
+    assert await keys(client, "host=web-1") == [first["key"], second["key"]]
+    assert (await read(client, standard))["fields"] == {}

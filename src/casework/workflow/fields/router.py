@@ -100,3 +100,12 @@ async def delete_type_field(type_ref: str, key: str, actor: CurrentActor, db: DB
     """Only a field no case holds a value of (409 otherwise: deactivate it instead)."""
     await db.write(service.delete_type_field, actor, type_ref, key)
     return Response(status_code=204)
+
+
+@type_router.post("/{key}/bulk", response_model=BulkResponse)
+async def bulk_set_for_type(
+    type_ref: str, key: str, body: FieldBulkSet, actor: CurrentActor, db: DB, language: Language
+) -> Response:
+    """Set the type's field on each case of the type (null clears it): one result per case, in order."""
+    outcomes = await db.write(bulk.bulk_set_for_type, actor, type_ref, key, body.value, body.cases)
+    return JSONResponse({"results": [_result(outcome, language) for outcome in outcomes]})
