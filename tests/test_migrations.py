@@ -12,10 +12,12 @@ from sqlalchemy import select
 
 from casework.auth.schemas import UserCreate
 from casework.auth.service import SCOPES, Actor, add_user
+from casework.cases import numbering
 from casework.cases.models import Case
 from casework.cases.schemas import CaseCreate, CaseFilter
 from casework.cases.search import list_cases
-from casework.cases.service import create_case
+from casework.cases.schemas import CaseUpdate
+from casework.cases.service import create_case, update_case
 from casework.cases.text_search import include_name
 from casework.comments.schemas import CommentCreate
 from casework.comments.service import add_comment
@@ -24,6 +26,7 @@ from casework.db.models import Base
 from casework.projects.schemas import ProjectCreate
 from casework.projects.service import add_project, create_workspace
 from casework.workflow.case_types.models import CaseType
+from casework.workflow.case_types.service import list_types
 from casework.workflow.statuses.defaults import DEFAULT_STATUSES
 from casework.workflow.statuses.models import CaseStatus
 from tests.conftest import BACKENDS, fresh_database
@@ -69,12 +72,13 @@ def test_upgrading_from_0002_gives_existing_projects_the_default_workflow(backen
         def work(session):  # type: ignore[no-untyped-def]
             statuses = session.scalars(select(CaseStatus).where(CaseStatus.project_id == project_id)).all()
             cases = {c.id: c for c in session.scalars(select(Case).where(Case.project_id == project_id))}
-            types = session.scalars(select(CaseType.name).where(CaseType.project_id == project_id)).all()
-            return statuses, cases, types
+            query = select(CaseType.name, CaseType.project_id).where(CaseType.workspace_id == workspace_id)
+            types = session.execute(query)
+            return statuses, cases, types.all()
 
         statuses, cases, types = db.run_sync(work)
         assert [s.name for s in sorted(statuses, key=lambda s: s.position)] == [s.name for s in DEFAULT_STATUSES]
-        assert types == ["STANDARD"]
+        assert [tuple(t) for t in types] == [("STANDARD", None)]  # since 0007, the workspace's
         for group, case_id in groups.items():
             case = cases[case_id]
             assert (case.current_status.group, case.current_status.is_default) == (group, True)
@@ -160,3 +164,79 @@ def test_upgrading_to_0005_gives_existing_cases_the_default_owner_and_opened_at_
         assert (case.requester_id, case.attributes, case.vendor_data) == (None, {}, {})
         assert found == {key, later}
         assert by_attribute == [later]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrading_to_0007_moves_projects_standard_types_to_the_workspace(backend, tmp_path):
+    with fresh_database(backend, tmp_path, revision="0002") as db:
+        workspace_id, user_id, case_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        plain, prefilled = uuid.uuid4(), uuid.uuid4()
+        now = datetime.now(UTC)
+        with db.engine.begin() as connection:
+            connection.execute(_table("workspaces").insert(), {"id": workspace_id, "name": "w", "case_counter": 1, "created_at": now})
+            for project_id, key in ((plain, "OLD"), (prefilled, "PRE")):
+                connection.execute(
+                    _table("projects").insert(),
+                    {"id": project_id, "workspace_id": workspace_id, "key": key, "name": key, "description": "",
+                     "case_counter": 1, "created_at": now, "updated_at": now},
+                )
+            connection.execute(
+                _table("users").insert(),
+                {"id": user_id, "workspace_id": workspace_id, "email": "a@example.com", "name": "A", "role": "admin",
+                 "active": True, "created_at": now, "updated_at": now},
+            )
+            connection.execute(
+                _table("cases").insert(),
+                {"id": case_id, "workspace_id": workspace_id, "project_id": plain, "number": 1, "key": "OLD-1",
+                 "title": "t", "description": "", "status": "open", "priority_rank": 6, "severity": "low",
+                 "type": "STANDARD", "assignee_ids": [], "tags": [], "author_id": user_id, "external_refs": {},
+                 "metadata": {}, "created_at": now, "updated_at": now, "updated_by": user_id, "version": 1},
+            )
+        config = migrate.alembic_config(db.engine)
+        command.upgrade(config, "0004")
+        types = sa.table("case_types", sa.column("project_id", sa.Uuid()), sa.column("prefill", sa.JSON()))
+        columns = ("id", "workspace_id", "project_id", "key", "label", "type", "required_to_close", "options",
+                   "active", "owner", "position", "created_at", "updated_at")
+        definitions = Base.metadata.tables["field_definitions"]
+        fields = sa.table("field_definitions", *(sa.column(c, definitions.c[c].type) for c in columns))
+        with db.engine.begin() as connection:
+            high = sa.update(types).where(types.c.project_id == prefilled).values(prefill={"severity": "high"})
+            connection.execute(high)
+            connection.execute(fields.insert(), {
+                "id": uuid.uuid4(), "workspace_id": workspace_id, "project_id": plain, "key": "team", "label": "Team",
+                "type": "text", "required_to_close": False, "options": [], "active": True, "owner": "casework",
+                "position": 0, "created_at": now, "updated_at": now,
+            })
+        command.upgrade(config, "head")
+
+        def numbering_as_created(session):  # type: ignore[no-untyped-def]
+            # Rows inserted above skipped the services, which give PostgreSQL its numbering sequences.
+            numbering.create_workspace_sequence(session, workspace_id)
+            for project_id in (plain, prefilled):
+                numbering.create_project_sequence(session, project_id)
+            session.flush()
+            numbering.advance_to(session.connection(), workspace_id, plain, 1)
+
+        db.run_sync(numbering_as_created)
+        actor = Actor(workspace_id, user_id, "admin", frozenset(SCOPES))
+        project_keys = ("OLD", "PRE")
+
+        def after(session):  # type: ignore[no-untyped-def]
+            types = {
+                key: [(t.name, t.builtin, str(t.public_id)) for t in list_types(session, actor, key)]
+                for key in project_keys
+            }
+            updated = update_case(session, actor, "OLD-1", CaseUpdate(title="Changed", fields={"team": "blue"}))
+            new = create_case(session, actor, CaseCreate(title="New", project="PRE", type="STANDARD PRE"))
+            return types, (updated.type, updated.fields), (new.type, new.severity)
+
+        types, updated, new = db.run_sync(after)
+        standard = ("STANDARD", True, "00000000-0000-0000-0000-000000000001")
+        assert types == {"OLD": [standard], "PRE": [standard, ("STANDARD PRE", False, types["PRE"][1][2])]}
+        assert updated == ("STANDARD", {"team": "blue"})
+        assert new == ("STANDARD PRE", "high")
+
+        command.downgrade(config, "0004")
+        with db.engine.connect() as connection:
+            rows = connection.execute(sa.text("SELECT name FROM case_types WHERE builtin = true ORDER BY name")).all()
+        assert [r[0] for r in rows] == ["STANDARD", "STANDARD"]  # one per project again

@@ -33,11 +33,13 @@ from casework.links.router import router as links_router
 from casework.logs import configure_logging
 from casework.projects.router import router as projects_router
 from casework.workflow.case_types.router import router as case_types_router
+from casework.workflow.case_types.router import workspace_router as workspace_types_router
 from casework.workflow.conditions.router import router as conditions_router
 from casework.workflow.overrides.router import router as overrides_router
 from casework.workflow.slas import worker as sla_worker
 from casework.workflow.slas.router import router as slas_router
 from casework.workflow.fields.router import router as fields_router
+from casework.workflow.fields.router import type_router as type_fields_router
 from casework.workflow.statuses.router import router as statuses_router
 from casework.settings import Settings
 from casework.tasks.router import router as tasks_router
@@ -160,10 +162,12 @@ def create_app(
     native.include_router(projects_router)
     native.include_router(statuses_router)
     native.include_router(case_types_router)
+    native.include_router(workspace_types_router)
     native.include_router(conditions_router)
     native.include_router(overrides_router)
     native.include_router(slas_router)
     native.include_router(fields_router)
+    native.include_router(type_fields_router)
     native.include_router(auth_router)
     app.include_router(native)
     for dialect in dialects:

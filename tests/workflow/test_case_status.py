@@ -144,7 +144,11 @@ async def test_a_case_type_must_exist_and_active_in_the_project_and_prefills_wha
     )
     assert (await client.patch("/projects/SEC/types/PHISHING", json={"active": False})).status_code == 200
     assert_problem(await client.post("/cases", json={"title": "x", "type": "PHISHING"}), 422, "type")
-    assert_problem(await client.patch(f"/cases/{case['id']}", json={"type": "PHISHING"}), 422, "type")
+    standard = await create(client)
+    assert_problem(await client.patch(f"/cases/{standard['id']}", json={"type": "PHISHING"}), 422, "type")
+    # A case keeps the type it holds: naming it again changes nothing.
+    again = await client.patch(f"/cases/{case['id']}", json={"type": "PHISHING"})
+    assert (again.status_code, again.json()["version"]) == (200, case["version"])
 
 
 async def test_lists_filter_by_status_name_id_and_group(client):

@@ -1,5 +1,5 @@
 """A project's case types: the built-in STANDARD kept as it is, names unique whatever their case, types held by
-cases neither renamed nor deleted, prefills checked when saved, and who may change them."""
+cases not renamed, prefills checked when saved, and who may change them."""
 
 import uuid
 
@@ -8,6 +8,7 @@ from sqlalchemy import insert
 
 from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput
+from casework.projects.models import Project
 from casework.workflow.case_types.models import CaseType
 from casework.workflow.case_types.schemas import MAX_TYPES_PER_PROJECT
 from casework.workflow.case_types.service import resolve_type
@@ -188,39 +189,30 @@ async def test_an_unknown_type_is_not_found(client):
         assert_problem(response, 404)
 
 
-async def test_a_project_holds_at_most_a_hundred_types(client, tenant: Tenant):
+async def test_a_project_holds_at_most_a_hundred_types_of_its_own(client, tenant: Tenant):
     def fill(session):  # type: ignore[no-untyped-def]
         now = utcnow()
         rows = [
             {"id": new_id(), "workspace_id": tenant.workspace_id, "project_id": tenant.project_id, "name": f"T{i}",
              "description": "", "prefill": {}, "builtin": False, "active": True, "created_at": now, "updated_at": now}
-            for i in range(MAX_TYPES_PER_PROJECT - 1)
+            for i in range(MAX_TYPES_PER_PROJECT)
         ]
         session.execute(insert(CaseType.__table__), rows)
 
     tenant.db.run_sync(fill)
     assert_problem(await client.post(TYPES, json={"name": "One more"}), 422, "name")
-    assert len(await types(client)) == MAX_TYPES_PER_PROJECT
+    assert len(await types(client)) == MAX_TYPES_PER_PROJECT + 1  # and the workspace's STANDARD
 
 
 # Types held by cases
 
 
-async def test_an_unused_type_is_deleted(client):
-    created = await add(client)
-    assert (await client.delete(f"{TYPES}/INCIDENT")).status_code == 204
-    assert_problem(await client.get(f"{TYPES}/{created['id']}"), 404)
-    assert [t["name"] for t in await types(client)] == ["STANDARD"]
-
-
-async def test_a_type_held_by_cases_is_not_deleted_nor_renamed_but_may_be_deactivated(client):
+async def test_a_type_held_by_cases_is_not_renamed_but_may_be_deactivated(client):
     await add(client)
     await create(client, type="Incident")
     await create(client, type="incident")
-    body = assert_problem(await client.delete(f"{TYPES}/Incident"), 409)
-    assert "2 cases" in body["detail"] and "deactivate" in body["detail"]
     body = assert_problem(await client.patch(f"{TYPES}/Incident", json={"name": "Security incident"}), 409)
-    assert "2 cases" in body["detail"]
+    assert "used by cases" in body["detail"]
     off = await client.patch(f"{TYPES}/Incident", json={"active": False, "description": "Retired"})
     assert off.status_code == 200, off.text
     assert (off.json()["name"], off.json()["active"]) == ("Incident", False)
@@ -253,11 +245,12 @@ def test_resolve_type_matches_any_case_and_refuses_unknown_and_inactive_types(te
             session.add(CaseType(workspace_id=tenant.workspace_id, project_id=tenant.project_id, name=name,
                                  description="", prefill={}, active=active, created_at=now, updated_at=now))
         session.flush()
-        found = [resolve_type(session, tenant.project_id, name).name for name in ("phishing", "Phishing", "standard")]
+        project = session.get(Project, tenant.project_id)
+        found = [resolve_type(session, project, name).name for name in ("phishing", "Phishing", "standard")]
         refused = []
         for name in ("Retired", "retired", "Nothing"):
             with pytest.raises(InvalidInput) as caught:
-                resolve_type(session, tenant.project_id, name)
+                resolve_type(session, project, name)
             refused.append([e.field for e in caught.value.errors])
         return found, refused
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from casework.workflow.fields.models import CaseFieldValue, FieldDefinition
-from casework.workflow.fields.service import missing_required
+from casework.workflow.fields.service import case_fields, missing_required
 from tests.helpers import assert_problem, create, read
 from tests.workflow.fields_support import define, set_fields
 
@@ -160,7 +160,9 @@ async def test_required_to_close_fields_without_a_value_are_missing(client, tena
     await define(client, "note")
 
     def missing(values):  # type: ignore[no-untyped-def]
-        return tenant.db.run_sync(lambda s: missing_required(s, tenant.project_id, values), write=False)
+        return tenant.db.run_sync(
+            lambda s: missing_required(case_fields(s, tenant.project_id, None), values), write=False
+        )
 
     assert missing({}) == ["root_cause", "regions"]
     assert missing({"root_cause": "  ", "regions": []}) == ["root_cause", "regions"]

@@ -11,6 +11,7 @@ from casework.cases.models import Case, priority_label
 from casework.db.base import utcnow
 from casework.i18n import _
 from casework.workflow.conditions.schemas import ClosureConditions
+from casework.workflow.fields.schemas import FIELD_KEY
 from casework.workflow.slas.service import sla_views
 
 StatusGroup = Literal["open", "in_progress", "closed"]
@@ -18,7 +19,7 @@ Priority = Literal["P1", "P2", "P3", "P4", "P5"]
 Severity = Literal["low", "medium", "high", "critical"]
 # A built-in column, or `field.KEY` for a custom field (cases without a value last, in either order).
 SortField = Annotated[
-    str, StringConstraints(pattern=r"^(created|updated|priority|number|category|field\.[a-z][a-z0-9_]{0,63})$")
+    str, StringConstraints(pattern=rf"^(created|updated|priority|number|category|field\.(?:{FIELD_KEY}))$")
 ]
 SortOrder = Literal["asc", "desc"]
 
@@ -35,7 +36,11 @@ Description = Annotated[str, StringConstraints(max_length=30_000)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=256), AfterValidator(not_blank)]
 Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS), AfterValidator(unique_items)]
 Assignees = Annotated[list[uuid.UUID], Field(max_length=MAX_ASSIGNEES), AfterValidator(unique_items)]
-CaseType = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+CaseType = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    Field(description="A case type of the project (its own or the workspace's) by name or id."),
+]
 ShortText = Annotated[str, StringConstraints(max_length=160)]
 LongText = Annotated[str, StringConstraints(max_length=2000)]
 MetaKey = Annotated[str, StringConstraints(min_length=1, max_length=256)]

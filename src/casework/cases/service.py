@@ -111,12 +111,13 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
         project = default_project(session, actor.workspace_id)
     else:
         project = resolve_project(session, actor.workspace_id, data.project)
-    case_type = resolve_type(session, project.id, data.type)
+    case_type = resolve_type(session, project, data.type)
     data = _prefilled(data, case_type.prefill)
     status = resolve_status(project_statuses(session, project.id), data.status)
     _check_resolution(project, status, data.resolution)
     _check_assignees(session, actor, data.assignees)
-    field_values = fields.case_field_values(session, actor, project.id, data.fields, None)
+    definitions = fields.case_fields(session, project.id, case_type.id)
+    field_values = fields.case_field_values(session, actor, definitions, data.fields, None)
     now = utcnow()
     opened_at = data.opened_at.astimezone(UTC) if data.opened_at else now
     resolved_at = data.resolved_at.astimezone(UTC) if data.resolved_at else None
@@ -175,7 +176,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
     vendor_fields.index_attributes(session, actor.workspace_id, case.id, {}, data.attributes)
     _add_assignees(session, actor.workspace_id, case.id, data.assignees)
     add_watchers(session, actor.workspace_id, case.id, {actor.user_id, *data.assignees})
-    fields.index_values(session, actor.workspace_id, case.id, {}, field_values)
+    fields.index_values(session, actor.workspace_id, case.id, definitions, {}, field_values)
     set_committed_value(case, "sla_clocks", slas.start_clocks(session, case, project, now))
     initial = {field: [None, value] for field, value in _current_values(case).items() if value not in (None, "", [], {})}
     activity.record(session, actor, case.id, "created", initial, now)
@@ -367,10 +368,18 @@ def _changes(
     """field -> [old, new] for what the request really changes, and the status it moves to, if any."""
     current = _current_values(case)
     resolved = dict(requested)
-    if "type" in requested:
-        resolved["type"] = resolve_type(session, project.id, requested["type"]).name
-    if "fields" in requested:
-        resolved["fields"] = fields.case_field_values(session, actor, project.id, requested["fields"], case.fields)
+    if requested.get("type", case.type) != case.type:
+        case_type = resolve_type(session, project, requested["type"])
+        resolved["type"] = case_type.name
+        definitions = fields.case_fields(session, project.id, case_type.id)
+    else:
+        # The case's own type, even deleted since: its cases keep it.
+        resolved.pop("type", None)
+        definitions = fields.fields_of_case(session, project, case.type)
+    # Every write checks the fields: required ones must stay filled, and a new type must define the values held.
+    new_fields = fields.case_field_values(session, actor, definitions, requested.get("fields"), case.fields)
+    if "fields" in requested or "type" in resolved:
+        resolved["fields"] = new_fields
     target = None
     if "status" in requested:
         target = resolve_status(project_statuses(session, project.id), resolved.pop("status"))
@@ -448,7 +457,8 @@ def _apply_changes(
         _add_assignees(session, actor.workspace_id, case.id, [a for a in changes["assignees"][1] if a not in old])
         add_watchers(session, actor.workspace_id, case.id, new - old)
     if "fields" in changes:
-        fields.index_values(session, actor.workspace_id, case.id, changes["fields"][0], changes["fields"][1])
+        definitions = fields.fields_of_case(session, project, values.get("type", case.type))
+        fields.index_values(session, actor.workspace_id, case.id, definitions, *changes["fields"])
     if "attributes" in changes:
         vendor_fields.index_attributes(session, actor.workspace_id, case.id, *changes["attributes"])
     slas.on_case_change(session, case, project, followed, now)

@@ -13,6 +13,9 @@ Description = Annotated[str, StringConstraints(max_length=2000)]
 
 
 class ProjectCreate(StrictInput):
+    id: uuid.UUID | None = Field(
+        default=None, description="The id to give the project (teams migrating keep theirs); 409 if taken."
+    )
     key: ProjectKey
     name: Name
     description: Description = ""

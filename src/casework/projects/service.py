@@ -8,12 +8,12 @@ from sqlalchemy.orm import Session
 from casework.auth.service import Actor
 from casework.cases import numbering
 from casework.cases.models import Case
-from casework.db.base import utcnow
+from casework.db.base import new_id, utcnow
 from casework.errors import Conflict, NotFound
 from casework.i18n import _
 from casework.projects.models import Project, Workspace
 from casework.projects.schemas import WORKFLOW_SETTINGS, ProjectCreate, ProjectUpdate
-from casework.workflow.case_types.models import CaseType
+from casework.workflow.case_types.models import CaseType, standard_type
 from casework.workflow.fields.models import FieldDefinition
 from casework.workflow.slas.models import SlaPolicy
 from casework.workflow.statuses.models import CaseStatus, StatusTransition
@@ -22,9 +22,11 @@ from casework.workflow.statuses import service as statuses
 
 
 def create_workspace(session: Session, name: str) -> Workspace:
+    """A workspace with its built-in STANDARD case type, which every project sees."""
     workspace = Workspace(name=name)
     session.add(workspace)
     session.flush()
+    session.add(standard_type(workspace.id))
     numbering.create_workspace_sequence(session, workspace.id)
     return workspace
 
@@ -33,7 +35,12 @@ def add_project(session: Session, workspace_id: uuid.UUID, data: ProjectCreate) 
     taken = session.scalar(select(Project.id).where(Project.workspace_id == workspace_id, Project.key == data.key))
     if taken is not None:
         raise Conflict(_("a project with the key {key} already exists", key=data.key))
-    project = Project(workspace_id=workspace_id, key=data.key, name=data.name, description=data.description)
+    # Ids are unique across workspaces: a given id taken anywhere is refused alike.
+    if data.id is not None and session.get(Project, data.id) is not None:
+        raise Conflict(_("the id {id} is already taken", id=str(data.id)))
+    project = Project(
+        id=data.id or new_id(), workspace_id=workspace_id, key=data.key, name=data.name, description=data.description
+    )
     session.add(project)
     session.flush()
     numbering.create_project_sequence(session, project.id)
@@ -105,8 +112,10 @@ def delete_project(session: Session, actor: Actor, ref: str) -> None:
     project = resolve_project(session, actor.workspace_id, ref)
     if session.scalar(select(exists().where(Case.project_id == project.id))):
         raise Conflict(_("the project still has cases; only an empty project can be deleted"))
-    # Its configuration goes with it; transitions before the statuses they join.
-    for table in (StatusTransition, CaseStatus, CaseType, FieldDefinition, SlaPolicy):
+    # Its configuration goes with it; transitions before the statuses they join, fields before their types.
+    project_types = select(CaseType.id).where(CaseType.project_id == project.id)
+    session.execute(delete(FieldDefinition).where(FieldDefinition.case_type_id.in_(project_types)))
+    for table in (StatusTransition, CaseStatus, FieldDefinition, CaseType, SlaPolicy):
         session.execute(delete(table).where(table.project_id == project.id))
     session.delete(project)
     numbering.drop_project_sequence(session, project.id)

@@ -37,7 +37,7 @@ from casework.db.base import utcnow
 from casework.projects.models import Project
 from casework.tasks.models import Task
 from casework.workflow import formula
-from casework.workflow.fields.service import missing_required
+from casework.workflow.fields.service import fields_of_case, missing_required
 
 MAX_TASKS = 500
 
@@ -69,7 +69,8 @@ def evaluate_conditions(
         context = {"team_case": formula_context(session, case, view)}
         moment = now or utcnow()
         results = [_evaluate(c["name"], c["formula"], source, context, moment) for c, source in formulas]
-    for key in missing_required(session, project.id, view.get("fields") or {}):
+    definitions = fields_of_case(session, project, view.get("type") or case.type)
+    for key in missing_required(definitions, view.get("fields") or {}):
         results.append(ConditionResult(required_field_name(key), None, "required_field", False, None))
     return results
 

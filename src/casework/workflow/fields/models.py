@@ -24,18 +24,30 @@ FIELD_TYPES = (
 )
 # Who defined a field: Kibana's custom fields allow at most 10 values per case.
 OWNERS = ("casework", "kibana")
+# Types whose fields may hold a list of values (is_multi), and those whose values a pattern may constrain.
+MULTI_TYPES = frozenset({"text", "url", "number"})
+PATTERN_TYPES = frozenset({"text", "long_text", "url"})
 
 
 class FieldDefinition(IdMixin, Base):
+    """A custom field of one project, or (project NULL) of one case type: a case sees the fields of its project and
+    those of its type."""
+
     __tablename__ = "field_definitions"
-    __table_args__ = (UniqueConstraint("project_id", "key"),)
+    __table_args__ = (UniqueConstraint("project_id", "key"), UniqueConstraint("case_type_id", "key"))
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id"))
-    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("projects.id"))
+    project_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("projects.id"))
+    case_type_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_types.id"))
     key: Mapped[str] = mapped_column(String(64))
     label: Mapped[str] = mapped_column(String(160))
     type: Mapped[str] = mapped_column(String(20))
+    is_multi: Mapped[bool] = mapped_column(default=False)
+    # Must hold a value on every write of a case (a default fills it at creation).
+    required: Mapped[bool] = mapped_column(default=False)
     required_to_close: Mapped[bool] = mapped_column(default=False)
+    # An RE2 expression every text value must match as a whole.
+    pattern: Mapped[str | None] = mapped_column(String(500))
     # select / multi_select: [{id, label}]; dependent_select: the same with nested "children".
     options: Mapped[dict[str, Any]] = mapped_column()
     default_value: Mapped[dict[str, Any] | None] = mapped_column()

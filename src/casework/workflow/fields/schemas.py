@@ -1,6 +1,8 @@
 """Custom field definitions as the API takes and shows them, and the bulk set of one field on many cases.
 
-A key is `^[a-z][a-z0-9_]{0,63}$`, unique in its project; key, type and owner never change once the field exists.
+A key is `^[a-z0-9_-]{1,36}$` (Kibana's keys, UUIDs included) or, as keys always were, `^[a-z][a-z0-9_]{0,63}$`;
+it is unique among the fields a case may see (its project's and its type's). Key, type, is_multi and owner never
+change once the field exists.
 Options (select, multi_select, dependent_select only): `[{id, label}]`, ids unique among siblings; a dependent
 select nests `children` (at most 5 levels). At most 1,000 options in all.
 """
@@ -14,13 +16,21 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from casework.i18n import _
 from casework.inputs import StrictInput, not_blank, unique_items
 from casework.workflow.fields.models import FIELD_TYPES, FieldDefinition
+from casework.workflow.fields.values import MAX_PATTERN
 
 MAX_FIELDS_PER_PROJECT = 200
 MAX_OPTIONS = 1000
 MAX_OPTION_DEPTH = 5
 MAX_BULK_CASES = 100
 
-FieldKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+# Kibana's keys, and the longer keys accepted before them (kept, so that no existing key becomes invalid).
+FIELD_KEY = r"[a-z0-9_-]{1,36}|[a-z][a-z0-9_]{0,63}"
+FieldKey = Annotated[str, StringConstraints(pattern=rf"^(?:{FIELD_KEY})$")]
+Pattern = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_PATTERN),
+    Field(description="An RE2 regular expression each value must match as a whole (text, long_text, url)."),
+]
 FieldType = Literal[FIELD_TYPES]  # type: ignore[valid-type]
 Owner = Literal["casework", "kibana"]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=160), AfterValidator(not_blank)]
@@ -57,7 +67,10 @@ class FieldCreate(StrictInput):
     key: FieldKey
     label: Label
     type: FieldType
+    is_multi: bool = Field(default=False, description="text, url and number only: the value is a list of values.")
+    required: bool = Field(default=False, description="Every created or updated case must hold a value.")
     required_to_close: bool = False
+    pattern: Pattern | None = None
     options: Options = Field(default=[], description="Required for select types, refused for the others.")
     default: Any = Field(default=None, description="Taken by new cases that do not set the field; checked as a value.")
     active: bool = True
@@ -66,14 +79,18 @@ class FieldCreate(StrictInput):
 
 
 class FieldUpdate(StrictInput):
-    """Only the fields present change. key, type and owner are accepted only unchanged; `default: null` removes
-    the default; `options` replaces them all (an option a case still holds cannot be removed)."""
+    """Only the fields present change. key, type, is_multi and owner are accepted only unchanged; `default: null`
+    and `pattern: null` remove them; `options` replaces them all (an option a case still holds cannot be removed).
+    A new pattern applies to the values written from then on."""
 
     key: FieldKey | None = None
     type: FieldType | None = None
+    is_multi: bool | None = None
     owner: Owner | None = None
     label: Label | None = None
+    required: bool | None = None
     required_to_close: bool | None = None
+    pattern: Pattern | None = None
     options: Options | None = None
     default: Any = None
     active: bool | None = None
@@ -82,11 +99,15 @@ class FieldUpdate(StrictInput):
 
 class FieldRead(BaseModel):
     id: uuid.UUID
-    project_id: uuid.UUID
+    project_id: uuid.UUID | None
+    case_type_id: uuid.UUID | None
     key: str
     label: str
     type: FieldType
+    is_multi: bool
+    required: bool
     required_to_close: bool
+    pattern: str | None
     options: list[dict[str, Any]]
     default: Any
     active: bool
@@ -112,14 +133,19 @@ class FieldBulkSet(StrictInput):
     ]
 
 
-def field_view(field: FieldDefinition) -> dict[str, Any]:
+def field_view(field: FieldDefinition, case_type_id: uuid.UUID | None = None) -> dict[str, Any]:
+    """`case_type_id`: the id the field's type shows (STANDARD's is an alias of its row id)."""
     return {
         "id": str(field.id),
-        "project_id": str(field.project_id),
+        "project_id": str(field.project_id) if field.project_id else None,
+        "case_type_id": str(case_type_id or field.case_type_id) if field.case_type_id else None,
         "key": field.key,
         "label": field.label,
         "type": field.type,
+        "is_multi": field.is_multi,
+        "required": field.required,
         "required_to_close": field.required_to_close,
+        "pattern": field.pattern,
         "options": field.options,
         "default": field.default_value,
         "active": field.active,

@@ -1,10 +1,11 @@
 """Filtering and sorting case lists by custom field values, on the searchable copy (case_field_values).
 
-A filter is `KEY OP VALUE` with OP one of `= != > >= < <=`. `=` on a multi_select means "has that option", on a
-dependent_select "the path starts with" (VALUE a path of option ids joined by "/"). `!=` means "has a value, and
-not that one". Each filter is `cases.id IN (SELECT case_id FROM case_field_values WHERE field_id IN (...) AND
-value OP ...)`: the (field_id, value) indexes serve it. A key names the project's field when the list is for one
-project, else every field with that key in the workspace (they must share a type).
+A filter is `KEY OP VALUE` with OP one of `= != > >= < <=`. `=` on a multi_select or a multi-valued (is_multi) field
+means "has that value", on a dependent_select "the path starts with" (VALUE a path of option ids joined by "/"), and
+the order operators "has a value that compares so". `!=` means "has a value, and not that one". Each filter is
+`cases.id IN (SELECT case_id FROM case_field_values WHERE field_id IN (...) AND value OP ...)`: the (field_id, value)
+indexes serve it. A key names the field cases of the project see (the project's or one of its case types') when the
+list is for one project, else every field with that key in the workspace (they must share a type).
 """
 
 import re
@@ -12,17 +13,21 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from casework.cases.models import Case
 from casework.errors import InvalidInput
 from casework.i18n import _
+from casework.workflow.case_types import lookup
+from casework.workflow.case_types.models import CaseType
 from casework.workflow.fields import values
 from casework.workflow.fields.models import CaseFieldValue, FieldDefinition
+from casework.workflow.fields.schemas import FIELD_KEY
 
 FIELD_SORT_PREFIX = "field."
-_FILTER = re.compile(r"^([a-z][a-z0-9_]{0,63})(!=|>=|<=|=|>|<)(.*)$", re.DOTALL)
+# No operator character may appear in a key, so the first one ends it.
+_FILTER = re.compile(rf"^({FIELD_KEY})(!=|>=|<=|=|>|<)(.*)$", re.DOTALL)
 _COMPARE = {
     "=": lambda column, operand: column == operand,
     "!=": lambda column, operand: column != operand,
@@ -47,6 +52,11 @@ class Resolved:
     def numeric(self) -> bool:
         return self.type in values.NUMERIC_TYPES
 
+    @property
+    def multi_row(self) -> bool:
+        """Several rows per case: one per value or path prefix."""
+        return self.type in values.MULTI_ROW_TYPES or any(definition.is_multi for definition in self.definitions)
+
 
 def resolve(
     session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | None, key: str, param: str
@@ -54,7 +64,10 @@ def resolve(
     """The field(s) a key names in a list query; an unknown key or one with several types is refused naming `param`."""
     query = select(FieldDefinition).where(FieldDefinition.workspace_id == workspace_id, FieldDefinition.key == key)
     if project_id is not None:
-        query = query.where(FieldDefinition.project_id == project_id)
+        visible_types = select(CaseType.id).where(CaseType.workspace_id == workspace_id, lookup.visible_to(project_id))
+        query = query.where(
+            or_(FieldDefinition.project_id == project_id, FieldDefinition.case_type_id.in_(visible_types))
+        )
     definitions = list(session.scalars(query))
     if not definitions:
         raise InvalidInput.field(param, _("unknown field {key}", key=key))
@@ -92,7 +105,7 @@ def _condition(
     except values.Refused as exc:
         raise InvalidInput.field("field", _("field {key}: {reason}", key=key, reason=exc.message)) from None
     column = CaseFieldValue.number_value if field.numeric else CaseFieldValue.text_value
-    if operator == "!=" and field.type in values.MULTI_ROW_TYPES:
+    if operator == "!=" and field.multi_row:
         # One row per option or path prefix: "has a value" and "no row equals the operand".
         return and_(Case.id.in_(_case_ids(field)), Case.id.not_in(_case_ids(field, column == operand)))
     return Case.id.in_(_case_ids(field, _COMPARE[operator](column, operand)))
@@ -116,8 +129,8 @@ class SortValue:
 def sort_value(session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | None, sort: str) -> SortValue:
     key = sort.removeprefix(FIELD_SORT_PREFIX)
     field = resolve(session, workspace_id, project_id, key, "sort")
-    if field.type == "multi_select":
-        raise InvalidInput.field("sort", _("a multi_select field cannot be sorted on (field {key})", key=key))
+    if field.type == "multi_select" or any(definition.is_multi for definition in field.definitions):
+        raise InvalidInput.field("sort", _("a field holding several values cannot be sorted on (field {key})", key=key))
     value = aliased(CaseFieldValue)
     onclause = and_(value.case_id == Case.id, value.field_id.in_(field.ids), value.position == 0)
     column = value.number_value if field.numeric else value.text_value

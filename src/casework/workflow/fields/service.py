@@ -1,25 +1,28 @@
 """Custom field definitions and the values cases hold for them.
 
-Definitions are workflow configuration (admin or manager); any reader sees them. A case's values live in
-cases.fields by key, as read; case_field_values holds the searchable copy (see values.index_rows), which
-index_values keeps equal to it in the same transaction.
+Definitions are workflow configuration (admin or manager); any reader sees them. A definition belongs to a project
+or to a case type (of a project, or of the whole workspace); a case sees its project's fields and its type's, and a
+key names one field among them. A case's values live in cases.fields by key, as read; case_field_values holds the
+searchable copy (see values.index_rows), which index_values keeps equal to it in the same transaction.
 """
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor, existing_user_ids
-from casework.cases.models import Case
 from casework.db.base import utcnow
 from casework.errors import Conflict, FieldError, InvalidInput, LimitExceeded, NotFound, detail_of
 from casework.i18n import _
 from casework.projects.models import Project
 from casework.projects.service import resolve_project
+from casework.workflow.case_types import lookup
+from casework.workflow.case_types.models import CaseType
 from casework.workflow.fields import values as field_values
-from casework.workflow.fields.models import CaseFieldValue, FieldDefinition
+from casework.workflow.fields.models import MULTI_TYPES, PATTERN_TYPES, CaseFieldValue, FieldDefinition
 from casework.workflow.fields.schemas import (
     MAX_FIELDS_PER_PROJECT,
     MAX_OPTION_DEPTH,
@@ -32,43 +35,61 @@ KIBANA = "kibana"
 # Kibana's own limit on custom field values per case.
 MAX_KIBANA_VALUES = 10
 
+Definitions = dict[str, FieldDefinition]
+
 
 # Values
 
 
-def project_fields(session: Session, project_id: uuid.UUID) -> dict[str, FieldDefinition]:
-    query = select(FieldDefinition).where(FieldDefinition.project_id == project_id)
-    return {field.key: field for field in session.scalars(query)}
+def case_fields(session: Session, project_id: uuid.UUID | None, case_type_id: uuid.UUID | None) -> Definitions:
+    """The fields a case of that project and type sees, by key (project None: the type's alone)."""
+    owners = []
+    if project_id is not None:
+        owners.append(FieldDefinition.project_id == project_id)
+    if case_type_id is not None:
+        owners.append(FieldDefinition.case_type_id == case_type_id)
+    if not owners:
+        return {}
+    owner = or_(*owners)
+    return {field.key: field for field in session.scalars(select(FieldDefinition).where(owner))}
+
+
+def fields_of_case(session: Session, project: Project, type_name: str) -> Definitions:
+    """The fields a case holding the type `type_name` sees (a deleted type's too: its cases keep it)."""
+    case_type = lookup.named(session, project.workspace_id, project.id, type_name)
+    return case_fields(session, project.id, case_type.id if case_type else None)
 
 
 def case_field_values(
     session: Session,
     actor: Actor,
-    project_id: uuid.UUID,
+    definitions: Definitions,
     given: dict[str, Any] | None,
     current: dict[str, Any] | None,
+    require: bool = True,
 ) -> dict[str, Any]:
     """The case's complete field values after a write: `current` (None on create, where defaults apply) with `given`
-    applied (a None value clears a field), each validated against its definition."""
-    definitions = project_fields(session, project_id)
+    applied (a None value clears a field), each validated against its definition; with `require`, every active
+    required field must hold a value, and every value must belong to one of `definitions`."""
     given = given or {}
     result = dict(current or {})
     errors: list[FieldError] = []
     users: dict[str, str] = {}
     for key, value in given.items():
         definition = definitions.get(key)
+        # Clearing is always allowed, also on an inactive field or one the case's new type lacks: it only takes a
+        # value away.
+        if value is None and (definition is not None or key in result):
+            result.pop(key, None)
+            continue
         if definition is None:
             errors.append(FieldError(f"fields.{key}", _("unknown field {key} in this project", key=key)))
-            continue
-        # Clearing is always allowed, also on an inactive field: it only takes a value away.
-        if value is None:
-            result.pop(key, None)
             continue
         if not definition.active:
             errors.append(FieldError(f"fields.{key}", _("the field {key} is inactive", key=key)))
             continue
         try:
-            stored = field_values.canonical(definition.type, definition.options, value)
+            stored = _canonical(definition, value)
         except field_values.Refused as exc:
             errors.append(FieldError(f"fields.{key}", exc.message))
             continue
@@ -92,6 +113,8 @@ def case_field_values(
             result.pop(key)
         else:
             errors.append(FieldError(f"fields.{key}", _("not an active user of this workspace")))
+    if require:
+        errors += _unseen_or_missing(definitions, result, {e.field for e in errors})
     if errors:
         raise InvalidInput(detail_of(errors), errors)
     kibana_values = sum(1 for key in result if key in definitions and definitions[key].owner == KIBANA)
@@ -100,28 +123,54 @@ def case_field_values(
     return result
 
 
+def _unseen_or_missing(definitions: Definitions, values: dict[str, Any], named: set[str]) -> list[FieldError]:
+    """A value no field of the case defines (its type changed), and every active required field left empty."""
+    errors = [
+        FieldError(
+            f"fields.{key}", _("the case's type has no field {key}; clear it (null) to change the type", key=key)
+        )
+        for key in values
+        if key not in definitions
+    ]
+    errors += [
+        FieldError(f"fields.{key}", _("a value is required"))
+        for key, definition in sorted(definitions.items(), key=lambda item: (item[1].position, item[0]))
+        if definition.required and definition.active and _blank(values.get(key)) and f"fields.{key}" not in named
+    ]
+    return errors
+
+
+def _canonical(field: FieldDefinition, value: Any) -> Any:
+    return field_values.canonical(field.type, field.options, value, multi=field.is_multi, pattern=field.pattern)
+
+
 def _inactive_users(session: Session, workspace_id: uuid.UUID, users: dict[str, str]) -> list[str]:
+    if not users:
+        return []
     active = {str(u) for u in existing_user_ids(session, workspace_id, {uuid.UUID(u) for u in users.values()})}
     return [key for key, user in users.items() if user not in active]
 
 
 def index_values(
-    session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, old: dict[str, Any], new: dict[str, Any]
+    session: Session,
+    workspace_id: uuid.UUID,
+    case_id: uuid.UUID,
+    definitions: Definitions,
+    old: dict[str, Any],
+    new: dict[str, Any],
 ) -> None:
-    """Keep the case's searchable copy (case_field_values) equal to `new`: only the keys that changed are rewritten."""
+    """Keep the case's searchable copy (case_field_values) equal to `new`: the rows of every key that changed (or of
+    a field the case no longer sees) are rewritten, the others left alone."""
     changed = {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
     if not changed:
         return
-    project_id = select(Case.project_id).where(Case.id == case_id).scalar_subquery()
-    query = select(FieldDefinition.id, FieldDefinition.key, FieldDefinition.type).where(
-        FieldDefinition.project_id == project_id, FieldDefinition.key.in_(changed)
-    )
-    definitions = session.execute(query).all()
-    session.execute(
-        delete(CaseFieldValue)
-        .where(CaseFieldValue.case_id == case_id, CaseFieldValue.field_id.in_([d.id for d in definitions]))
-        .execution_options(synchronize_session=False)
-    )
+    if old:
+        kept = [field.id for key, field in definitions.items() if key not in changed and key in new]
+        session.execute(
+            delete(CaseFieldValue)
+            .where(CaseFieldValue.case_id == case_id, CaseFieldValue.field_id.not_in(kept))
+            .execution_options(synchronize_session=False)
+        )
     rows = [
         {
             "case_id": case_id,
@@ -131,26 +180,20 @@ def index_values(
             "text_value": text,
             "number_value": number,
         }
-        for definition in definitions
-        if new.get(definition.key) is not None
-        for position, (text, number) in enumerate(field_values.index_rows(definition.type, new[definition.key]))
+        for key, definition in definitions.items()
+        if key in changed and new.get(key) is not None
+        for position, (text, number) in enumerate(
+            field_values.index_rows(definition.type, new[key], definition.is_multi)
+        )
     ]
     if rows:
         session.execute(insert(CaseFieldValue.__table__), rows)
 
 
-def missing_required(session: Session, project_id: uuid.UUID, values: dict[str, Any]) -> list[str]:
-    """Keys of the project's active required-to-close fields that `values` leaves without a value."""
-    query = (
-        select(FieldDefinition.key)
-        .where(
-            FieldDefinition.project_id == project_id,
-            FieldDefinition.active.is_(True),
-            FieldDefinition.required_to_close.is_(True),
-        )
-        .order_by(FieldDefinition.position, FieldDefinition.key)
-    )
-    return [key for key in session.scalars(query) if _blank(values.get(key))]
+def missing_required(definitions: Definitions, values: dict[str, Any]) -> list[str]:
+    """Keys of the active required-to-close fields among `definitions` that `values` leaves without a value."""
+    required = [f for f in definitions.values() if f.active and f.required_to_close and _blank(values.get(f.key))]
+    return [f.key for f in sorted(required, key=lambda f: (f.position, f.key))]
 
 
 def _blank(value: Any) -> bool:
@@ -160,75 +203,170 @@ def _blank(value: Any) -> bool:
 # Definitions
 
 
-def find_field(session: Session, project_id: uuid.UUID, key: str) -> FieldDefinition:
-    query = select(FieldDefinition).where(FieldDefinition.project_id == project_id, FieldDefinition.key == key)
-    field = session.scalar(query)
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where definitions live: a project's own fields, or those of a case type (then `case_type` is set)."""
+
+    workspace_id: uuid.UUID
+    project_id: uuid.UUID | None
+    case_type: CaseType | None = None
+
+    @property
+    def owns(self) -> ColumnElement[bool]:
+        if self.case_type is not None:
+            return FieldDefinition.case_type_id == self.case_type.id
+        return FieldDefinition.project_id == self.project_id
+
+    @property
+    def type_id(self) -> uuid.UUID | None:
+        """The id the type shows (STANDARD's alias), for the views."""
+        return self.case_type.public_id if self.case_type is not None else None
+
+    def seen_with(self, key: str) -> ColumnElement[bool]:
+        """The fields a case seeing this scope's fields would also see under `key`."""
+        same_key = and_(FieldDefinition.workspace_id == self.workspace_id, FieldDefinition.key == key)
+        if self.case_type is None:
+            visible_types = select(CaseType.id).where(
+                CaseType.workspace_id == self.workspace_id, lookup.visible_to(self.project_id)  # type: ignore[arg-type]
+            )
+            return and_(same_key, or_(self.owns, FieldDefinition.case_type_id.in_(visible_types)))
+        if self.case_type.project_id is None:
+            # A workspace-level type: every project's fields.
+            return and_(same_key, or_(self.owns, FieldDefinition.project_id.is_not(None)))
+        return and_(same_key, or_(self.owns, FieldDefinition.project_id == self.case_type.project_id))
+
+
+def project_scope(session: Session, actor: Actor, project_ref: str, lock: bool = False) -> Scope:
+    project = resolve_project(session, actor.workspace_id, project_ref, for_update=lock)
+    return Scope(actor.workspace_id, project.id)
+
+
+def type_scope(session: Session, actor: Actor, type_ref: str, lock: bool = False) -> Scope:
+    """A case type of the workspace by id (STANDARD's alias included), or a workspace-level one by name."""
+    case_type = lookup.find(session, actor.workspace_id, None, type_ref, by_id_anywhere=True)
+    if case_type is None:
+        raise NotFound("case type", type_ref)
+    if lock:
+        session.execute(select(CaseType.id).where(CaseType.id == case_type.id).with_for_update())
+    return Scope(actor.workspace_id, case_type.project_id, case_type)
+
+
+def find_field(session: Session, scope: Scope, key: str) -> FieldDefinition:
+    field = session.scalar(select(FieldDefinition).where(scope.owns, FieldDefinition.key == key))
     if field is None:
         raise NotFound("custom field", key)
     return field
 
 
+def scope_fields(session: Session, scope: Scope) -> list[FieldDefinition]:
+    query = select(FieldDefinition).where(scope.owns)
+    return list(session.scalars(query.order_by(FieldDefinition.position, FieldDefinition.key)))
+
+
 def list_fields(session: Session, actor: Actor, project_ref: str) -> list[FieldDefinition]:
     actor.require_case_read()
-    project = resolve_project(session, actor.workspace_id, project_ref)
-    query = (
-        select(FieldDefinition)
-        .where(FieldDefinition.project_id == project.id)
-        .order_by(FieldDefinition.position, FieldDefinition.key)
-    )
-    return list(session.scalars(query))
+    return scope_fields(session, project_scope(session, actor, project_ref))
 
 
 def get_field(session: Session, actor: Actor, project_ref: str, key: str) -> FieldDefinition:
     actor.require_case_read()
-    project = resolve_project(session, actor.workspace_id, project_ref)
-    return find_field(session, project.id, key)
+    return find_field(session, project_scope(session, actor, project_ref), key)
 
 
 def create_field(session: Session, actor: Actor, project_ref: str, data: FieldCreate) -> FieldDefinition:
     actor.require_case_admin()
-    project = _locked_project(session, actor.workspace_id, project_ref)
-    count = session.scalar(select(func.count()).where(FieldDefinition.project_id == project.id)) or 0
+    return add_field(session, actor, project_scope(session, actor, project_ref, lock=True), data)
+
+
+def update_field(session: Session, actor: Actor, project_ref: str, key: str, data: FieldUpdate) -> FieldDefinition:
+    actor.require_case_admin()
+    return change_field(session, actor, project_scope(session, actor, project_ref), key, data)
+
+
+def delete_field(session: Session, actor: Actor, project_ref: str, key: str) -> None:
+    actor.require_case_admin()
+    remove_field(session, project_scope(session, actor, project_ref), key)
+
+
+# A case type's fields: each answer carries the id the type shows, for the views.
+
+
+def list_type_fields(session: Session, actor: Actor, type_ref: str) -> tuple[uuid.UUID | None, list[FieldDefinition]]:
+    actor.require_case_read()
+    scope = type_scope(session, actor, type_ref)
+    return scope.type_id, scope_fields(session, scope)
+
+
+def get_type_field(session: Session, actor: Actor, type_ref: str, key: str) -> tuple[uuid.UUID | None, FieldDefinition]:
+    actor.require_case_read()
+    scope = type_scope(session, actor, type_ref)
+    return scope.type_id, find_field(session, scope, key)
+
+
+def create_type_field(
+    session: Session, actor: Actor, type_ref: str, data: FieldCreate
+) -> tuple[uuid.UUID | None, FieldDefinition]:
+    actor.require_case_admin()
+    scope = type_scope(session, actor, type_ref, lock=True)
+    return scope.type_id, add_field(session, actor, scope, data)
+
+
+def update_type_field(
+    session: Session, actor: Actor, type_ref: str, key: str, data: FieldUpdate
+) -> tuple[uuid.UUID | None, FieldDefinition]:
+    actor.require_case_admin()
+    scope = type_scope(session, actor, type_ref)
+    return scope.type_id, change_field(session, actor, scope, key, data)
+
+
+def delete_type_field(session: Session, actor: Actor, type_ref: str, key: str) -> None:
+    actor.require_case_admin()
+    remove_field(session, type_scope(session, actor, type_ref), key)
+
+
+def add_field(session: Session, actor: Actor, scope: Scope, data: FieldCreate) -> FieldDefinition:
+    """A new field in `scope`, whose row the caller has locked so that two creations cannot both pass the cap."""
+    count = session.scalar(select(func.count()).where(scope.owns)) or 0
     if count >= MAX_FIELDS_PER_PROJECT:
-        raise LimitExceeded("fields", MAX_FIELDS_PER_PROJECT, _("fields per project"))
-    taken = exists().where(FieldDefinition.project_id == project.id, FieldDefinition.key == data.key)
-    if session.scalar(select(taken)):
-        raise Conflict(_("the project already has a field with the key {key}", key=data.key))
-    options = _checked_options(data.type, [option.stored() for option in data.options])
-    default = _checked_default(session, actor, data.type, options, data.default)
+        raise LimitExceeded("fields", MAX_FIELDS_PER_PROJECT, _("fields per project or case type"))
+    if session.scalar(select(exists().where(scope.seen_with(data.key)))):
+        raise Conflict(_("a field with the key {key} is already seen by the same cases", key=data.key))
+    if data.is_multi and data.type not in MULTI_TYPES:
+        raise InvalidInput.field("is_multi", _("only text, url and number fields hold several values"))
     if data.position is not None:
         position = data.position
     else:
-        last_position = select(func.max(FieldDefinition.position)).where(FieldDefinition.project_id == project.id)
-        last = session.scalar(last_position)
+        last = session.scalar(select(func.max(FieldDefinition.position)).where(scope.owns))
         position = 0 if last is None else last + 1
     now = utcnow()
     field = FieldDefinition(
         workspace_id=actor.workspace_id,
-        project_id=project.id,
+        project_id=None if scope.case_type is not None else scope.project_id,
+        case_type_id=scope.case_type.id if scope.case_type is not None else None,
         key=data.key,
         label=data.label,
         type=data.type,
+        is_multi=data.is_multi,
+        required=data.required,
         required_to_close=data.required_to_close,
-        options=options,
-        default_value=default,
+        pattern=_checked_pattern(data.type, data.pattern),
+        options=_checked_options(data.type, [option.stored() for option in data.options]),
         active=data.active,
         owner=data.owner,
         position=position,
         created_at=now,
         updated_at=now,
     )
+    field.default_value = _checked_default(session, actor, field, data.default)
     session.add(field)
     session.flush()
     return field
 
 
-def update_field(session: Session, actor: Actor, project_ref: str, key: str, data: FieldUpdate) -> FieldDefinition:
-    actor.require_case_admin()
-    project = resolve_project(session, actor.workspace_id, project_ref)
-    field = find_field(session, project.id, key)
+def change_field(session: Session, actor: Actor, scope: Scope, key: str, data: FieldUpdate) -> FieldDefinition:
+    field = find_field(session, scope, key)
     given = data.model_fields_set
-    for name in ("key", "type", "owner"):
+    for name in ("key", "type", "is_multi", "owner"):
         if name in given and getattr(data, name) != getattr(field, name):
             raise InvalidInput.field(name, _("cannot be changed once the field exists"))
     if "options" in given:
@@ -237,10 +375,12 @@ def update_field(session: Session, actor: Actor, project_ref: str, key: str, dat
         options = _checked_options(field.type, [option.stored() for option in data.options])
         _check_removed_options(session, field, options)
         field.options = options
+    if "pattern" in given:
+        field.pattern = _checked_pattern(field.type, data.pattern)
     default = data.default if "default" in given else field.default_value
-    if "default" in given or "options" in given:
-        field.default_value = _checked_default(session, actor, field.type, field.options, default)
-    for name in ("label", "required_to_close", "active", "position"):
+    if given & {"default", "options", "pattern"}:
+        field.default_value = _checked_default(session, actor, field, default)
+    for name in ("label", "required", "required_to_close", "active", "position"):
         if name in given:
             value = getattr(data, name)
             if value is None:
@@ -251,10 +391,8 @@ def update_field(session: Session, actor: Actor, project_ref: str, key: str, dat
     return field
 
 
-def delete_field(session: Session, actor: Actor, project_ref: str, key: str) -> None:
-    actor.require_case_admin()
-    project = resolve_project(session, actor.workspace_id, project_ref)
-    field = find_field(session, project.id, key)
+def remove_field(session: Session, scope: Scope, key: str) -> None:
+    field = find_field(session, scope, key)
     if session.scalar(select(exists().where(CaseFieldValue.field_id == field.id))):
         raise Conflict(_("cases hold values of the field {key}; deactivate it instead", key=key))
     session.delete(field)
@@ -267,14 +405,19 @@ def check_value(session: Session, actor: Actor, field: FieldDefinition, value: A
         return
     if not field.active:
         raise InvalidInput.field(name, _("the field {key} is inactive", key=field.key))
-    _checked_default(session, actor, field.type, field.options, value, name)
+    _checked_default(session, actor, field, value, name)
 
 
-def _locked_project(session: Session, workspace_id: uuid.UUID, ref: str) -> Project:
-    """The project, locked (PostgreSQL) so that two creations cannot both pass the per-project cap."""
-    project = resolve_project(session, workspace_id, ref)
-    session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
-    return project
+def _checked_pattern(field_type: str, pattern: str | None) -> str | None:
+    if pattern is None:
+        return None
+    if field_type not in PATTERN_TYPES:
+        raise InvalidInput.field("pattern", _("only text, long_text and url fields take a pattern"))
+    try:
+        field_values.check_pattern(pattern)
+    except field_values.Refused as exc:
+        raise InvalidInput.field("pattern", exc.message) from None
+    return pattern
 
 
 def _checked_options(field_type: str, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -293,16 +436,14 @@ def _checked_options(field_type: str, options: list[dict[str, Any]]) -> list[dic
     return options
 
 
-def _checked_default(
-    session: Session, actor: Actor, field_type: str, options: list[dict[str, Any]], value: Any, name: str = "default"
-) -> Any:
+def _checked_default(session: Session, actor: Actor, field: FieldDefinition, value: Any, name: str = "default") -> Any:
     if value is None:
         return None
     try:
-        stored = field_values.canonical(field_type, options, value)
+        stored = _canonical(field, value)
     except field_values.Refused as exc:
         raise InvalidInput.field(name, exc.message) from None
-    if field_type == "user" and _inactive_users(session, actor.workspace_id, {name: stored}):
+    if field.type == "user" and _inactive_users(session, actor.workspace_id, {name: stored}):
         raise InvalidInput.field(name, _("not an active user of this workspace"))
     return stored
 

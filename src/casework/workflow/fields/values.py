@@ -7,6 +7,9 @@ Canonical forms: text, long_text and url a str; number an int (signed 64-bit); d
 finite decimal ("12.5", never "1.25E+1"); boolean and toggle a bool; date "YYYY-MM-DD"; datetime UTC with a fixed
 width, "YYYY-MM-DDTHH:MM:SS.ffffffZ", so that its text sorts as its time; select an option id; multi_select a list of
 unique option ids (empty means no value); dependent_select the path of option ids from the root; user a UUID str.
+A multi-valued (is_multi) text, url or number field holds a list of unique such values (empty means no value).
+A field's pattern is an RE2 expression each text value must match as a whole: RE2 matches in time linear in the
+text, so no pattern can make a write hang (Python's re backtracks, and `(a+)+$` takes exponential time).
 """
 
 import re
@@ -14,8 +17,11 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Context, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
+
+import re2
 
 from casework.i18n import Message, _
 
@@ -25,6 +31,10 @@ MAX_URL = 2048
 # The searchable copy keeps this much of a text: its index entry must stay under PostgreSQL's btree row limit.
 INDEXED_TEXT = 512
 INT64 = range(-(2**63), 2**63)
+MAX_MULTI_VALUES = 100
+MAX_PATTERN = 500
+# RE2 refuses to compile a pattern whose program would need more memory than this.
+PATTERN_MEMORY = 1 << 20
 # Decimals: at most this many significant digits, and magnitudes between 10^-38 and 10^38.
 DECIMAL_DIGITS = 38
 # A dependent select path joins option ids with "/" in the searchable copy (option ids never hold one).
@@ -50,8 +60,52 @@ class Refused(Exception):
         self.message = message
 
 
-def canonical(field_type: str, options: list[dict[str, Any]], value: Any) -> Any:
-    """The stored form of a non-null `value` for a field of `field_type`; None for an empty multi-select."""
+def canonical(
+    field_type: str, options: list[dict[str, Any]], value: Any, *, multi: bool = False, pattern: str | None = None
+) -> Any:
+    """The stored form of a non-null `value` for a field of `field_type`; None for an empty list of values."""
+    if multi:
+        return _many(field_type, value, pattern)
+    stored = _one(field_type, options, value)
+    if pattern is not None and not _compiled(pattern).fullmatch(stored):
+        raise Refused(_("must match the pattern {pattern}", pattern=pattern))
+    return stored
+
+
+def _many(field_type: str, value: Any, pattern: str | None) -> list[Any] | None:
+    if not isinstance(value, list):
+        raise Refused(_("must be a list of values"))
+    if len(value) > MAX_MULTI_VALUES:
+        raise Refused(_("must hold at most {limit} values", limit=MAX_MULTI_VALUES))
+    stored = []
+    for index, item in enumerate(value):
+        try:
+            stored.append(canonical(field_type, [], item, pattern=pattern))
+        except Refused as exc:
+            raise Refused(_("item {index}: {reason}", index=index, reason=exc.message)) from None
+    if len(set(stored)) != len(stored):
+        raise Refused(_("must not repeat a value"))
+    return stored or None
+
+
+def check_pattern(pattern: str) -> None:
+    """Refuses a pattern RE2 cannot compile (a syntax error, or a program too large)."""
+    try:
+        _compiled(pattern)
+    except re2.error as exc:
+        reason = exc.args[0].decode(errors="replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise Refused(_("not a valid RE2 regular expression: {reason}", reason=reason)) from None
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> Any:
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = PATTERN_MEMORY
+    return re2.compile(pattern, options)
+
+
+def _one(field_type: str, options: list[dict[str, Any]], value: Any) -> Any:
     match field_type:
         case "text":
             return _text(value, MAX_TEXT)
@@ -197,12 +251,14 @@ def _user(value: Any) -> str:
     raise Refused(_("must be a user id"))
 
 
-def index_rows(field_type: str, value: Any) -> list[tuple[str | None, float | None]]:
-    """(text_value, number_value) rows for a canonical value, by position.
+def index_rows(field_type: str, value: Any, multi: bool = False) -> list[tuple[str | None, float | None]]:
+    """(text_value, number_value) rows for a canonical value, by position: one per value of a multi-valued field.
 
     A dependent select path gives its full path first (what sorts), then each shorter prefix, so that
     "path starts with" is an equality on the index.
     """
+    if multi:
+        return [row for item in value for row in index_rows(field_type, item)]
     if field_type in ("number", "decimal"):
         return [(None, float(value))]
     if field_type in ("boolean", "toggle"):

@@ -18,7 +18,6 @@ from casework.errors import Conflict, InvalidInput, LimitExceeded, NotFound
 from casework.i18n import _
 from casework.projects import service as projects
 from casework.projects.models import Project
-from casework.workflow.case_types.models import STANDARD, CaseType
 from casework.workflow.statuses.defaults import DEFAULT_STATUSES
 from casework.workflow.statuses.models import GROUPS, CaseStatus, StatusTransition
 from casework.workflow.statuses.schemas import (
@@ -31,7 +30,7 @@ from casework.workflow.statuses.schemas import (
 
 
 def seed_project(session: Session, project: Project) -> None:
-    """The default statuses and the built-in STANDARD type of a new project."""
+    """The default statuses of a new project."""
     now = utcnow()
     session.execute(
         insert(CaseStatus.__table__),
@@ -52,20 +51,6 @@ def seed_project(session: Session, project: Project) -> None:
             }
             for position, status in enumerate(DEFAULT_STATUSES)
         ],
-    )
-    session.execute(
-        insert(CaseType.__table__).values(
-            id=new_id(),
-            workspace_id=project.workspace_id,
-            project_id=project.id,
-            name=STANDARD,
-            description="",
-            prefill={},
-            builtin=True,
-            active=True,
-            created_at=now,
-            updated_at=now,
-        )
     )
 
 
