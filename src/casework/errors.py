@@ -19,6 +19,7 @@ RESOURCES: dict[str, str] = {
     "file": _("file"),
     "file content": _("file content"),
     "link": _("link"),
+    "OAuth client": _("OAuth client"),
     "override": _("override"),
     "project": _("project"),
     "SLA policy": _("SLA policy"),
@@ -116,12 +117,24 @@ class ClosureBlocked(Conflict):
         self.names = list(names)
 
 
+@dataclass(frozen=True, slots=True)
+class RateLimitState:
+    """Where a credential stands against its rate limit, as of its latest request (counted in)."""
+
+    limit: int
+    remaining: int
+    # Seconds until the whole limit is available again; the window's length.
+    reset: int
+    period: int
+
+
 class RateLimited(DomainError):
     title: str = _("Too many requests")
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, state: RateLimitState | None = None) -> None:
         super().__init__(_("rate limit exceeded; retry in {retry_after} s", retry_after=retry_after))
         self.retry_after = retry_after
+        self.state = state
 
 
 class PayloadTooLarge(DomainError):

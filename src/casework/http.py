@@ -18,8 +18,9 @@ from limits import parse as parse_rate_limit
 from casework.attachments.storage import FileStore
 from casework.auth.service import Actor, authenticate, touch_token
 from casework.db.database import Database
-from casework.errors import InvalidInput, RateLimited, Unauthenticated
+from casework.errors import InvalidInput, RateLimited, RateLimitState, Unauthenticated
 from casework.i18n import _, negotiate
+from casework.oauth.tokens import authenticate_access_token, is_access_token
 
 
 class JSONResponse(Response):
@@ -48,7 +49,9 @@ async def get_file_store(request: Request) -> FileStore:
 
 
 FileStoreDep = Annotated[FileStore, Depends(get_file_store)]
-bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer cw_...`")
+bearer = HTTPBearer(
+    auto_error=False, description="An API token (`Authorization: Bearer cw_...`) or an OAuth access token (a JWT)."
+)
 
 
 # A token's limit is parsed once, not on each of its requests.
@@ -56,7 +59,8 @@ _parsed_limit = functools.lru_cache(maxsize=1024)(parse_rate_limit)
 
 
 class RateLimiter:
-    """Per-token sliding-window counters, kept in this process (each app process enforces the limit on its own).
+    """Per-credential sliding-window counters (an API token's, or an OAuth client's shared by all its access
+    tokens), kept in this process (each app process enforces the limit on its own).
 
     A request is allowed while this window's count plus the previous window's, weighted by how much of it still
     overlaps the sliding window, stays under the limit. Written here rather than with `limits`' in-memory storage,
@@ -66,23 +70,36 @@ class RateLimiter:
     def __init__(self, default: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.default = parse_rate_limit(default)
         self.clock = clock
-        # token id -> [window number, count in it, count in the window before]
-        self._windows: dict[uuid.UUID, list[int]] = {}
+        # credential id -> [window number, count in it, count in the window before]
+        self._windows: dict[uuid.UUID | None, list[int]] = {}
 
-    def check(self, actor: Actor) -> None:
+    def check(self, actor: Actor) -> RateLimitState:
+        """Counts the request and says where its credential stands; raises RateLimited (with the same) when over."""
         item = _parsed_limit(actor.rate_limit) if actor.rate_limit else self.default
         length = item.get_expiry()
         now = self.clock()
         number = int(now // length)
-        counts = self._windows.get(actor.token_id)
+        key = actor.token_id or actor.oauth_client_id
+        counts = self._windows.get(key)
         if counts is None or counts[0] < number - 1:
-            counts = self._windows[actor.token_id] = [number, 0, 0]
+            counts = self._windows[key] = [number, 0, 0]
         elif counts[0] == number - 1:
             counts[:] = [number, 0, counts[1]]
-        remaining_share = 1 - (now - number * length) / length
-        if counts[1] + counts[2] * remaining_share >= item.amount:
-            raise RateLimited(retry_after=self._retry_after(item, counts, now, number * length))
+        window_start = number * length
+        previous_weight = counts[2] * (1 - (now - window_start) / length)
+        if counts[1] + previous_weight >= item.amount:
+            state = RateLimitState(item.amount, 0, self._reset(counts, now, window_start, length), length)
+            raise RateLimited(self._retry_after(item, counts, now, window_start), state)
         counts[1] += 1
+        # How many more requests fit now: n more fit while counts + weight + n - 1 < amount.
+        remaining = max(0, math.ceil(round(item.amount - counts[1] - previous_weight, 6)))
+        return RateLimitState(item.amount, remaining, self._reset(counts, now, window_start, length), length)
+
+    @staticmethod
+    def _reset(counts: list[int], now: float, window_start: float, length: int) -> int:
+        # This window's requests weigh until the next window ends; the previous window's until this one does.
+        end = window_start + (2 if counts[1] else 1) * length
+        return max(1, math.ceil(end - now))
 
     @staticmethod
     def _retry_after(item: RateLimitItem, counts: list[int], now: float, window_start: float) -> int:
@@ -98,10 +115,17 @@ class RateLimiter:
 async def current_actor(
     request: Request, db: DB, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Actor:
+    """The caller, from an API token or an OAuth access token; request.state.rate_limit says where its credential
+    stands against its rate limit (dialects send it in their own headers)."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated(_("missing bearer token in the Authorization header"))
-    auth = await db.read(authenticate, credentials.credentials)
-    request.app.state.rate_limiter.check(auth.actor)
+    secret = credentials.credentials
+    if is_access_token(secret):
+        actor = await db.read(authenticate_access_token, request.app.state.signing_keys, secret)
+        request.state.rate_limit = request.app.state.rate_limiter.check(actor)
+        return actor
+    auth = await db.read(authenticate, secret)
+    request.state.rate_limit = request.app.state.rate_limiter.check(auth.actor)
     if auth.stale_last_used:
         await db.write(touch_token, auth.actor.token_id)
     return auth.actor
