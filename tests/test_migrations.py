@@ -119,7 +119,10 @@ def test_upgrading_to_0004_indexes_existing_cases_and_comments_for_text_search(b
             return {case.key for case in list_cases(session, actor, CaseFilter(q=q)).items}
 
         assert db.run_sync(found, "ransomware") == expected
-        # Going back leaves nothing of the index behind: the schema is exactly the models' again.
+        # Going back leaves nothing of the index behind: upgrading again (its CREATEs refuse anything left over)
+        # gives exactly the models' schema. Later migrations go and come back with it.
         command.downgrade(config, "0003")
+        command.upgrade(config, "head")
+        assert db.run_sync(found, "ransomware") == expected
         with db.engine.connect() as connection:
-            assert compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata) == []
+            assert compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name}), Base.metadata) == []

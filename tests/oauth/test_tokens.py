@@ -14,6 +14,8 @@ from casework.db.base import utcnow
 from casework.oauth import keys
 from casework.oauth.models import OAuthSigningKey
 from casework.oauth.tokens import issue_access_token
+from casework.settings import OAUTH_TOKEN_TTL_MAX
+from tests.conftest import fresh_database, make_tenant
 from tests.helpers import api_client, assert_unauthenticated, bearer
 from tests.oauth.support import FORM, access_token, assert_oauth_error, basic, key_id, new_client, request_token
 
@@ -208,3 +210,22 @@ async def test_another_process_verifies_the_tokens_and_signs_with_the_same_key(c
         assert (await other.get("/cases", headers=bearer(token))).status_code == 200
         response = await other.post("/oauth/token", data={"grant_type": "client_credentials"}, headers=basic(created["client_id"], created["client_secret"]))
         assert key_id(response.json()["access_token"]) == key_id(token)
+
+
+async def test_rotation_deletes_keys_too_old_to_verify_anything_and_their_tokens_are_refused(backend, tmp_path, settings):
+    with fresh_database(backend, tmp_path) as db:
+        tenant = make_tenant(db)
+        app = create_app(settings, db)
+        async with api_client(app, tenant.admin.headers) as client, api_client(app) as anonymous:
+            created = await new_client(client)
+            response = await anonymous.post("/oauth/token", data={"grant_type": "client_credentials"}, headers=basic(created["client_id"], created["client_secret"]))
+            token = response.json()["access_token"]
+            assert (await anonymous.get("/cases", headers=bearer(token))).status_code == 200  # its key is now cached
+
+            first = db.run_sync(keys.rotate)
+            assert (first.retired, first.deleted) == (1, 0)
+            later = utcnow() + timedelta(seconds=OAUTH_TOKEN_TTL_MAX + 60)
+            rotation = db.run_sync(keys.rotate, later)
+            assert (rotation.retired, rotation.deleted) == (1, 1)
+            assert db.run_sync(lambda s: s.get(OAuthSigningKey, uuid.UUID(key_id(token)))) is None
+            assert_unauthenticated(await anonymous.get("/cases", headers=bearer(token)))
