@@ -1,7 +1,7 @@
 """Domain exceptions: services raise these; each wire format renders them once, in its own handler."""
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, NamedTuple, Self
 
 from casework.i18n import ValidationMessage, _, joined
 
@@ -117,9 +117,9 @@ class ClosureBlocked(Conflict):
         self.names = list(names)
 
 
-@dataclass(frozen=True, slots=True)
-class RateLimitState:
-    """Where a credential stands against its rate limit, as of its latest request (counted in)."""
+class RateLimitState(NamedTuple):
+    """Where a credential stands against its rate limit, as of its latest request (counted in). A tuple: one is
+    made for every request."""
 
     limit: int
     remaining: int

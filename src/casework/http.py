@@ -88,18 +88,15 @@ class RateLimiter:
         window_start = number * length
         previous_weight = counts[2] * (1 - (now - window_start) / length)
         if counts[1] + previous_weight >= item.amount:
-            state = RateLimitState(item.amount, 0, self._reset(counts, now, window_start, length), length)
+            # Over: the previous window's requests alone weigh until this window ends.
+            reset = math.ceil(window_start + (2 if counts[1] else 1) * length - now)
+            state = RateLimitState(item.amount, 0, reset, length)
             raise RateLimited(self._retry_after(item, counts, now, window_start), state)
         counts[1] += 1
-        # How many more requests fit now: n more fit while counts + weight + n - 1 < amount.
-        remaining = max(0, math.ceil(round(item.amount - counts[1] - previous_weight, 6)))
-        return RateLimitState(item.amount, remaining, self._reset(counts, now, window_start, length), length)
-
-    @staticmethod
-    def _reset(counts: list[int], now: float, window_start: float, length: int) -> int:
-        # This window's requests weigh until the next window ends; the previous window's until this one does.
-        end = window_start + (2 if counts[1] else 1) * length
-        return max(1, math.ceil(end - now))
+        # n more requests fit while count + weight + n - 1 < amount (less a float's rounding error);
+        # this window's requests weigh until the next window ends.
+        remaining = math.ceil(item.amount - counts[1] - previous_weight - 1e-9)
+        return RateLimitState(item.amount, max(0, remaining), math.ceil(window_start + 2 * length - now), length)
 
     @staticmethod
     def _retry_after(item: RateLimitItem, counts: list[int], now: float, window_start: float) -> int:

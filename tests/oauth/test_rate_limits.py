@@ -1,8 +1,6 @@
 """Every authenticated request leaves its credential's rate-limit state on request.state.rate_limit (for dialects'
 headers); an OAuth client's access tokens share one count."""
 
-import dataclasses
-
 from fastapi import FastAPI, Request, Response
 
 from casework.app import create_app
@@ -17,7 +15,7 @@ def app_with_probe(db, tmp_path) -> FastAPI:  # type: ignore[no-untyped-def]
 
     @app.get("/api/v1/probe")
     async def probe(request: Request, actor: CurrentActor) -> Response:
-        return JSONResponse(dataclasses.asdict(request.state.rate_limit))
+        return JSONResponse(request.state.rate_limit._asdict())
 
     return app
 
