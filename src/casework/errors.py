@@ -123,8 +123,9 @@ class RateLimitState(NamedTuple):
 
     limit: int
     remaining: int
-    # Seconds until the whole limit is available again; the window's length.
+    # Seconds until the whole limit is available again.
     reset: int
+    # Seconds of the limit's window ("6000/minute": 60).
     period: int
 
 
