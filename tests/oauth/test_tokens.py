@@ -63,7 +63,7 @@ async def test_client_credentials_in_the_form_body_are_accepted(client, anonymou
 
 async def test_basic_credentials_are_form_decoded_before_use(client, anonymous):
     created = await new_client(client)
-    # RFC 6749 §2.3.1: "cwcs_a-b" form-encoded is itself; a '+' in the user-id part would be a space.
+    # RFC 6749 §2.3.1: the id and secret are form-encoded before the Basic encoding, so %5F stands for '_'.
     encoded = base64.b64encode(f"{created['client_id']}:{created['client_secret']}".replace("_", "%5F").encode()).decode()
     response = await anonymous.post(TOKEN, data={"grant_type": "client_credentials"}, headers={"Authorization": f"Basic {encoded}"})
     assert response.status_code == 200, response.text
