@@ -192,14 +192,19 @@ async def test_after_key_rotation_old_tokens_still_work_and_new_ones_carry_the_n
 
 async def test_a_retired_key_verifies_no_token_dated_after_its_retirement(client, anonymous, db):
     created = await new_client(client)
-    old = await access_token(anonymous, created)
-    db.run_sync(keys.rotate)
-    secret = db.run_sync(lambda s: s.scalar(select(OAuthSigningKey.secret).where(OAuthSigningKey.id == uuid.UUID(key_id(old)))))
-    claims = jwt.decode(old, options={"verify_signature": False})
-    later = claims | {"iat": claims["iat"] + 5, "jti": "forged"}
-    forged = jwt.encode(later, secret, algorithm="HS256", headers={"kid": key_id(old)})
-    assert_unauthenticated(await anonymous.get("/api/v1/cases", headers=bearer(forged)))
-    assert (await anonymous.get("/api/v1/cases", headers=bearer(old))).status_code == 200
+    token = await access_token(anonymous, created)
+    retired_at = utcnow() - timedelta(seconds=30)
+    db.run_sync(keys.rotate, retired_at)
+    secret = db.run_sync(lambda s: s.scalar(select(OAuthSigningKey.secret).where(OAuthSigningKey.id == uuid.UUID(key_id(token)))))
+    claims = jwt.decode(token, options={"verify_signature": False})
+
+    def signed_at(seconds_after_retirement: int) -> str:
+        iat = int(retired_at.timestamp()) + seconds_after_retirement
+        dated = claims | {"iat": iat, "exp": iat + 3600}
+        return jwt.encode(dated, secret, algorithm="HS256", headers={"kid": key_id(token)})
+
+    assert (await anonymous.get("/api/v1/cases", headers=bearer(signed_at(-10)))).status_code == 200
+    assert_unauthenticated(await anonymous.get("/api/v1/cases", headers=bearer(signed_at(10))))
 
 
 async def test_another_process_verifies_the_tokens_and_signs_with_the_same_key(client, anonymous, db, settings):
@@ -229,3 +234,24 @@ async def test_rotation_deletes_keys_too_old_to_verify_anything_and_their_tokens
             assert (rotation.retired, rotation.deleted) == (1, 1)
             assert db.run_sync(lambda s: s.get(OAuthSigningKey, uuid.UUID(key_id(token)))) is None
             assert_unauthenticated(await anonymous.get("/cases", headers=bearer(token)))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"aud": "another-api"},
+        {"iss": "someone-else"},
+        {"workspace": "01a23b43-0000-7000-8000-000000000000"},
+        {"sub": "cwc_nobody"},
+        {"exp": 4102444800},  # a lifetime over the longest TTL, though signed with the right key
+        {"scope": None},
+    ],
+    ids=["audience", "issuer", "workspace", "subject", "lifetime", "scope"],
+)
+async def test_a_token_signed_with_the_right_key_but_wrong_claims_is_refused(client, anonymous, db, change):
+    created = await new_client(client)
+    token = await access_token(anonymous, created)
+    secret = db.run_sync(lambda s: s.scalar(select(OAuthSigningKey.secret).where(OAuthSigningKey.id == uuid.UUID(key_id(token)))))
+    claims = jwt.decode(token, options={"verify_signature": False}) | change
+    forged = jwt.encode({k: v for k, v in claims.items() if v is not None}, secret, algorithm="HS256", headers={"kid": key_id(token)})
+    assert_unauthenticated(await anonymous.get("/api/v1/cases", headers=bearer(forged)))
