@@ -31,6 +31,10 @@ from casework.http import JSONResponse, RateLimiter
 from casework.insights.router import router as insights_router
 from casework.links.router import router as links_router
 from casework.logs import configure_logging
+from casework.oauth import wire as oauth_wire
+from casework.oauth.keys import SigningKeys
+from casework.oauth.router import TOKEN_PATH
+from casework.oauth.router import router as oauth_router
 from casework.projects.router import router as projects_router
 from casework.workflow.case_types.router import router as case_types_router
 from casework.workflow.case_types.router import workspace_router as workspace_types_router
@@ -143,8 +147,10 @@ def create_app(
         "db": database,
         "rate_limiter": RateLimiter(settings.rate_limit),
         "file_store": build_store(settings),
+        "signing_keys": SigningKeys(),
     }
-    app.state = State({**shared, "error_renderers": []})
+    # The token endpoint answers errors as RFC 6749 says, not as problem+json.
+    app.state = State({**shared, "error_renderers": [("/api/v1" + TOKEN_PATH, oauth_wire.render_error)]})
     problems.install(app)
     uploads = [(UPLOAD_PATH, upload_body_limit(settings.max_file_bytes))]
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger=uploads)
@@ -169,6 +175,7 @@ def create_app(
     native.include_router(fields_router)
     native.include_router(type_fields_router)
     native.include_router(auth_router)
+    native.include_router(oauth_router)
     app.include_router(native)
     for dialect in dialects:
         mount_dialect(app, dialect, shared)

@@ -30,6 +30,7 @@ from casework.db.base import utcnow
 from casework.db.database import Database
 from casework.errors import DomainError, from_validation_error
 from casework.logs import configure_logging
+from casework.oauth.cli import oauth_client_app
 from casework import seed as seeding
 from casework.projects.models import Workspace
 from casework.settings import Settings
@@ -52,6 +53,7 @@ app.add_typer(workflow_cli.type_app, name="type")
 app.add_typer(workflow_cli.project_app, name="project")
 app.add_typer(field_app, name="field")
 app.add_typer(sla_app, name="sla")
+app.add_typer(oauth_client_app, name="oauth-client")
 
 # soft_wrap: a token or a command must never be broken across lines.
 out = Console(soft_wrap=True)

@@ -1,7 +1,7 @@
 """Domain exceptions: services raise these; each wire format renders them once, in its own handler."""
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, NamedTuple, Self
 
 from casework.i18n import ValidationMessage, _, joined
 
@@ -19,6 +19,7 @@ RESOURCES: dict[str, str] = {
     "file": _("file"),
     "file content": _("file content"),
     "link": _("link"),
+    "OAuth client": _("OAuth client"),
     "override": _("override"),
     "project": _("project"),
     "SLA policy": _("SLA policy"),
@@ -116,12 +117,25 @@ class ClosureBlocked(Conflict):
         self.names = list(names)
 
 
+class RateLimitState(NamedTuple):
+    """Where a credential stands against its rate limit, as of its latest request (counted in). A tuple: one is
+    made for every request."""
+
+    limit: int
+    remaining: int
+    # Seconds until the whole limit is available again.
+    reset: int
+    # Seconds of the limit's window ("6000/minute": 60).
+    period: int
+
+
 class RateLimited(DomainError):
     title: str = _("Too many requests")
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, state: RateLimitState | None = None) -> None:
         super().__init__(_("rate limit exceeded; retry in {retry_after} s", retry_after=retry_after))
         self.retry_after = retry_after
+        self.state = state
 
 
 class PayloadTooLarge(DomainError):

@@ -1,5 +1,6 @@
 """Shared HTTP plumbing for the native API: JSON responses, the database and actor dependencies, If-Match."""
 
+import dataclasses
 import functools
 import math
 import re
@@ -19,8 +20,9 @@ from casework.attachments.storage import FileStore
 from casework.auth.service import Actor, authenticate, touch_token
 from casework.credentials import Credentials
 from casework.db.database import Database
-from casework.errors import InvalidInput, RateLimited, Unauthenticated
+from casework.errors import InvalidInput, RateLimited, RateLimitState, Unauthenticated
 from casework.i18n import _, negotiate
+from casework.oauth.tokens import authenticate_access_token, is_access_token
 
 
 class JSONResponse(Response):
@@ -49,7 +51,9 @@ async def get_file_store(request: Request) -> FileStore:
 
 
 FileStoreDep = Annotated[FileStore, Depends(get_file_store)]
-bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer cw_...`")
+bearer = HTTPBearer(
+    auto_error=False, description="An API token (`Authorization: Bearer cw_...`) or an OAuth access token (a JWT)."
+)
 
 
 # A token's limit is parsed once, not on each of its requests.
@@ -57,7 +61,8 @@ _parsed_limit = functools.lru_cache(maxsize=1024)(parse_rate_limit)
 
 
 class RateLimiter:
-    """Per-token sliding-window counters, kept in this process (each app process enforces the limit on its own).
+    """Per-credential sliding-window counters (an API token's, or an OAuth client's shared by all its access
+    tokens), kept in this process (each app process enforces the limit on its own).
 
     A request is allowed while this window's count plus the previous window's, weighted by how much of it still
     overlaps the sliding window, stays under the limit. Written here rather than with `limits`' in-memory storage,
@@ -67,23 +72,33 @@ class RateLimiter:
     def __init__(self, default: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.default = parse_rate_limit(default)
         self.clock = clock
-        # token id -> [window number, count in it, count in the window before]
-        self._windows: dict[uuid.UUID, list[int]] = {}
+        # credential id -> [window number, count in it, count in the window before]
+        self._windows: dict[uuid.UUID | None, list[int]] = {}
 
-    def check(self, actor: Actor) -> None:
+    def check(self, actor: Actor) -> RateLimitState:
+        """Counts the request and says where its credential stands; raises RateLimited (with the same) when over."""
         item = _parsed_limit(actor.rate_limit) if actor.rate_limit else self.default
         length = item.get_expiry()
         now = self.clock()
         number = int(now // length)
-        counts = self._windows.get(actor.token_id)
+        key = actor.token_id or actor.oauth_client_id
+        counts = self._windows.get(key)
         if counts is None or counts[0] < number - 1:
-            counts = self._windows[actor.token_id] = [number, 0, 0]
+            counts = self._windows[key] = [number, 0, 0]
         elif counts[0] == number - 1:
             counts[:] = [number, 0, counts[1]]
-        remaining_share = 1 - (now - number * length) / length
-        if counts[1] + counts[2] * remaining_share >= item.amount:
-            raise RateLimited(retry_after=self._retry_after(item, counts, now, number * length))
+        window_start = number * length
+        previous_weight = counts[2] * (1 - (now - window_start) / length)
+        if counts[1] + previous_weight >= item.amount:
+            # Over: the previous window's requests alone weigh until this window ends.
+            reset = math.ceil(window_start + (2 if counts[1] else 1) * length - now)
+            state = RateLimitState(item.amount, 0, reset, length)
+            raise RateLimited(self._retry_after(item, counts, now, window_start), state)
         counts[1] += 1
+        # n more requests fit while count + weight + n - 1 < amount (less a float's rounding error);
+        # this window's requests weigh until the next window ends.
+        remaining = math.ceil(item.amount - counts[1] - previous_weight - 1e-9)
+        return RateLimitState(item.amount, max(0, remaining), math.ceil(window_start + 2 * length - now), length)
 
     @staticmethod
     def _retry_after(item: RateLimitItem, counts: list[int], now: float, window_start: float) -> int:
@@ -97,10 +112,18 @@ class RateLimiter:
 
 
 async def authenticated_actor(request: Request, credentials: Credentials, source: str) -> Actor:
-    """Who the credentials stand for, coming through `source` (native or a dialect's name), within its rate limit."""
+    """Who the credentials stand for (an API token or an OAuth access token), coming through `source` (native or a
+    dialect's name); request.state.rate_limit says where the credential stands against its rate limit (dialects
+    send it in their own headers)."""
     db: Database = request.app.state.db
-    auth = await db.read(lambda session: authenticate(session, credentials.secret, email=credentials.email, source=source))
-    request.app.state.rate_limiter.check(auth.actor)
+    secret = credentials.secret
+    if is_access_token(secret) and credentials.email is None:
+        actor = await db.read(authenticate_access_token, request.app.state.signing_keys, secret)
+        actor = actor if actor.source == source else dataclasses.replace(actor, source=source)
+        request.state.rate_limit = request.app.state.rate_limiter.check(actor)
+        return actor
+    auth = await db.read(lambda session: authenticate(session, secret, email=credentials.email, source=source))
+    request.state.rate_limit = request.app.state.rate_limiter.check(auth.actor)
     if auth.stale_last_used:
         await db.write(touch_token, auth.actor.token_id)
     return auth.actor

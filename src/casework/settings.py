@@ -6,6 +6,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The longest an OAuth access token may live: a retired signing key verifies nothing older than this.
+OAUTH_TOKEN_TTL_MAX = 86400
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CASEWORK_", extra="ignore")
@@ -24,6 +27,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     rate_limit: str = "6000/minute"
     db_pool_size: int = 8
+    # Seconds an OAuth access token (POST /api/v1/oauth/token) stays valid.
+    oauth_token_ttl: int = Field(default=3600, ge=60, le=OAUTH_TOKEN_TTL_MAX)
     # Case files: the largest one taken, and where they are kept (S3 when a bucket is named, else <data_dir>/files).
     max_file_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
     s3_bucket: str | None = None

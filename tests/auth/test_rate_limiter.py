@@ -79,3 +79,42 @@ def test_retry_after_is_at_least_a_second(clock):
     assert allowed(limiter, who)
     clock.now += 59.9
     assert retry_after(limiter, who) == 1
+
+
+def test_each_allowed_request_reports_its_limit_remaining_and_reset(clock):
+    limiter, who = RateLimiter("100/minute", clock), actor("3/minute")
+    clock.now += 15
+    states = [limiter.check(who) for _ in range(3)]
+    assert [(s.limit, s.remaining, s.period) for s in states] == [(3, 2, 60), (3, 1, 60), (3, 0, 60)]
+    # This window's requests weigh until the next window ends, 105 s from now.
+    assert {s.reset for s in states} == {105}
+
+
+def test_remaining_counts_the_previous_windows_weight(clock):
+    limiter, who = RateLimiter("100/minute", clock), actor("4/minute")
+    for _ in range(2):
+        limiter.check(who)
+    clock.now += 90  # half of the previous window (2 requests) still overlaps: weight 1
+    assert limiter.check(who).remaining == 2  # 1 + 1 used of 4
+
+
+def test_a_refused_request_carries_the_state_with_nothing_remaining(clock):
+    limiter, who = RateLimiter("100/minute", clock), actor("2/minute")
+    limiter.check(who)
+    limiter.check(who)
+    clock.now += 20
+    with pytest.raises(RateLimited) as refused:
+        limiter.check(who)
+    assert refused.value.retry_after == 40
+    state = refused.value.state
+    assert (state.limit, state.remaining, state.reset, state.period) == (2, 0, 100, 60)
+
+
+def test_an_oauth_clients_requests_are_counted_together_apart_from_tokens(clock):
+    limiter = RateLimiter("2/minute", clock)
+    workspace, user, client = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    first = Actor(workspace, user, "agent", frozenset(), oauth_client_id=client)
+    second = Actor(workspace, user, "agent", frozenset({"cases:read"}), oauth_client_id=client)
+    assert [allowed(limiter, first), allowed(limiter, second), allowed(limiter, first)] == [True, True, False]
+    assert allowed(limiter, Actor(workspace, user, "agent", frozenset(), oauth_client_id=uuid.uuid4()))
+    assert allowed(limiter, actor())

@@ -20,7 +20,8 @@ async def me(actor: CurrentActor, db: DB) -> Response:
         {
             "user": UserRead.model_validate(user).model_dump(mode="json"),
             "workspace_id": str(actor.workspace_id),
-            "token_id": str(actor.token_id),
+            "token_id": actor.token_id and str(actor.token_id),
+            "oauth_client_id": actor.oauth_client_id and str(actor.oauth_client_id),
             "scopes": sorted(actor.scopes),
         }
     )

@@ -66,5 +66,6 @@ class TokenCreated(TokenRead):
 class MeRead(BaseModel):
     user: UserRead
     workspace_id: uuid.UUID
-    token_id: uuid.UUID
+    token_id: uuid.UUID | None = Field(description="The API token of the request; null with an OAuth access token.")
+    oauth_client_id: uuid.UUID | None = Field(description="The OAuth client whose access token the request carries.")
     scopes: list[Scope]

@@ -38,6 +38,8 @@ class Actor:
     rate_limit: str | None = None
     # The API the request came through (native, cli, kibana, ...): activity entries record it.
     source: str = "native"
+    # Set when the request came with an OAuth access token: the client it was issued to (token_id is then None).
+    oauth_client_id: uuid.UUID | None = None
 
     def require(self, scope: str, roles: frozenset[str]) -> None:
         if self.role not in roles:

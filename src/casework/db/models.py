@@ -10,6 +10,7 @@ from casework.comments.models import Comment
 from casework.db.base import Base
 from casework.insights.models import Insight
 from casework.links.models import CaseLink
+from casework.oauth.models import OAuthClient, OAuthSigningKey
 from casework.projects.models import Project, Workspace
 from casework.tasks.models import Task
 from casework.watchers.models import CaseWatcher
@@ -44,6 +45,8 @@ __all__ = [
     "CaseWatcher",
     "Comment",
     "Insight",
+    "OAuthClient",
+    "OAuthSigningKey",
     "Project",
     "Task",
     "User",

@@ -1,0 +1,67 @@
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from casework.http import DB, CurrentActor, JSONResponse
+from casework.oauth import service, wire
+from casework.oauth.models import OAuthClient
+from casework.oauth.schemas import AccessTokenRead, OAuthClientCreate, OAuthClientCreated, OAuthClientRead, OAuthErrorRead
+from casework.oauth.tokens import issue_access_token
+
+router = APIRouter(tags=["OAuth2 clients"])
+# Under /api/v1; its errors are rendered by wire.render_error (app.py registers it for this path).
+TOKEN_PATH = "/oauth/token"
+
+_TOKEN_REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        wire.FORM: {
+            "schema": {
+                "type": "object",
+                "required": ["grant_type"],
+                "properties": {
+                    "grant_type": {"type": "string", "enum": [wire.GRANT_TYPE]},
+                    "scope": {"type": "string", "description": "Space-separated; the client's scopes when absent."},
+                    "client_id": {"type": "string", "description": "With client_secret, instead of HTTP Basic."},
+                    "client_secret": {"type": "string"},
+                },
+            }
+        }
+    },
+}
+
+
+def _view(client: OAuthClient) -> dict[str, Any]:
+    return OAuthClientRead.model_validate(client).model_dump(mode="json")
+
+
+@router.post("/oauth-clients", status_code=201, response_model=OAuthClientCreated)
+async def create_client(body: OAuthClientCreate, actor: CurrentActor, db: DB) -> Response:
+    client, secret = await db.write(service.create_client, actor, body)
+    return JSONResponse(_view(client) | {"client_secret": secret}, 201)
+
+
+@router.get("/oauth-clients", response_model=list[OAuthClientRead])
+async def list_clients(actor: CurrentActor, db: DB) -> Response:
+    return JSONResponse([_view(c) for c in await db.read(service.list_clients, actor)])
+
+
+@router.delete("/oauth-clients/{client_id}", response_model=OAuthClientRead)
+async def revoke_client(client_id: uuid.UUID, actor: CurrentActor, db: DB) -> Response:
+    return JSONResponse(_view(await db.write(service.revoke_client, actor, client_id)))
+
+
+@router.post(
+    TOKEN_PATH,
+    response_model=AccessTokenRead,
+    responses={400: {"model": OAuthErrorRead}, 401: {"model": OAuthErrorRead}},
+    openapi_extra={"requestBody": _TOKEN_REQUEST_BODY},
+    summary="Client credentials grant (RFC 6749 §4.4): an access token for the client authenticated by HTTP Basic",
+)
+async def token(request: Request, db: DB) -> Response:
+    headers = request.headers
+    wanted = wire.token_request(headers.get("content-type"), await request.body(), headers.get("authorization"))
+    ttl = request.app.state.settings.oauth_token_ttl
+    issued = await db.write(issue_access_token, wanted.client_id, wanted.client_secret, wanted.scope, ttl)
+    return wire.access_token_response(issued.access_token, issued.expires_in, issued.scope)
