@@ -4,14 +4,18 @@ PostgreSQL cannot store NUL in text or JSON, so it is refused here, naming the f
 """
 
 from collections.abc import Hashable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from casework.i18n import _
 
 
 H = TypeVar("H", bound=Hashable)
+
+# Versions are stored as 64-bit integers: a larger one can name no version and is refused as input.
+MAX_VERSION = 2**63 - 1
+Version = Annotated[int, Field(ge=1, le=MAX_VERSION)]
 
 
 def not_blank(value: str) -> str:

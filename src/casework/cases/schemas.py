@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, EmailStr, Field, StringConstraints
 
-from casework.inputs import CleanInput, StrictInput, not_blank, unique_items
+from casework.inputs import CleanInput, StrictInput, Version, not_blank, unique_items
 from casework.cases.models import Case, priority_label
 from casework.db.base import utcnow
 from casework.workflow.conditions.schemas import ClosureConditions
@@ -90,7 +90,7 @@ class CaseCreate(CaseFields):
 class CaseUpdate(StrictInput):
     """Only the fields present change. `version`, when given, must be the case's current version."""
 
-    version: int | None = None
+    version: Version | None = None
     override_closure_conditions: OverrideFlag = False
     title: Title | None = None
     description: Description | None = None
@@ -191,7 +191,7 @@ class CasePage(BaseModel):
 
 class BulkItem(StrictInput):
     id: str = Field(description="Case id or key.")
-    version: int | None = None
+    version: Version | None = None
     changes: dict[str, Any] = Field(description="Fields as in PATCH /cases/{id}; validated item by item.")
 
 
