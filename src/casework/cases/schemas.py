@@ -2,9 +2,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
 
-from casework.inputs import CleanInput, StrictInput, Version, not_blank, unique_items
+from casework.inputs import CleanInput, Moment, StrictInput, Version, not_blank, unique_items
 from casework.cases.models import Case, priority_label
 from casework.db.base import utcnow
 from casework.workflow.conditions.schemas import ClosureConditions
@@ -73,7 +73,7 @@ class CaseFields(StrictInput):
     assignees: Assignees = []
     tags: Tags = []
     requester: Requester | None = None
-    due_date: AwareDatetime | None = None
+    due_date: Moment | None = None
     resolution: ShortText | None = None
     resolution_reason: LongText | None = None
     external_refs: ExternalRefs = {}
@@ -101,7 +101,7 @@ class CaseUpdate(StrictInput):
     assignees: Assignees | None = None
     tags: Tags | None = None
     requester: Requester | None = None
-    due_date: AwareDatetime | None = None
+    due_date: Moment | None = None
     resolution: ShortText | None = None
     resolution_reason: LongText | None = None
     external_refs: ExternalRefs | None = None
@@ -273,10 +273,10 @@ class CaseFilter(CleanInput):
     tag_none: list[str] = Field(default=[], description="Cases with none of these tags.")
     author: uuid.UUID | None = None
     project: str | None = None
-    created_after: AwareDatetime | None = None
-    created_before: AwareDatetime | None = None
-    updated_after: AwareDatetime | None = None
-    updated_before: AwareDatetime | None = None
+    created_after: Moment | None = None
+    created_before: Moment | None = None
+    updated_after: Moment | None = None
+    updated_before: Moment | None = None
     q: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
         default=None,
         description="Words, all in the case's title and description or all in one of its comments: whole words, any "
