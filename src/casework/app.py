@@ -134,9 +134,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.rate_limiter = RateLimiter(settings.rate_limit)
     app.state.file_store = build_store(settings)
     app.state.error_renderers = []
-    problems.install(app)
     uploads = [(UPLOAD_PATH, upload_body_limit(settings.max_file_bytes))]
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger=uploads)
+    problems.install(app)
 
     native = APIRouter(prefix="/api/v1")
     native.include_router(cases_router)
