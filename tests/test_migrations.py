@@ -17,8 +17,9 @@ from casework.cases.schemas import CaseCreate, CaseFilter
 from casework.cases.search import list_cases
 from casework.cases.service import create_case
 from casework.cases.text_search import include_name
-from casework.comments.schemas import CommentCreate
-from casework.comments.service import add_comment
+from casework.db.base import JSONType, UTCDateTime, new_id, utcnow
+from casework.comments.schemas import CommentUpdate
+from casework.comments.service import edit_comment, get_comment
 from casework.db import migrate
 from casework.db.models import Base
 from casework.projects.schemas import ProjectCreate
@@ -95,6 +96,30 @@ def _table(name: str) -> sa.Table:
     return sa.table(name, *(sa.column(c, Base.metadata.tables[name].c[c].type) for c in columns))
 
 
+# Columns the models declare that migrations after 0004 add (their tests upgrade a database holding data).
+LATER_COLUMNS = {("comments", "title"), ("comments", "public"), ("comments", "version")}
+
+
+def added_after_0004(difference: tuple) -> bool:  # type: ignore[type-arg]
+    return difference[0] == "add_column" and (difference[2], difference[3].name) in LATER_COLUMNS
+
+
+def insert_old_comment(session, actor: Actor, case_id: uuid.UUID, body: str) -> uuid.UUID:  # type: ignore[no-untyped-def]
+    """A comment row as migrations up to 0004 define it (the models' Comment has columns added since)."""
+    ids = ("id", "workspace_id", "case_id", "author_id", "updated_by")
+    old = sa.table(
+        "comments",
+        *(sa.column(name, sa.Uuid()) for name in ids),
+        *(sa.column(name, UTCDateTime()) for name in ("created_at", "updated_at")),
+        sa.column("body", sa.Text()),
+        sa.column("mentions", JSONType),
+    )
+    comment_id, now = new_id(), utcnow()
+    values = dict(zip(ids, (comment_id, actor.workspace_id, case_id, actor.user_id, actor.user_id), strict=True))
+    session.execute(old.insert().values(**values, created_at=now, updated_at=now, body=body, mentions=[]))
+    return comment_id
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_upgrading_to_0004_indexes_existing_cases_and_comments_for_text_search(backend, tmp_path):
     with fresh_database(backend, tmp_path, revision="0003") as db:
@@ -107,7 +132,7 @@ def test_upgrading_to_0004_indexes_existing_cases_and_comments_for_text_search(b
             actor = Actor(workspace.id, admin.id, "admin", frozenset(SCOPES))
             by_text = create_case(session, actor, CaseCreate(title="Ransomware on the file server"))
             by_comment = create_case(session, actor, CaseCreate(title="Quiet case"))
-            add_comment(session, actor, by_comment.key, CommentCreate(body="A ransomware note, after all"))
+            insert_old_comment(session, actor, by_comment.id, "A ransomware note, after all")
             create_case(session, actor, CaseCreate(title="Lost badge"))
             return actor, {by_text.key, by_comment.key}
 
@@ -122,4 +147,31 @@ def test_upgrading_to_0004_indexes_existing_cases_and_comments_for_text_search(b
         # Going back leaves nothing of the index behind: the schema is exactly the models' again.
         command.downgrade(config, "0003")
         with db.engine.connect() as connection:
-            assert compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata) == []
+            differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
+        assert [d for d in differences if not added_after_0004(d)] == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrading_to_0011_gives_existing_comments_version_1_public_and_no_title(backend, tmp_path):
+    with fresh_database(backend, tmp_path, revision="0004") as db:
+
+        def before(session):  # type: ignore[no-untyped-def]
+            workspace = create_workspace(session, "w")
+            add_project(session, workspace.id, ProjectCreate(key="OLD", name="Old"))
+            admin = add_user(session, workspace.id, UserCreate(email="a@example.com", name="A", role="admin"))
+            actor = Actor(workspace.id, admin.id, "admin", frozenset(SCOPES))
+            case = create_case(session, actor, CaseCreate(title="With an old comment"))
+            return actor, case.key, insert_old_comment(session, actor, case.id, "Written before 0011")
+
+        actor, key, comment_id = db.run_sync(before)
+        command.upgrade(migrate.alembic_config(db.engine), "0011")
+
+        def after(session):  # type: ignore[no-untyped-def]
+            found = get_comment(session, actor, key, str(comment_id)).comment
+            return found.body, found.version, found.public, found.title
+
+        assert db.run_sync(after) == ("Written before 0011", 1, True, None)
+        edited = db.run_sync(lambda s: edit_comment(s, actor, key, str(comment_id), CommentUpdate(body="new", version=1)))
+        assert (edited.comment.version, edited.comment.body) == (2, "new")
+        # Still found by text search: adding the columns left the search index whole.
+        assert {c.key for c in db.run_sync(lambda s: list_cases(s, actor, CaseFilter(q="new")).items)} == {key}
