@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from alembic.script import ScriptDirectory
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
@@ -19,8 +20,9 @@ from casework.cases.search import list_cases
 from casework.cases.schemas import CaseUpdate
 from casework.cases.service import create_case, update_case
 from casework.cases.text_search import include_name
-from casework.comments.schemas import CommentCreate
-from casework.comments.service import add_comment
+from casework.db.base import JSONType, UTCDateTime, new_id, utcnow
+from casework.comments.schemas import CommentUpdate
+from casework.comments.service import edit_comment, get_comment
 from casework.db import migrate
 from casework.db.models import Base
 from casework.projects.schemas import ProjectCreate
@@ -99,6 +101,22 @@ def _table(name: str) -> sa.Table:
     return sa.table(name, *(sa.column(c, Base.metadata.tables[name].c[c].type) for c in columns))
 
 
+def insert_old_comment(session, actor: Actor, case_id: uuid.UUID, body: str) -> uuid.UUID:  # type: ignore[no-untyped-def]
+    """A comment row as migrations up to 0004 define it (the models' Comment has columns added since)."""
+    ids = ("id", "workspace_id", "case_id", "author_id", "updated_by")
+    old = sa.table(
+        "comments",
+        *(sa.column(name, sa.Uuid()) for name in ids),
+        *(sa.column(name, UTCDateTime()) for name in ("created_at", "updated_at")),
+        sa.column("body", sa.Text()),
+        sa.column("mentions", JSONType),
+    )
+    comment_id, now = new_id(), utcnow()
+    values = dict(zip(ids, (comment_id, actor.workspace_id, case_id, actor.user_id, actor.user_id), strict=True))
+    session.execute(old.insert().values(**values, created_at=now, updated_at=now, body=body, mentions=[]))
+    return comment_id
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_upgrading_to_0004_indexes_existing_cases_and_comments_for_text_search(backend, tmp_path):
     # Cases written through today's services, then taken back to 0003 (the models no longer fit an older schema).
@@ -111,7 +129,7 @@ def test_upgrading_to_0004_indexes_existing_cases_and_comments_for_text_search(b
             actor = Actor(workspace.id, admin.id, "admin", frozenset(SCOPES))
             by_text = create_case(session, actor, CaseCreate(title="Ransomware on the file server"))
             by_comment = create_case(session, actor, CaseCreate(title="Quiet case"))
-            add_comment(session, actor, by_comment.key, CommentCreate(body="A ransomware note, after all"))
+            insert_old_comment(session, actor, by_comment.id, "A ransomware note, after all")
             create_case(session, actor, CaseCreate(title="Lost badge"))
             return actor, {by_text.key, by_comment.key}
 
@@ -240,3 +258,32 @@ def test_upgrading_to_0007_moves_projects_standard_types_to_the_workspace(backen
         with db.engine.connect() as connection:
             rows = connection.execute(sa.text("SELECT name FROM case_types WHERE builtin = true ORDER BY name")).all()
         assert [r[0] for r in rows] == ["STANDARD", "STANDARD"]  # one per project again
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrading_to_0011_gives_existing_comments_version_1_public_and_no_title(backend, tmp_path):
+    with fresh_database(backend, tmp_path) as db:
+
+        def before(session):  # type: ignore[no-untyped-def]
+            workspace = create_workspace(session, "w")
+            add_project(session, workspace.id, ProjectCreate(key="OLD", name="Old"))
+            admin = add_user(session, workspace.id, UserCreate(email="a@example.com", name="A", role="admin"))
+            actor = Actor(workspace.id, admin.id, "admin", frozenset(SCOPES))
+            case = create_case(session, actor, CaseCreate(title="With an old comment"))
+            return actor, case.key, case.id
+
+        actor, key, case_id = db.run_sync(before)
+        config = migrate.alembic_config(db.engine)
+        command.downgrade(config, ScriptDirectory.from_config(config).get_revision("0011").down_revision)
+        comment_id = db.run_sync(insert_old_comment, actor, case_id, "Written before 0011")
+        command.upgrade(config, "head")
+
+        def after(session):  # type: ignore[no-untyped-def]
+            found = get_comment(session, actor, key, str(comment_id)).comment
+            return found.body, found.version, found.public, found.title
+
+        assert db.run_sync(after) == ("Written before 0011", 1, True, None)
+        edited = db.run_sync(lambda s: edit_comment(s, actor, key, str(comment_id), CommentUpdate(body="new", version=1)))
+        assert (edited.comment.version, edited.comment.body) == (2, "new")
+        # Still found by text search: adding the columns left the search index whole.
+        assert {c.key for c in db.run_sync(lambda s: list_cases(s, actor, CaseFilter(q="new")).items)} == {key}

@@ -151,9 +151,9 @@ def create_app(
     }
     # The token endpoint answers errors as RFC 6749 says, not as problem+json.
     app.state = State({**shared, "error_renderers": [("/api/v1" + TOKEN_PATH, oauth_wire.render_error)]})
-    problems.install(app)
     uploads = [(UPLOAD_PATH, upload_body_limit(settings.max_file_bytes))]
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger=uploads)
+    problems.install(app)
 
     native = APIRouter(prefix="/api/v1")
     native.include_router(cases_router)

@@ -23,6 +23,7 @@ from casework.db.database import Database
 from casework.errors import InvalidInput, RateLimited, RateLimitState, Unauthenticated
 from casework.i18n import _, negotiate
 from casework.oauth.tokens import authenticate_access_token, is_access_token
+from casework.inputs import MAX_VERSION
 
 
 class JSONResponse(Response):
@@ -139,7 +140,8 @@ async def current_actor(
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
-_ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+# At most 19 digits, so that int() never meets a number past its own digit limit (4,300).
+_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,19})"?\s*$')
 
 
 def etag(version: int) -> str:
@@ -152,9 +154,9 @@ def if_match_version(request: Request) -> int | None:
     if header is None or header.strip() == "*":
         return None
     match = _ETAG.match(header)
-    if match is None:
+    if match is None or (version := int(match.group(1))) > MAX_VERSION:
         raise InvalidInput.field("If-Match", _('expected an ETag such as "3"'))
-    return int(match.group(1))
+    return version
 
 
 async def request_language(

@@ -4,14 +4,19 @@ PostgreSQL cannot store NUL in text or JSON, so it is refused here, naming the f
 """
 
 from collections.abc import Hashable
-from typing import Any, TypeVar
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from casework.i18n import _
 
 
 H = TypeVar("H", bound=Hashable)
+
+# Versions are stored as 64-bit integers: a larger one can name no version and is refused as input.
+MAX_VERSION = 2**63 - 1
+Version = Annotated[int, Field(ge=1, le=MAX_VERSION)]
 
 
 def not_blank(value: str) -> str:
@@ -26,6 +31,19 @@ def unique_items(values: list[H]) -> list[H]:
     if len(set(values)) != len(values):
         raise ValueError(_("must not repeat an item"))
     return values
+
+
+def _within_utc_years(value: datetime) -> datetime:
+    """Every date and time is stored in UTC: one that leaves years 1-9999 there has no place to go."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(_("must fall within years 1 to 9999 once converted to UTC")) from None
+    return value
+
+
+# An input date and time: with a time zone, and within years 1-9999 in UTC.
+Moment = Annotated[AwareDatetime, AfterValidator(_within_utc_years)]
 
 
 def _has_nul(value: Any) -> bool:

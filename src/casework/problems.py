@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casework import errors
 from casework.errors import DomainError, FieldError
@@ -139,11 +140,39 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         return render(request, HTTPProblem(exc.status_code, detail), exc.status_code)
 
-    async def on_unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error", path=request.url.path)
-        return render(request, HTTPProblem(500, _("internal error; the server log has the details")), 500)
-
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_error)
-    app.add_exception_handler(Exception, on_unexpected)
+    # Added last of the app's middleware, so outermost: it also answers for errors of the other middleware.
+    app.add_middleware(UnexpectedErrors)
+
+
+class UnexpectedErrors:
+    """Answers an error no handler took with a 500 problem, and keeps the error from reaching the server.
+
+    Starlette's last-resort handler answers too, but then re-raises; uvicorn closes the connection of an app that
+    raised, which resets the client's next request on that keep-alive connection."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception:
+            if started:
+                raise  # half an answer is out: only closing the connection can end it
+            log.exception("unhandled error", path=scope["path"])
+            request = Request(scope)
+            response = render(request, HTTPProblem(500, _("internal error; the server log has the details")), 500)
+            await response(scope, receive, send)

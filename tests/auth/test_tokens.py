@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import inspect, select
 
 from casework.auth.models import ApiToken
+from casework.auth.service import authenticate
+from casework.errors import Unauthenticated
 from tests.conftest import Tenant
 from tests.helpers import assert_problem, assert_same_not_found, assert_unauthenticated, bearer
 
@@ -231,6 +233,18 @@ async def test_listing_shows_revoked_tokens_as_revoked(client):
     await client.delete(f"/tokens/{created['id']}")
     listed = {t["id"]: t for t in (await client.get("/tokens")).json()}
     assert listed[created["id"]]["revoked_at"] is not None
+
+
+def test_a_token_expiring_exactly_now_is_refused(tenant):
+    expires = datetime(2999, 1, 1, 12, 0, tzinfo=UTC)
+    member = tenant.add_member("agent", expires_at=expires)
+    just_before = expires - timedelta(microseconds=1)
+    allowed = tenant.db.run_sync(lambda s: authenticate(s, member.token, now=just_before), write=False)
+    assert allowed.actor.user_id == member.id
+    for now in (expires, expires + timedelta(microseconds=1)):
+        with pytest.raises(Unauthenticated) as refused:
+            tenant.db.run_sync(lambda s: authenticate(s, member.token, now=now), write=False)  # noqa: B023
+        assert refused.value.detail == "the API token has expired"
 
 
 async def test_revoking_an_unknown_token_is_not_found(client):

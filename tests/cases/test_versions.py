@@ -104,6 +104,36 @@ async def test_a_malformed_if_match_is_refused_and_changes_nothing(client):
     assert await read(client, case) == case
 
 
+async def test_an_if_match_of_thousands_of_digits_is_refused_naming_it_and_changes_nothing(client):
+    case = await create(client)
+    for digits in ("9" * 4301, "1" * 20, str(2**63)):
+        for header in (digits, f'"{digits}"'):
+            response = await client.patch(f"/cases/{case['id']}", json={"title": "x"}, headers={"If-Match": header})
+            assert_problem(response, 422, "If-Match")
+            assert_problem(await client.delete(f"/cases/{case['id']}", headers={"If-Match": header}), 422, "If-Match")
+    assert await read(client, case) == case
+
+
+async def test_the_largest_64_bit_if_match_is_a_version_conflict(client):
+    case = await create(client)
+    largest = {"If-Match": str(2**63 - 1)}
+    assert_conflict(await client.patch(f"/cases/{case['id']}", json={"title": "x"}, headers=largest), 1)
+
+
+async def test_a_body_version_past_64_bits_is_refused_naming_it(client):
+    case = await create(client)
+    for version in (str(2**63), "1" + "0" * 40):
+        response = await client.patch(
+            f"/cases/{case['id']}",
+            content=f'{{"version": {version}, "title": "x"}}',
+            headers={"Content-Type": "application/json"},
+        )
+        assert_problem(response, 422, "version")
+        bulk = await client.post("/cases/bulk", json={"items": [{"id": case["id"], "version": 2**63, "changes": {}}]})
+        assert_problem(bulk, 422, "items.0.version")
+    assert await read(client, case) == case
+
+
 async def test_archiving_with_a_stale_if_match_is_refused_and_the_case_stays_live(client):
     case = await bump(client, await create(client), 1)
     assert_conflict(await client.delete(f"/cases/{case['id']}", headers={"If-Match": '"1"'}), 2)

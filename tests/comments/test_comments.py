@@ -55,7 +55,8 @@ async def test_each_comment_write_bumps_the_version_and_counter_and_logs_the_tex
     assert edited["body"] == "first, edited"
     assert edited["created_at"] == first["created_at"]
     assert datetime.fromisoformat(edited["updated_at"]) > datetime.fromisoformat(first["updated_at"])
-    assert response.headers["etag"] == '"4"'
+    assert response.headers["etag"] == '"2"'  # the comment's own version
+    assert edited["version"] == 2
     after_edit = await read(client, case)
     assert after_edit["version"] == 4
     assert after_edit["counts"]["comments"] == 2
@@ -125,7 +126,7 @@ async def test_a_malformed_comment_is_refused_and_nothing_is_written(client, pay
     body = assert_problem(response, 422)
     if payload and "author_id" not in payload:
         assert "body" in [e["field"] for e in body["errors"]]
-    if "author_id" not in payload:
+    if payload and "author_id" not in payload:  # an empty edit changes nothing (below)
         assert_problem(await client.patch(f"/cases/{case['id']}/comments/{note['id']}", json=payload), 422)
     assert await comments(client, case) == [note]
     assert await read(client, case) == before
@@ -234,10 +235,11 @@ async def test_if_match_guards_comment_writes(client):
     assert stale["current_version"] == 1
     assert await comments(client, case) == []
     note = await comment(client, case, "x", headers={"If-Match": '"1"'})
-    assert_problem(await client.patch(f"{url}/{note['id']}", json={"body": "y"}, headers={"If-Match": '"1"'}), 409)
+    # Editing names the comment's version; deleting, the case's.
+    assert_problem(await client.patch(f"{url}/{note['id']}", json={"body": "y"}, headers={"If-Match": '"2"'}), 409)
     assert_problem(await client.delete(f"{url}/{note['id']}", headers={"If-Match": '"1"'}), 409)
     assert await comments(client, case) == [note]
-    assert (await client.patch(f"{url}/{note['id']}", json={"body": "y"}, headers={"If-Match": '"2"'})).status_code == 200
+    assert (await client.patch(f"{url}/{note['id']}", json={"body": "y"}, headers={"If-Match": '"1"'})).status_code == 200
     assert (await client.delete(f"{url}/{note['id']}", headers={"If-Match": '"3"'})).status_code == 204
     assert await actions(client, case) == ["created", "commented", "comment_edited", "comment_deleted"]
 

@@ -2,13 +2,15 @@
 
 import asyncio
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 
+from casework.insights.schemas import InsightType
 from casework.pagination import encode_cursor
 from tests.helpers import activity, api_client, assert_problem, assert_same_not_found, create, read
 
+# Every CaseInsightType of datadog-api-client 2.62.
 TYPES = [
     "SECURITY_SIGNAL",
     "MONITOR",
@@ -20,6 +22,12 @@ TYPES = [
     "EVENT",
     "WATCHDOG_STORY",
     "WIDGET",
+    "SECURITY_FINDING",
+    "INSIGHT_SCORECARD_CAMPAIGN",
+    "RESOURCE_POLICY",
+    "APM_RECOMMENDATION",
+    "SCM_URL",
+    "PROFILING_DOWNSIZING_EXPERIMENT",
 ]
 
 
@@ -102,6 +110,19 @@ async def test_every_insight_type_is_accepted(client):
     assert response.status_code == 201, response.text
     # The same resource id under different types is a different insight.
     assert sorted(keys_of(await listed(client, case))) == sorted((t, "r1") for t in TYPES)
+
+
+def test_every_datadog_insight_type_is_known():
+    assert len(set(TYPES)) == 16
+    assert set(get_args(InsightType)) == set(TYPES)
+
+
+async def test_an_unknown_insight_type_is_refused_naming_the_field_and_adds_nothing(client):
+    case = await create(client)
+    response = await add(client, case, insight("r1"), insight("r2", "NOTEBOOK"))
+    problem = assert_problem(response, 422)
+    assert [e["field"] for e in problem["errors"]] == ["insights.1.type"]
+    assert await listed(client, case) == []
 
 
 async def test_re_adding_an_existing_insight_adds_nothing_and_keeps_its_ref(client):

@@ -2,9 +2,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from casework.inputs import StrictInput
+from casework.inputs import Moment, StrictInput
 
 Role = Literal["admin", "manager", "agent", "reviewer", "viewer"]
 Scope = Literal["cases:read", "cases:write", "admin"]
@@ -38,7 +38,7 @@ class TokenCreate(StrictInput):
     name: Name = "api"
     user_id: uuid.UUID | None = Field(default=None, description="Whose token; yourself when absent.")
     scopes: list[Scope] = Field(default=["cases:read", "cases:write"], min_length=1)
-    expires_at: AwareDatetime | None = None
+    expires_at: Moment | None = None
     rate_limit: Annotated[str, StringConstraints(max_length=40)] | None = Field(
         default=None, description="Like '600/minute'; the server default when absent."
     )

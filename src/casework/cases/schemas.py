@@ -4,9 +4,9 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import AfterValidator, AwareDatetime, BaseModel, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
 
-from casework.inputs import CleanInput, StrictInput, not_blank, unique_items
+from casework.inputs import CleanInput, Moment, StrictInput, Version, not_blank, unique_items
 from casework.cases.models import Case, priority_label
 from casework.db.base import utcnow
 from casework.i18n import _
@@ -168,7 +168,7 @@ class CaseFields(StrictInput):
     assignees: Assignees = []
     tags: Tags = []
     requester: Requester | None = None
-    due_date: AwareDatetime | None = None
+    due_date: Moment | None = None
     resolution: ShortText | None = None
     resolution_reason: LongText | None = None
     external_refs: ExternalRefs = {}
@@ -177,8 +177,8 @@ class CaseFields(StrictInput):
     closure_conditions: ClosureConditions = []
     owner: Owner = Field(default=DEFAULT_OWNER, description="Set at creation; it never changes.")
     category: Category | None = None
-    opened_at: AwareDatetime | None = Field(default=None, description="Defaults to the creation time.")
-    resolved_at: AwareDatetime | None = Field(default=None, description="Not before opened_at.")
+    opened_at: Moment | None = Field(default=None, description="Defaults to the creation time.")
+    resolved_at: Moment | None = Field(default=None, description="Not before opened_at.")
     attributes: Attributes = {}
     vendor_data: VendorData = {}
 
@@ -191,7 +191,7 @@ class CaseCreate(CaseFields):
 class CaseUpdate(StrictInput):
     """Only the fields present change. `version`, when given, must be the case's current version."""
 
-    version: int | None = None
+    version: Version | None = None
     override_closure_conditions: OverrideFlag = False
     title: Title | None = None
     description: Description | None = None
@@ -202,7 +202,7 @@ class CaseUpdate(StrictInput):
     assignees: Assignees | None = None
     tags: Tags | None = None
     requester: Requester | None = None
-    due_date: AwareDatetime | None = None
+    due_date: Moment | None = None
     resolution: ShortText | None = None
     resolution_reason: LongText | None = None
     external_refs: ExternalRefs | None = None
@@ -211,8 +211,8 @@ class CaseUpdate(StrictInput):
     closure_conditions: ClosureConditions | None = None
     owner: Owner | None = Field(default=None, description="Accepted only if it is the case's owner already.")
     category: Category | None = None
-    opened_at: AwareDatetime | None = None
-    resolved_at: AwareDatetime | None = None
+    opened_at: Moment | None = None
+    resolved_at: Moment | None = None
     attributes: Attributes | None = None
     vendor_data: VendorDataChange | None = None
 
@@ -304,7 +304,7 @@ class CasePage(BaseModel):
 
 class BulkItem(StrictInput):
     id: str = Field(description="Case id or key.")
-    version: int | None = None
+    version: Version | None = None
     changes: dict[str, Any] = Field(description="Fields as in PATCH /cases/{id}; validated item by item.")
 
 
@@ -392,10 +392,10 @@ class CaseFilter(CleanInput):
     tag_none: list[str] = Field(default=[], description="Cases with none of these tags.")
     author: uuid.UUID | None = None
     project: str | None = None
-    created_after: AwareDatetime | None = None
-    created_before: AwareDatetime | None = None
-    updated_after: AwareDatetime | None = None
-    updated_before: AwareDatetime | None = None
+    created_after: Moment | None = None
+    created_before: Moment | None = None
+    updated_after: Moment | None = None
+    updated_before: Moment | None = None
     q: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
         default=None,
         description="Words, all in the case's title and description or all in one of its comments: whole words, any "

@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy import ForeignKey, Index, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db.base import Base, IdMixin, utcnow
@@ -17,6 +17,11 @@ class Comment(IdMixin, Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
     author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(String(255))
+    # False: an internal note, not shown to the case's requester.
+    public: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Raised by one on each edit; an edit naming another version is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     # Ids of the workspace's users named as <@user-ID> in the body.
     mentions: Mapped[dict[str, Any]] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

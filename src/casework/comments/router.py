@@ -49,20 +49,22 @@ async def list_comments(
     return JSONResponse({"items": [_view(row, render) for row in rows], "next_cursor": next_cursor})
 
 
-@router.get("/{comment_id}", response_model=CommentRead)
+@router.get("/{comment_id}", response_model=CommentRead, response_description="The comment; ETag: its version.")
 async def get_comment(ref: str, comment_id: str, actor: CurrentActor, db: DB, render: Render = None) -> Response:
-    return JSONResponse(_view(await db.read(service.get_comment, actor, ref, comment_id), render))
+    result = await db.read(service.get_comment, actor, ref, comment_id)
+    return JSONResponse(_view(result, render), headers={"ETag": etag(result.comment.version)})
 
 
 @router.patch(
-    "/{comment_id}", response_model=CommentRead, response_description="The comment; ETag: the case's version."
+    "/{comment_id}", response_model=CommentRead, response_description="The comment; ETag: its new version."
 )
 async def edit_comment(
     request: Request, ref: str, comment_id: str, body: CommentUpdate, actor: CurrentActor, db: DB
 ) -> Response:
-    """Only the comment's author or an admin may edit it; the activity entry keeps the previous text."""
+    """Changes the fields given. Only the comment's author or an admin may edit it; the activity entry keeps the
+    previous values. `If-Match` and `version` name the comment's own version (a stale one: 409, nothing changes)."""
     result = await db.write(service.edit_comment, actor, ref, comment_id, body, if_match_version(request))
-    return JSONResponse(_view(result, None), headers={"ETag": etag(result.case_version)})
+    return JSONResponse(_view(result, None), headers={"ETag": etag(result.comment.version)})
 
 
 @router.delete("/{comment_id}", status_code=204)

@@ -2,13 +2,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
 
 from casework.comments.models import Comment
-from casework.inputs import StrictInput, not_blank, unique_items
+from casework.i18n import _
+from casework.inputs import StrictInput, Version, not_blank, unique_items
 
 MAX_BODY_CHARS = 30_000
 MAX_FILES = 100
+MAX_TITLE_CHARS = 255
 
 
 # Kept exactly as given (no stripping): only a body of nothing but whitespace is refused.
@@ -23,6 +25,15 @@ Body = Annotated[
         )
     ),
 ]
+Title = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_TITLE_CHARS),
+    AfterValidator(not_blank),
+    Field(description="A heading for the comment, 1 to 255 characters; null for none."),
+]
+Public = Annotated[
+    bool, Field(description="False for an internal note, not meant for the case's requester; true by default.")
+]
 FileIds = Annotated[
     list[uuid.UUID],
     Field(
@@ -35,17 +46,35 @@ FileIds = Annotated[
 
 class CommentCreate(StrictInput):
     body: Body
+    title: Title | None = None
+    public: Public = True
     file_ids: FileIds = []
 
 
 class CommentUpdate(StrictInput):
-    body: Body
+    """Only the fields present change. `version`, when given, must be the comment's current version."""
+
+    version: Version | None = Field(default=None, description="The comment's version (not the case's).")
+    body: Body | None = None
+    title: Title | None = None
+    public: Public | None = None
+
+    @field_validator("body", "public")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Absent fields keep their value; null would mean removing what a comment must have.
+        if value is None:
+            raise ValueError(_("must not be null"))
+        return value
 
 
 class CommentRead(BaseModel):
     id: uuid.UUID
     case_id: uuid.UUID
     author_id: uuid.UUID
+    version: int = Field(description="The comment's own version: 1 when added, raised by one on each edit.")
+    title: str | None
+    public: bool
     body: str = Field(description="The markdown exactly as written.")
     body_html: str | None = Field(
         default=None, description="The body rendered to sanitised HTML; present only when asked with `render=html`."
@@ -70,6 +99,9 @@ def comment_view(comment: Comment, file_ids: list[uuid.UUID]) -> dict[str, Any]:
         "id": str(comment.id),
         "case_id": str(comment.case_id),
         "author_id": str(comment.author_id),
+        "version": comment.version,
+        "title": comment.title,
+        "public": comment.public,
         "body": comment.body,
         "mentions": list(comment.mentions),
         "file_ids": [str(f) for f in file_ids],

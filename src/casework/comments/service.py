@@ -22,7 +22,7 @@ from casework.cases.service import find_in_case, get_case, lock_case_for_change,
 from casework.comments.models import Comment
 from casework.comments.schemas import CommentCreate, CommentUpdate
 from casework.db.base import new_id, utcnow
-from casework.errors import Forbidden, InvalidInput
+from casework.errors import Forbidden, InvalidInput, VersionConflict
 from casework.i18n import _, joined
 from casework.pagination import id_page
 from casework.workflow.slas import service as slas
@@ -122,6 +122,9 @@ def add_comment(
         case_id=case.id,
         author_id=actor.user_id,
         body=data.body,
+        title=data.title,
+        public=data.public,
+        version=1,
         mentions=_mentions(session, actor.workspace_id, data.body),
         created_at=now,
         updated_at=now,
@@ -134,6 +137,9 @@ def add_comment(
             case_id=comment.case_id,
             author_id=comment.author_id,
             body=comment.body,
+            title=comment.title,
+            public=comment.public,
+            version=comment.version,
             mentions=comment.mentions,
             created_at=comment.created_at,
             updated_at=comment.updated_at,
@@ -143,6 +149,10 @@ def add_comment(
     if data.file_ids:
         _attach_files(session, case, comment.id, data.file_ids)
     changes: dict[str, list[object]] = {"comment_id": [None, comment.id], "body": [None, comment.body]}
+    if comment.title is not None:
+        changes["title"] = [None, comment.title]
+    if not comment.public:
+        changes["public"] = [None, False]
     file_ids = sorted(data.file_ids)  # as every read lists them: by id
     if file_ids:
         changes["file_ids"] = [None, file_ids]
@@ -184,6 +194,10 @@ def _require_author_or_admin(actor: Actor, comment: Comment, refusal: str) -> No
         raise Forbidden(refusal)
 
 
+# What an edit may change, in the order an activity entry lists them.
+_EDITABLE = ("body", "title", "public")
+
+
 def edit_comment(
     session: Session,
     actor: Actor,
@@ -192,23 +206,32 @@ def edit_comment(
     data: CommentUpdate,
     expected_version: int | None = None,
 ) -> CommentResult:
-    case = lock_case_for_change(session, actor, ref, expected_version, comment=True)
+    """Changes the fields present; `expected_version` (If-Match) and `data.version` name the comment's version."""
+    versions = {v for v in (expected_version, data.version) if v is not None}
+    if len(versions) > 1:
+        raise InvalidInput.field("version", _("If-Match and version name different versions"))
+    case = lock_case_for_change(session, actor, ref, comment=True)
     comment = _find_comment(session, case, comment_id)
     _require_author_or_admin(actor, comment, _("only the comment's author or an admin may edit it"))
+    if versions and (given := versions.pop()) != comment.version:
+        raise VersionConflict(current=comment.version, given=given)
     files = _files_of(session, case, [comment.id])[comment.id]
-    if data.body == comment.body:
+    requested = {name: getattr(data, name) for name in _EDITABLE if name in data.model_fields_set}
+    changed = {name: value for name, value in requested.items() if getattr(comment, name) != value}
+    if not changed:
         return CommentResult(comment, files, case.version)
-    old_body, now = comment.body, utcnow()
-    mentions = _mentions(session, actor.workspace_id, data.body)
-    session.execute(
-        update(Comment.__table__)
-        .where(Comment.id == comment.id)
-        .values(body=data.body, mentions=mentions, updated_at=now, updated_by=actor.user_id)
-    )
+    now = utcnow()
+    values = changed | {"version": comment.version + 1, "updated_at": now, "updated_by": actor.user_id}
+    if "body" in changed:
+        values["mentions"] = _mentions(session, actor.workspace_id, changed["body"])
+    # The case's lock serialises the writers of its comments: no one else can move this version meanwhile.
+    session.execute(update(Comment.__table__).where(Comment.id == comment.id).values(**values))
+    changes: dict[str, list[object]] = {"comment_id": [comment.id, comment.id]}
+    changes |= {name: [getattr(comment, name), value] for name, value in changed.items()}
     # The answer's copy: detached, so that the session does not write the same row again at commit.
     session.expunge(comment)
-    comment.body, comment.mentions, comment.updated_at, comment.updated_by = data.body, mentions, now, actor.user_id
-    changes = {"comment_id": [comment.id, comment.id], "body": [old_body, data.body]}
+    for name, value in values.items():
+        setattr(comment, name, value)
     version = record_change(session, actor, case, "comment_edited", changes)
     return CommentResult(comment, files, version)
 

@@ -10,6 +10,7 @@ from casework.insights.models import Insight
 
 MAX_INSIGHTS_PER_REQUEST = 100
 
+# Every CaseInsightType of datadog-api-client 2.62.
 InsightType = Literal[
     "SECURITY_SIGNAL",
     "MONITOR",
@@ -21,6 +22,12 @@ InsightType = Literal[
     "EVENT",
     "WATCHDOG_STORY",
     "WIDGET",
+    "SECURITY_FINDING",
+    "INSIGHT_SCORECARD_CAMPAIGN",
+    "RESOURCE_POLICY",
+    "APM_RECOMMENDATION",
+    "SCM_URL",
+    "PROFILING_DOWNSIZING_EXPERIMENT",
 ]
 
 

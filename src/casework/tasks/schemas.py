@@ -8,10 +8,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from casework.cases.schemas import Assignees
-from casework.inputs import StrictInput, not_blank, unique_items
+from casework.inputs import Moment, StrictInput, not_blank, unique_items
 from casework.tasks.models import Task
 
 MAX_TASKS_PER_CASE = 500
@@ -26,7 +26,7 @@ TaskDescription = Annotated[
 class TaskCreate(StrictInput):
     description: TaskDescription
     assignees: Assignees = []
-    due_date: AwareDatetime | None = None
+    due_date: Moment | None = None
 
 
 class TaskUpdate(StrictInput):
@@ -34,7 +34,7 @@ class TaskUpdate(StrictInput):
 
     description: TaskDescription | None = None
     assignees: Assignees | None = None
-    due_date: AwareDatetime | None = None
+    due_date: Moment | None = None
     completed: bool | None = None
 
     def changed_fields(self) -> dict[str, Any]:

@@ -19,7 +19,16 @@ from casework.workflow.formula.nodes import (
     Unary,
     Var,
 )
-from casework.workflow.formula.values import equal, is_list, is_number, order, to_text, truthy, type_name
+from casework.workflow.formula.values import (
+    equal,
+    is_list,
+    is_number,
+    order,
+    to_text,
+    truthy,
+    type_name,
+    within_range,
+)
 
 _ORDERINGS = {"<": lambda c: c < 0, "<=": lambda c: c <= 0, ">": lambda c: c > 0, ">=": lambda c: c >= 0}
 
@@ -113,11 +122,11 @@ def _binary(op: str, a: Any, b: Any) -> Any:
     if not (is_number(a) and is_number(b)):
         raise _arithmetic_error(op, type_name(a), type_name(b))
     if op == "+":
-        return a + b
+        return within_range(a + b)
     if op == "-":
-        return a - b
+        return within_range(a - b)
     if op == "*":
-        return a * b
+        return within_range(a * b)
     if b == 0:
         raise FormulaError(_("division by zero"))
     return a / b

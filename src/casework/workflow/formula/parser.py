@@ -25,6 +25,7 @@ from casework.workflow.formula.nodes import (
     Unary,
     Var,
 )
+from casework.workflow.formula.values import LARGEST_NUMBER
 
 _OPERATORS = {"EQ", "NE", "LE", "GE", "LT", "GT", "AMP", "PLUS", "MINUS", "STAR", "SLASH", "AND", "OR"}
 _PUNCTUATION = {"RPAR": "')'", "RSQB": "']'", "COMMA": "','"}
@@ -178,10 +179,8 @@ class _Builder:
 
     def _literal(self, token: Token) -> object:
         if token.type == "NUMBER":
-            if token.value.isdigit():
-                return int(token.value)
-            number = float(token.value)
-            if not math.isfinite(number):
+            number = int(token.value) if token.value.isdigit() else float(token.value)
+            if number > LARGEST_NUMBER or not math.isfinite(number):
                 message = _("number out of range: {number}", number=token.value)
                 raise FormulaSyntaxError(message, token.line, token.column)
             return number

@@ -2,6 +2,7 @@
 
 import json
 import math
+import sys
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from typing import Any
@@ -13,6 +14,17 @@ from casework.workflow.formula.nodes import FormulaError
 def is_number(value: Any) -> bool:
     # bool is an int subclass in Python; formulas treat TRUE as a boolean, never as 1.
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+# Numbers stay within a double's range, as in Tines: a larger integer is an error, never an overflow later on.
+LARGEST_NUMBER = int(sys.float_info.max)
+
+
+def within_range(value: Any) -> Any:
+    """The value itself, unless it is an integer past a double's range (a FormulaError)."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -LARGEST_NUMBER <= value <= LARGEST_NUMBER:
+        raise FormulaError(_("the number is out of range"))
+    return value
 
 
 def is_list(value: Any) -> bool:
@@ -43,7 +55,7 @@ def truthy(value: Any) -> bool:
     if value is None or value is False:
         return False
     if is_number(value):
-        return value != 0 and not math.isnan(value)
+        return value != 0 and not (isinstance(value, float) and math.isnan(value))
     if isinstance(value, str | list | tuple | Mapping):
         return len(value) > 0
     return True
