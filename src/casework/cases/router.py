@@ -1,5 +1,6 @@
 from collections.abc import Callable
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
@@ -61,12 +62,56 @@ async def list_cases(
     filters: Annotated[CaseFilter, Query()],
     sort: SortField = "updated",
     order: SortOrder = "desc",
-    limit: Limit = 50,
+    limit: Limit | None = None,
     cursor: str | None = None,
-    count: Annotated[bool, Query(description="Also return the number of matching cases.")] = False,
+    ending_before: Annotated[
+        str | None, Query(description="A cursor (`prev_cursor`): the page just before it, in the same order.")
+    ] = None,
+    page: Annotated[int | None, Query(ge=1, description="Page-number paging: the page, from 1.")] = None,
+    per_page: Annotated[
+        int | None, Query(ge=1, le=search.MAX_PER_PAGE, description="Page-number paging: the page size (50).")
+    ] = None,
+    count: Annotated[
+        Literal["true", "false", "exact"] | None,
+        Query(description="`true`: add `total`, counted up to 10,000; `exact`: counted in full (slower). "
+              "Default: `true` with `page`, `false` otherwise."),
+    ] = None,
+    status_counts: Annotated[
+        bool, Query(description="Add the matching cases per status group, the status filter left out.")
+    ] = False,
 ) -> Response:
-    page = await db.read(search.list_cases, actor, filters, sort, order, limit, cursor, count)
-    return JSONResponse({"items": [case_view(c) for c in page.items], "next_cursor": page.next_cursor, "total": page.total})
+    by_page = page is not None or per_page is not None
+    listing = partial(
+        search.list_cases,
+        ending_before=ending_before,
+        page=page,
+        per_page=per_page,
+        exact_counts=count == "exact",
+        with_status_counts=status_counts,
+    )
+    found = await db.read(
+        listing,
+        actor,
+        filters,
+        sort,
+        order,
+        limit,
+        cursor,
+        count in ("true", "exact") or (count is None and by_page),
+    )
+    return JSONResponse(
+        {
+            "items": [case_view(c) for c in found.items],
+            "next_cursor": found.next_cursor,
+            "prev_cursor": found.prev_cursor,
+            "page": found.page,
+            "per_page": found.per_page,
+            "total": found.total,
+            "total_exact": found.total_exact,
+            "status_counts": found.status_counts,
+            "status_counts_exact": found.status_counts_exact,
+        }
+    )
 
 
 @router.post("/bulk", response_model=BulkResponse)

@@ -9,8 +9,9 @@ from sqlalchemy import Select, exists, func, intersect, literal, not_, select, t
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
-from casework.cases.models import Case, CaseAssignee, CaseTag, priority_rank
-from casework.cases.schemas import CaseFilter, SortField, SortOrder
+from casework.cases import counts
+from casework.cases.models import Case, CaseAssignee, CaseMetadata, CaseTag, metadata_digest, priority_rank
+from casework.cases.schemas import CaseFilter, SortField, SortOrder, metadata_filter
 from casework.cases.text_search import TextSearch
 from casework.db.base import utcnow
 from casework.db.statements import count_up_to
@@ -29,7 +30,14 @@ _SORT_COLUMNS = {
     "updated": Case.updated_at,
     "priority": Case.priority_rank,
     "number": Case.number,
+    "title": Case.title,
+    "status": Case.status_rank,
+    "severity": Case.severity_rank,
+    "closed": Case.closed_at,
 }
+# Sorts on a column that may be empty, cases without a value last in either order: each page is read in two runs
+# along the sort's index, the cases with a value and then the others by id.
+_RUN_SORTS = frozenset({"closed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +45,18 @@ class CasePage:
     items: list[Case]
     next_cursor: str | None
     total: int | None
+    prev_cursor: str | None = None
+    total_exact: bool | None = None
+    status_counts: dict[str, int] | None = None
+    status_counts_exact: bool | None = None
+    page: int | None = None
+    per_page: int | None = None
+
+
+DEFAULT_LIMIT = 50
+# Page-number paging: OFFSET costs what it skips, so pages reach no further than the first MAX_PAGE_WINDOW cases.
+MAX_PER_PAGE = 100
+MAX_PAGE_WINDOW = 10_000
 
 
 def list_cases(
@@ -45,16 +65,30 @@ def list_cases(
     filters: CaseFilter,
     sort: SortField = "updated",
     order: SortOrder = "desc",
-    limit: int = 50,
+    limit: int | None = None,
     cursor: str | None = None,
     with_total: bool = False,
+    *,
+    ending_before: str | None = None,
+    page: int | None = None,
+    per_page: int | None = None,
+    exact_counts: bool = False,
+    with_status_counts: bool = False,
 ) -> CasePage:
+    """A page of the cases matching filters: after `cursor`, before `ending_before` (in the same order), or page
+    number `page` of `per_page`. with_total adds their number, with_status_counts their number per status group
+    (the status filter left out), each counted up to counts.COUNT_CAP unless exact_counts."""
     actor.require_case_read()
+    paging = _paging(limit, cursor, ending_before, page, per_page)
     query = _filtered(session, actor.workspace_id, filters)
     # q is applied apart: counting and paging want different plans (casework.cases.text_search).
     matching = TextSearch(session, filters.q) if filters.q is not None else None
-    counted = matching.filter(query) if matching else query
-    total = session.scalar(select(func.count()).select_from(counted.subquery())) if with_total else None
+    total = total_exact = None
+    if with_total:
+        total, total_exact = _total(session, actor, filters, query, matching, exact_counts)
+    by_status = by_status_exact = None
+    if with_status_counts:
+        by_status, by_status_exact = _status_counts(session, actor, filters, matching, exact_counts)
     by_field = None
     if sort.startswith(field_search.FIELD_SORT_PREFIX):
         by_field = field_search.sort_value(session, actor.workspace_id, _project_id(session, actor, filters), sort)
@@ -62,22 +96,34 @@ def list_cases(
         column = by_field.column
     else:
         column = _SORT_COLUMNS[sort]
-    if cursor is not None:
-        query = query.where(_after_cursor(column, sort, order, cursor, by_field))
-    if by_field is not None:
-        # Cases without a value come last in either order.
-        first = column.desc() if order == "desc" else column.asc()
-        ordering = (first.nulls_last(), Case.id.desc() if order == "desc" else Case.id.asc())
+    position = _cursor_at(column, sort, order, paging.position, by_field) if paging.position is not None else None
+    runs = _runs(sort, order, column, position, paging.backwards, by_field, filters)
+    rows = _fetch(session, query, column, runs, paging, matching)
+    more = len(rows) > paging.size
+    rows = rows[: paging.size]
+    if paging.backwards:
+        rows.reverse()
+
+    def at(row: Any) -> str:
+        return encode_cursor([sort, order, _cursor_value(row[1]), str(row[0].id)])
+
+    first, last = (at(rows[0]), at(rows[-1])) if rows else (None, None)
+    if paging.backwards:
+        next_cursor, prev_cursor = last or ending_before, first if more else None
     else:
-        ordering = (column.desc(), Case.id.desc()) if order == "desc" else (column.asc(), Case.id.asc())
-    page = query.add_columns(column).order_by(*ordering).limit(limit + 1)
-    rows = session.execute(matching.page(page) if matching else page).all()
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last, last_value = rows[-1]
-        next_cursor = encode_cursor([sort, order, _cursor_value(last_value), str(last.id)])
-    return CasePage([row[0] for row in rows], next_cursor, total)
+        next_cursor = last if more else None
+        prev_cursor = (first or cursor) if cursor is not None or paging.offset else None
+    return CasePage(
+        [row[0] for row in rows],
+        next_cursor,
+        total,
+        prev_cursor,
+        total_exact,
+        by_status,
+        by_status_exact,
+        page=paging.page,
+        per_page=paging.size if paging.page is not None else None,
+    )
 
 
 def _project_id(session: Session, actor: Actor, filters: CaseFilter) -> uuid.UUID | None:
@@ -89,25 +135,39 @@ def _cursor_value(value: Any) -> Any:
 
 
 # What the sort columns can hold (INTEGER, SMALLINT): a value past them is no cursor this server issued.
-_CURSOR_INT_RANGES = {"number": range(-(2**31), 2**31), "priority": range(-(2**15), 2**15)}
+_CURSOR_INT_RANGES = {
+    "number": range(-(2**31), 2**31),
+    "priority": range(-(2**15), 2**15),
+    "status": range(-(2**15), 2**15),
+    "severity": range(-(2**15), 2**15),
+}
+_TITLE_LENGTH = 160
 
 
 def _cursor_position(sort: str, raw: Any) -> Any:
     """The sort value a cursor holds; ValueError/TypeError/OverflowError unless it is one this server could issue."""
-    if sort in ("created", "updated"):
+    if sort in ("created", "updated", "closed"):
+        if raw is None and sort == "closed":
+            return None
         value = datetime.fromisoformat(raw)
         if value.tzinfo is None:
             raise ValueError("naive time in cursor")
         return value.astimezone(UTC)
-    number = int(raw)
-    if number not in _CURSOR_INT_RANGES[sort]:
+    if sort == "title":
+        if not isinstance(raw, str) or len(raw) > _TITLE_LENGTH:
+            raise ValueError("not a title")
+        return raw
+    if type(raw) is not int:
+        raise TypeError(raw)
+    if raw not in _CURSOR_INT_RANGES[sort]:
         raise ValueError("number out of range in cursor")
-    return number
+    return raw
 
 
-def _after_cursor(
+def _cursor_at(
     column: Any, sort: str, order: str, cursor: str, by_field: field_search.SortValue | None = None
-) -> Any:
+) -> tuple[Any, uuid.UUID]:
+    """The (sort value, case id) a cursor points at; 422 naming cursor unless it is one of this sort and order."""
     values = decode_cursor(cursor)
     if len(values) != 4 or values[:2] != [sort, order]:
         raise InvalidInput.field("cursor", _("the cursor belongs to another sort or order"))
@@ -118,17 +178,9 @@ def _after_cursor(
             value = _cursor_position(sort, values[2])
         if not isinstance(values[3], str):
             raise TypeError(values[3])
-        last_id = uuid.UUID(values[3])
+        return value, uuid.UUID(values[3])
     except (TypeError, ValueError, OverflowError):
         raise InvalidInput.field("cursor", _("not a cursor this server issued")) from None
-    if by_field is not None and value is None:
-        # Past the cases with a value: only those without one remain, in id order.
-        return column.is_(None) & (Case.id < last_id if order == "desc" else Case.id > last_id)
-    # Typed after the column: a tuple's literals would otherwise skip UTCDateTime's conversion to stored UTC.
-    key, last = tuple_(column, Case.id), tuple_(literal(value, column.type), literal(last_id, Case.id.type))
-    after = key < last if order == "desc" else key > last
-    # A field value sorts before every case without one.
-    return after | column.is_(None) if by_field is not None else after
 
 
 def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Select[tuple[Case]]:
@@ -143,13 +195,14 @@ def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Selec
         query = query.where(Case.priority_rank.in_([priority_rank(p if p != "none" else None) for p in f.priority]))
     if f.severity:
         query = query.where(Case.severity.in_(f.severity))
-    query = query.where(*_membership_conditions(session, _member_sets(workspace_id, f)))
+    sets = _member_sets(workspace_id, f) + _metadata_sets(workspace_id, f)
+    query = query.where(*_membership_conditions(session, sets))
     if f.unassigned:
         query = query.where(not_(exists().where(CaseAssignee.case_id == Case.id)))
     if f.tag_none:
         query = query.where(not_(_contains(_tagged(workspace_id, f.tag_none))))
-    if f.author is not None:
-        query = query.where(Case.author_id == f.author)
+    if f.author:
+        query = query.where(Case.author_id.in_(f.author))
     project_id = resolve_project(session, workspace_id, f.project).id if f.project is not None else None
     if project_id is not None:
         query = query.where(Case.project_id == project_id)
@@ -165,7 +218,43 @@ def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Selec
         query = query.where(slas.sla_filter(f.sla, utcnow()))
     for condition in field_search.filter_conditions(session, workspace_id, project_id, f.field):
         query = query.where(condition)
-    return query
+    return query.where(*_finding_conditions(f))
+
+
+def _finding_conditions(f: CaseFilter) -> list[Any]:
+    """Ids, numbers, types, excluded assignees and the closing time."""
+    conditions = []
+    if f.id:
+        conditions.append(Case.id.in_(f.id))
+    if f.number:
+        conditions.append(Case.number.in_(f.number))
+    if f.type:
+        conditions.append(Case.type.in_(f.type))
+    if f.assignee_none:
+        excluded = select(CaseAssignee.case_id).where(
+            CaseAssignee.case_id == Case.id, CaseAssignee.user_id.in_(f.assignee_none)
+        )
+        conditions.append(not_(exists(excluded)))
+    if f.closed_after is not None:
+        conditions.append(Case.closed_at >= f.closed_after)
+    if f.closed_before is not None:
+        conditions.append(Case.closed_at < f.closed_before)
+    return conditions
+
+
+def _metadata_sets(workspace_id: uuid.UUID, f: CaseFilter) -> list[Select[tuple[uuid.UUID]]]:
+    """The case ids each metadata filter admits."""
+    sets = []
+    for item in f.metadata:
+        key, value = metadata_filter(item)
+        sets.append(
+            select(CaseMetadata.case_id).where(
+                CaseMetadata.workspace_id == workspace_id,
+                CaseMetadata.key == key,
+                CaseMetadata.value_digest == metadata_digest(value),
+            )
+        )
+    return sets
 
 
 def _in_statuses(session: Session, workspace_id: uuid.UUID, refs: list[str]) -> Any:
@@ -235,3 +324,178 @@ def _membership_conditions(session: Session, sets: list[Select[tuple[uuid.UUID]]
 
 def _contains(case_ids: Select[tuple[uuid.UUID]]) -> Any:
     return exists(case_ids.where(case_ids.selected_columns[0] == Case.id))
+
+
+# Paging: forwards, backwards and by page number
+
+
+@dataclass(frozen=True, slots=True)
+class _Paging:
+    size: int
+    offset: int = 0
+    # The cursor to page from, and whether the page lies before it (ending_before) rather than after.
+    position: str | None = None
+    backwards: bool = False
+    page: int | None = None
+
+
+def _paging(
+    limit: int | None, cursor: str | None, ending_before: str | None, page: int | None, per_page: int | None
+) -> _Paging:
+    if cursor is not None and ending_before is not None:
+        raise InvalidInput.field("ending_before", _("give cursor or ending_before, not both"))
+    if page is None and per_page is None:
+        size = DEFAULT_LIMIT if limit is None else limit
+        return _Paging(size, position=ending_before or cursor, backwards=ending_before is not None)
+    if cursor is not None or ending_before is not None:
+        raise InvalidInput.field("page", _("page-number paging takes no cursor"))
+    if limit is not None:
+        raise InvalidInput.field("limit", _("with page, the page size is per_page"))
+    page, per_page = page or 1, per_page or DEFAULT_LIMIT
+    if page < 1:
+        raise InvalidInput.field("page", _("must be at least 1"))
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise InvalidInput.field("per_page", _("must be between 1 and {most}", most=MAX_PER_PAGE))
+    if page * per_page > MAX_PAGE_WINDOW:
+        raise InvalidInput.field(
+            "page",
+            _("pages reach the first {most} cases (page × per_page); page on with the cursor", most=MAX_PAGE_WINDOW),
+        )
+    return _Paging(per_page, offset=(page - 1) * per_page, page=page)
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """One stretch of the list, read along one index: conditions and order."""
+
+    conditions: tuple[Any, ...]
+    ordering: tuple[Any, ...]
+
+
+def _flip(order: str) -> str:
+    return "asc" if order == "desc" else "desc"
+
+
+def _by(column: Any, direction: str) -> Any:
+    return column.desc() if direction == "desc" else column.asc()
+
+
+def _beyond(column: Any, direction: str, value: Any, last_id: uuid.UUID) -> Any:
+    """Past (value, last_id) in direction, on (column, id)."""
+    # Typed after the column: a tuple's literals would otherwise skip UTCDateTime's conversion to stored UTC.
+    key, last = tuple_(column, Case.id), tuple_(literal(value, column.type), literal(last_id, Case.id.type))
+    return key < last if direction == "desc" else key > last
+
+
+def _runs(
+    sort: str,
+    order: str,
+    column: Any,
+    position: tuple[Any, uuid.UUID] | None,
+    backwards: bool,
+    by_field: field_search.SortValue | None,
+    f: CaseFilter,
+) -> list[_Run]:
+    """The stretches a page is read from, in the order read: backwards pages read the list reversed."""
+    direction = _flip(order) if backwards else order
+    if by_field is not None:
+        return [_field_run(column, direction, position, backwards)]
+    if sort not in _RUN_SORTS:
+        after = (_beyond(column, direction, *position),) if position is not None else ()
+        return [_Run(after, (_by(column, direction), _by(Case.id, direction)))]
+    valued, empty = _runs_of_nullable(column, direction, position)
+    runs = [empty, valued] if backwards else [valued, empty]
+    groups = counts.only_groups(f) if f.status else None
+    if sort == "closed" and groups is not None:
+        # A case has closed_at exactly while in the closed group: skip a run that cannot hold a matching case.
+        if "closed" not in groups:
+            runs.remove(valued)
+        if not set(groups) - {"closed"}:
+            runs.remove(empty)
+    return runs
+
+
+def _runs_of_nullable(column: Any, direction: str, position: tuple[Any, uuid.UUID] | None) -> tuple[_Run, _Run]:
+    """The cases with a value, in (value, id) order, and those without, in id order; a position in one run skips
+    whatever the walk has passed of the other."""
+    value, last_id = position if position is not None else (None, None)
+    in_empty = position is not None and value is None
+    valued_conditions = [column.is_not(None)]
+    empty_conditions = [column.is_(None)]
+    if position is not None and not in_empty:
+        valued_conditions.append(_beyond(column, direction, value, last_id))
+    if in_empty:
+        empty_conditions.append(Case.id < last_id if direction == "desc" else Case.id > last_id)
+    valued = _Run(tuple(valued_conditions), (_by(column, direction), _by(Case.id, direction)))
+    empty = _Run(tuple(empty_conditions), (_by(Case.id, direction),))
+    return valued, empty
+
+
+def _field_run(column: Any, direction: str, position: tuple[Any, uuid.UUID] | None, backwards: bool) -> _Run:
+    """A custom field sort, in one statement: cases without a value last in the list's order (first when read
+    backwards)."""
+    first = _by(column, direction)
+    ordering = (first.nulls_first() if backwards else first.nulls_last(), _by(Case.id, direction))
+    if position is None:
+        return _Run((), ordering)
+    value, last_id = position
+    id_beyond = Case.id < last_id if direction == "desc" else Case.id > last_id
+    if not backwards:
+        if value is None:
+            return _Run((column.is_(None) & id_beyond,), ordering)
+        return _Run((_beyond(column, direction, value, last_id) | column.is_(None),), ordering)
+    if value is None:
+        return _Run(((column.is_(None) & id_beyond) | column.is_not(None),), ordering)
+    return _Run((column.is_not(None) & _beyond(column, direction, value, last_id),), ordering)
+
+
+def _fetch(
+    session: Session, query: Select[Any], column: Any, runs: list[_Run], paging: _Paging, matching: TextSearch | None
+) -> list[Any]:
+    """Up to size + 1 rows of (case, sort value), run after run, past `offset` cases."""
+    rows: list[Any] = []
+    wanted, offset = paging.size + 1, paging.offset
+    for run in runs:
+        stretch = query.where(*run.conditions)
+        statement = stretch.add_columns(column).order_by(*run.ordering).limit(offset + wanted - len(rows))
+        if matching is not None:
+            statement = matching.page(statement)
+        if offset:
+            statement = statement.limit(wanted - len(rows)).offset(offset)
+        found = session.execute(statement).all()
+        if offset and not found:
+            # The run ends before the offset: the next starts that much nearer to it.
+            counted = matching.filter(stretch) if matching else stretch
+            offset -= count_up_to(session, counted.with_only_columns(Case.id), offset)
+        else:
+            offset = 0
+        rows.extend(found)
+        if len(rows) >= wanted:
+            break
+    return rows
+
+
+# Counting
+
+
+def _total(
+    session: Session, actor: Actor, f: CaseFilter, query: Select[Any], matching: TextSearch | None, exact: bool
+) -> tuple[int, bool]:
+    groups = counts.only_groups(f)
+    if groups is not None and counts.counters_answer(f):
+        by_group = counts.counted(session, actor.workspace_id, _project_id(session, actor, f), f.archived)
+        return sum(by_group[group] for group in set(groups)), True
+    return counts.count(session, matching.filter(query) if matching else query, exact)
+
+
+def _status_counts(
+    session: Session, actor: Actor, f: CaseFilter, matching: TextSearch | None, exact: bool
+) -> tuple[dict[str, int], bool]:
+    """Matching cases per status group, the status filter left out."""
+    if counts.counters_answer(f):
+        return counts.counted(session, actor.workspace_id, _project_id(session, actor, f), f.archived), True
+    query = _filtered(session, actor.workspace_id, f.model_copy(update={"status": []}))
+    if matching is not None:
+        query = matching.filter(query)
+    found = {group: counts.count(session, query.where(Case.status == group), exact) for group in STATUS_GROUPS}
+    return {group: n for group, (n, _exact) in found.items()}, all(exact for _n, exact in found.values())
