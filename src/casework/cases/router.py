@@ -12,7 +12,7 @@ from casework.attachments import service as attachments
 from casework.attachments.schemas import file_view
 from casework.auth.service import Actor
 from casework.blocks import service as blocks
-from casework.cases import search, service
+from casework.cases import facets, search, service
 from casework.cases.models import Case
 from casework.cases.schemas import (
     BulkRequest,
@@ -22,8 +22,10 @@ from casework.cases.schemas import (
     CasePage,
     CaseRead,
     CaseUpdate,
+    ReporterPage,
     SortField,
     SortOrder,
+    TagPage,
     case_view,
 )
 from casework.comments import service as comments
@@ -42,6 +44,8 @@ from casework.watchers import service as watchers
 from casework.watchers.schemas import watcher_view
 
 router = APIRouter(prefix="/cases", tags=["cases"])
+# What the workspace's cases use, beside them: GET /tags, GET /reporters.
+facets_router = APIRouter(tags=["cases"])
 
 
 def _case_response(case: Case, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -218,4 +222,19 @@ async def list_activity(
     """The case's activity log, oldest first; each entry's `label` is in the caller's language."""
     rows, next_cursor = await db.read(service.list_activity, actor, ref, cursor, limit)
     items = [activity_view(row, language) for row in rows]
+    return JSONResponse({"items": items, "next_cursor": next_cursor})
+
+
+@facets_router.get("/tags", response_model=TagPage)
+async def list_tags(actor: CurrentActor, db: DB, limit: Limit = 100, cursor: str | None = None) -> Response:
+    """The distinct tags of the workspace's cases (archived ones too), in order."""
+    tags, next_cursor = await db.read(facets.list_tags, actor, cursor, limit)
+    return JSONResponse({"items": tags, "next_cursor": next_cursor})
+
+
+@facets_router.get("/reporters", response_model=ReporterPage)
+async def list_reporters(actor: CurrentActor, db: DB, limit: Limit = 100, cursor: str | None = None) -> Response:
+    """The users who created at least one of the workspace's cases."""
+    rows, next_cursor = await db.read(facets.list_reporters, actor, cursor, limit)
+    items = [{"id": str(row.id), "name": row.name, "email": row.email} for row in rows]
     return JSONResponse({"items": items, "next_cursor": next_cursor})

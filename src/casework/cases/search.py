@@ -405,6 +405,10 @@ def _runs(
         return [_Run(after, (_by(column, direction), _by(Case.id, direction)))]
     valued, empty = _runs_of_nullable(column, direction, position)
     runs = [empty, valued] if backwards else [valued, empty]
+    if position is not None:
+        # The walk has passed the whole run before the position's own.
+        in_empty = position[0] is None
+        runs = runs[runs.index(empty if in_empty else valued) :]
     groups = counts.only_groups(f) if f.status else None
     if sort == "closed" and groups is not None:
         # A case has closed_at exactly while in the closed group: skip a run that cannot hold a matching case.
