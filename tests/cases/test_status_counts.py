@@ -109,7 +109,7 @@ async def test_counts_leave_the_status_filter_out_and_keep_the_others(client, te
 async def test_counts_with_filters_stop_at_the_cap_unless_exact(client, tenant, monkeypatch):
     for status in ["open"] * 4 + ["closed"]:
         await create(client, title="c", status=status, severity="high")
-    monkeypatch.setattr(counts, "COUNT_CAP", 3)
+    monkeypatch.setattr(counts, "STATUS_COUNT_CAP", 3)
     assert await status_counts(client, severity="high") == ({"open": 3, "in_progress": 0, "closed": 1}, False)
     exact = await listing(client, {"severity": "high", "status_counts": "true", "count": "exact"})
     assert (exact["status_counts"], exact["status_counts_exact"]) == ({"open": 4, "in_progress": 0, "closed": 1}, True)
@@ -135,3 +135,7 @@ async def test_status_counts_are_null_unless_asked(client, tenant):
 async def test_a_bad_status_counts_flag_is_refused(client, value):
     response = await client.get("/cases", params={"status_counts": value})
     assert response.status_code == 422
+
+
+def test_status_counts_stop_sooner_than_totals():
+    assert counts.STATUS_COUNT_CAP == 1_000 and counts.COUNT_CAP == 10_000

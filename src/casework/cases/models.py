@@ -52,22 +52,23 @@ class Case(IdMixin, Base):
         UniqueConstraint("workspace_id", "key"),
         # Default list: a workspace's live cases by status, newest update first.
         Index("ix_cases_ws_status_updated", "workspace_id", "status", "updated_at", "id"),
-        # Lists sorted by update or creation without a status filter.
-        Index("ix_cases_ws_updated", "workspace_id", "updated_at", "id"),
-        Index("ix_cases_ws_created", "workspace_id", "created_at", "id"),
+        # Lists sorted by update or creation without a status filter. archived_at rides along so that a numbered page
+        # skips the cases before it within the index (the default list leaves archived cases out).
+        Index("ix_cases_ws_updated", "workspace_id", "updated_at", "id", "archived_at"),
+        Index("ix_cases_ws_created", "workspace_id", "created_at", "id", "archived_at"),
         # Lists sorted by priority.
         Index("ix_cases_ws_priority", "workspace_id", "priority_rank", "id"),
         # Cases by project.
         Index("ix_cases_project_updated", "project_id", "updated_at", "id"),
         # Lists filtered by named statuses (a status is per project, so a name may stand for several ids).
         Index("ix_cases_ws_status_id_updated", "workspace_id", "status_id", "updated_at", "id"),
-        # GET /cases?sort=title|status|severity|closed: keyset pages along each sort key.
-        Index("ix_cases_ws_title", "workspace_id", "title", "id"),
-        Index("ix_cases_ws_status_rank", "workspace_id", "status_rank", "id"),
-        Index("ix_cases_ws_severity_rank", "workspace_id", "severity_rank", "id"),
+        # GET /cases?sort=title|status|severity|closed: pages along each sort key (archived_at, as above).
+        Index("ix_cases_ws_title", "workspace_id", "title", "id", "archived_at"),
+        Index("ix_cases_ws_status_rank", "workspace_id", "status_rank", "id", "archived_at"),
+        Index("ix_cases_ws_severity_rank", "workspace_id", "severity_rank", "id", "archived_at"),
         # sort=closed (each of its two runs: cases closed, in closed_at order, then the others by id) and the
         # closed_after/closed_before range.
-        Index("ix_cases_ws_closed", "workspace_id", "closed_at", "id"),
+        Index("ix_cases_ws_closed", "workspace_id", "closed_at", "id", "archived_at"),
         # author= and type= filters, newest update first; the distinct reporters of a workspace (GET /reporters).
         Index("ix_cases_ws_author_updated", "workspace_id", "author_id", "updated_at", "id"),
         Index("ix_cases_ws_type_updated", "workspace_id", "type", "updated_at", "id"),

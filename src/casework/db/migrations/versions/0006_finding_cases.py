@@ -4,7 +4,8 @@ Revision ID: 0006
 Revises: 0004
 Create Date: 2026-12-03 09:40:00.000000
 
-Adds status_rank and severity_rank to cases (sort=status, sort=severity), the indexes of the new sorts and filters,
+Adds status_rank and severity_rank to cases (sort=status, sort=severity), the indexes of the new sorts and filters
+(and archived_at at the end of the default sorts' indexes),
 case_metadata (metadata=KEY=VALUE filters) and case_counts (status counts and totals without counting cases), each
 filled from the cases already there. Columns are added in place (no batch rebuild of cases on SQLite, which would
 drop the text-search triggers of 0004).
@@ -26,12 +27,19 @@ depends_on: str | Sequence[str] | None = None
 _GROUPS = ("open", "in_progress", "closed")
 _SEVERITIES = ("low", "medium", "high", "critical")
 _CASE_INDEXES = {
-    "ix_cases_ws_title": ["workspace_id", "title", "id"],
-    "ix_cases_ws_status_rank": ["workspace_id", "status_rank", "id"],
-    "ix_cases_ws_severity_rank": ["workspace_id", "severity_rank", "id"],
-    "ix_cases_ws_closed": ["workspace_id", "closed_at", "id"],
+    "ix_cases_ws_title": ["workspace_id", "title", "id", "archived_at"],
+    "ix_cases_ws_status_rank": ["workspace_id", "status_rank", "id", "archived_at"],
+    "ix_cases_ws_severity_rank": ["workspace_id", "severity_rank", "id", "archived_at"],
+    "ix_cases_ws_closed": ["workspace_id", "closed_at", "id", "archived_at"],
     "ix_cases_ws_author_updated": ["workspace_id", "author_id", "updated_at", "id"],
     "ix_cases_ws_type_updated": ["workspace_id", "type", "updated_at", "id"],
+}
+
+
+# The default sorts' indexes, which take archived_at along: numbered pages skip within the index.
+_WIDENED = {
+    "ix_cases_ws_updated": ["workspace_id", "updated_at", "id"],
+    "ix_cases_ws_created": ["workspace_id", "created_at", "id"],
 }
 
 
@@ -45,6 +53,9 @@ def upgrade() -> None:
     op.execute(f"UPDATE cases SET status_rank = {_rank('status', _GROUPS)}, severity_rank = {_rank('severity', _SEVERITIES)}")
     for name, columns in _CASE_INDEXES.items():
         op.create_index(name, "cases", columns, unique=False)
+    for name, columns in _WIDENED.items():
+        op.drop_index(name, table_name="cases")
+        op.create_index(name, "cases", [*columns, "archived_at"], unique=False)
 
     metadata = op.create_table(
         "case_metadata",
@@ -108,6 +119,9 @@ def downgrade() -> None:
     op.drop_table("case_metadata")
     for name in _CASE_INDEXES:
         op.drop_index(name, table_name="cases")
+    for name, columns in _WIDENED.items():
+        op.drop_index(name, table_name="cases")
+        op.create_index(name, "cases", columns, unique=False)
     # In place (SQLite 3.35+), not in batch mode: a rebuild of cases would drop the text-search triggers.
     op.drop_column("cases", "severity_rank")
     op.drop_column("cases", "status_rank")
