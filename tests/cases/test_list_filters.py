@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.cases.test_list import key_set
+from tests.cases.test_list import forged_cursor, key_set
 from tests.conftest import Tenant
 from tests.helpers import assert_problem, create, patch
 
@@ -140,6 +140,8 @@ async def test_tags_lists_each_tag_of_the_workspace_once_in_order(client, other_
 async def test_tags_of_an_empty_workspace_and_bad_cursors(client):
     assert (await client.get("/tags")).json() == {"items": [], "next_cursor": None}
     assert_problem(await client.get("/tags", params={"cursor": "garbage"}), 422, "cursor")
+    for forged in (["a\x00"], [1], ["a", "b"]):
+        assert_problem(await client.get("/tags", params={"cursor": forged_cursor(forged)}), 422, "cursor")
     assert_problem(await client.get("/tags", params={"limit": 0}), 422, "limit")
 
 

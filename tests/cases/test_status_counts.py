@@ -52,7 +52,8 @@ async def assert_counters_right(client: httpx.AsyncClient, tenant: Tenant) -> No
 
 
 async def test_counters_follow_creates_status_changes_archives_and_restores(client, tenant):
-    cases = [await create(client, title=f"case {i}", status=s) for i, s in enumerate(["open", "open", "in_progress", "closed", "Pending"])]
+    statuses = ["open", "open", "in_progress", "closed", "Pending"]
+    cases = [await create(client, title=f"case {i}", status=s) for i, s in enumerate(statuses)]
     await assert_counters_right(client, tenant)
     await patch(client, cases[0], {"status": "in_progress"})
     await patch(client, cases[1], {"status": "closed"})
@@ -99,7 +100,8 @@ async def test_counts_leave_the_status_filter_out_and_keep_the_others(client, te
     assert page["total"] == 2
     assert page["status_counts"] == {"open": 2, "in_progress": 1, "closed": 2}
     # By project: still the counters.
-    assert await status_counts(client, project="OPS", status="open") == ({"open": 1, "in_progress": 1, "closed": 1}, True)
+    ops_counts = {"open": 1, "in_progress": 1, "closed": 1}
+    assert await status_counts(client, project="OPS", status="open") == (ops_counts, True)
     # Any other filter: the cases are counted.
     assert await status_counts(client, tag="a", status="open") == ({"open": 1, "in_progress": 0, "closed": 2}, True)
     assert await status_counts(client, tag="a", project="OPS") == ({"open": 0, "in_progress": 0, "closed": 1}, True)

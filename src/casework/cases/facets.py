@@ -46,7 +46,8 @@ def _tag_after(cursor: str | None) -> str:
         # Every tag has at least one character, and sorts after the empty string.
         return ""
     values = decode_cursor(cursor)
-    if len(values) != 1 or not isinstance(values[0], str):
+    # PostgreSQL text holds no NUL: no tag has one.
+    if len(values) != 1 or not isinstance(values[0], str) or "\x00" in values[0]:
         raise InvalidInput.field("cursor", _("not a cursor this server issued"))
     return values[0]
 

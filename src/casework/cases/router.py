@@ -13,6 +13,7 @@ from casework.attachments.schemas import file_view
 from casework.auth.service import Actor
 from casework.blocks import service as blocks
 from casework.cases import facets, search, service
+from casework.cases import paging as pages
 from casework.cases.models import Case
 from casework.cases.schemas import (
     BulkRequest,
@@ -73,7 +74,7 @@ async def list_cases(
     ] = None,
     page: Annotated[int | None, Query(ge=1, description="Page-number paging: the page, from 1.")] = None,
     per_page: Annotated[
-        int | None, Query(ge=1, le=search.MAX_PER_PAGE, description="Page-number paging: the page size (50).")
+        int | None, Query(ge=1, le=pages.MAX_PER_PAGE, description="Page-number paging: the page size (50).")
     ] = None,
     count: Annotated[
         Literal["true", "false", "exact"] | None,

@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, false, func, intersect, literal, not_, select, tuple_
+from sqlalchemy import Select, exists, intersect, not_, select
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
 from casework.cases import counts
+from casework.cases import paging as pages
 from casework.cases.models import Case, CaseAssignee, CaseMetadata, CaseTag, metadata_digest, priority_rank
 from casework.cases.schemas import CaseFilter, SortField, SortOrder, metadata_filter
 from casework.cases.text_search import TextSearch
@@ -35,9 +36,6 @@ _SORT_COLUMNS = {
     "severity": Case.severity_rank,
     "closed": Case.closed_at,
 }
-# Sorts on a column that may be empty, cases without a value last in either order: each page is read in two runs
-# along the sort's index, the cases with a value and then the others by id.
-_RUN_SORTS = frozenset({"closed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +49,6 @@ class CasePage:
     status_counts_exact: bool | None = None
     page: int | None = None
     per_page: int | None = None
-
-
-DEFAULT_LIMIT = 50
-# Page-number paging: OFFSET costs what it skips, so pages reach no further than the first MAX_PAGE_WINDOW cases.
-MAX_PER_PAGE = 100
-MAX_PAGE_WINDOW = 10_000
 
 
 def list_cases(
@@ -79,7 +71,7 @@ def list_cases(
     number `page` of `per_page`. with_total adds their number, with_status_counts their number per status group
     (the status filter left out), each counted up to counts.COUNT_CAP unless exact_counts."""
     actor.require_case_read()
-    paging = _paging(limit, cursor, ending_before, page, per_page)
+    paging = pages.paging_of(limit, cursor, ending_before, page, per_page)
     query = _filtered(session, actor.workspace_id, filters)
     # q is applied apart: counting and paging want different plans (casework.cases.text_search).
     matching = TextSearch(session, filters.q) if filters.q is not None else None
@@ -97,8 +89,27 @@ def list_cases(
     else:
         column = _SORT_COLUMNS[sort]
     position = _cursor_at(column, sort, order, paging.position, by_field) if paging.position is not None else None
-    runs = _runs(sort, order, column, position, paging.backwards, by_field, filters)
-    rows = _fetch(session, query, column, runs, paging, matching)
+    runs = pages.runs_of(sort, order, column, position, paging.backwards, by_field, filters)
+    rows = pages.fetch(session, query, column, runs, paging, matching)
+    items, next_cursor, prev_cursor = _with_cursors(rows, paging, sort, order, cursor)
+    return CasePage(
+        items,
+        next_cursor,
+        total,
+        prev_cursor,
+        total_exact,
+        by_status,
+        by_status_exact,
+        page=paging.page,
+        per_page=paging.size if paging.page is not None else None,
+    )
+
+
+def _with_cursors(
+    rows: list[Any], paging: pages.Paging, sort: str, order: str, cursor: str | None
+) -> tuple[list[Case], str | None, str | None]:
+    """The page's cases (rows fetched with one more than the page, backwards pages reversed), the cursor past its
+    last case (while more follow) and the one before its first (past the first page)."""
     more = len(rows) > paging.size
     rows = rows[: paging.size]
     if paging.backwards:
@@ -109,21 +120,11 @@ def list_cases(
 
     first, last = (at(rows[0]), at(rows[-1])) if rows else (None, None)
     if paging.backwards:
-        next_cursor, prev_cursor = last or ending_before, first if more else None
+        next_cursor, prev_cursor = last or paging.position, first if more else None
     else:
         next_cursor = last if more else None
         prev_cursor = (first or cursor) if cursor is not None or paging.offset else None
-    return CasePage(
-        [row[0] for row in rows],
-        next_cursor,
-        total,
-        prev_cursor,
-        total_exact,
-        by_status,
-        by_status_exact,
-        page=paging.page,
-        per_page=paging.size if paging.page is not None else None,
-    )
+    return [row[0] for row in rows], next_cursor, prev_cursor
 
 
 def _project_id(session: Session, actor: Actor, filters: CaseFilter) -> uuid.UUID | None:
@@ -154,7 +155,7 @@ def _cursor_position(sort: str, raw: Any) -> Any:
             raise ValueError("naive time in cursor")
         return value.astimezone(UTC)
     if sort == "title":
-        if not isinstance(raw, str) or len(raw) > _TITLE_LENGTH:
+        if not isinstance(raw, str) or len(raw) > _TITLE_LENGTH or "\x00" in raw:
             raise ValueError("not a title")
         return raw
     if type(raw) is not int:
@@ -324,166 +325,6 @@ def _membership_conditions(session: Session, sets: list[Select[tuple[uuid.UUID]]
 
 def _contains(case_ids: Select[tuple[uuid.UUID]]) -> Any:
     return exists(case_ids.where(case_ids.selected_columns[0] == Case.id))
-
-
-# Paging: forwards, backwards and by page number
-
-
-@dataclass(frozen=True, slots=True)
-class _Paging:
-    size: int
-    offset: int = 0
-    # The cursor to page from, and whether the page lies before it (ending_before) rather than after.
-    position: str | None = None
-    backwards: bool = False
-    page: int | None = None
-
-
-def _paging(
-    limit: int | None, cursor: str | None, ending_before: str | None, page: int | None, per_page: int | None
-) -> _Paging:
-    if cursor is not None and ending_before is not None:
-        raise InvalidInput.field("ending_before", _("give cursor or ending_before, not both"))
-    if page is None and per_page is None:
-        size = DEFAULT_LIMIT if limit is None else limit
-        return _Paging(size, position=ending_before or cursor, backwards=ending_before is not None)
-    if cursor is not None or ending_before is not None:
-        raise InvalidInput.field("page", _("page-number paging takes no cursor"))
-    if limit is not None:
-        raise InvalidInput.field("limit", _("with page, the page size is per_page"))
-    page, per_page = page or 1, per_page or DEFAULT_LIMIT
-    if page < 1:
-        raise InvalidInput.field("page", _("must be at least 1"))
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise InvalidInput.field("per_page", _("must be between 1 and {most}", most=MAX_PER_PAGE))
-    if page * per_page > MAX_PAGE_WINDOW:
-        raise InvalidInput.field(
-            "page",
-            _("pages reach the first {most} cases (page × per_page); page on with the cursor", most=MAX_PAGE_WINDOW),
-        )
-    return _Paging(per_page, offset=(page - 1) * per_page, page=page)
-
-
-@dataclass(frozen=True, slots=True)
-class _Run:
-    """One stretch of the list, read along one index: conditions and order."""
-
-    conditions: tuple[Any, ...]
-    ordering: tuple[Any, ...]
-
-
-def _flip(order: str) -> str:
-    return "asc" if order == "desc" else "desc"
-
-
-def _by(column: Any, direction: str) -> Any:
-    return column.desc() if direction == "desc" else column.asc()
-
-
-def _beyond(column: Any, direction: str, value: Any, last_id: uuid.UUID) -> Any:
-    """Past (value, last_id) in direction, on (column, id)."""
-    # Typed after the column: a tuple's literals would otherwise skip UTCDateTime's conversion to stored UTC.
-    key, last = tuple_(column, Case.id), tuple_(literal(value, column.type), literal(last_id, Case.id.type))
-    return key < last if direction == "desc" else key > last
-
-
-def _runs(
-    sort: str,
-    order: str,
-    column: Any,
-    position: tuple[Any, uuid.UUID] | None,
-    backwards: bool,
-    by_field: field_search.SortValue | None,
-    f: CaseFilter,
-) -> list[_Run]:
-    """The stretches a page is read from, in the order read: backwards pages read the list reversed."""
-    direction = _flip(order) if backwards else order
-    if by_field is not None:
-        return [_field_run(column, direction, position, backwards)]
-    if sort not in _RUN_SORTS:
-        after = (_beyond(column, direction, *position),) if position is not None else ()
-        return [_Run(after, (_by(column, direction), _by(Case.id, direction)))]
-    valued, empty = _runs_of_nullable(column, direction, position)
-    runs = [empty, valued] if backwards else [valued, empty]
-    if position is not None:
-        # The walk has passed the whole run before the position's own.
-        in_empty = position[0] is None
-        runs = runs[runs.index(empty if in_empty else valued) :]
-    groups = counts.only_groups(f) if f.status else None
-    if sort == "closed" and groups is not None:
-        # A case has closed_at exactly while in the closed group: skip a run that cannot hold a matching case.
-        if "closed" not in groups:
-            runs.remove(valued)
-        if not set(groups) - {"closed"}:
-            runs.remove(empty)
-    return runs
-
-
-def _runs_of_nullable(column: Any, direction: str, position: tuple[Any, uuid.UUID] | None) -> tuple[_Run, _Run]:
-    """The cases with a value, in (value, id) order, and those without, in id order; a position in one run skips
-    whatever the walk has passed of the other."""
-    value, last_id = position if position is not None else (None, None)
-    in_empty = position is not None and value is None
-    valued_conditions = [column.is_not(None)]
-    empty_conditions = [column.is_(None)]
-    if position is not None and not in_empty:
-        valued_conditions.append(_beyond(column, direction, value, last_id))
-    if in_empty:
-        empty_conditions.append(Case.id < last_id if direction == "desc" else Case.id > last_id)
-    valued = _Run(tuple(valued_conditions), (_by(column, direction), _by(Case.id, direction)))
-    empty = _Run(tuple(empty_conditions), (_by(Case.id, direction),))
-    return valued, empty
-
-
-def _field_run(column: Any, direction: str, position: tuple[Any, uuid.UUID] | None, backwards: bool) -> _Run:
-    """A custom field sort, in one statement: cases without a value last in the list's order (first when read
-    backwards)."""
-    first = _by(column, direction)
-    ordering = (first.nulls_first() if backwards else first.nulls_last(), _by(Case.id, direction))
-    if position is None:
-        return _Run((), ordering)
-    value, last_id = position
-    id_beyond = Case.id < last_id if direction == "desc" else Case.id > last_id
-    if not backwards:
-        if value is None:
-            return _Run((column.is_(None) & id_beyond,), ordering)
-        return _Run((_beyond(column, direction, value, last_id) | column.is_(None),), ordering)
-    if value is None:
-        return _Run(((column.is_(None) & id_beyond) | column.is_not(None),), ordering)
-    return _Run((column.is_not(None) & _beyond(column, direction, value, last_id),), ordering)
-
-
-def _fetch(
-    session: Session, query: Select[Any], column: Any, runs: list[_Run], paging: _Paging, matching: TextSearch | None
-) -> list[Any]:
-    """Up to size + 1 rows of (case, sort value), run after run, past `offset` cases."""
-    rows: list[Any] = []
-    wanted, offset = paging.size + 1, paging.offset
-    for run in runs:
-        stretch = query.where(*run.conditions)
-        statement = stretch.add_columns(column).order_by(*run.ordering).limit(offset + wanted - len(rows))
-        if matching is not None:
-            statement = matching.page(statement)
-        if offset:
-            statement = _skipping(session, statement, wanted - len(rows), offset)
-        found = session.execute(statement).all()
-        if offset and not found:
-            # The run ends before the offset: the next starts that much nearer to it.
-            counted = matching.filter(stretch) if matching else stretch
-            offset -= count_up_to(session, counted.with_only_columns(Case.id), offset)
-        else:
-            offset = 0
-        rows.extend(found)
-        if len(rows) >= wanted:
-            break
-    return rows
-
-
-def _skipping(session: Session, statement: Select[Any], limit: int, offset: int) -> Select[Any]:
-    """statement's rows past offset: the ids are found first, along the index, and only the page's cases are read
-    whole (a late row lookup: skipped rows cost an index step, not a join and a decoded row)."""
-    ids = list(session.scalars(statement.with_only_columns(Case.id).limit(limit).offset(offset)))
-    return statement.where(Case.id.in_(ids)).limit(limit) if ids else statement.where(false())
 
 
 # Counting

@@ -50,7 +50,8 @@ def _rank(column: str, values: Sequence[str]) -> str:
 def upgrade() -> None:
     op.add_column("cases", sa.Column("status_rank", sa.SmallInteger(), nullable=False, server_default="0"))
     op.add_column("cases", sa.Column("severity_rank", sa.SmallInteger(), nullable=False, server_default="0"))
-    op.execute(f"UPDATE cases SET status_rank = {_rank('status', _GROUPS)}, severity_rank = {_rank('severity', _SEVERITIES)}")
+    ranks = f"status_rank = {_rank('status', _GROUPS)}, severity_rank = {_rank('severity', _SEVERITIES)}"
+    op.execute(f"UPDATE cases SET {ranks}")
     for name, columns in _CASE_INDEXES.items():
         op.create_index(name, "cases", columns, unique=False)
     for name, columns in _WIDENED.items():
@@ -64,10 +65,14 @@ def upgrade() -> None:
         sa.Column("workspace_id", sa.Uuid(), nullable=False),
         sa.Column("value_digest", sa.String(length=32), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_metadata_case_id_cases")),
-        sa.ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], name=op.f("fk_case_metadata_workspace_id_workspaces")),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"], ["workspaces.id"], name=op.f("fk_case_metadata_workspace_id_workspaces")
+        ),
         sa.PrimaryKeyConstraint("case_id", "key", name=op.f("pk_case_metadata")),
     )
-    op.create_index("ix_case_metadata_ws_key_value_case", "case_metadata", ["workspace_id", "key", "value_digest", "case_id"])
+    op.create_index(
+        "ix_case_metadata_ws_key_value_case", "case_metadata", ["workspace_id", "key", "value_digest", "case_id"]
+    )
     _index_metadata(metadata)
 
     count_columns = [f"{prefix}{group}" for prefix in ("", "archived_") for group in _GROUPS]
@@ -78,7 +83,9 @@ def upgrade() -> None:
         sa.Column("slot", sa.SmallInteger(), nullable=False),
         *(sa.Column(name, sa.Integer(), nullable=False) for name in count_columns),
         sa.ForeignKeyConstraint(["project_id"], ["projects.id"], name=op.f("fk_case_counts_project_id_projects")),
-        sa.ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], name=op.f("fk_case_counts_workspace_id_workspaces")),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"], ["workspaces.id"], name=op.f("fk_case_counts_workspace_id_workspaces")
+        ),
         sa.PrimaryKeyConstraint("workspace_id", "project_id", "slot", name=op.f("pk_case_counts")),
     )
     sums = ", ".join(
