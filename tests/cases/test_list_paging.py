@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from casework.cases import counts, paging
+from casework.errors import InvalidInput
 from tests.cases.test_list import forged_cursor, listing
 from tests.helpers import assert_problem, create, patch
 
@@ -276,3 +277,16 @@ async def test_total_without_filters_beyond_status_groups_comes_exact_from_the_c
 
 def test_the_page_window_is_kibanas():
     assert paging.MAX_PAGE_WINDOW == 10_000 and paging.MAX_PER_PAGE == 100
+
+
+@pytest.mark.parametrize(
+    "arguments, field",
+    [({"page": 0}, "page"), ({"per_page": 0}, "per_page"), ({"page": 1, "per_page": 101}, "per_page"),
+     ({"page": 201, "per_page": 50}, "page"), ({"page": 1, "limit": 5}, "limit"), ({"cursor": "a", "ending_before": "b"},
+     "ending_before")],
+)  # fmt: skip
+def test_paging_refuses_what_does_not_page_for_every_caller_not_just_http(arguments, field):
+    call = {"limit": None, "cursor": None, "ending_before": None, "page": None, "per_page": None} | arguments
+    with pytest.raises(InvalidInput) as refused:
+        paging.paging_of(**call)
+    assert [error.field for error in refused.value.errors] == [field]

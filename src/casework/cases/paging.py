@@ -21,8 +21,6 @@ DEFAULT_LIMIT = 50
 # Page-number paging: OFFSET costs what it skips, so pages reach no further than the first MAX_PAGE_WINDOW cases.
 MAX_PER_PAGE = 100
 MAX_PAGE_WINDOW = 10_000
-
-
 # Sorts on a column that may be empty, cases without a value last in either order: each page is read in two runs
 # along the sort's index, the cases with a value and then the others by id.
 _RUN_SORTS = frozenset({"closed"})
@@ -41,6 +39,7 @@ class Paging:
 def paging_of(
     limit: int | None, cursor: str | None, ending_before: str | None, page: int | None, per_page: int | None
 ) -> Paging:
+    """Which page is asked for; 422 naming the parameter for a combination that does not page, or a page too deep."""
     if cursor is not None and ending_before is not None:
         raise InvalidInput.field("ending_before", _("give cursor or ending_before, not both"))
     if page is None and per_page is None:
@@ -50,7 +49,8 @@ def paging_of(
         raise InvalidInput.field("page", _("page-number paging takes no cursor"))
     if limit is not None:
         raise InvalidInput.field("limit", _("with page, the page size is per_page"))
-    page, per_page = page or 1, per_page or DEFAULT_LIMIT
+    page = 1 if page is None else page
+    per_page = DEFAULT_LIMIT if per_page is None else per_page
     if page < 1:
         raise InvalidInput.field("page", _("must be at least 1"))
     if not 1 <= per_page <= MAX_PER_PAGE:
