@@ -150,9 +150,9 @@ PostgreSQL runs in a fresh schema of the local test database (`CASEWORK_TEST_DAT
 A scenario is a few lines in `bench/scenarios.py`.
 
 `DATASET=N` (`--dataset N`) runs `casework seed-data --cases N --json` on the benchmark's database before the server
-starts (`ALERTS=TOTAL` passes `--alerts TOTAL` on); the scenarios marked for it (filtered list, deep page, text
-search, comments on the busiest and on an empty seeded case, alert lookup, 1,000-alert attach) run in that seeded
-workspace with its token. List, search, lookup, comment and attach scenarios use one connection, since their
+starts (`ALERTS=TOTAL` passes `--alerts TOTAL` on); the scenarios marked for it (filtered list, deep page by
+cursor, page 200 by number, status counts unfiltered and by assignee, text search, comments on the busiest and on an
+empty seeded case, alert lookup, 1,000-alert attach) run in that seeded workspace with its token. List, search, lookup, comment and attach scenarios use one connection, since their
 targets are single-client latency; `p95 ms` comes from `bench/wrk/request.lua` (wrk itself prints 50/75/90/99).
 The `stack:` rows are references served by the floor app itself (one row by primary key, with sqlite3 and as a
 SQLAlchemy ORM entity, no authentication): what any database-backed endpoint on this stack can keep of the floor.
@@ -161,7 +161,8 @@ SQLAlchemy ORM entity, no authentication): what any database-backed endpoint on 
 
 - Create ≥ 0.40 × floor req/s; get ≥ 0.60 × floor, on SQLite, one worker; on PostgreSQL with 2 workers,
   create ≥ 0.30 × floor.
-- List and search on 1,000,000 cases: p95 ≤ 30 ms single client, on both databases.
+- List and search on 1,000,000 cases: p95 ≤ 30 ms single client, on both databases (issue 11: numbered pages
+  and status counts too).
 - Comment add on the 10,000-comment case within 1.2 × the empty case's latency.
 - 1,000 alerts attached in ≤ 250 ms; alert lookup p95 ≤ 10 ms.
 - Server RSS ≤ 200 MB throughout.

@@ -165,6 +165,33 @@ register(Scenario("list 50 by status+assignee+tag", "GET", lambda ctx: ctx["filt
 register(Scenario(f"list page {DEEP_PAGES + 1} by cursor", "GET", lambda ctx: ctx["deep_page"], setup=_deep_page,
                   connections=1, dataset=True))  # fmt: skip
 
+# Finding cases (issue 11): the deepest numbered page (page × per_page = 10,000) and the status-group counts, from
+# the counters (no filter) and counted up to their cap (an assignee filter, as a "my cases" view asks).
+NUMBERED_PAGE = 200
+
+
+def _numbered_page(client: httpx.Client, ctx: Context) -> None:
+    ctx["numbered_page"] = cases_path(sort="updated", page=NUMBERED_PAGE, per_page=LIST_PAGE)
+    if not _get(client, ctx["numbered_page"])["items"]:
+        raise ValueError(f"fewer than {NUMBERED_PAGE * LIST_PAGE} cases: seed a larger dataset")
+
+
+def _assignee_counts(client: httpx.Client, ctx: Context) -> None:
+    page = _get(client, cases_path(status="open", limit=LIST_PAGE))
+    assignee = next((item["assignees"][0] for item in page["items"] if item["assignees"]), None)
+    if assignee is None:
+        raise ValueError("no assigned case in the first page: cannot build the counted list")
+    ctx["assignee_counts"] = cases_path(assignee=assignee, status="open", status_counts="true", limit=LIST_PAGE)
+
+
+register(Scenario(f"list page {NUMBERED_PAGE} by number", "GET", lambda ctx: ctx["numbered_page"],
+                  setup=_numbered_page, connections=1, dataset=True))  # fmt: skip
+register(Scenario("list 50 with status counts", "GET",
+                  lambda ctx: cases_path(status="open", status_counts="true", count="true", limit=LIST_PAGE),
+                  connections=1, dataset=True))  # fmt: skip
+register(Scenario("list 50 by assignee with status counts", "GET", lambda ctx: ctx["assignee_counts"],
+                  setup=_assignee_counts, connections=1, dataset=True))  # fmt: skip
+
 # A topic an analyst looks up: in the text or a comment of about 9% of the seeded cases (92,177 of 1,000,000), far
 # more than a page, far fewer than all (casework.seed's words follow Zipf's law).
 SEARCH_WORDS = "ransomware"

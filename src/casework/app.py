@@ -19,6 +19,7 @@ from casework.attachments.storage import build_store
 from casework.alerts.router import router as alerts_router
 from casework.auth.router import router as auth_router
 from casework.blocks.router import router as blocks_router
+from casework.cases.router import facets_router
 from casework.cases.router import router as cases_router
 from casework.comments.router import router as comments_router
 from casework.db import migrate
@@ -157,6 +158,7 @@ def create_app(
 
     native = APIRouter(prefix="/api/v1")
     native.include_router(cases_router)
+    native.include_router(facets_router)
     native.include_router(attachments_router)
     native.include_router(blocks_router)
     native.include_router(tasks_router)

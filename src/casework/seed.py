@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session
 
 from casework.auth.schemas import UserCreate
 from casework.auth.service import SCOPES, Actor, add_user, issue_token
-from casework.cases.models import priority_rank
+from casework.cases.models import priority_rank, severity_rank, status_rank
 from casework.cases.schemas import DEFAULT_OWNER
 from casework.cases import numbering
+from casework.cases.counts import recount as recount_statuses
 from casework.db.database import Database
 from casework.projects.schemas import ProjectCreate
 from casework.projects.service import add_project, create_workspace
@@ -354,6 +355,8 @@ class Generator:
                 "status": status.group,
                 "status_category": status.category,
                 "priority_rank": priority_rank(priority),
+                "status_rank": status_rank(status.group),
+                "severity_rank": severity_rank(severity),
                 "severity": severity,
                 "type": STANDARD,
                 "assignee_ids": json(assignee_ids),
@@ -598,8 +601,10 @@ def seed(db: Database, options: SeedOptions, progress: Progress | None = None) -
         with db.write_engine.begin() as connection:
             numbering.advance_to(connection, setup.workspace_id, setup.project_id, options.cases)
     with db.write_engine.begin() as connection:
+        # The cases went in without the service: their status counts are set in one pass.
+        recount_statuses(connection, setup.workspace_id)
         # Fresh planner statistics, so that the first queries on the new data use its indexes.
-        for table in TABLES:
+        for table in (*TABLES, "case_counts"):
             connection.exec_driver_sql(f'ANALYZE "{table}"')
     return SeedResult(
         setup.workspace_id,

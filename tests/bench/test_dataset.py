@@ -13,6 +13,7 @@ from bench.scenarios import (
     ALERTS_PER_REQUEST,
     DEEP_PAGES,
     LIST_PAGE,
+    NUMBERED_PAGE,
     SCENARIOS,
     attach_bodies,
     filtered_list_params,
@@ -105,6 +106,25 @@ def test_deep_page_follows_the_cursor_and_loads_the_page_that_many_pages_ahead()
     assert parse_qs(urlsplit(ctx["deep_page"]).query)["cursor"] == [str(DEEP_PAGES)]
     with _seeded_api(pages=3) as client, pytest.raises(ValueError, match="seed a larger dataset"):
         _scenario(f"list page {DEEP_PAGES + 1} by cursor").setup(client, _ctx())
+
+
+def test_numbered_page_asks_for_page_200_of_50_the_deepest_page_allowed():
+    ctx = _ctx()
+    with _seeded_api() as client:
+        _scenario(f"list page {NUMBERED_PAGE} by number").setup(client, ctx)
+    query = parse_qs(urlsplit(ctx["numbered_page"]).query)
+    assert query == {"sort": ["updated"], "page": ["200"], "per_page": [str(LIST_PAGE)]}
+    assert NUMBERED_PAGE * LIST_PAGE == 10_000
+
+
+def test_status_count_scenarios_ask_for_the_counts_unfiltered_and_by_an_existing_assignee():
+    ctx = _ctx()
+    with _seeded_api() as client:
+        _scenario("list 50 by assignee with status counts").setup(client, ctx)
+    query = parse_qs(urlsplit(ctx["assignee_counts"]).query)
+    assert query["assignee"] == [ASSIGNEE] and query["status_counts"] == ["true"]
+    unfiltered = parse_qs(urlsplit(_scenario("list 50 with status counts").path(ctx)).query)
+    assert unfiltered["status_counts"] == ["true"] and "assignee" not in unfiltered
 
 
 def test_comments_go_to_the_busiest_and_to_the_comment_free_seeded_case():

@@ -7,6 +7,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from casework.auth.service import SCOPES, Actor
 from casework.cases.schemas import CaseFilter
+from casework.cases import facets
 from casework.cases.search import list_cases
 from casework.db.database import Database
 from casework.seed import SeedOptions, SeedResult, seed
@@ -62,6 +64,29 @@ def page_plan(db: Database, result: SeedResult, filters: CaseFilter, sort: str =
         return db.run_sync(work, write=False)
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
+
+
+def plans(db: Database, result: SeedResult, work: Any) -> list[str]:
+    """EXPLAIN of every query work(session, actor) issues that reads a big table."""
+    issued: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        if statement.lstrip().startswith(("SELECT", "WITH")) and re.search(rf"\b({'|'.join(BIG_TABLES)})\b", statement):
+            issued.append((statement, parameters))
+
+    def explain(session: Session) -> list[str]:
+        work(session, admin(session, result))
+        connection = session.connection()
+        explained = [connection.exec_driver_sql("EXPLAIN " + sql, params) for sql, params in issued]
+        return ["\n".join(row[0] for row in rows) for rows in explained]
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        found = db.run_sync(explain, write=False)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    assert found, "no query read a big table"
+    return found
 
 
 def assert_no_full_scan(plan: str) -> None:
@@ -147,3 +172,87 @@ def test_the_category_sort_walks_the_category_index(seeded, order):
     plan = page_plan(db, result, CaseFilter(), "category", order)
     assert_no_full_scan(plan)
     assert "ix_cases_ws_category" in plan and "Sort" not in plan, plan
+
+
+# Finding cases: every sort, filter, paging mode and count reads along an index.
+
+
+def a_case(db: Database, result: SeedResult) -> dict[str, Any]:
+    """An open, assigned case of the seeded workspace, newest update first."""
+    query = (
+        "SELECT c.id, c.number, c.author_id, a.user_id, c.closed_at FROM cases c JOIN case_assignees a ON "
+        "a.case_id = c.id WHERE c.workspace_id = :w AND c.status = 'closed' ORDER BY c.updated_at DESC LIMIT 1"
+    )
+    row = db.run_sync(lambda session: session.execute(text(query), {"w": result.workspace_id}).one(), write=False)
+    return dict(row._mapping)
+
+
+def listed(filters: CaseFilter, sort: str = "updated", order: str = "desc", **options: Any) -> Any:
+    return lambda session, actor: list_cases(session, actor, filters, sort, order, **options)
+
+
+@pytest.mark.parametrize("sort", ["title", "status", "severity", "closed"])
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_each_new_sort_pages_along_its_index(seeded, sort, order):
+    db, result = seeded
+    index = {"title": "ix_cases_ws_title", "status": "ix_cases_ws_status_rank", "severity": "ix_cases_ws_severity_rank",
+             "closed": "ix_cases_ws_closed"}[sort]  # fmt: skip
+    for plan in plans(db, result, listed(CaseFilter(), sort, order, limit=PAGE)):
+        assert_no_full_scan(plan)
+        assert index in plan, plan
+
+
+@pytest.mark.parametrize("sort", ["updated", "title", "closed"])
+def test_a_backwards_page_reads_along_the_index(seeded, sort):
+    db, result = seeded
+    first = db.run_sync(lambda session: listed(CaseFilter(), sort)(session, admin(session, result)), write=False)
+    for plan in plans(db, result, listed(CaseFilter(), sort, "desc", ending_before=first.next_cursor)):
+        assert_no_full_scan(plan)
+
+
+@pytest.mark.parametrize("sort", ["updated", "closed"])
+def test_page_two_hundred_by_number_reads_no_big_table_whole(seeded, sort):
+    db, result = seeded
+    for plan in plans(db, result, listed(CaseFilter(), sort, page=200, per_page=50, with_total=True)):
+        assert_no_full_scan(plan)
+
+
+def test_each_new_filter_reads_along_an_index(seeded):
+    db, result = seeded
+    case = a_case(db, result)
+    filters = [
+        CaseFilter(author=[case["author_id"]]),
+        CaseFilter(author=[case["author_id"], case["user_id"]]),
+        CaseFilter(type=["STANDARD"]),
+        CaseFilter(id=[case["id"]]),
+        CaseFilter(number=[case["number"], 1]),
+        CaseFilter(metadata=["source=siem"]),
+        CaseFilter(closed_after=case["closed_at"]),
+        CaseFilter(closed_before=case["closed_at"], closed_after=case["closed_at"] - timedelta(days=1)),
+        CaseFilter(assignee_none=[case["user_id"]]),
+    ]
+    for f in filters:
+        for plan in plans(db, result, listed(f, limit=PAGE)):
+            assert_no_full_scan(plan)
+
+
+def test_status_counts_and_totals_read_the_counters_or_a_capped_range(seeded):
+    db, result = seeded
+    case = a_case(db, result)
+    filters = [CaseFilter(), CaseFilter(status=["open"]), CaseFilter(assignee=[case["user_id"]]), CaseFilter(severity=["high"])]
+    for f in filters:
+        for plan in plans(db, result, listed(f, limit=PAGE, with_total=True, with_status_counts=True)):
+            if plan.startswith("Aggregate"):
+                # A count: it stops at the cap, whichever way it reads (a scan under a Limit ends there).
+                assert re.match(r"Aggregate.*\n\s*->\s+Limit", plan), plan
+            else:
+                assert_no_full_scan(plan)
+
+
+def test_distinct_tags_and_reporters_skip_through_their_indexes(seeded):
+    db, result = seeded
+    tags = plans(db, result, lambda session, actor: facets.list_tags(session, actor, None, 100))
+    reporters = plans(db, result, lambda session, actor: facets.list_reporters(session, actor, None, 100))
+    for plan in tags + reporters:
+        assert_no_full_scan(plan)
+    assert all("ix_case_tags_ws_tag_case" in plan for plan in tags), tags

@@ -1,13 +1,15 @@
+import hashlib
 import uuid
 from datetime import datetime
 from typing import Any
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.db.base import Base, IdMixin, utcnow
+from casework.workflow.statuses.models import GROUPS as STATUS_GROUPS
 
 if TYPE_CHECKING:
     from casework.workflow.slas.models import CaseSla
@@ -25,6 +27,24 @@ def priority_label(rank: int) -> str | None:
     return None if rank == NO_PRIORITY_RANK else f"P{rank}"
 
 
+# Sort keys of status and severity, kept beside the values they order: a status by its group in workflow order,
+# a severity from low to critical.
+SEVERITY_ORDER = ("low", "medium", "high", "critical")
+
+
+def status_rank(group: str) -> int:
+    return STATUS_GROUPS.index(group)
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITY_ORDER.index(severity)
+
+
+def metadata_digest(value: str) -> str:
+    """What a metadata value is indexed by: values reach 10,000 characters, past what an index entry holds."""
+    return hashlib.blake2b(value.encode(), digest_size=16).hexdigest()
+
+
 class Case(IdMixin, Base):
     __tablename__ = "cases"
     __table_args__ = (
@@ -32,9 +52,10 @@ class Case(IdMixin, Base):
         UniqueConstraint("workspace_id", "key"),
         # Default list: a workspace's live cases by status, newest update first.
         Index("ix_cases_ws_status_updated", "workspace_id", "status", "updated_at", "id"),
-        # Lists sorted by update or creation without a status filter.
-        Index("ix_cases_ws_updated", "workspace_id", "updated_at", "id"),
-        Index("ix_cases_ws_created", "workspace_id", "created_at", "id"),
+        # Lists sorted by update or creation without a status filter. archived_at rides along so that a numbered page
+        # skips the cases before it within the index (the default list leaves archived cases out).
+        Index("ix_cases_ws_updated", "workspace_id", "updated_at", "id", "archived_at"),
+        Index("ix_cases_ws_created", "workspace_id", "created_at", "id", "archived_at"),
         # Lists sorted by priority.
         Index("ix_cases_ws_priority", "workspace_id", "priority_rank", "id"),
         # Cases by project.
@@ -46,6 +67,16 @@ class Case(IdMixin, Base):
         Index("ix_cases_ws_requester_updated", "workspace_id", "requester_id", "updated_at", "id"),
         # Lists filtered or sorted by category (casework.cases.search reads the cases without one as a second range).
         Index("ix_cases_ws_category", "workspace_id", "category", "id"),
+        # GET /cases?sort=title|status|severity|closed: pages along each sort key (archived_at, as above).
+        Index("ix_cases_ws_title", "workspace_id", "title", "id", "archived_at"),
+        Index("ix_cases_ws_status_rank", "workspace_id", "status_rank", "id", "archived_at"),
+        Index("ix_cases_ws_severity_rank", "workspace_id", "severity_rank", "id", "archived_at"),
+        # sort=closed (each of its two runs: cases closed, in closed_at order, then the others by id) and the
+        # closed_after/closed_before range.
+        Index("ix_cases_ws_closed", "workspace_id", "closed_at", "id", "archived_at"),
+        # author= and type= filters, newest update first; the distinct reporters of a workspace (GET /reporters).
+        Index("ix_cases_ws_author_updated", "workspace_id", "author_id", "updated_at", "id"),
+        Index("ix_cases_ws_type_updated", "workspace_id", "type", "updated_at", "id"),
         # Title and description have a text-search index too, which this metadata cannot declare on both
         # databases: see casework.cases.text_search.
     )
@@ -61,6 +92,9 @@ class Case(IdMixin, Base):
     status: Mapped[str] = mapped_column(String(20))
     status_category: Mapped[str] = mapped_column(String(12))
     priority_rank: Mapped[int] = mapped_column(SmallInteger, default=NO_PRIORITY_RANK)
+    # status_rank(status) and severity_rank(severity), for sort=status and sort=severity.
+    status_rank: Mapped[int] = mapped_column(SmallInteger, default=0)
+    severity_rank: Mapped[int] = mapped_column(SmallInteger, default=0)
     severity: Mapped[str] = mapped_column(String(10))
     type: Mapped[str] = mapped_column(String(64))
     # Read copies of case_assignees / case_tags, so that a case reads in one row.
@@ -146,3 +180,40 @@ class CaseAttribute(Base):
     key: Mapped[str] = mapped_column(String(256), primary_key=True)
     value: Mapped[str] = mapped_column(String(256), primary_key=True)
     workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id"))
+
+
+class CaseMetadata(Base):
+    """The searchable copy of a case's metadata, one row per key, kept by the case service."""
+
+    __tablename__ = "case_metadata"
+    # metadata=KEY=VALUE filters: EXISTS (key, value) within a workspace.
+    __table_args__ = (Index("ix_case_metadata_ws_key_value_case", "workspace_id", "key", "value_digest", "case_id"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(256), primary_key=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id"))
+    value_digest: Mapped[str] = mapped_column(String(32))
+
+
+# Columns of case_counts: live and archived cases of each status group.
+STATUS_COUNT_COLUMNS = {(group, archived): f"{'archived_' if archived else ''}{group}" for archived in (False, True)
+                 for group in STATUS_GROUPS}  # fmt: skip
+
+
+class CaseCount(Base):
+    """How many cases a project holds in each status group, live and archived, kept by the case service in the
+    write's own transaction: the lists' status counts and totals read these instead of counting cases. A project's
+    counts are spread over a few slots, each transaction writing one, so that concurrent writers (PostgreSQL) do not
+    queue on one row; a read sums the slots."""
+
+    __tablename__ = "case_counts"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id"), primary_key=True)
+    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    open: Mapped[int] = mapped_column(Integer, default=0)
+    in_progress: Mapped[int] = mapped_column(Integer, default=0)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    archived_open: Mapped[int] = mapped_column(Integer, default=0)
+    archived_in_progress: Mapped[int] = mapped_column(Integer, default=0)
+    archived_closed: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,5 +1,6 @@
 from collections.abc import Callable
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
@@ -11,7 +12,8 @@ from casework.attachments import service as attachments
 from casework.attachments.schemas import file_view
 from casework.auth.service import Actor
 from casework.blocks import service as blocks
-from casework.cases import search, service
+from casework.cases import facets, search, service
+from casework.cases import paging as pages
 from casework.cases.models import Case
 from casework.cases.schemas import (
     BulkRequest,
@@ -21,8 +23,10 @@ from casework.cases.schemas import (
     CasePage,
     CaseRead,
     CaseUpdate,
+    ReporterPage,
     SortField,
     SortOrder,
+    TagPage,
     case_view,
 )
 from casework.comments import service as comments
@@ -41,6 +45,8 @@ from casework.watchers import service as watchers
 from casework.watchers.schemas import watcher_view
 
 router = APIRouter(prefix="/cases", tags=["cases"])
+# What the workspace's cases use, beside them: GET /tags, GET /reporters.
+facets_router = APIRouter(tags=["cases"])
 
 
 def _case_response(case: Case, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -61,12 +67,56 @@ async def list_cases(
     filters: Annotated[CaseFilter, Query()],
     sort: SortField = "updated",
     order: SortOrder = "desc",
-    limit: Limit = 50,
+    limit: Limit | None = None,
     cursor: str | None = None,
-    count: Annotated[bool, Query(description="Also return the number of matching cases.")] = False,
+    ending_before: Annotated[
+        str | None, Query(description="A cursor (`prev_cursor`): the page just before it, in the same order.")
+    ] = None,
+    page: Annotated[int | None, Query(ge=1, description="Page-number paging: the page, from 1.")] = None,
+    per_page: Annotated[
+        int | None, Query(ge=1, le=pages.MAX_PER_PAGE, description="Page-number paging: the page size (50).")
+    ] = None,
+    count: Annotated[
+        Literal["true", "false", "exact"] | None,
+        Query(description="`true`: add `total`, counted up to 10,000; `exact`: counted in full (slower). "
+              "Default: `true` with `page`, `false` otherwise."),
+    ] = None,
+    status_counts: Annotated[
+        bool, Query(description="Add the matching cases per status group, the status filter left out.")
+    ] = False,
 ) -> Response:
-    page = await db.read(search.list_cases, actor, filters, sort, order, limit, cursor, count)
-    return JSONResponse({"items": [case_view(c) for c in page.items], "next_cursor": page.next_cursor, "total": page.total})
+    by_page = page is not None or per_page is not None
+    listing = partial(
+        search.list_cases,
+        ending_before=ending_before,
+        page=page,
+        per_page=per_page,
+        exact_counts=count == "exact",
+        with_status_counts=status_counts,
+    )
+    found = await db.read(
+        listing,
+        actor,
+        filters,
+        sort,
+        order,
+        limit,
+        cursor,
+        count in ("true", "exact") or (count is None and by_page),
+    )
+    return JSONResponse(
+        {
+            "items": [case_view(c) for c in found.items],
+            "next_cursor": found.next_cursor,
+            "prev_cursor": found.prev_cursor,
+            "page": found.page,
+            "per_page": found.per_page,
+            "total": found.total,
+            "total_exact": found.total_exact,
+            "status_counts": found.status_counts,
+            "status_counts_exact": found.status_counts_exact,
+        }
+    )
 
 
 @router.post("/bulk", response_model=BulkResponse)
@@ -173,4 +223,19 @@ async def list_activity(
     """The case's activity log, oldest first; each entry's `label` is in the caller's language."""
     rows, next_cursor = await db.read(service.list_activity, actor, ref, cursor, limit)
     items = [activity_view(row, language) for row in rows]
+    return JSONResponse({"items": items, "next_cursor": next_cursor})
+
+
+@facets_router.get("/tags", response_model=TagPage)
+async def list_tags(actor: CurrentActor, db: DB, limit: Limit = 100, cursor: str | None = None) -> Response:
+    """The distinct tags of the workspace's cases (archived ones too), in order."""
+    tags, next_cursor = await db.read(facets.list_tags, actor, cursor, limit)
+    return JSONResponse({"items": tags, "next_cursor": next_cursor})
+
+
+@facets_router.get("/reporters", response_model=ReporterPage)
+async def list_reporters(actor: CurrentActor, db: DB, limit: Limit = 100, cursor: str | None = None) -> Response:
+    """The users who created at least one of the workspace's cases."""
+    rows, next_cursor = await db.read(facets.list_reporters, actor, cursor, limit)
+    items = [{"id": str(row.id), "name": row.name, "email": row.email} for row in rows]
     return JSONResponse({"items": items, "next_cursor": next_cursor})

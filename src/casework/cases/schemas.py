@@ -19,7 +19,10 @@ Priority = Literal["P1", "P2", "P3", "P4", "P5"]
 Severity = Literal["low", "medium", "high", "critical"]
 # A built-in column, or `field.KEY` for a custom field (cases without a value last, in either order).
 SortField = Annotated[
-    str, StringConstraints(pattern=rf"^(created|updated|priority|number|category|field\.(?:{FIELD_KEY}))$")
+    str,
+    StringConstraints(
+        pattern=rf"^(created|updated|priority|number|title|status|severity|closed|category|field\.(?:{FIELD_KEY}))$"
+    ),
 ]
 SortOrder = Literal["asc", "desc"]
 
@@ -29,6 +32,9 @@ MAX_METADATA_KEYS = 100
 MAX_EXTERNAL_REFS = 50
 MAX_FIELD_VALUES = 200
 MAX_FIELD_FILTERS = 10
+# Finding cases: values of one list filter (id, number, author, type, assignee_none), metadata filters.
+MAX_FILTER_VALUES = 100
+MAX_METADATA_FILTERS = 10
 
 
 Title = Annotated[str, StringConstraints(min_length=1, max_length=160), AfterValidator(not_blank)]
@@ -296,10 +302,28 @@ class CaseRead(BaseModel):
     vendor_data: dict[str, dict[str, Any]]
 
 
+class StatusCounts(BaseModel):
+    open: int
+    in_progress: int
+    closed: int
+
+
 class CasePage(BaseModel):
     items: list[CaseRead]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
-    total: int | None = Field(default=None, description="Matching cases, when asked for with `count=true`.")
+    prev_cursor: str | None = Field(
+        default=None, description="Pass as `ending_before` for the page before; null on the first page."
+    )
+    page: int | None = Field(default=None, description="With page-number paging: this page's number.")
+    per_page: int | None = Field(default=None, description="With page-number paging: the page size.")
+    total: int | None = Field(
+        default=None, description="Matching cases (`count=true`, and by default with `page`), up to 10,000 unless exact."
+    )
+    total_exact: bool | None = Field(default=None, description="Whether `total` is exact, or a lower bound (10,000).")
+    status_counts: StatusCounts | None = Field(
+        default=None, description="With `status_counts=true`: matching cases per status group, ignoring `status`."
+    )
+    status_counts_exact: bool | None = None
 
 
 class BulkItem(StrictInput):
@@ -379,6 +403,24 @@ def case_view(case: Case, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
+def metadata_filter(value: str) -> tuple[str, str]:
+    """The (key, value) of a `KEY=VALUE` metadata filter."""
+    key, _sep, wanted = value.partition("=")
+    return key, wanted
+
+
+def _key_value(value: str) -> str:
+    key, sep, wanted = value.partition("=")
+    if not sep or not key:
+        raise ValueError(_("expected KEY=VALUE"))
+    if len(key) > 256 or len(wanted) > 10_000:
+        raise ValueError(_("a metadata key is at most 256 characters and a value at most 10,000"))
+    return value
+
+
+MetadataFilter = Annotated[str, AfterValidator(_key_value)]
+
+
 class CaseFilter(CleanInput):
     status: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
         default=[], description="Statuses by group, name or id."
@@ -390,7 +432,9 @@ class CaseFilter(CleanInput):
     tag: list[str] = Field(default=[], description="Cases with all of these tags.")
     tag_any: list[str] = Field(default=[], description="Cases with at least one of these tags.")
     tag_none: list[str] = Field(default=[], description="Cases with none of these tags.")
-    author: uuid.UUID | None = None
+    author: list[uuid.UUID] = Field(
+        default=[], max_length=MAX_FILTER_VALUES, description="Cases created by any of these users."
+    )
     project: str | None = None
     created_after: Moment | None = None
     created_before: Moment | None = None
@@ -421,3 +465,35 @@ class CaseFilter(CleanInput):
     attribute: list[AttributeFilter] = Field(
         default=[], max_length=MAX_FILTER_VALUES, description="`KEY:VALUE`: cases whose attribute KEY holds VALUE; all must hold."
     )
+    # Finding cases by more keys (README "Finding cases").
+    id: list[uuid.UUID] = Field(default=[], max_length=MAX_FILTER_VALUES, description="Cases with one of these ids.")
+    number: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(
+        default=[], max_length=MAX_FILTER_VALUES, description="Cases with one of these numbers."
+    )
+    type: list[CaseType] = Field(default=[], max_length=MAX_FILTER_VALUES, description="Cases of one of these types.")
+    assignee_none: list[uuid.UUID] = Field(
+        default=[], max_length=MAX_FILTER_VALUES, description="Cases assigned to none of these users."
+    )
+    metadata: list[MetadataFilter] = Field(
+        default=[],
+        max_length=MAX_METADATA_FILTERS,
+        description="`KEY=VALUE` (split at the first `=`): cases whose metadata maps KEY to exactly VALUE; all must hold.",
+    )
+    closed_after: Moment | None = Field(default=None, description="Closed at or after this time.")
+    closed_before: Moment | None = Field(default=None, description="Closed before this time.")
+
+
+class TagPage(BaseModel):
+    items: list[str]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class Reporter(BaseModel):
+    id: uuid.UUID
+    name: str
+    email: str
+
+
+class ReporterPage(BaseModel):
+    items: list[Reporter]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")

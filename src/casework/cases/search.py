@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, func, intersect, literal, not_, select, tuple_
+from sqlalchemy import Select, exists, intersect, not_, select
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
-from casework.cases.models import Case, CaseAssignee, CaseAttribute, CaseTag, priority_rank
-from casework.cases.schemas import CaseFilter, SortField, SortOrder
+from casework.cases import counts
+from casework.cases import paging as pages
+from casework.cases.models import Case, CaseAssignee, CaseAttribute, CaseMetadata, CaseTag, metadata_digest, priority_rank
+from casework.cases.schemas import CaseFilter, SortField, SortOrder, metadata_filter
 from casework.cases.text_search import TextSearch
 from casework.db.base import utcnow
 from casework.db.statements import count_up_to
@@ -29,6 +31,11 @@ _SORT_COLUMNS = {
     "updated": Case.updated_at,
     "priority": Case.priority_rank,
     "number": Case.number,
+    "title": Case.title,
+    "status": Case.status_rank,
+    "severity": Case.severity_rank,
+    "closed": Case.closed_at,
+    "category": Case.category,
 }
 
 
@@ -37,6 +44,12 @@ class CasePage:
     items: list[Case]
     next_cursor: str | None
     total: int | None
+    prev_cursor: str | None = None
+    total_exact: bool | None = None
+    status_counts: dict[str, int] | None = None
+    status_counts_exact: bool | None = None
+    page: int | None = None
+    per_page: int | None = None
 
 
 def list_cases(
@@ -45,18 +58,30 @@ def list_cases(
     filters: CaseFilter,
     sort: SortField = "updated",
     order: SortOrder = "desc",
-    limit: int = 50,
+    limit: int | None = None,
     cursor: str | None = None,
     with_total: bool = False,
+    *,
+    ending_before: str | None = None,
+    page: int | None = None,
+    per_page: int | None = None,
+    exact_counts: bool = False,
+    with_status_counts: bool = False,
 ) -> CasePage:
+    """A page of the cases matching filters: after `cursor`, before `ending_before` (in the same order), or page
+    number `page` of `per_page`. with_total adds their number, with_status_counts their number per status group
+    (the status filter left out), each counted up to counts.COUNT_CAP unless exact_counts."""
     actor.require_case_read()
+    paging = pages.paging_of(limit, cursor, ending_before, page, per_page)
     query = _filtered(session, actor.workspace_id, filters)
     # q is applied apart: counting and paging want different plans (casework.cases.text_search).
     matching = TextSearch(session, filters.q) if filters.q is not None else None
-    counted = matching.filter(query) if matching else query
-    total = session.scalar(select(func.count()).select_from(counted.subquery())) if with_total else None
-    if sort == CATEGORY_SORT:
-        return _category_page(session, query, order, limit, cursor, matching, total)
+    total = total_exact = None
+    if with_total:
+        total, total_exact = _total(session, actor, filters, query, matching, exact_counts)
+    by_status = by_status_exact = None
+    if with_status_counts:
+        by_status, by_status_exact = _status_counts(session, actor, filters, matching, exact_counts)
     by_field = None
     if sort.startswith(field_search.FIELD_SORT_PREFIX):
         by_field = field_search.sort_value(session, actor.workspace_id, _project_id(session, actor, filters), sort)
@@ -64,22 +89,43 @@ def list_cases(
         column = by_field.column
     else:
         column = _SORT_COLUMNS[sort]
-    if cursor is not None:
-        query = query.where(_after_cursor(column, sort, order, cursor, by_field))
-    if by_field is not None:
-        # Cases without a value come last in either order.
-        first = column.desc() if order == "desc" else column.asc()
-        ordering = (first.nulls_last(), Case.id.desc() if order == "desc" else Case.id.asc())
+    position = _cursor_at(column, sort, order, paging.position, by_field) if paging.position is not None else None
+    runs = pages.runs_of(sort, order, column, position, paging.backwards, by_field, filters)
+    rows = pages.fetch(session, query, column, runs, paging, matching)
+    items, next_cursor, prev_cursor = _with_cursors(rows, paging, sort, order, cursor)
+    return CasePage(
+        items,
+        next_cursor,
+        total,
+        prev_cursor,
+        total_exact,
+        by_status,
+        by_status_exact,
+        page=paging.page,
+        per_page=paging.size if paging.page is not None else None,
+    )
+
+
+def _with_cursors(
+    rows: list[Any], paging: pages.Paging, sort: str, order: str, cursor: str | None
+) -> tuple[list[Case], str | None, str | None]:
+    """The page's cases (rows fetched with one more than the page, backwards pages reversed), the cursor past its
+    last case (while more follow) and the one before its first (past the first page)."""
+    more = len(rows) > paging.size
+    rows = rows[: paging.size]
+    if paging.backwards:
+        rows.reverse()
+
+    def at(row: Any) -> str:
+        return encode_cursor([sort, order, _cursor_value(row[1]), str(row[0].id)])
+
+    first, last = (at(rows[0]), at(rows[-1])) if rows else (None, None)
+    if paging.backwards:
+        next_cursor, prev_cursor = last or paging.position, first if more else None
     else:
-        ordering = (column.desc(), Case.id.desc()) if order == "desc" else (column.asc(), Case.id.asc())
-    page = query.add_columns(column).order_by(*ordering).limit(limit + 1)
-    rows = session.execute(matching.page(page) if matching else page).all()
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last, last_value = rows[-1]
-        next_cursor = encode_cursor([sort, order, _cursor_value(last_value), str(last.id)])
-    return CasePage([row[0] for row in rows], next_cursor, total)
+        next_cursor = last if more else None
+        prev_cursor = (first or cursor) if cursor is not None or paging.offset else None
+    return [row[0] for row in rows], next_cursor, prev_cursor
 
 
 def _project_id(session: Session, actor: Actor, filters: CaseFilter) -> uuid.UUID | None:
@@ -91,25 +137,41 @@ def _cursor_value(value: Any) -> Any:
 
 
 # What the sort columns can hold (INTEGER, SMALLINT): a value past them is no cursor this server issued.
-_CURSOR_INT_RANGES = {"number": range(-(2**31), 2**31), "priority": range(-(2**15), 2**15)}
+_CURSOR_INT_RANGES = {
+    "number": range(-(2**31), 2**31),
+    "priority": range(-(2**15), 2**15),
+    "status": range(-(2**15), 2**15),
+    "severity": range(-(2**15), 2**15),
+}
+_TITLE_LENGTH = 160
 
 
 def _cursor_position(sort: str, raw: Any) -> Any:
     """The sort value a cursor holds; ValueError/TypeError/OverflowError unless it is one this server could issue."""
-    if sort in ("created", "updated"):
+    if sort in ("created", "updated", "closed"):
+        if raw is None and sort == "closed":
+            return None
         value = datetime.fromisoformat(raw)
         if value.tzinfo is None:
             raise ValueError("naive time in cursor")
         return value.astimezone(UTC)
-    number = int(raw)
-    if number not in _CURSOR_INT_RANGES[sort]:
+    if sort in ("title", "category"):
+        if raw is None and sort == "category":
+            return None
+        if not isinstance(raw, str) or len(raw) > _TITLE_LENGTH or "\x00" in raw:
+            raise ValueError("not a title or category")
+        return raw
+    if type(raw) is not int:
+        raise TypeError(raw)
+    if raw not in _CURSOR_INT_RANGES[sort]:
         raise ValueError("number out of range in cursor")
-    return number
+    return raw
 
 
-def _after_cursor(
+def _cursor_at(
     column: Any, sort: str, order: str, cursor: str, by_field: field_search.SortValue | None = None
-) -> Any:
+) -> tuple[Any, uuid.UUID]:
+    """The (sort value, case id) a cursor points at; 422 naming cursor unless it is one of this sort and order."""
     values = decode_cursor(cursor)
     if len(values) != 4 or values[:2] != [sort, order]:
         raise InvalidInput.field("cursor", _("the cursor belongs to another sort or order"))
@@ -120,17 +182,9 @@ def _after_cursor(
             value = _cursor_position(sort, values[2])
         if not isinstance(values[3], str):
             raise TypeError(values[3])
-        last_id = uuid.UUID(values[3])
+        return value, uuid.UUID(values[3])
     except (TypeError, ValueError, OverflowError):
         raise InvalidInput.field("cursor", _("not a cursor this server issued")) from None
-    if by_field is not None and value is None:
-        # Past the cases with a value: only those without one remain, in id order.
-        return column.is_(None) & (Case.id < last_id if order == "desc" else Case.id > last_id)
-    # Typed after the column: a tuple's literals would otherwise skip UTCDateTime's conversion to stored UTC.
-    key, last = tuple_(column, Case.id), tuple_(literal(value, column.type), literal(last_id, Case.id.type))
-    after = key < last if order == "desc" else key > last
-    # A field value sorts before every case without one.
-    return after | column.is_(None) if by_field is not None else after
 
 
 def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Select[tuple[Case]]:
@@ -145,15 +199,15 @@ def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Selec
         query = query.where(Case.priority_rank.in_([priority_rank(p if p != "none" else None) for p in f.priority]))
     if f.severity:
         query = query.where(Case.severity.in_(f.severity))
-    member_sets = [*_member_sets(workspace_id, f), *_attribute_sets(workspace_id, f)]
-    query = query.where(*_membership_conditions(session, member_sets))
+    sets = [*_member_sets(workspace_id, f), *_metadata_sets(workspace_id, f), *_attribute_sets(workspace_id, f)]
+    query = query.where(*_membership_conditions(session, sets))
     query = query.where(*_case_field_conditions(f))
     if f.unassigned:
         query = query.where(not_(exists().where(CaseAssignee.case_id == Case.id)))
     if f.tag_none:
         query = query.where(not_(_contains(_tagged(workspace_id, f.tag_none))))
-    if f.author is not None:
-        query = query.where(Case.author_id == f.author)
+    if f.author:
+        query = query.where(Case.author_id.in_(f.author))
     project_id = resolve_project(session, workspace_id, f.project).id if f.project is not None else None
     if project_id is not None:
         query = query.where(Case.project_id == project_id)
@@ -169,7 +223,43 @@ def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Selec
         query = query.where(slas.sla_filter(f.sla, utcnow()))
     for condition in field_search.filter_conditions(session, workspace_id, project_id, f.field):
         query = query.where(condition)
-    return query
+    return query.where(*_finding_conditions(f))
+
+
+def _finding_conditions(f: CaseFilter) -> list[Any]:
+    """Ids, numbers, types, excluded assignees and the closing time."""
+    conditions = []
+    if f.id:
+        conditions.append(Case.id.in_(f.id))
+    if f.number:
+        conditions.append(Case.number.in_(f.number))
+    if f.type:
+        conditions.append(Case.type.in_(f.type))
+    if f.assignee_none:
+        excluded = select(CaseAssignee.case_id).where(
+            CaseAssignee.case_id == Case.id, CaseAssignee.user_id.in_(f.assignee_none)
+        )
+        conditions.append(not_(exists(excluded)))
+    if f.closed_after is not None:
+        conditions.append(Case.closed_at >= f.closed_after)
+    if f.closed_before is not None:
+        conditions.append(Case.closed_at < f.closed_before)
+    return conditions
+
+
+def _metadata_sets(workspace_id: uuid.UUID, f: CaseFilter) -> list[Select[tuple[uuid.UUID]]]:
+    """The case ids each metadata filter admits."""
+    sets = []
+    for item in f.metadata:
+        key, value = metadata_filter(item)
+        sets.append(
+            select(CaseMetadata.case_id).where(
+                CaseMetadata.workspace_id == workspace_id,
+                CaseMetadata.key == key,
+                CaseMetadata.value_digest == metadata_digest(value),
+            )
+        )
+    return sets
 
 
 def _in_statuses(session: Session, workspace_id: uuid.UUID, refs: list[str]) -> Any:
@@ -241,7 +331,7 @@ def _contains(case_ids: Select[tuple[uuid.UUID]]) -> Any:
     return exists(case_ids.where(case_ids.selected_columns[0] == Case.id))
 
 
-# Vendor case fields: owner, category, requester id, attributes; the category sort
+# Vendor case fields: owner, category, requester id, attributes
 
 
 def _case_field_conditions(f: CaseFilter) -> list[Any]:
@@ -268,56 +358,30 @@ def _attribute_sets(workspace_id: uuid.UUID, f: CaseFilter) -> list[Select[tuple
     return sets
 
 
-CATEGORY_SORT = "category"
+# Counting
 
 
-def _category_page(
-    session: Session,
-    query: Select[tuple[Case]],
-    order: SortOrder,
-    limit: int,
-    cursor: str | None,
-    matching: TextSearch | None,
-    total: int | None,
-) -> CasePage:
-    """Cases with a category in its order, then those without one in id order, in either order: two ranges of
-    ix_cases_ws_category, read one after the other, since neither database walks one index with NULLs last both ways.
-    """
-    descending = order == "desc"
-    by_id = Case.id.desc() if descending else Case.id.asc()
-    position = _category_cursor(order, cursor) if cursor is not None else None
-    rows: list[Any] = []
-    if position is None or position[0] is not None:
-        with_one = query.where(Case.category.is_not(None))
-        if position is not None:
-            key = tuple_(Case.category, Case.id)
-            last = tuple_(literal(position[0], Case.category.type), literal(position[1], Case.id.type))
-            with_one = with_one.where(key < last if descending else key > last)
-        by_category = Case.category.desc() if descending else Case.category.asc()
-        page = with_one.add_columns(Case.category).order_by(by_category, by_id).limit(limit + 1)
-        rows = list(session.execute(matching.page(page) if matching else page).all())
-    if len(rows) <= limit:
-        without = query.where(Case.category.is_(None))
-        if position is not None and position[0] is None:
-            without = without.where(Case.id < position[1] if descending else Case.id > position[1])
-        page = without.add_columns(Case.category).order_by(by_id).limit(limit + 1 - len(rows))
-        rows.extend(session.execute(matching.page(page) if matching else page).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last_case, last_category = rows[-1]
-        next_cursor = encode_cursor([CATEGORY_SORT, order, last_category, str(last_case.id)])
-    return CasePage([row[0] for row in rows], next_cursor, total)
+def _total(
+    session: Session, actor: Actor, f: CaseFilter, query: Select[Any], matching: TextSearch | None, exact: bool
+) -> tuple[int, bool]:
+    groups = counts.only_groups(f)
+    if groups is not None and counts.counters_answer(f):
+        by_group = counts.counted(session, actor.workspace_id, _project_id(session, actor, f), f.archived)
+        return sum(by_group[group] for group in set(groups)), True
+    return counts.count(session, matching.filter(query) if matching else query, exact)
 
 
-def _category_cursor(order: str, cursor: str) -> tuple[str | None, uuid.UUID]:
-    values = decode_cursor(cursor)
-    if len(values) != 4 or values[:2] != [CATEGORY_SORT, order]:
-        raise InvalidInput.field("cursor", _("the cursor belongs to another sort or order"))
-    category, last_id = values[2], values[3]
-    try:
-        if not (category is None or isinstance(category, str) and "\x00" not in category) or not isinstance(last_id, str):
-            raise TypeError(values)
-        return category, uuid.UUID(last_id)
-    except (TypeError, ValueError):
-        raise InvalidInput.field("cursor", _("not a cursor this server issued")) from None
+def _status_counts(
+    session: Session, actor: Actor, f: CaseFilter, matching: TextSearch | None, exact: bool
+) -> tuple[dict[str, int], bool]:
+    """Matching cases per status group, the status filter left out."""
+    if counts.counters_answer(f):
+        return counts.counted(session, actor.workspace_id, _project_id(session, actor, f), f.archived), True
+    query = _filtered(session, actor.workspace_id, f.model_copy(update={"status": []}))
+    if matching is not None:
+        query = matching.filter(query)
+    found = {
+        group: counts.count(session, query.where(Case.status == group), exact, counts.STATUS_COUNT_CAP)
+        for group in STATUS_GROUPS
+    }
+    return {group: n for group, (n, _exact) in found.items()}, all(exact for _n, exact in found.values())

@@ -1,5 +1,6 @@
 """The case aggregate: every rule about creating, changing, archiving and finding cases."""
 
+import random
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,7 +15,19 @@ from sqlalchemy.orm.attributes import set_committed_value
 from casework.activity import service as activity
 from casework.auth.service import Actor, existing_user_ids
 from casework.cases import numbering, vendor_fields
-from casework.cases.models import Case, CaseAssignee, CaseTag, priority_label, priority_rank
+from casework.cases.models import (
+    STATUS_COUNT_COLUMNS,
+    Case,
+    CaseAssignee,
+    CaseCount,
+    CaseMetadata,
+    CaseTag,
+    metadata_digest,
+    priority_label,
+    priority_rank,
+    severity_rank,
+    status_rank,
+)
 from casework.cases.schemas import (
     NON_NULLABLE_FIELDS,
     CaseCreate,
@@ -22,7 +35,7 @@ from casework.cases.schemas import (
     case_view,
 )
 from casework.db.base import new_id, utcnow
-from casework.db.statements import insert_ignoring_duplicates
+from casework.db.statements import add_to_counters, insert_ignoring_duplicates
 from casework.errors import (
     ClosureBlocked,
     Conflict,
@@ -133,6 +146,8 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
         status=status.group,
         status_category=status.category,
         priority_rank=priority_rank(data.priority),
+        status_rank=status_rank(status.group),
+        severity_rank=severity_rank(data.severity),
         severity=data.severity,
         type=case_type.name,
         assignee_ids=[str(a) for a in data.assignees],
@@ -175,6 +190,8 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
     _add_tags(session, actor.workspace_id, case.id, data.tags)
     vendor_fields.index_attributes(session, actor.workspace_id, case.id, {}, data.attributes)
     _add_assignees(session, actor.workspace_id, case.id, data.assignees)
+    _index_metadata(session, actor.workspace_id, case.id, {}, case.meta)
+    count_case(session, case, None, (status.group, False))
     add_watchers(session, actor.workspace_id, case.id, {actor.user_id, *data.assignees})
     fields.index_values(session, actor.workspace_id, case.id, definitions, {}, field_values)
     set_committed_value(case, "sla_clocks", slas.start_clocks(session, case, project, now))
@@ -249,6 +266,44 @@ def _add_assignees(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID
     rows = [{"case_id": case_id, "user_id": user, "workspace_id": workspace_id} for user in users]
     if rows:
         session.execute(insert(CaseAssignee.__table__), rows)
+
+
+def _index_metadata(
+    session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, old: dict[str, str], new: dict[str, str]
+) -> None:
+    """Keeps case_metadata, the searchable copy of the case's metadata, in step with a change from old to new."""
+    changed = [key for key in old if old[key] != new.get(key)]
+    if changed:
+        session.execute(delete(CaseMetadata).where(CaseMetadata.case_id == case_id, CaseMetadata.key.in_(changed)))
+    rows = [
+        {"case_id": case_id, "key": key, "workspace_id": workspace_id, "value_digest": metadata_digest(value)}
+        for key, value in new.items()
+        if old.get(key) != value
+    ]
+    if rows:
+        session.execute(insert(CaseMetadata.__table__), rows)
+
+
+# Spread of each project's status counts (CaseCount): a transaction writes one slot, chosen at random.
+COUNT_SLOTS = 8
+
+
+def count_case(session: Session, case: Case, before: tuple[str, bool] | None, after: tuple[str, bool] | None) -> None:
+    """Moves the case in its project's status counts from (group, archived) `before` to `after` (None: not counted,
+    as before a create). Every write that adds a case, changes its status group, archives or restores it calls this
+    in its own transaction. One row per transaction and project: concurrent writers never lock two in turn."""
+    deltas: dict[str, int] = {}
+    if before is not None:
+        deltas[STATUS_COUNT_COLUMNS[before]] = -1
+    if after is not None:
+        column = STATUS_COUNT_COLUMNS[after]
+        deltas[column] = deltas.get(column, 0) + 1
+    deltas = {column: delta for column, delta in deltas.items() if delta}
+    if not deltas:
+        return
+    slot = session.info.setdefault("case_count_slot", random.randrange(COUNT_SLOTS))
+    key = {"workspace_id": case.workspace_id, "project_id": case.project_id, "slot": slot}
+    add_to_counters(session, CaseCount.__table__, key, deltas)
 
 
 def add_watchers(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, users: Iterable[uuid.UUID]) -> int:
@@ -420,6 +475,10 @@ def _apply_changes(
             values["meta"] = new
         elif field != "status_name":
             values[field] = new
+    if "status" in values:
+        values["status_rank"] = status_rank(values["status"])
+    if "severity" in values:
+        values["severity_rank"] = severity_rank(values["severity"])
     followed = dict(changes)
     if "requester" in changes:
         values["requester_id"] = (changes["requester"][1] or {}).get("id")
@@ -461,6 +520,10 @@ def _apply_changes(
         fields.index_values(session, actor.workspace_id, case.id, definitions, *changes["fields"])
     if "attributes" in changes:
         vendor_fields.index_attributes(session, actor.workspace_id, case.id, *changes["attributes"])
+    if "metadata" in changes:
+        _index_metadata(session, actor.workspace_id, case.id, changes["metadata"][0], changes["metadata"][1])
+    if "status" in changes:
+        count_case(session, case, (changes["status"][0], False), (changes["status"][1], False))
     slas.on_case_change(session, case, project, followed, now)
     activity.record(session, actor, case.id, _action_for(changes), vendor_fields.logged(changes), now)
     return True
@@ -519,6 +582,7 @@ def _set_archived(session: Session, actor: Actor, case: Case, archived: bool) ->
     )
     if result.rowcount != 1:
         return None
+    count_case(session, case, (case.status, not archived), (case.status, archived))
     change = [case.archived_at, now if archived else None]
     activity.record(session, actor, case.id, "archived" if archived else "restored", {"archived_at": change}, now)
     return find_case(session, actor.workspace_id, case.id)

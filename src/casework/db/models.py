@@ -5,7 +5,7 @@ from casework.alerts.models import CaseAlert
 from casework.attachments.models import Attachment
 from casework.auth.models import ApiToken, User
 from casework.blocks.models import Block, BlockElement
-from casework.cases.models import Case, CaseAssignee, CaseAttribute, CaseTag
+from casework.cases.models import Case, CaseAssignee, CaseAttribute, CaseCount, CaseMetadata, CaseTag
 from casework.comments.models import Comment
 from casework.db.base import Base
 from casework.insights.models import Insight
@@ -40,6 +40,8 @@ __all__ = [
     "CaseAlert",
     "CaseAssignee",
     "CaseAttribute",
+    "CaseCount",
+    "CaseMetadata",
     "CaseLink",
     "CaseTag",
     "CaseWatcher",

@@ -20,6 +20,15 @@ def insert_ignoring_duplicates(session: Session, table: Table, rows: list[dict[s
     return int(result.rowcount)
 
 
+def add_to_counters(session: Session, table: Table, key: dict[str, Any], deltas: dict[str, int]) -> None:
+    """Adds deltas to the counters of the row at key, creating the row (other counters at their defaults) if absent:
+    one statement, so that concurrent writers never both insert."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table).values(**key, **deltas)
+    adding = {column: table.c[column] + statement.excluded[column] for column in deltas}
+    session.execute(statement.on_conflict_do_update(index_elements=list(key), set_=adding))
+
+
 def count_up_to(session: Session, query: Select[Any], cap: int) -> int:
     """How many rows query gives, counting no further than cap: reads at most cap rows (an index range, usually),
     however many there are."""

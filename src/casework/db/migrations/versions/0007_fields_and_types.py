@@ -2,7 +2,7 @@
 scoped to a case type, multi-valued, required, with a pattern
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-03 09:40:00.000000
 
 Existing data: every workspace gets one workspace-level STANDARD type (project NULL; the API shows it as
@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql
 import casework.db.base
 
 revision: str = '0007'
-down_revision: str | None = '0005'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,83 @@
+"""How many cases a list holds, without counting a workspace's cases on each request.
+
+A list filtered by nothing but status groups, project and archived reads the counters of case_counts, which the case
+service keeps in each write's transaction (casework.cases.service.count_case): exact, at any size. Any other filter
+counts the matching cases up to a cap (an index range, usually), unless the client asks for an exact count.
+"""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, case, delete, func, insert, literal, select
+from sqlalchemy.orm import Session
+
+from casework.cases.models import STATUS_COUNT_COLUMNS, Case, CaseCount
+from casework.cases.schemas import CaseFilter
+from casework.db.statements import count_up_to
+from casework.workflow.statuses.models import GROUPS as STATUS_GROUPS
+
+# Totals stop here unless asked to be exact; Kibana's deepest page (page × perPage) is as far.
+COUNT_CAP = 10_000
+# Status counts under other filters stop sooner: three of them come with every Kibana find, and a capped count costs
+# about cap ÷ (the filter's share of the cases) rows when no index serves the filter.
+STATUS_COUNT_CAP = 1_000
+# What the counters break down by; any other filter needs the cases counted.
+_COUNTED_BY = frozenset({"status", "project", "archived"})
+
+
+def counters_answer(filters: CaseFilter) -> bool:
+    """Whether every filter but status, project and archived is at its default."""
+    return all(
+        getattr(filters, name) == info.default
+        for name, info in CaseFilter.model_fields.items()
+        if name not in _COUNTED_BY
+    )
+
+
+def only_groups(filters: CaseFilter) -> list[str] | None:
+    """The status groups the status filter names (all of them without one), or None if it names statuses."""
+    groups = [ref.lower() for ref in filters.status]
+    if not all(group in STATUS_GROUPS for group in groups):
+        return None
+    return groups or list(STATUS_GROUPS)
+
+
+def counted(session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | None, archived: str) -> dict[str, int]:
+    """Cases per status group from the counters, for `archived` = exclude, include or only."""
+    table = CaseCount.__table__
+    keys = list(STATUS_COUNT_COLUMNS)
+    query = select(*(func.coalesce(func.sum(table.c[STATUS_COUNT_COLUMNS[key]]), 0) for key in keys))
+    query = query.where(table.c.workspace_id == workspace_id)
+    if project_id is not None:
+        query = query.where(table.c.project_id == project_id)
+    sums = dict(zip(keys, session.execute(query).one()))
+    wanted = {"exclude": (False,), "include": (False, True), "only": (True,)}[archived]
+    return {group: sum(int(sums[(group, flag)]) for flag in wanted) for group in STATUS_GROUPS}
+
+
+def count(session: Session, query: Select[Any], exact: bool, cap: int | None = None) -> tuple[int, bool]:
+    """(how many cases query gives, whether that is exact): up to cap (COUNT_CAP) unless exact."""
+    cap = COUNT_CAP if cap is None else cap
+    ids = query.with_only_columns(Case.id)
+    if exact:
+        return session.scalar(select(func.count()).select_from(ids.subquery())) or 0, True
+    found = count_up_to(session, ids, cap + 1)
+    return min(found, cap), found <= cap
+
+
+def recount(connection: Connection, workspace_id: uuid.UUID) -> None:
+    """Sets a workspace's counters from its cases: for bulk loads that write cases without the service."""
+    table = CaseCount.__table__
+    sums = [
+        func.sum(case((and_(Case.status == group, archived_test), 1), else_=0)).label(column)
+        for (group, archived), column in STATUS_COUNT_COLUMNS.items()
+        for archived_test in [Case.archived_at.is_not(None) if archived else Case.archived_at.is_(None)]
+    ]
+    rows = (
+        select(Case.workspace_id, Case.project_id, literal(0).label("slot"), *sums)
+        .where(Case.workspace_id == workspace_id)
+        .group_by(Case.workspace_id, Case.project_id)
+    )
+    connection.execute(delete(table).where(table.c.workspace_id == workspace_id))
+    names = ["workspace_id", "project_id", "slot", *STATUS_COUNT_COLUMNS.values()]
+    connection.execute(insert(table).from_select(names, rows))
