@@ -11,6 +11,7 @@ from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casework import problems
+from casework.activity.router import router as activity_router
 from casework.attachments.router import UPLOAD_PATH, upload_body_limit
 from casework.attachments.router import router as attachments_router
 from casework.attachments.storage import build_store
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     native.include_router(slas_router)
     native.include_router(fields_router)
     native.include_router(auth_router)
+    native.include_router(activity_router)
     app.include_router(native)
 
     @app.get("/healthz", tags=["health"])

@@ -29,7 +29,8 @@ from casework.comments import service as comments
 from casework.comments.schemas import comment_view
 from casework.errors import InvalidInput
 from casework.i18n import _
-from casework.http import DB, CurrentActor, JSONResponse, Language, Limit, etag, if_match_version
+from casework.deletion import service as deletion
+from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, Language, Limit, etag, if_match_version
 from casework.insights import service as insights
 from casework.insights.schemas import insight_view
 from casework.links import service as links
@@ -151,8 +152,20 @@ async def update_case(request: Request, ref: str, body: CaseUpdate, actor: Curre
 
 
 @router.delete("/{ref}", status_code=204)
-async def archive_case(request: Request, ref: str, actor: CurrentActor, db: DB) -> Response:
-    await db.write(service.archive_case, actor, ref, if_match_version(request))
+async def archive_case(
+    request: Request,
+    ref: str,
+    actor: CurrentActor,
+    db: DB,
+    store: FileStoreDep,
+    permanent: Annotated[
+        bool, Query(description="Delete the case and all its content for good instead of archiving it.")
+    ] = False,
+) -> Response:
+    if permanent:
+        await db.write(deletion.delete_case, actor, store, ref, if_match_version(request))
+    else:
+        await db.write(service.archive_case, actor, ref, if_match_version(request))
     return Response(status_code=204)
 
 

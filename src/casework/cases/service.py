@@ -27,6 +27,7 @@ from casework.errors import (
     ClosureBlocked,
     Conflict,
     DomainError,
+    Forbidden,
     InvalidInput,
     NotFound,
     VersionConflict,
@@ -490,6 +491,33 @@ def _set_archived(session: Session, actor: Actor, case: Case, archived: bool) ->
     change = [case.archived_at, now if archived else None]
     activity.record(session, actor, case.id, "archived" if archived else "restored", {"archived_at": change}, now)
     return find_case(session, actor.workspace_id, case.id)
+
+
+# Deleting for good (casework.deletion removes the content first, package by package)
+
+
+def lock_for_deletion(
+    session: Session, actor: Actor, ref: str | uuid.UUID, expected_version: int | None = None
+) -> Case:
+    """The case, locked, if the actor may delete it for good: admins always, managers where the project allows."""
+    actor.require_case_admin()
+    case = find_case(session, actor.workspace_id, ref, for_update=True)
+    _check_version(case, expected_version)
+    if actor.role != "admin":
+        project = session.get_one(Project, case.project_id)
+        if not project.managers_may_delete:
+            raise Forbidden(_("only admins delete cases of project {key} for good", key=project.key))
+    return case
+
+
+def delete_case_row(session: Session, actor: Actor, case: Case) -> None:
+    """The case's own rows, once its content is gone; the entry recording the deletion stays in the log."""
+    session.execute(delete(CaseTag.__table__).where(CaseTag.case_id == case.id))
+    session.execute(delete(CaseAssignee.__table__).where(CaseAssignee.case_id == case.id))
+    session.execute(delete(Case.__table__).where(Case.id == case.id))
+    project = session.get_one(Project, case.project_id)
+    gone = {"key": [case.key, None], "title": [case.title, None], "project": [project.key, None]}
+    activity.record(session, actor, case.id, "case_deleted", gone)
 
 
 # Changes to a case's content (comments, alerts, files, ...), made by the content services

@@ -236,3 +236,8 @@ def delete_comment(
     if files:
         changes["file_ids"] = [files, None]
     return record_change(session, actor, case, "comment_deleted", changes, counts={"comment_count": -1})
+
+
+def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
+    """The case's comments (their search index rows follow: see cases.text_search), as the case is deleted for good (casework.deletion)."""
+    session.execute(delete(Comment.__table__).where(Comment.case_id == case_id))

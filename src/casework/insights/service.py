@@ -133,3 +133,8 @@ def _existing(session: Session, case_id: uuid.UUID, keys: list[Key]) -> set[Key]
         Insight.case_id == case_id, tuple_(Insight.type, Insight.resource_id).in_(keys)
     )
     return {(row.type, row.resource_id) for row in session.execute(query)}
+
+
+def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
+    """The case's insights, as the case is deleted for good (casework.deletion)."""
+    session.execute(delete(Insight.__table__).where(Insight.case_id == case_id))

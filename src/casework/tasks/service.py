@@ -216,3 +216,8 @@ def reorder_tasks(
     changes = {"task_ids": [old_order, list(task_ids)]}
     version = cases.record_change(session, actor, case, "tasks_reordered", changes, None)
     return ordered, version
+
+
+def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
+    """The case's tasks, as the case is deleted for good (casework.deletion)."""
+    session.execute(delete(Task.__table__).where(Task.case_id == case_id))

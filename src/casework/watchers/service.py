@@ -90,3 +90,8 @@ def list_watchers(
     case = get_case(session, actor, ref)
     query = select(CaseWatcher).where(CaseWatcher.case_id == case.id)
     return id_page(session, query, CaseWatcher.user_id, cursor, limit)
+
+
+def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
+    """The case's watchers, as the case is deleted for good (casework.deletion)."""
+    session.execute(delete(CaseWatcher.__table__).where(CaseWatcher.case_id == case_id))

@@ -385,3 +385,7 @@ def replace_policies(
     retarget_project_clocks(session, project, now)
     return project, _project_policies(session, project.id)
 
+
+def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
+    """The case's SLA clocks, as the case is deleted for good (casework.deletion)."""
+    session.execute(delete(CaseSla.__table__).where(CaseSla.case_id == case_id))
