@@ -11,7 +11,7 @@ from casework.attachments import service as attachments
 from casework.attachments.schemas import file_view
 from casework.auth.service import Actor
 from casework.blocks import service as blocks
-from casework.cases import search, service
+from casework.cases import bulk, search, service
 from casework.cases.models import Case
 from casework.cases.schemas import (
     BulkRequest,
@@ -28,13 +28,14 @@ from casework.cases.schemas import (
 from casework.comments import service as comments
 from casework.comments.schemas import comment_view
 from casework.errors import InvalidInput
-from casework.i18n import _
+from casework.i18n import _, translate
 from casework.deletion import service as deletion
 from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, Language, Limit, etag, if_match_version
 from casework.insights import service as insights
 from casework.insights.schemas import insight_view
 from casework.links import service as links
 from casework.links.schemas import link_view
+from casework import problems
 from casework.problems import item_problem
 from casework.tasks import service as tasks
 from casework.tasks.schemas import task_view
@@ -73,16 +74,40 @@ async def list_cases(
 @router.post("/bulk", response_model=BulkResponse)
 async def bulk_update(body: BulkRequest, actor: CurrentActor, db: DB, language: Language) -> Response:
     items = [(item.id, item.version, item.changes) for item in body.items]
+    if body.atomic:
+        outcome = await db.write(bulk.bulk_update_atomic, actor, items)
+        results = [_bulk_result(item, language) for item in outcome.items]
+        if outcome.applied:
+            return JSONResponse({"applied": True, "results": results})
+        return _bulk_refusal(results, language)
     outcomes = await db.write(service.bulk_update, actor, items)
-    results: list[dict[str, Any]] = []
-    for outcome in outcomes:
-        if outcome.case is not None:
-            results.append({"id": outcome.ref, "status": 200, "case": case_view(outcome.case)})
-        else:
-            assert outcome.error is not None
-            status, problem = item_problem(outcome.error, language)
-            results.append({"id": outcome.ref, "status": status, "error": problem})
-    return JSONResponse({"results": results})
+    return JSONResponse({"results": [_bulk_result(outcome, language) for outcome in outcomes]})
+
+
+def _bulk_result(outcome: service.BulkOutcome, language: str) -> dict[str, Any]:
+    if outcome.case is not None:
+        return {"id": outcome.ref, "status": 200, "case": case_view(outcome.case)}
+    assert outcome.error is not None
+    status, problem = item_problem(outcome.error, language)
+    return {"id": outcome.ref, "status": status, "error": problem}
+
+
+# The status of a refused atomic request: missing cases first, then stale versions, then invalid items.
+_REFUSAL_ORDER = (404, 409, 422)
+
+
+def _bulk_refusal(results: list[dict[str, Any]], language: str) -> Response:
+    statuses = [r["status"] for r in results if r["status"] != 424]
+    status = next((s for s in _REFUSAL_ORDER if s in statuses), statuses[0])
+    body = {
+        "type": "https://casework.dev/problems/BulkNotApplied",
+        "title": translate(_("Bulk update not applied"), language),
+        "status": status,
+        "detail": translate(_("no item was applied: see each item's result"), language),
+        "applied": False,
+        "results": results,
+    }
+    return JSONResponse(body, status, headers={"Content-Language": language}, media_type=problems.MEDIA_TYPE)
 
 
 def _view_of_comment(result: Any) -> dict[str, Any]:

@@ -197,6 +197,10 @@ class BulkItem(StrictInput):
 
 class BulkRequest(StrictInput):
     items: Annotated[list[BulkItem], Field(min_length=1, max_length=100)]
+    atomic: bool = Field(
+        default=False,
+        description="All items apply or none does; a refusal answers with every item's reason (see the README).",
+    )
 
 
 class BulkResult(BaseModel):
@@ -207,6 +211,7 @@ class BulkResult(BaseModel):
 
 
 class BulkResponse(BaseModel):
+    applied: bool | None = Field(default=None, description="Atomic requests only: whether the items were applied.")
     results: list[BulkResult]
 
 
