@@ -85,6 +85,9 @@ class CaseFields(StrictInput):
 class CaseCreate(CaseFields):
     project: str | None = Field(default=None, description="Project id or key; the workspace's first project if absent.")
     override_closure_conditions: OverrideFlag = False
+    author: uuid.UUID | None = Field(
+        default=None, description="Create the case for this user of the workspace (tokens with cases:impersonate)."
+    )
 
 
 class CaseUpdate(StrictInput):

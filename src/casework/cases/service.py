@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.activity import service as activity
-from casework.auth.service import Actor, existing_user_ids
+from casework.auth.service import Actor, act_for, existing_user_ids
 from casework.cases import numbering
 from casework.cases.models import Case, CaseAssignee, CaseTag, priority_label, priority_rank
 from casework.cases.schemas import (
@@ -108,6 +108,7 @@ def find_in_case(
 
 def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
     actor.require_case_write()
+    actor = act_for(session, actor, data.author, "author")
     if data.project is None:
         project = default_project(session, actor.workspace_id)
     else:
@@ -134,7 +135,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
         type=case_type.name,
         assignee_ids=[str(a) for a in data.assignees],
         tags=list(data.tags),
-        author_id=actor.user_id,
+        author_id=actor.author_id,
         requester=data.requester.model_dump(mode="json") if data.requester else None,
         # Kept as UTC, so the created answer reads as every later GET does.
         due_date=data.due_date.astimezone(UTC) if data.due_date else None,
@@ -147,9 +148,9 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
         first_response_at=now if data.assignees else None,
         created_at=now,
         updated_at=now,
-        updated_by=actor.user_id,
+        updated_by=actor.author_id,
         closed_at=now if closed else None,
-        closed_by=actor.user_id if closed else None,
+        closed_by=actor.author_id if closed else None,
         duration=0 if closed else None,
         version=1,
         **{column: 0 for column in COUNT_COLUMNS},
@@ -164,7 +165,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
     session.flush()
     _add_tags(session, actor.workspace_id, case.id, data.tags)
     _add_assignees(session, actor.workspace_id, case.id, data.assignees)
-    add_watchers(session, actor.workspace_id, case.id, {actor.user_id, *data.assignees})
+    add_watchers(session, actor.workspace_id, case.id, {actor.author_id, *data.assignees})
     fields.index_values(session, actor.workspace_id, case.id, {}, field_values)
     set_committed_value(case, "sla_clocks", slas.start_clocks(session, case, project, now))
     initial = {field: [None, value] for field, value in _current_values(case).items() if value not in (None, "", [], {})}
@@ -551,7 +552,7 @@ def record_change(
 ) -> int:
     """Bump the locked case's version, adjust its content counts, and log the change; returns the new version."""
     now = utcnow()
-    values: dict[str, Any] = {"version": case.version + 1, "updated_at": now, "updated_by": actor.user_id}
+    values: dict[str, Any] = {"version": case.version + 1, "updated_at": now, "updated_by": actor.author_id}
     for column, delta in (counts or {}).items():
         values[column] = getattr(Case, column) + delta
     session.execute(update(Case.__table__).where(Case.id == case.id).values(**values))

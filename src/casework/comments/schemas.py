@@ -36,6 +36,9 @@ FileIds = Annotated[
 class CommentCreate(StrictInput):
     body: Body
     file_ids: FileIds = []
+    author: uuid.UUID | None = Field(
+        default=None, description="Write the comment for this user of the workspace (tokens with cases:impersonate)."
+    )
 
 
 class CommentUpdate(StrictInput):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from casework.activity import service as activity
 from casework.attachments.models import Attachment
-from casework.auth.service import Actor, existing_user_ids
+from casework.auth.service import Actor, act_for, existing_user_ids
 from casework.cases.models import Case
 from casework.cases.service import find_in_case, get_case, lock_case_for_change, record_change
 from casework.comments.models import Comment
@@ -115,17 +115,18 @@ def add_comment(
     expected_version: int | None = None,
 ) -> CommentResult:
     case = lock_case_for_change(session, actor, ref, expected_version, comment=True)
+    actor = act_for(session, actor, data.author, "author")
     now = utcnow()
     comment = Comment(
         id=new_id(),
         workspace_id=actor.workspace_id,
         case_id=case.id,
-        author_id=actor.user_id,
+        author_id=actor.author_id,
         body=data.body,
         mentions=_mentions(session, actor.workspace_id, data.body),
         created_at=now,
         updated_at=now,
-        updated_by=actor.user_id,
+        updated_by=actor.author_id,
     )
     session.execute(
         insert(Comment.__table__).values(
