@@ -11,13 +11,14 @@ from casework.attachments import service as attachments
 from casework.attachments.schemas import file_view
 from casework.auth.service import Actor
 from casework.blocks import service as blocks
-from casework.cases import bulk, search, service
+from casework.cases import bulk, moving, search, service
 from casework.cases.models import Case
 from casework.cases.schemas import (
     BulkRequest,
     BulkResponse,
     CaseCreate,
     CaseFilter,
+    CaseMove,
     CasePage,
     CaseRead,
     CaseUpdate,
@@ -192,6 +193,12 @@ async def archive_case(
     else:
         await db.write(service.archive_case, actor, ref, if_match_version(request))
     return Response(status_code=204)
+
+
+@router.post("/{ref}/move", response_model=CaseRead)
+async def move_case(request: Request, ref: str, body: CaseMove, actor: CurrentActor, db: DB) -> Response:
+    """Move the case into another project: its status, type and custom fields are mapped or the move is refused."""
+    return _case_response(await db.write(moving.move_case, actor, ref, body, if_match_version(request)))
 
 
 @router.post("/{ref}/restore", response_model=CaseRead)

@@ -116,6 +116,21 @@ class CaseUpdate(StrictInput):
         return {name: getattr(self, name) for name in self.model_fields_set if name not in _NOT_CASE_FIELDS}
 
 
+class CaseMove(StrictInput):
+    """Move the case into another project of the workspace."""
+
+    project: str = Field(description="The target project's id or key.")
+    status: StatusRef | None = Field(
+        default=None, description="The status in the target project; by default the one of the same name, else the "
+        "default status of the same group."
+    )
+    type: CaseType | None = Field(default=None, description="The type in the target project; by default the same name.")
+    drop_fields: bool = Field(
+        default=False, description="Drop the custom field values the target project cannot take instead of refusing."
+    )
+    version: int | None = None
+
+
 _NOT_CASE_FIELDS = frozenset({"version", "override_closure_conditions"})
 NON_NULLABLE_FIELDS = frozenset(
     {"title", "description", "status", "severity", "type", "assignees", "tags", "fields", "closure_conditions"}
