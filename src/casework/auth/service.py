@@ -21,7 +21,6 @@ ROLES = ("admin", "manager", "agent", "reviewer", "viewer")
 SCOPES = ("cases:read", "cases:write", "admin")
 # Lets an integration token name another user as the author of what it writes; never part of a default set.
 IMPERSONATE = "cases:impersonate"
-GRANTABLE_SCOPES = (*SCOPES, IMPERSONATE)
 CASE_WRITER_ROLES = frozenset({"admin", "manager", "agent", "reviewer"})
 CASE_ADMIN_ROLES = frozenset({"admin", "manager"})
 ADMIN_ROLES = frozenset({"admin"})

@@ -80,7 +80,7 @@ async def bulk_update(body: BulkRequest, actor: CurrentActor, db: DB, language: 
         results = [_bulk_result(item, language) for item in outcome.items]
         if outcome.applied:
             return JSONResponse({"applied": True, "results": results})
-        return _bulk_refusal(results, language)
+        return _bulk_refusal(outcome, results, language)
     outcomes = await db.write(service.bulk_update, actor, items)
     return JSONResponse({"results": [_bulk_result(outcome, language) for outcome in outcomes]})
 
@@ -93,13 +93,15 @@ def _bulk_result(outcome: service.BulkOutcome, language: str) -> dict[str, Any]:
     return {"id": outcome.ref, "status": status, "error": problem}
 
 
-# The status of a refused atomic request: missing cases first, then stale versions, then invalid items.
-_REFUSAL_ORDER = (404, 409, 422)
-
-
-def _bulk_refusal(results: list[dict[str, Any]], language: str) -> Response:
-    statuses = [r["status"] for r in results if r["status"] != 424]
-    status = next((s for s in _REFUSAL_ORDER if s in statuses), statuses[0])
+def _bulk_refusal(outcome: bulk.AtomicOutcome, results: list[dict[str, Any]], language: str) -> Response:
+    """Missing cases first, then stale versions (the order Kibana's PATCH /api/cases answers in), else the first
+    refused item's status."""
+    if outcome.missing:
+        status = 404
+    elif outcome.stale:
+        status = 409
+    else:
+        status = next(r["status"] for r in results if r["status"] != 424)
     body = {
         "type": "https://casework.dev/problems/BulkNotApplied",
         "title": translate(_("Bulk update not applied"), language),
