@@ -144,3 +144,12 @@ async def test_viewers_may_not_move_cases(app, tenant, client):
     viewer = tenant.add_member("viewer")
     async with api_client(app, viewer.headers) as as_viewer:
         assert_problem(await move(as_viewer, case, project="OPS"), 403)
+
+
+async def test_the_target_projects_keys_go_on_after_a_moved_case(client):
+    await ops_project(client)
+    case = await create(client)
+    assert (await move(client, case, project="OPS")).json()["key"] == "OPS-1"
+    assert (await create(client, project="OPS"))["key"] == "OPS-2"
+    # The source project does not reuse the moved case's key.
+    assert (await create(client))["key"] == "SEC-2"
