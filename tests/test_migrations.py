@@ -11,6 +11,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
 
+from casework.activity.models import Activity
+from casework.attachments.storage import LocalFileStore
 from casework.auth.schemas import UserCreate
 from casework.auth.service import SCOPES, Actor, add_user
 from casework.cases import numbering
@@ -21,9 +23,13 @@ from casework.cases.schemas import CaseUpdate
 from casework.cases.service import create_case, update_case
 from casework.cases.text_search import include_name
 from casework.db.base import JSONType, UTCDateTime, new_id, utcnow
-from casework.comments.schemas import CommentUpdate
-from casework.comments.service import edit_comment, get_comment
+from casework.comments.schemas import CommentCreate, CommentUpdate
+from casework.comments.service import add_comment, edit_comment, get_comment
 from casework.db import migrate
+from casework.deletion.service import delete_case
+from casework.projects.models import Project
+from casework.projects.schemas import ProjectCreate
+from casework.projects.service import add_project, create_workspace
 from casework.db.models import Base
 from casework.workflow.case_types.models import CaseType
 from casework.workflow.case_types.service import list_types
@@ -344,3 +350,32 @@ def test_upgrading_to_0011_gives_existing_comments_version_1_public_and_no_title
         assert (edited.comment.version, edited.comment.body) == (2, "new")
         # Still found by text search: adding the columns left the search index whole.
         assert {c.key for c in db.run_sync(lambda s: list_cases(s, actor, CaseFilter(q="new")).items)} == {key}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrading_to_0008_keeps_the_log_and_lets_a_deletion_entry_outlive_its_case(backend, tmp_path):
+    with fresh_database(backend, tmp_path) as db:
+
+        def before(session):  # type: ignore[no-untyped-def]
+            workspace = create_workspace(session, "w")
+            project = add_project(session, workspace.id, ProjectCreate(key="OLD", name="Old"))
+            admin = add_user(session, workspace.id, UserCreate(email="a@example.com", name="A", role="admin"))
+            actor = Actor(workspace.id, admin.id, "admin", frozenset(SCOPES))
+            case = create_case(session, actor, CaseCreate(title="Old case"))
+            add_comment(session, actor, case.key, CommentCreate(body="kept"))
+            return actor, project.id, case.id
+
+        actor, project_id, case_id = db.run_sync(before)
+        config = migrate.alembic_config(db.engine)
+        # Back to before 0008 (the rows stay), then up again over them.
+        command.downgrade(config, ScriptDirectory.from_config(config).get_revision("0008").down_revision)
+        command.upgrade(config, "head")
+
+        def after(session):  # type: ignore[no-untyped-def]
+            project = session.get_one(Project, project_id)
+            entries = session.scalars(select(Activity).where(Activity.case_id == case_id).order_by(Activity.id)).all()
+            return project.managers_may_delete, [(e.action, e.on_behalf_of) for e in entries]
+
+        assert db.run_sync(after) == (False, [("created", None), ("commented", None)])
+        db.run_sync(lambda session: delete_case(session, actor, LocalFileStore(tmp_path / "files"), case_id))
+        assert db.run_sync(after)[1] == [("case_deleted", None)]

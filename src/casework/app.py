@@ -13,6 +13,7 @@ from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casework import problems
+from casework.activity.router import router as activity_router
 from casework.attachments.router import UPLOAD_PATH, upload_body_limit
 from casework.attachments.router import router as attachments_router
 from casework.attachments.storage import build_store
@@ -178,6 +179,7 @@ def create_app(
     native.include_router(type_fields_router)
     native.include_router(auth_router)
     native.include_router(oauth_router)
+    native.include_router(activity_router)
     app.include_router(native)
     for dialect in dialects:
         mount_dialect(app, dialect, shared)

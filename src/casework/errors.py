@@ -129,6 +129,15 @@ class RateLimitState(NamedTuple):
     period: int
 
 
+class NotApplied(DomainError):
+    """An item that would have applied, left out because another item of its atomic request was refused."""
+
+    title: str = _("Not applied")
+
+    def __init__(self) -> None:
+        super().__init__(_("not applied: another item of this atomic request was refused"))
+
+
 class RateLimited(DomainError):
     title: str = _("Too many requests")
 

@@ -30,10 +30,13 @@ STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
     (errors.Conflict, 409),
     (errors.PayloadTooLarge, 413),
     (errors.InvalidInput, 422),
+    # Failed Dependency: the item itself was fine, another item of its atomic request was not.
+    (errors.NotApplied, 424),
     (errors.RateLimited, 429),
 ]
 
 Renderer = Callable[[DomainError, int], Response]
+MEDIA_TYPE = "application/problem+json"
 
 
 def status_of(exc: DomainError) -> int:
@@ -64,7 +67,7 @@ def render_problem(exc: DomainError, status: int) -> Response:
     if status == 401:
         headers = {"WWW-Authenticate": "Bearer"}
     return Response(
-        orjson.dumps(problem_body(exc, status)), status, headers=headers, media_type="application/problem+json"
+        orjson.dumps(problem_body(exc, status)), status, headers=headers, media_type=MEDIA_TYPE
     )
 
 

@@ -15,6 +15,8 @@ ACTION_LABELS: dict[str, Message] = {
     "closure_conditions_overridden": _("Closure conditions overridden"),
     "archived": _("Case archived"),
     "restored": _("Case restored"),
+    "case_deleted": _("Case deleted"),
+    "moved": _("Case moved to another project"),
     # Its content
     "commented": _("Comment added"),
     "comment_edited": _("Comment edited"),

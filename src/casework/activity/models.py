@@ -9,15 +9,23 @@ from casework.db.base import Base, IdMixin, utcnow
 
 
 class Activity(IdMixin, Base):
-    """Append-only: no API updates or deletes a row here."""
+    """Append-only: no API updates a row here; only the hard delete of a case removes that case's entries."""
 
     __tablename__ = "activity"
-    # The case's activity page, oldest first by UUIDv7 id (time-ordered).
-    __table_args__ = (Index("ix_activity_case_id_id", "case_id", "id"),)
+    __table_args__ = (
+        # The case's activity page, oldest first by UUIDv7 id (time-ordered).
+        Index("ix_activity_case_id_id", "case_id", "id"),
+        # The workspace's entries of one action, newest first (e.g. the log of deleted cases).
+        Index("ix_activity_ws_action_id", "workspace_id", "action", "id"),
+    )
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id"))
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    # No foreign key: the entry recording a case's deletion outlives the case.
+    case_id: Mapped[uuid.UUID] = mapped_column()
+    # The token's user: whose permissions the change was made with.
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # The user an integration token (scope cases:impersonate) acted for, when it named one.
+    on_behalf_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(40))
     changes: Mapped[dict[str, Any]] = mapped_column()
     source: Mapped[str] = mapped_column(String(20))

@@ -11,7 +11,10 @@ from casework.activity.models import Activity
 class ActivityRead(BaseModel):
     id: uuid.UUID
     case_id: uuid.UUID
-    actor_id: uuid.UUID | None
+    actor_id: uuid.UUID | None = Field(description="The token's user, whose permissions the change was made with.")
+    on_behalf_of: uuid.UUID | None = Field(
+        description="The user an integration token (scope cases:impersonate) acted for; null otherwise."
+    )
     action: str
     label: str = Field(description="The action in the caller's language (Accept-Language).")
     changes: dict[str, Any] = Field(description="Each changed field as [old, new].")

@@ -5,13 +5,19 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from casework.activity.labels import check_action
 from casework.activity.models import Activity
 from casework.auth.service import Actor
+from casework.errors import InvalidInput
 from casework.db.base import new_id, utcnow
+from casework.i18n import _
+from casework.pagination import after_id, page_of
+
+# Actions the workspace's log (GET /activity) lists: those whose case may be gone.
+WORKSPACE_ACTIONS = ("case_deleted",)
 
 def jsonable(value: Any) -> Any:
     """Values as the JSON column keeps them, so that old/new pairs read back as they were written."""
@@ -36,8 +42,10 @@ def record(
     changes: dict[str, Any],
     at: datetime | None = None,
 ) -> None:
-    """Append an entry, made through the API the actor came by; `action` must be one of activity.labels.ACTION_LABELS."""
-    _append(session, actor.workspace_id, case_id, actor.user_id, action, changes, actor.source, at)
+    """Append an entry, made through the API the actor came by; `action` must be one of activity.labels.ACTION_LABELS.
+
+    An actor acting for another user (auth.service.act_for) is recorded as both: actor_id and on_behalf_of."""
+    _append(session, actor.workspace_id, case_id, actor.user_id, action, changes, actor.source, at, actor.on_behalf_of)
 
 
 def record_system(
@@ -62,6 +70,7 @@ def _append(
     changes: dict[str, Any],
     source: str,
     at: datetime | None,
+    on_behalf_of: uuid.UUID | None = None,
 ) -> None:
     check_action(action)
     session.execute(
@@ -70,6 +79,7 @@ def _append(
             workspace_id=workspace_id,
             case_id=case_id,
             actor_id=actor_id,
+            on_behalf_of=on_behalf_of,
             action=action,
             changes=jsonable(changes),
             source=source,
@@ -86,3 +96,23 @@ def list_for_case(
     if after is not None:
         query = query.where(Activity.id > after)
     return list(session.scalars(query.order_by(Activity.id).limit(limit)))
+
+
+def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
+    """The case's entries, as it is deleted for good (the deletion's own entry is written after)."""
+    session.execute(delete(Activity.__table__).where(Activity.case_id == case_id))
+
+
+def list_for_workspace(
+    session: Session, actor: Actor, action: str, cursor: str | None, limit: int
+) -> tuple[list[Activity], str | None]:
+    """The workspace's entries of one action, newest first (admins only); `cursor` is the last id of a page."""
+    actor.require_admin()
+    if action not in WORKSPACE_ACTIONS:
+        raise InvalidInput.field("action", _("one of {known}", known=", ".join(WORKSPACE_ACTIONS)))
+    query = select(Activity).where(Activity.workspace_id == actor.workspace_id, Activity.action == action)
+    before = after_id(cursor)
+    if before is not None:
+        query = query.where(Activity.id < before)
+    rows = list(session.scalars(query.order_by(Activity.id.desc()).limit(limit + 1)))
+    return page_of(rows, limit)

@@ -7,7 +7,6 @@ import orjson
 from sqlalchemy import JSON, Insert, String, Uuid, bindparam, cast, delete, func, insert, select
 from sqlalchemy.orm import Session, joinedload
 
-from casework.activity import service as activity
 from casework.alerts.models import CaseAlert
 from casework.alerts.schemas import MAX_ALERTS_PER_CASE, MAX_ALERTS_PER_REQUEST, AlertAttach
 from casework.auth.service import Actor
@@ -178,3 +177,8 @@ _INSERT_ALERTS = {"postgresql": _insert_from_json(True), "sqlite": _insert_from_
 def _storable(alert_id: str) -> bool:
     """Whether an alert id could be stored at all; others are simply not attached anywhere."""
     return 0 < len(alert_id) <= MAX_ALERT_ID_LENGTH and "\x00" not in alert_id
+
+
+def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
+    """The case's alerts, as the case is deleted for good (casework.deletion)."""
+    session.execute(delete(CaseAlert.__table__).where(CaseAlert.case_id == case_id))

@@ -49,7 +49,6 @@ import structlog
 from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
-from casework.activity import service as activity
 from casework.attachments.models import Attachment
 from casework.attachments.storage import FileStore, ObjectMissing
 from casework.auth.service import Actor
@@ -476,3 +475,13 @@ async def open_content(
         log.error("a stored file is missing", file_id=str(attachment.id), key=attachment.storage_key)
         raise NotFound("file content", attachment.id) from None
     return attachment, chunks
+
+
+def delete_for_case(session: Session, store: FileStore, case_id: uuid.UUID) -> None:
+    """The case's files, as the case is deleted for good (casework.deletion): the rows now, the objects once the
+    transaction commits (a failed object delete is logged and leaves the deletion standing)."""
+    keys = session.scalars(
+        delete(Attachment.__table__).where(Attachment.case_id == case_id).returning(Attachment.storage_key)
+    ).all()
+    transaction = _current_transaction(session)
+    _pending(session).doomed.extend((transaction, store, key) for key in keys)

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from casework.inputs import Moment, StrictInput
 
 Role = Literal["admin", "manager", "agent", "reviewer", "viewer"]
-Scope = Literal["cases:read", "cases:write", "admin"]
+Scope = Literal["cases:read", "cases:write", "admin", "cases:impersonate"]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
 
 

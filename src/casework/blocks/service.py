@@ -41,7 +41,6 @@ import nh3
 from sqlalchemy import delete, exists, func, insert, literal, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from casework.activity import service as activity
 from casework.attachments import service as attachments
 from casework.attachments.storage import FileStore
 from casework.auth.service import Actor
@@ -447,3 +446,12 @@ def delete_block(
     )
     removed = {"id": str(block["id"]), "title": block["title"], "block_type": block["block_type"]}
     return cases.record_change(session, actor, case, "block_deleted", {"block": [removed, None]})
+
+
+def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
+    """The case's blocks and their elements, as the case is deleted for good (casework.deletion)."""
+    blocks = select(Block.id).where(Block.case_id == case_id).scalar_subquery()
+    session.execute(delete(BlockElement.__table__).where(BlockElement.block_id.in_(blocks)))
+    # Children before their groups: SQLite checks the parent_id key row by row.
+    session.execute(delete(Block.__table__).where(Block.case_id == case_id, Block.parent_id.is_not(None)))
+    session.execute(delete(Block.__table__).where(Block.case_id == case_id))

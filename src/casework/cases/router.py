@@ -12,7 +12,7 @@ from casework.attachments import service as attachments
 from casework.attachments.schemas import file_view
 from casework.auth.service import Actor
 from casework.blocks import service as blocks
-from casework.cases import facets, search, service
+from casework.cases import bulk, facets, moving, search, service
 from casework.cases import paging as pages
 from casework.cases.models import Case
 from casework.cases.schemas import (
@@ -20,6 +20,7 @@ from casework.cases.schemas import (
     BulkResponse,
     CaseCreate,
     CaseFilter,
+    CaseMove,
     CasePage,
     CaseRead,
     CaseUpdate,
@@ -32,12 +33,14 @@ from casework.cases.schemas import (
 from casework.comments import service as comments
 from casework.comments.schemas import comment_view
 from casework.errors import InvalidInput
-from casework.i18n import _
-from casework.http import DB, CurrentActor, JSONResponse, Language, Limit, etag, if_match_version
+from casework.i18n import _, translate
+from casework.deletion import service as deletion
+from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, Language, Limit, etag, if_match_version
 from casework.insights import service as insights
 from casework.insights.schemas import insight_view
 from casework.links import service as links
 from casework.links.schemas import link_view
+from casework import problems
 from casework.problems import item_problem
 from casework.tasks import service as tasks
 from casework.tasks.schemas import task_view
@@ -122,16 +125,42 @@ async def list_cases(
 @router.post("/bulk", response_model=BulkResponse)
 async def bulk_update(body: BulkRequest, actor: CurrentActor, db: DB, language: Language) -> Response:
     items = [(item.id, item.version, item.changes) for item in body.items]
+    if body.atomic:
+        outcome = await db.write(bulk.bulk_update_atomic, actor, items)
+        results = [_bulk_result(item, language) for item in outcome.items]
+        if outcome.applied:
+            return JSONResponse({"applied": True, "results": results})
+        return _bulk_refusal(outcome, results, language)
     outcomes = await db.write(service.bulk_update, actor, items)
-    results: list[dict[str, Any]] = []
-    for outcome in outcomes:
-        if outcome.case is not None:
-            results.append({"id": outcome.ref, "status": 200, "case": case_view(outcome.case)})
-        else:
-            assert outcome.error is not None
-            status, problem = item_problem(outcome.error, language)
-            results.append({"id": outcome.ref, "status": status, "error": problem})
-    return JSONResponse({"results": results})
+    return JSONResponse({"results": [_bulk_result(outcome, language) for outcome in outcomes]})
+
+
+def _bulk_result(outcome: service.BulkOutcome, language: str) -> dict[str, Any]:
+    if outcome.case is not None:
+        return {"id": outcome.ref, "status": 200, "case": case_view(outcome.case)}
+    assert outcome.error is not None
+    status, problem = item_problem(outcome.error, language)
+    return {"id": outcome.ref, "status": status, "error": problem}
+
+
+def _bulk_refusal(outcome: bulk.AtomicOutcome, results: list[dict[str, Any]], language: str) -> Response:
+    """Missing cases first, then stale versions (the order Kibana's PATCH /api/cases answers in), else the first
+    refused item's status."""
+    if outcome.missing:
+        status = 404
+    elif outcome.stale:
+        status = 409
+    else:
+        status = next(r["status"] for r in results if r["status"] != 424)
+    body = {
+        "type": "https://casework.dev/problems/BulkNotApplied",
+        "title": translate(_("Bulk update not applied"), language),
+        "status": status,
+        "detail": translate(_("no item was applied: see each item's result"), language),
+        "applied": False,
+        "results": results,
+    }
+    return JSONResponse(body, status, headers={"Content-Language": language}, media_type=problems.MEDIA_TYPE)
 
 
 def _view_of_comment(result: Any) -> dict[str, Any]:
@@ -201,9 +230,27 @@ async def update_case(request: Request, ref: str, body: CaseUpdate, actor: Curre
 
 
 @router.delete("/{ref}", status_code=204)
-async def archive_case(request: Request, ref: str, actor: CurrentActor, db: DB) -> Response:
-    await db.write(service.archive_case, actor, ref, if_match_version(request))
+async def archive_case(
+    request: Request,
+    ref: str,
+    actor: CurrentActor,
+    db: DB,
+    store: FileStoreDep,
+    permanent: Annotated[
+        bool, Query(description="Delete the case and all its content for good instead of archiving it.")
+    ] = False,
+) -> Response:
+    if permanent:
+        await db.write(deletion.delete_case, actor, store, ref, if_match_version(request))
+    else:
+        await db.write(service.archive_case, actor, ref, if_match_version(request))
     return Response(status_code=204)
+
+
+@router.post("/{ref}/move", response_model=CaseRead)
+async def move_case(request: Request, ref: str, body: CaseMove, actor: CurrentActor, db: DB) -> Response:
+    """Move the case into another project: its status, type and custom fields are mapped or the move is refused."""
+    return _case_response(await db.write(moving.move_case, actor, ref, body, if_match_version(request)))
 
 
 @router.post("/{ref}/restore", response_model=CaseRead)

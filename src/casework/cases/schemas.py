@@ -192,6 +192,9 @@ class CaseFields(StrictInput):
 class CaseCreate(CaseFields):
     project: str | None = Field(default=None, description="Project id or key; the workspace's first project if absent.")
     override_closure_conditions: OverrideFlag = False
+    author: uuid.UUID | None = Field(
+        default=None, description="Create the case for this user of the workspace (tokens with cases:impersonate)."
+    )
 
 
 class CaseUpdate(StrictInput):
@@ -224,6 +227,21 @@ class CaseUpdate(StrictInput):
 
     def changed_fields(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in self.model_fields_set if name not in _NOT_CASE_FIELDS}
+
+
+class CaseMove(StrictInput):
+    """Move the case into another project of the workspace."""
+
+    project: str = Field(description="The target project's id or key.")
+    status: StatusRef | None = Field(
+        default=None, description="The status in the target project; by default the one of the same name, else the "
+        "default status of the same group."
+    )
+    type: CaseType | None = Field(default=None, description="The type in the target project; by default the same name.")
+    drop_fields: bool = Field(
+        default=False, description="Drop the custom field values the target project cannot take instead of refusing."
+    )
+    version: int | None = None
 
 
 _NOT_CASE_FIELDS = frozenset({"version", "override_closure_conditions"})
@@ -334,6 +352,10 @@ class BulkItem(StrictInput):
 
 class BulkRequest(StrictInput):
     items: Annotated[list[BulkItem], Field(min_length=1, max_length=100)]
+    atomic: bool = Field(
+        default=False,
+        description="All items apply or none does; a refusal answers with every item's reason (see the README).",
+    )
 
 
 class BulkResult(BaseModel):
@@ -344,6 +366,7 @@ class BulkResult(BaseModel):
 
 
 class BulkResponse(BaseModel):
+    applied: bool | None = Field(default=None, description="Atomic requests only: whether the items were applied.")
     results: list[BulkResult]
 
 

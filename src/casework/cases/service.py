@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.activity import service as activity
-from casework.auth.service import Actor, existing_user_ids
+from casework.auth.service import Actor, act_for, existing_user_ids
 from casework.cases import numbering, vendor_fields
 from casework.cases.models import (
     STATUS_COUNT_COLUMNS,
@@ -40,6 +40,7 @@ from casework.errors import (
     ClosureBlocked,
     Conflict,
     DomainError,
+    Forbidden,
     InvalidInput,
     NotFound,
     VersionConflict,
@@ -120,6 +121,7 @@ def find_in_case(
 
 def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
     actor.require_case_write()
+    actor = act_for(session, actor, data.author, "author")
     if data.project is None:
         project = default_project(session, actor.workspace_id)
     else:
@@ -152,7 +154,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
         type=case_type.name,
         assignee_ids=[str(a) for a in data.assignees],
         tags=list(data.tags),
-        author_id=actor.user_id,
+        author_id=actor.author_id,
         requester=data.requester.model_dump(mode="json") if data.requester else None,
         # Kept as UTC, so the created answer reads as every later GET does.
         due_date=data.due_date.astimezone(UTC) if data.due_date else None,
@@ -165,9 +167,9 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
         first_response_at=now if data.assignees else None,
         created_at=now,
         updated_at=now,
-        updated_by=actor.user_id,
+        updated_by=actor.author_id,
         closed_at=now if closed else None,
-        closed_by=actor.user_id if closed else None,
+        closed_by=actor.author_id if closed else None,
         duration=0 if closed else None,
         version=1,
         **{column: 0 for column in COUNT_COLUMNS},
@@ -192,7 +194,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
     _add_assignees(session, actor.workspace_id, case.id, data.assignees)
     _index_metadata(session, actor.workspace_id, case.id, {}, case.meta)
     count_case(session, case, None, (status.group, False))
-    add_watchers(session, actor.workspace_id, case.id, {actor.user_id, *data.assignees})
+    add_watchers(session, actor.workspace_id, case.id, {actor.author_id, *data.assignees})
     fields.index_values(session, actor.workspace_id, case.id, definitions, {}, field_values)
     set_committed_value(case, "sla_clocks", slas.start_clocks(session, case, project, now))
     initial = {field: [None, value] for field, value in _current_values(case).items() if value not in (None, "", [], {})}
@@ -588,6 +590,36 @@ def _set_archived(session: Session, actor: Actor, case: Case, archived: bool) ->
     return find_case(session, actor.workspace_id, case.id)
 
 
+# Deleting for good (casework.deletion removes the content first, package by package)
+
+
+def lock_for_deletion(
+    session: Session, actor: Actor, ref: str | uuid.UUID, expected_version: int | None = None
+) -> Case:
+    """The case, locked, if the actor may delete it for good: admins always, managers where the project allows."""
+    actor.require_case_admin()
+    case = find_case(session, actor.workspace_id, ref, for_update=True)
+    _check_version(case, expected_version)
+    if actor.role != "admin":
+        project = session.get_one(Project, case.project_id)
+        if not project.managers_may_delete:
+            raise Forbidden(_("only admins delete cases of project {key} for good", key=project.key))
+    return case
+
+
+def delete_case_row(session: Session, actor: Actor, case: Case) -> None:
+    """The case's own rows, once its content is gone; the entry recording the deletion stays in the log."""
+    session.execute(delete(CaseTag.__table__).where(CaseTag.case_id == case.id))
+    session.execute(delete(CaseAssignee.__table__).where(CaseAssignee.case_id == case.id))
+    session.execute(delete(CaseMetadata.__table__).where(CaseMetadata.case_id == case.id))
+    vendor_fields.delete_for_case(session, case.id)
+    count_case(session, case, (case.status, case.archived_at is not None), None)
+    session.execute(delete(Case.__table__).where(Case.id == case.id))
+    project = session.get_one(Project, case.project_id)
+    gone = {"key": [case.key, None], "title": [case.title, None], "project": [project.key, None]}
+    activity.record(session, actor, case.id, "case_deleted", gone)
+
+
 # Changes to a case's content (comments, alerts, files, ...), made by the content services
 
 
@@ -619,7 +651,7 @@ def record_change(
 ) -> int:
     """Bump the locked case's version, adjust its content counts, and log the change; returns the new version."""
     now = utcnow()
-    values: dict[str, Any] = {"version": case.version + 1, "updated_at": now, "updated_by": actor.user_id}
+    values: dict[str, Any] = {"version": case.version + 1, "updated_at": now, "updated_by": actor.author_id}
     for column, delta in (counts or {}).items():
         values[column] = getattr(Case, column) + delta
     session.execute(update(Case.__table__).where(Case.id == case.id).values(**values))

@@ -67,3 +67,8 @@ def index_attributes(
     rows = [{"case_id": case_id, "key": k, "value": v, "workspace_id": workspace_id} for k, v in new_pairs - old_pairs]
     if rows:
         session.execute(insert(CaseAttribute.__table__), rows)
+
+
+def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
+    """The searchable copy of a case's attributes, as the case itself goes."""
+    session.execute(delete(CaseAttribute.__table__).where(CaseAttribute.case_id == case_id))

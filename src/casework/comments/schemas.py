@@ -49,6 +49,9 @@ class CommentCreate(StrictInput):
     title: Title | None = None
     public: Public = True
     file_ids: FileIds = []
+    author: uuid.UUID | None = Field(
+        default=None, description="Write the comment for this user of the workspace (tokens with cases:impersonate)."
+    )
 
 
 class CommentUpdate(StrictInput):

@@ -14,9 +14,8 @@ from markdown_it import MarkdownIt
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from casework.activity import service as activity
 from casework.attachments.models import Attachment
-from casework.auth.service import Actor, existing_user_ids
+from casework.auth.service import Actor, act_for, existing_user_ids
 from casework.cases.models import Case
 from casework.cases.service import find_in_case, get_case, lock_case_for_change, record_change
 from casework.comments.models import Comment
@@ -115,12 +114,13 @@ def add_comment(
     expected_version: int | None = None,
 ) -> CommentResult:
     case = lock_case_for_change(session, actor, ref, expected_version, comment=True)
+    actor = act_for(session, actor, data.author, "author")
     now = utcnow()
     comment = Comment(
         id=new_id(),
         workspace_id=actor.workspace_id,
         case_id=case.id,
-        author_id=actor.user_id,
+        author_id=actor.author_id,
         body=data.body,
         title=data.title,
         public=data.public,
@@ -128,7 +128,7 @@ def add_comment(
         mentions=_mentions(session, actor.workspace_id, data.body),
         created_at=now,
         updated_at=now,
-        updated_by=actor.user_id,
+        updated_by=actor.author_id,
     )
     session.execute(
         insert(Comment.__table__).values(
@@ -259,3 +259,8 @@ def delete_comment(
     if files:
         changes["file_ids"] = [files, None]
     return record_change(session, actor, case, "comment_deleted", changes, counts={"comment_count": -1})
+
+
+def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
+    """The case's comments (their search index rows follow: see cases.text_search), as the case is deleted for good (casework.deletion)."""
+    session.execute(delete(Comment.__table__).where(Comment.case_id == case_id))

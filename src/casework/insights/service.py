@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from casework.activity import service as activity
 from casework.auth.service import Actor
 from casework.cases.service import get_case, lock_case_for_change, record_change
 from casework.db.base import new_id, utcnow
@@ -133,3 +132,8 @@ def _existing(session: Session, case_id: uuid.UUID, keys: list[Key]) -> set[Key]
         Insight.case_id == case_id, tuple_(Insight.type, Insight.resource_id).in_(keys)
     )
     return {(row.type, row.resource_id) for row in session.execute(query)}
+
+
+def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
+    """The case's insights, as the case is deleted for good (casework.deletion)."""
+    session.execute(delete(Insight.__table__).where(Insight.case_id == case_id))

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import Row, and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
-from casework.activity import service as activity
 from casework.auth.service import Actor
 from casework.cases import service as cases
 from casework.cases.models import Case
@@ -150,3 +149,17 @@ def list_links(
         .where(CaseLink.case_id == case.id)
     )
     return id_page(session, query, CaseLink.id, cursor, limit, scalars=False)
+
+
+def delete_for_case(session: Session, actor: Actor, case: Case) -> None:
+    """The case's links, both sides, as the case is deleted for good (casework.deletion): each linked case loses
+    its side (its link_count and version move, its log says it was unlinked from the deleted case)."""
+    sides = session.execute(select(CaseLink.linked_case_id, CaseLink.relation).where(CaseLink.case_id == case.id))
+    for other_id, relation in sorted(sides, key=lambda side: side[0]):
+        other = cases.find_case(session, actor.workspace_id, other_id, for_update=True)
+        session.execute(
+            delete(CaseLink.__table__).where(CaseLink.case_id == other_id, CaseLink.linked_case_id == case.id)
+        )
+        lost = {"link": [_side(case, INVERSE[relation]), None]}
+        cases.record_change(session, actor, other, "unlinked", lost, {"link_count": -1})
+    session.execute(delete(CaseLink.__table__).where(CaseLink.case_id == case.id))

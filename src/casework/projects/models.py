@@ -34,6 +34,8 @@ class Project(IdMixin, Base):
     closed_read_only: Mapped[bool] = mapped_column(default=True)
     comments_on_closed: Mapped[bool] = mapped_column(default=True)
     sla_warning_percent: Mapped[int] = mapped_column(default=75)
+    # Managers may delete cases for good (admins always may).
+    managers_may_delete: Mapped[bool] = mapped_column(default=False)
     # Conditions every case of the project must meet to close, beside its own: [{name, formula}].
     closure_conditions: Mapped[dict[str, Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -40,10 +40,13 @@ WORKFLOW_SETTINGS = frozenset(WorkflowSettings.model_fields)
 
 
 class ProjectUpdate(WorkflowSettings):
-    """Only the fields present change. Name and description are for admins only."""
+    """Only the fields present change. Name, description and managers_may_delete are for admins only."""
 
     name: Name | None = None
     description: Description | None = None
+    managers_may_delete: bool | None = Field(
+        default=None, description="Managers may delete the project's cases for good (admins always may)."
+    )
 
 
 class ClosureConditionRead(BaseModel):
@@ -63,6 +66,7 @@ class ProjectRead(BaseModel):
     closed_read_only: bool
     comments_on_closed: bool
     sla_warning_percent: int
+    managers_may_delete: bool
     closure_conditions: list[ClosureConditionRead]
     created_at: datetime
     updated_at: datetime

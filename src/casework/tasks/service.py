@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, insert, literal, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from casework.activity import service as activity
 from casework.auth.service import Actor, existing_user_ids
 from casework.cases import service as cases
 from casework.cases.models import Case
@@ -216,3 +215,8 @@ def reorder_tasks(
     changes = {"task_ids": [old_order, list(task_ids)]}
     version = cases.record_change(session, actor, case, "tasks_reordered", changes, None)
     return ordered, version
+
+
+def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
+    """The case's tasks, as the case is deleted for good (casework.deletion)."""
+    session.execute(delete(Task.__table__).where(Task.case_id == case_id))

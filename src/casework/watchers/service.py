@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from casework.activity import service as activity
 from casework.auth.service import Actor, existing_user_ids
 from casework.cases.service import get_case, lock_case_for_change, record_change
 from casework.db.base import utcnow
@@ -90,3 +89,8 @@ def list_watchers(
     case = get_case(session, actor, ref)
     query = select(CaseWatcher).where(CaseWatcher.case_id == case.id)
     return id_page(session, query, CaseWatcher.user_id, cursor, limit)
+
+
+def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
+    """The case's watchers, as the case is deleted for good (casework.deletion)."""
+    session.execute(delete(CaseWatcher.__table__).where(CaseWatcher.case_id == case_id))

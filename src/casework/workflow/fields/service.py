@@ -459,3 +459,8 @@ def _check_removed_options(session: Session, field: FieldDefinition, options: li
     held = sorted(set(session.scalars(query.limit(MAX_OPTIONS))))
     if held:
         raise Conflict(_("cases still hold the options {options}; keep them", options=", ".join(held)))
+
+
+def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
+    """The case's searchable field values, as the case is deleted for good (casework.deletion)."""
+    session.execute(delete(CaseFieldValue.__table__).where(CaseFieldValue.case_id == case_id))

@@ -15,12 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from casework.activity import service as activity
 from casework.attachments.models import Attachment
 from casework.attachments.schemas import file_view
 from casework.auth.models import User
@@ -371,3 +370,9 @@ def _changes(action: CaseAction, **extra: list[Any]) -> dict[str, list[Any]]:
     if action.document_ids:
         changes["documents"] = [None, action.document_ids]
     return {**changes, **extra}
+
+
+def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
+    """The case's action log and override requests, as the case is deleted for good (casework.deletion)."""
+    session.execute(delete(CaseAction.__table__).where(CaseAction.case_id == case_id))
+    session.execute(delete(OverrideRequest.__table__).where(OverrideRequest.case_id == case_id))

@@ -229,6 +229,24 @@ def on_case_change(
     session.flush()
 
 
+def follow_project_move(session: Session, case: Case, project: Project, now: datetime) -> None:
+    """After the case (as it now is) moved into `project`: its clocks follow that project's policies. A running
+    clock keeps its start and takes the new target; a clock the project has no policy for goes; a missing one
+    starts now."""
+    state = _CaseState(
+        case.id,
+        case.workspace_id,
+        case.priority_rank,
+        case.status_category,
+        case.closed_at is not None,
+        case.first_response_at is not None,
+    )
+    clocks = _locked_clocks(session, case.id)
+    policies = _policies_for(session, project.id, case.priority_rank)
+    _reconcile(session, state, clocks, policies, project.sla_warning_percent, now)
+    session.flush()
+
+
 def note_first_response(session: Session, case: Case, at: datetime) -> None:
     """A staff member answered (a comment): the case's first response, if it is one, stops the response clock."""
     if case.first_response_at is not None:
@@ -385,3 +403,7 @@ def replace_policies(
     retarget_project_clocks(session, project, now)
     return project, _project_policies(session, project.id)
 
+
+def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
+    """The case's SLA clocks, as the case is deleted for good (casework.deletion)."""
+    session.execute(delete(CaseSla.__table__).where(CaseSla.case_id == case_id))

@@ -1,0 +1,23 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from casework.activity import service
+from casework.activity.schemas import ActivityPage, activity_view
+from casework.http import DB, CurrentActor, JSONResponse, Language, Limit
+
+router = APIRouter(prefix="/activity", tags=["activity"])
+
+
+@router.get("", response_model=ActivityPage)
+async def list_activity(
+    actor: CurrentActor,
+    db: DB,
+    language: Language,
+    action: Annotated[str, Query(description=f"One of: {', '.join(service.WORKSPACE_ACTIONS)}.")],
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> Response:
+    """The workspace's entries of one action, newest first (admins only): e.g. the cases deleted for good."""
+    rows, next_cursor = await db.read(service.list_for_workspace, actor, action, cursor, limit)
+    return JSONResponse({"items": [activity_view(row, language) for row in rows], "next_cursor": next_cursor})
