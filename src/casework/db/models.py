@@ -5,9 +5,10 @@ from casework.alerts.models import CaseAlert
 from casework.attachments.models import Attachment
 from casework.auth.models import ApiToken, User
 from casework.blocks.models import Block, BlockElement
-from casework.cases.models import Case, CaseAssignee, CaseTag
+from casework.cases.models import Case, CaseAssignee, CaseTag, Tag
 from casework.comments.models import Comment
 from casework.db.base import Base
+from casework.db.handles import HandleCounter
 from casework.insights.models import Insight
 from casework.links.models import CaseLink
 from casework.projects.models import Project, Workspace
@@ -27,6 +28,7 @@ __all__ = [
     "CaseStatus",
     "CaseType",
     "FieldDefinition",
+    "HandleCounter",
     "OverrideRequest",
     "SlaPolicy",
     "StatusTransition",
@@ -44,6 +46,7 @@ __all__ = [
     "Comment",
     "Insight",
     "Project",
+    "Tag",
     "Task",
     "User",
     "Workspace",

@@ -6,6 +6,7 @@ from sqlalchemy import Double, ForeignKey, Index, SmallInteger, String, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db.base import Base, IdMixin, utcnow
+from casework.db.handles import HandleMixin
 
 FIELD_TYPES = (
     "text",
@@ -26,7 +27,7 @@ FIELD_TYPES = (
 OWNERS = ("casework", "kibana")
 
 
-class FieldDefinition(IdMixin, Base):
+class FieldDefinition(IdMixin, HandleMixin, Base):
     __tablename__ = "field_definitions"
     __table_args__ = (UniqueConstraint("project_id", "key"),)
 
