@@ -10,6 +10,7 @@ from casework.activity.models import Activity
 
 class ActivityRead(BaseModel):
     id: uuid.UUID
+    number: int = Field(description="The entry's integer handle.")
     case_id: uuid.UUID
     actor_id: uuid.UUID | None
     action: str

@@ -5,13 +5,14 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.activity.labels import check_action
 from casework.activity.models import Activity
 from casework.auth.service import Actor
 from casework.db.base import new_id, utcnow
+from casework.db.handles import insert_with_handle
 
 def jsonable(value: Any) -> Any:
     """Values as the JSON column keeps them, so that old/new pairs read back as they were written."""
@@ -64,8 +65,11 @@ def _append(
     at: datetime | None,
 ) -> None:
     check_action(action)
-    session.execute(
-        insert(Activity.__table__).values(
+    # An explicit handle: on SQLite one counter bump, cheaper than the trigger's two statements.
+    insert_with_handle(
+        session,
+        Activity.__table__,
+        dict(
             id=new_id(),
             workspace_id=workspace_id,
             case_id=case_id,
@@ -74,7 +78,7 @@ def _append(
             changes=jsonable(changes),
             source=source,
             created_at=at or utcnow(),
-        )
+        ),
     )
 
 

@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from casework.inputs import CleanInput, StrictInput, not_blank, unique_items
 from casework.cases.models import Case, priority_label
@@ -293,3 +293,13 @@ class CaseFilter(CleanInput):
         "`region=EU`); all must hold. `=` on a multi_select: has that option; on a dependent_select: the path "
         "(ids joined by /) starts with VALUE. `!=`: has a value other than VALUE.",
     )
+
+
+class TagRead(BaseModel):
+    """A tag of the workspace's registry (casework.cases.tags)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    number: int = Field(description="The tag's integer handle.")
+    name: str

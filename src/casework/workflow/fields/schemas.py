@@ -82,6 +82,7 @@ class FieldUpdate(StrictInput):
 
 class FieldRead(BaseModel):
     id: uuid.UUID
+    number: int = Field(description="The field's integer handle: accepted wherever its key is.")
     project_id: uuid.UUID
     key: str
     label: str
@@ -115,6 +116,7 @@ class FieldBulkSet(StrictInput):
 def field_view(field: FieldDefinition) -> dict[str, Any]:
     return {
         "id": str(field.id),
+        "number": field.number,
         "project_id": str(field.project_id),
         "key": field.key,
         "label": field.label,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from casework.auth.service import Actor, existing_user_ids
 from casework.cases.models import Case
 from casework.db.base import utcnow
+from casework.db.handles import as_handle
 from casework.errors import Conflict, FieldError, InvalidInput, LimitExceeded, NotFound, detail_of
 from casework.i18n import _
 from casework.projects.models import Project
@@ -161,7 +162,10 @@ def _blank(value: Any) -> bool:
 
 
 def find_field(session: Session, project_id: uuid.UUID, key: str) -> FieldDefinition:
-    query = select(FieldDefinition).where(FieldDefinition.project_id == project_id, FieldDefinition.key == key)
+    """A field of the project by key or handle (keys start with a letter)."""
+    number = as_handle(key)
+    named = FieldDefinition.key == key if number is None else FieldDefinition.number == number
+    query = select(FieldDefinition).where(FieldDefinition.project_id == project_id, named)
     field = session.scalar(query)
     if field is None:
         raise NotFound("custom field", key)
@@ -256,7 +260,7 @@ def delete_field(session: Session, actor: Actor, project_ref: str, key: str) -> 
     project = resolve_project(session, actor.workspace_id, project_ref)
     field = find_field(session, project.id, key)
     if session.scalar(select(exists().where(CaseFieldValue.field_id == field.id))):
-        raise Conflict(_("cases hold values of the field {key}; deactivate it instead", key=key))
+        raise Conflict(_("cases hold values of the field {key}; deactivate it instead", key=field.key))
     session.delete(field)
     session.flush()
 
