@@ -461,7 +461,7 @@ def _insert_rows(connection: Connection, table: str, rows: list[dict[str, Any]])
     if table in HANDLED_TABLES:
         # The handle trigger is dropped with the others during the load: the batch's handles are taken here.
         columns.append("number")
-        first = handles.reserve(connection, table, len(rows))
+        first = handles.next_handle(connection, table)
         parameters = ((*values(row), number) for row, number in zip(rows, range(first, first + len(rows))))
     names = ", ".join(f'"{c}"' for c in columns)
     statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"

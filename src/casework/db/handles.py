@@ -2,10 +2,13 @@
 
 One handle space per table, unique across workspaces, never reused and never renumbered.
 PostgreSQL: an identity column; nextval never waits on another transaction, so writers are not serialised
-(a rolled-back insert leaves a gap). SQLite has one writer at a time: a counter row per table in handle_counters,
-bumped in the insert's transaction. The ORM and insert_with_handles take numbers from it explicitly (so that the
-insert knows them); any other insert (bulk loads, INSERT .. SELECT) leaves the column's default 0, which a trigger
-made by the migration replaces with the counter's next value.
+(a rolled-back insert leaves a gap). SQLite has one writer at a time, and the next handle is read inside its
+write transaction: one past the table's highest handle (the unique index's last entry) or past the highest one
+ever deleted (handle_counters, kept by a delete trigger), so no handle comes back. Reads only: a counter row bumped
+on every insert cost about 40% more per write transaction, the extra page each commit writes. The ORM and
+insert_with_handles take numbers explicitly (so that the insert knows them); any other insert (bulk loads,
+INSERT .. SELECT) leaves the column's default 0, which an insert trigger replaces with the next handle. The
+migration (0009) makes both triggers.
 """
 
 import uuid
@@ -21,7 +24,7 @@ MAX_HANDLE_DIGITS = 18
 
 
 class HandleCounter(Base):
-    """SQLite's sequences: the last handle given out per table (unused on PostgreSQL, which has real ones)."""
+    """SQLite: the highest handle deleted per table, never to be given again (unused on PostgreSQL)."""
 
     __tablename__ = "handle_counters"
 
@@ -35,18 +38,28 @@ class HandleMixin:
 
 
 @event.listens_for(HandleMixin, "before_insert", propagate=True)
-def _number_from_counter(_mapper: Mapper[Any], connection: Connection, target: Any) -> None:
-    if connection.dialect.name == "sqlite" and target.number is None:
-        target.number = reserve(connection, target.__table__.name, 1)
+def _number_on_sqlite(_mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    if connection.dialect.name != "sqlite" or target.number is not None:
+        return
+    # One flush calls this for all its rows before inserting any: past the ones it gave already (one given in a
+    # transaction rolled back since only leaves a gap).
+    given = connection.info.setdefault("handles_given", {})
+    table_name = target.__table__.name
+    target.number = given[table_name] = max(next_handle(connection, table_name), given.get(table_name, 0) + 1)
 
 
-def reserve(connection: Connection | Session, table_name: str, count: int) -> int:
-    """SQLite: the first of `count` new consecutive handles of table_name."""
-    last = connection.execute(
-        text("UPDATE handle_counters SET value = value + :count WHERE table_name = :table RETURNING value"),
-        {"count": count, "table": table_name},
-    ).scalar_one()
-    return int(last) - count + 1
+def next_handle_sql(table_name: str) -> str:
+    """SQLite: the next handle of the table (the migration's insert trigger uses the same expression)."""
+    return (
+        f"max(coalesce((SELECT max(number) FROM {table_name}), 0), "
+        f"(SELECT value FROM handle_counters WHERE table_name = '{table_name}')) + 1"
+    )
+
+
+def next_handle(connection: Connection | Session, table_name: str) -> int:
+    """SQLite, inside a write transaction: the first of as many new consecutive handles of table_name as the
+    transaction inserts rows with (those rows hold them from then on)."""
+    return int(connection.execute(text(f"SELECT {next_handle_sql(table_name)}")).scalar_one())
 
 
 def insert_with_handles(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:
@@ -54,7 +67,7 @@ def insert_with_handles(session: Session, table: Table, rows: list[dict[str, Any
     if not rows:
         return []
     if session.get_bind().dialect.name == "sqlite":
-        first = reserve(session, table.name, len(rows))
+        first = next_handle(session, table.name)
         session.execute(insert(table), [row | {"number": first + i} for i, row in enumerate(rows)])
         return list(range(first, first + len(rows)))
     statement = insert(table).returning(table.c.number, sort_by_parameter_order=True)

@@ -9,8 +9,8 @@ are numbered in the order they were made (created_at, then id). No table is rebu
 so the text-search triggers of migration 0004 stay as they are.
 
 PostgreSQL: the column becomes an identity column whose sequence continues after the backfilled numbers.
-SQLite: the column defaults to 0; a counter row per table in handle_counters, and a trigger that gives any row
-inserted with 0 the counter's next value.
+SQLite: the column defaults to 0, and a trigger gives any row inserted with 0 the next handle: one past the
+table's highest, or past the highest ever deleted, which handle_counters keeps per table (a delete trigger).
 
 The tag registry (tags) starts with every tag the workspace's cases carry.
 """
@@ -44,12 +44,17 @@ TABLES = {
 }
 
 
-def _sqlite_trigger(table: str) -> str:
-    return f"""CREATE TRIGGER {table}_handle AFTER INSERT ON {table} WHEN new.number = 0 BEGIN
-        UPDATE handle_counters SET value = value + 1 WHERE table_name = '{table}';
-        UPDATE {table} SET number = (SELECT value FROM handle_counters WHERE table_name = '{table}')
-        WHERE rowid = new.rowid;
-    END"""
+def _sqlite_triggers(table: str) -> list[str]:
+    deleted = f"(SELECT value FROM handle_counters WHERE table_name = '{table}')"
+    return [
+        f"""CREATE TRIGGER {table}_handle AFTER INSERT ON {table} WHEN new.number = 0 BEGIN
+            UPDATE {table} SET number = max(coalesce((SELECT max(number) FROM {table}), 0), {deleted}) + 1
+            WHERE rowid = new.rowid;
+        END""",
+        f"""CREATE TRIGGER {table}_handle_deleted AFTER DELETE ON {table} BEGIN
+            UPDATE handle_counters SET value = old.number WHERE table_name = '{table}' AND value < old.number;
+        END""",
+    ]
 
 
 def upgrade() -> None:
@@ -88,10 +93,9 @@ def upgrade() -> None:
                 f"(SELECT coalesce(max(number), 0) + 1 FROM {table}), false)"
             )
         else:
-            op.execute(
-                f"INSERT INTO handle_counters (table_name, value) SELECT '{table}', coalesce(max(number), 0) FROM {table}"
-            )
-            op.execute(_sqlite_trigger(table))
+            op.execute(f"INSERT INTO handle_counters (table_name, value) VALUES ('{table}', 0)")
+            for trigger in _sqlite_triggers(table):
+                op.execute(trigger)
 
 
 def _register_existing_tags() -> None:
@@ -112,6 +116,7 @@ def downgrade() -> None:
     for table in TABLES:
         if not postgres:
             op.execute(f"DROP TRIGGER {table}_handle")
+            op.execute(f"DROP TRIGGER {table}_handle_deleted")
         op.drop_index(op.f(f'ix_{table}_number'), table_name=table)
         if postgres:
             op.drop_column(table, 'number')
