@@ -8,7 +8,7 @@ Each table gains `number`, a unique integer handle (casework.db.handles says how
 are numbered in the order they were made (created_at, then id). No table is rebuilt: ADD COLUMN and a unique index,
 so the text-search triggers of migration 0004 stay as they are. The backfill still writes every row of these
 tables once (activity is the largest): on SQLite, 11 s for a seeded 50,000 cases (140,000 comments and activity
-entries) on a busy 2-core machine, so tens of minutes per ten million rows.
+entries) on a busy 2-core machine, so roughly a quarter of an hour per ten million rows.
 
 PostgreSQL: the column becomes an identity column whose sequence continues after the backfilled numbers.
 SQLite: the column defaults to 0, and a trigger gives any row inserted with 0 the next handle: one past the
