@@ -21,12 +21,13 @@ from casework.comments.schemas import CommentCreate
 from casework.comments.service import add_comment
 from casework.db import migrate
 from casework.db.base import new_id, utcnow
+from casework.db.handles import next_handle_sql
+from casework.errors import NotFound
 from casework.projects.schemas import ProjectCreate
 from casework.projects.service import add_project, create_workspace
 from casework.tasks.models import Task
 from casework.tasks.schemas import TaskCreate
 from casework.tasks.service import add_task
-from casework.errors import NotFound
 from tests.blocks.common import seed_blocks
 from tests.conftest import BACKENDS, fresh_database
 from tests.helpers import activity, assert_problem, create
@@ -236,3 +237,18 @@ def test_upgrading_numbers_existing_rows_in_creation_order_and_registers_their_t
             assert connection.execute(text("SELECT count(*) FROM tags WHERE name = 'c'")).scalar() == 1
             numbers = connection.execute(text("SELECT number FROM tags")).scalars().all()
             assert len(numbers) == len(set(numbers)) == 3
+
+
+def test_the_next_handle_is_an_index_lookup_or_an_identity(db, backend):
+    """SQLite reads the last entry of the unique index on number (no scan, however large the table); PostgreSQL's
+    column takes its default from its own sequence."""
+    with db.engine.connect() as connection:
+        if backend == "sqlite":
+            plan = " ".join(row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN SELECT {next_handle_sql('activity')}"))
+            assert "USING COVERING INDEX ix_activity_number" in plan and "SCAN activity" not in plan, plan
+        else:
+            identity = connection.execute(
+                text("SELECT is_identity FROM information_schema.columns WHERE table_name = 'activity' "
+                     "AND column_name = 'number' AND table_schema = current_schema()")
+            ).scalar_one()
+            assert identity == "YES"
