@@ -19,7 +19,7 @@ async def test_new_blocks_answer_201_in_request_order_with_the_new_case_version(
     assert [b["position"] for b in items] == [1, 2, 3]
     first = items[0]
     assert set(first) == {
-        "id", "case_id", "title", "block_type", "position", "hidden", "parent_block_id",
+        "id", "number", "case_id", "title", "block_type", "position", "hidden", "parent_block_id",
         "created_at", "created_by", "updated_at", "elements",
     }  # fmt: skip
     assert first["case_id"] == case["id"]
