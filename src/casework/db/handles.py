@@ -4,8 +4,9 @@ One handle space per table, unique across workspaces, never reused and never ren
 PostgreSQL: an identity column; nextval never waits on another transaction, so writers are not serialised
 (a rolled-back insert leaves a gap). SQLite has one writer at a time, and the next handle is read inside its
 write transaction: one past the table's highest handle (the unique index's last entry) or past the highest one
-ever deleted (handle_counters, kept by a delete trigger), so no handle comes back. Reads only: a counter row bumped
-on every insert cost about 40% more per write transaction, the extra page each commit writes. The ORM and
+ever deleted (handle_counters, kept by a delete trigger), so no handle comes back. Reads only: in a micro-benchmark
+(one case update and one insert per transaction) a counter row bumped on every insert made the transaction about a
+third slower than this read did, the extra page each commit writes. The ORM and
 insert_with_handles take numbers explicitly (so that the insert knows them); any other insert (bulk loads,
 INSERT .. SELECT) leaves the column's default 0, which an insert trigger replaces with the next handle. The
 migration (0009) makes both triggers.
