@@ -24,6 +24,7 @@ RESOURCES: dict[str, str] = {
     "project": _("project"),
     "SLA policy": _("SLA policy"),
     "status": _("status"),
+    "tag": _("tag"),
     "task": _("task"),
     "token": _("token"),
     "user": _("user"),

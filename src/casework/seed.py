@@ -10,7 +10,7 @@ agents, regions and cases take most of the traffic, as in real desks.
 import time
 import uuid
 from bisect import bisect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import accumulate
@@ -28,6 +28,8 @@ from casework.cases.models import priority_rank, severity_rank, status_rank
 from casework.cases.schemas import DEFAULT_OWNER
 from casework.cases import numbering
 from casework.cases.counts import recount as recount_statuses
+from casework.cases.tags import register_tags
+from casework.db import handles
 from casework.db.database import Database
 from casework.projects.schemas import ProjectCreate
 from casework.projects.service import add_project, create_workspace
@@ -65,6 +67,8 @@ SOURCE = "cli"
 HOUR_MS, DAY_MS = 3_600_000, 86_400_000
 # Parents first: each batch is written in this order.
 TABLES = ("cases", "case_tags", "case_attributes", "case_assignees", "case_watchers", "case_field_values", "activity", "comments", "case_alerts")
+# Loaded tables whose rows have an integer handle (casework.db.handles); PostgreSQL's COPY takes them from the identity.
+HANDLED_TABLES = ("activity", "comments")
 
 WORDS = (
     "alert suspicious login failed password reset user account server host network firewall traffic outbound inbound "
@@ -488,9 +492,15 @@ def _copy_rows(connection: Connection, table: str, rows: list[dict[str, Any]]) -
 def _insert_rows(connection: Connection, table: str, rows: list[dict[str, Any]]) -> None:
     columns = list(rows[0])
     values = itemgetter(*columns)
+    parameters: Iterable[tuple[Any, ...]] = map(values, rows)
+    if table in HANDLED_TABLES:
+        # The handle trigger is dropped with the others during the load: the batch's handles are taken here.
+        columns.append("number")
+        first = handles.next_handle(connection, table)
+        parameters = ((*values(row), number) for row, number in zip(rows, range(first, first + len(rows))))
     names = ", ".join(f'"{c}"' for c in columns)
     statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
-    connection.connection.driver_connection.executemany(statement, map(values, rows))  # type: ignore[union-attr]
+    connection.connection.driver_connection.executemany(statement, parameters)  # type: ignore[union-attr]
 
 
 def batches(total: int, size: int) -> Iterator[tuple[int, int]]:
@@ -566,12 +576,15 @@ def seed(db: Database, options: SeedOptions, progress: Progress | None = None) -
     setup = db.run_sync(setup_workspace, options)
     generator = Generator(setup, options, int(time.time() * 1000), postgres)
     counts = dict.fromkeys(TABLES, 0)
+    tags: set[str] = set()
 
     def load(connection: Connection, first: int, count: int) -> None:
         for table, rows in generator.batch(first, count).items():
             if rows:
                 (_copy_rows if postgres else _insert_rows)(connection, table, rows)
             counts[table] += len(rows)
+            if table == "case_tags":
+                tags.update(row["tag"] for row in rows)
         if progress:
             progress(first + count, counts, time.monotonic() - started)
 
@@ -600,6 +613,7 @@ def seed(db: Database, options: SeedOptions, progress: Progress | None = None) -
                 _rebuild_text_search(connection, triggers)
         with db.write_engine.begin() as connection:
             numbering.advance_to(connection, setup.workspace_id, setup.project_id, options.cases)
+    db.run_sync(register_tags, setup.workspace_id, tags)
     with db.write_engine.begin() as connection:
         # The cases went in without the service: their status counts are set in one pass.
         recount_statuses(connection, setup.workspace_id)

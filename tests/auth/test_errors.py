@@ -111,7 +111,7 @@ async def test_422_names_query_parameters(client):
 
 
 async def test_422_names_path_parameters(client):
-    assert_problem(await client.get("/users/not-a-uuid"), 422, "user_id")
+    assert_problem(await client.delete("/tokens/not-a-uuid"), 422, "token_id")
 
 
 @pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/cases/SEC-1/nope", "/nope", "/api/v2/cases"])

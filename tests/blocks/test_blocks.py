@@ -19,7 +19,7 @@ async def test_new_blocks_answer_201_in_request_order_with_the_new_case_version(
     assert [b["position"] for b in items] == [1, 2, 3]
     first = items[0]
     assert set(first) == {
-        "id", "case_id", "title", "block_type", "position", "hidden", "parent_block_id",
+        "id", "number", "case_id", "title", "block_type", "position", "hidden", "parent_block_id",
         "created_at", "created_by", "updated_at", "elements",
     }  # fmt: skip
     assert first["case_id"] == case["id"]
@@ -28,7 +28,7 @@ async def test_new_blocks_answer_201_in_request_order_with_the_new_case_version(
     assert items[1]["elements"] == []
     element = first["elements"][0]
     assert uuid.UUID(element["id"])
-    assert element == {"id": element["id"], "position": 1, "content": "one", "note_type": "text", "color": None}
+    assert element == {"id": element["id"], "number": element["number"], "position": 1, "content": "one", "note_type": "text", "color": None}
     assert await all_blocks(client, case) == items
     assert (await read(client, case))["version"] == 2
 
@@ -201,7 +201,7 @@ async def test_other_block_types_take_flat_objects_of_strings_numbers_and_boolea
     items = await add_blocks(client, case, blocks)
     for block in items:
         assert [e["data"] for e in block["elements"]] == [data, {"other": "x"}]
-        assert set(block["elements"][0]) == {"id", "position", "data"}
+        assert set(block["elements"][0]) == {"id", "number", "position", "data"}
     assert await all_blocks(client, case) == items
 
 

@@ -66,7 +66,7 @@ async def test_the_seed_sample_blocks_are_created_verbatim(client, app, tenant):
     assert stored["size"] == len(b"Hello World")
     assert stored["content_type"] == "text/plain"
     assert stored["annotation"] is None
-    assert set(stored) == {"id", "position", "filename", "annotation", "size", "content_type", "attachment_id"}
+    assert set(stored) == {"id", "number", "position", "filename", "annotation", "size", "content_type", "attachment_id"}
 
     # The file is a file of the case: listed, counted, downloadable, and in the store.
     (listed,) = await all_files(client, case)

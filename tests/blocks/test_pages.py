@@ -114,7 +114,9 @@ class Statements:
         self.seen.append(" ".join(statement.split()).lower())
 
     def reading(self, table):
-        return [s for s in self.seen if s.startswith("select") and re.search(rf"\bfrom {table}\b", s)]
+        # SQLite's next handle (casework.db.handles) reads only the last entry of the index on number.
+        seen = [s.replace(f"(select max(number) from {table})", "") for s in self.seen]
+        return [s for s in seen if s.startswith("select") and re.search(rf"\bfrom {table}\b", s)]
 
 
 async def test_a_page_reads_its_blocks_in_one_query_and_their_elements_in_one_more(client, db):

@@ -16,6 +16,7 @@ from casework.comments import service
 from casework.comments.models import Comment
 from casework.comments.schemas import CommentCreate, CommentUpdate
 from casework.db.base import new_id, utcnow
+from casework.db.handles import next_handle_sql
 from tests.comments.support import add_files
 from tests.helpers import create, read
 
@@ -65,6 +66,8 @@ def fill(db, tenant, case_id: str, n: int) -> None:
 def reads_comments_as_a_list(sql: str) -> bool:
     """A statement that selects from comments other than one row by its primary key, or counts anything."""
     flat = " ".join(sql.split()).lower()
+    # SQLite's next comment handle (casework.db.handles) reads the last entry of the index on number, nothing more.
+    flat = flat.replace("(select max(number) from comments)", "")
     if "count(" in flat:
         return True
     if not re.search(r"\bfrom comments\b", flat):
@@ -104,6 +107,7 @@ def test_the_list_reading_check_catches_a_count_and_a_list_read():
     assert reads_comments_as_a_list("SELECT comments.id FROM comments WHERE comments.case_id = ? ORDER BY comments.id")
     assert not reads_comments_as_a_list("SELECT comments.body FROM comments WHERE comments.id = ?")
     assert not reads_comments_as_a_list("INSERT INTO comments (id, body) VALUES (?, ?)")
+    assert not reads_comments_as_a_list(f"SELECT {next_handle_sql('comments')}")
 
 
 async def test_an_edit_writes_the_comment_row_once(client, tenant, db):

@@ -133,8 +133,8 @@ async def test_a_missing_field_is_reported_in_french(fr_client):
 async def test_query_and_path_parameters_are_reported_in_french(fr_client):
     body = assert_french(await fr_client.get("/cases", params={"limit": 0}), 422, "limit")
     assert messages_of(body)["limit"] == "La valeur doit être supérieure ou égale à 1"
-    body = assert_french(await fr_client.get("/users/not-a-uuid"), 422, "user_id")
-    assert messages_of(body)["user_id"].startswith("La valeur doit être un UUID valide : ")
+    body = assert_french(await fr_client.delete("/tokens/not-a-uuid"), 422, "token_id")
+    assert messages_of(body)["token_id"].startswith("La valeur doit être un UUID valide : ")
 
 
 async def test_our_validators_answer_in_french_without_pydantic_prefix(fr_client, client):

@@ -6,9 +6,10 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db.base import Base, IdMixin, utcnow
+from casework.db.handles import HandleMixin
 
 
-class Activity(IdMixin, Base):
+class Activity(IdMixin, HandleMixin, Base):
     """Append-only: no API updates a row here; only the hard delete of a case removes that case's entries."""
 
     __tablename__ = "activity"

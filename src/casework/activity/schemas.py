@@ -10,6 +10,7 @@ from casework.activity.models import Activity
 
 class ActivityRead(BaseModel):
     id: uuid.UUID
+    number: int = Field(description="The entry's integer handle.")
     case_id: uuid.UUID
     actor_id: uuid.UUID | None = Field(description="The token's user, whose permissions the change was made with.")
     on_behalf_of: uuid.UUID | None = Field(

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from casework.activity.labels import check_action
@@ -13,6 +13,7 @@ from casework.activity.models import Activity
 from casework.auth.service import Actor
 from casework.errors import InvalidInput
 from casework.db.base import new_id, utcnow
+from casework.db.handles import insert_with_handle
 from casework.i18n import _
 from casework.pagination import after_id, page_of
 
@@ -73,8 +74,11 @@ def _append(
     on_behalf_of: uuid.UUID | None = None,
 ) -> None:
     check_action(action)
-    session.execute(
-        insert(Activity.__table__).values(
+    # An explicit handle: on SQLite one counter bump, cheaper than the trigger's two statements.
+    insert_with_handle(
+        session,
+        Activity.__table__,
+        dict(
             id=new_id(),
             workspace_id=workspace_id,
             case_id=case_id,
@@ -84,7 +88,7 @@ def _append(
             changes=jsonable(changes),
             source=source,
             created_at=at or utcnow(),
-        )
+        ),
     )
 
 

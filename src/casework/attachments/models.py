@@ -5,9 +5,10 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db.base import Base, IdMixin, utcnow
+from casework.db.handles import HandleMixin
 
 
-class Attachment(IdMixin, Base):
+class Attachment(IdMixin, HandleMixin, Base):
     """A stored file of a case, perhaps carried by a comment; the bytes live in the file store under storage_key."""
 
     __tablename__ = "attachments"

@@ -36,6 +36,7 @@ class FileUpload(StrictInput):
 
 class FileRead(BaseModel):
     id: uuid.UUID
+    number: int = Field(description="The file's integer handle: accepted wherever its id is.")
     case_id: uuid.UUID
     filename: str = Field(description="The name as uploaded, sanitised.")
     content_type: str = Field(description="Detected from the bytes, never taken from the client.")
@@ -55,6 +56,7 @@ def file_view(attachment: Attachment) -> dict[str, Any]:
     """The native JSON of a file, built directly."""
     return {
         "id": str(attachment.id),
+        "number": attachment.number,
         "case_id": str(attachment.case_id),
         "filename": attachment.filename,
         "content_type": attachment.content_type,

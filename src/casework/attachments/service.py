@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 import anyio
 import filetype
 import structlog
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from casework.attachments.models import Attachment
@@ -58,6 +58,7 @@ from casework.cases.service import find_in_case, get_case, lock_case_for_change,
 from casework.comments.models import Comment
 from casework.db.base import new_id, utcnow
 from casework.db.database import Database
+from casework.db.handles import insert_with_handle
 from casework.errors import Conflict, Forbidden, InvalidInput, LimitExceeded, NotFound, PayloadTooLarge
 from casework.i18n import _
 from casework.pagination import id_page
@@ -288,8 +289,10 @@ def _insert(
         uploaded_by=actor.user_id,
         created_at=utcnow(),
     )
-    session.execute(
-        insert(Attachment.__table__).values(
+    attachment.number = insert_with_handle(
+        session,
+        Attachment.__table__,
+        dict(
             id=attachment.id,
             workspace_id=attachment.workspace_id,
             case_id=attachment.case_id,
@@ -301,7 +304,7 @@ def _insert(
             storage_key=attachment.storage_key,
             uploaded_by=attachment.uploaded_by,
             created_at=attachment.created_at,
-        )
+        ),
     )
     if record:
         changes = _file_changes(attachment, adding=True)

@@ -6,9 +6,10 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db.base import Base, IdMixin, utcnow
+from casework.db.handles import HandleMixin
 
 
-class User(IdMixin, Base):
+class User(IdMixin, HandleMixin, Base):
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("workspace_id", "email"),)
 

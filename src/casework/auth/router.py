@@ -39,12 +39,12 @@ async def create_user(body: UserCreate, actor: CurrentActor, db: DB) -> Response
 
 
 @router.get("/users/{user_id}", response_model=UserRead)
-async def get_user(user_id: uuid.UUID, actor: CurrentActor, db: DB) -> Response:
+async def get_user(user_id: str, actor: CurrentActor, db: DB) -> Response:
     return _json(UserRead, await db.read(service.read_user, actor, user_id))
 
 
 @router.patch("/users/{user_id}", response_model=UserRead)
-async def update_user(user_id: uuid.UUID, body: UserUpdate, actor: CurrentActor, db: DB) -> Response:
+async def update_user(user_id: str, body: UserUpdate, actor: CurrentActor, db: DB) -> Response:
     return _json(UserRead, await db.write(service.update_user, actor, user_id, body))
 
 

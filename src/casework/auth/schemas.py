@@ -27,6 +27,7 @@ class UserRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
+    number: int = Field(description="The user's integer handle: accepted wherever its id is.")
     email: str
     name: str
     role: Role

@@ -15,6 +15,7 @@ from casework.auth.models import ApiToken, User
 from casework.auth.schemas import TokenCreate, UserCreate, UserUpdate
 from casework.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from casework.db.base import utcnow
+from casework.db.handles import ref_condition
 from casework.i18n import _
 
 ROLES = ("admin", "manager", "agent", "reviewer", "viewer")
@@ -161,15 +162,21 @@ def list_users(session: Session, actor: Actor) -> list[User]:
     return list(session.scalars(select(User).where(User.workspace_id == actor.workspace_id).order_by(User.email)))
 
 
-def read_user(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
+def read_user(session: Session, actor: Actor, user_id: str | uuid.UUID) -> User:
     actor.require_case_read()
     return get_user(session, actor, user_id)
 
 
-def get_user(session: Session, actor: Actor, user_id: uuid.UUID) -> User:
-    user = session.get(User, user_id)
-    if user is None or user.workspace_id != actor.workspace_id:
-        raise NotFound("user", user_id)
+def get_user(session: Session, actor: Actor, user_id: str | uuid.UUID) -> User:
+    """A user of the actor's workspace by id or handle."""
+    return find_user(session, actor.workspace_id, user_id)
+
+
+def find_user(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID) -> User:
+    named = ref_condition(User, ref)
+    user = None if named is None else session.scalar(select(User).where(named, User.workspace_id == workspace_id))
+    if user is None:
+        raise NotFound("user", ref)
     return user
 
 
@@ -180,7 +187,7 @@ def find_user_by_email(session: Session, workspace_id: uuid.UUID, email: str) ->
     return user
 
 
-def update_user(session: Session, actor: Actor, user_id: uuid.UUID, data: UserUpdate) -> User:
+def update_user(session: Session, actor: Actor, user_id: str | uuid.UUID, data: UserUpdate) -> User:
     actor.require_admin()
     user = get_user(session, actor, user_id)
     changes = data.model_dump(exclude_unset=True, exclude_none=True)

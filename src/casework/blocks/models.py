@@ -6,9 +6,10 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db.base import Base, IdMixin, utcnow
+from casework.db.handles import HandleMixin
 
 
-class Block(IdMixin, Base):
+class Block(IdMixin, HandleMixin, Base):
     """A section of the case page (the Tines model); a block_group holds other blocks through parent_id."""
 
     __tablename__ = "blocks"
@@ -26,7 +27,7 @@ class Block(IdMixin, Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class BlockElement(IdMixin, Base):
+class BlockElement(IdMixin, HandleMixin, Base):
     """One element of a block: its fields depend on the block type (a note's content, a file's attachment, ...)."""
 
     __tablename__ = "block_elements"

@@ -152,6 +152,7 @@ class ElementRead(BaseModel):
     the other block types: data."""
 
     id: uuid.UUID
+    number: int = Field(description="The element's integer handle.")
     position: int
     content: str | None = None
     note_type: NoteType | None = None
@@ -166,6 +167,7 @@ class ElementRead(BaseModel):
 
 class BlockRead(BaseModel):
     id: uuid.UUID
+    number: int = Field(description="The block's integer handle: accepted wherever its id is.")
     case_id: uuid.UUID
     title: str
     block_type: BlockType
@@ -189,7 +191,7 @@ class BlockPage(BaseModel):
 
 def element_view(block_type: str, element: Any) -> dict[str, Any]:
     """The JSON of one element row (any mapping or object with id, position, data, attachment_id)."""
-    view: dict[str, Any] = {"id": str(element["id"]), "position": element["position"]}
+    view: dict[str, Any] = {"id": str(element["id"]), "number": element["number"], "position": element["position"]}
     data = element["data"]
     if block_type in NOTE_TYPES or block_type == "file":
         view.update(data)
@@ -205,6 +207,7 @@ def block_view(block: Any, elements: list[Any]) -> dict[str, Any]:
     """The native JSON of one block row (a mapping) with its element rows, built directly."""
     return {
         "id": str(block["id"]),
+        "number": block["number"],
         "case_id": str(block["case_id"]),
         "title": block["title"],
         "block_type": block["block_type"],

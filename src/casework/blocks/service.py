@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import nh3
-from sqlalchemy import delete, exists, func, insert, literal, select, tuple_, update
+from sqlalchemy import delete, exists, func, literal, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from casework.attachments import service as attachments
@@ -60,6 +60,7 @@ from casework.blocks.schemas import (
 from casework.cases import service as cases
 from casework.cases.models import Case
 from casework.db.base import new_id, utcnow
+from casework.db.handles import insert_with_handles, ref_condition
 from casework.errors import Conflict, DomainError, FieldError, InvalidInput, LimitExceeded, NotFound, detail_of
 from casework.i18n import _
 from casework.pagination import after_position, page_of
@@ -80,19 +81,13 @@ def sanitise_html(content: str) -> str:
 # Reading
 
 
-def _block_id(block_id: str | uuid.UUID) -> uuid.UUID:
-    if isinstance(block_id, uuid.UUID):
-        return block_id
-    try:
-        return uuid.UUID(block_id)
-    except ValueError:
-        raise NotFound("block", block_id) from None
-
-
 def _find_block(session: Session, case: Case, block_id: str | uuid.UUID) -> Any:
-    ident = _block_id(block_id)
+    """A block of the case by id or handle."""
+    named = ref_condition(BLOCKS.c, block_id)
+    if named is None:
+        raise NotFound("block", block_id)
     row = session.execute(
-        select(BLOCKS).where(BLOCKS.c.id == ident, BLOCKS.c.case_id == case.id, BLOCKS.c.workspace_id == case.workspace_id)
+        select(BLOCKS).where(named, BLOCKS.c.case_id == case.id, BLOCKS.c.workspace_id == case.workspace_id)
     ).first()
     if row is None:
         raise NotFound("block", block_id)
@@ -351,10 +346,11 @@ def add_blocks(
         [_element_row(session, actor, store, case, p, j, element) for j, element in enumerate(p.elements)]
         for p in planned
     ]
-    session.execute(insert(BLOCKS), block_rows)
+    for row, number in zip(block_rows, insert_with_handles(session, BLOCKS, block_rows), strict=True):
+        row["number"] = number
     flat = [row for rows in element_rows for row in rows]
-    if flat:
-        session.execute(insert(ELEMENTS), flat)
+    for row, number in zip(flat, insert_with_handles(session, ELEMENTS, flat), strict=True):
+        row["number"] = number
     summary = [
         {
             "id": str(p.id),

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.db.base import Base, IdMixin, utcnow
+from casework.db.handles import HandleMixin
 from casework.workflow.statuses.models import GROUPS as STATUS_GROUPS
 
 if TYPE_CHECKING:
@@ -159,6 +160,17 @@ class CaseTag(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     tag: Mapped[str] = mapped_column(String(256), primary_key=True)
     workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id"))
+
+
+class Tag(IdMixin, HandleMixin, Base):
+    """The workspace's tag registry: every tag a case of the workspace has had, with a stable handle."""
+
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id"))
+    name: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CaseAssignee(Base):

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import AfterValidator, BaseModel, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from casework.inputs import CleanInput, Moment, StrictInput, Version, not_blank, unique_items
 from casework.cases.models import Case, priority_label
@@ -520,3 +520,13 @@ class Reporter(BaseModel):
 class ReporterPage(BaseModel):
     items: list[Reporter]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+
+class TagRead(BaseModel):
+    """A tag of the workspace's registry (casework.cases.tags)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    number: int = Field(description="The tag's integer handle.")
+    name: str

@@ -28,6 +28,7 @@ from casework.cases.models import (
     severity_rank,
     status_rank,
 )
+from casework.cases.tags import register_tags
 from casework.cases.schemas import (
     NON_NULLABLE_FIELDS,
     CaseCreate,
@@ -35,6 +36,7 @@ from casework.cases.schemas import (
     case_view,
 )
 from casework.db.base import new_id, utcnow
+from casework.db.handles import ref_condition
 from casework.db.statements import add_to_counters, insert_ignoring_duplicates
 from casework.errors import (
     ClosureBlocked,
@@ -71,20 +73,15 @@ Row = TypeVar("Row")
 
 
 def find_case(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID, for_update: bool = False) -> Case:
-    """A case by id or key, only within the workspace; anything else is simply not found."""
+    """A case by id, number or key, only within the workspace; anything else is simply not found."""
     query = select(Case).where(Case.workspace_id == workspace_id).execution_options(populate_existing=True)
     if for_update:
         # Only the case row: the joined status row is shared by many cases.
         query = query.with_for_update(of=Case)
     if isinstance(ref, str) and "\x00" in ref:
         raise NotFound("case", ref)
-    if isinstance(ref, uuid.UUID):
-        query = query.where(Case.id == ref)
-    else:
-        try:
-            query = query.where(Case.id == uuid.UUID(ref))
-        except ValueError:
-            query = query.where(Case.key == ref.upper())
+    named = ref_condition(Case, ref)
+    query = query.where(named if named is not None else Case.key == ref.upper())
     case = session.scalar(query)
     if case is None:
         raise NotFound("case", ref)
@@ -99,15 +96,15 @@ def get_case(session: Session, actor: Actor, ref: str | uuid.UUID) -> Case:
 def find_in_case(
     session: Session, model: type[Row], case: Case, row_id: str | uuid.UUID, kind: str, *, refresh: bool = True
 ) -> Row:
-    """A row of the case's `model` (comment, file, task, ...) by its id; anything else is a NotFound naming `kind`.
+    """A row of the case's `model` (comment, file, task, ...) by its id or handle; anything else is a NotFound naming
+    `kind`.
 
     refresh: read the row's columns again even if the session holds it already.
     """
-    try:
-        ident = row_id if isinstance(row_id, uuid.UUID) else uuid.UUID(row_id)
-    except ValueError:
-        raise NotFound(kind, row_id) from None
-    query = select(model).where(model.id == ident, model.case_id == case.id)  # type: ignore[attr-defined]
+    named = ref_condition(model, row_id)
+    if named is None:
+        raise NotFound(kind, row_id)
+    query = select(model).where(named, model.case_id == case.id)  # type: ignore[attr-defined]
     if refresh:
         query = query.execution_options(populate_existing=True)
     row = session.scalar(query)
@@ -262,6 +259,7 @@ def _add_tags(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, tag
     rows = [{"case_id": case_id, "tag": tag, "workspace_id": workspace_id} for tag in tags]
     if rows:
         session.execute(insert(CaseTag.__table__), rows)
+        register_tags(session, workspace_id, (row["tag"] for row in rows))
 
 
 def _add_assignees(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, users: Iterable[uuid.UUID]) -> None:

@@ -6,9 +6,10 @@ from sqlalchemy import ForeignKey, Index, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db.base import Base, IdMixin, utcnow
+from casework.db.handles import HandleMixin
 
 
-class Comment(IdMixin, Base):
+class Comment(IdMixin, HandleMixin, Base):
     __tablename__ = "comments"
     # A case's comments, oldest first by UUIDv7 id. (The body's text-search index: casework.cases.text_search.)
     __table_args__ = (Index("ix_comments_case_id_id", "case_id", "id"),)

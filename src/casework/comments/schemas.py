@@ -73,6 +73,7 @@ class CommentUpdate(StrictInput):
 
 class CommentRead(BaseModel):
     id: uuid.UUID
+    number: int = Field(description="The comment's integer handle: accepted wherever its id is.")
     case_id: uuid.UUID
     author_id: uuid.UUID
     version: int = Field(description="The comment's own version: 1 when added, raised by one on each edit.")
@@ -100,6 +101,7 @@ def comment_view(comment: Comment, file_ids: list[uuid.UUID]) -> dict[str, Any]:
     """The native JSON of a comment, built directly."""
     return {
         "id": str(comment.id),
+        "number": comment.number,
         "case_id": str(comment.case_id),
         "author_id": str(comment.author_id),
         "version": comment.version,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import nh3
 from markdown_it import MarkdownIt
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from casework.attachments.models import Attachment
@@ -21,6 +21,7 @@ from casework.cases.service import find_in_case, get_case, lock_case_for_change,
 from casework.comments.models import Comment
 from casework.comments.schemas import CommentCreate, CommentUpdate
 from casework.db.base import new_id, utcnow
+from casework.db.handles import insert_with_handle
 from casework.errors import Forbidden, InvalidInput, VersionConflict
 from casework.i18n import _, joined
 from casework.pagination import id_page
@@ -130,8 +131,10 @@ def add_comment(
         updated_at=now,
         updated_by=actor.author_id,
     )
-    session.execute(
-        insert(Comment.__table__).values(
+    comment.number = insert_with_handle(
+        session,
+        Comment.__table__,
+        dict(
             id=comment.id,
             workspace_id=comment.workspace_id,
             case_id=comment.case_id,
@@ -144,7 +147,7 @@ def add_comment(
             created_at=comment.created_at,
             updated_at=comment.updated_at,
             updated_by=comment.updated_by,
-        )
+        ),
     )
     if data.file_ids:
         _attach_files(session, case, comment.id, data.file_ids)

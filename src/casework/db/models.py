@@ -5,9 +5,10 @@ from casework.alerts.models import CaseAlert
 from casework.attachments.models import Attachment
 from casework.auth.models import ApiToken, User
 from casework.blocks.models import Block, BlockElement
-from casework.cases.models import Case, CaseAssignee, CaseAttribute, CaseCount, CaseMetadata, CaseTag
+from casework.cases.models import Case, CaseAssignee, CaseAttribute, CaseCount, CaseMetadata, CaseTag, Tag
 from casework.comments.models import Comment
 from casework.db.base import Base
+from casework.db.handles import HandleCounter
 from casework.insights.models import Insight
 from casework.links.models import CaseLink
 from casework.oauth.models import OAuthClient, OAuthSigningKey
@@ -28,6 +29,7 @@ __all__ = [
     "CaseStatus",
     "CaseType",
     "FieldDefinition",
+    "HandleCounter",
     "OverrideRequest",
     "SlaPolicy",
     "StatusTransition",
@@ -50,6 +52,7 @@ __all__ = [
     "OAuthClient",
     "OAuthSigningKey",
     "Project",
+    "Tag",
     "Task",
     "User",
     "Workspace",

@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db.base import Base, IdMixin, utcnow
+from casework.db.handles import HandleMixin
 
 
 class Workspace(IdMixin, Base):
@@ -19,7 +20,7 @@ class Workspace(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Project(IdMixin, Base):
+class Project(IdMixin, HandleMixin, Base):
     __tablename__ = "projects"
     __table_args__ = (UniqueConstraint("workspace_id", "key"),)
 

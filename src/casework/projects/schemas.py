@@ -58,6 +58,7 @@ class ProjectRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
+    number: int = Field(description="The project's integer handle: accepted wherever its id or key is.")
     key: str
     name: str
     description: str

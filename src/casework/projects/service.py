@@ -9,6 +9,7 @@ from casework.auth.service import Actor
 from casework.cases import numbering
 from casework.cases.models import Case
 from casework.db.base import new_id, utcnow
+from casework.db.handles import ref_condition
 from casework.errors import Conflict, NotFound
 from casework.i18n import _
 from casework.projects.models import Project, Workspace
@@ -65,16 +66,15 @@ def get_project(session: Session, actor: Actor, ref: str) -> Project:
 
 
 def resolve_project(session: Session, workspace_id: uuid.UUID, ref: str, for_update: bool = False) -> Project:
-    """A project by id or by key; `for_update` locks its row, so that writers of its configuration take turns."""
+    """A project by id, handle or key (keys start with a letter, so a handle never reads as one); `for_update` locks
+    its row, so that writers of its configuration take turns."""
     if "\x00" in ref:
         raise NotFound("project", ref)
     query = select(Project).where(Project.workspace_id == workspace_id)
     if for_update:
         query = query.with_for_update().execution_options(populate_existing=True)
-    try:
-        query = query.where(Project.id == uuid.UUID(ref))
-    except ValueError:
-        query = query.where(Project.key == ref.upper())
+    named = ref_condition(Project, ref)
+    query = query.where(named if named is not None else Project.key == ref.upper())
     project = session.scalar(query)
     if project is None:
         raise NotFound("project", ref)

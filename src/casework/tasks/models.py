@@ -6,9 +6,10 @@ from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db.base import Base, IdMixin, utcnow
+from casework.db.handles import HandleMixin
 
 
-class Task(IdMixin, Base):
+class Task(IdMixin, HandleMixin, Base):
     __tablename__ = "tasks"
     # A case's tasks in their order.
     __table_args__ = (Index("ix_tasks_case_position", "case_id", "position", "id"),)

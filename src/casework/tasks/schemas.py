@@ -54,6 +54,7 @@ class TaskReorder(StrictInput):
 
 class TaskRead(BaseModel):
     id: uuid.UUID
+    number: int = Field(description="The task's integer handle: accepted wherever its id is.")
     case_id: uuid.UUID
     description: str
     assignees: list[uuid.UUID]
@@ -75,6 +76,7 @@ class TaskPage(BaseModel):
 def task_view(task: Task) -> dict[str, Any]:
     return {
         "id": str(task.id),
+        "number": task.number,
         "case_id": str(task.case_id),
         "description": task.description,
         "assignees": task.assignee_ids,

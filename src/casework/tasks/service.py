@@ -10,13 +10,14 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, literal, select, tuple_, update
+from sqlalchemy import bindparam, delete, func, literal, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor, existing_user_ids
 from casework.cases import service as cases
 from casework.cases.models import Case
 from casework.db.base import new_id, utcnow
+from casework.db.handles import insert_with_handle
 from casework.errors import InvalidInput, LimitExceeded
 from casework.i18n import _, joined
 from casework.pagination import after_position, page_of
@@ -99,7 +100,7 @@ def add_task(
         "created_by": actor.user_id,
         "updated_at": now,
     }
-    session.execute(insert(Task.__table__).values(**values))
+    values["number"] = insert_with_handle(session, Task.__table__, values)
     task = Task(**values)
     changes: dict[str, Any] = {"task_id": [None, task.id], "description": [None, task.description]}
     if data.assignees:

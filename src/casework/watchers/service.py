@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from casework.auth.service import Actor, existing_user_ids
+from casework.auth.service import Actor, existing_user_ids, find_user
 from casework.cases.service import get_case, lock_case_for_change, record_change
 from casework.db.base import utcnow
+from casework.db.handles import as_handle
 from casework.errors import InvalidInput, NotFound
 from casework.i18n import _
 from casework.pagination import id_page
@@ -71,8 +72,8 @@ def remove_watcher(
     """Returns the case's new version; NotFound if the user does not watch the case."""
     case = lock_case_for_change(session, actor, ref, expected_version)
     try:
-        ident = uuid.UUID(user_id)
-    except ValueError:
+        ident = find_user(session, actor.workspace_id, user_id).id if as_handle(user_id) is not None else uuid.UUID(user_id)
+    except (ValueError, NotFound):
         raise NotFound("watcher", user_id) from None
     removed = session.execute(
         delete(CaseWatcher.__table__).where(CaseWatcher.case_id == case.id, CaseWatcher.user_id == ident)

@@ -6,6 +6,7 @@ from sqlalchemy import Double, ForeignKey, Index, SmallInteger, String, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db.base import Base, IdMixin, utcnow
+from casework.db.handles import HandleMixin
 
 FIELD_TYPES = (
     "text",
@@ -29,7 +30,7 @@ MULTI_TYPES = frozenset({"text", "url", "number"})
 PATTERN_TYPES = frozenset({"text", "long_text", "url"})
 
 
-class FieldDefinition(IdMixin, Base):
+class FieldDefinition(IdMixin, HandleMixin, Base):
     """A custom field of one project, or (project NULL) of one case type: a case sees the fields of its project and
     those of its type."""
 

@@ -99,6 +99,7 @@ class FieldUpdate(StrictInput):
 
 class FieldRead(BaseModel):
     id: uuid.UUID
+    number: int = Field(description="The field's integer handle: accepted wherever its key is.")
     project_id: uuid.UUID | None
     case_type_id: uuid.UUID | None
     key: str
@@ -137,6 +138,7 @@ def field_view(field: FieldDefinition, case_type_id: uuid.UUID | None = None) ->
     """`case_type_id`: the id the field's type shows (STANDARD's is an alias of its row id)."""
     return {
         "id": str(field.id),
+        "number": field.number,
         "project_id": str(field.project_id) if field.project_id else None,
         "case_type_id": str(case_type_id or field.case_type_id) if field.case_type_id else None,
         "key": field.key,

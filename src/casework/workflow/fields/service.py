@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor, existing_user_ids
 from casework.db.base import utcnow
+from casework.db.handles import as_handle
 from casework.errors import Conflict, FieldError, InvalidInput, LimitExceeded, NotFound, detail_of
 from casework.i18n import _
 from casework.projects.models import Project
@@ -252,7 +253,10 @@ def type_scope(session: Session, actor: Actor, type_ref: str, lock: bool = False
 
 
 def find_field(session: Session, scope: Scope, key: str) -> FieldDefinition:
+    """A field of the scope by key, else by handle (a key may be all digits: it wins)."""
     field = session.scalar(select(FieldDefinition).where(scope.owns, FieldDefinition.key == key))
+    if field is None and (number := as_handle(key)) is not None:
+        field = session.scalar(select(FieldDefinition).where(scope.owns, FieldDefinition.number == number))
     if field is None:
         raise NotFound("custom field", key)
     return field
@@ -394,7 +398,7 @@ def change_field(session: Session, actor: Actor, scope: Scope, key: str, data: F
 def remove_field(session: Session, scope: Scope, key: str) -> None:
     field = find_field(session, scope, key)
     if session.scalar(select(exists().where(CaseFieldValue.field_id == field.id))):
-        raise Conflict(_("cases hold values of the field {key}; deactivate it instead", key=key))
+        raise Conflict(_("cases hold values of the field {key}; deactivate it instead", key=field.key))
     session.delete(field)
     session.flush()
 

@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db.base import Base, IdMixin, utcnow
+from casework.db.handles import HandleMixin
 
 OVERRIDE_STATES = ("pending", "accepted", "refused", "cancelled")
 ACTION_TYPES = ("comment", "override", "accept", "refuse", "cancel", "close")
@@ -40,7 +41,7 @@ class OverrideRequest(IdMixin, Base):
     decided_at: Mapped[datetime | None] = mapped_column()
 
 
-class CaseAction(IdMixin, Base):
+class CaseAction(IdMixin, HandleMixin, Base):
     """The case's action log: append-only, one row per comment, override request, decision or close."""
 
     __tablename__ = "case_actions"

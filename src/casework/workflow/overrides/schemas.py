@@ -165,6 +165,7 @@ STATE_LABELS: dict[str, Message] = {
 
 class ActionRead(BaseModel):
     id: uuid.UUID
+    number: int = Field(description="The action's integer handle.")
     case_id: uuid.UUID
     type: Literal["comment", "override", "accept", "refuse", "cancel", "close"]
     type_label: str = Field(description="The type in the caller's language (Accept-Language).")
@@ -211,6 +212,7 @@ class OverridePage(BaseModel):
 def action_view(action: CaseAction, language: str) -> dict[str, Any]:
     return {
         "id": str(action.id),
+        "number": action.number,
         "case_id": str(action.case_id),
         "type": action.type,
         "type_label": translate(TYPE_LABELS[action.type], language),

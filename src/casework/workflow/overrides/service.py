@@ -32,6 +32,7 @@ from casework.comments import service as comments
 from casework.comments.models import Comment
 from casework.comments.schemas import CommentCreate, comment_view
 from casework.db.base import new_id, utcnow
+from casework.db.handles import insert_with_handle
 from casework.errors import Conflict, FieldError, Forbidden, InvalidInput
 from casework.i18n import DEFAULT_LANGUAGE, _
 from casework.pagination import id_page
@@ -358,7 +359,7 @@ def _append(
         "override_id": override_id,
         "created_at": utcnow(),
     }
-    session.execute(insert(CaseAction.__table__).values(**values))
+    values["number"] = insert_with_handle(session, CaseAction.__table__, values)
     return CaseAction(**values)
 
 

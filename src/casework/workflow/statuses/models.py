@@ -5,12 +5,13 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db.base import Base, IdMixin, utcnow
+from casework.db.handles import HandleMixin
 
 GROUPS = ("open", "in_progress", "closed")
 CATEGORIES = ("new", "open", "pending", "on_hold", "resolved", "closed")
 
 
-class CaseStatus(IdMixin, Base):
+class CaseStatus(IdMixin, HandleMixin, Base):
     """A project's status: a name people see, in one of three groups every API understands."""
 
     __tablename__ = "case_statuses"

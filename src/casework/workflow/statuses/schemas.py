@@ -35,7 +35,7 @@ StatusName = Annotated[
 ]
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$"), AfterValidator(str.upper)]
 Position = Annotated[int, Field(ge=0, le=10_000)]
-StatusRef = Annotated[str, StringConstraints(min_length=1, max_length=64), Field(description="A status id or name.")]
+StatusRef = Annotated[str, StringConstraints(min_length=1, max_length=64), Field(description="A status id, handle or name.")]
 
 
 class StatusCreate(StrictInput):
@@ -60,6 +60,7 @@ class StatusUpdate(StrictInput):
 
 class StatusRead(BaseModel):
     id: uuid.UUID
+    number: int = Field(description="The status's integer handle: accepted wherever its id is.")
     name: str
     label: str
     colour: str
@@ -110,6 +111,7 @@ def status_label(status: CaseStatus, language: str) -> str:
 def status_view(status: CaseStatus, language: str) -> dict[str, Any]:
     return {
         "id": str(status.id),
+        "number": status.number,
         "name": status.name,
         "label": status_label(status, language),
         "colour": status.colour,

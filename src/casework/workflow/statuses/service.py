@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from casework.auth.service import Actor
 from casework.cases.models import Case
 from casework.db.base import new_id, utcnow
+from casework.db.handles import as_handle
 from casework.errors import Conflict, InvalidInput, LimitExceeded, NotFound
 from casework.i18n import _
 from casework.projects import service as projects
@@ -60,12 +61,16 @@ def project_statuses(session: Session, project_id: uuid.UUID) -> list[CaseStatus
 
 
 def resolve_status(statuses: list[CaseStatus], ref: str, field: str = "status") -> CaseStatus:
-    """The status a client names by its id, by a group (that group's default status) or by its name (any case)."""
+    """The status a client names by its id, by its handle, by a group (that group's default status) or by its name
+    (any case)."""
+    by_handle = _by_handle(statuses, ref)
     try:
         wanted_id = uuid.UUID(ref)
     except ValueError:
         wanted_id = None
-    if wanted_id is not None:
+    if by_handle is not None:
+        found = by_handle
+    elif wanted_id is not None:
         found = next((s for s in statuses if s.id == wanted_id), None)
     elif ref.lower() in GROUPS:
         found = next((s for s in statuses if s.group == ref.lower() and s.is_default), None)
@@ -197,8 +202,17 @@ def delete_status(session: Session, actor: Actor, project_ref: str, status_ref: 
     session.flush()
 
 
+def _by_handle(statuses: list[CaseStatus], ref: str) -> CaseStatus | None:
+    """The status whose handle ref is; a status named with digits only is still found by its name otherwise."""
+    number = as_handle(ref)
+    return None if number is None else next((s for s in statuses if s.number == number), None)
+
+
 def _find_status(statuses: list[CaseStatus], ref: str) -> CaseStatus:
-    """A status of the project by id or by name (any case)."""
+    """A status of the project by id, by handle or by name (any case)."""
+    found = _by_handle(statuses, ref)
+    if found is not None:
+        return found
     try:
         wanted = uuid.UUID(ref)
         found = next((s for s in statuses if s.id == wanted), None)

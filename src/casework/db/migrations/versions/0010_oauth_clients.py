@@ -1,7 +1,7 @@
 """oauth clients and the keys their access tokens are signed with
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-03 09:45:00.000000
 
 Two new tables, nothing rewritten. The first signing key is made by the first token request, not here: a
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 import casework.db.base
 
 revision: str = '0010'
-down_revision: str | None = '0008'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
