@@ -4,35 +4,37 @@ import dataclasses
 import os
 import sys
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any
 
 import orjson
 import typer
-from pydantic import BaseModel, ValidationError
-from rich.console import Console
-from rich.table import Table
-from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from casework.auth import service as auth
 from casework.auth.models import User
 from casework.auth.schemas import TokenCreate, TokenRead, UserCreate, UserRead
 from casework.bootstrap import bootstrap_if_empty
+from casework.command_line import (
+    AsUser,
+    JsonFlag,
+    acting_user,
+    database,
+    out,
+    print_json,
+    print_table,
+    run,
+    validated,
+)
 from casework.cases import search
 from casework.cases import service as cases
 from casework.cases.schemas import CaseCreate, CaseFilter, case_view
 from casework.db import migrate as migrations
 from casework.db.base import utcnow
 from casework.db.database import Database
-from casework.errors import DomainError, from_validation_error
 from casework.logs import configure_logging
 from casework.oauth.cli import oauth_client_app
 from casework import seed as seeding
-from casework.projects.models import Workspace
 from casework.settings import Settings
 from casework.workflow.fields.cli import field_app
 from casework.workflow import cli as workflow_cli
@@ -54,67 +56,6 @@ app.add_typer(workflow_cli.project_app, name="project")
 app.add_typer(field_app, name="field")
 app.add_typer(sla_app, name="sla")
 app.add_typer(oauth_client_app, name="oauth-client")
-
-# soft_wrap: a token or a command must never be broken across lines.
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
-T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-AsUser = Annotated[str | None, typer.Option("--as", help="Act as this user (email); the first admin by default.")]
-
-
-def fail(message: str) -> NoReturn:
-    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
-
-
-@contextmanager
-def database() -> Iterator[Database]:
-    db = Database(Settings().resolved_database_url)
-    try:
-        yield db
-    except DomainError as exc:
-        fail(exc.detail)
-    except SQLAlchemyError as exc:
-        fail(f"database error: {str(exc.__cause__ or exc).splitlines()[0]}")
-    finally:
-        db.dispose()
-
-
-def run(work: Callable[..., T], *args: Any, write: bool = True) -> T:
-    with database() as db:
-        return db.run_sync(work, *args, write=write)
-
-
-def _actor(session: Session, as_email: str | None) -> auth.Actor:
-    """The CLI acts as a user of the only workspace with every scope, as a local operator."""
-    workspaces = session.scalars(select(Workspace.id).limit(2)).all()
-    if len(workspaces) != 1:
-        raise DomainError("the CLI needs exactly one workspace; run `casework serve` once to create it")
-    if as_email:
-        user = auth.find_user_by_email(session, workspaces[0], as_email)
-    else:
-        query = select(User).where(User.workspace_id == workspaces[0], User.role == "admin", User.active.is_(True))
-        user = session.scalar(query.order_by(User.created_at).limit(1))
-        if user is None:
-            raise DomainError("the workspace has no active admin")
-    return auth.Actor(user.workspace_id, user.id, user.role, frozenset(auth.SCOPES), source="cli")
-
-
-def print_json(value: Any) -> None:
-    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
-
-
-def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
-    table = Table(title=title)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    out.print(table)
-
 
 def _prepare(db: Database) -> Any:
     migrations.upgrade(db.engine)
@@ -231,15 +172,15 @@ def user_add(
     json: JsonFlag = False,
 ) -> None:
     """Add a user to the workspace."""
-    data = _validated(UserCreate, email=email, name=name, role=role)
-    user = run(lambda s: auth.create_user(s, _actor(s, as_email), data))
+    data = validated(UserCreate, email=email, name=name, role=role)
+    user = run(lambda s: auth.create_user(s, acting_user(s, as_email), data))
     _show_users([user], json, single=True)
 
 
 @user_app.command("list")
 def user_list(as_email: AsUser = None, json: JsonFlag = False) -> None:
     """List the workspace's users."""
-    _show_users(run(lambda s: auth.list_users(s, _actor(s, as_email)), write=False), json)
+    _show_users(run(lambda s: auth.list_users(s, acting_user(s, as_email)), write=False), json)
 
 
 def _show_users(users: list[User], json: bool, single: bool = False) -> None:
@@ -262,10 +203,10 @@ def token_create(
     """Create an API token; its secret is printed once."""
 
     def work(session: Session) -> tuple[Any, str]:
-        actor = _actor(session, as_email)
+        actor = acting_user(session, as_email)
         owner_id = auth.find_user_by_email(session, actor.workspace_id, user).id if user else None
         expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
-        data = _validated(TokenCreate, name=name, user_id=owner_id, scopes=scope or ["cases:read", "cases:write"], expires_at=expires)
+        data = validated(TokenCreate, name=name, user_id=owner_id, scopes=scope or ["cases:read", "cases:write"], expires_at=expires)
         return auth.create_token(session, actor, data)
 
     token, secret = run(work)
@@ -286,7 +227,7 @@ def token_list(
     """List API tokens (never their secrets)."""
 
     def work(session: Session) -> list[Any]:
-        actor = _actor(session, as_email)
+        actor = acting_user(session, as_email)
         owner = auth.find_user_by_email(session, actor.workspace_id, user).id if user else None
         return auth.list_tokens(session, actor, owner)
 
@@ -301,7 +242,7 @@ def token_list(
 @token_app.command("revoke")
 def token_revoke(token_id: uuid.UUID, as_email: AsUser = None, json: JsonFlag = False) -> None:
     """Revoke an API token at once."""
-    token = run(lambda s: auth.revoke_token(s, _actor(s, as_email), token_id))
+    token = run(lambda s: auth.revoke_token(s, acting_user(s, as_email), token_id))
     if json:
         print_json(TokenRead.model_validate(token).model_dump(mode="json"))
         return
@@ -320,10 +261,10 @@ def case_create(
     json: JsonFlag = False,
 ) -> None:
     """Create a case."""
-    data = _validated(
+    data = validated(
         CaseCreate, title=title, description=description, priority=priority, severity=severity, tags=tag or [], project=project
     )
-    case = run(lambda s: cases.create_case(s, _actor(s, as_email), data))
+    case = run(lambda s: cases.create_case(s, acting_user(s, as_email), data))
     _show_cases([case], json, single=True)
 
 
@@ -335,15 +276,15 @@ def case_list(
     json: JsonFlag = False,
 ) -> None:
     """List cases, most recently updated first."""
-    filters = _validated(CaseFilter, status=status or [])
-    page = run(lambda s: search.list_cases(s, _actor(s, as_email), filters, limit=limit), write=False)
+    filters = validated(CaseFilter, status=status or [])
+    page = run(lambda s: search.list_cases(s, acting_user(s, as_email), filters, limit=limit), write=False)
     _show_cases(page.items, json)
 
 
 @case_app.command("show")
 def case_show(ref: str, as_email: AsUser = None, json: JsonFlag = False) -> None:
     """Show one case by id or key."""
-    case = run(lambda s: cases.get_case(s, _actor(s, as_email), ref), write=False)
+    case = run(lambda s: cases.get_case(s, acting_user(s, as_email), ref), write=False)
     _show_cases([case], json, single=True)
 
 
@@ -354,10 +295,3 @@ def _show_cases(items: list[Any], json: bool, single: bool = False) -> None:
         return
     columns = ["key", "title", "status", "priority", "severity", "tags", "updated_at"]
     print_table("cases", columns, [[v[c] if c != "tags" else ", ".join(v[c]) for c in columns] for v in views])
-
-
-def _validated(model: type[M], **values: Any) -> M:
-    try:
-        return model.model_validate(values)
-    except ValidationError as exc:
-        fail(from_validation_error(exc).detail)

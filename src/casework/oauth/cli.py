@@ -1,17 +1,16 @@
 """`casework oauth-client create|list|revoke|rotate-key`: OAuth2 clients from the shell, through the same services
 as /api/v1/oauth-clients.
 
-casework.cli registers this app (`app.add_typer(oauth_client_app, name="oauth-client")`); its helpers are imported
-when a command runs, since importing casework.cli here at load time would be circular.
+casework.cli registers this app (`app.add_typer(oauth_client_app, name="oauth-client")`).
 """
 
 import uuid
-from types import ModuleType
 from typing import Annotated, Any
 
 import typer
 from sqlalchemy.orm import Session
 
+from casework import command_line as cli
 from casework.auth.service import find_user_by_email
 from casework.i18n import _
 from casework.oauth import keys, service
@@ -25,11 +24,6 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts."
 COLUMNS = ["id", "client_id", "name", "user_id", "scopes", "created_at", "revoked_at"]
 
 
-def _cli() -> ModuleType:
-    from casework import cli
-
-    return cli
-
 
 @oauth_client_app.command("create")
 def client_create(
@@ -40,12 +34,11 @@ def client_create(
     json: JsonFlag = False,
 ) -> None:
     """Create a client; its secret is printed once."""
-    cli = _cli()
 
     def work(session: Session) -> tuple[OAuthClient, str]:
-        actor = cli._actor(session, as_email)
+        actor = cli.acting_user(session, as_email)
         user_id = find_user_by_email(session, actor.workspace_id, user).id if user else None
-        data = cli._validated(OAuthClientCreate, name=name, scopes=scope, user_id=user_id)
+        data = cli.validated(OAuthClientCreate, name=name, scopes=scope, user_id=user_id)
         return service.create_client(session, actor, data)
 
     client, secret = cli.run(work)
@@ -61,8 +54,7 @@ def client_create(
 @oauth_client_app.command("list")
 def client_list(as_email: AsUser = None, json: JsonFlag = False) -> None:
     """List the workspace's clients, revoked ones too (never their secrets)."""
-    cli = _cli()
-    rows = [_view(c) for c in cli.run(lambda s: service.list_clients(s, cli._actor(s, as_email)), write=False)]
+    rows = [_view(c) for c in cli.run(lambda s: service.list_clients(s, cli.acting_user(s, as_email)), write=False)]
     if json:
         cli.print_json(rows)
         return
@@ -72,8 +64,7 @@ def client_list(as_email: AsUser = None, json: JsonFlag = False) -> None:
 @oauth_client_app.command("revoke")
 def client_revoke(client_id: Annotated[uuid.UUID, typer.Argument(metavar="ID")], as_email: AsUser = None, json: JsonFlag = False) -> None:
     """Revoke a client at once: its access tokens stop working on their next request."""
-    cli = _cli()
-    client = cli.run(lambda s: service.revoke_client(s, cli._actor(s, as_email), client_id))
+    client = cli.run(lambda s: service.revoke_client(s, cli.acting_user(s, as_email), client_id))
     if json:
         cli.print_json(_view(client))
         return
@@ -85,7 +76,6 @@ def rotate_key(json: JsonFlag = False) -> None:
     """Sign new access tokens with a new key; tokens signed before stay valid until they expire.
 
     The key serves every workspace: this is the server operator's command, with no API counterpart."""
-    cli = _cli()
     rotation = cli.run(keys.rotate)
     if json:
         cli.print_json({"key_id": str(rotation.key_id), "retired": rotation.retired, "deleted": rotation.deleted})

@@ -1,16 +1,15 @@
 """`casework status|transitions|type|project settings`: a project's workflow configuration from the shell.
 
 Each command calls the same service as the API, as the CLI's acting user (`--as`, the first admin by default).
-Statuses and types are named by id or name, projects by id or key. casework.cli registers these apps; its
-helpers are imported when a command runs, since importing casework.cli here at load time would be circular.
+Statuses and types are named by id or name, projects by id or key. casework.cli registers these apps.
 """
 
-from types import ModuleType
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import orjson
 import typer
 
+from casework.command_line import acting_user, fail, out, print_json, print_table, run, validated
 from casework.i18n import DEFAULT_LANGUAGE
 from casework.projects import service as projects
 from casework.projects.models import Project
@@ -47,42 +46,8 @@ Prefill = Annotated[
 ]
 
 
-def _cli() -> ModuleType:
-    from casework import cli
-
-    return cli
-
-
-# casework.cli's helpers, looked up when a command runs.
-
-
-def run(work: Any, write: bool = True) -> Any:
-    return _cli().run(work, write=write)
-
-
-def _actor(session: Any, as_email: str | None) -> Any:
-    return _cli()._actor(session, as_email)
-
-
-def _validated(model: Any, **values: Any) -> Any:
-    return _cli()._validated(model, **values)
-
-
-def fail(message: str) -> NoReturn:
-    _cli().fail(message)
-    raise AssertionError("fail() exits")
-
-
-def print_json(value: Any) -> None:
-    _cli().print_json(value)
-
-
-def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
-    _cli().print_table(title, columns, rows)
-
-
 def say(text: str) -> None:
-    _cli().out.print(text, markup=False, highlight=False)
+    out.print(text, markup=False, highlight=False)
 
 
 def _given(**values: Any) -> dict[str, Any]:
@@ -105,7 +70,7 @@ def _json_option(name: str, text: str | None) -> Any:
 @status_app.command("list")
 def status_list(project: ProjectArg, as_email: AsUser = None, json: JsonFlag = False) -> None:
     """List the project's statuses by position."""
-    rows = run(lambda s: statuses.list_statuses(s, _actor(s, as_email), project), write=False)
+    rows = run(lambda s: statuses.list_statuses(s, acting_user(s, as_email), project), write=False)
     _show_statuses(rows, json)
 
 
@@ -122,11 +87,11 @@ def status_add(
     json: JsonFlag = False,
 ) -> None:
     """Add a status to the project."""
-    data = _validated(
+    data = validated(
         StatusCreate,
         **_given(name=name, group=group, category=category, colour=colour, position=position, is_default=default),
     )
-    status = run(lambda s: statuses.create_status(s, _actor(s, as_email), project, data))
+    status = run(lambda s: statuses.create_status(s, acting_user(s, as_email), project, data))
     _show_statuses([status], json, single=True)
 
 
@@ -146,18 +111,18 @@ def status_update(
     json: JsonFlag = False,
 ) -> None:
     """Change a status; only the options given change."""
-    data = _validated(
+    data = validated(
         StatusUpdate,
         **_given(name=name, colour=colour, position=position, group=group, category=category, is_default=default),
     )
-    changed = run(lambda s: statuses.update_status(s, _actor(s, as_email), project, status, data))
+    changed = run(lambda s: statuses.update_status(s, acting_user(s, as_email), project, status, data))
     _show_statuses([changed], json, single=True)
 
 
 @status_app.command("remove")
 def status_remove(project: ProjectArg, status: StatusArg, as_email: AsUser = None) -> None:
     """Delete a status no case holds and that is no group's default, with its transitions."""
-    run(lambda s: statuses.delete_status(s, _actor(s, as_email), project, status))
+    run(lambda s: statuses.delete_status(s, acting_user(s, as_email), project, status))
     say(f"status {status} removed")
 
 
@@ -176,7 +141,7 @@ def _show_statuses(rows: list[CaseStatus], json: bool, single: bool = False) -> 
 @transitions_app.command("show")
 def transitions_show(project: ProjectArg, as_email: AsUser = None, json: JsonFlag = False) -> None:
     """Show the moves the project allows and whether it restricts moves to them."""
-    _show_transitions(run(lambda s: statuses.get_transitions(s, _actor(s, as_email), project), write=False), json)
+    _show_transitions(run(lambda s: statuses.get_transitions(s, acting_user(s, as_email), project), write=False), json)
 
 
 @transitions_app.command("set")
@@ -201,8 +166,8 @@ def transitions_set(
         if not colon:
             fail(f"transitions.{index}: {move!r} is not FROM:TO")
         pairs.append({"from": source, "to": target})
-    data = _validated(TransitionsUpdate, transitions=pairs)
-    _show_transitions(run(lambda s: statuses.set_transitions(s, _actor(s, as_email), project, data)), json)
+    data = validated(TransitionsUpdate, transitions=pairs)
+    _show_transitions(run(lambda s: statuses.set_transitions(s, acting_user(s, as_email), project, data)), json)
 
 
 def _show_transitions(result: tuple[bool, list[Any], list[CaseStatus]], json: bool) -> None:
@@ -222,7 +187,7 @@ def _show_transitions(result: tuple[bool, list[Any], list[CaseStatus]], json: bo
 @type_app.command("list")
 def type_list(project: ProjectArg, as_email: AsUser = None, json: JsonFlag = False) -> None:
     """List the project's case types, STANDARD first."""
-    _show_types(run(lambda s: case_types.list_types(s, _actor(s, as_email), project), write=False), json)
+    _show_types(run(lambda s: case_types.list_types(s, acting_user(s, as_email), project), write=False), json)
 
 
 @type_app.command("add")
@@ -236,11 +201,11 @@ def type_add(
     json: JsonFlag = False,
 ) -> None:
     """Add a case type to the project."""
-    data = _validated(
+    data = validated(
         CaseTypeCreate,
         **_given(name=name, description=description, prefill=_json_option("prefill", prefill), active=active),
     )
-    _show_types([run(lambda s: case_types.create_type(s, _actor(s, as_email), project, data))], json, single=True)
+    _show_types([run(lambda s: case_types.create_type(s, acting_user(s, as_email), project, data))], json, single=True)
 
 
 @type_app.command("update")
@@ -255,18 +220,18 @@ def type_update(
     json: JsonFlag = False,
 ) -> None:
     """Change a case type; only the options given change."""
-    data = _validated(
+    data = validated(
         CaseTypeUpdate,
         **_given(name=name, description=description, prefill=_json_option("prefill", prefill), active=active),
     )
-    changed = run(lambda s: case_types.update_type(s, _actor(s, as_email), project, case_type, data))
+    changed = run(lambda s: case_types.update_type(s, acting_user(s, as_email), project, case_type, data))
     _show_types([changed], json, single=True)
 
 
 @type_app.command("remove")
 def type_remove(project: ProjectArg, case_type: TypeArg, as_email: AsUser = None) -> None:
     """Delete a case type no case holds (deactivate one that cases hold)."""
-    run(lambda s: case_types.delete_type(s, _actor(s, as_email), project, case_type))
+    run(lambda s: case_types.delete_type(s, acting_user(s, as_email), project, case_type))
     say(f"type {case_type} removed")
 
 
@@ -318,10 +283,10 @@ def project_settings(
         closure_conditions=_json_option("closure_conditions", closure_conditions),
     )
     if changes:
-        data = _validated(ProjectUpdate, **changes)
-        shown = run(lambda s: projects.update_project(s, _actor(s, as_email), project, data))
+        data = validated(ProjectUpdate, **changes)
+        shown = run(lambda s: projects.update_project(s, acting_user(s, as_email), project, data))
     else:
-        shown = run(lambda s: projects.get_project(s, _actor(s, as_email), project), write=False)
+        shown = run(lambda s: projects.get_project(s, acting_user(s, as_email), project), write=False)
     _show_settings(shown, json)
 
 

@@ -1,15 +1,14 @@
 """`casework field list|add|update|remove PROJECT ...`: a project's custom fields from the command line.
 
-casework.cli registers this app (`app.add_typer(field_app, name="field")`); its helpers are imported when a
-command runs, since importing casework.cli here at load time would be circular.
+casework.cli registers this app (`app.add_typer(field_app, name="field")`).
 """
 
 import json
-from types import ModuleType
 from typing import Annotated, Any
 
 import typer
 
+from casework import command_line as cli
 from casework.workflow.fields import service
 from casework.workflow.fields.schemas import FieldCreate, FieldUpdate, field_view
 
@@ -35,17 +34,11 @@ DefaultValue = Annotated[
 ]
 
 
-def _cli() -> ModuleType:
-    from casework import cli
-
-    return cli
-
 
 @field_app.command("list")
 def field_list(project: ProjectArg, as_email: AsUser = None, json_output: JsonFlag = False) -> None:
     """List the project's fields, inactive ones too."""
-    cli = _cli()
-    fields = cli.run(lambda s: service.list_fields(s, cli._actor(s, as_email), project), write=False)
+    fields = cli.run(lambda s: service.list_fields(s, cli.acting_user(s, as_email), project), write=False)
     _show([field_view(f) for f in fields], json_output)
 
 
@@ -66,7 +59,6 @@ def field_add(
     json_output: JsonFlag = False,
 ) -> None:
     """Define a field of the project."""
-    cli = _cli()
     values: dict[str, Any] = {
         "key": key,
         "label": label,
@@ -79,8 +71,8 @@ def field_add(
     }
     if default is not None:
         values["default"] = _json_or_text(default)
-    data = cli._validated(FieldCreate, **values)
-    field = cli.run(lambda s: service.create_field(s, cli._actor(s, as_email), project, data))
+    data = cli.validated(FieldCreate, **values)
+    field = cli.run(lambda s: service.create_field(s, cli.acting_user(s, as_email), project, data))
     _show([field_view(field)], json_output, single=True)
 
 
@@ -100,7 +92,6 @@ def field_update(
     json_output: JsonFlag = False,
 ) -> None:
     """Change a field; what is not given stays. Key, type and owner never change."""
-    cli = _cli()
     given = {"label": label, "required_to_close": required_to_close, "active": active, "position": position}
     values: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
     options = _options(option, options_json)
@@ -112,35 +103,34 @@ def field_update(
         values["default"] = None
     elif default is not None:
         values["default"] = _json_or_text(default)
-    data = cli._validated(FieldUpdate, **values)
-    field = cli.run(lambda s: service.update_field(s, cli._actor(s, as_email), project, key, data))
+    data = cli.validated(FieldUpdate, **values)
+    field = cli.run(lambda s: service.update_field(s, cli.acting_user(s, as_email), project, key, data))
     _show([field_view(field)], json_output, single=True)
 
 
 @field_app.command("remove")
 def field_remove(project: ProjectArg, key: KeyArg, as_email: AsUser = None) -> None:
     """Delete a field no case holds a value of (deactivate it otherwise: update --inactive)."""
-    cli = _cli()
-    cli.run(lambda s: service.delete_field(s, cli._actor(s, as_email), project, key))
+    cli.run(lambda s: service.delete_field(s, cli.acting_user(s, as_email), project, key))
     cli.out.print(f"field {key} removed", markup=False, highlight=False)
 
 
 def _options(pairs: list[str] | None, as_json: str | None) -> list[Any] | None:
     if pairs and as_json is not None:
-        _cli().fail("give --option or --options-json, not both")
+        cli.fail("give --option or --options-json, not both")
     if as_json is not None:
         try:
             parsed = json.loads(as_json)
         except ValueError:
-            _cli().fail("--options-json is not valid JSON")
-        return parsed if isinstance(parsed, list) else _cli().fail("--options-json must be a JSON list")
+            cli.fail("--options-json is not valid JSON")
+        return parsed if isinstance(parsed, list) else cli.fail("--options-json must be a JSON list")
     if not pairs:
         return None
     options = []
     for pair in pairs:
         option_id, sep, label = pair.partition("=")
         if not sep:
-            _cli().fail(f"--option {pair}: expected ID=LABEL")
+            cli.fail(f"--option {pair}: expected ID=LABEL")
         options.append({"id": option_id, "label": label})
     return options
 
@@ -153,7 +143,6 @@ def _json_or_text(raw: str) -> Any:
 
 
 def _show(views: list[dict[str, Any]], json_output: bool, single: bool = False) -> None:
-    cli = _cli()
     if json_output:
         cli.print_json(views[0] if single else views)
         return

@@ -1,16 +1,15 @@
 """`casework sla show|set PROJECT`: a project's SLA policies from the shell, through the same service as the API.
 
-casework.cli registers this app (`app.add_typer(sla_app, name="sla")`); its helpers are imported when a command
-runs, since importing casework.cli here at load time would be circular.
+casework.cli registers this app (`app.add_typer(sla_app, name="sla")`).
 """
 
 import re
-from types import ModuleType
 from typing import Annotated, Any
 
 import typer
 from sqlalchemy.orm import Session
 
+from casework import command_line as cli
 from casework.i18n import _
 from casework.projects.models import Project
 from casework.workflow.slas import service
@@ -37,17 +36,11 @@ UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _TARGET = re.compile(r"(\d+)([dhms]?)")
 
 
-def _cli() -> ModuleType:
-    from casework import cli
-
-    return cli
-
 
 @sla_app.command("show")
 def sla_show(project: ProjectArg, as_email: AsUser = None, json: JsonFlag = False) -> None:
     """Show the project's SLA policies and the share of a target at which the worker warns."""
-    cli = _cli()
-    _show(*cli.run(lambda s: service.get_policies(s, cli._actor(s, as_email), project), write=False), json=json)
+    _show(*cli.run(lambda s: service.get_policies(s, cli.acting_user(s, as_email), project), write=False), json=json)
 
 
 @sla_app.command("set")
@@ -62,17 +55,16 @@ def sla_set(
     """Replace the project's policies, e.g. `casework sla set SEC --policy response:P1:15m --policy completion:none:2d`.
 
     With only --warning-percent the policies stay as they are."""
-    cli = _cli()
     if not policy and not clear and warning_percent is None:
         cli.fail(_("give --policy, --clear or --warning-percent"))
     if policy and clear:
         cli.fail(_("--clear takes no --policy"))
     policies = [_parsed(index, text) for index, text in enumerate(policy or [])]
-    data = cli._validated(SlaPolicySet, policies=policies, warning_percent=warning_percent)
+    data = cli.validated(SlaPolicySet, policies=policies, warning_percent=warning_percent)
     keep = not policy and not clear
 
     def work(session: Session) -> tuple[Project, list[SlaPolicy]]:
-        actor = cli._actor(session, as_email)
+        actor = cli.acting_user(session, as_email)
         given = data
         if keep:
             # Only the warning share changes: the current set is given back as it is.
@@ -87,7 +79,7 @@ def _parsed(index: int, text: str) -> dict[str, Any]:
     """One --policy as the API's policy item; the type and priority are checked by SlaPolicySet."""
     parts = text.split(":")
     if len(parts) not in (3, 4) or (len(parts) == 4 and parts[3].lower() != "pause"):
-        _cli().fail(_("policies.{index}: {text} is not TYPE:PRIORITY:TARGET[:pause]", index=index, text=repr(text)))
+        cli.fail(_("policies.{index}: {text} is not TYPE:PRIORITY:TARGET[:pause]", index=index, text=repr(text)))
     sla_type, priority, target = parts[:3]
     return {
         "sla_type": sla_type.lower(),
@@ -101,7 +93,7 @@ def _seconds(index: int, text: str) -> int:
     match = _TARGET.fullmatch(text.strip().lower())
     if match is None:
         message = _("{text} is not a number of seconds or a duration such as 90m, 4h or 2d", text=repr(text))
-        _cli().fail(_("policies.{index}.target_seconds: {message}", index=index, message=message))
+        cli.fail(_("policies.{index}.target_seconds: {message}", index=index, message=message))
     number, unit = match.groups()
     return int(number) * UNITS[unit or "s"]
 
@@ -116,7 +108,6 @@ def _pauses(pause_when_pending: bool) -> str:
 
 
 def _show(project: Project, policies: list[SlaPolicy], json: bool) -> None:
-    cli = _cli()
     view = policy_set_view(project, policies)
     if json:
         cli.print_json(view)

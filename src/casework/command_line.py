@@ -1,0 +1,92 @@
+"""What every `casework` command shares: the database of the settings, the user it acts as, and its output.
+
+casework.cli and the domain CLIs (workflow, fields, SLAs, OAuth clients) import this; none imports another's app.
+"""
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import orjson
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from casework.auth import service as auth
+from casework.auth.models import User
+from casework.db.database import Database
+from casework.errors import DomainError, from_validation_error
+from casework.projects.models import Workspace
+from casework.settings import Settings
+
+# soft_wrap: a token or a command must never be broken across lines.
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+AsUser = Annotated[str | None, typer.Option("--as", help="Act as this user (email); the first admin by default.")]
+
+
+def fail(message: str) -> NoReturn:
+    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def database() -> Iterator[Database]:
+    db = Database(Settings().resolved_database_url)
+    try:
+        yield db
+    except DomainError as exc:
+        fail(exc.detail)
+    except SQLAlchemyError as exc:
+        fail(f"database error: {str(exc.__cause__ or exc).splitlines()[0]}")
+    finally:
+        db.dispose()
+
+
+def run(work: Callable[..., T], *args: Any, write: bool = True) -> T:
+    with database() as db:
+        return db.run_sync(work, *args, write=write)
+
+
+def acting_user(session: Session, as_email: str | None) -> auth.Actor:
+    """The CLI acts as a user of the only workspace with every scope, as a local operator."""
+    workspaces = session.scalars(select(Workspace.id).limit(2)).all()
+    if len(workspaces) != 1:
+        raise DomainError("the CLI needs exactly one workspace; run `casework serve` once to create it")
+    if as_email:
+        user = auth.find_user_by_email(session, workspaces[0], as_email)
+    else:
+        query = select(User).where(User.workspace_id == workspaces[0], User.role == "admin", User.active.is_(True))
+        user = session.scalar(query.order_by(User.created_at).limit(1))
+        if user is None:
+            raise DomainError("the workspace has no active admin")
+    return auth.Actor(user.workspace_id, user.id, user.role, frozenset(auth.SCOPES), source="cli")
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    out.print(table)
+
+
+def validated(model: type[M], **values: Any) -> M:
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        fail(from_validation_error(exc).detail)
