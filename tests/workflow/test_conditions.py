@@ -12,7 +12,7 @@ from casework.auth.service import SCOPES, Actor
 from casework.cases.schemas import case_view
 from casework.cases.service import find_case
 from casework.projects.models import Project
-from casework.workflow.conditions import service as conditions
+from casework.workflow.conditions import evaluation as conditions
 from casework.workflow.conditions.schemas import MAX_CONDITIONS, ClosureCondition
 from casework.workflow.fields import service as fields
 from casework.workflow.fields.schemas import FieldCreate

@@ -26,7 +26,7 @@ from casework.db.base import utcnow
 from casework.errors import FieldError, InvalidInput, detail_of
 from casework.i18n import _
 from casework.projects.models import Project
-from casework.projects.service import resolve_project
+from casework.projects.lookup import resolve_project
 from casework.workflow.case_types.service import resolve_type
 from casework.workflow.fields import service as fields
 from casework.workflow.slas import service as slas

@@ -19,7 +19,7 @@ from casework.db.statements import count_up_to
 from casework.errors import InvalidInput
 from casework.i18n import _
 from casework.pagination import decode_cursor, encode_cursor
-from casework.projects.service import resolve_project
+from casework.projects.lookup import resolve_project
 from casework.workflow.fields import search as field_search
 from casework.workflow.slas import service as slas
 from casework.workflow.statuses.models import GROUPS as STATUS_GROUPS

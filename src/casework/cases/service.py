@@ -51,10 +51,10 @@ from casework.errors import (
 from casework.i18n import _
 from casework.pagination import after_id, page_of
 from casework.projects.models import Project
-from casework.projects.service import default_project, resolve_project
+from casework.projects.lookup import default_project, resolve_project
 from casework.watchers.models import CaseWatcher
 from casework.workflow.case_types.service import resolve_type
-from casework.workflow.conditions import service as conditions
+from casework.workflow.conditions import evaluation as conditions
 from casework.workflow.fields import service as fields
 from casework.workflow.overrides.models import OverrideRequest
 from casework.workflow.slas import service as slas

@@ -9,9 +9,9 @@ from casework.auth.service import Actor
 from casework.cases import numbering
 from casework.cases.models import Case
 from casework.db.base import new_id, utcnow
-from casework.db.handles import ref_condition
-from casework.errors import Conflict, NotFound
+from casework.errors import Conflict
 from casework.i18n import _
+from casework.projects.lookup import resolve_project
 from casework.projects.models import Project, Workspace
 from casework.projects.schemas import WORKFLOW_SETTINGS, ProjectCreate, ProjectUpdate
 from casework.workflow.case_types.models import CaseType, standard_type
@@ -63,31 +63,6 @@ def list_projects(session: Session, actor: Actor) -> list[Project]:
 def get_project(session: Session, actor: Actor, ref: str) -> Project:
     actor.require_case_read()
     return resolve_project(session, actor.workspace_id, ref)
-
-
-def resolve_project(session: Session, workspace_id: uuid.UUID, ref: str, for_update: bool = False) -> Project:
-    """A project by id, handle or key (keys start with a letter, so a handle never reads as one); `for_update` locks
-    its row, so that writers of its configuration take turns."""
-    if "\x00" in ref:
-        raise NotFound("project", ref)
-    query = select(Project).where(Project.workspace_id == workspace_id)
-    if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    named = ref_condition(Project, ref)
-    query = query.where(named if named is not None else Project.key == ref.upper())
-    project = session.scalar(query)
-    if project is None:
-        raise NotFound("project", ref)
-    return project
-
-
-def default_project(session: Session, workspace_id: uuid.UUID) -> Project:
-    """The workspace's first project takes cases created without one."""
-    query = select(Project).where(Project.workspace_id == workspace_id).order_by(Project.created_at, Project.id)
-    project = session.scalar(query.limit(1))
-    if project is None:
-        raise Conflict(_("the workspace has no project; create one first"))
-    return project
 
 
 def update_project(session: Session, actor: Actor, ref: str, data: ProjectUpdate) -> Project:

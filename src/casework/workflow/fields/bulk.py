@@ -14,7 +14,7 @@ from casework.cases.models import Case
 from casework.cases.schemas import CaseUpdate
 from casework.errors import DomainError, InvalidInput
 from casework.i18n import Message, _
-from casework.projects.service import resolve_project
+from casework.projects.lookup import resolve_project
 from casework.workflow.fields import service as fields
 
 

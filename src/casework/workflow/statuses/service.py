@@ -17,7 +17,7 @@ from casework.db.base import new_id, utcnow
 from casework.db.handles import as_handle
 from casework.errors import Conflict, InvalidInput, LimitExceeded, NotFound
 from casework.i18n import _
-from casework.projects import service as projects
+from casework.projects import lookup as projects
 from casework.projects.models import Project
 from casework.workflow.statuses.defaults import DEFAULT_STATUSES
 from casework.workflow.statuses.models import GROUPS, CaseStatus, StatusTransition
