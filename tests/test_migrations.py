@@ -30,7 +30,7 @@ from casework.deletion.service import delete_case
 from casework.projects.models import Project
 from casework.projects.schemas import ProjectCreate
 from casework.projects.service import add_project, create_workspace
-from casework.db.models import Base
+from casework.db.migrations.tables import Base
 from casework.workflow.case_types.models import CaseType
 from casework.workflow.case_types.service import list_types
 from casework.workflow.statuses.defaults import DEFAULT_STATUSES

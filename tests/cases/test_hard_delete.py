@@ -5,7 +5,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select, text
 
-from casework.db.models import Base
+from casework.db.migrations.tables import Base
 from tests.blocks.common import seed_blocks
 from tests.helpers import api_client, assert_problem, create, read
 from tests.workflow.fields_support import define

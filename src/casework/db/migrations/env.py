@@ -2,7 +2,7 @@ from alembic import context
 from sqlalchemy import text
 
 from casework.cases.text_search import include_name
-from casework.db.models import Base
+from casework.db.migrations.tables import Base
 
 config = context.config
 engine = config.attributes["engine"]
