@@ -56,6 +56,18 @@ class _CaseState:
     closed: bool
     responded: bool
 
+    @classmethod
+    def of(cls, case: Case) -> "_CaseState":
+        """The case as it stands."""
+        return cls(
+            case.id,
+            case.workspace_id,
+            case.priority_rank,
+            case.status_category,
+            case.closed_at is not None,
+            case.first_response_at is not None,
+        )
+
 
 # One clock
 
@@ -190,14 +202,7 @@ def _policies_for(session: Session, project_id: uuid.UUID, rank: int) -> dict[st
 def start_clocks(session: Session, case: Case, project: Project, now: datetime) -> list[CaseSla]:
     """The clocks the project's policies give a new case (already written). A case created with assignees has had
     its response; one created pending starts its pausing clocks paused; one created closed gets clocks if reopened."""
-    state = _CaseState(
-        case.id,
-        case.workspace_id,
-        case.priority_rank,
-        case.status_category,
-        case.closed_at is not None,
-        case.first_response_at is not None,
-    )
+    state = _CaseState.of(case)
     policies = _policies_for(session, project.id, case.priority_rank)
     clocks = _reconcile(session, state, [], policies, project.sla_warning_percent, now)
     session.flush()
@@ -233,14 +238,7 @@ def follow_project_move(session: Session, case: Case, project: Project, now: dat
     """After the case (as it now is) moved into `project`: its clocks follow that project's policies. A running
     clock keeps its start and takes the new target; a clock the project has no policy for goes; a missing one
     starts now."""
-    state = _CaseState(
-        case.id,
-        case.workspace_id,
-        case.priority_rank,
-        case.status_category,
-        case.closed_at is not None,
-        case.first_response_at is not None,
-    )
+    state = _CaseState.of(case)
     clocks = _locked_clocks(session, case.id)
     policies = _policies_for(session, project.id, case.priority_rank)
     _reconcile(session, state, clocks, policies, project.sla_warning_percent, now)
