@@ -198,6 +198,14 @@ def _table(name: str) -> sa.Table:
     return sa.table(name, *(sa.column(c, Base.metadata.tables[name].c[c].type) for c in columns))
 
 
+def admin_of_new_workspace(session) -> Actor:  # type: ignore[no-untyped-def]
+    """A workspace with a project OLD, through today's services; its admin, acting with every scope."""
+    workspace = create_workspace(session, "w")
+    add_project(session, workspace.id, ProjectCreate(key="OLD", name="Old"))
+    admin = add_user(session, workspace.id, UserCreate(email="a@example.com", name="A", role="admin"))
+    return Actor(workspace.id, admin.id, "admin", frozenset(SCOPES))
+
+
 def insert_old_comment(session, actor: Actor, case_id: uuid.UUID, body: str) -> uuid.UUID:  # type: ignore[no-untyped-def]
     """A comment row as migrations up to 0004 define it (the models' Comment has columns added since)."""
     ids = ("id", "workspace_id", "case_id", "author_id", "updated_by")
@@ -219,10 +227,7 @@ def test_upgrading_to_0005_gives_existing_cases_the_default_owner_and_opened_at_
     with fresh_database(backend, tmp_path) as db:
 
         def before(session):  # type: ignore[no-untyped-def]
-            workspace = create_workspace(session, "w")
-            add_project(session, workspace.id, ProjectCreate(key="OLD", name="Old"))
-            admin = add_user(session, workspace.id, UserCreate(email="a@example.com", name="A", role="admin"))
-            actor = Actor(workspace.id, admin.id, "admin", frozenset(SCOPES))
+            actor = admin_of_new_workspace(session)
             case = create_case(session, actor, CaseCreate(title="Ransomware on the file server"))
             return actor, case.key, case.created_at
 
@@ -328,10 +333,7 @@ def test_upgrading_to_0011_gives_existing_comments_version_1_public_and_no_title
     with fresh_database(backend, tmp_path) as db:
 
         def before(session):  # type: ignore[no-untyped-def]
-            workspace = create_workspace(session, "w")
-            add_project(session, workspace.id, ProjectCreate(key="OLD", name="Old"))
-            admin = add_user(session, workspace.id, UserCreate(email="a@example.com", name="A", role="admin"))
-            actor = Actor(workspace.id, admin.id, "admin", frozenset(SCOPES))
+            actor = admin_of_new_workspace(session)
             case = create_case(session, actor, CaseCreate(title="With an old comment"))
             return actor, case.key, case.id
 
