@@ -284,7 +284,7 @@ def case_list(
 @case_app.command("show")
 def case_show(ref: str, as_email: AsUser = None, json: JsonFlag = False) -> None:
     """Show one case by id or key."""
-    case = run(lambda s: cases.get_case(s, acting_user(s, as_email), ref), write=False)
+    case = run(lambda s: cases.visible_case(s, acting_user(s, as_email), ref), write=False)
     _show_cases([case], json, single=True)
 
 

@@ -11,7 +11,7 @@ from casework.alerts.models import CaseAlert
 from casework.alerts.schemas import MAX_ALERTS_PER_CASE, MAX_ALERTS_PER_REQUEST, AlertAttach
 from casework.auth.service import Actor
 from casework.cases.models import Case
-from casework.cases.service import get_case, lock_case_for_change, record_change
+from casework.cases.service import visible_case, lock_case_for_change, record_change
 from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput, LimitExceeded, NotFound
 from casework.i18n import _
@@ -121,7 +121,7 @@ def list_alerts(
     session: Session, actor: Actor, ref: str | uuid.UUID, cursor: str | None = None, limit: int = 50
 ) -> tuple[list[CaseAlert], str | None]:
     """The case's alerts, oldest first."""
-    case = get_case(session, actor, ref)
+    case = visible_case(session, actor, ref)
     return id_page(session, select(CaseAlert).where(CaseAlert.case_id == case.id), CaseAlert.id, cursor, limit)
 
 

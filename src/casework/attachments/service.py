@@ -54,7 +54,7 @@ from casework.attachments.storage import FileStore, ObjectMissing
 from casework.auth.service import Actor
 from casework.blocks.models import BlockElement
 from casework.cases.models import Case
-from casework.cases.service import find_in_case, get_case, lock_case_for_change, record_change
+from casework.cases.service import find_in_case, visible_case, lock_case_for_change, record_change
 from casework.comments.models import Comment
 from casework.db.base import new_id, utcnow
 from casework.db.database import Database
@@ -456,14 +456,14 @@ async def delete_file(
 
 
 def get_file(session: Session, actor: Actor, ref: str, file_id: str) -> Attachment:
-    return _find_file(session, get_case(session, actor, ref), file_id)
+    return _find_file(session, visible_case(session, actor, ref), file_id)
 
 
 def list_files(
     session: Session, actor: Actor, ref: str, cursor: str | None, limit: int
 ) -> tuple[list[Attachment], str | None]:
     """A page of the case's files, oldest first."""
-    case = get_case(session, actor, ref)
+    case = visible_case(session, actor, ref)
     return id_page(session, select(Attachment).where(Attachment.case_id == case.id), Attachment.id, cursor, limit)
 
 

@@ -110,7 +110,7 @@ def _elements_of(session: Session, workspace_id: uuid.UUID, block_ids: list[uuid
 
 
 def get_block(session: Session, actor: Actor, ref: str, block_id: str) -> dict[str, Any]:
-    case = cases.get_case(session, actor, ref)
+    case = cases.visible_case(session, actor, ref)
     block = _find_block(session, case, block_id)
     return block_view(block, _elements_of(session, case.workspace_id, [block["id"]])[block["id"]])
 
@@ -120,7 +120,7 @@ def list_blocks(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of the case's blocks in page order, each with its elements: one query for the blocks, one for
     all their elements."""
-    case = cases.get_case(session, actor, ref)
+    case = cases.visible_case(session, actor, ref)
     query = select(BLOCKS).where(BLOCKS.c.case_id == case.id, BLOCKS.c.workspace_id == case.workspace_id)
     after = after_position(cursor, _POSITION_RANGE)
     if after is not None:

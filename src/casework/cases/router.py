@@ -197,7 +197,7 @@ def _parse_include(include: str | None) -> list[str]:
 
 def _case_with_content(session: Session, actor: Actor, ref: str, names: list[str]) -> tuple[Case, dict[str, Any]]:
     """The case and the first page of each named kind of content, read in one transaction."""
-    case = service.get_case(session, actor, ref)
+    case = service.visible_case(session, actor, ref)
     pages = {}
     for name in names:
         list_page, view = INCLUDABLE[name]
@@ -218,7 +218,7 @@ async def get_case(
 ) -> Response:
     names = _parse_include(include)
     if not names:
-        return _case_response(await db.read(service.get_case, actor, ref))
+        return _case_response(await db.read(service.visible_case, actor, ref))
     case, pages = await db.read(_case_with_content, actor, ref, names)
     return JSONResponse(case_view(case) | pages, headers={"ETag": etag(case.version)})
 

@@ -88,7 +88,8 @@ def find_case(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID, f
     return case
 
 
-def get_case(session: Session, actor: Actor, ref: str | uuid.UUID) -> Case:
+def visible_case(session: Session, actor: Actor, ref: str | uuid.UUID) -> Case:
+    """The case as an entity, for the services of the layers above (they read and lock it in their own work)."""
     actor.require_case_read()
     return find_case(session, actor.workspace_id, ref)
 

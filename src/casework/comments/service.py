@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from casework.attachments.models import Attachment
 from casework.auth.service import Actor, act_for, existing_user_ids
 from casework.cases.models import Case
-from casework.cases.service import find_in_case, get_case, lock_case_for_change, record_change
+from casework.cases.service import find_in_case, visible_case, lock_case_for_change, record_change
 from casework.comments.models import Comment
 from casework.comments.schemas import CommentCreate, CommentUpdate
 from casework.db.base import new_id, utcnow
@@ -89,7 +89,7 @@ def _files_of(session: Session, case: Case, comment_ids: Iterable[uuid.UUID]) ->
 
 
 def get_comment(session: Session, actor: Actor, ref: str, comment_id: str) -> CommentResult:
-    case = get_case(session, actor, ref)
+    case = visible_case(session, actor, ref)
     comment = _find_comment(session, case, comment_id)
     return CommentResult(comment, _files_of(session, case, [comment.id])[comment.id], case.version)
 
@@ -98,7 +98,7 @@ def list_comments(
     session: Session, actor: Actor, ref: str, cursor: str | None, limit: int
 ) -> tuple[list[CommentResult], str | None]:
     """A page of the case's comments, oldest first."""
-    case = get_case(session, actor, ref)
+    case = visible_case(session, actor, ref)
     rows, next_cursor = id_page(session, select(Comment).where(Comment.case_id == case.id), Comment.id, cursor, limit)
     files = _files_of(session, case, [c.id for c in rows])
     return [CommentResult(c, files[c.id], case.version) for c in rows], next_cursor

@@ -7,7 +7,7 @@ from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
-from casework.cases.service import get_case, lock_case_for_change, record_change
+from casework.cases.service import visible_case, lock_case_for_change, record_change
 from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput, LimitExceeded
 from casework.i18n import _
@@ -116,7 +116,7 @@ def list_insights(
     session: Session, actor: Actor, ref: str | uuid.UUID, cursor: str | None = None, limit: int = 50
 ) -> tuple[list[Insight], str | None]:
     """The case's insights, oldest first."""
-    case = get_case(session, actor, ref)
+    case = visible_case(session, actor, ref)
     return id_page(session, select(Insight).where(Insight.case_id == case.id), Insight.id, cursor, limit)
 
 

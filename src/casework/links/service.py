@@ -132,7 +132,7 @@ def list_links(
     session: Session, actor: Actor, ref: str, cursor: str | None = None, limit: int = 50
 ) -> tuple[list[Row[Any]], str | None]:
     """The case's links, oldest first, each with the linked case's id, key, title and status."""
-    case = cases.get_case(session, actor, ref)
+    case = cases.visible_case(session, actor, ref)
     query = (
         select(
             CaseLink.id,

@@ -48,7 +48,7 @@ def _find_task(session: Session, case: Case, task_id: str | uuid.UUID) -> Task:
 
 
 def get_task(session: Session, actor: Actor, ref: str, task_id: str) -> Task:
-    case = cases.get_case(session, actor, ref)
+    case = cases.visible_case(session, actor, ref)
     return _find_task(session, case, task_id)
 
 
@@ -56,7 +56,7 @@ def list_tasks(
     session: Session, actor: Actor, ref: str, cursor: str | None = None, limit: int = 50
 ) -> tuple[list[Task], str | None]:
     """The case's tasks in their order (position, then id)."""
-    case = cases.get_case(session, actor, ref)
+    case = cases.visible_case(session, actor, ref)
     query = select(Task).where(Task.case_id == case.id)
     after = after_position(cursor, _POSITION_RANGE)
     if after is not None:

@@ -7,7 +7,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor, existing_user_ids, find_user
-from casework.cases.service import get_case, lock_case_for_change, record_change
+from casework.cases.service import visible_case, lock_case_for_change, record_change
 from casework.db.base import utcnow
 from casework.db.handles import as_handle
 from casework.errors import InvalidInput, NotFound
@@ -87,7 +87,7 @@ def list_watchers(
     session: Session, actor: Actor, ref: str, cursor: str | None, limit: int
 ) -> tuple[list[CaseWatcher], str | None]:
     """A page of the case's watchers, by user id (the primary key's order)."""
-    case = get_case(session, actor, ref)
+    case = visible_case(session, actor, ref)
     query = select(CaseWatcher).where(CaseWatcher.case_id == case.id)
     return id_page(session, query, CaseWatcher.user_id, cursor, limit)
 

@@ -14,7 +14,7 @@ from casework.workflow.conditions.evaluation import evaluate_conditions
 def closure_report(session: Session, actor: Actor, ref: str) -> dict[str, Any]:
     """Where the case stands: every condition with its result, any pending override request (which also blocks
     closing), and whether the case may close now."""
-    case = cases.get_case(session, actor, ref)
+    case = cases.visible_case(session, actor, ref)
     project = session.get_one(Project, case.project_id)
     results = evaluate_conditions(session, case, project, case_view(case))
     pending_override = cases.has_pending_override(session, case.id)

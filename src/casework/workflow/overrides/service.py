@@ -93,7 +93,7 @@ def list_actions(
 ) -> ActionPage:
     """A page of the case's action log, oldest first, with the related objects `includes` names (their labels in
     `language`)."""
-    case = cases.get_case(session, actor, ref)
+    case = cases.visible_case(session, actor, ref)
     query = select(CaseAction).where(CaseAction.case_id == case.id)
     rows, next_cursor = id_page(session, query, CaseAction.id, cursor, limit)
     return ActionPage(rows, next_cursor, _related(session, case, rows, includes, language) if includes else None)
@@ -103,13 +103,13 @@ def list_overrides(
     session: Session, actor: Actor, ref: str, cursor: str | None, limit: int
 ) -> tuple[list[OverrideRequest], str | None]:
     """A page of the case's override requests, oldest first."""
-    case = cases.get_case(session, actor, ref)
+    case = cases.visible_case(session, actor, ref)
     query = select(OverrideRequest).where(OverrideRequest.case_id == case.id)
     return id_page(session, query, OverrideRequest.id, cursor, limit)
 
 
 def get_override(session: Session, actor: Actor, ref: str, override_id: str) -> OverrideRequest:
-    case = cases.get_case(session, actor, ref)
+    case = cases.visible_case(session, actor, ref)
     return cases.find_in_case(session, OverrideRequest, case, override_id, "override")
 
 
