@@ -15,7 +15,7 @@ from casework.activity.models import Activity
 from casework.attachments.storage import LocalFileStore
 from casework.auth.schemas import UserCreate
 from casework.auth.service import SCOPES, Actor, add_user
-from casework.cases import numbering
+from casework.projects import numbering
 from casework.cases.models import Case
 from casework.cases.schemas import CaseCreate, CaseFilter
 from casework.cases.search import list_cases

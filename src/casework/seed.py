@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session
 
 from casework.auth.schemas import UserCreate
 from casework.auth.service import SCOPES, Actor, add_user, issue_token
-from casework.cases.models import priority_rank, severity_rank, status_rank
+from casework.cases.models import severity_rank, status_rank
+from casework.workflow.vocabulary import priority_rank
 from casework.cases.schemas import DEFAULT_OWNER
-from casework.cases import numbering
+from casework.projects import numbering
 from casework.cases.counts import recount as recount_statuses
 from casework.cases.tags import register_tags
 from casework.db import handles

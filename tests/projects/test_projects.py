@@ -171,9 +171,14 @@ async def test_a_project_with_cases_cannot_be_deleted(client):
     created = await create_project(client, "OPS")
     case = await client.post("/cases", json={"title": "X", "project": "OPS"})
     assert case.status_code == 201, case.text
+    statuses = (await client.get("/projects/OPS/statuses")).json()
     assert_problem(await client.delete(f"/projects/{created['id']}"), 409)
     assert (await client.get(f"/projects/{created['id']}")).status_code == 200
     assert (await client.get(f"/cases/{case.json()['id']}")).status_code == 200
+    # The refused delete took none of the project's configuration with it.
+    assert (await client.get("/projects/OPS/statuses")).json() == statuses
+    again = await client.post("/cases", json={"title": "Y", "project": "OPS", "status": "closed"})
+    assert again.status_code == 201, again.text
 
 
 async def test_archived_cases_still_keep_their_project(client):

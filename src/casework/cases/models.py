@@ -11,22 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casework.db.base import Base, IdMixin, utcnow
 from casework.db.handles import HandleMixin
 from casework.workflow.statuses.models import GROUPS as STATUS_GROUPS
+from casework.workflow.vocabulary import NO_PRIORITY_RANK
 
 if TYPE_CHECKING:
     from casework.workflow.slas.models import CaseSla
     from casework.workflow.statuses.models import CaseStatus
-
-# Priority is kept as a rank so that "no priority" sorts after P5 and keyset pages need no NULL handling.
-NO_PRIORITY_RANK = 6
-
-
-def priority_rank(priority: str | None) -> int:
-    return int(priority[1]) if priority else NO_PRIORITY_RANK
-
-
-def priority_label(rank: int) -> str | None:
-    return None if rank == NO_PRIORITY_RANK else f"P{rank}"
-
 
 # Sort keys of status and severity, kept beside the values they order: a status by its group in workflow order,
 # a severity from low to critical.

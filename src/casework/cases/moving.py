@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from casework.activity import service as activity
 from casework.auth.service import Actor
-from casework.cases import numbering
+from casework.projects import numbering
 from casework.cases.models import Case, status_rank
 from casework.cases.schemas import CaseMove
 from casework.cases.service import _check_resolution, _check_version, _ensure_live, count_case, find_case

@@ -7,16 +7,16 @@ import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from casework.inputs import CleanInput, Moment, StrictInput, Version, not_blank, unique_items
-from casework.cases.models import Case, priority_label
+from casework.cases.models import Case
 from casework.db.base import utcnow
 from casework.i18n import _
+from casework.workflow.case_values import Description, FieldValues, Priority, Severity, Tags
 from casework.workflow.conditions.schemas import ClosureConditions
 from casework.workflow.fields.schemas import FIELD_KEY
 from casework.workflow.slas.service import sla_views
+from casework.workflow.vocabulary import priority_label
 
 StatusGroup = Literal["open", "in_progress", "closed"]
-Priority = Literal["P1", "P2", "P3", "P4", "P5"]
-Severity = Literal["low", "medium", "high", "critical"]
 # A built-in column, or `field.KEY` for a custom field (cases without a value last, in either order).
 SortField = Annotated[
     str,
@@ -27,10 +27,8 @@ SortField = Annotated[
 SortOrder = Literal["asc", "desc"]
 
 MAX_ASSIGNEES = 10
-MAX_TAGS = 200
 MAX_METADATA_KEYS = 100
 MAX_EXTERNAL_REFS = 50
-MAX_FIELD_VALUES = 200
 MAX_FIELD_FILTERS = 10
 # Finding cases: values of one list filter (id, number, author, type, assignee_none), metadata filters.
 MAX_FILTER_VALUES = 100
@@ -38,9 +36,6 @@ MAX_METADATA_FILTERS = 10
 
 
 Title = Annotated[str, StringConstraints(min_length=1, max_length=160), AfterValidator(not_blank)]
-Description = Annotated[str, StringConstraints(max_length=30_000)]
-Tag = Annotated[str, StringConstraints(min_length=1, max_length=256), AfterValidator(not_blank)]
-Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS), AfterValidator(unique_items)]
 Assignees = Annotated[list[uuid.UUID], Field(max_length=MAX_ASSIGNEES), AfterValidator(unique_items)]
 CaseType = Annotated[
     str,
@@ -57,11 +52,6 @@ StatusRef = Annotated[
     str,
     StringConstraints(min_length=1, max_length=64),
     Field(description="A status of the case's project by id or name, or a group (its default status)."),
-]
-FieldKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-FieldValues = Annotated[
-    dict[FieldKey, Any],
-    Field(max_length=MAX_FIELD_VALUES, description="Custom field values by key; each checked against its definition."),
 ]
 OverrideFlag = Annotated[
     bool,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from casework.auth.service import Actor
 from casework.cases import counts
 from casework.cases import paging as pages
-from casework.cases.models import Case, CaseAssignee, CaseAttribute, CaseMetadata, CaseTag, metadata_digest, priority_rank
+from casework.cases.models import Case, CaseAssignee, CaseAttribute, CaseMetadata, CaseTag, metadata_digest
 from casework.cases.schemas import CaseFilter, SortField, SortOrder, metadata_filter
 from casework.cases.text_search import TextSearch
 from casework.db.base import utcnow
@@ -22,6 +22,7 @@ from casework.pagination import decode_cursor, encode_cursor
 from casework.projects.lookup import resolve_project
 from casework.workflow.fields import search as field_search
 from casework.workflow.slas import service as slas
+from casework.workflow.vocabulary import priority_rank
 from casework.workflow.statuses.models import GROUPS as STATUS_GROUPS
 from casework.workflow.statuses.models import CaseStatus
 
@@ -84,7 +85,8 @@ def list_cases(
         by_status, by_status_exact = _status_counts(session, actor, filters, matching, exact_counts)
     by_field = None
     if sort.startswith(field_search.FIELD_SORT_PREFIX):
-        by_field = field_search.sort_value(session, actor.workspace_id, _project_id(session, actor, filters), sort)
+        project_id = _project_id(session, actor, filters)
+        by_field = field_search.sort_value(session, actor.workspace_id, project_id, sort, Case.id)
         query = query.outerjoin(by_field.target, by_field.onclause)
         column = by_field.column
     else:
@@ -220,8 +222,8 @@ def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Selec
     if f.updated_before is not None:
         query = query.where(Case.updated_at < f.updated_before)
     if f.sla is not None:
-        query = query.where(slas.sla_filter(f.sla, utcnow()))
-    for condition in field_search.filter_conditions(session, workspace_id, project_id, f.field):
+        query = query.where(slas.sla_filter(f.sla, utcnow(), Case.id))
+    for condition in field_search.filter_conditions(session, workspace_id, project_id, f.field, Case.id):
         query = query.where(condition)
     return query.where(*_finding_conditions(f))
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.activity import service as activity
 from casework.auth.service import Actor, act_for, existing_user_ids
-from casework.cases import numbering, vendor_fields
+from casework.cases import vendor_fields
 from casework.cases.models import (
     STATUS_COUNT_COLUMNS,
     Case,
@@ -23,8 +23,6 @@ from casework.cases.models import (
     CaseMetadata,
     CaseTag,
     metadata_digest,
-    priority_label,
-    priority_rank,
     severity_rank,
     status_rank,
 )
@@ -51,6 +49,7 @@ from casework.errors import (
 from casework.i18n import _
 from casework.pagination import after_id, page_of
 from casework.projects.models import Project
+from casework.projects import numbering
 from casework.projects.lookup import default_project, resolve_project
 from casework.watchers.models import CaseWatcher
 from casework.workflow.case_types.service import resolve_type
@@ -60,6 +59,7 @@ from casework.workflow.overrides.models import OverrideRequest
 from casework.workflow.slas import service as slas
 from casework.workflow.statuses.models import CaseStatus
 from casework.workflow.statuses.service import check_transition, project_statuses, resolve_status
+from casework.workflow.vocabulary import priority_label, priority_rank
 
 # The case's content counts, as case_view shows them.
 COUNT_COLUMNS = ("comment_count", "alert_count", "insight_count", "file_count", "tasks_open", "tasks_done", "link_count")

@@ -15,7 +15,7 @@ class Workspace(IdMixin, Base):
     __tablename__ = "workspaces"
 
     name: Mapped[str] = mapped_column(String(160))
-    # Next case number on SQLite; PostgreSQL uses a sequence per workspace instead (see cases.numbering).
+    # Next case number on SQLite; PostgreSQL uses a sequence per workspace instead (see projects.numbering).
     case_counter: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

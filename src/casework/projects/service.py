@@ -2,12 +2,12 @@
 
 import uuid
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
-from casework.cases import numbering
-from casework.cases.models import Case
+from casework.projects import numbering
 from casework.db.base import new_id, utcnow
 from casework.errors import Conflict
 from casework.i18n import _
@@ -85,12 +85,19 @@ def update_project(session: Session, actor: Actor, ref: str, data: ProjectUpdate
 def delete_project(session: Session, actor: Actor, ref: str) -> None:
     actor.require_admin()
     project = resolve_project(session, actor.workspace_id, ref)
-    if session.scalar(select(exists().where(Case.project_id == project.id))):
-        raise Conflict(_("the project still has cases; only an empty project can be deleted"))
-    # Its configuration goes with it; transitions before the statuses they join, fields before their types.
+    # Its cases hold foreign keys to it and to its statuses: while one is left, the deletes below are refused.
+    try:
+        with session.begin_nested():
+            _delete_configuration(session, project)
+            session.delete(project)
+    except IntegrityError:
+        raise Conflict(_("the project still has cases; only an empty project can be deleted")) from None
+    numbering.drop_project_sequence(session, project.id)
+
+
+def _delete_configuration(session: Session, project: Project) -> None:
+    """Transitions before the statuses they join, fields before their types."""
     project_types = select(CaseType.id).where(CaseType.project_id == project.id)
     session.execute(delete(FieldDefinition).where(FieldDefinition.case_type_id.in_(project_types)))
     for table in (StatusTransition, CaseStatus, FieldDefinition, CaseType, SlaPolicy):
         session.execute(delete(table).where(table.project_id == project.id))
-    session.delete(project)
-    numbering.drop_project_sequence(session, project.id)

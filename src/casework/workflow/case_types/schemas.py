@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from casework.cases.schemas import Description, FieldValues, Priority, Severity, Tags
 from casework.inputs import StrictInput, not_blank
 from casework.workflow.case_types.models import CaseType
+from casework.workflow.case_values import Description, FieldValues, Priority, Severity, Tags
 from casework.workflow.conditions.schemas import ClosureConditions
 
 MAX_TYPES_PER_PROJECT = 100

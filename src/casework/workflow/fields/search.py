@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from casework.cases.models import Case
 from casework.errors import InvalidInput
 from casework.i18n import _
 from casework.workflow.case_types import lookup
@@ -80,13 +79,22 @@ def resolve(
 
 
 def filter_conditions(
-    session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | None, expressions: list[str]
+    session: Session,
+    workspace_id: uuid.UUID,
+    project_id: uuid.UUID | None,
+    expressions: list[str],
+    case_id: ColumnElement[uuid.UUID],
 ) -> list[ColumnElement[bool]]:
-    return [_condition(session, workspace_id, project_id, expression) for expression in expressions]
+    """One condition on `case_id` (the listing's case id column) per expression."""
+    return [_condition(session, workspace_id, project_id, expression, case_id) for expression in expressions]
 
 
 def _condition(
-    session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | None, expression: str
+    session: Session,
+    workspace_id: uuid.UUID,
+    project_id: uuid.UUID | None,
+    expression: str,
+    case_id: ColumnElement[uuid.UUID],
 ) -> ColumnElement[bool]:
     match = _FILTER.match(expression)
     if match is None:
@@ -107,8 +115,8 @@ def _condition(
     column = CaseFieldValue.number_value if field.numeric else CaseFieldValue.text_value
     if operator == "!=" and field.multi_row:
         # One row per option or path prefix: "has a value" and "no row equals the operand".
-        return and_(Case.id.in_(_case_ids(field)), Case.id.not_in(_case_ids(field, column == operand)))
-    return Case.id.in_(_case_ids(field, _COMPARE[operator](column, operand)))
+        return and_(case_id.in_(_case_ids(field)), case_id.not_in(_case_ids(field, column == operand)))
+    return case_id.in_(_case_ids(field, _COMPARE[operator](column, operand)))
 
 
 def _case_ids(field: Resolved, condition: ColumnElement[bool] | None = None) -> Any:
@@ -126,13 +134,16 @@ class SortValue:
     numeric: bool
 
 
-def sort_value(session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | None, sort: str) -> SortValue:
+def sort_value(
+    session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | None, sort: str, case_id: ColumnElement[uuid.UUID]
+) -> SortValue:
+    """The value `sort` names, joined on `case_id` (the listing's case id column)."""
     key = sort.removeprefix(FIELD_SORT_PREFIX)
     field = resolve(session, workspace_id, project_id, key, "sort")
     if field.type == "multi_select" or any(definition.is_multi for definition in field.definitions):
         raise InvalidInput.field("sort", _("a field holding several values cannot be sorted on (field {key})", key=key))
     value = aliased(CaseFieldValue)
-    onclause = and_(value.case_id == Case.id, value.field_id.in_(field.ids), value.position == 0)
+    onclause = and_(value.case_id == case_id, value.field_id.in_(field.ids), value.position == 0)
     column = value.number_value if field.numeric else value.text_value
     return SortValue(value, onclause, column, field.numeric)
 

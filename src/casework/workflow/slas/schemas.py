@@ -4,14 +4,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from casework.cases.models import priority_label
 from casework.inputs import StrictInput
 from casework.projects.models import Project
+from casework.workflow.case_values import Priority
+from casework.workflow.vocabulary import priority_label
 from casework.workflow.slas.models import SlaPolicy
 
 SlaType = Literal["response", "completion"]
-# As in cases.schemas, which imports this package (for the case view) and so cannot be imported here.
-Priority = Literal["P1", "P2", "P3", "P4", "P5"]
 # One policy per SLA type and priority (P1..P5 and none).
 MAX_POLICIES = 12
 MIN_TARGET_SECONDS = 60

@@ -23,12 +23,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.auth.service import Actor
-from casework.cases.models import Case, priority_rank
+from casework.cases.models import Case
 from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput
 from casework.i18n import Message, _
 from casework.projects.models import Project
 from casework.projects import lookup as projects
+from casework.workflow.vocabulary import priority_rank
 from casework.workflow.slas.models import SLA_TYPES, CaseSla, SlaPolicy
 from casework.workflow.slas.schemas import SlaPolicySet
 
@@ -323,8 +324,8 @@ def sla_views(case: Case, now: datetime) -> list[dict[str, Any]]:
     return [_view(clock, now) for clock in clocks]
 
 
-def sla_filter(which: str, now: datetime) -> ColumnElement[bool]:
-    """Cases with an `exceeded` clock (past due when counted), or one `at_risk`: not stopped, past its warning,
+def sla_filter(which: str, now: datetime, case_id: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+    """Cases (by `case_id`, the listing's case id column) with an `exceeded` clock (past due when counted), or one `at_risk`: not stopped, past its warning,
     not yet due (a paused clock counts where it was paused)."""
     at = literal(now, CaseSla.due_at.type)
     if which == "exceeded":
@@ -332,7 +333,7 @@ def sla_filter(which: str, now: datetime) -> ColumnElement[bool]:
     else:
         until = func.coalesce(CaseSla.paused_since, at)
         crossed = and_(CaseSla.stopped_at.is_(None), CaseSla.warn_at <= until, CaseSla.due_at > until)
-    return exists().where(CaseSla.case_id == Case.id, crossed)
+    return exists().where(CaseSla.case_id == case_id, crossed)
 
 
 # Policies
