@@ -235,7 +235,7 @@ async def test_a_field_filter_is_served_by_the_field_value_index(client, tenant,
         if session.bind.dialect.name == "postgresql":
             session.execute(text("ANALYZE case_field_values"))
             session.execute(text("SET LOCAL enable_seqscan = off"))
-        conditions = filter_conditions(session, tenant.workspace_id, tenant.project_id, [expression])
+        conditions = filter_conditions(session, tenant.workspace_id, tenant.project_id, [expression], Case.id)
         # An untyped column: the plan's rows are read as they come, not as case ids.
         query = select(literal_column("1")).select_from(Case).where(Case.workspace_id == tenant.workspace_id, *conditions)
         return "\n".join(str(row[-1]) for row in session.execute(Explain(query)))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from casework.attachments.models import Attachment
 from casework.auth.service import Actor, act_for, existing_user_ids
+from casework.cases import responses
 from casework.cases.models import Case
 from casework.cases.service import find_in_case, visible_case, lock_case_for_change, record_change
 from casework.comments.models import Comment
@@ -25,7 +26,6 @@ from casework.db.handles import insert_with_handle
 from casework.errors import Forbidden, InvalidInput, VersionConflict
 from casework.i18n import _, joined
 from casework.pagination import id_page
-from casework.workflow.slas import service as slas
 
 MENTION = re.compile(r"<@user-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})>")
 
@@ -160,7 +160,7 @@ def add_comment(
     if file_ids:
         changes["file_ids"] = [None, file_ids]
     # Only staff write comments: the first one is the case's first response.
-    slas.note_first_response(session, case, now)
+    responses.note_first_response(session, case, now)
     version = record_change(session, actor, case, "commented", changes, counts={"comment_count": 1})
     return CommentResult(comment, file_ids, version)
 

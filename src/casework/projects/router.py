@@ -1,5 +1,6 @@
 from fastapi import APIRouter, Response
 
+from casework.cases import configuration
 from casework.http import DB, CurrentActor, JSONResponse
 from casework.projects import service
 from casework.projects.schemas import ProjectCreate, ProjectRead, ProjectUpdate
@@ -29,7 +30,7 @@ async def get_project(ref: str, actor: CurrentActor, db: DB) -> Response:
 
 @router.patch("/{ref}", response_model=ProjectRead)
 async def update_project(ref: str, body: ProjectUpdate, actor: CurrentActor, db: DB) -> Response:
-    return _json(await db.write(service.update_project, actor, ref, body))
+    return _json(await db.write(configuration.update_project, actor, ref, body))
 
 
 @router.delete("/{ref}", status_code=204)

@@ -18,7 +18,6 @@ from casework.workflow.case_types.models import CaseType, standard_type
 from casework.workflow.fields.models import FieldDefinition
 from casework.workflow.slas.models import SlaPolicy
 from casework.workflow.statuses.models import CaseStatus, StatusTransition
-from casework.workflow.slas import service as slas
 from casework.workflow.statuses import service as statuses
 
 
@@ -65,8 +64,10 @@ def get_project(session: Session, actor: Actor, ref: str) -> Project:
     return resolve_project(session, actor.workspace_id, ref)
 
 
-def update_project(session: Session, actor: Actor, ref: str, data: ProjectUpdate) -> Project:
-    """Admins change anything; managers only the workflow settings."""
+def change_project(session: Session, actor: Actor, ref: str, data: ProjectUpdate) -> tuple[Project, bool]:
+    """Admins change anything; managers only the workflow settings. Returns the project and whether its SLA warning
+    share moved, which the clocks of its open cases must follow in the same transaction: entry points call
+    casework.cases.configuration.update_project, which does both."""
     changes = data.model_dump(mode="json", exclude_unset=True, exclude_none=True)
     actor.require_case_admin()
     if changes.keys() - WORKFLOW_SETTINGS:
@@ -76,10 +77,7 @@ def update_project(session: Session, actor: Actor, ref: str, data: ProjectUpdate
     for field, value in changes.items():
         setattr(project, field, value)
     project.updated_at = utcnow()
-    if warning_moves:
-        session.flush()
-        slas.retarget_project_clocks(session, project, project.updated_at)
-    return project
+    return project, warning_moves
 
 
 def delete_project(session: Session, actor: Actor, ref: str) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import orjson
 import typer
 
+from casework.cases import configuration
 from casework.command_line import acting_user, fail, out, print_json, print_table, run, validated
 from casework.i18n import DEFAULT_LANGUAGE
 from casework.projects import service as projects
@@ -115,14 +116,14 @@ def status_update(
         StatusUpdate,
         **_given(name=name, colour=colour, position=position, group=group, category=category, is_default=default),
     )
-    changed = run(lambda s: statuses.update_status(s, acting_user(s, as_email), project, status, data))
+    changed = run(lambda s: configuration.update_status(s, acting_user(s, as_email), project, status, data))
     _show_statuses([changed], json, single=True)
 
 
 @status_app.command("remove")
 def status_remove(project: ProjectArg, status: StatusArg, as_email: AsUser = None) -> None:
     """Delete a status no case holds and that is no group's default, with its transitions."""
-    run(lambda s: statuses.delete_status(s, acting_user(s, as_email), project, status))
+    run(lambda s: configuration.delete_status(s, acting_user(s, as_email), project, status))
     say(f"status {status} removed")
 
 
@@ -224,7 +225,7 @@ def type_update(
         CaseTypeUpdate,
         **_given(name=name, description=description, prefill=_json_option("prefill", prefill), active=active),
     )
-    changed = run(lambda s: case_types.update_type(s, acting_user(s, as_email), project, case_type, data))
+    changed = run(lambda s: configuration.update_type(s, acting_user(s, as_email), project, case_type, data))
     _show_types([changed], json, single=True)
 
 
@@ -284,7 +285,7 @@ def project_settings(
     )
     if changes:
         data = validated(ProjectUpdate, **changes)
-        shown = run(lambda s: projects.update_project(s, acting_user(s, as_email), project, data))
+        shown = run(lambda s: configuration.update_project(s, acting_user(s, as_email), project, data))
     else:
         shown = run(lambda s: projects.get_project(s, acting_user(s, as_email), project), write=False)
     _show_settings(shown, json)

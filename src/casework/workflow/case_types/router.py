@@ -4,6 +4,7 @@ any type of the workspace by its id. Anyone in the workspace reads them; admins 
 
 from fastapi import APIRouter, Response
 
+from casework.cases import configuration
 from casework.http import DB, CurrentActor, JSONResponse
 from casework.workflow.case_types import service
 from casework.workflow.case_types.schemas import CaseTypeCreate, CaseTypeRead, CaseTypeUpdate, case_type_view
@@ -35,7 +36,7 @@ async def get_type(ref: str, type_ref: str, actor: CurrentActor, db: DB) -> Resp
 async def update_type(ref: str, type_ref: str, body: CaseTypeUpdate, actor: CurrentActor, db: DB) -> Response:
     """Change the fields present; `prefill` replaces the whole prefill. STANDARD is never renamed or deactivated,
     nor a type some case holds renamed, nor a deleted type changed (409)."""
-    return JSONResponse(case_type_view(await db.write(service.update_type, actor, ref, type_ref, body)))
+    return JSONResponse(case_type_view(await db.write(configuration.update_type, actor, ref, type_ref, body)))
 
 
 @router.delete("/{type_ref}", status_code=204)
@@ -65,7 +66,7 @@ async def get_workspace_type(type_ref: str, actor: CurrentActor, db: DB) -> Resp
 
 @workspace_router.patch("/{type_ref}", response_model=CaseTypeRead)
 async def update_workspace_type(type_ref: str, body: CaseTypeUpdate, actor: CurrentActor, db: DB) -> Response:
-    return JSONResponse(case_type_view(await db.write(service.update_workspace_type, actor, type_ref, body)))
+    return JSONResponse(case_type_view(await db.write(configuration.update_workspace_type, actor, type_ref, body)))
 
 
 @workspace_router.delete("/{type_ref}", status_code=204)

@@ -12,7 +12,6 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
-from casework.cases.models import Case
 from casework.db.base import new_id, utcnow
 from casework.errors import Conflict, FieldError, InvalidInput, LimitExceeded, NotFound
 from casework.i18n import _
@@ -132,26 +131,31 @@ def _add(session: Session, actor: Actor, project: Project | None, data: CaseType
     return case_type
 
 
-def update_type(session: Session, actor: Actor, project_ref: str, type_ref: str, data: CaseTypeUpdate) -> CaseType:
+def project_type(session: Session, actor: Actor, project_ref: str, type_ref: str) -> CaseType:
+    """A type the project sees, to change; the project locked, as for every write to its types."""
     actor.require_case_admin()
     project = resolve_project(session, actor.workspace_id, project_ref, for_update=True)
-    case_type = _found(lookup.find(session, actor.workspace_id, project.id, type_ref), type_ref)
-    return _change(session, actor, case_type, data)
+    return _found(lookup.find(session, actor.workspace_id, project.id, type_ref), type_ref)
 
 
-def update_workspace_type(session: Session, actor: Actor, type_ref: str, data: CaseTypeUpdate) -> CaseType:
+def workspace_type(session: Session, actor: Actor, type_ref: str) -> CaseType:
+    """A type of the workspace, to change."""
     actor.require_case_admin()
-    case_type = _found(lookup.find(session, actor.workspace_id, None, type_ref, by_id_anywhere=True), type_ref)
-    return _change(session, actor, case_type, data)
+    return _found(lookup.find(session, actor.workspace_id, None, type_ref, by_id_anywhere=True), type_ref)
 
 
-def _change(session: Session, actor: Actor, case_type: CaseType, data: CaseTypeUpdate) -> CaseType:
+def change_type(
+    session: Session, actor: Actor, case_type: CaseType, data: CaseTypeUpdate, *, held_by_cases: bool
+) -> CaseType:
+    """`held_by_cases`: whether cases hold the type, checked when the change renames it (False otherwise): entry
+    points call casework.cases.configuration.update_type, which looks."""
+    actor.require_case_admin()
     if case_type.deleted_at is not None:
         raise Conflict(_("the type {name} is deleted", name=case_type.name))
     if data.name is not None and data.name != case_type.name:
         if case_type.builtin:
             raise Conflict(_("the built-in type {name} cannot be renamed", name=case_type.name))
-        if _in_use(session, case_type):
+        if held_by_cases:
             raise Conflict(_("the type {name} is used by cases and cannot be renamed", name=case_type.name))
         _check_name_free(session, case_type.workspace_id, case_type.project_id, data.name, case_type.id)
         case_type.name = data.name
@@ -187,15 +191,6 @@ def _delete(case_type: CaseType) -> None:
         raise Conflict(_("the built-in type {name} cannot be deleted", name=case_type.name))
     if case_type.deleted_at is None:
         case_type.deleted_at = case_type.updated_at = utcnow()
-
-
-def _in_use(session: Session, case_type: CaseType) -> bool:
-    # A rare configuration write: an EXISTS stops at the first case of the type.
-    if case_type.project_id is not None:
-        scope = Case.project_id == case_type.project_id
-    else:
-        scope = Case.workspace_id == case_type.workspace_id
-    return bool(session.scalar(select(exists().where(scope, Case.type == case_type.name))))
 
 
 def _check_name_free(

@@ -135,7 +135,11 @@ class SortValue:
 
 
 def sort_value(
-    session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | None, sort: str, case_id: ColumnElement[uuid.UUID]
+    session: Session,
+    workspace_id: uuid.UUID,
+    project_id: uuid.UUID | None,
+    sort: str,
+    case_id: ColumnElement[uuid.UUID],
 ) -> SortValue:
     """The value `sort` names, joined on `case_id` (the listing's case id column)."""
     key = sort.removeprefix(FIELD_SORT_PREFIX)

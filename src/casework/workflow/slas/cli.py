@@ -10,6 +10,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from casework import command_line as cli
+from casework.cases import configuration
 from casework.i18n import _
 from casework.projects.models import Project
 from casework.workflow.slas import service
@@ -70,7 +71,7 @@ def sla_set(
             # Only the warning share changes: the current set is given back as it is.
             current = policy_set_view(*service.get_policies(session, actor, project))["policies"]
             given = SlaPolicySet.model_validate({"policies": current, "warning_percent": warning_percent})
-        return service.replace_policies(session, actor, project, given)
+        return configuration.replace_sla_policies(session, actor, project, given)
 
     _show(*cli.run(work), json=json)
 

@@ -3,6 +3,7 @@ by admins and managers; the clocks of the project's open cases follow a new set 
 
 from fastapi import APIRouter, Response
 
+from casework.cases import configuration
 from casework.http import DB, CurrentActor, JSONResponse
 from casework.workflow.slas import service
 from casework.workflow.slas.schemas import SlaPolicySet, SlaPolicySetRead, policy_set_view
@@ -21,4 +22,4 @@ async def replace_policies(ref: str, body: SlaPolicySet, actor: CurrentActor, db
     """Replace the whole set. A type and priority appears once (422 naming the repeated item); targets are 60 s to
     a year. Running clocks of open cases take the new targets from their start; clocks no policy covers any more
     are removed, and clocks a new policy calls for start now."""
-    return JSONResponse(policy_set_view(*await db.write(service.replace_policies, actor, ref, body)))
+    return JSONResponse(policy_set_view(*await db.write(configuration.replace_sla_policies, actor, ref, body)))

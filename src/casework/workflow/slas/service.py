@@ -16,14 +16,12 @@ a new policy set, or the reopening of a case created closed, which has none).
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, literal, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.auth.service import Actor
-from casework.cases.models import Case
 from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput
 from casework.i18n import Message, _
@@ -46,8 +44,27 @@ def sla_label(sla_type: str) -> Message:
     return LABELS[sla_type]
 
 
+class ClockedCase(Protocol):
+    """What the clocks read of a case (the cases table lives above this package)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def workspace_id(self) -> uuid.UUID: ...
+    @property
+    def priority_rank(self) -> int: ...
+    @property
+    def status_category(self) -> str: ...
+    @property
+    def closed_at(self) -> datetime | None: ...
+    @property
+    def first_response_at(self) -> datetime | None: ...
+    @property
+    def sla_clocks(self) -> list[CaseSla]: ...
+
+
 @dataclass(frozen=True, slots=True)
-class _CaseState:
+class CaseState:
     """What the clocks of one case depend on, as of after the change."""
 
     id: uuid.UUID
@@ -58,7 +75,7 @@ class _CaseState:
     responded: bool
 
     @classmethod
-    def of(cls, case: Case) -> "_CaseState":
+    def of(cls, case: ClockedCase) -> "CaseState":
         """The case as it stands."""
         return cls(
             case.id,
@@ -93,11 +110,11 @@ def _state(clock: CaseSla) -> str:
     return PAUSED if clock.paused_since is not None else RUNNING
 
 
-def _stopped_for_good(sla_type: str, case: _CaseState) -> bool:
+def _stopped_for_good(sla_type: str, case: CaseState) -> bool:
     return case.closed or (sla_type == RESPONSE and case.responded)
 
 
-def _wanted_state(clock: CaseSla, case: _CaseState) -> str:
+def _wanted_state(clock: CaseSla, case: CaseState) -> str:
     if _stopped_for_good(clock.sla_type, case):
         return STOPPED
     if clock.pause_when_pending and case.status_category in PAUSING_CATEGORIES:
@@ -112,7 +129,7 @@ def _shift(clock: CaseSla, since: datetime, now: datetime) -> None:
     clock.warn_at += stretch
 
 
-def _settle(clock: CaseSla, case: _CaseState, now: datetime) -> None:
+def _settle(clock: CaseSla, case: CaseState, now: datetime) -> None:
     current, wanted = _state(clock), _wanted_state(clock, case)
     if current != wanted:
         if clock.paused_since is not None:
@@ -141,7 +158,7 @@ def _retarget(clock: CaseSla, policy: SlaPolicy, percent: int) -> None:
     clock.warn_at = base + _warn_offset(policy.target_seconds, percent)
 
 
-def _new_clock(case: _CaseState, policy: SlaPolicy, percent: int, now: datetime) -> CaseSla:
+def _new_clock(case: CaseState, policy: SlaPolicy, percent: int, now: datetime) -> CaseSla:
     return CaseSla(
         case_id=case.id,
         sla_type=policy.sla_type,
@@ -162,9 +179,9 @@ def _new_clock(case: _CaseState, policy: SlaPolicy, percent: int, now: datetime)
 # The clocks of a case
 
 
-def _reconcile(
+def reconcile(
     session: Session,
-    case: _CaseState,
+    case: CaseState,
     clocks: list[CaseSla],
     policies: dict[str, SlaPolicy],
     percent: int,
@@ -200,18 +217,18 @@ def _policies_for(session: Session, project_id: uuid.UUID, rank: int) -> dict[st
     return {policy.sla_type: policy for policy in session.scalars(query)}
 
 
-def start_clocks(session: Session, case: Case, project: Project, now: datetime) -> list[CaseSla]:
+def start_clocks(session: Session, case: ClockedCase, project: Project, now: datetime) -> list[CaseSla]:
     """The clocks the project's policies give a new case (already written). A case created with assignees has had
     its response; one created pending starts its pausing clocks paused; one created closed gets clocks if reopened."""
-    state = _CaseState.of(case)
+    state = CaseState.of(case)
     policies = _policies_for(session, project.id, case.priority_rank)
-    clocks = _reconcile(session, state, [], policies, project.sla_warning_percent, now)
+    clocks = reconcile(session, state, [], policies, project.sla_warning_percent, now)
     session.flush()
     return clocks
 
 
 def on_case_change(
-    session: Session, case: Case, project: Project, changes: dict[str, list[Any]], now: datetime
+    session: Session, case: ClockedCase, project: Project, changes: dict[str, list[Any]], now: datetime
 ) -> None:
     """Follow a change of the case (`case` as before it; `changes`: field -> [old, new], including status_category,
     closed_at and first_response_at when they change, priority as a label)."""
@@ -222,7 +239,7 @@ def on_case_change(
         return changes[field][1] if field in changes else before
 
     rank = priority_rank(changes["priority"][1]) if "priority" in changes else case.priority_rank
-    state = _CaseState(
+    state = CaseState(
         case.id,
         case.workspace_id,
         rank,
@@ -231,73 +248,35 @@ def on_case_change(
         after("first_response_at", case.first_response_at) is not None,
     )
     clocks = _locked_clocks(session, case.id)
-    _reconcile(session, state, clocks, _policies_for(session, project.id, rank), project.sla_warning_percent, now)
+    reconcile(session, state, clocks, _policies_for(session, project.id, rank), project.sla_warning_percent, now)
     session.flush()
 
 
-def follow_project_move(session: Session, case: Case, project: Project, now: datetime) -> None:
+def follow_project_move(session: Session, case: ClockedCase, project: Project, now: datetime) -> None:
     """After the case (as it now is) moved into `project`: its clocks follow that project's policies. A running
     clock keeps its start and takes the new target; a clock the project has no policy for goes; a missing one
     starts now."""
-    state = _CaseState.of(case)
+    state = CaseState.of(case)
     clocks = _locked_clocks(session, case.id)
     policies = _policies_for(session, project.id, case.priority_rank)
-    _reconcile(session, state, clocks, policies, project.sla_warning_percent, now)
+    reconcile(session, state, clocks, policies, project.sla_warning_percent, now)
     session.flush()
 
 
-def note_first_response(session: Session, case: Case, at: datetime) -> None:
-    """A staff member answered (a comment): the case's first response, if it is one, stops the response clock."""
-    if case.first_response_at is not None:
-        return
-    written = session.execute(
-        update(Case.__table__)
-        .where(Case.id == case.id, Case.first_response_at.is_(None))
-        .values(first_response_at=at)
-    ).rowcount
-    set_committed_value(case, "first_response_at", at)
-    if written != 1:
-        return
-    state = _CaseState(
-        case.id, case.workspace_id, case.priority_rank, case.status_category, case.closed_at is not None, True
-    )
+def stop_response_clock(session: Session, case: ClockedCase, at: datetime) -> None:
+    """The case's first response came `at` (case.first_response_at already set): its response clock stops."""
+    state = CaseState.of(case)
     for clock in _locked_clocks(session, case.id):
         if clock.sla_type == RESPONSE:
             _settle(clock, state, at)
     session.flush()
 
 
-def retarget_project_clocks(session: Session, project: Project, now: datetime) -> None:
-    """After the project's policies or warning share change: every open case's clocks follow them, in one go."""
-    # Writers of these cases wait until this is done (and this waits for them), so no clock follows a stale priority.
-    cases = session.execute(
-        select(
-            Case.id, Case.workspace_id, Case.priority_rank, Case.status_category, Case.first_response_at
-        )
-        .where(Case.project_id == project.id, Case.closed_at.is_(None))
-        .with_for_update(key_share=True)
-    ).all()
-    if not cases:
-        return
-    clocks: dict[uuid.UUID, list[CaseSla]] = {}
-    query = (
-        select(CaseSla)
-        .join(Case, Case.id == CaseSla.case_id)
-        .where(Case.project_id == project.id, Case.closed_at.is_(None))
-        .with_for_update(of=CaseSla)
-        .execution_options(populate_existing=True)
-    )
-    for clock in session.scalars(query):
-        clocks.setdefault(clock.case_id, []).append(clock)
+def project_policies_by_rank(session: Session, project_id: uuid.UUID) -> dict[int, dict[str, SlaPolicy]]:
     policies: dict[int, dict[str, SlaPolicy]] = {}
-    for policy in session.scalars(select(SlaPolicy).where(SlaPolicy.project_id == project.id)):
+    for policy in session.scalars(select(SlaPolicy).where(SlaPolicy.project_id == project_id)):
         policies.setdefault(policy.priority_rank, {})[policy.sla_type] = policy
-    for case_id, workspace_id, rank, category, first_response_at in cases:
-        state = _CaseState(case_id, workspace_id, rank, category, False, first_response_at is not None)
-        _reconcile(
-            session, state, clocks.get(case_id, []), policies.get(rank, {}), project.sla_warning_percent, now
-        )
-    session.flush()
+    return policies
 
 
 # Reading
@@ -318,15 +297,15 @@ def _view(clock: CaseSla, now: datetime) -> dict[str, Any]:
     }
 
 
-def sla_views(case: Case, now: datetime) -> list[dict[str, Any]]:
+def sla_views(case: ClockedCase, now: datetime) -> list[dict[str, Any]]:
     """The case's SLAs as of `now`, response first (reads case.sla_clocks, loaded with the case)."""
     clocks = sorted(case.sla_clocks, key=lambda clock: SLA_TYPES.index(clock.sla_type))
     return [_view(clock, now) for clock in clocks]
 
 
 def sla_filter(which: str, now: datetime, case_id: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
-    """Cases (by `case_id`, the listing's case id column) with an `exceeded` clock (past due when counted), or one `at_risk`: not stopped, past its warning,
-    not yet due (a paused clock counts where it was paused)."""
+    """Cases (by `case_id`, the listing's case id column) with an `exceeded` clock (past due when counted), or one
+    `at_risk`: not stopped, past its warning, not yet due (a paused clock counts where it was paused)."""
     at = literal(now, CaseSla.due_at.type)
     if which == "exceeded":
         crossed = CaseSla.due_at <= func.coalesce(CaseSla.stopped_at, CaseSla.paused_since, at)
@@ -368,7 +347,8 @@ def _refuse_duplicates(data: SlaPolicySet) -> None:
 def replace_policies(
     session: Session, actor: Actor, ref: str, data: SlaPolicySet, now: datetime | None = None
 ) -> tuple[Project, list[SlaPolicy]]:
-    """The project's policies become `data`; the clocks of its open cases follow at once."""
+    """The project's policies become `data`. The clocks of its open cases follow in the same transaction: entry points
+    call casework.cases.configuration.replace_sla_policies, which does both."""
     actor.require_case_admin()
     _refuse_duplicates(data)
     # One replacement at a time, read again under the lock so its warning share is current. FOR UPDATE (not NO KEY)
@@ -399,7 +379,6 @@ def replace_policies(
         project.sla_warning_percent = data.warning_percent
         project.updated_at = now
         session.flush()
-    retarget_project_clocks(session, project, now)
     return project, _project_policies(session, project.id)
 
 

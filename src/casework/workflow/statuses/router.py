@@ -4,6 +4,7 @@ change them. Labels come in the caller's language (Accept-Language)."""
 
 from fastapi import APIRouter, Response
 
+from casework.cases import configuration
 from casework.http import DB, CurrentActor, JSONResponse, Language
 from casework.workflow.statuses import service
 from casework.workflow.statuses.schemas import (
@@ -44,14 +45,14 @@ async def update_status(
 ) -> Response:
     """Change the fields present. A group's default stays one until another status becomes it; a status some case
     holds keeps its group and category (409 saying how many cases hold it)."""
-    status = await db.write(service.update_status, actor, ref, status_ref, body)
+    status = await db.write(configuration.update_status, actor, ref, status_ref, body)
     return JSONResponse(status_view(status, language))
 
 
 @router.delete("/statuses/{status_ref}", status_code=204)
 async def delete_status(ref: str, status_ref: str, actor: CurrentActor, db: DB) -> Response:
     """Delete a status that is no group's default and that no case holds, with its transitions."""
-    await db.write(service.delete_status, actor, ref, status_ref)
+    await db.write(configuration.delete_status, actor, ref, status_ref)
     return Response(status_code=204)
 
 

@@ -8,11 +8,10 @@ two of them never leave a group with two defaults or two statuses of one name.
 
 import uuid
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
-from casework.cases.models import Case
 from casework.db.base import new_id, utcnow
 from casework.db.handles import as_handle
 from casework.errors import Conflict, InvalidInput, LimitExceeded, NotFound
@@ -108,7 +107,7 @@ def list_statuses(session: Session, actor: Actor, project_ref: str) -> list[Case
 def get_status(session: Session, actor: Actor, project_ref: str, status_ref: str) -> CaseStatus:
     actor.require_case_read()
     project = projects.resolve_project(session, actor.workspace_id, project_ref)
-    return _find_status(project_statuses(session, project.id), status_ref)
+    return find_status(project_statuses(session, project.id), status_ref)
 
 
 def create_status(session: Session, actor: Actor, project_ref: str, data: StatusCreate) -> CaseStatus:
@@ -142,26 +141,28 @@ def create_status(session: Session, actor: Actor, project_ref: str, data: Status
     return status
 
 
-def update_status(session: Session, actor: Actor, project_ref: str, status_ref: str, data: StatusUpdate) -> CaseStatus:
+def update_status(
+    session: Session, actor: Actor, project_ref: str, status_ref: str, data: StatusUpdate, *, cases_holding: int
+) -> CaseStatus:
+    """`cases_holding`: the cases in the status, counted when the change moves its group or category (0 otherwise):
+    entry points call casework.cases.configuration.update_status, which counts them."""
     actor.require_case_admin()
     project = projects.resolve_project(session, actor.workspace_id, project_ref, for_update=True)
     statuses = project_statuses(session, project.id)
-    status = _find_status(statuses, status_ref)
+    status = find_status(statuses, status_ref)
     group = data.group or status.group
     category = data.category or status.category
     _check_pairing(group, category, "category" if data.category is not None else "group")
     if data.name is not None and data.name != status.name:
         _check_name_free(statuses, data.name, status.id)
-    if (group, category) != (status.group, status.category):
-        used = _cases_in_status(session, status)
-        if used:
-            raise Conflict(
-                _(
-                    "the status {name} is used by {count} cases; its group and category cannot change",
-                    name=status.name,
-                    count=used,
-                )
+    if (group, category) != (status.group, status.category) and cases_holding:
+        raise Conflict(
+            _(
+                "the status {name} is used by {count} cases; its group and category cannot change",
+                name=status.name,
+                count=cases_holding,
             )
+        )
     if status.is_default and (data.is_default is False or group != status.group):
         raise Conflict(
             _("the status {name} is the default of its group; make another status the default first", name=status.name)
@@ -179,19 +180,19 @@ def update_status(session: Session, actor: Actor, project_ref: str, status_ref: 
     return status
 
 
-def delete_status(session: Session, actor: Actor, project_ref: str, status_ref: str) -> None:
-    """Deletes a status no case holds, with the transitions from and to it."""
+def delete_status(session: Session, actor: Actor, project_ref: str, status_ref: str, *, cases_holding: int) -> None:
+    """Deletes a status no case holds (`cases_holding` of them do: entry points call
+    casework.cases.configuration.delete_status, which counts them), with the transitions from and to it."""
     actor.require_case_admin()
     project = projects.resolve_project(session, actor.workspace_id, project_ref, for_update=True)
-    status = _find_status(project_statuses(session, project.id), status_ref)
+    status = find_status(project_statuses(session, project.id), status_ref)
     if status.is_default:
         raise Conflict(
             _("the status {name} is the default of its group; make another status the default first", name=status.name)
         )
-    used = _cases_in_status(session, status)
-    if used:
+    if cases_holding:
         raise Conflict(
-            _("the status {name} is used by {count} cases and cannot be deleted", name=status.name, count=used)
+            _("the status {name} is used by {count} cases and cannot be deleted", name=status.name, count=cases_holding)
         )
     session.execute(
         delete(StatusTransition).where(
@@ -208,7 +209,7 @@ def _by_handle(statuses: list[CaseStatus], ref: str) -> CaseStatus | None:
     return None if number is None else next((s for s in statuses if s.number == number), None)
 
 
-def _find_status(statuses: list[CaseStatus], ref: str) -> CaseStatus:
+def find_status(statuses: list[CaseStatus], ref: str) -> CaseStatus:
     """A status of the project by id, by handle or by name (any case)."""
     found = _by_handle(statuses, ref)
     if found is not None:
@@ -243,13 +244,6 @@ def _clear_default(session: Session, project_id: uuid.UUID, group: str) -> None:
         .values(is_default=False, updated_at=utcnow())
         .execution_options(synchronize_session="fetch")
     )
-
-
-def _cases_in_status(session: Session, status: CaseStatus) -> int:
-    query = select(func.count()).select_from(Case).where(
-        Case.workspace_id == status.workspace_id, Case.status_id == status.id
-    )
-    return session.scalar(query) or 0
 
 
 # Transitions
