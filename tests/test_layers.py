@@ -1,5 +1,6 @@
-"""The import graph of casework, function-level imports included: no cycles, storage at the bottom, and the
-dialects reached only through the list create_app mounts."""
+"""The import graph of casework, function-level imports included: no cycles, every module in a layer and importing
+only from its own layer or below, storage at the bottom, and the dialects reached only through the list create_app
+mounts."""
 
 import ast
 from pathlib import Path
@@ -113,3 +114,115 @@ def test_the_walk_sees_imports_inside_functions_and_type_checking_blocks(tmp_pat
         "def later():\n    from casework.comments import service\n"
     )
     assert {"casework.cases.models", "casework.comments.service"} <= _imports("casework.probe", module)
+
+
+# The layers, bottom up (README, "Layers"). A module is in the layer of the longest name here that is its own or one
+# of its packages'; a module named `router` or `cli` is an entry point whatever its package.
+STORAGE, IDENTITY, CONFIGURATION, CASES, CONTENT, ENTRY_POINTS = range(6)
+LAYERS = {
+    "casework": STORAGE,
+    "casework.db": STORAGE,
+    "casework.settings": STORAGE,
+    "casework.errors": STORAGE,
+    "casework.i18n": STORAGE,
+    "casework.inputs": STORAGE,
+    "casework.logs": STORAGE,
+    "casework.pagination": STORAGE,
+    "casework.credentials": STORAGE,
+    "casework.problems": STORAGE,
+    "casework.auth": IDENTITY,
+    "casework.activity": IDENTITY,
+    "casework.oauth": IDENTITY,
+    "casework.projects": CONFIGURATION,
+    "casework.workflow": CONFIGURATION,
+    "casework.workflow.vocabulary": CONFIGURATION,
+    "casework.workflow.case_values": CONFIGURATION,
+    "casework.workflow.statuses": CONFIGURATION,
+    "casework.workflow.case_types": CONFIGURATION,
+    "casework.workflow.fields": CONFIGURATION,
+    "casework.workflow.slas": CONFIGURATION,
+    "casework.workflow.formula": CONFIGURATION,
+    "casework.workflow.conditions": CONFIGURATION,
+    "casework.workflow.conditions.schemas": CONFIGURATION,
+    "casework.cases": CASES,
+    # Finding cases: q matches their comments too, so the listing reads content and sits beside it.
+    "casework.cases.search": CONTENT,
+    "casework.cases.paging": CONTENT,
+    "casework.cases.text_search": CONTENT,
+    "casework.comments": CONTENT,
+    "casework.alerts": CONTENT,
+    "casework.attachments": CONTENT,
+    "casework.tasks": CONTENT,
+    "casework.links": CONTENT,
+    "casework.blocks": CONTENT,
+    "casework.watchers": CONTENT,
+    "casework.insights": CONTENT,
+    "casework.deletion": CONTENT,
+    "casework.workflow.overrides": CONTENT,
+    "casework.workflow.conditions.evaluation": CONTENT,
+    "casework.workflow.conditions.service": CONTENT,
+    "casework.workflow.fields.bulk": CONTENT,
+    "casework.workflow.slas.worker": CONTENT,
+    "casework.cli": ENTRY_POINTS,
+    "casework.command_line": ENTRY_POINTS,
+    "casework.http": ENTRY_POINTS,
+    "casework.app": ENTRY_POINTS,
+    "casework.seed": ENTRY_POINTS,
+    "casework.dialects": ENTRY_POINTS,
+    "casework.supervisor": ENTRY_POINTS,
+    "casework.bootstrap": ENTRY_POINTS,
+}
+# Packages whose every module must be named in LAYERS itself: a new module there has to be placed by hand.
+PLACED_ONE_BY_ONE = ("casework", "casework.workflow", "casework.workflow.conditions")
+ENTRY_POINT_NAMES = ("router", "cli")
+
+
+def _layer(name: str) -> int | None:
+    if name.rpartition(".")[2] in ENTRY_POINT_NAMES:
+        return ENTRY_POINTS
+    if name.rpartition(".")[0] in PLACED_ONE_BY_ONE:
+        return LAYERS.get(name)
+    while name not in LAYERS and "." in name:
+        name = name.rpartition(".")[0]
+        if name in PLACED_ONE_BY_ONE:
+            return None
+    return LAYERS.get(name)
+
+
+def _upward_imports() -> set[tuple[str, str]]:
+    """(importer, imported) for every import of a module from a layer above the importer's."""
+    layer = {name: _layer(name) for name in GRAPH}
+    return {
+        (name, target)
+        for name, targets in GRAPH.items()
+        for target in targets
+        if layer[name] is not None and layer[target] is not None and layer[target] > layer[name]
+    }
+
+
+def test_every_module_has_a_layer():
+    assert sorted(name for name in GRAPH if _layer(name) is None) == []
+
+
+def test_every_layer_entry_names_a_module_or_a_package():
+    assert sorted(name for name in LAYERS if name not in GRAPH) == []
+
+
+def test_no_module_imports_from_a_layer_above_its_own():
+    assert _upward_imports() == {
+        # Being removed on another branch (cases.service writes case_watchers); delete this line once merged.
+        ("casework.cases.service", "casework.watchers.models"),
+        # Not yet fixed: closing a case checks its closure conditions (formulas read its tasks) and pending
+        # override requests, both above cases.
+        ("casework.cases.service", "casework.workflow.conditions.evaluation"),
+        ("casework.cases.service", "casework.workflow.overrides.models"),
+    }
+
+
+def test_a_new_module_takes_its_packages_layer_unless_its_package_places_each_by_hand():
+    assert _layer("casework.comments.export") == CONTENT
+    assert _layer("casework.workflow.fields.router") == ENTRY_POINTS
+    assert _layer("casework.cases.text_search") == CONTENT
+    assert _layer("casework.reports") is None
+    assert _layer("casework.workflow.reports.service") is None
+    assert _layer("casework.workflow.conditions.export") is None
