@@ -28,6 +28,7 @@ from casework.command_line import (
 )
 from casework.cases import search
 from casework.cases import service as cases
+from casework.cases.records import CaseRecord
 from casework.cases.schemas import CaseCreate, CaseFilter, case_view
 from casework.db import migrate as migrations
 from casework.db.base import utcnow
@@ -284,11 +285,11 @@ def case_list(
 @case_app.command("show")
 def case_show(ref: str, as_email: AsUser = None, json: JsonFlag = False) -> None:
     """Show one case by id or key."""
-    case = run(lambda s: cases.visible_case(s, acting_user(s, as_email), ref), write=False)
+    case = run(lambda s: cases.get_case(s, acting_user(s, as_email), ref), write=False)
     _show_cases([case], json, single=True)
 
 
-def _show_cases(items: list[Any], json: bool, single: bool = False) -> None:
+def _show_cases(items: list[CaseRecord], json: bool, single: bool = False) -> None:
     views = [case_view(c) for c in items]
     if json:
         print_json(views[0] if single else views)

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 
 from casework.auth.service import SCOPES, Actor
+from casework.cases.records import case_record
 from casework.cases.schemas import case_view
 from casework.cases.service import find_case
 from casework.projects.models import Project
@@ -70,7 +71,7 @@ def test_a_condition_needs_a_name_and_a_bounded_formula(condition: dict[str, str
 def _context(tenant: Tenant, case_id: str) -> dict[str, Any]:
     def work(session):  # type: ignore[no-untyped-def]
         case = find_case(session, tenant.workspace_id, case_id)
-        return conditions.formula_context(session, case, case_view(case))
+        return conditions.formula_context(session, case, case_view(case_record(case)))
 
     return tenant.db.run_sync(work)  # type: ignore[no-any-return]
 
@@ -79,7 +80,7 @@ def _results(tenant: Tenant, case_id: str, **view_changes: Any) -> list[conditio
     def work(session):  # type: ignore[no-untyped-def]
         case = find_case(session, tenant.workspace_id, case_id)
         project = session.get_one(Project, case.project_id)
-        return conditions.evaluate_conditions(session, case, project, {**case_view(case), **view_changes})
+        return conditions.evaluate_conditions(session, case, project, {**case_view(case_record(case)), **view_changes})
 
     return tenant.db.run_sync(work)  # type: ignore[no-any-return]
 

@@ -11,6 +11,7 @@ from casework.alerts.models import CaseAlert
 from casework.alerts.schemas import MAX_ALERTS_PER_CASE, MAX_ALERTS_PER_REQUEST, AlertAttach
 from casework.auth.service import Actor
 from casework.cases.models import Case
+from casework.cases.records import CaseRecord, case_records
 from casework.cases.service import visible_case, lock_case_for_change, record_change
 from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput, LimitExceeded, NotFound
@@ -132,7 +133,7 @@ def cases_with_alert(
     include_archived: bool = False,
     cursor: str | None = None,
     limit: int = 50,
-) -> tuple[list[Case], str | None]:
+) -> tuple[list[CaseRecord], str | None]:
     """The cases of the caller's workspace that hold the alert, by case id (oldest case first)."""
     actor.require_case_read()
     after = after_id(cursor)
@@ -150,7 +151,8 @@ def cases_with_alert(
         query = query.where(Case.id > after)
     # The SLA clocks in the same query: one round trip less than their default separate SELECT.
     query = query.options(joinedload(Case.sla_clocks)).order_by(Case.id).limit(limit + 1)
-    return page_of(list(session.scalars(query).unique()), limit)
+    cases, next_cursor = page_of(list(session.scalars(query).unique()), limit)
+    return case_records(cases), next_cursor
 
 
 def _insert_from_json(postgres: bool) -> Insert:

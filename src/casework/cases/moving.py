@@ -20,6 +20,7 @@ from casework.activity import service as activity
 from casework.auth.service import Actor
 from casework.projects import numbering
 from casework.cases.models import Case, status_rank
+from casework.cases.records import CaseRecord, case_record
 from casework.cases.schemas import CaseMove
 from casework.cases.service import _check_resolution, _check_version, _ensure_live, count_case, find_case
 from casework.db.base import utcnow
@@ -36,7 +37,7 @@ from casework.workflow.statuses.service import project_statuses, resolve_status
 
 def move_case(
     session: Session, actor: Actor, ref: str | uuid.UUID, data: CaseMove, expected_version: int | None = None
-) -> Case:
+) -> CaseRecord:
     actor.require_case_write()
     versions = {v for v in (expected_version, data.version) if v is not None}
     if len(versions) > 1:
@@ -58,7 +59,8 @@ def move_case(
         raise InvalidInput(detail_of(errors), errors)
     assert status is not None and type_name is not None
     _check_resolution(target, status, case.resolution)
-    return _apply_move(session, actor, case, source, target, status, type_name, kept, [e.field for e in dropped])
+    moved = _apply_move(session, actor, case, source, target, status, type_name, kept, [e.field for e in dropped])
+    return case_record(moved)
 
 
 def _mapped(errors: list[FieldError], resolve: Any) -> Any:

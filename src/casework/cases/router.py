@@ -14,7 +14,7 @@ from casework.auth.service import Actor
 from casework.blocks import service as blocks
 from casework.cases import bulk, facets, moving, search, service
 from casework.cases import paging as pages
-from casework.cases.models import Case
+from casework.cases.records import CaseRecord
 from casework.cases.schemas import (
     BulkRequest,
     BulkResponse,
@@ -52,7 +52,7 @@ router = APIRouter(prefix="/cases", tags=["cases"])
 facets_router = APIRouter(tags=["cases"])
 
 
-def _case_response(case: Case, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
+def _case_response(case: CaseRecord, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(case_view(case), status, headers={"ETag": etag(case.version), **(headers or {})})
 
 
@@ -195,9 +195,11 @@ def _parse_include(include: str | None) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _case_with_content(session: Session, actor: Actor, ref: str, names: list[str]) -> tuple[Case, dict[str, Any]]:
+def _case_with_content(
+    session: Session, actor: Actor, ref: str, names: list[str]
+) -> tuple[CaseRecord, dict[str, Any]]:
     """The case and the first page of each named kind of content, read in one transaction."""
-    case = service.visible_case(session, actor, ref)
+    case = service.get_case(session, actor, ref)
     pages = {}
     for name in names:
         list_page, view = INCLUDABLE[name]
@@ -218,7 +220,7 @@ async def get_case(
 ) -> Response:
     names = _parse_include(include)
     if not names:
-        return _case_response(await db.read(service.visible_case, actor, ref))
+        return _case_response(await db.read(service.get_case, actor, ref))
     case, pages = await db.read(_case_with_content, actor, ref, names)
     return JSONResponse(case_view(case) | pages, headers={"ETag": etag(case.version)})
 

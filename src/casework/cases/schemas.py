@@ -7,14 +7,11 @@ import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from casework.inputs import CleanInput, Moment, StrictInput, Version, not_blank, unique_items
-from casework.cases.models import Case
-from casework.db.base import utcnow
+from casework.cases.records import CaseRecord
 from casework.i18n import _
 from casework.workflow.case_values import Description, FieldValues, Priority, Severity, Tags
 from casework.workflow.conditions.schemas import ClosureConditions
 from casework.workflow.fields.schemas import FIELD_KEY
-from casework.workflow.slas.service import sla_views
-from casework.workflow.vocabulary import priority_label
 
 StatusGroup = Literal["open", "in_progress", "closed"]
 # A built-in column, or `field.KEY` for a custom field (cases without a value last, in either order).
@@ -360,59 +357,72 @@ class BulkResponse(BaseModel):
     results: list[BulkResult]
 
 
-def case_view(case: Case, now: datetime | None = None) -> dict[str, Any]:
-    """The native JSON of a case, built directly (no second validation pass on the hot path); SLAs as of `now`."""
+def case_view(record: CaseRecord) -> dict[str, Any]:
+    """The native JSON of a case, built directly (no second validation pass on the hot path). Its JSON objects are
+    the record's own: the view is for serialising, not for changing."""
+    counts = record.counts
     return {
-        "id": str(case.id),
-        "number": case.number,
-        "key": case.key,
-        "project_id": str(case.project_id),
-        "title": case.title,
-        "description": case.description,
-        "status": case.status,
-        "status_id": str(case.status_id),
-        "status_name": case.current_status.name,
-        "status_category": case.status_category,
-        "priority": priority_label(case.priority_rank),
-        "severity": case.severity,
-        "type": case.type,
-        "assignees": case.assignee_ids,
-        "tags": case.tags,
-        "author_id": str(case.author_id),
-        "requester": case.requester,
-        "due_date": case.due_date,
-        "resolution": case.resolution,
-        "resolution_reason": case.resolution_reason,
-        "external_refs": case.external_refs,
-        "metadata": case.meta,
-        "created_at": case.created_at,
-        "updated_at": case.updated_at,
-        "updated_by": str(case.updated_by),
-        "closed_at": case.closed_at,
-        "closed_by": str(case.closed_by) if case.closed_by else None,
-        "duration": case.duration,
-        "outcome": case.outcome,
-        "fields": case.fields,
-        "closure_conditions": case.closure_conditions,
-        "slas": sla_views(case, now or utcnow()),
-        "archived_at": case.archived_at,
-        "archived_by": str(case.archived_by) if case.archived_by else None,
-        "version": case.version,
+        "id": str(record.id),
+        "number": record.number,
+        "key": record.key,
+        "project_id": str(record.project_id),
+        "title": record.title,
+        "description": record.description,
+        "status": record.status,
+        "status_id": str(record.status_id),
+        "status_name": record.status_name,
+        "status_category": record.status_category,
+        "priority": record.priority,
+        "severity": record.severity,
+        "type": record.type,
+        "assignees": [str(a) for a in record.assignees],
+        "tags": list(record.tags),
+        "author_id": str(record.author_id),
+        "requester": record.requester,
+        "due_date": record.due_date,
+        "resolution": record.resolution,
+        "resolution_reason": record.resolution_reason,
+        "external_refs": record.external_refs,
+        "metadata": record.metadata,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+        "updated_by": str(record.updated_by),
+        "closed_at": record.closed_at,
+        "closed_by": str(record.closed_by) if record.closed_by else None,
+        "duration": record.duration,
+        "outcome": record.outcome,
+        "fields": record.fields,
+        "closure_conditions": [{"name": c.name, "formula": c.formula} for c in record.closure_conditions],
+        "slas": [
+            {
+                "sla_type": sla.sla_type,
+                "target_seconds": sla.target_seconds,
+                "current_time_seconds": sla.current_time_seconds,
+                "remaining_time_seconds": sla.remaining_time_seconds,
+                "percent_elapsed": sla.percent_elapsed,
+                "exceeded": sla.exceeded,
+                "paused": sla.paused,
+            }
+            for sla in record.slas
+        ],
+        "archived_at": record.archived_at,
+        "archived_by": str(record.archived_by) if record.archived_by else None,
+        "version": record.version,
         "counts": {
-            "comments": case.comment_count,
-            "alerts": case.alert_count,
-            "insights": case.insight_count,
-            "files": case.file_count,
-            "tasks_open": case.tasks_open,
-            "tasks_done": case.tasks_done,
-            "links": case.link_count,
+            "comments": counts.comments,
+            "alerts": counts.alerts,
+            "insights": counts.insights,
+            "files": counts.files,
+            "tasks_open": counts.tasks_open,
+            "tasks_done": counts.tasks_done,
+            "links": counts.links,
         },
-        "owner": case.owner,
-        "category": case.category,
-        "opened_at": case.opened_at,
-        "resolved_at": case.resolved_at,
-        "attributes": case.attributes,
-        "vendor_data": case.vendor_data,
+        "owner": record.owner,
+        "category": record.category,
+        "opened_at": record.opened_at,
+        "resolved_at": record.resolved_at,
+        "attributes": record.attributes,
+        "vendor_data": record.vendor_data,
     }
 
 

@@ -12,6 +12,7 @@ from casework.auth.service import Actor
 from casework.cases import counts
 from casework.cases import paging as pages
 from casework.cases.models import Case, CaseAssignee, CaseAttribute, CaseMetadata, CaseTag, metadata_digest
+from casework.cases.records import CaseRecord, case_records
 from casework.cases.schemas import CaseFilter, SortField, SortOrder, metadata_filter
 from casework.cases.text_search import TextSearch
 from casework.db.base import utcnow
@@ -42,7 +43,7 @@ _SORT_COLUMNS = {
 
 @dataclass(frozen=True, slots=True)
 class CasePage:
-    items: list[Case]
+    items: list[CaseRecord]
     next_cursor: str | None
     total: int | None
     prev_cursor: str | None = None
@@ -96,7 +97,7 @@ def list_cases(
     rows = pages.fetch(session, query, column, runs, paging, matching)
     items, next_cursor, prev_cursor = _with_cursors(rows, paging, sort, order, cursor)
     return CasePage(
-        items,
+        case_records(items),
         next_cursor,
         total,
         prev_cursor,

@@ -26,6 +26,7 @@ from casework.cases.models import (
     severity_rank,
     status_rank,
 )
+from casework.cases.records import CaseRecord, case_record
 from casework.cases.tags import register_tags
 from casework.cases.schemas import (
     NON_NULLABLE_FIELDS,
@@ -94,6 +95,11 @@ def visible_case(session: Session, actor: Actor, ref: str | uuid.UUID) -> Case:
     return find_case(session, actor.workspace_id, ref)
 
 
+def get_case(session: Session, actor: Actor, ref: str | uuid.UUID) -> CaseRecord:
+    """The case as the entry points read it."""
+    return case_record(visible_case(session, actor, ref))
+
+
 def find_in_case(
     session: Session, model: type[Row], case: Case, row_id: str | uuid.UUID, kind: str, *, refresh: bool = True
 ) -> Row:
@@ -117,7 +123,7 @@ def find_in_case(
 # Creating
 
 
-def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
+def create_case(session: Session, actor: Actor, data: CaseCreate) -> CaseRecord:
     actor.require_case_write()
     actor = act_for(session, actor, data.author, "author")
     if data.project is None:
@@ -182,7 +188,8 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
     set_committed_value(case, "current_status", status)
     overridden = []
     if closed:
-        overridden = _check_closable(session, actor, case, project, case_view(case, now), data.override_closure_conditions)
+        view = case_view(case_record(case, now))
+        overridden = _check_closable(session, actor, case, project, view, data.override_closure_conditions)
     case.number, key_number = numbering.allocate(session, actor.workspace_id, project.id)
     case.key = f"{project.key}-{key_number}"
     session.add(case)
@@ -198,7 +205,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> Case:
     initial = {field: [None, value] for field, value in _current_values(case).items() if value not in (None, "", [], {})}
     activity.record(session, actor, case.id, "created", initial, now)
     _log_closure_override(session, actor, case.id, overridden)
-    return case
+    return case_record(case, now)
 
 
 # What a case type may fill in when a new case does not set it itself.
@@ -386,8 +393,19 @@ def update_case(
     ref: str | uuid.UUID,
     data: CaseUpdate,
     expected_version: int | None = None,
-) -> Case:
+) -> CaseRecord:
     """Apply the fields present in data; refuse with VersionConflict if the case moved past the given version."""
+    return case_record(change_case(session, actor, ref, data, expected_version))
+
+
+def change_case(
+    session: Session,
+    actor: Actor,
+    ref: str | uuid.UUID,
+    data: CaseUpdate,
+    expected_version: int | None = None,
+) -> Case:
+    """update_case for the services of the layers above: the changed case as an entity, for their own work."""
     actor.require_case_write()
     versions = {v for v in (expected_version, data.version) if v is not None}
     if len(versions) > 1:
@@ -407,7 +425,7 @@ def update_case(
         _ensure_editable(project, case, changes)
         overridden: list[str] = []
         if changes.get("status", [None, None])[1] == "closed":
-            view = case_view(case) | {field: new for field, (_old, new) in changes.items()}
+            view = case_view(case_record(case)) | {field: new for field, (_old, new) in changes.items()}
             overridden = _check_closable(session, actor, case, project, view, data.override_closure_conditions)
         if _apply_changes(session, actor, case, project, changes, target):
             _log_closure_override(session, actor, case.id, overridden)
@@ -540,29 +558,29 @@ def _action_for(changes: dict[str, Any]) -> str:
 
 def archive_case(
     session: Session, actor: Actor, ref: str, expected_version: int | None = None
-) -> Case:
+) -> CaseRecord:
     actor.require_case_admin()
     for _attempt in range(UNVERSIONED_RETRIES):
         case = find_case(session, actor.workspace_id, ref)
         _check_version(case, expected_version)
         if case.archived_at is not None:
-            return case
+            return case_record(case)
         if (archived := _set_archived(session, actor, case, archived=True)) is not None:
-            return archived
+            return case_record(archived)
         if expected_version is not None:
             current_version = session.scalar(select(Case.version).where(Case.id == case.id))
             raise VersionConflict(current=current_version or 0, given=expected_version)
     raise Conflict(_("the case is changing too fast; try again"))
 
 
-def restore_case(session: Session, actor: Actor, ref: str) -> Case:
+def restore_case(session: Session, actor: Actor, ref: str) -> CaseRecord:
     actor.require_case_admin()
     for _attempt in range(UNVERSIONED_RETRIES):
         case = find_case(session, actor.workspace_id, ref)
         if case.archived_at is None:
             raise Conflict(_("case {key} is not archived", key=case.key))
         if (restored := _set_archived(session, actor, case, archived=False)) is not None:
-            return restored
+            return case_record(restored)
     raise Conflict(_("the case is changing too fast; try again"))
 
 
@@ -666,7 +684,7 @@ def record_change(
 @dataclass(frozen=True, slots=True)
 class BulkOutcome:
     ref: str
-    case: Case | None = None
+    case: CaseRecord | None = None
     error: DomainError | None = None
 
 

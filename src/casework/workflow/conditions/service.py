@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
 from casework.cases import service as cases
+from casework.cases.records import case_record
 from casework.cases.schemas import case_view
 from casework.projects.models import Project
 from casework.workflow.conditions.evaluation import evaluate_conditions
@@ -16,7 +17,7 @@ def closure_report(session: Session, actor: Actor, ref: str) -> dict[str, Any]:
     closing), and whether the case may close now."""
     case = cases.visible_case(session, actor, ref)
     project = session.get_one(Project, case.project_id)
-    results = evaluate_conditions(session, case, project, case_view(case))
+    results = evaluate_conditions(session, case, project, case_view(case_record(case)))
     pending_override = cases.has_pending_override(session, case.id)
     return {
         "closable": all(r.passed for r in results) and not pending_override,

@@ -282,7 +282,7 @@ def _close(session: Session, actor: Actor, case: Case, data: CloseAction) -> tup
         fields["resolution"] = data.resolution
     if data.override_closure_conditions is not None:
         fields["override_closure_conditions"] = data.override_closure_conditions
-    case = cases.update_case(session, actor, case.id, CaseUpdate(**fields))
+    case = cases.change_case(session, actor, case.id, CaseUpdate(**fields))
     action = _append(session, actor, case, "close", data.comment, data.documents)
     cases.record_change(session, actor, case, "closed", _changes(action))
     return action, case
