@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.activity import service as activity
+from casework.activity.records import ActivityRecord
 from casework.auth.service import Actor, act_for, existing_user_ids
 from casework.cases import numbering, vendor_fields
 from casework.cases.models import (
@@ -696,7 +697,7 @@ def bulk_update(
 
 def list_activity(
     session: Session, actor: Actor, ref: str, cursor: str | None, limit: int
-) -> tuple[list[Any], str | None]:
+) -> tuple[list[ActivityRecord], str | None]:
     actor.require_case_read()
     case = find_case(session, actor.workspace_id, ref)
     rows = activity.list_for_case(session, actor.workspace_id, case.id, after_id(cursor), limit + 1)
