@@ -19,8 +19,9 @@ Contract for other services (e.g. the blocks helper storing Tines file elements 
   then inserts the row and raises file_count by one.
 - record=True: it also calls record_change(..., "file_added", {file_id, filename, size, sha256, content_type}),
   so the case's version bumps and the activity is logged. record=False: add_file still keeps file_count right
-  (its own UPDATE), but the version bump and the activity are the caller's: call record_change yourself and do
-  NOT pass file_count in its counts. Several add_file calls in one unit of work each see the files added before.
+  (through cases.service.adjust_counts), but the version bump and the activity are the caller's: call
+  record_change yourself and do NOT pass file_count in its counts. Several add_file calls in one unit of work
+  each see the files added before.
 - Cleanup: nothing for the caller to do. add_file registers the written key on the session (session.info) and
   session events delete the object if the transaction rolls back (or the session closes without committing),
   or if the savepoint (begin_nested) current when add_file ran rolls back; a commit forgets the registration.
@@ -56,7 +57,7 @@ from casework.attachments.storage import FileStore, ObjectMissing
 from casework.auth.service import Actor
 from casework.blocks.models import BlockElement
 from casework.cases.models import Case
-from casework.cases.service import find_in_case, visible_case, lock_case_for_change, record_change
+from casework.cases.service import adjust_counts, find_in_case, lock_case_for_change, record_change, visible_case
 from casework.db.base import new_id, utcnow
 from casework.db.database import Database
 from casework.db.handles import insert_with_handle
@@ -296,7 +297,7 @@ def _insert(
         changes = _file_changes(attachment, adding=True)
         record_change(session, actor, case, "file_added", changes, {"file_count": 1})
     else:
-        session.execute(update(Case.__table__).where(Case.id == case.id).values(file_count=Case.file_count + 1))
+        adjust_counts(session, case, {"file_count": 1})
     return attachment
 
 
@@ -339,7 +340,7 @@ def _delete_row(
         changes = _file_changes(attachment, adding=False)
         record_change(session, actor, case, "file_deleted", changes, {"file_count": -1})
     else:
-        session.execute(update(Case.__table__).where(Case.id == case.id).values(file_count=Case.file_count - 1))
+        adjust_counts(session, case, {"file_count": -1})
     return attachment
 
 

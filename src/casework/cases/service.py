@@ -661,6 +661,12 @@ def record_change(
     return case.version
 
 
+def adjust_counts(session: Session, case: Case, counts: dict[str, int]) -> None:
+    """Adjust the locked case's content counts alone: the caller records the change with record_change."""
+    values = {column: getattr(Case, column) + delta for column, delta in counts.items()}
+    session.execute(update(Case.__table__).where(Case.id == case.id).values(**values))
+
+
 # Bulk
 
 
