@@ -43,14 +43,15 @@ import hashlib
 import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import anyio
 import filetype
 import structlog
-from sqlalchemy import delete, event, select, update
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
+from casework.attachments import pending
 from casework.attachments.models import Attachment
 from casework.attachments.records import FileAdded, FileRecord
 from casework.attachments.storage import FileStore, ObjectMissing
@@ -157,83 +158,6 @@ def storage_key(workspace_id: uuid.UUID, case_id: uuid.UUID, file_id: uuid.UUID)
     return f"{workspace_id}/{case_id}/{file_id}"
 
 
-# Objects written or doomed within a unit of work: deleted when it rolls back, or when it commits
-
-
-@dataclass
-class _Pending:
-    written: list[tuple[SessionTransaction, FileStore, str]] = field(default_factory=list)
-    doomed: list[tuple[SessionTransaction, FileStore, str]] = field(default_factory=list)
-
-
-_PENDING = "casework.attachments.pending"
-
-
-def _pending(session: Session) -> _Pending:
-    pending = session.info.get(_PENDING)
-    if pending is None:
-        pending = session.info[_PENDING] = _Pending()
-        event.listen(session, "after_commit", _on_commit)
-        event.listen(session, "after_soft_rollback", _on_rollback)
-        event.listen(session, "after_transaction_end", _on_transaction_end)
-    return pending  # type: ignore[no-any-return]
-
-
-def _current_transaction(session: Session) -> SessionTransaction:
-    transaction = session.get_nested_transaction() or session.get_transaction()
-    if transaction is None:
-        session.connection()  # begins the transaction the objects are tied to
-        transaction = session.get_transaction()
-    assert transaction is not None
-    return transaction
-
-
-def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
-    while transaction is not None:
-        if transaction is ancestor:
-            return True
-        transaction = transaction.parent
-    return False
-
-
-def _on_commit(session: Session) -> None:
-    if session.get_nested_transaction() is not None:
-        return  # a savepoint released: its objects now live or die with the enclosing transaction
-    pending = session.info[_PENDING]
-    doomed, pending.written, pending.doomed = pending.doomed, [], []
-    for _transaction, store, key in doomed:
-        delete_object_quietly(store, key)
-
-
-def _on_rollback(session: Session, previous: SessionTransaction) -> None:
-    if not previous.nested:
-        return  # the whole transaction: _on_transaction_end sees to it, also when a session closes without a rollback
-    pending = session.info[_PENDING]
-    lost = [entry for entry in pending.written if _within(entry[0], previous)]
-    pending.written = [entry for entry in pending.written if not _within(entry[0], previous)]
-    pending.doomed = [entry for entry in pending.doomed if not _within(entry[0], previous)]
-    for _transaction, store, key in lost:
-        delete_object_quietly(store, key)
-
-
-def _on_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is not None:
-        return
-    # A commit has already emptied the lists: whatever is left was written by a transaction that did not commit.
-    pending = session.info[_PENDING]
-    lost, pending.written, pending.doomed = pending.written, [], []
-    for _transaction, store, key in lost:
-        delete_object_quietly(store, key)
-
-
-def delete_object_quietly(store: FileStore, key: str) -> None:
-    """Delete an object; a failure is logged (the object is left over), never raised over the caller's outcome."""
-    try:
-        store.delete(key)
-    except Exception:  # noqa: BLE001 - the outcome of the unit of work stands; the left-over object is logged
-        log.exception("could not delete a stored file; it is left over in the store", key=key)
-
-
 # Writing within a unit of work
 
 
@@ -316,8 +240,7 @@ def add_file(
     _check_room(session, case)
     file_id = new_id()
     key = storage_key(actor.workspace_id, case.id, file_id)
-    # Registered before the write: a write that fails half-way is cleaned up with the rest.
-    _pending(session).written.append((_current_transaction(session), store, key))
+    pending.written(session, store, key)
     store.put(key, data, prepared.content_type)
     return _insert(session, actor, case, prepared, file_id, key, record)
 
@@ -355,7 +278,7 @@ def remove_file(
     """Delete a file of the locked case within the caller's unit of work; its object goes once the work commits."""
     actor.require_case_write()
     attachment = _delete_row(session, actor, case, file_id, record)
-    _pending(session).doomed.append((_current_transaction(session), store, attachment.storage_key))
+    pending.doomed(session, store, [attachment.storage_key])
     return attachment
 
 
@@ -405,7 +328,7 @@ async def upload_file(
         return await db.write(record_upload, actor, case_id, prepared, file_id, key, expected_version)
     except BaseException:
         with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(delete_object_quietly, store, key)
+            await anyio.to_thread.run_sync(pending.delete_object_quietly, store, key)
         raise
 
 
@@ -433,7 +356,7 @@ async def delete_file(
     """Delete the row, and after its commit the object; returns the case's new version."""
     key, version = await db.write(delete_row, actor, ref, file_id, expected_version)
     with anyio.CancelScope(shield=True):
-        await anyio.to_thread.run_sync(delete_object_quietly, store, key)
+        await anyio.to_thread.run_sync(pending.delete_object_quietly, store, key)
     return version
 
 
@@ -559,5 +482,4 @@ def delete_for_case(session: Session, store: FileStore, case_id: uuid.UUID) -> N
     keys = session.scalars(
         delete(Attachment.__table__).where(Attachment.case_id == case_id).returning(Attachment.storage_key)
     ).all()
-    transaction = _current_transaction(session)
-    _pending(session).doomed.extend((transaction, store, key) for key in keys)
+    pending.doomed(session, store, keys)
