@@ -344,12 +344,12 @@ def test_upgrading_to_0011_gives_existing_comments_version_1_public_and_no_title
         command.upgrade(config, "head")
 
         def after(session):  # type: ignore[no-untyped-def]
-            found = get_comment(session, actor, key, str(comment_id)).comment
+            found = get_comment(session, actor, key, str(comment_id))
             return found.body, found.version, found.public, found.title
 
         assert db.run_sync(after) == ("Written before 0011", 1, True, None)
         edited = db.run_sync(lambda s: edit_comment(s, actor, key, str(comment_id), CommentUpdate(body="new", version=1)))
-        assert (edited.comment.version, edited.comment.body) == (2, "new")
+        assert (edited.version, edited.body) == (2, "new")
         # Still found by text search: adding the columns left the search index whole.
         assert {c.key for c in db.run_sync(lambda s: list_cases(s, actor, CaseFilter(q="new")).items)} == {key}
 

@@ -5,7 +5,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from casework.activity.labels import action_label
-from casework.activity.models import Activity
+from casework.activity.records import ActivityRecord
 
 
 class ActivityRead(BaseModel):
@@ -28,6 +28,6 @@ class ActivityPage(BaseModel):
     next_cursor: str | None
 
 
-def activity_view(entry: Activity, language: str) -> dict[str, Any]:
+def activity_view(entry: ActivityRecord, language: str) -> dict[str, Any]:
     stored = {name: getattr(entry, name) for name in ActivityRead.model_fields if name != "label"}
     return ActivityRead(**stored, label=action_label(entry.action, language)).model_dump(mode="json")

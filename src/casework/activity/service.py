@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from casework.activity.labels import check_action
 from casework.activity.models import Activity
+from casework.activity.records import ActivityRecord
 from casework.auth.service import Actor
 from casework.errors import InvalidInput
 from casework.db.base import new_id, utcnow
@@ -92,14 +93,28 @@ def _append(
     )
 
 
+def _record(entry: Activity) -> ActivityRecord:
+    return ActivityRecord(
+        id=entry.id,
+        number=entry.number,
+        case_id=entry.case_id,
+        actor_id=entry.actor_id,
+        on_behalf_of=entry.on_behalf_of,
+        action=entry.action,
+        changes=entry.changes,
+        source=entry.source,
+        created_at=entry.created_at,
+    )
+
+
 def list_for_case(
     session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, after: uuid.UUID | None, limit: int
-) -> list[Activity]:
+) -> list[ActivityRecord]:
     """Oldest first; `after` is the last id of the previous page."""
     query = select(Activity).where(Activity.workspace_id == workspace_id, Activity.case_id == case_id)
     if after is not None:
         query = query.where(Activity.id > after)
-    return list(session.scalars(query.order_by(Activity.id).limit(limit)))
+    return [_record(entry) for entry in session.scalars(query.order_by(Activity.id).limit(limit))]
 
 
 def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
@@ -109,7 +124,7 @@ def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
 
 def list_for_workspace(
     session: Session, actor: Actor, action: str, cursor: str | None, limit: int
-) -> tuple[list[Activity], str | None]:
+) -> tuple[list[ActivityRecord], str | None]:
     """The workspace's entries of one action, newest first (admins only); `cursor` is the last id of a page."""
     actor.require_admin()
     if action not in WORKSPACE_ACTIONS:
@@ -118,5 +133,5 @@ def list_for_workspace(
     before = after_id(cursor)
     if before is not None:
         query = query.where(Activity.id < before)
-    rows = list(session.scalars(query.order_by(Activity.id.desc()).limit(limit + 1)))
+    rows = [_record(entry) for entry in session.scalars(query.order_by(Activity.id.desc()).limit(limit + 1))]
     return page_of(rows, limit)

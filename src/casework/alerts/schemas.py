@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
 
-from casework.alerts.models import CaseAlert
+from casework.alerts.records import AlertRecord
 from casework.inputs import StrictInput, not_blank
 
 # A case holds at most this many distinct alerts; one request attaches at most this many.
@@ -81,7 +81,7 @@ class AttachResult(BaseModel):
     case_version: int
 
 
-def alert_view(alert: CaseAlert) -> dict[str, Any]:
+def alert_view(alert: AlertRecord) -> dict[str, Any]:
     rule = None
     if alert.rule_id is not None or alert.rule_name is not None:
         rule = {"id": alert.rule_id, "name": alert.rule_name}

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Insert, String, Uuid, bindparam, cast, delete, func
 from sqlalchemy.orm import Session, joinedload
 
 from casework.alerts.models import CaseAlert
+from casework.alerts.records import AlertRecord
 from casework.alerts.schemas import MAX_ALERTS_PER_CASE, MAX_ALERTS_PER_REQUEST, AlertAttach
 from casework.auth.service import Actor
 from casework.cases.models import Case
@@ -118,12 +119,29 @@ def detach_alert(
     return record_change(session, actor, case, "alert_detached", changes, {"alert_count": -1})
 
 
+def _record(alert: CaseAlert) -> AlertRecord:
+    return AlertRecord(
+        id=alert.id,
+        case_id=alert.case_id,
+        attachment_id=alert.attachment_id,
+        alert_id=alert.alert_id,
+        index=alert.index,
+        rule_id=alert.rule_id,
+        rule_name=alert.rule_name,
+        owner=alert.owner,
+        created_at=alert.created_at,
+        created_by=alert.created_by,
+    )
+
+
 def list_alerts(
     session: Session, actor: Actor, ref: str | uuid.UUID, cursor: str | None = None, limit: int = 50
-) -> tuple[list[CaseAlert], str | None]:
+) -> tuple[list[AlertRecord], str | None]:
     """The case's alerts, oldest first."""
     case = visible_case(session, actor, ref)
-    return id_page(session, select(CaseAlert).where(CaseAlert.case_id == case.id), CaseAlert.id, cursor, limit)
+    query = select(CaseAlert).where(CaseAlert.case_id == case.id)
+    rows, next_cursor = id_page(session, query, CaseAlert.id, cursor, limit)
+    return [_record(row) for row in rows], next_cursor
 
 
 def cases_with_alert(

@@ -9,7 +9,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from casework.attachments import service
-from casework.attachments.models import Attachment
+from casework.attachments.records import FileRecord
 from casework.attachments.schemas import FilePage, FileRead, FileUpload, file_view
 from casework.errors import InvalidInput
 from casework.i18n import _
@@ -77,11 +77,9 @@ async def upload_file(request: Request, ref: str, actor: CurrentActor, db: DB, s
     CASEWORK_MAX_FILE_BYTES (413 beyond) and 100 files per case. The content type is detected from the bytes."""
     expected = if_match_version(request)
     filename, data = await _read_upload(request, store.max_file_bytes)
-    result = await service.upload_file(db, store, actor, ref, filename, data, expected)
-    location = str(request.url_for("get_file", ref=ref, file_id=str(result.attachment.id)))
-    return JSONResponse(
-        file_view(result.attachment), 201, headers={"Location": location, "ETag": etag(result.case_version)}
-    )
+    added = await service.upload_file(db, store, actor, ref, filename, data, expected)
+    location = str(request.url_for("get_file", ref=ref, file_id=str(added.file.id)))
+    return JSONResponse(file_view(added.file), 201, headers={"Location": location, "ETag": etag(added.case_version)})
 
 
 @router.get("", response_model=FilePage)
@@ -108,12 +106,12 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def _content_headers(attachment: Attachment) -> dict[str, Any]:
+def _content_headers(file: FileRecord) -> dict[str, Any]:
     return {
-        "Content-Disposition": content_disposition(attachment.filename),
-        "Content-Length": str(attachment.size),
+        "Content-Disposition": content_disposition(file.filename),
+        "Content-Length": str(file.size),
         "X-Content-Type-Options": "nosniff",
-        "ETag": f'"{attachment.sha256}"',
+        "ETag": f'"{file.sha256}"',
         "Cache-Control": "private, no-cache",
     }
 
@@ -127,8 +125,8 @@ def _content_headers(attachment: Attachment) -> dict[str, Any]:
 )
 async def download_file(ref: str, file_id: str, actor: CurrentActor, db: DB, store: FileStoreDep) -> Response:
     """The bytes, streamed, with the detected content type and `Content-Disposition: attachment`."""
-    attachment, chunks = await service.open_content(db, store, actor, ref, file_id)
-    return StreamingResponse(chunks, media_type=attachment.content_type, headers=_content_headers(attachment))
+    file, chunks = await service.open_content(db, store, actor, ref, file_id)
+    return StreamingResponse(chunks, media_type=file.content_type, headers=_content_headers(file))
 
 
 @router.delete("/{file_id}", status_code=204, response_description="Deleted; ETag: the case's new version.")

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints, ValidationError
 
-from casework.attachments.models import Attachment
+from casework.attachments.records import FileRecord
 from casework.errors import InvalidInput, from_validation_error
 from casework.i18n import _
 from casework.inputs import StrictInput
@@ -52,17 +52,17 @@ class FilePage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-def file_view(attachment: Attachment) -> dict[str, Any]:
+def file_view(file: FileRecord) -> dict[str, Any]:
     """The native JSON of a file, built directly."""
     return {
-        "id": str(attachment.id),
-        "number": attachment.number,
-        "case_id": str(attachment.case_id),
-        "filename": attachment.filename,
-        "content_type": attachment.content_type,
-        "size": attachment.size,
-        "sha256": attachment.sha256,
-        "comment_id": str(attachment.comment_id) if attachment.comment_id else None,
-        "uploaded_by": str(attachment.uploaded_by),
-        "created_at": attachment.created_at,
+        "id": str(file.id),
+        "number": file.number,
+        "case_id": str(file.case_id),
+        "filename": file.filename,
+        "content_type": file.content_type,
+        "size": file.size,
+        "sha256": file.sha256,
+        "comment_id": str(file.comment_id) if file.comment_id else None,
+        "uploaded_by": str(file.uploaded_by),
+        "created_at": file.created_at,
     }

@@ -12,16 +12,16 @@ Contract for other services (e.g. the blocks helper storing Tines file elements 
 
     case = lock_case_for_change(session, actor, ref, expected_version)
     attachment = attachments.add_file(
-        session, actor, store, case, filename, data,
-        comment_id=None, record=True,
+        session, actor, store, case, filename, data, record=True,
     )  # -> Attachment (id, filename, content_type, size, sha256, storage_key, ...)
 
-- add_file checks the name, the size and the case's room (the errors above; InvalidInput "comment_id" for a
-  comment of another case), writes the object to the store, then inserts the row and raises file_count by one.
+- add_file checks the name, the size and the case's room (the errors above), writes the object to the store,
+  then inserts the row and raises file_count by one.
 - record=True: it also calls record_change(..., "file_added", {file_id, filename, size, sha256, content_type}),
   so the case's version bumps and the activity is logged. record=False: add_file still keeps file_count right
-  (its own UPDATE), but the version bump and the activity are the caller's: call record_change yourself and do
-  NOT pass file_count in its counts. Several add_file calls in one unit of work each see the files added before.
+  (through cases.service.adjust_counts), but the version bump and the activity are the caller's: call
+  record_change yourself and do NOT pass file_count in its counts. Several add_file calls in one unit of work
+  each see the files added before.
 - Cleanup: nothing for the caller to do. add_file registers the written key on the session (session.info) and
   session events delete the object if the transaction rolls back (or the session closes without committing),
   or if the savepoint (begin_nested) current when add_file ran rolls back; a commit forgets the registration.
@@ -30,6 +30,8 @@ Contract for other services (e.g. the blocks helper storing Tines file elements 
   (uploader or admin only; Conflict while a block element shows the file) inside the caller's unit of work;
   its object is deleted only once the transaction commits (a session event as well). record=False as above
   (file_count is lowered by remove_file itself).
+- attach_to_comment(session, case, comment_id, file_ids) gives free files of the case to a new comment (the
+  comments service calls it: this package alone writes the table); detach_from_comment frees them again.
 - Store I/O within a unit of work is blocking (on SQLite the work runs on the event loop's thread): fine for the
   sizes a JSON request carries; the native upload route instead writes the object first, off the loop
   (upload_file below), then runs the row's unit of work, and deletes the object if that fails.
@@ -40,27 +42,28 @@ import binascii
 import hashlib
 import unicodedata
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import anyio
 import filetype
 import structlog
-from sqlalchemy import delete, event, select, update
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
+from casework.attachments import pending
 from casework.attachments.models import Attachment
+from casework.attachments.records import FileAdded, FileRecord
 from casework.attachments.storage import FileStore, ObjectMissing
 from casework.auth.service import Actor
 from casework.blocks.models import BlockElement
 from casework.cases.models import Case
-from casework.cases.service import find_in_case, visible_case, lock_case_for_change, record_change
-from casework.comments.models import Comment
+from casework.cases.service import adjust_counts, find_in_case, lock_case_for_change, record_change, visible_case
 from casework.db.base import new_id, utcnow
 from casework.db.database import Database
 from casework.db.handles import insert_with_handle
 from casework.errors import Conflict, Forbidden, InvalidInput, LimitExceeded, NotFound, PayloadTooLarge
-from casework.i18n import _
+from casework.i18n import _, joined
 from casework.pagination import id_page
 
 log = structlog.get_logger()
@@ -88,12 +91,6 @@ class PreparedFile:
     size: int
     sha256: str
     content_type: str
-
-
-@dataclass(frozen=True, slots=True)
-class FileResult:
-    attachment: Attachment
-    case_version: int
 
 
 def sanitize_filename(name: str | None) -> str:
@@ -161,83 +158,6 @@ def storage_key(workspace_id: uuid.UUID, case_id: uuid.UUID, file_id: uuid.UUID)
     return f"{workspace_id}/{case_id}/{file_id}"
 
 
-# Objects written or doomed within a unit of work: deleted when it rolls back, or when it commits
-
-
-@dataclass
-class _Pending:
-    written: list[tuple[SessionTransaction, FileStore, str]] = field(default_factory=list)
-    doomed: list[tuple[SessionTransaction, FileStore, str]] = field(default_factory=list)
-
-
-_PENDING = "casework.attachments.pending"
-
-
-def _pending(session: Session) -> _Pending:
-    pending = session.info.get(_PENDING)
-    if pending is None:
-        pending = session.info[_PENDING] = _Pending()
-        event.listen(session, "after_commit", _on_commit)
-        event.listen(session, "after_soft_rollback", _on_rollback)
-        event.listen(session, "after_transaction_end", _on_transaction_end)
-    return pending  # type: ignore[no-any-return]
-
-
-def _current_transaction(session: Session) -> SessionTransaction:
-    transaction = session.get_nested_transaction() or session.get_transaction()
-    if transaction is None:
-        session.connection()  # begins the transaction the objects are tied to
-        transaction = session.get_transaction()
-    assert transaction is not None
-    return transaction
-
-
-def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
-    while transaction is not None:
-        if transaction is ancestor:
-            return True
-        transaction = transaction.parent
-    return False
-
-
-def _on_commit(session: Session) -> None:
-    if session.get_nested_transaction() is not None:
-        return  # a savepoint released: its objects now live or die with the enclosing transaction
-    pending = session.info[_PENDING]
-    doomed, pending.written, pending.doomed = pending.doomed, [], []
-    for _transaction, store, key in doomed:
-        delete_object_quietly(store, key)
-
-
-def _on_rollback(session: Session, previous: SessionTransaction) -> None:
-    if not previous.nested:
-        return  # the whole transaction: _on_transaction_end sees to it, also when a session closes without a rollback
-    pending = session.info[_PENDING]
-    lost = [entry for entry in pending.written if _within(entry[0], previous)]
-    pending.written = [entry for entry in pending.written if not _within(entry[0], previous)]
-    pending.doomed = [entry for entry in pending.doomed if not _within(entry[0], previous)]
-    for _transaction, store, key in lost:
-        delete_object_quietly(store, key)
-
-
-def _on_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is not None:
-        return
-    # A commit has already emptied the lists: whatever is left was written by a transaction that did not commit.
-    pending = session.info[_PENDING]
-    lost, pending.written, pending.doomed = pending.written, [], []
-    for _transaction, store, key in lost:
-        delete_object_quietly(store, key)
-
-
-def delete_object_quietly(store: FileStore, key: str) -> None:
-    """Delete an object; a failure is logged (the object is left over), never raised over the caller's outcome."""
-    try:
-        store.delete(key)
-    except Exception:  # noqa: BLE001 - the outcome of the unit of work stands; the left-over object is logged
-        log.exception("could not delete a stored file; it is left over in the store", key=key)
-
-
 # Writing within a unit of work
 
 
@@ -245,14 +165,6 @@ def _check_room(session: Session, case: Case, adding: int = 1) -> None:
     current = session.scalar(select(Case.file_count).where(Case.id == case.id)) or 0
     if current + adding > MAX_FILES_PER_CASE:
         raise LimitExceeded("files", MAX_FILES_PER_CASE, _("files per case"))
-
-
-def _check_comment(session: Session, case: Case, comment_id: uuid.UUID | None) -> None:
-    if comment_id is None:
-        return
-    found = session.scalar(select(Comment.id).where(Comment.id == comment_id, Comment.case_id == case.id))
-    if found is None:
-        raise InvalidInput.field("comment_id", _("not a comment of this case: {id}", id=comment_id))
 
 
 def _file_changes(attachment: Attachment, adding: bool) -> dict[str, list[object]]:
@@ -273,14 +185,13 @@ def _insert(
     prepared: PreparedFile,
     file_id: uuid.UUID,
     key: str,
-    comment_id: uuid.UUID | None,
     record: bool,
 ) -> Attachment:
     attachment = Attachment(
         id=file_id,
         workspace_id=actor.workspace_id,
         case_id=case.id,
-        comment_id=comment_id,
+        comment_id=None,
         filename=prepared.filename,
         content_type=prepared.content_type,
         size=prepared.size,
@@ -310,7 +221,7 @@ def _insert(
         changes = _file_changes(attachment, adding=True)
         record_change(session, actor, case, "file_added", changes, {"file_count": 1})
     else:
-        session.execute(update(Case.__table__).where(Case.id == case.id).values(file_count=Case.file_count + 1))
+        adjust_counts(session, case, {"file_count": 1})
     return attachment
 
 
@@ -321,20 +232,17 @@ def add_file(
     case: Case,
     filename: str | None,
     data: bytes,
-    comment_id: uuid.UUID | None = None,
     record: bool = True,
 ) -> Attachment:
     """Store the bytes as a file of the locked case, within the caller's unit of work (see the module docstring)."""
     actor.require_case_write()
     prepared = prepare_file(filename, data, store.max_file_bytes)
     _check_room(session, case)
-    _check_comment(session, case, comment_id)
     file_id = new_id()
     key = storage_key(actor.workspace_id, case.id, file_id)
-    # Registered before the write: a write that fails half-way is cleaned up with the rest.
-    _pending(session).written.append((_current_transaction(session), store, key))
+    pending.written(session, store, key)
     store.put(key, data, prepared.content_type)
-    return _insert(session, actor, case, prepared, file_id, key, comment_id, record)
+    return _insert(session, actor, case, prepared, file_id, key, record)
 
 
 def _find_file(session: Session, case: Case, file_id: str | uuid.UUID) -> Attachment:
@@ -355,7 +263,7 @@ def _delete_row(
         changes = _file_changes(attachment, adding=False)
         record_change(session, actor, case, "file_deleted", changes, {"file_count": -1})
     else:
-        session.execute(update(Case.__table__).where(Case.id == case.id).values(file_count=Case.file_count - 1))
+        adjust_counts(session, case, {"file_count": -1})
     return attachment
 
 
@@ -370,7 +278,7 @@ def remove_file(
     """Delete a file of the locked case within the caller's unit of work; its object goes once the work commits."""
     actor.require_case_write()
     attachment = _delete_row(session, actor, case, file_id, record)
-    _pending(session).doomed.append((_current_transaction(session), store, attachment.storage_key))
+    pending.doomed(session, store, [attachment.storage_key])
     return attachment
 
 
@@ -393,12 +301,12 @@ def record_upload(
     file_id: uuid.UUID,
     key: str,
     expected_version: int | None = None,
-) -> FileResult:
+) -> FileAdded:
     """The row of an object already written under key; the caller deletes the object if this raises."""
     case = lock_case_for_change(session, actor, case_id, expected_version)
     _check_room(session, case)
-    attachment = _insert(session, actor, case, prepared, file_id, key, None, record=True)
-    return FileResult(attachment, case.version)
+    attachment = _insert(session, actor, case, prepared, file_id, key, record=True)
+    return FileAdded(_record(attachment), case.version)
 
 
 async def upload_file(
@@ -409,7 +317,7 @@ async def upload_file(
     filename: str | None,
     data: bytes,
     expected_version: int | None = None,
-) -> FileResult:
+) -> FileAdded:
     """Write the object, then the row; if the row's unit of work fails for any reason, the object is deleted."""
     prepared = await anyio.to_thread.run_sync(prepare_file, filename, data, store.max_file_bytes)
     case_id = await db.read(check_upload, actor, ref, expected_version)
@@ -420,7 +328,7 @@ async def upload_file(
         return await db.write(record_upload, actor, case_id, prepared, file_id, key, expected_version)
     except BaseException:
         with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(delete_object_quietly, store, key)
+            await anyio.to_thread.run_sync(pending.delete_object_quietly, store, key)
         raise
 
 
@@ -448,36 +356,124 @@ async def delete_file(
     """Delete the row, and after its commit the object; returns the case's new version."""
     key, version = await db.write(delete_row, actor, ref, file_id, expected_version)
     with anyio.CancelScope(shield=True):
-        await anyio.to_thread.run_sync(delete_object_quietly, store, key)
+        await anyio.to_thread.run_sync(pending.delete_object_quietly, store, key)
     return version
+
+
+# Comments carrying files
+
+
+def attach_to_comment(session: Session, case: Case, comment_id: uuid.UUID, file_ids: list[uuid.UUID]) -> None:
+    """One UPDATE gives the files to the comment; if any is not a free file of this case, InvalidInput naming
+    file_ids, and nothing is kept (the caller rolls back)."""
+    claimed = session.execute(
+        update(Attachment.__table__)
+        .where(Attachment.id.in_(file_ids), Attachment.case_id == case.id, Attachment.comment_id.is_(None))
+        .values(comment_id=comment_id)
+    ).rowcount
+    if claimed == len(file_ids):
+        return
+    # The refusal path only: say which ids are wrong.
+    found = dict(
+        session.execute(
+            select(Attachment.id, Attachment.comment_id).where(
+                Attachment.id.in_(file_ids), Attachment.case_id == case.id
+            )
+        ).all()
+    )
+    unknown = [str(f) for f in file_ids if f not in found]
+    taken = [str(f) for f in file_ids if f in found and found[f] != comment_id]
+    problems = []
+    if unknown:
+        problems.append(_("not files of this case: {ids}", ids=", ".join(unknown)))
+    if taken:
+        problems.append(_("already carried by another comment: {ids}", ids=", ".join(taken)))
+    raise InvalidInput.field("file_ids", joined(problems) if problems else _("files changed meanwhile; try again"))
+
+
+def detach_from_comment(session: Session, case: Case, comment_id: uuid.UUID) -> list[uuid.UUID]:
+    """The comment's files stay with the case, carried by none; returns their ids, in order."""
+    freed = session.scalars(
+        update(Attachment.__table__)
+        .where(Attachment.case_id == case.id, Attachment.comment_id == comment_id)
+        .values(comment_id=None)
+        .returning(Attachment.id)
+    )
+    return sorted(freed)
+
+
+def file_ids_by_comment(
+    session: Session, case: Case, comment_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """The ids of the files each comment carries, in order; one statement for all the comments."""
+    ids = list(comment_ids)
+    files: dict[uuid.UUID, list[uuid.UUID]] = {c: [] for c in ids}
+    if not ids:
+        return files
+    rows = session.execute(
+        select(Attachment.comment_id, Attachment.id)
+        .where(Attachment.case_id == case.id, Attachment.comment_id.in_(ids))
+        .order_by(Attachment.id)
+    )
+    for comment_id, file_id in rows:
+        files[comment_id].append(file_id)
+    return files
 
 
 # Reading
 
 
-def get_file(session: Session, actor: Actor, ref: str, file_id: str) -> Attachment:
-    return _find_file(session, visible_case(session, actor, ref), file_id)
+def _record(attachment: Attachment) -> FileRecord:
+    return FileRecord(
+        id=attachment.id,
+        number=attachment.number,
+        case_id=attachment.case_id,
+        comment_id=attachment.comment_id,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        sha256=attachment.sha256,
+        uploaded_by=attachment.uploaded_by,
+        created_at=attachment.created_at,
+    )
+
+
+def get_file(session: Session, actor: Actor, ref: str, file_id: str) -> FileRecord:
+    return _record(_find_file(session, visible_case(session, actor, ref), file_id))
 
 
 def list_files(
     session: Session, actor: Actor, ref: str, cursor: str | None, limit: int
-) -> tuple[list[Attachment], str | None]:
+) -> tuple[list[FileRecord], str | None]:
     """A page of the case's files, oldest first."""
     case = visible_case(session, actor, ref)
-    return id_page(session, select(Attachment).where(Attachment.case_id == case.id), Attachment.id, cursor, limit)
+    query = select(Attachment).where(Attachment.case_id == case.id)
+    rows, next_cursor = id_page(session, query, Attachment.id, cursor, limit)
+    return [_record(row) for row in rows], next_cursor
+
+
+def find_files(session: Session, case: Case, file_ids: Iterable[uuid.UUID]) -> list[FileRecord]:
+    """The case's files among these ids, by id (ids of other cases are ignored)."""
+    query = select(Attachment).where(Attachment.case_id == case.id, Attachment.id.in_(list(file_ids)))
+    return [_record(row) for row in session.scalars(query.order_by(Attachment.id))]
+
+
+def _stored_file(session: Session, actor: Actor, ref: str, file_id: str) -> tuple[FileRecord, str]:
+    attachment = _find_file(session, visible_case(session, actor, ref), file_id)
+    return _record(attachment), attachment.storage_key
 
 
 async def open_content(
     db: Database, store: FileStore, actor: Actor, ref: str, file_id: str
-) -> tuple[Attachment, Iterator[bytes]]:
-    """The file's row and its bytes as chunks, read from the store as they are consumed."""
-    attachment = await db.read(get_file, actor, ref, file_id)
+) -> tuple[FileRecord, Iterator[bytes]]:
+    """The file and its bytes as chunks, read from the store as they are consumed."""
+    file, key = await db.read(_stored_file, actor, ref, file_id)
     try:
-        chunks = await anyio.to_thread.run_sync(store.open, attachment.storage_key)
+        chunks = await anyio.to_thread.run_sync(store.open, key)
     except ObjectMissing:
-        log.error("a stored file is missing", file_id=str(attachment.id), key=attachment.storage_key)
-        raise NotFound("file content", attachment.id) from None
-    return attachment, chunks
+        log.error("a stored file is missing", file_id=str(file.id), key=key)
+        raise NotFound("file content", file.id) from None
+    return file, chunks
 
 
 def delete_for_case(session: Session, store: FileStore, case_id: uuid.UUID) -> None:
@@ -486,5 +482,4 @@ def delete_for_case(session: Session, store: FileStore, case_id: uuid.UUID) -> N
     keys = session.scalars(
         delete(Attachment.__table__).where(Attachment.case_id == case_id).returning(Attachment.storage_key)
     ).all()
-    transaction = _current_transaction(session)
-    _pending(session).doomed.extend((transaction, store, key) for key in keys)
+    pending.doomed(session, store, keys)

@@ -163,17 +163,13 @@ def _bulk_refusal(outcome: bulk.AtomicOutcome, results: list[dict[str, Any]], la
     return JSONResponse(body, status, headers={"Content-Language": language}, media_type=problems.MEDIA_TYPE)
 
 
-def _view_of_comment(result: Any) -> dict[str, Any]:
-    return comment_view(result.comment, result.file_ids)
-
-
 def _as_is(view: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
 # What `?include=` may name: each kind's page function and the JSON of one of its items.
 INCLUDABLE: dict[str, tuple[Callable[..., tuple[list[Any], str | None]], Callable[[Any], dict[str, Any]]]] = {
-    "comments": (comments.list_comments, _view_of_comment),
+    "comments": (comments.list_comments, comment_view),
     "alerts": (alerts.list_alerts, alert_view),
     "insights": (insights.list_insights, insight_view),
     "files": (attachments.list_files, file_view),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.activity import service as activity
+from casework.activity.records import ActivityRecord
 from casework.auth.service import Actor, act_for, existing_user_ids
 from casework.cases import vendor_fields
 from casework.cases.models import (
@@ -678,6 +679,12 @@ def record_change(
     return case.version
 
 
+def adjust_counts(session: Session, case: Case, counts: dict[str, int]) -> None:
+    """Adjust the locked case's content counts alone: the caller records the change with record_change."""
+    values = {column: getattr(Case, column) + delta for column, delta in counts.items()}
+    session.execute(update(Case.__table__).where(Case.id == case.id).values(**values))
+
+
 # Bulk
 
 
@@ -714,7 +721,7 @@ def bulk_update(
 
 def list_activity(
     session: Session, actor: Actor, ref: str, cursor: str | None, limit: int
-) -> tuple[list[Any], str | None]:
+) -> tuple[list[ActivityRecord], str | None]:
     actor.require_case_read()
     case = find_case(session, actor.workspace_id, ref)
     rows = activity.list_for_case(session, actor.workspace_id, case.id, after_id(cursor), limit + 1)

@@ -3,6 +3,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from casework.comments import service
+from casework.comments.records import CommentRecord
 from casework.comments.schemas import CommentCreate, CommentPage, CommentRead, CommentUpdate, comment_view
 from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
 
@@ -19,10 +20,10 @@ Render = Annotated[
 ]
 
 
-def _view(result: service.CommentResult, render: str | None) -> dict[str, Any]:
-    view = comment_view(result.comment, result.file_ids)
+def _view(comment: CommentRecord, render: str | None) -> dict[str, Any]:
+    view = comment_view(comment)
     if render == "html":
-        view["body_html"] = service.render_html(result.comment.body)
+        view["body_html"] = service.render_html(comment.body)
     return view
 
 
@@ -30,9 +31,11 @@ def _view(result: service.CommentResult, render: str | None) -> dict[str, Any]:
     "", status_code=201, response_model=CommentRead, response_description="The comment; ETag: the case's new version."
 )
 async def add_comment(request: Request, ref: str, body: CommentCreate, actor: CurrentActor, db: DB) -> Response:
-    result = await db.write(service.add_comment, actor, ref, body, if_match_version(request))
-    location = str(request.url_for("get_comment", ref=ref, comment_id=str(result.comment.id)))
-    return JSONResponse(_view(result, None), 201, headers={"Location": location, "ETag": etag(result.case_version)})
+    added = await db.write(service.add_comment, actor, ref, body, if_match_version(request))
+    location = str(request.url_for("get_comment", ref=ref, comment_id=str(added.comment.id)))
+    return JSONResponse(
+        _view(added.comment, None), 201, headers={"Location": location, "ETag": etag(added.case_version)}
+    )
 
 
 @router.get("", response_model=CommentPage)
@@ -51,8 +54,8 @@ async def list_comments(
 
 @router.get("/{comment_id}", response_model=CommentRead, response_description="The comment; ETag: its version.")
 async def get_comment(ref: str, comment_id: str, actor: CurrentActor, db: DB, render: Render = None) -> Response:
-    result = await db.read(service.get_comment, actor, ref, comment_id)
-    return JSONResponse(_view(result, render), headers={"ETag": etag(result.comment.version)})
+    comment = await db.read(service.get_comment, actor, ref, comment_id)
+    return JSONResponse(_view(comment, render), headers={"ETag": etag(comment.version)})
 
 
 @router.patch(
@@ -63,8 +66,8 @@ async def edit_comment(
 ) -> Response:
     """Changes the fields given. Only the comment's author or an admin may edit it; the activity entry keeps the
     previous values. `If-Match` and `version` name the comment's own version (a stale one: 409, nothing changes)."""
-    result = await db.write(service.edit_comment, actor, ref, comment_id, body, if_match_version(request))
-    return JSONResponse(_view(result, None), headers={"ETag": etag(result.comment.version)})
+    comment = await db.write(service.edit_comment, actor, ref, comment_id, body, if_match_version(request))
+    return JSONResponse(_view(comment, None), headers={"ETag": etag(comment.version)})
 
 
 @router.delete("/{comment_id}", status_code=204)

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
 
-from casework.comments.models import Comment
+from casework.comments.records import CommentRecord
 from casework.i18n import _
 from casework.inputs import StrictInput, Version, not_blank, unique_items
 
@@ -97,7 +97,7 @@ class CommentPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-def comment_view(comment: Comment, file_ids: list[uuid.UUID]) -> dict[str, Any]:
+def comment_view(comment: CommentRecord) -> dict[str, Any]:
     """The native JSON of a comment, built directly."""
     return {
         "id": str(comment.id),
@@ -108,8 +108,8 @@ def comment_view(comment: Comment, file_ids: list[uuid.UUID]) -> dict[str, Any]:
         "title": comment.title,
         "public": comment.public,
         "body": comment.body,
-        "mentions": list(comment.mentions),
-        "file_ids": [str(f) for f in file_ids],
+        "mentions": [str(user) for user in comment.mentions],
+        "file_ids": [str(f) for f in comment.file_ids],
         "created_at": comment.created_at,
         "updated_at": comment.updated_at,
         "updated_by": str(comment.updated_by),

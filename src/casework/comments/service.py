@@ -7,34 +7,28 @@ Adding a comment costs the same whatever the case holds: no statement reads or c
 import re
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import replace
 
 import nh3
 from markdown_it import MarkdownIt
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from casework.attachments.models import Attachment
+from casework.attachments import service as attachments
 from casework.auth.service import Actor, act_for, existing_user_ids
 from casework.cases import responses
 from casework.cases.models import Case
 from casework.cases.service import find_in_case, visible_case, lock_case_for_change, record_change
 from casework.comments.models import Comment
+from casework.comments.records import CommentAdded, CommentRecord
 from casework.comments.schemas import CommentCreate, CommentUpdate
 from casework.db.base import new_id, utcnow
 from casework.db.handles import insert_with_handle
 from casework.errors import Forbidden, InvalidInput, VersionConflict
-from casework.i18n import _, joined
+from casework.i18n import _
 from casework.pagination import id_page
 
 MENTION = re.compile(r"<@user-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})>")
-
-
-@dataclass(frozen=True, slots=True)
-class CommentResult:
-    comment: Comment
-    file_ids: list[uuid.UUID]
-    case_version: int
 
 
 # Mentions and rendering
@@ -73,35 +67,48 @@ def _find_comment(session: Session, case: Case, comment_id: str | uuid.UUID) -> 
     return find_in_case(session, Comment, case, comment_id, "comment")
 
 
-def _files_of(session: Session, case: Case, comment_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
-    ids = list(comment_ids)
-    files: dict[uuid.UUID, list[uuid.UUID]] = {c: [] for c in ids}
-    if not ids:
-        return files
-    rows = session.execute(
-        select(Attachment.comment_id, Attachment.id)
-        .where(Attachment.case_id == case.id, Attachment.comment_id.in_(ids))
-        .order_by(Attachment.id)
+def _record(comment: Comment, file_ids: Iterable[uuid.UUID]) -> CommentRecord:
+    return CommentRecord(
+        id=comment.id,
+        number=comment.number,
+        case_id=comment.case_id,
+        author_id=comment.author_id,
+        version=comment.version,
+        title=comment.title,
+        public=comment.public,
+        body=comment.body,
+        mentions=tuple(uuid.UUID(user) for user in comment.mentions),
+        file_ids=tuple(file_ids),
+        created_at=comment.created_at,
+        updated_at=comment.updated_at,
+        updated_by=comment.updated_by,
     )
-    for comment_id, file_id in rows:
-        files[comment_id].append(file_id)
-    return files
 
 
-def get_comment(session: Session, actor: Actor, ref: str, comment_id: str) -> CommentResult:
+def _records(session: Session, case: Case, comments: list[Comment]) -> list[CommentRecord]:
+    """The comments with their files: one statement for the files of them all."""
+    files = attachments.file_ids_by_comment(session, case, [c.id for c in comments])
+    return [_record(c, files[c.id]) for c in comments]
+
+
+def get_comment(session: Session, actor: Actor, ref: str, comment_id: str) -> CommentRecord:
     case = visible_case(session, actor, ref)
-    comment = _find_comment(session, case, comment_id)
-    return CommentResult(comment, _files_of(session, case, [comment.id])[comment.id], case.version)
+    return _records(session, case, [_find_comment(session, case, comment_id)])[0]
 
 
 def list_comments(
     session: Session, actor: Actor, ref: str, cursor: str | None, limit: int
-) -> tuple[list[CommentResult], str | None]:
+) -> tuple[list[CommentRecord], str | None]:
     """A page of the case's comments, oldest first."""
     case = visible_case(session, actor, ref)
     rows, next_cursor = id_page(session, select(Comment).where(Comment.case_id == case.id), Comment.id, cursor, limit)
-    files = _files_of(session, case, [c.id for c in rows])
-    return [CommentResult(c, files[c.id], case.version) for c in rows], next_cursor
+    return _records(session, case, rows), next_cursor
+
+
+def find_comments(session: Session, case: Case, comment_ids: Iterable[uuid.UUID]) -> list[CommentRecord]:
+    """The case's comments among these ids, by id (ids of other cases are ignored)."""
+    query = select(Comment).where(Comment.case_id == case.id, Comment.id.in_(list(comment_ids))).order_by(Comment.id)
+    return _records(session, case, list(session.scalars(query)))
 
 
 # Writing
@@ -113,11 +120,12 @@ def add_comment(
     ref: str,
     data: CommentCreate,
     expected_version: int | None = None,
-) -> CommentResult:
+) -> CommentAdded:
     case = lock_case_for_change(session, actor, ref, expected_version, comment=True)
     actor = act_for(session, actor, data.author, "author")
     now = utcnow()
-    comment = Comment(
+    mentions = _mentions(session, actor.workspace_id, data.body)
+    row = dict(
         id=new_id(),
         workspace_id=actor.workspace_id,
         case_id=case.id,
@@ -126,70 +134,41 @@ def add_comment(
         title=data.title,
         public=data.public,
         version=1,
-        mentions=_mentions(session, actor.workspace_id, data.body),
+        mentions=mentions,
         created_at=now,
         updated_at=now,
         updated_by=actor.author_id,
     )
-    comment.number = insert_with_handle(
-        session,
-        Comment.__table__,
-        dict(
-            id=comment.id,
-            workspace_id=comment.workspace_id,
-            case_id=comment.case_id,
-            author_id=comment.author_id,
-            body=comment.body,
-            title=comment.title,
-            public=comment.public,
-            version=comment.version,
-            mentions=comment.mentions,
-            created_at=comment.created_at,
-            updated_at=comment.updated_at,
-            updated_by=comment.updated_by,
-        ),
+    number = insert_with_handle(session, Comment.__table__, row)
+    file_ids = sorted(data.file_ids)  # as every read lists them: by id
+    if file_ids:
+        attachments.attach_to_comment(session, case, row["id"], file_ids)
+    comment = CommentRecord(
+        id=row["id"],
+        number=number,
+        case_id=case.id,
+        author_id=actor.author_id,
+        version=1,
+        title=data.title,
+        public=data.public,
+        body=data.body,
+        mentions=tuple(uuid.UUID(user) for user in mentions),
+        file_ids=tuple(file_ids),
+        created_at=now,
+        updated_at=now,
+        updated_by=actor.author_id,
     )
-    if data.file_ids:
-        _attach_files(session, case, comment.id, data.file_ids)
     changes: dict[str, list[object]] = {"comment_id": [None, comment.id], "body": [None, comment.body]}
     if comment.title is not None:
         changes["title"] = [None, comment.title]
     if not comment.public:
         changes["public"] = [None, False]
-    file_ids = sorted(data.file_ids)  # as every read lists them: by id
     if file_ids:
         changes["file_ids"] = [None, file_ids]
     # Only staff write comments: the first one is the case's first response.
     responses.note_first_response(session, case, now)
     version = record_change(session, actor, case, "commented", changes, counts={"comment_count": 1})
-    return CommentResult(comment, file_ids, version)
-
-
-def _attach_files(session: Session, case: Case, comment_id: uuid.UUID, file_ids: list[uuid.UUID]) -> None:
-    """One UPDATE claims the files; if any is not a free file of this case, nothing is kept (the caller rolls back)."""
-    claimed = session.execute(
-        update(Attachment.__table__)
-        .where(Attachment.id.in_(file_ids), Attachment.case_id == case.id, Attachment.comment_id.is_(None))
-        .values(comment_id=comment_id)
-    ).rowcount
-    if claimed == len(file_ids):
-        return
-    # The refusal path only: say which ids are wrong.
-    found = dict(
-        session.execute(
-            select(Attachment.id, Attachment.comment_id).where(
-                Attachment.id.in_(file_ids), Attachment.case_id == case.id
-            )
-        ).all()
-    )
-    unknown = [str(f) for f in file_ids if f not in found]
-    taken = [str(f) for f in file_ids if f in found and found[f] != comment_id]
-    problems = []
-    if unknown:
-        problems.append(_("not files of this case: {ids}", ids=", ".join(unknown)))
-    if taken:
-        problems.append(_("already carried by another comment: {ids}", ids=", ".join(taken)))
-    raise InvalidInput.field("file_ids", joined(problems) if problems else _("files changed meanwhile; try again"))
+    return CommentAdded(comment, version)
 
 
 def _require_author_or_admin(actor: Actor, comment: Comment, refusal: str) -> None:
@@ -208,7 +187,7 @@ def edit_comment(
     comment_id: str,
     data: CommentUpdate,
     expected_version: int | None = None,
-) -> CommentResult:
+) -> CommentRecord:
     """Changes the fields present; `expected_version` (If-Match) and `data.version` name the comment's version."""
     versions = {v for v in (expected_version, data.version) if v is not None}
     if len(versions) > 1:
@@ -218,25 +197,23 @@ def edit_comment(
     _require_author_or_admin(actor, comment, _("only the comment's author or an admin may edit it"))
     if versions and (given := versions.pop()) != comment.version:
         raise VersionConflict(current=comment.version, given=given)
-    files = _files_of(session, case, [comment.id])[comment.id]
+    current = _records(session, case, [comment])[0]
     requested = {name: getattr(data, name) for name in _EDITABLE if name in data.model_fields_set}
-    changed = {name: value for name, value in requested.items() if getattr(comment, name) != value}
+    changed = {name: value for name, value in requested.items() if getattr(current, name) != value}
     if not changed:
-        return CommentResult(comment, files, case.version)
+        return current
     now = utcnow()
-    values = changed | {"version": comment.version + 1, "updated_at": now, "updated_by": actor.user_id}
+    values = changed | {"version": current.version + 1, "updated_at": now, "updated_by": actor.user_id}
     if "body" in changed:
         values["mentions"] = _mentions(session, actor.workspace_id, changed["body"])
     # The case's lock serialises the writers of its comments: no one else can move this version meanwhile.
     session.execute(update(Comment.__table__).where(Comment.id == comment.id).values(**values))
     changes: dict[str, list[object]] = {"comment_id": [comment.id, comment.id]}
-    changes |= {name: [getattr(comment, name), value] for name, value in changed.items()}
-    # The answer's copy: detached, so that the session does not write the same row again at commit.
-    session.expunge(comment)
-    for name, value in values.items():
-        setattr(comment, name, value)
-    version = record_change(session, actor, case, "comment_edited", changes)
-    return CommentResult(comment, files, version)
+    changes |= {name: [getattr(current, name), value] for name, value in changed.items()}
+    record_change(session, actor, case, "comment_edited", changes)
+    if "mentions" in values:
+        values["mentions"] = tuple(uuid.UUID(user) for user in values["mentions"])
+    return replace(current, **values)
 
 
 def delete_comment(
@@ -250,13 +227,7 @@ def delete_comment(
     case = lock_case_for_change(session, actor, ref, expected_version, comment=True)
     comment = _find_comment(session, case, comment_id)
     _require_author_or_admin(actor, comment, _("only the comment's author or an admin may delete it"))
-    files = _files_of(session, case, [comment.id])[comment.id]
-    if files:
-        session.execute(
-            update(Attachment.__table__)
-            .where(Attachment.case_id == case.id, Attachment.comment_id == comment.id)
-            .values(comment_id=None)
-        )
+    files = attachments.detach_from_comment(session, case, comment.id)
     session.execute(delete(Comment.__table__).where(Comment.id == comment.id))
     changes: dict[str, list[object]] = {"comment_id": [comment.id, None], "body": [comment.body, None]}
     if files:

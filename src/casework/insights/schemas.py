@@ -6,7 +6,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from casework.i18n import _
 from casework.inputs import StrictInput, not_blank
-from casework.insights.models import Insight
+from casework.insights.records import InsightRecord
 
 MAX_INSIGHTS_PER_REQUEST = 100
 
@@ -99,7 +99,7 @@ class InsightsRemoved(BaseModel):
     case_version: int
 
 
-def insight_view(insight: Insight) -> dict[str, Any]:
+def insight_view(insight: InsightRecord) -> dict[str, Any]:
     return {
         "id": str(insight.id),
         "type": insight.type,

@@ -1,7 +1,7 @@
 """Insights: typed references from a case to monitoring resources (the Datadog model), unique per (type, resource_id)."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput, LimitExceeded
 from casework.i18n import _
 from casework.insights.models import Insight
+from casework.insights.records import InsightRecord
 from casework.insights.schemas import MAX_INSIGHTS_PER_REQUEST, InsightCreate, InsightsAdd, InsightsRemove
 from casework.pagination import id_page
 
@@ -20,7 +21,7 @@ Key = tuple[str, str]  # (type, resource_id)
 
 @dataclass(frozen=True, slots=True)
 class AddOutcome:
-    added: list[Insight]
+    added: list[InsightRecord]
     duplicates: list[Key]
     insight_count: int
     case_version: int
@@ -61,9 +62,8 @@ def add_insights(
 
     now = utcnow()
     added = [
-        Insight(
+        InsightRecord(
             id=new_id(),
-            workspace_id=actor.workspace_id,
             case_id=case.id,
             type=key[0],
             ref=wanted[key].ref,
@@ -73,8 +73,8 @@ def add_insights(
         )
         for key in new_keys
     ]
-    columns = ("id", "workspace_id", "case_id", "type", "ref", "resource_id", "created_at", "created_by")
-    session.execute(insert(Insight.__table__).values([{c: getattr(i, c) for c in columns} for i in added]))
+    rows = [asdict(i) | {"workspace_id": actor.workspace_id} for i in added]
+    session.execute(insert(Insight.__table__).values(rows))
     logged = [{"type": i.type, "resource_id": i.resource_id, "ref": i.ref} for i in added]
     version = record_change(session, actor, case, "insights_added", {"insights": [None, logged]}, {"insight_count": len(added)})
     return AddOutcome(added, duplicates, case.insight_count + len(added), version)
@@ -112,12 +112,26 @@ def remove_insights(
     return RemoveOutcome(removed, not_found, case.insight_count - len(removed), version)
 
 
+def _record(insight: Insight) -> InsightRecord:
+    return InsightRecord(
+        id=insight.id,
+        case_id=insight.case_id,
+        type=insight.type,
+        ref=insight.ref,
+        resource_id=insight.resource_id,
+        created_at=insight.created_at,
+        created_by=insight.created_by,
+    )
+
+
 def list_insights(
     session: Session, actor: Actor, ref: str | uuid.UUID, cursor: str | None = None, limit: int = 50
-) -> tuple[list[Insight], str | None]:
+) -> tuple[list[InsightRecord], str | None]:
     """The case's insights, oldest first."""
     case = visible_case(session, actor, ref)
-    return id_page(session, select(Insight).where(Insight.case_id == case.id), Insight.id, cursor, limit)
+    query = select(Insight).where(Insight.case_id == case.id)
+    rows, next_cursor = id_page(session, query, Insight.id, cursor, limit)
+    return [_record(row) for row in rows], next_cursor
 
 
 def _check_size(count: int) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from casework.attachments import service as attachments
 from casework.attachments.models import Attachment
 from casework.attachments.schemas import file_view
 from casework.auth.models import User
@@ -29,7 +30,6 @@ from casework.cases import service as cases
 from casework.cases.models import Case
 from casework.cases.schemas import CaseUpdate
 from casework.comments import service as comments
-from casework.comments.models import Comment
 from casework.comments.schemas import CommentCreate, comment_view
 from casework.db.base import new_id, utcnow
 from casework.db.handles import insert_with_handle
@@ -120,13 +120,11 @@ def _related(
     included: Included = {}
     user_ids: set[uuid.UUID] = {a.user_id for a in actions} if "user" in includes else set()
     if "comment" in includes:
-        included["comments"] = _comments(session, case, {a.comment_id for a in actions if a.comment_id})
+        wanted = {a.comment_id for a in actions if a.comment_id}
+        included["comments"] = [comment_view(c) for c in comments.find_comments(session, case, wanted)]
     if "comment.documents" in includes:
         wanted = {uuid.UUID(d) for a in actions for d in a.document_ids}
-        files = session.scalars(
-            select(Attachment).where(Attachment.case_id == case.id, Attachment.id.in_(wanted)).order_by(Attachment.id)
-        )
-        included["documents"] = [file_view(f) for f in files]
+        included["documents"] = [file_view(f) for f in attachments.find_files(session, case, wanted)]
     if "override" in includes:
         wanted = {a.override_id for a in actions if a.override_id}
         overrides = list(
@@ -145,20 +143,6 @@ def _related(
         )
         included["users"] = [UserRead.model_validate(u).model_dump() for u in users]
     return included
-
-
-def _comments(session: Session, case: Case, ids: set[uuid.UUID]) -> list[dict[str, Any]]:
-    query = select(Comment).where(Comment.case_id == case.id, Comment.id.in_(ids)).order_by(Comment.id)
-    comments = list(session.scalars(query))
-    files: dict[uuid.UUID, list[uuid.UUID]] = {c.id: [] for c in comments}
-    rows = session.execute(
-        select(Attachment.comment_id, Attachment.id)
-        .where(Attachment.case_id == case.id, Attachment.comment_id.in_(list(files)))
-        .order_by(Attachment.id)
-    )
-    for comment_id, file_id in rows:
-        files[comment_id].append(file_id)
-    return [comment_view(c, files[c.id]) for c in comments]
 
 
 # Acting

@@ -1,0 +1,20 @@
+"""What the alerts service hands out: plain values, readable once its unit of work is over."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    id: uuid.UUID
+    case_id: uuid.UUID
+    # Shared by the alerts one request attached.
+    attachment_id: uuid.UUID
+    alert_id: str
+    index: str
+    rule_id: str | None
+    rule_name: str | None
+    owner: str
+    created_at: datetime
+    created_by: uuid.UUID
