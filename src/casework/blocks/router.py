@@ -6,7 +6,7 @@ nesting, elements, limits) are in casework.blocks.service."""
 from fastapi import APIRouter, Request, Response
 
 from casework.blocks import service
-from casework.blocks.schemas import BlockList, BlockPage, BlockRead, BlocksCreate, BlockUpdate
+from casework.blocks.schemas import BlockList, BlockPage, BlockRead, BlocksCreate, BlockUpdate, block_view
 from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, Limit, etag, if_match_version
 
 router = APIRouter(prefix="/cases/{ref}/blocks", tags=["blocks"])
@@ -22,7 +22,7 @@ async def list_blocks(
 ) -> Response:
     """The case's blocks in page order, each with its elements and parent_block_id."""
     items, next_cursor = await db.read(service.list_blocks, actor, ref, cursor, limit)
-    return JSONResponse({"items": items, "next_cursor": next_cursor})
+    return JSONResponse({"items": [block_view(b) for b in items], "next_cursor": next_cursor})
 
 
 @router.post("", status_code=201, response_model=BlockList)
@@ -34,12 +34,12 @@ async def add_blocks(
     existing one (`parent_block_id`). At most 200 blocks per case, 100 elements per block. File elements
     become files of the case (413 past the file size limit; 422 naming `files` past 100 files per case)."""
     items, version = await db.write(service.add_blocks, actor, store, ref, body, if_match_version(request))
-    return JSONResponse({"items": items}, 201, headers={"ETag": etag(version)})
+    return JSONResponse({"items": [block_view(b) for b in items]}, 201, headers={"ETag": etag(version)})
 
 
 @router.get("/{block_id}", response_model=BlockRead)
 async def get_block(ref: str, block_id: str, actor: CurrentActor, db: DB) -> Response:
-    return JSONResponse(await db.read(service.get_block, actor, ref, block_id))
+    return JSONResponse(block_view(await db.read(service.get_block, actor, ref, block_id)))
 
 
 @router.patch("/{block_id}", response_model=BlockRead)
@@ -48,7 +48,7 @@ async def update_block(
 ) -> Response:
     """Edit title or hidden; `position` (1..number of blocks) moves the block and shifts those in between."""
     block, version = await db.write(service.update_block, actor, ref, block_id, body, if_match_version(request))
-    return JSONResponse(block, headers={"ETag": etag(version)})
+    return JSONResponse(block_view(block), headers={"ETag": etag(version)})
 
 
 @router.delete("/{block_id}", status_code=204)

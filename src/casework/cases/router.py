@@ -12,6 +12,7 @@ from casework.attachments import service as attachments
 from casework.attachments.schemas import file_view
 from casework.auth.service import Actor
 from casework.blocks import service as blocks
+from casework.blocks.schemas import block_view
 from casework.cases import bulk, facets, moving, search, service
 from casework.cases import paging as pages
 from casework.cases.models import Case
@@ -167,10 +168,6 @@ def _view_of_comment(result: Any) -> dict[str, Any]:
     return comment_view(result.comment, result.file_ids)
 
 
-def _as_is(view: dict[str, Any]) -> dict[str, Any]:
-    return view
-
-
 # What `?include=` may name: each kind's page function and the JSON of one of its items.
 INCLUDABLE: dict[str, tuple[Callable[..., tuple[list[Any], str | None]], Callable[[Any], dict[str, Any]]]] = {
     "comments": (comments.list_comments, _view_of_comment),
@@ -179,7 +176,7 @@ INCLUDABLE: dict[str, tuple[Callable[..., tuple[list[Any], str | None]], Callabl
     "files": (attachments.list_files, file_view),
     "tasks": (tasks.list_tasks, task_view),
     "links": (links.list_links, link_view),
-    "blocks": (blocks.list_blocks, _as_is),
+    "blocks": (blocks.list_blocks, block_view),
     "watchers": (watchers.list_watchers, watcher_view),
 }
 INCLUDED_PAGE_SIZE = 50
