@@ -7,22 +7,15 @@ from fastapi import APIRouter, Request, Response
 
 from casework.blocks import service
 from casework.blocks.schemas import BlockList, BlockPage, BlockRead, BlocksCreate, BlockUpdate, block_view
-from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, Limit, etag, if_match_version
+from casework.content.kind import ContentKind, add_list_route
+from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, etag, if_match_version
 
 router = APIRouter(prefix="/cases/{ref}/blocks", tags=["blocks"])
+CONTENT = ContentKind("blocks", service.list_blocks, block_view)
 
-
-@router.get("", response_model=BlockPage)
-async def list_blocks(
-    ref: str,
-    actor: CurrentActor,
-    db: DB,
-    limit: Limit = 50,
-    cursor: str | None = None,
-) -> Response:
-    """The case's blocks in page order, each with its elements and parent_block_id."""
-    items, next_cursor = await db.read(service.list_blocks, actor, ref, cursor, limit)
-    return JSONResponse({"items": [block_view(b) for b in items], "next_cursor": next_cursor})
+add_list_route(
+    router, "", CONTENT, BlockPage, "The case's blocks in page order, each with its elements and parent_block_id."
+)
 
 
 @router.post("", status_code=201, response_model=BlockList)

@@ -1,9 +1,11 @@
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
 from casework.comments import service
 from casework.comments.schemas import CommentCreate, CommentPage, CommentRead, CommentUpdate, comment_view
+from casework.content.kind import ContentKind
 from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
 
 router = APIRouter(prefix="/cases/{ref}/comments", tags=["comments"])
@@ -26,6 +28,10 @@ def _view(result: service.CommentResult, render: str | None) -> dict[str, Any]:
     return view
 
 
+# Its list route takes `render` besides the others' query parameters, so it is written out below.
+CONTENT = ContentKind("comments", service.list_comments, partial(_view, render=None))
+
+
 @router.post(
     "", status_code=201, response_model=CommentRead, response_description="The comment; ETag: the case's new version."
 )
@@ -45,7 +51,7 @@ async def list_comments(
     render: Render = None,
 ) -> Response:
     """The case's comments, oldest first."""
-    rows, next_cursor = await db.read(service.list_comments, actor, ref, cursor, limit)
+    rows, next_cursor = await db.read(CONTENT.list_page, actor, ref, cursor, limit)
     return JSONResponse({"items": [_view(row, render) for row in rows], "next_cursor": next_cursor})
 
 
