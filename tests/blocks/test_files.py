@@ -229,7 +229,7 @@ async def test_files_stored_by_a_unit_of_work_that_then_fails_are_deleted(client
     def work(session):
         actor = authenticate(session, tenant.admin.token).actor
         items, _version = service.add_blocks(session, actor, app.state.file_store, case["id"], BlocksCreate(blocks=seed_blocks()))
-        assert stored_bytes(app, tenant.workspace_id, case["id"], items[2]["elements"][0]["attachment_id"]) == b"Hello World"
+        assert stored_bytes(app, tenant.workspace_id, case["id"], str(items[2].elements[0].attachment_id)) == b"Hello World"
         raise RuntimeError("the unit of work fails after the files were stored")
 
     with pytest.raises(RuntimeError):

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, Request, Response
 from casework.alerts import service
 from casework.alerts.schemas import AlertAttach, AlertPage, AttachResult, alert_view
 from casework.cases.schemas import CasePage, case_view
+from casework.content.kind import ContentKind, add_list_route
 from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
 
 case_alerts = APIRouter(prefix="/cases", tags=["alerts"])
@@ -32,17 +33,8 @@ async def attach_alerts(request: Request, ref: str, body: AlertAttach, actor: Cu
     return JSONResponse(result, 201 if outcome.added else 200, headers={"ETag": etag(outcome.case_version)})
 
 
-@case_alerts.get("/{ref}/alerts", response_model=AlertPage)
-async def list_alerts(
-    ref: str,
-    actor: CurrentActor,
-    db: DB,
-    limit: Limit = 50,
-    cursor: str | None = None,
-) -> Response:
-    """The case's alerts, oldest first."""
-    rows, next_cursor = await db.read(service.list_alerts, actor, ref, cursor, limit)
-    return JSONResponse({"items": [alert_view(row) for row in rows], "next_cursor": next_cursor})
+CONTENT = ContentKind("alerts", service.list_alerts, alert_view)
+add_list_route(case_alerts, "/{ref}/alerts", CONTENT, AlertPage, "The case's alerts, oldest first.")
 
 
 @case_alerts.delete("/{ref}/alerts/{alert_id:path}", status_code=204)

@@ -13,7 +13,8 @@ from casework.attachments.records import FileRecord
 from casework.attachments.schemas import FilePage, FileRead, FileUpload, file_view
 from casework.errors import InvalidInput
 from casework.i18n import _
-from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, Limit, etag, if_match_version
+from casework.content.kind import ContentKind, add_list_route
+from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, etag, if_match_version
 
 router = APIRouter(prefix="/cases/{ref}/files", tags=["files"])
 
@@ -82,17 +83,8 @@ async def upload_file(request: Request, ref: str, actor: CurrentActor, db: DB, s
     return JSONResponse(file_view(added.file), 201, headers={"Location": location, "ETag": etag(added.case_version)})
 
 
-@router.get("", response_model=FilePage)
-async def list_files(
-    ref: str,
-    actor: CurrentActor,
-    db: DB,
-    limit: Limit = 50,
-    cursor: str | None = None,
-) -> Response:
-    """The case's files, oldest first."""
-    rows, next_cursor = await db.read(service.list_files, actor, ref, cursor, limit)
-    return JSONResponse({"items": [file_view(row) for row in rows], "next_cursor": next_cursor})
+CONTENT = ContentKind("files", service.list_files, file_view)
+add_list_route(router, "", CONTENT, FilePage, "The case's files, oldest first.")
 
 
 @router.get("/{file_id}", response_model=FileRead)

@@ -6,23 +6,16 @@ nesting, elements, limits) are in casework.blocks.service."""
 from fastapi import APIRouter, Request, Response
 
 from casework.blocks import service
-from casework.blocks.schemas import BlockList, BlockPage, BlockRead, BlocksCreate, BlockUpdate
-from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, Limit, etag, if_match_version
+from casework.blocks.schemas import BlockList, BlockPage, BlockRead, BlocksCreate, BlockUpdate, block_view
+from casework.content.kind import ContentKind, add_list_route
+from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, etag, if_match_version
 
 router = APIRouter(prefix="/cases/{ref}/blocks", tags=["blocks"])
+CONTENT = ContentKind("blocks", service.list_blocks, block_view)
 
-
-@router.get("", response_model=BlockPage)
-async def list_blocks(
-    ref: str,
-    actor: CurrentActor,
-    db: DB,
-    limit: Limit = 50,
-    cursor: str | None = None,
-) -> Response:
-    """The case's blocks in page order, each with its elements and parent_block_id."""
-    items, next_cursor = await db.read(service.list_blocks, actor, ref, cursor, limit)
-    return JSONResponse({"items": items, "next_cursor": next_cursor})
+add_list_route(
+    router, "", CONTENT, BlockPage, "The case's blocks in page order, each with its elements and parent_block_id."
+)
 
 
 @router.post("", status_code=201, response_model=BlockList)
@@ -34,12 +27,12 @@ async def add_blocks(
     existing one (`parent_block_id`). At most 200 blocks per case, 100 elements per block. File elements
     become files of the case (413 past the file size limit; 422 naming `files` past 100 files per case)."""
     items, version = await db.write(service.add_blocks, actor, store, ref, body, if_match_version(request))
-    return JSONResponse({"items": items}, 201, headers={"ETag": etag(version)})
+    return JSONResponse({"items": [block_view(b) for b in items]}, 201, headers={"ETag": etag(version)})
 
 
 @router.get("/{block_id}", response_model=BlockRead)
 async def get_block(ref: str, block_id: str, actor: CurrentActor, db: DB) -> Response:
-    return JSONResponse(await db.read(service.get_block, actor, ref, block_id))
+    return JSONResponse(block_view(await db.read(service.get_block, actor, ref, block_id)))
 
 
 @router.patch("/{block_id}", response_model=BlockRead)
@@ -48,7 +41,7 @@ async def update_block(
 ) -> Response:
     """Edit title or hidden; `position` (1..number of blocks) moves the block and shifts those in between."""
     block, version = await db.write(service.update_block, actor, ref, block_id, body, if_match_version(request))
-    return JSONResponse(block, headers={"ETag": etag(version)})
+    return JSONResponse(block_view(block), headers={"ETag": etag(version)})
 
 
 @router.delete("/{block_id}", status_code=204)

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, PlainValidator, StringConstraints, TypeAdapter, ValidationError
 from pydantic import WithJsonSchema
 
+from casework.blocks.records import BlockRecord, ElementRecord
 from casework.errors import from_validation_error
 from casework.i18n import _
 from casework.inputs import StrictInput, not_blank
@@ -189,33 +190,30 @@ class BlockPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-def element_view(block_type: str, element: Any) -> dict[str, Any]:
-    """The JSON of one element row (any mapping or object with id, position, data, attachment_id)."""
-    view: dict[str, Any] = {"id": str(element["id"]), "number": element["number"], "position": element["position"]}
-    data = element["data"]
+def element_view(block_type: str, element: ElementRecord) -> dict[str, Any]:
+    view: dict[str, Any] = {"id": str(element.id), "number": element.number, "position": element.position}
     if block_type in NOTE_TYPES or block_type == "file":
-        view.update(data)
+        view.update(element.data)
         if block_type == "file":
-            attachment_id = element["attachment_id"]
-            view["attachment_id"] = str(attachment_id) if attachment_id else None
+            view["attachment_id"] = str(element.attachment_id) if element.attachment_id else None
     else:
-        view["data"] = data
+        view["data"] = element.data
     return view
 
 
-def block_view(block: Any, elements: list[Any]) -> dict[str, Any]:
-    """The native JSON of one block row (a mapping) with its element rows, built directly."""
+def block_view(block: BlockRecord) -> dict[str, Any]:
+    """The native JSON of one block with its elements."""
     return {
-        "id": str(block["id"]),
-        "number": block["number"],
-        "case_id": str(block["case_id"]),
-        "title": block["title"],
-        "block_type": block["block_type"],
-        "position": block["position"],
-        "hidden": block["hidden"],
-        "parent_block_id": str(block["parent_id"]) if block["parent_id"] else None,
-        "created_at": block["created_at"],
-        "created_by": str(block["created_by"]),
-        "updated_at": block["updated_at"],
-        "elements": [element_view(block["block_type"], e) for e in elements],
+        "id": str(block.id),
+        "number": block.number,
+        "case_id": str(block.case_id),
+        "title": block.title,
+        "block_type": block.block_type,
+        "position": block.position,
+        "hidden": block.hidden,
+        "parent_block_id": str(block.parent_id) if block.parent_id else None,
+        "created_at": block.created_at,
+        "created_by": str(block.created_by),
+        "updated_at": block.updated_at,
+        "elements": [element_view(block.block_type, e) for e in block.elements],
     }

@@ -45,6 +45,7 @@ from casework.attachments import service as attachments
 from casework.attachments.storage import FileStore
 from casework.auth.service import Actor
 from casework.blocks.models import Block, BlockElement
+from casework.blocks.records import BlockRecord, block_record
 from casework.blocks.schemas import (
     MAX_BLOCKS_PER_CASE,
     NOTE_TYPES,
@@ -54,7 +55,6 @@ from casework.blocks.schemas import (
     Element,
     FileElement,
     NoteElement,
-    block_view,
     parse_element,
 )
 from casework.cases import service as cases
@@ -109,15 +109,18 @@ def _elements_of(session: Session, workspace_id: uuid.UUID, block_ids: list[uuid
     return grouped
 
 
-def get_block(session: Session, actor: Actor, ref: str, block_id: str) -> dict[str, Any]:
+def _with_elements(session: Session, case: Case, block: Any) -> BlockRecord:
+    return block_record(block, _elements_of(session, case.workspace_id, [block["id"]])[block["id"]])
+
+
+def get_block(session: Session, actor: Actor, ref: str, block_id: str) -> BlockRecord:
     case = cases.visible_case(session, actor, ref)
-    block = _find_block(session, case, block_id)
-    return block_view(block, _elements_of(session, case.workspace_id, [block["id"]])[block["id"]])
+    return _with_elements(session, case, _find_block(session, case, block_id))
 
 
 def list_blocks(
     session: Session, actor: Actor, ref: str, cursor: str | None = None, limit: int = 50
-) -> tuple[list[dict[str, Any]], str | None]:
+) -> tuple[list[BlockRecord], str | None]:
     """A page of the case's blocks in page order, each with its elements: one query for the blocks, one for
     all their elements."""
     case = cases.visible_case(session, actor, ref)
@@ -130,7 +133,7 @@ def list_blocks(
     rows = [row._mapping for row in session.execute(query.order_by(BLOCKS.c.position, BLOCKS.c.id).limit(limit + 1))]
     rows, next_cursor = page_of(rows, limit, lambda row: [row["position"], str(row["id"])])
     elements = _elements_of(session, case.workspace_id, [row["id"] for row in rows])
-    return [block_view(row, elements[row["id"]]) for row in rows], next_cursor
+    return [block_record(row, elements[row["id"]]) for row in rows], next_cursor
 
 
 # Adding
@@ -313,7 +316,7 @@ def add_blocks(
     ref: str | uuid.UUID,
     data: BlocksCreate,
     expected_version: int | None = None,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[BlockRecord], int]:
     """Add the request's blocks after the case's existing ones; all or nothing. Returns the new blocks in request
     order and the case's new version. `store` is the file store, used only for file elements."""
     case = cases.lock_case_for_change(session, actor, ref, expected_version)
@@ -361,7 +364,7 @@ def add_blocks(
         for p in planned
     ]
     version = cases.record_change(session, actor, case, "blocks_added", {"blocks": [None, summary]})
-    return [block_view(block, rows) for block, rows in zip(block_rows, element_rows, strict=True)], version
+    return [block_record(block, rows) for block, rows in zip(block_rows, element_rows, strict=True)], version
 
 
 # Changing
@@ -374,7 +377,7 @@ def update_block(
     block_id: str | uuid.UUID,
     data: BlockUpdate,
     expected_version: int | None = None,
-) -> tuple[dict[str, Any], int]:
+) -> tuple[BlockRecord, int]:
     """Change a block's title, hidden flag or position; returns the block and the case's version."""
     requested = data.changed_fields()
     for name, value in requested.items():
@@ -384,7 +387,7 @@ def update_block(
     block = _find_block(session, case, block_id)
     changes = {name: [block[name], value] for name, value in requested.items() if block[name] != value}
     if not changes:
-        return block_view(block, _elements_of(session, case.workspace_id, [block["id"]])[block["id"]]), case.version
+        return _with_elements(session, case, block), case.version
     values: dict[str, Any] = {field: new for field, (_old, new) in changes.items()}
     if "position" in changes:
         _move(session, case, block["position"], values["position"])
@@ -393,8 +396,7 @@ def update_block(
     version = cases.record_change(
         session, actor, case, "block_updated", {"block_id": [str(block["id"])] * 2, **changes}
     )
-    updated = _find_block(session, case, block["id"])
-    return block_view(updated, _elements_of(session, case.workspace_id, [block["id"]])[block["id"]]), version
+    return _with_elements(session, case, _find_block(session, case, block["id"])), version
 
 
 def _move(session: Session, case: Case, old: int, new: int) -> None:

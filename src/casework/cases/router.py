@@ -1,4 +1,3 @@
-from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -6,12 +5,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from casework.activity.schemas import ActivityPage, activity_view
-from casework.alerts import service as alerts
-from casework.alerts.schemas import alert_view
-from casework.attachments import service as attachments
-from casework.attachments.schemas import file_view
 from casework.auth.service import Actor
-from casework.blocks import service as blocks
 from casework.cases import bulk, facets, moving, search, service
 from casework.cases import paging as pages
 from casework.cases.records import CaseRecord
@@ -30,22 +24,13 @@ from casework.cases.schemas import (
     TagPage,
     case_view,
 )
-from casework.comments import service as comments
-from casework.comments.schemas import comment_view
+from casework.content.installed import CONTENT_KINDS
 from casework.errors import InvalidInput
 from casework.i18n import _, translate
 from casework.deletion import service as deletion
 from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, Language, Limit, etag, if_match_version
-from casework.insights import service as insights
-from casework.insights.schemas import insight_view
-from casework.links import service as links
-from casework.links.schemas import link_view
 from casework import problems
 from casework.problems import item_problem
-from casework.tasks import service as tasks
-from casework.tasks.schemas import task_view
-from casework.watchers import service as watchers
-from casework.watchers.schemas import watcher_view
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 # What the workspace's cases use, beside them: GET /tags, GET /reporters.
@@ -163,21 +148,8 @@ def _bulk_refusal(outcome: bulk.AtomicOutcome, results: list[dict[str, Any]], la
     return JSONResponse(body, status, headers={"Content-Language": language}, media_type=problems.MEDIA_TYPE)
 
 
-def _as_is(view: dict[str, Any]) -> dict[str, Any]:
-    return view
-
-
-# What `?include=` may name: each kind's page function and the JSON of one of its items.
-INCLUDABLE: dict[str, tuple[Callable[..., tuple[list[Any], str | None]], Callable[[Any], dict[str, Any]]]] = {
-    "comments": (comments.list_comments, comment_view),
-    "alerts": (alerts.list_alerts, alert_view),
-    "insights": (insights.list_insights, insight_view),
-    "files": (attachments.list_files, file_view),
-    "tasks": (tasks.list_tasks, task_view),
-    "links": (links.list_links, link_view),
-    "blocks": (blocks.list_blocks, _as_is),
-    "watchers": (watchers.list_watchers, watcher_view),
-}
+# What `?include=` may name: each kind's page of a case's items and the JSON of one item, by name.
+INCLUDABLE = {kind.name: kind for kind in CONTENT_KINDS}
 INCLUDED_PAGE_SIZE = 50
 
 
@@ -198,9 +170,8 @@ def _case_with_content(
     case = service.get_case(session, actor, ref)
     pages = {}
     for name in names:
-        list_page, view = INCLUDABLE[name]
-        items, next_cursor = list_page(session, actor, str(case.id), cursor=None, limit=INCLUDED_PAGE_SIZE)
-        pages[name] = {"items": [view(item) for item in items], "next_cursor": next_cursor}
+        kind = INCLUDABLE[name]
+        pages[name] = kind.page(*kind.list_page(session, actor, str(case.id), None, INCLUDED_PAGE_SIZE))
     return case, pages
 
 

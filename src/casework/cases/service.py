@@ -29,6 +29,8 @@ from casework.cases.models import (
 )
 from casework.cases.records import CaseRecord, case_record
 from casework.cases.tags import register_tags
+# Watching is part of the case's write path, so cases owns case_watchers; the watchers package writes through it.
+from casework.cases.watching import add_watchers
 from casework.cases.schemas import (
     NON_NULLABLE_FIELDS,
     CaseCreate,
@@ -37,7 +39,7 @@ from casework.cases.schemas import (
 )
 from casework.db.base import new_id, utcnow
 from casework.db.handles import ref_condition
-from casework.db.statements import add_to_counters, insert_ignoring_duplicates
+from casework.db.statements import add_to_counters
 from casework.errors import (
     ClosureBlocked,
     Conflict,
@@ -53,7 +55,6 @@ from casework.pagination import after_id, page_of
 from casework.projects.models import Project
 from casework.projects import numbering
 from casework.projects.lookup import default_project, resolve_project
-from casework.watchers.models import CaseWatcher
 from casework.workflow.case_types.service import resolve_type
 from casework.workflow.conditions import evaluation as conditions
 from casework.workflow.fields import service as fields
@@ -313,13 +314,6 @@ def count_case(session: Session, case: Case, before: tuple[str, bool] | None, af
     slot = session.info.setdefault("case_count_slot", random.randrange(COUNT_SLOTS))
     key = {"workspace_id": case.workspace_id, "project_id": case.project_id, "slot": slot}
     add_to_counters(session, CaseCount.__table__, key, deltas)
-
-
-def add_watchers(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, users: Iterable[uuid.UUID]) -> int:
-    """The author and every assignee follow the case; a user already watching is left as is."""
-    now = utcnow()
-    rows = [{"case_id": case_id, "user_id": u, "workspace_id": workspace_id, "created_at": now} for u in users]
-    return insert_ignoring_duplicates(session, CaseWatcher.__table__, rows)
 
 
 # Changing

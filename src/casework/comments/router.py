@@ -1,3 +1,4 @@
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -5,6 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 from casework.comments import service
 from casework.comments.records import CommentRecord
 from casework.comments.schemas import CommentCreate, CommentPage, CommentRead, CommentUpdate, comment_view
+from casework.content.kind import ContentKind
 from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
 
 router = APIRouter(prefix="/cases/{ref}/comments", tags=["comments"])
@@ -25,6 +27,10 @@ def _view(comment: CommentRecord, render: str | None) -> dict[str, Any]:
     if render == "html":
         view["body_html"] = service.render_html(comment.body)
     return view
+
+
+# Its list route takes `render` besides the others' query parameters, so it is written out below.
+CONTENT = ContentKind("comments", service.list_comments, partial(_view, render=None))
 
 
 @router.post(
@@ -48,7 +54,7 @@ async def list_comments(
     render: Render = None,
 ) -> Response:
     """The case's comments, oldest first."""
-    rows, next_cursor = await db.read(service.list_comments, actor, ref, cursor, limit)
+    rows, next_cursor = await db.read(CONTENT.list_page, actor, ref, cursor, limit)
     return JSONResponse({"items": [_view(row, render) for row in rows], "next_cursor": next_cursor})
 
 

@@ -1,6 +1,7 @@
 from fastapi import APIRouter, Request, Response
 
-from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
+from casework.content.kind import ContentKind, add_list_route
+from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
 from casework.insights import service
 from casework.insights.schemas import (
     InsightPage,
@@ -40,17 +41,8 @@ async def add_insights(request: Request, ref: str, body: InsightsAdd, actor: Cur
     return JSONResponse(result, 201 if outcome.added else 200, headers={"ETag": etag(outcome.case_version)})
 
 
-@router.get("/{ref}/insights", response_model=InsightPage)
-async def list_insights(
-    ref: str,
-    actor: CurrentActor,
-    db: DB,
-    limit: Limit = 50,
-    cursor: str | None = None,
-) -> Response:
-    """The case's insights, oldest first."""
-    rows, next_cursor = await db.read(service.list_insights, actor, ref, cursor, limit)
-    return JSONResponse({"items": [insight_view(row) for row in rows], "next_cursor": next_cursor})
+CONTENT = ContentKind("insights", service.list_insights, insight_view)
+add_list_route(router, "/{ref}/insights", CONTENT, InsightPage, "The case's insights, oldest first.")
 
 
 async def _remove(request: Request, ref: str, body: InsightsRemove, actor: CurrentActor, db: DB) -> Response:

@@ -3,24 +3,17 @@ If-Match with the version of the case in the path and answer with its new versio
 
 from fastapi import APIRouter, Request, Response
 
-from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
+from casework.content.kind import ContentKind, add_list_route
+from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
 from casework.links import service
 from casework.links.schemas import LinkCreate, LinkPage, LinkRead, link_view
 
 router = APIRouter(prefix="/cases/{ref}/links", tags=["links"])
+CONTENT = ContentKind("links", service.list_links, link_view)
 
-
-@router.get("", response_model=LinkPage)
-async def list_links(
-    ref: str,
-    actor: CurrentActor,
-    db: DB,
-    limit: Limit = 50,
-    cursor: str | None = None,
-) -> Response:
-    """The case's links, oldest first, each with the relation as seen from this case."""
-    rows, next_cursor = await db.read(service.list_links, actor, ref, cursor, limit)
-    return JSONResponse({"items": [link_view(r) for r in rows], "next_cursor": next_cursor})
+add_list_route(
+    router, "", CONTENT, LinkPage, "The case's links, oldest first, each with the relation as seen from this case."
+)
 
 
 @router.post("", status_code=201, response_model=LinkRead)

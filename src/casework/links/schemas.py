@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from casework.inputs import StrictInput
+from casework.links.records import LinkRecord
 
 Relation = Literal["related", "duplicates", "duplicated_by", "parent", "child"]
 
@@ -51,9 +52,7 @@ class LinkPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-def link_view(row: Any) -> dict[str, Any]:
-    """A link row joined with its linked case (attributes: linked_case_id, key, title, status,
-    archived_at, relation, created_at, created_by)."""
+def link_view(row: LinkRecord) -> dict[str, Any]:
     return {
         "case": {
             "id": str(row.linked_case_id),

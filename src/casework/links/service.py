@@ -6,11 +6,9 @@ both link_count counters move and both get an activity entry.
 """
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, insert, or_, select
+from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
@@ -20,22 +18,9 @@ from casework.db.base import new_id, utcnow
 from casework.errors import Conflict, InvalidInput, NotFound
 from casework.i18n import _
 from casework.links.models import CaseLink
+from casework.links.records import LinkRecord
 from casework.links.schemas import INVERSE
 from casework.pagination import id_page
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """One side of a link, as its case sees it (the fields of a listed row)."""
-
-    linked_case_id: uuid.UUID
-    key: str
-    title: str
-    status: str
-    archived_at: datetime | None
-    relation: str
-    created_at: datetime
-    created_by: uuid.UUID
 
 
 def _lock_pair(
@@ -65,7 +50,7 @@ def link_cases(
     other_ref: str,
     relation: str,
     expected_version: int | None = None,
-) -> tuple[Link, int]:
+) -> tuple[LinkRecord, int]:
     """Link ref to other_ref ("ref <relation> other"); returns the link as ref sees it and ref's new version."""
     case, other = _lock_pair(session, actor, ref, other_ref, expected_version)
     if case.id == other.id:
@@ -90,7 +75,9 @@ def link_cases(
         {"id": new_id(), "case_id": other.id, "linked_case_id": case.id, "relation": inverse, **common},
     ]
     session.execute(insert(CaseLink.__table__).values(rows))
-    link = Link(other.id, other.key, other.title, other.status, other.archived_at, relation, now, actor.user_id)
+    link = LinkRecord(
+        rows[0]["id"], other.id, other.key, other.title, other.status, other.archived_at, relation, now, actor.user_id
+    )
     version = cases.record_change(
         session, actor, case, "linked", {"link": [None, _side(other, relation)]}, {"link_count": 1}
     )
@@ -130,7 +117,7 @@ def unlink_cases(
 
 def list_links(
     session: Session, actor: Actor, ref: str, cursor: str | None = None, limit: int = 50
-) -> tuple[list[Row[Any]], str | None]:
+) -> tuple[list[LinkRecord], str | None]:
     """The case's links, oldest first, each with the linked case's id, key, title and status."""
     case = cases.visible_case(session, actor, ref)
     query = (
@@ -148,7 +135,8 @@ def list_links(
         .join(Case, Case.id == CaseLink.linked_case_id)
         .where(CaseLink.case_id == case.id)
     )
-    return id_page(session, query, CaseLink.id, cursor, limit, scalars=False)
+    rows, next_cursor = id_page(session, query, CaseLink.id, cursor, limit, scalars=False)
+    return [LinkRecord(**row._mapping) for row in rows], next_cursor
 
 
 def delete_for_case(session: Session, actor: Actor, case: Case) -> None:

@@ -3,24 +3,15 @@ with the case's new version as ETag. At most 500 tasks per case (422 naming `tas
 
 from fastapi import APIRouter, Request, Response
 
-from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
+from casework.content.kind import ContentKind, add_list_route
+from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
 from casework.tasks import service
 from casework.tasks.schemas import TaskCreate, TaskPage, TaskRead, TaskReorder, TaskUpdate, task_view
 
 router = APIRouter(prefix="/cases/{ref}/tasks", tags=["tasks"])
+CONTENT = ContentKind("tasks", service.list_tasks, task_view)
 
-
-@router.get("", response_model=TaskPage)
-async def list_tasks(
-    ref: str,
-    actor: CurrentActor,
-    db: DB,
-    limit: Limit = 50,
-    cursor: str | None = None,
-) -> Response:
-    """The case's tasks in their order."""
-    rows, next_cursor = await db.read(service.list_tasks, actor, ref, cursor, limit)
-    return JSONResponse({"items": [task_view(t) for t in rows], "next_cursor": next_cursor})
+add_list_route(router, "", CONTENT, TaskPage, "The case's tasks in their order.")
 
 
 @router.post("", status_code=201, response_model=TaskRead)

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from casework.cases.schemas import Assignees
 from casework.inputs import Moment, StrictInput, not_blank, unique_items
-from casework.tasks.models import Task
+from casework.tasks.records import TaskRecord
 
 MAX_TASKS_PER_CASE = 500
 MAX_DESCRIPTION = 10_000
@@ -73,13 +73,13 @@ class TaskPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-def task_view(task: Task) -> dict[str, Any]:
+def task_view(task: TaskRecord) -> dict[str, Any]:
     return {
         "id": str(task.id),
         "number": task.number,
         "case_id": str(task.case_id),
         "description": task.description,
-        "assignees": task.assignee_ids,
+        "assignees": [str(a) for a in task.assignees],
         "completed": task.completed,
         "completed_at": task.completed_at,
         "completed_by": str(task.completed_by) if task.completed_by else None,

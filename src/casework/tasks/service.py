@@ -7,6 +7,7 @@ At most MAX_TASKS_PER_CASE tasks per case, counted from those counters (no list 
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from casework.errors import InvalidInput, LimitExceeded
 from casework.i18n import _, joined
 from casework.pagination import after_position, page_of
 from casework.tasks.models import Task
+from casework.tasks.records import TaskRecord, task_record
 from casework.tasks.schemas import MAX_TASKS_PER_CASE, NON_NULLABLE_FIELDS, TaskCreate, TaskUpdate
 
 # Positions are INTEGER columns: a cursor holding anything past them is no cursor this server issued.
@@ -47,14 +49,14 @@ def _find_task(session: Session, case: Case, task_id: str | uuid.UUID) -> Task:
 # Reading
 
 
-def get_task(session: Session, actor: Actor, ref: str, task_id: str) -> Task:
+def get_task(session: Session, actor: Actor, ref: str, task_id: str) -> TaskRecord:
     case = cases.visible_case(session, actor, ref)
-    return _find_task(session, case, task_id)
+    return task_record(_find_task(session, case, task_id))
 
 
 def list_tasks(
     session: Session, actor: Actor, ref: str, cursor: str | None = None, limit: int = 50
-) -> tuple[list[Task], str | None]:
+) -> tuple[list[TaskRecord], str | None]:
     """The case's tasks in their order (position, then id)."""
     case = cases.visible_case(session, actor, ref)
     query = select(Task).where(Task.case_id == case.id)
@@ -63,7 +65,7 @@ def list_tasks(
         position, last_id = after
         key = tuple_(Task.position, Task.id)
         query = query.where(key > tuple_(literal(position, Task.position.type), literal(last_id, Task.id.type)))
-    rows = list(session.scalars(query.order_by(Task.position, Task.id).limit(limit + 1)))
+    rows = [task_record(t) for t in session.scalars(query.order_by(Task.position, Task.id).limit(limit + 1))]
     return page_of(rows, limit, lambda task: [task.position, str(task.id)])
 
 
@@ -76,7 +78,7 @@ def add_task(
     ref: str,
     data: TaskCreate,
     expected_version: int | None = None,
-) -> tuple[Task, int]:
+) -> tuple[TaskRecord, int]:
     """Append a task at the end of the case's list; returns it and the case's new version."""
     case = cases.lock_case_for_change(session, actor, ref, expected_version)
     if case.tasks_open + case.tasks_done >= MAX_TASKS_PER_CASE:
@@ -108,7 +110,7 @@ def add_task(
     if task.due_date is not None:
         changes["due_date"] = [None, task.due_date]
     version = cases.record_change(session, actor, case, "task_added", changes, {"tasks_open": 1})
-    return task, version
+    return task_record(task), version
 
 
 def update_task(
@@ -118,7 +120,7 @@ def update_task(
     task_id: str,
     data: TaskUpdate,
     expected_version: int | None = None,
-) -> tuple[Task, int]:
+) -> tuple[TaskRecord, int]:
     """Apply the fields present; a request that changes nothing writes nothing. Returns the task and the case version."""
     requested = data.changed_fields()
     for field, value in requested.items():
@@ -139,7 +141,7 @@ def update_task(
     }
     changes: dict[str, Any] = {f: [current[f], v] for f, v in requested.items() if current[f] != v}
     if not changes:
-        return task, case.version
+        return task_record(task), case.version
     now = utcnow()
     counts: dict[str, int] = {}
     action = "task_updated"
@@ -159,7 +161,7 @@ def update_task(
     task.updated_at = now
     session.flush()
     version = cases.record_change(session, actor, case, action, {"task_id": [task.id, task.id], **changes}, counts)
-    return task, version
+    return task_record(task), version
 
 
 def delete_task(
@@ -184,7 +186,7 @@ def reorder_tasks(
     ref: str,
     task_ids: list[uuid.UUID],
     expected_version: int | None = None,
-) -> tuple[list[Task], int]:
+) -> tuple[list[TaskRecord], int]:
     """Set the order: task_ids must name exactly the case's tasks. Positions become 0..n-1.
 
     Returns every task of the case (at most MAX_TASKS_PER_CASE) in the new order, and the case version.
@@ -202,17 +204,14 @@ def reorder_tasks(
         message = joined(problems) if problems else _("must name each task of the case once")
         raise InvalidInput.field("task_ids", message)
     old_order = [row.id for row in rows]
-    ordered = [by_id[i] for i in task_ids]
+    ordered = [task_record(by_id[i]) for i in task_ids]
     if old_order == list(task_ids):
         return ordered, case.version
     moved = [{"b_id": task.id, "b_position": n} for n, task in enumerate(ordered) if task.position != n]
     table = Task.__table__
     if moved:
         session.execute(update(table).where(table.c.id == bindparam("b_id")).values(position=bindparam("b_position")), moved)
-    for task in ordered:
-        session.expunge(task)
-    for n, task in enumerate(ordered):
-        task.position = n
+    ordered = [replace(task, position=n) for n, task in enumerate(ordered)]
     changes = {"task_ids": [old_order, list(task_ids)]}
     version = cases.record_change(session, actor, case, "tasks_reordered", changes, None)
     return ordered, version

@@ -1,10 +1,12 @@
 from fastapi import APIRouter, Request, Response
 
-from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
+from casework.content.kind import ContentKind, add_list_route
+from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
 from casework.watchers import service
 from casework.watchers.schemas import WatcherAdd, WatcherPage, WatcherRead, watcher_view
 
 router = APIRouter(prefix="/cases/{ref}/watchers", tags=["watchers"])
+CONTENT = ContentKind("watchers", service.list_watchers, watcher_view)
 
 
 @router.post(
@@ -21,17 +23,7 @@ async def add_watcher(request: Request, ref: str, body: WatcherAdd, actor: Curre
     )
 
 
-@router.get("", response_model=WatcherPage)
-async def list_watchers(
-    ref: str,
-    actor: CurrentActor,
-    db: DB,
-    limit: Limit = 50,
-    cursor: str | None = None,
-) -> Response:
-    """The case's watchers, ordered by user id."""
-    rows, next_cursor = await db.read(service.list_watchers, actor, ref, cursor, limit)
-    return JSONResponse({"items": [watcher_view(w) for w in rows], "next_cursor": next_cursor})
+add_list_route(router, "", CONTENT, WatcherPage, "The case's watchers, ordered by user id.")
 
 
 @router.delete("/{user_id}", status_code=204)

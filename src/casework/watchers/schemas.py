@@ -5,7 +5,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from casework.inputs import StrictInput
-from casework.watchers.models import CaseWatcher
+from casework.watchers.records import WatcherRecord
 
 
 class WatcherAdd(StrictInput):
@@ -22,5 +22,5 @@ class WatcherPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-def watcher_view(watcher: CaseWatcher) -> dict[str, Any]:
+def watcher_view(watcher: WatcherRecord) -> dict[str, Any]:
     return {"user_id": str(watcher.user_id), "created_at": watcher.created_at}

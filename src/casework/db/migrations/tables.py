@@ -6,6 +6,7 @@ from casework.attachments.models import Attachment
 from casework.auth.models import ApiToken, User
 from casework.blocks.models import Block, BlockElement
 from casework.cases.models import Case, CaseAssignee, CaseAttribute, CaseCount, CaseMetadata, CaseTag, Tag
+from casework.cases.watching import CaseWatcher
 from casework.comments.models import Comment
 from casework.db.base import Base
 from casework.db.handles import HandleCounter
@@ -14,7 +15,6 @@ from casework.links.models import CaseLink
 from casework.oauth.models import OAuthClient, OAuthSigningKey
 from casework.projects.models import Project, Workspace
 from casework.tasks.models import Task
-from casework.watchers.models import CaseWatcher
 from casework.workflow.case_types.models import CaseType
 from casework.workflow.fields.models import CaseFieldValue, FieldDefinition
 from casework.workflow.overrides.models import CaseAction, OverrideRequest
