@@ -394,6 +394,11 @@ async def case_lifecycle(api: Api, case: dict[str, Any], other: dict[str, Any]) 
     await api("DELETE", "/cases/{ref}/insights", path=ref, json=keys)
     watcher = (await api("GET", "/cases/{ref}/watchers", path=ref))["items"][0]
     await api("DELETE", "/cases/{ref}/watchers/{user_id}", 204, path={**ref, "user_id": watcher["user_id"]})
+    # Reviewed, emptied, then closed with its resolution: the members a closed case has are set.
+    closing = {"status": "Resolved", "resolution": "Refunded", "resolution_reason": "fraud", "override_closure_conditions": True}
+    await api("PATCH", "/cases/{ref}", path=ref, json=closing)
+    await api("GET", "/cases/{ref}", path=ref, params={"include": "comments,files,tasks,links,watchers"})
+    await api("GET", "/cases", params={"q": "fraud", "archived": "include"})
 
     await api("POST", "/cases/{ref}/move", path={"ref": other["id"]}, json={"project": "OPS", "drop_fields": True})
     await api("DELETE", "/cases/{ref}", 204, path={"ref": other["id"]})
