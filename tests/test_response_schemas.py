@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
+from fastapi import FastAPI
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -101,7 +102,9 @@ async def test_a_body_that_drifts_from_its_model_is_reported(client: httpx.Async
     assert check(forged(418, project))
 
 
-async def test_every_native_operation_answers_as_documented(app, client: httpx.AsyncClient, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+async def test_every_native_operation_answers_as_documented(
+    app: FastAPI, client: httpx.AsyncClient, tenant: Tenant
+) -> None:
     schema = await load_document(client)
     api = Api(schema, client)
     reviewer = tenant.add_member("reviewer")
@@ -151,7 +154,8 @@ async def configure_project(api: Api, admin: str) -> None:
         json={"name": "Triage", "colour": "#aabbcc", "group": "in_progress", "category": "open"},
     )
     await api("GET", "/projects/{ref}/statuses/{status_ref}", path={"ref": "SEC", "status_ref": status["id"]})
-    await api("PATCH", "/projects/{ref}/statuses/{status_ref}", path={"ref": "SEC", "status_ref": status["id"]}, json={"name": "Triaged"})
+    status_ref = {"ref": "SEC", "status_ref": status["id"]}
+    await api("PATCH", "/projects/{ref}/statuses/{status_ref}", path=status_ref, json={"name": "Triaged"})
     statuses = await api("GET", "/projects/{ref}/statuses", path={"ref": "SEC"})
     await api("GET", "/projects/{ref}/transitions", path={"ref": "SEC"})
     names = [s["name"] for s in (statuses["items"] if isinstance(statuses, dict) else statuses)]
@@ -222,7 +226,8 @@ async def configure_types(api: Api) -> dict[str, Any]:
     case_type = await api("POST", "/projects/{ref}/types", 201, path={"ref": "SEC"}, json=body)
     await api("GET", "/projects/{ref}/types", path={"ref": "SEC"}, params={"include_deleted": "true"})
     await api("GET", "/projects/{ref}/types/{type_ref}", path={"ref": "SEC", "type_ref": case_type["id"]})
-    await api("PATCH", "/projects/{ref}/types/{type_ref}", path={"ref": "SEC", "type_ref": case_type["id"]}, json={"active": True})
+    type_ref = {"ref": "SEC", "type_ref": case_type["id"]}
+    await api("PATCH", "/projects/{ref}/types/{type_ref}", path=type_ref, json={"active": True})
     spare = await api("POST", "/projects/{ref}/types", 201, path={"ref": "SEC"}, json={"name": "Spare"})
     await api("DELETE", "/projects/{ref}/types/{type_ref}", 204, path={"ref": "SEC", "type_ref": spare["id"]})
 
@@ -395,7 +400,8 @@ async def case_lifecycle(api: Api, case: dict[str, Any], other: dict[str, Any]) 
     watcher = (await api("GET", "/cases/{ref}/watchers", path=ref))["items"][0]
     await api("DELETE", "/cases/{ref}/watchers/{user_id}", 204, path={**ref, "user_id": watcher["user_id"]})
     # Reviewed, emptied, then closed with its resolution: the members a closed case has are set.
-    closing = {"status": "Resolved", "resolution": "Refunded", "resolution_reason": "fraud", "override_closure_conditions": True}
+    closing = {"status": "Resolved", "resolution": "Refunded", "resolution_reason": "fraud"}
+    closing["override_closure_conditions"] = True
     await api("PATCH", "/cases/{ref}", path=ref, json=closing)
     await api("GET", "/cases/{ref}", path=ref, params={"include": "comments,files,tasks,links,watchers"})
     await api("GET", "/cases", params={"q": "fraud", "archived": "include"})
