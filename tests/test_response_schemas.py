@@ -278,9 +278,11 @@ async def make_cases(api: Api, admin: str, user_id: str, case_type: dict[str, An
     await api("PATCH", "/cases/{ref}", path=ref, json={"title": "Card fraud (confirmed)", "version": case["version"]})
     await api("GET", "/cases", params={"count": "true", "status_counts": "true", "q": "fraud", "sort": "field.count"})
     await api("GET", "/cases", params={"page": 1, "per_page": 10, "field": "count>=1", "tag": "fraud"})
-    await api("POST", "/cases/bulk", json={"items": [{"id": other["id"], "changes": {"tags": ["bulk"]}}]})
+    # One item refused, so that both shapes of a bulk result are checked.
+    items = [{"id": other["id"], "changes": {"tags": ["bulk"]}}, {"id": "SEC-999999", "changes": {}}]
+    await api("POST", "/cases/bulk", json={"items": items})
     await api("POST", "/projects/{ref}/fields/{key}/bulk", path={"ref": "SEC", "key": "note"},
-              json={"value": "bulk", "cases": [other["id"]]})
+              json={"value": "bulk", "cases": [other["id"], "SEC-999999"]})
     await api("POST", "/types/{type_ref}/fields/{key}/bulk", path={"type_ref": case_type["id"], "key": "channel"},
               json={"value": "us", "cases": [case["id"]]})
     await api("GET", "/tags")
