@@ -102,6 +102,14 @@ async def test_a_body_that_drifts_from_its_model_is_reported(client: httpx.Async
     assert check(forged(418, project))
 
 
+def test_a_new_native_operation_is_one_more_to_exercise() -> None:
+    ok = {"responses": {"200": {"description": "ok"}}}
+    paths = {"/api/v1/new": {"get": ok, "post": ok}, "/healthz": {"get": ok}}
+    info = {"title": "t", "version": "1"}
+    document = schemathesis.openapi.from_dict({"openapi": "3.1.0", "info": info, "paths": paths})
+    assert native_operations(document) == {"GET /api/v1/new", "POST /api/v1/new"}
+
+
 async def test_every_native_operation_answers_as_documented(
     app: FastAPI, client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
