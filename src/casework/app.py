@@ -157,7 +157,7 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger=uploads)
     problems.install(app)
 
-    native = APIRouter(prefix="/api/v1")
+    native = APIRouter(prefix="/api/v1", responses=problems.RESPONSES)
     native.include_router(cases_router)
     native.include_router(facets_router)
     native.include_router(attachments_router)
@@ -181,6 +181,7 @@ def create_app(
     native.include_router(oauth_router)
     native.include_router(activity_router)
     app.include_router(native)
+    problems.document(app)
     for dialect in dialects:
         mount_dialect(app, dialect, shared)
 

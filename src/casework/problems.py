@@ -13,6 +13,8 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,6 +39,44 @@ STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
 
 Renderer = Callable[[DomainError, int], Response]
 MEDIA_TYPE = "application/problem+json"
+
+
+def _absent(schema: dict[str, Any]) -> None:
+    """An optional member is left out of the body, not sent as null: it has no default to document."""
+    schema.pop("default", None)
+
+
+class ProblemFieldError(BaseModel):
+    field: str = Field(description="The input named as the client wrote it, dotted (`requester.email`), or `body`.")
+    message: str
+
+
+class Problem(BaseModel):
+    """An error answer (RFC 9457), as `problem_body` builds it."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    # Each of these is present only when it applies, never null.
+    errors: list[ProblemFieldError] | SkipJsonSchema[None] = Field(
+        None, description="The inputs refused, by name.", json_schema_extra=_absent
+    )
+    current_version: int | SkipJsonSchema[None] = Field(
+        None, description="Version conflicts: the version now.", json_schema_extra=_absent
+    )
+    failing_conditions: list[str] | SkipJsonSchema[None] = Field(
+        None, description="Refused closures: the names of the conditions that fail.", json_schema_extra=_absent
+    )
+
+
+# What the native routes document for every client error; routes with another error format override it.
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {
+        "description": "A problem (RFC 9457): the request was refused.",
+        "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+}
 
 
 def status_of(exc: DomainError) -> int:
@@ -148,6 +188,21 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, on_http_error)
     # Added last of the app's middleware, so outermost: it also answers for errors of the other middleware.
     app.add_middleware(UnexpectedErrors)
+
+
+def document(app: FastAPI) -> None:
+    """Adds the Problem schema that RESPONSES names to the app's OpenAPI document."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schemas = build().setdefault("components", {}).setdefault("schemas", {})
+            problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(problem.pop("$defs", {}))
+            schemas["Problem"] = problem
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 class UnexpectedErrors:

@@ -112,7 +112,10 @@ def _content_headers(file: FileRecord) -> dict[str, Any]:
     "/{file_id}/content",
     response_class=StreamingResponse,
     responses={
-        200: {"description": "The file's bytes, as an attachment.", "content": {"application/octet-stream": {}}}
+        200: {
+            "description": "The file's bytes, as an attachment, typed as detected at upload.",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        }
     },
 )
 async def download_file(ref: str, file_id: str, actor: CurrentActor, db: DB, store: FileStoreDep) -> Response:

@@ -55,7 +55,8 @@ async def revoke_client(client_id: uuid.UUID, actor: CurrentActor, db: DB) -> Re
 @router.post(
     TOKEN_PATH,
     response_model=AccessTokenRead,
-    responses={400: {"model": OAuthErrorRead}, 401: {"model": OAuthErrorRead}},
+    # Every error of this endpoint is in the RFC 6749 format, not a problem.
+    responses={400: {"model": OAuthErrorRead}, 401: {"model": OAuthErrorRead}, "4XX": {"model": OAuthErrorRead}},
     openapi_extra={"requestBody": _TOKEN_REQUEST_BODY},
     summary="Client credentials grant (RFC 6749 §4.4): an access token for the client authenticated by HTTP Basic",
 )

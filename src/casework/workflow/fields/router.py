@@ -1,10 +1,15 @@
 """/api/v1/projects/{ref}/fields: a project's custom field definitions (admin or manager write, any reader reads),
 and the bulk set of one field on up to 100 cases with a result per case. /api/v1/types/{type}/fields: a case type's
-(the type by id, or a workspace-level one by name); every case of the type sees them beside its project's."""
+(the type by id, or a workspace-level one by name); every case of the type sees them beside its project's.
 
-from typing import Any
+Both scopes have the same six routes, built once by `add_routes` from a `Scope`."""
 
-from fastapi import APIRouter, Request, Response
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
 
 from casework.cases.schemas import BulkResponse, case_view
 from casework.cases.service import BulkOutcome
@@ -13,49 +18,109 @@ from casework.problems import item_problem
 from casework.workflow.fields import bulk, service
 from casework.workflow.fields.schemas import FieldBulkSet, FieldCreate, FieldList, FieldRead, FieldUpdate, field_view
 
-router = APIRouter(prefix="/projects/{ref}/fields", tags=["fields"])
-type_router = APIRouter(prefix="/types/{type_ref}/fields", tags=["fields"])
+# A service function answering with the owning type's id (None for a project) beside its result.
+Typed = Callable[..., tuple[uuid.UUID | None, Any]]
 
 
-@router.get("", response_model=FieldList)
-async def list_fields(ref: str, actor: CurrentActor, db: DB) -> Response:
-    """Every field of the project, inactive ones too, by position."""
-    fields = await db.read(service.list_fields, actor, ref)
-    return JSONResponse({"items": [field_view(f) for f in fields]})
+@dataclass(frozen=True)
+class Scope:
+    """What tells the two scopes apart: the path parameter, the route names, the service functions, the texts."""
+
+    param: str
+    name: str
+    list_fields: Typed
+    get_field: Typed
+    create_field: Typed
+    update_field: Typed
+    delete_field: Callable[..., None]
+    bulk_set: Callable[..., list[BulkOutcome]]
+    bulk_name: str
+    list_doc: str
+    create_doc: str
+    bulk_doc: str
+
+    def route(self, verb: str) -> str:
+        """The route's name: its operation id and summary derive from it, and url_for finds it by it."""
+        return f"{verb}_{self.name}"
 
 
-@router.post("", status_code=201, response_model=FieldRead)
-async def create_field(request: Request, ref: str, body: FieldCreate, actor: CurrentActor, db: DB) -> Response:
-    """Define a field. At most 200 per project; the key is unique in the project."""
-    field = await db.write(service.create_field, actor, ref, body)
-    location = str(request.url_for("get_field", ref=ref, key=field.key))
-    return JSONResponse(field_view(field), 201, headers={"Location": location})
+def _untyped(function: Callable[..., Any]) -> Typed:
+    """A project service function answering as the type ones do: a project's fields have no type."""
+
+    def call(*args: Any) -> tuple[None, Any]:
+        return None, function(*args)
+
+    return call
 
 
-@router.get("/{key}", response_model=FieldRead)
-async def get_field(ref: str, key: str, actor: CurrentActor, db: DB) -> Response:
-    return JSONResponse(field_view(await db.read(service.get_field, actor, ref, key)))
+PROJECT = Scope(
+    param="ref",
+    name="field",
+    list_fields=_untyped(service.list_fields),
+    get_field=_untyped(service.get_field),
+    create_field=_untyped(service.create_field),
+    update_field=_untyped(service.update_field),
+    delete_field=service.delete_field,
+    bulk_set=bulk.bulk_set,
+    bulk_name="bulk_set",
+    list_doc="Every field of the project, inactive ones too, by position.",
+    create_doc="Define a field. At most 200 per project; the key is unique in the project.",
+    bulk_doc="Set the field on each case (null clears it): one result per case, in order, with its status.",
+)
+CASE_TYPE = Scope(
+    param="type_ref",
+    name="type_field",
+    list_fields=service.list_type_fields,
+    get_field=service.get_type_field,
+    create_field=service.create_type_field,
+    update_field=service.update_type_field,
+    delete_field=service.delete_type_field,
+    bulk_set=bulk.bulk_set_for_type,
+    bulk_name="bulk_set_for_type",
+    list_doc="Every field of the case type, inactive ones too, by position.",
+    create_doc="Define a field of the type. At most 200 per type; no field its cases already see may have the key.",
+    bulk_doc="Set the type's field on each case of the type (null clears it): one result per case, in order.",
+)
 
 
-@router.patch("/{key}", response_model=FieldRead)
-async def update_field(ref: str, key: str, body: FieldUpdate, actor: CurrentActor, db: DB) -> Response:
-    return JSONResponse(field_view(await db.write(service.update_field, actor, ref, key, body)))
+def add_routes(router: APIRouter, scope: Scope) -> None:
+    Owner = Annotated[str, Path(alias=scope.param)]
 
+    @router.get("", response_model=FieldList, name=f"list_{scope.name}s", description=scope.list_doc)
+    async def list_fields(owner: Owner, actor: CurrentActor, db: DB) -> Response:
+        type_id, fields = await db.read(scope.list_fields, actor, owner)
+        return JSONResponse({"items": [field_view(f, type_id) for f in fields]})
 
-@router.delete("/{key}", status_code=204)
-async def delete_field(ref: str, key: str, actor: CurrentActor, db: DB) -> Response:
-    """Only a field no case holds a value of (409 otherwise: deactivate it instead)."""
-    await db.write(service.delete_field, actor, ref, key)
-    return Response(status_code=204)
+    @router.post(
+        "", status_code=201, response_model=FieldRead, name=scope.route("create"), description=scope.create_doc
+    )
+    async def create_field(request: Request, owner: Owner, body: FieldCreate, actor: CurrentActor, db: DB) -> Response:
+        type_id, field = await db.write(scope.create_field, actor, owner, body)
+        location = str(request.url_for(scope.route("get"), **{scope.param: owner, "key": field.key}))
+        return JSONResponse(field_view(field, type_id), 201, headers={"Location": location})
 
+    @router.get("/{key}", response_model=FieldRead, name=scope.route("get"))
+    async def get_field(owner: Owner, key: str, actor: CurrentActor, db: DB) -> Response:
+        type_id, field = await db.read(scope.get_field, actor, owner, key)
+        return JSONResponse(field_view(field, type_id))
 
-@router.post("/{key}/bulk", response_model=BulkResponse)
-async def bulk_set(
-    ref: str, key: str, body: FieldBulkSet, actor: CurrentActor, db: DB, language: Language
-) -> Response:
-    """Set the field on each case (null clears it): one result per case, in order, with its status."""
-    outcomes = await db.write(bulk.bulk_set, actor, ref, key, body.value, body.cases)
-    return JSONResponse({"results": [_result(outcome, language) for outcome in outcomes]})
+    @router.patch("/{key}", response_model=FieldRead, name=scope.route("update"))
+    async def update_field(owner: Owner, key: str, body: FieldUpdate, actor: CurrentActor, db: DB) -> Response:
+        type_id, field = await db.write(scope.update_field, actor, owner, key, body)
+        return JSONResponse(field_view(field, type_id))
+
+    @router.delete("/{key}", status_code=204, name=scope.route("delete"))
+    async def delete_field(owner: Owner, key: str, actor: CurrentActor, db: DB) -> Response:
+        """Only a field no case holds a value of (409 otherwise: deactivate it instead)."""
+        await db.write(scope.delete_field, actor, owner, key)
+        return Response(status_code=204)
+
+    @router.post("/{key}/bulk", response_model=BulkResponse, name=scope.bulk_name, description=scope.bulk_doc)
+    async def bulk_set(
+        owner: Owner, key: str, body: FieldBulkSet, actor: CurrentActor, db: DB, language: Language
+    ) -> Response:
+        outcomes = await db.write(scope.bulk_set, actor, owner, key, body.value, body.cases)
+        return JSONResponse({"results": [_result(outcome, language) for outcome in outcomes]})
 
 
 def _result(outcome: BulkOutcome, language: str) -> dict[str, Any]:
@@ -66,46 +131,7 @@ def _result(outcome: BulkOutcome, language: str) -> dict[str, Any]:
     return {"id": outcome.ref, "status": status, "error": problem}
 
 
-@type_router.get("", response_model=FieldList)
-async def list_type_fields(type_ref: str, actor: CurrentActor, db: DB) -> Response:
-    """Every field of the case type, inactive ones too, by position."""
-    type_id, fields = await db.read(service.list_type_fields, actor, type_ref)
-    return JSONResponse({"items": [field_view(f, type_id) for f in fields]})
-
-
-@type_router.post("", status_code=201, response_model=FieldRead)
-async def create_type_field(
-    request: Request, type_ref: str, body: FieldCreate, actor: CurrentActor, db: DB
-) -> Response:
-    """Define a field of the type. At most 200 per type; no field its cases already see may have the key."""
-    type_id, field = await db.write(service.create_type_field, actor, type_ref, body)
-    location = str(request.url_for("get_type_field", type_ref=type_ref, key=field.key))
-    return JSONResponse(field_view(field, type_id), 201, headers={"Location": location})
-
-
-@type_router.get("/{key}", response_model=FieldRead)
-async def get_type_field(type_ref: str, key: str, actor: CurrentActor, db: DB) -> Response:
-    type_id, field = await db.read(service.get_type_field, actor, type_ref, key)
-    return JSONResponse(field_view(field, type_id))
-
-
-@type_router.patch("/{key}", response_model=FieldRead)
-async def update_type_field(type_ref: str, key: str, body: FieldUpdate, actor: CurrentActor, db: DB) -> Response:
-    type_id, field = await db.write(service.update_type_field, actor, type_ref, key, body)
-    return JSONResponse(field_view(field, type_id))
-
-
-@type_router.delete("/{key}", status_code=204)
-async def delete_type_field(type_ref: str, key: str, actor: CurrentActor, db: DB) -> Response:
-    """Only a field no case holds a value of (409 otherwise: deactivate it instead)."""
-    await db.write(service.delete_type_field, actor, type_ref, key)
-    return Response(status_code=204)
-
-
-@type_router.post("/{key}/bulk", response_model=BulkResponse)
-async def bulk_set_for_type(
-    type_ref: str, key: str, body: FieldBulkSet, actor: CurrentActor, db: DB, language: Language
-) -> Response:
-    """Set the type's field on each case of the type (null clears it): one result per case, in order."""
-    outcomes = await db.write(bulk.bulk_set_for_type, actor, type_ref, key, body.value, body.cases)
-    return JSONResponse({"results": [_result(outcome, language) for outcome in outcomes]})
+router = APIRouter(prefix="/projects/{ref}/fields", tags=["fields"])
+type_router = APIRouter(prefix="/types/{type_ref}/fields", tags=["fields"])
+add_routes(router, PROJECT)
+add_routes(type_router, CASE_TYPE)
