@@ -15,7 +15,7 @@ from casework.alerts import service as alerts
 from casework.auth.service import SCOPES, Actor
 from casework.cases import bulk, moving, search, service
 from casework.cases.models import Case
-from casework.cases.records import CaseCounts, CaseRecord, ClosureConditionRecord, SlaRecord
+from casework.cases.records import CaseCounts, CaseRecord, ClosureConditionRecord, SlaRecord, case_record
 from casework.cases.schemas import CaseCreate, CaseFilter, CaseMove, CaseUpdate, case_view
 from casework.http import JSONResponse
 from casework.workflow.fields import bulk as field_bulk
@@ -175,3 +175,16 @@ async def test_lists_hand_out_records_equal_to_the_native_views(client, tenant):
     holding, next_cursor = through(tenant, alerts.cases_with_alert, "alert-1")
     assert next_cursor is None and [assert_record(item).id for item in holding] == [uuid.UUID(case["id"])]
     assert rendered(holding[0]) == await native(client, holding[0].id)
+
+
+async def test_a_case_the_session_expired_reads_as_a_fresh_one(client, tenant):
+    case = await with_content(client)
+
+    def expired_and_fresh(session, actor):  # type: ignore[no-untyped-def]
+        entity = service.visible_case(session, actor, case["key"])
+        fresh = rendered(case_record(entity))
+        session.expire(entity)
+        return rendered(case_record(entity)), fresh
+
+    expired, fresh = tenant.db.run_sync(expired_and_fresh, admin(tenant), write=False)
+    assert expired == fresh == await native(client, uuid.UUID(case["id"]))

@@ -139,7 +139,7 @@ async def test_a_name_failing_twice_is_listed_once(client: httpx.AsyncClient, te
     def work(session):  # type: ignore[no-untyped-def]
         found = find_case(session, tenant.workspace_id, case["id"])
         project = session.get_one(Project, found.project_id)
-        return conditions.failing_conditions(session, found, project, case_view(found))
+        return conditions.failing_conditions(session, found, project, case_view(case_record(found)))
 
     assert tenant.db.run_sync(work) == ["assigned", "tagged"]
 

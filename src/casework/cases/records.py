@@ -97,61 +97,78 @@ class CaseRecord:
     first_response_at: datetime | None
 
 
+# The columns a record reads, straight from the entity's loaded state.
+_READ = (
+    "id", "number", "key", "project_id", "workspace_id", "title", "description", "status", "status_id",
+    "status_category", "priority_rank", "severity", "type", "assignee_ids", "tags", "author_id", "requester",
+    "due_date", "resolution", "resolution_reason", "external_refs", "meta", "created_at", "updated_at", "updated_by",
+    "closed_at", "closed_by", "duration", "outcome", "fields", "closure_conditions", "archived_at", "archived_by",
+    "version", "comment_count", "alert_count", "insight_count", "file_count", "tasks_open", "tasks_done",
+    "link_count", "owner", "category", "opened_at", "resolved_at", "attributes", "vendor_data", "first_response_at",
+)
+
+
 def case_record(case: Case, now: datetime | None = None) -> CaseRecord:
     """The record of a loaded case (its status and SLA clocks are loaded with it: no query), SLAs as of `now`."""
+    # Lists build 200 records a page: the loaded values are read from the instance's dict, past the ORM's
+    # attribute machinery (a third of the cost); a case not wholly loaded (expired, or not yet flushed) goes through it.
+    c = case.__dict__
+    if not all(name in c for name in _READ):
+        c = {name: getattr(case, name) for name in _READ}
+    requester = c["requester"]
     return CaseRecord(
-        id=case.id,
-        number=case.number,
-        key=case.key,
-        project_id=case.project_id,
-        workspace_id=case.workspace_id,
-        title=case.title,
-        description=case.description,
-        status=case.status,
-        status_id=case.status_id,
+        id=c["id"],
+        number=c["number"],
+        key=c["key"],
+        project_id=c["project_id"],
+        workspace_id=c["workspace_id"],
+        title=c["title"],
+        description=c["description"],
+        status=c["status"],
+        status_id=c["status_id"],
         status_name=case.current_status.name,
-        status_category=case.status_category,
-        priority=priority_label(case.priority_rank),
-        severity=case.severity,
-        type=case.type,
-        assignees=tuple(uuid.UUID(a) for a in case.assignee_ids),
-        tags=tuple(case.tags),
-        author_id=case.author_id,
-        requester=dict(case.requester) if case.requester is not None else None,
-        due_date=case.due_date,
-        resolution=case.resolution,
-        resolution_reason=case.resolution_reason,
-        external_refs=dict(case.external_refs),
-        metadata=dict(case.meta),
-        created_at=case.created_at,
-        updated_at=case.updated_at,
-        updated_by=case.updated_by,
-        closed_at=case.closed_at,
-        closed_by=case.closed_by,
-        duration=case.duration,
-        outcome=case.outcome,
-        fields=_json_copy(case.fields),
-        closure_conditions=tuple(ClosureConditionRecord(c["name"], c["formula"]) for c in case.closure_conditions),
-        slas=tuple(SlaRecord(**view) for view in sla_views(case, now or utcnow())),
-        archived_at=case.archived_at,
-        archived_by=case.archived_by,
-        version=case.version,
+        status_category=c["status_category"],
+        priority=priority_label(c["priority_rank"]),
+        severity=c["severity"],
+        type=c["type"],
+        assignees=tuple(uuid.UUID(a) for a in c["assignee_ids"]),
+        tags=tuple(c["tags"]),
+        author_id=c["author_id"],
+        requester=dict(requester) if requester is not None else None,
+        due_date=c["due_date"],
+        resolution=c["resolution"],
+        resolution_reason=c["resolution_reason"],
+        external_refs=dict(c["external_refs"]),
+        metadata=dict(c["meta"]),
+        created_at=c["created_at"],
+        updated_at=c["updated_at"],
+        updated_by=c["updated_by"],
+        closed_at=c["closed_at"],
+        closed_by=c["closed_by"],
+        duration=c["duration"],
+        outcome=c["outcome"],
+        fields=_json_copy(c["fields"]),
+        closure_conditions=tuple(ClosureConditionRecord(cc["name"], cc["formula"]) for cc in c["closure_conditions"]),
+        slas=_slas(case, now),
+        archived_at=c["archived_at"],
+        archived_by=c["archived_by"],
+        version=c["version"],
         counts=CaseCounts(
-            case.comment_count,
-            case.alert_count,
-            case.insight_count,
-            case.file_count,
-            case.tasks_open,
-            case.tasks_done,
-            case.link_count,
+            c["comment_count"],
+            c["alert_count"],
+            c["insight_count"],
+            c["file_count"],
+            c["tasks_open"],
+            c["tasks_done"],
+            c["link_count"],
         ),
-        owner=case.owner,
-        category=case.category,
-        opened_at=case.opened_at,
-        resolved_at=case.resolved_at,
-        attributes={key: list(values) for key, values in case.attributes.items()},
-        vendor_data=_json_copy(case.vendor_data),
-        first_response_at=case.first_response_at,
+        owner=c["owner"],
+        category=c["category"],
+        opened_at=c["opened_at"],
+        resolved_at=c["resolved_at"],
+        attributes={key: list(values) for key, values in c["attributes"].items()},
+        vendor_data=_json_copy(c["vendor_data"]),
+        first_response_at=c["first_response_at"],
     )
 
 
@@ -159,6 +176,12 @@ def case_records(cases: list[Case], now: datetime | None = None) -> list[CaseRec
     """Records of loaded cases, their SLAs all as of one moment."""
     now = now or utcnow()
     return [case_record(case, now) for case in cases]
+
+
+def _slas(case: Case, now: datetime | None) -> tuple[SlaRecord, ...]:
+    if not case.sla_clocks:
+        return ()
+    return tuple(SlaRecord(**view) for view in sla_views(case, now or utcnow()))
 
 
 def _json_copy(value: Any) -> Any:
