@@ -381,3 +381,29 @@ def test_upgrading_to_0008_keeps_the_log_and_lets_a_deletion_entry_outlive_its_c
         assert db.run_sync(after) == (False, [("created", None), ("commented", None)])
         db.run_sync(lambda session: delete_case(session, actor, LocalFileStore(tmp_path / "files"), case_id))
         assert db.run_sync(after)[1] == [("case_deleted", None)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrading_to_0012_widens_the_category_index_and_keeps_category_pages(backend, tmp_path):
+    with fresh_database(backend, tmp_path) as db:
+
+        def before(session):  # type: ignore[no-untyped-def]
+            actor = admin_of_new_workspace(session)
+            keys = [create_case(session, actor, CaseCreate(title=t, category=c)).key for t, c in (("a", "b"), ("c", "a"))]
+            return actor, keys
+
+        actor, keys = db.run_sync(before)
+        config = migrate.alembic_config(db.engine)
+        command.downgrade(config, ScriptDirectory.from_config(config).get_revision("0012").down_revision)
+        assert _index_columns(db, "ix_cases_ws_category") == ["workspace_id", "category", "id"]
+        command.upgrade(config, "head")
+
+        assert _index_columns(db, "ix_cases_ws_category") == ["workspace_id", "category", "id", "archived_at"]
+        page = db.run_sync(lambda s: list_cases(s, actor, CaseFilter(), "category", "asc").items)
+        assert [c.key for c in page] == [keys[1], keys[0]]
+
+
+def _index_columns(db, name: str) -> list[str]:  # type: ignore[no-untyped-def]
+    with db.engine.connect() as connection:
+        indexes = sa.inspect(connection).get_indexes("cases")
+    return next(index["column_names"] for index in indexes if index["name"] == name)

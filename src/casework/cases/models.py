@@ -55,8 +55,9 @@ class Case(IdMixin, Base):
         # Lists filtered by owner or by requester, newest update first.
         Index("ix_cases_ws_owner_updated", "workspace_id", "owner", "updated_at", "id"),
         Index("ix_cases_ws_requester_updated", "workspace_id", "requester_id", "updated_at", "id"),
-        # Lists filtered or sorted by category (casework.cases.search reads the cases without one as a second range).
-        Index("ix_cases_ws_category", "workspace_id", "category", "id"),
+        # Lists filtered or sorted by category (casework.cases.search reads the cases without one as a second range);
+        # archived_at, as below.
+        Index("ix_cases_ws_category", "workspace_id", "category", "id", "archived_at"),
         # GET /cases?sort=title|status|severity|closed: pages along each sort key (archived_at, as above).
         Index("ix_cases_ws_title", "workspace_id", "title", "id", "archived_at"),
         Index("ix_cases_ws_status_rank", "workspace_id", "status_rank", "id", "archived_at"),
