@@ -1,13 +1,14 @@
-"""Each table is written by its own package: a content package changes another package's table only by calling
-that package's service (the files a comment carries: attachments.service; a case's counts: cases.service)."""
+"""Each table is written by its own package: a package changes another package's table only by calling
+that package's service (the files a comment carries: attachments.service; a case's counts and outcome: cases.service;
+a project's statuses, types, fields and SLA policies: their own services)."""
 
 import ast
 from pathlib import Path
 
 from tests.test_layers import MODULES
 
-# The packages held to the rule so far; the known debts elsewhere are listed in the README's Layers section.
-CHECKED = ("comments", "attachments", "alerts", "insights", "activity")
+# The benchmark's bulk loader writes every table by name, on purpose (bench/README.md): it is no service.
+NOT_CHECKED = ("casework.seed",)
 WRITES = {"insert": 0, "update": 0, "delete": 0, "insert_with_handle": 1}
 
 
@@ -26,6 +27,10 @@ def foreign_writes(name: str, source: str) -> list[str]:
         if not isinstance(node, ast.Call):
             continue
         called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+        # A new entity of another package's model is a row about to be added to its table.
+        if called in models and called[:1].isupper() and models[called] != f"{package}.models":
+            found.append(f"{models[called]}.{called}")
+            continue
         if called not in WRITES or len(node.args) <= WRITES[called]:
             continue
         target = node.args[WRITES[called]]
@@ -36,12 +41,9 @@ def foreign_writes(name: str, source: str) -> list[str]:
     return found
 
 
-def test_content_packages_write_only_their_own_tables():
-    checked = {n: p for n, p in MODULES.items() if n.count(".") == 2 and n.split(".")[1] in CHECKED and n.endswith(".service")}
-    assert len(checked) == len(CHECKED)
-    assert {name: foreign_writes(name, Path(path).read_text()) for name, path in checked.items()} == dict.fromkeys(
-        checked, []
-    )
+def test_every_module_writes_only_its_own_packages_tables():
+    found = {name: foreign_writes(name, Path(path).read_text()) for name, path in MODULES.items() if name not in NOT_CHECKED}
+    assert {name: writes for name, writes in found.items() if writes} == {}
 
 
 def test_the_check_sees_a_write_to_another_package_table():
@@ -53,8 +55,10 @@ def test_the_check_sees_a_write_to_another_package_table():
         "    session.execute(update(Attachment.__table__).values(comment_id=None))\n"
         "    session.execute(delete(C).where(C.id == 1))\n"
         "    insert_with_handle(session, Comment.__table__, {})\n"
+        "    session.add(Attachment(name='x'))\n"
     )
-    assert foreign_writes("casework.comments.service", probe) == [
+    assert sorted(foreign_writes("casework.comments.service", probe)) == [
+        "casework.attachments.models.Attachment",
         "casework.attachments.models.Attachment",
         "casework.cases.models.C",
     ]

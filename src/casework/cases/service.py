@@ -673,6 +673,12 @@ def record_change(
     return case.version
 
 
+def set_outcome(session: Session, case: Case, outcome: str | None) -> None:
+    """Set the locked case's outcome alone (an accepted override's): the caller records the change."""
+    session.execute(update(Case.__table__).where(Case.id == case.id).values(outcome=outcome))
+    set_committed_value(case, "outcome", outcome)
+
+
 def adjust_counts(session: Session, case: Case, counts: dict[str, int]) -> None:
     """Adjust the locked case's content counts alone: the caller records the change with record_change."""
     values = {column: getattr(Case, column) + delta for column, delta in counts.items()}

@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,10 +14,8 @@ from casework.i18n import _
 from casework.projects.lookup import resolve_project
 from casework.projects.models import Project, Workspace
 from casework.projects.schemas import WORKFLOW_SETTINGS, ProjectCreate, ProjectUpdate
-from casework.workflow.case_types.models import CaseType, standard_type
-from casework.workflow.fields.models import FieldDefinition
-from casework.workflow.slas.models import SlaPolicy
-from casework.workflow.statuses.models import CaseStatus, StatusTransition
+from casework.workflow.case_types import service as case_types
+from casework.workflow.slas import service as slas
 from casework.workflow.statuses import service as statuses
 
 
@@ -26,7 +24,7 @@ def create_workspace(session: Session, name: str) -> Workspace:
     workspace = Workspace(name=name)
     session.add(workspace)
     session.flush()
-    session.add(standard_type(workspace.id))
+    case_types.seed_workspace(session, workspace.id)
     numbering.create_workspace_sequence(session, workspace.id)
     return workspace
 
@@ -94,8 +92,7 @@ def delete_project(session: Session, actor: Actor, ref: str) -> None:
 
 
 def _delete_configuration(session: Session, project: Project) -> None:
-    """Transitions before the statuses they join, fields before their types."""
-    project_types = select(CaseType.id).where(CaseType.project_id == project.id)
-    session.execute(delete(FieldDefinition).where(FieldDefinition.case_type_id.in_(project_types)))
-    for table in (StatusTransition, CaseStatus, FieldDefinition, CaseType, SlaPolicy):
-        session.execute(delete(table).where(table.project_id == project.id))
+    """Each configuration package deletes its own rows of the project."""
+    statuses.delete_for_project(session, project.id)
+    case_types.delete_for_project(session, project.id)
+    slas.delete_for_project(session, project.id)

@@ -8,7 +8,7 @@ project sees whatever their case, and matched without regard to case.
 
 import uuid
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
@@ -18,7 +18,7 @@ from casework.i18n import _
 from casework.projects.models import Project, Workspace
 from casework.projects.lookup import resolve_project
 from casework.workflow.case_types import lookup
-from casework.workflow.case_types.models import STANDARD_ID, CaseType
+from casework.workflow.case_types.models import STANDARD_ID, CaseType, standard_type
 from casework.workflow.case_types.schemas import (
     MAX_TYPES_PER_PROJECT,
     MAX_WORKSPACE_TYPES,
@@ -231,3 +231,14 @@ def _under(prefix: str, exc: InvalidInput) -> InvalidInput:
     moved = InvalidInput.field(errors[0].field, errors[0].message)
     moved.errors = errors
     return moved
+
+
+def seed_workspace(session: Session, workspace_id: uuid.UUID) -> None:
+    """The built-in STANDARD type of a new workspace, which every project sees."""
+    session.add(standard_type(workspace_id))
+
+
+def delete_for_project(session: Session, project_id: uuid.UUID) -> None:
+    """A deleted project's own case types, after the field definitions scoped to them."""
+    fields.delete_for_project(session, project_id)
+    session.execute(delete(CaseType).where(CaseType.project_id == project_id))

@@ -468,3 +468,10 @@ def _check_removed_options(session: Session, field: FieldDefinition, options: li
 def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
     """The case's searchable field values, as the case is deleted for good (casework.deletion)."""
     session.execute(delete(CaseFieldValue.__table__).where(CaseFieldValue.case_id == case_id))
+
+
+def delete_for_project(session: Session, project_id: uuid.UUID) -> None:
+    """A deleted project's field definitions: its own and those of its case types."""
+    project_types = select(CaseType.id).where(CaseType.project_id == project_id)
+    session.execute(delete(FieldDefinition).where(FieldDefinition.case_type_id.in_(project_types)))
+    session.execute(delete(FieldDefinition).where(FieldDefinition.project_id == project_id))

@@ -15,10 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.attachments import service as attachments
 from casework.attachments.models import Attachment
@@ -242,8 +241,7 @@ def _decide(session: Session, actor: Actor, case: Case, data: DecisionAction) ->
     changes = _changes(action, override_id=[override.id, override.id], state=["pending", state])
     if data.type == "accept":
         changes["outcome"] = [case.outcome, override.outcome]
-        session.execute(update(Case.__table__).where(Case.id == case.id).values(outcome=override.outcome))
-        set_committed_value(case, "outcome", override.outcome)
+        cases.set_outcome(session, case, override.outcome)
     cases.record_change(session, actor, case, entry, changes)
     return action
 

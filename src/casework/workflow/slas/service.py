@@ -385,3 +385,7 @@ def replace_policies(
 def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
     """The case's SLA clocks, as the case is deleted for good (casework.deletion)."""
     session.execute(delete(CaseSla.__table__).where(CaseSla.case_id == case_id))
+
+
+def delete_for_project(session: Session, project_id: uuid.UUID) -> None:
+    session.execute(delete(SlaPolicy.__table__).where(SlaPolicy.project_id == project_id))

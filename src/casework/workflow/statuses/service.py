@@ -289,3 +289,9 @@ def _transitions(session: Session, project: Project) -> tuple[bool, list[StatusT
     rows = session.scalars(select(StatusTransition).where(StatusTransition.project_id == project.id))
     ordered = sorted(rows, key=lambda t: (rank[t.from_status_id], rank[t.to_status_id]))
     return project.restrict_transitions, ordered, statuses
+
+
+def delete_for_project(session: Session, project_id: uuid.UUID) -> None:
+    """A deleted project's statuses, the transitions that join them first."""
+    for table in (StatusTransition, CaseStatus):
+        session.execute(delete(table).where(table.project_id == project_id))
