@@ -13,7 +13,7 @@ import pytest
 
 from casework.alerts import service as alerts
 from casework.auth.service import SCOPES, Actor
-from casework.cases import bulk, moving, search, service
+from casework.cases import bulk, lifecycle, moving, search, service
 from casework.cases.models import Case
 from casework.cases.records import CaseCounts, CaseRecord, ClosureConditionRecord, SlaRecord, case_record
 from casework.cases.schemas import CaseCreate, CaseFilter, CaseMove, CaseUpdate, case_view
@@ -138,16 +138,16 @@ async def test_writes_hand_out_records_equal_to_the_native_view(client, tenant):
     assert (await client.post("/projects", json={"key": "OPS", "name": "Ops"})).status_code == 201
     moved = assert_record(through(tenant, moving.move_case, created.key, CaseMove(project="OPS")))
     assert moved.key.startswith("OPS-") and rendered(moved) == await native(client, created.id)
-    archived = assert_record(through(tenant, service.archive_case, moved.key))
+    archived = assert_record(through(tenant, lifecycle.archive_case, moved.key))
     assert archived.archived_at is not None and rendered(archived) == await native(client, created.id)
-    restored = assert_record(through(tenant, service.restore_case, moved.key))
+    restored = assert_record(through(tenant, lifecycle.restore_case, moved.key))
     assert restored.archived_at is None and rendered(restored) == await native(client, created.id)
 
 
 async def test_bulk_outcomes_hold_records(client, tenant):
     first, second = await create(client), await create(client)
     items = [(first["key"], None, {"severity": "high"}), (second["key"], None, {"tags": ["x"]})]
-    outcomes = through(tenant, service.bulk_update, items)
+    outcomes = through(tenant, bulk.bulk_update, items)
     atomic = through(tenant, bulk.bulk_update_atomic, [(first["key"], None, {"severity": "critical"})])
     assert atomic.applied
     for outcome in [*outcomes, *atomic.items]:

@@ -1,6 +1,7 @@
-"""The atomic mode of POST /cases/bulk: every item applies, or none does.
+"""POST /cases/bulk: item by item (each refusal leaves the others applied), or atomic: every item applies, or none
+does.
 
-Before anything is written, every item is parsed and its case found and its version checked, so that the answer
+In the atomic mode, before anything is written, every item is parsed and its case found and its version checked, so that the answer
 names every missing case and every stale version, not just the first (what Kibana's PATCH /api/cases reports).
 Only when all pass are the items applied, each in a savepoint of one enclosing savepoint, so that a later refusal
 (a transition, a closure condition, ...) is still reported item by item; any refusal rolls the enclosing savepoint
@@ -16,9 +17,38 @@ from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
 from casework.cases.schemas import CaseUpdate
-from casework.cases.service import BulkOutcome, find_case, update_case
+from casework.cases.records import CaseRecord
+from casework.cases.service import find_case, update_case
 from casework.errors import DomainError, InvalidInput, NotApplied, NotFound, VersionConflict, from_validation_error
 from casework.i18n import _
+
+
+@dataclass(frozen=True, slots=True)
+class BulkOutcome:
+    ref: str
+    case: CaseRecord | None = None
+    error: DomainError | None = None
+
+
+def bulk_update(
+    session: Session, actor: Actor, items: list[tuple[str, int | None, dict[str, Any]]]
+) -> list[BulkOutcome]:
+    """Each item in its own savepoint: one refused item leaves the others applied."""
+    actor.require_case_write()
+    outcomes = []
+    for ref, version, raw_changes in items:
+        try:
+            changes = CaseUpdate.model_validate(raw_changes)
+        except ValidationError as exc:
+            outcomes.append(BulkOutcome(ref, error=from_validation_error(exc, prefix="changes")))
+            continue
+        try:
+            with session.begin_nested():
+                case = update_case(session, actor, ref, changes, version)
+            outcomes.append(BulkOutcome(ref, case=case))
+        except DomainError as exc:
+            outcomes.append(BulkOutcome(ref, error=exc))
+    return outcomes
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,11 @@
 """How many cases a list holds, without counting a workspace's cases on each request.
 
 A list filtered by nothing but status groups, project and archived reads the counters of case_counts, which the case
-service keeps in each write's transaction (casework.cases.service.count_case): exact, at any size. Any other filter
+service keeps in each write's transaction (count_case): exact, at any size. Any other filter
 counts the matching cases up to a cap (an index range, usually), unless the client asks for an exact count.
 """
 
+import random
 import uuid
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from casework.cases.models import STATUS_COUNT_COLUMNS, Case, CaseCount
 from casework.cases.schemas import CaseFilter
-from casework.db.statements import count_up_to
+from casework.db.statements import add_to_counters, count_up_to
 from casework.workflow.statuses.models import GROUPS as STATUS_GROUPS
 
 # Totals stop here unless asked to be exact; Kibana's deepest page (page × perPage) is as far.
@@ -81,3 +82,25 @@ def recount(connection: Connection, workspace_id: uuid.UUID) -> None:
     connection.execute(delete(table).where(table.c.workspace_id == workspace_id))
     names = ["workspace_id", "project_id", "slot", *STATUS_COUNT_COLUMNS.values()]
     connection.execute(insert(table).from_select(names, rows))
+
+
+# Spread of each project's status counts (CaseCount): a transaction writes one slot, chosen at random.
+COUNT_SLOTS = 8
+
+
+def count_case(session: Session, case: Case, before: tuple[str, bool] | None, after: tuple[str, bool] | None) -> None:
+    """Moves the case in its project's status counts from (group, archived) `before` to `after` (None: not counted,
+    as before a create). Every write that adds a case, changes its status group, archives or restores it calls this
+    in its own transaction. One row per transaction and project: concurrent writers never lock two in turn."""
+    deltas: dict[str, int] = {}
+    if before is not None:
+        deltas[STATUS_COUNT_COLUMNS[before]] = -1
+    if after is not None:
+        column = STATUS_COUNT_COLUMNS[after]
+        deltas[column] = deltas.get(column, 0) + 1
+    deltas = {column: delta for column, delta in deltas.items() if delta}
+    if not deltas:
+        return
+    slot = session.info.setdefault("case_count_slot", random.randrange(COUNT_SLOTS))
+    key = {"workspace_id": case.workspace_id, "project_id": case.project_id, "slot": slot}
+    add_to_counters(session, CaseCount.__table__, key, deltas)

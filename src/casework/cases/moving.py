@@ -22,7 +22,9 @@ from casework.projects import numbering
 from casework.cases.models import Case, status_rank
 from casework.cases.records import CaseRecord, case_record
 from casework.cases.schemas import CaseMove
-from casework.cases.service import _check_resolution, _check_version, _ensure_live, count_case, find_case
+from casework.cases.closing import check_resolution
+from casework.cases.service import check_version, ensure_live, find_case
+from casework.cases.counts import count_case
 from casework.db.base import utcnow
 from casework.errors import FieldError, InvalidInput, detail_of
 from casework.i18n import _
@@ -43,8 +45,8 @@ def move_case(
     if len(versions) > 1:
         raise InvalidInput.field("version", _("If-Match and version name different versions"))
     case = find_case(session, actor.workspace_id, ref, for_update=True)
-    _ensure_live(case)
-    _check_version(case, versions.pop() if versions else None)
+    ensure_live(case)
+    check_version(case, versions.pop() if versions else None)
     source = session.get_one(Project, case.project_id)
     target = resolve_project(session, actor.workspace_id, data.project)
     if target.id == source.id:
@@ -58,7 +60,7 @@ def move_case(
     if errors:
         raise InvalidInput(detail_of(errors), errors)
     assert status is not None and type_name is not None
-    _check_resolution(target, status, case.resolution)
+    check_resolution(target, status, case.resolution)
     moved = _apply_move(session, actor, case, source, target, status, type_name, kept, [e.field for e in dropped])
     return case_record(moved)
 

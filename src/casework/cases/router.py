@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from casework.activity.schemas import ActivityPage, activity_view
 from casework.auth.service import Actor
-from casework.cases import bulk, facets, moving, search, service
+from casework.cases import bulk, facets, lifecycle, moving, search, service
 from casework.cases import paging as pages
 from casework.cases.records import CaseRecord
 from casework.cases.schemas import (
@@ -116,11 +116,11 @@ async def bulk_update(body: BulkRequest, actor: CurrentActor, db: DB, language: 
         if outcome.applied:
             return JSONResponse({"applied": True, "results": results})
         return _bulk_refusal(outcome, results, language)
-    outcomes = await db.write(service.bulk_update, actor, items)
+    outcomes = await db.write(bulk.bulk_update, actor, items)
     return JSONResponse({"results": [_bulk_result(outcome, language) for outcome in outcomes]})
 
 
-def _bulk_result(outcome: service.BulkOutcome, language: str) -> dict[str, Any]:
+def _bulk_result(outcome: bulk.BulkOutcome, language: str) -> dict[str, Any]:
     if outcome.case is not None:
         return {"id": outcome.ref, "status": 200, "case": case_view(outcome.case)}
     assert outcome.error is not None
@@ -212,7 +212,7 @@ async def archive_case(
     if permanent:
         await db.write(deletion.delete_case, actor, store, ref, if_match_version(request))
     else:
-        await db.write(service.archive_case, actor, ref, if_match_version(request))
+        await db.write(lifecycle.archive_case, actor, ref, if_match_version(request))
     return Response(status_code=204)
 
 
@@ -224,7 +224,7 @@ async def move_case(request: Request, ref: str, body: CaseMove, actor: CurrentAc
 
 @router.post("/{ref}/restore", response_model=CaseRead)
 async def restore_case(ref: str, actor: CurrentActor, db: DB) -> Response:
-    return _case_response(await db.write(service.restore_case, actor, ref))
+    return _case_response(await db.write(lifecycle.restore_case, actor, ref))
 
 
 @router.get("/{ref}/activity", response_model=ActivityPage)

@@ -1,14 +1,12 @@
-"""The case aggregate: every rule about creating, changing, archiving and finding cases."""
+"""The case aggregate: reading, creating and changing cases, and the changes content services make to them
+(archiving and deleting: casework.cases.lifecycle; bulk updates: casework.cases.bulk; finding: casework.cases.search)."""
 
-import random
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -17,16 +15,16 @@ from casework.activity.records import ActivityRecord
 from casework.auth.service import Actor, act_for, existing_user_ids
 from casework.cases import vendor_fields
 from casework.cases.models import (
-    STATUS_COUNT_COLUMNS,
     Case,
     CaseAssignee,
-    CaseCount,
     CaseMetadata,
     CaseTag,
     metadata_digest,
     severity_rank,
     status_rank,
 )
+from casework.cases import closing
+from casework.cases.counts import count_case
 from casework.cases.records import CaseRecord, case_record
 from casework.cases.tags import register_tags
 # Watching is part of the case's write path, so cases owns case_watchers; the watchers package writes through it.
@@ -39,16 +37,11 @@ from casework.cases.schemas import (
 )
 from casework.db.base import new_id, utcnow
 from casework.db.handles import ref_condition
-from casework.db.statements import add_to_counters
 from casework.errors import (
-    ClosureBlocked,
     Conflict,
-    DomainError,
-    Forbidden,
     InvalidInput,
     NotFound,
     VersionConflict,
-    from_validation_error,
 )
 from casework.i18n import _
 from casework.pagination import after_id, page_of
@@ -56,9 +49,7 @@ from casework.projects.models import Project
 from casework.projects import numbering
 from casework.projects.lookup import default_project, resolve_project
 from casework.workflow.case_types.service import resolve_type
-from casework.workflow.conditions import evaluation as conditions
 from casework.workflow.fields import service as fields
-from casework.workflow.overrides.models import OverrideRequest
 from casework.workflow.slas import service as slas
 from casework.workflow.statuses.models import CaseStatus
 from casework.workflow.statuses.service import check_transition, project_statuses, resolve_status
@@ -135,7 +126,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> CaseRecord:
     case_type = resolve_type(session, project, data.type)
     data = _prefilled(data, case_type.prefill)
     status = resolve_status(project_statuses(session, project.id), data.status)
-    _check_resolution(project, status, data.resolution)
+    closing.check_resolution(project, status, data.resolution)
     _check_assignees(session, actor, data.assignees)
     definitions = fields.case_fields(session, project.id, case_type.id)
     field_values = fields.case_field_values(session, actor, definitions, data.fields, None)
@@ -191,7 +182,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> CaseRecord:
     overridden = []
     if closed:
         view = case_view(case_record(case, now))
-        overridden = _check_closable(session, actor, case, project, view, data.override_closure_conditions)
+        overridden = closing.check_closable(session, actor, case, project, view, data.override_closure_conditions)
     case.number, key_number = numbering.allocate(session, actor.workspace_id, project.id)
     case.key = f"{project.key}-{key_number}"
     session.add(case)
@@ -206,7 +197,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> CaseRecord:
     set_committed_value(case, "sla_clocks", slas.start_clocks(session, case, project, now))
     initial = {field: [None, value] for field, value in _current_values(case).items() if value not in (None, "", [], {})}
     activity.record(session, actor, case.id, "created", initial, now)
-    _log_closure_override(session, actor, case.id, overridden)
+    closing.log_override(session, actor, case.id, overridden)
     return case_record(case, now)
 
 
@@ -222,38 +213,6 @@ def _prefilled(data: CaseCreate, prefill: dict[str, Any]) -> CaseCreate:
     if prefill.get("fields"):
         updates["fields"] = {**prefill["fields"], **data.fields}
     return CaseCreate.model_validate({**data.model_dump(exclude_unset=True), **updates}) if updates else data
-
-
-def _check_resolution(project: Project, status: CaseStatus, resolution: str | None) -> None:
-    if project.resolution_required and status.category in ("resolved", "closed") and not (resolution or "").strip():
-        raise InvalidInput.field(
-            "resolution", _("the project requires a resolution to enter the status {status}", status=status.name)
-        )
-
-
-def _check_closable(
-    session: Session, actor: Actor, case: Case, project: Project, view: dict[str, Any], override: bool
-) -> list[str]:
-    """Closing needs no pending override request and every closure condition met, unless a manager or an admin
-    overrides the conditions; returns the conditions so overridden."""
-    if has_pending_override(session, case.id):
-        raise Conflict(_("the case has a pending override request; accept, refuse or cancel it before closing"))
-    failing = conditions.failing_conditions(session, case, project, view)
-    if failing and not override:
-        raise ClosureBlocked(failing)
-    if failing:
-        actor.require_case_admin()
-    return failing
-
-
-def has_pending_override(session: Session, case_id: uuid.UUID) -> bool:
-    pending = exists().where(OverrideRequest.case_id == case_id, OverrideRequest.state == "pending")
-    return bool(session.scalar(select(pending)))
-
-
-def _log_closure_override(session: Session, actor: Actor, case_id: uuid.UUID, failing: list[str]) -> None:
-    if failing:
-        activity.record(session, actor, case_id, "closure_conditions_overridden", {"conditions": [failing, None]})
 
 
 def _check_assignees(session: Session, actor: Actor, assignees: Iterable[uuid.UUID]) -> None:
@@ -292,28 +251,6 @@ def _index_metadata(
     ]
     if rows:
         session.execute(insert(CaseMetadata.__table__), rows)
-
-
-# Spread of each project's status counts (CaseCount): a transaction writes one slot, chosen at random.
-COUNT_SLOTS = 8
-
-
-def count_case(session: Session, case: Case, before: tuple[str, bool] | None, after: tuple[str, bool] | None) -> None:
-    """Moves the case in its project's status counts from (group, archived) `before` to `after` (None: not counted,
-    as before a create). Every write that adds a case, changes its status group, archives or restores it calls this
-    in its own transaction. One row per transaction and project: concurrent writers never lock two in turn."""
-    deltas: dict[str, int] = {}
-    if before is not None:
-        deltas[STATUS_COUNT_COLUMNS[before]] = -1
-    if after is not None:
-        column = STATUS_COUNT_COLUMNS[after]
-        deltas[column] = deltas.get(column, 0) + 1
-    deltas = {column: delta for column, delta in deltas.items() if delta}
-    if not deltas:
-        return
-    slot = session.info.setdefault("case_count_slot", random.randrange(COUNT_SLOTS))
-    key = {"workspace_id": case.workspace_id, "project_id": case.project_id, "slot": slot}
-    add_to_counters(session, CaseCount.__table__, key, deltas)
 
 
 # Changing
@@ -359,12 +296,12 @@ def _requested_values(data: CaseUpdate) -> dict[str, Any]:
     return requested
 
 
-def _check_version(case: Case, expected: int | None) -> None:
+def check_version(case: Case, expected: int | None) -> None:
     if expected is not None and expected != case.version:
         raise VersionConflict(current=case.version, given=expected)
 
 
-def _ensure_live(case: Case) -> None:
+def ensure_live(case: Case) -> None:
     if case.archived_at is not None:
         raise Conflict(_("case {key} is archived; restore it first", key=case.key))
 
@@ -411,8 +348,8 @@ def change_case(
         _check_assignees(session, actor, requested["assignees"])
     for _attempt in range(UNVERSIONED_RETRIES):
         case = find_case(session, actor.workspace_id, ref)
-        _ensure_live(case)
-        _check_version(case, expected)
+        ensure_live(case)
+        check_version(case, expected)
         project = session.get_one(Project, case.project_id)
         changes, target = _changes(session, actor, case, project, requested)
         if not changes:
@@ -421,9 +358,9 @@ def change_case(
         overridden: list[str] = []
         if changes.get("status", [None, None])[1] == "closed":
             view = case_view(case_record(case)) | {field: new for field, (_old, new) in changes.items()}
-            overridden = _check_closable(session, actor, case, project, view, data.override_closure_conditions)
+            overridden = closing.check_closable(session, actor, case, project, view, data.override_closure_conditions)
         if _apply_changes(session, actor, case, project, changes, target):
-            _log_closure_override(session, actor, case.id, overridden)
+            closing.log_override(session, actor, case.id, overridden)
             return find_case(session, actor.workspace_id, case.id)
         if expected is not None:
             current_version = session.scalar(select(Case.version).where(Case.id == case.id))
@@ -465,7 +402,7 @@ def _changes(
         target = None
     if target is not None or "resolution" in changes:
         resolution = changes["resolution"][1] if "resolution" in changes else case.resolution
-        _check_resolution(project, target or case.current_status, resolution)
+        closing.check_resolution(project, target or case.current_status, resolution)
     return changes, target
 
 
@@ -551,87 +488,6 @@ def _action_for(changes: dict[str, Any]) -> str:
     return "updated"
 
 
-def archive_case(
-    session: Session, actor: Actor, ref: str, expected_version: int | None = None
-) -> CaseRecord:
-    actor.require_case_admin()
-    for _attempt in range(UNVERSIONED_RETRIES):
-        case = find_case(session, actor.workspace_id, ref)
-        _check_version(case, expected_version)
-        if case.archived_at is not None:
-            return case_record(case)
-        if (archived := _set_archived(session, actor, case, archived=True)) is not None:
-            return case_record(archived)
-        if expected_version is not None:
-            current_version = session.scalar(select(Case.version).where(Case.id == case.id))
-            raise VersionConflict(current=current_version or 0, given=expected_version)
-    raise Conflict(_("the case is changing too fast; try again"))
-
-
-def restore_case(session: Session, actor: Actor, ref: str) -> CaseRecord:
-    actor.require_case_admin()
-    for _attempt in range(UNVERSIONED_RETRIES):
-        case = find_case(session, actor.workspace_id, ref)
-        if case.archived_at is None:
-            raise Conflict(_("case {key} is not archived", key=case.key))
-        if (restored := _set_archived(session, actor, case, archived=False)) is not None:
-            return case_record(restored)
-    raise Conflict(_("the case is changing too fast; try again"))
-
-
-def _set_archived(session: Session, actor: Actor, case: Case, archived: bool) -> Case | None:
-    """One conditional UPDATE on (id, version): None if another writer got there first."""
-    now = utcnow()
-    result = session.execute(
-        update(Case)
-        .where(Case.id == case.id, Case.version == case.version)
-        .values(
-            archived_at=now if archived else None,
-            archived_by=actor.user_id if archived else None,
-            updated_at=now,
-            updated_by=actor.user_id,
-            version=case.version + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        return None
-    count_case(session, case, (case.status, not archived), (case.status, archived))
-    change = [case.archived_at, now if archived else None]
-    activity.record(session, actor, case.id, "archived" if archived else "restored", {"archived_at": change}, now)
-    return find_case(session, actor.workspace_id, case.id)
-
-
-# Deleting for good (casework.deletion removes the content first, package by package)
-
-
-def lock_for_deletion(
-    session: Session, actor: Actor, ref: str | uuid.UUID, expected_version: int | None = None
-) -> Case:
-    """The case, locked, if the actor may delete it for good: admins always, managers where the project allows."""
-    actor.require_case_admin()
-    case = find_case(session, actor.workspace_id, ref, for_update=True)
-    _check_version(case, expected_version)
-    if actor.role != "admin":
-        project = session.get_one(Project, case.project_id)
-        if not project.managers_may_delete:
-            raise Forbidden(_("only admins delete cases of project {key} for good", key=project.key))
-    return case
-
-
-def delete_case_row(session: Session, actor: Actor, case: Case) -> None:
-    """The case's own rows, once its content is gone; the entry recording the deletion stays in the log."""
-    session.execute(delete(CaseTag.__table__).where(CaseTag.case_id == case.id))
-    session.execute(delete(CaseAssignee.__table__).where(CaseAssignee.case_id == case.id))
-    session.execute(delete(CaseMetadata.__table__).where(CaseMetadata.case_id == case.id))
-    vendor_fields.delete_for_case(session, case.id)
-    count_case(session, case, (case.status, case.archived_at is not None), None)
-    session.execute(delete(Case.__table__).where(Case.id == case.id))
-    project = session.get_one(Project, case.project_id)
-    gone = {"key": [case.key, None], "title": [case.title, None], "project": [project.key, None]}
-    activity.record(session, actor, case.id, "case_deleted", gone)
-
-
 # Changes to a case's content (comments, alerts, files, ...), made by the content services
 
 
@@ -644,8 +500,8 @@ def lock_case_for_change(
     comment: the change is a comment, which a closed case may still take where its project allows it."""
     actor.require_case_write()
     case = find_case(session, actor.workspace_id, ref, for_update=True)
-    _ensure_live(case)
-    _check_version(case, expected_version)
+    ensure_live(case)
+    check_version(case, expected_version)
     if case.status == "closed":
         project = session.get_one(Project, case.project_id)
         if project.closed_read_only and not (comment and project.comments_on_closed):
@@ -683,37 +539,6 @@ def adjust_counts(session: Session, case: Case, counts: dict[str, int]) -> None:
     """Adjust the locked case's content counts alone: the caller records the change with record_change."""
     values = {column: getattr(Case, column) + delta for column, delta in counts.items()}
     session.execute(update(Case.__table__).where(Case.id == case.id).values(**values))
-
-
-# Bulk
-
-
-@dataclass(frozen=True, slots=True)
-class BulkOutcome:
-    ref: str
-    case: CaseRecord | None = None
-    error: DomainError | None = None
-
-
-def bulk_update(
-    session: Session, actor: Actor, items: list[tuple[str, int | None, dict[str, Any]]]
-) -> list[BulkOutcome]:
-    """Each item in its own savepoint: one refused item leaves the others applied."""
-    actor.require_case_write()
-    outcomes = []
-    for ref, version, raw_changes in items:
-        try:
-            changes = CaseUpdate.model_validate(raw_changes)
-        except ValidationError as exc:
-            outcomes.append(BulkOutcome(ref, error=from_validation_error(exc, prefix="changes")))
-            continue
-        try:
-            with session.begin_nested():
-                case = update_case(session, actor, ref, changes, version)
-            outcomes.append(BulkOutcome(ref, case=case))
-        except DomainError as exc:
-            outcomes.append(BulkOutcome(ref, error=exc))
-    return outcomes
 
 
 # Activity

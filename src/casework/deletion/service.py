@@ -17,7 +17,7 @@ from casework.attachments import service as attachments
 from casework.attachments.storage import FileStore
 from casework.auth.service import Actor
 from casework.blocks import service as blocks
-from casework.cases import service as cases
+from casework.cases import lifecycle
 from casework.comments import service as comments
 from casework.insights import service as insights
 from casework.links import service as links
@@ -33,7 +33,7 @@ def delete_case(
 ) -> None:
     """Delete the case and everything of it; its stored files go once this commits. Admins always may, managers
     where the project's managers_may_delete says so. The workspace's log keeps a `case_deleted` entry."""
-    case = cases.lock_for_deletion(session, actor, ref, expected_version)
+    case = lifecycle.lock_for_deletion(session, actor, ref, expected_version)
     # Rows that point at other content first: block elements at files, actions at comments and overrides,
     # files at comments.
     blocks.delete_for_case(session, case.id)
@@ -48,4 +48,4 @@ def delete_case(
     slas.delete_for_case(session, case.id)
     fields.delete_for_case(session, case.id)
     activity.delete_for_case(session, case.id)
-    cases.delete_case_row(session, actor, case)
+    lifecycle.delete_case_row(session, actor, case)

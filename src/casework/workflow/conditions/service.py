@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
+from casework.cases import closing
 from casework.cases import service as cases
 from casework.cases.records import case_record
 from casework.cases.schemas import case_view
@@ -18,7 +19,7 @@ def closure_report(session: Session, actor: Actor, ref: str) -> dict[str, Any]:
     case = cases.visible_case(session, actor, ref)
     project = session.get_one(Project, case.project_id)
     results = evaluate_conditions(session, case, project, case_view(case_record(case)))
-    pending_override = cases.has_pending_override(session, case.id)
+    pending_override = closing.has_pending_override(session, case.id)
     return {
         "closable": all(r.passed for r in results) and not pending_override,
         "pending_override": pending_override,

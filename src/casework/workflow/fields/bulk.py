@@ -1,4 +1,4 @@
-"""Setting one custom field on many cases at once, each case in its own savepoint (as cases.service.bulk_update).
+"""Setting one custom field on many cases at once, each case in its own savepoint (as casework.cases.bulk.bulk_update).
 
 Kept apart from fields.service: it writes through the cases service, which itself calls fields.service.
 """
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
 from casework.cases import service as cases
+from casework.cases.bulk import BulkOutcome
 from casework.cases.models import Case
 from casework.cases.schemas import CaseUpdate
 from casework.errors import DomainError, InvalidInput
@@ -20,7 +21,7 @@ from casework.workflow.fields import service as fields
 
 def bulk_set(
     session: Session, actor: Actor, project_ref: str, key: str, value: Any, refs: list[str]
-) -> list[cases.BulkOutcome]:
+) -> list[BulkOutcome]:
     """Set the project's field `key` to `value` (null clears) on each case: a case refused leaves the others set.
     The value is checked once first, so a value the field does not take refuses the whole request."""
     actor.require_case_write()
@@ -37,7 +38,7 @@ def bulk_set(
 
 def bulk_set_for_type(
     session: Session, actor: Actor, type_ref: str, key: str, value: Any, refs: list[str]
-) -> list[cases.BulkOutcome]:
+) -> list[BulkOutcome]:
     """The same for a case type's field, on cases of that type."""
     actor.require_case_write()
     scope = fields.type_scope(session, actor, type_ref)
@@ -60,7 +61,7 @@ def _set_each(
     value: Any,
     refs: list[str],
     outside: Callable[[Case, str], Message | None],
-) -> list[cases.BulkOutcome]:
+) -> list[BulkOutcome]:
     field = fields.find_field(session, scope, key)
     fields.check_value(session, actor, field, value)
     outcomes = []
@@ -71,7 +72,7 @@ def _set_each(
                 if (refusal := outside(case, ref)) is not None:
                     raise InvalidInput.field("cases", refusal)
                 updated = cases.update_case(session, actor, case.id, CaseUpdate(fields={key: value}))
-            outcomes.append(cases.BulkOutcome(ref, case=updated))
+            outcomes.append(BulkOutcome(ref, case=updated))
         except DomainError as exc:
-            outcomes.append(cases.BulkOutcome(ref, error=exc))
+            outcomes.append(BulkOutcome(ref, error=exc))
     return outcomes

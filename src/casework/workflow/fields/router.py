@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 
 from casework.cases.schemas import BulkResponse, case_view
-from casework.cases.service import BulkOutcome
+from casework.cases.bulk import BulkOutcome
 from casework.http import DB, CurrentActor, JSONResponse, Language
 from casework.problems import item_problem
 from casework.workflow.fields import bulk, service
