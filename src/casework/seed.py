@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from casework.auth.schemas import UserCreate
 from casework.auth.service import SCOPES, Actor, add_user, issue_token
 from casework.cases.models import severity_rank, status_rank
-from casework.workflow.vocabulary import priority_rank
+from casework.workflow.case_values import priority_rank
 from casework.cases.schemas import DEFAULT_OWNER
 from casework.projects import numbering
 from casework.cases.counts import recount as recount_statuses

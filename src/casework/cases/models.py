@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casework.db.base import Base, IdMixin, utcnow
 from casework.db.handles import HandleMixin
 from casework.workflow.statuses.models import GROUPS as STATUS_GROUPS
-from casework.workflow.vocabulary import NO_PRIORITY_RANK
+from casework.workflow.case_values import NO_PRIORITY_RANK
 
 if TYPE_CHECKING:
     from casework.workflow.slas.models import CaseSla

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from casework.cases.models import Case
-from casework.workflow.vocabulary import priority_label
+from casework.workflow.case_values import priority_label
 from casework.db.base import utcnow
 from casework.workflow.slas.service import sla_views
 

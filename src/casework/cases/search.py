@@ -23,7 +23,7 @@ from casework.pagination import decode_cursor, encode_cursor
 from casework.projects.lookup import resolve_project
 from casework.workflow.fields import search as field_search
 from casework.workflow.slas import service as slas
-from casework.workflow.vocabulary import priority_rank
+from casework.workflow.case_values import priority_rank
 from casework.workflow.statuses.models import GROUPS as STATUS_GROUPS
 from casework.workflow.statuses.models import CaseStatus
 

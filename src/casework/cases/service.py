@@ -53,7 +53,7 @@ from casework.workflow.fields import service as fields
 from casework.workflow.slas import service as slas
 from casework.workflow.statuses.models import CaseStatus
 from casework.workflow.statuses.service import check_transition, project_statuses, resolve_status
-from casework.workflow.vocabulary import priority_label, priority_rank
+from casework.workflow.case_values import priority_label, priority_rank
 
 # The case's content counts, as case_view shows them.
 COUNT_COLUMNS = ("comment_count", "alert_count", "insight_count", "file_count", "tasks_open", "tasks_done", "link_count")

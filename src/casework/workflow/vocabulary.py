@@ -18,19 +18,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import cast
 
-PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4", "P5")
-SEVERITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
-
-# Priority is kept as a rank so that "no priority" sorts after P5 and keyset pages need no NULL handling.
-NO_PRIORITY_RANK = 6
-
-
-def priority_rank(priority: str | None) -> int:
-    return int(priority[1]) if priority else NO_PRIORITY_RANK
-
-
-def priority_label(rank: int) -> str | None:
-    return None if rank == NO_PRIORITY_RANK else f"P{rank}"
+from casework.workflow.case_values import PRIORITIES, SEVERITIES
 
 
 class VocabularyError(ValueError):

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from casework.inputs import StrictInput
 from casework.projects.models import Project
 from casework.workflow.case_values import Priority
-from casework.workflow.vocabulary import priority_label
+from casework.workflow.case_values import priority_label
 from casework.workflow.slas.models import SlaPolicy
 
 SlaType = Literal["response", "completion"]
