@@ -225,3 +225,28 @@ def test_a_new_module_takes_its_packages_layer_unless_its_package_places_each_by
     assert _layer("casework.reports") is None
     assert _layer("casework.workflow.reports.service") is None
     assert _layer("casework.workflow.conditions.export") is None
+
+
+def _sqlalchemy_names(path: Path) -> set[str]:
+    return {
+        alias.name
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlalchemy"
+        for alias in node.names
+    } | {
+        alias.name
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Import)
+        for alias in node.names
+        if alias.name.split(".")[0] == "sqlalchemy"
+    }
+
+
+def test_the_cli_builds_no_sql_of_its_own():
+    """Commands call services: from SQLAlchemy they take the session type and the database error, nothing to query
+    with."""
+    commands = [path for name, path in MODULES.items() if name.rpartition(".")[2] == "cli" or name == "casework.command_line"]
+    assert len(commands) >= 5
+    assert {str(path.relative_to(SOURCE)): _sqlalchemy_names(path) - {"Session", "SQLAlchemyError"} for path in commands} == {
+        str(path.relative_to(SOURCE)): set() for path in commands
+    }

@@ -13,15 +13,13 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from casework.auth import service as auth
-from casework.auth.models import User
 from casework.db.database import Database
 from casework.errors import DomainError, from_validation_error
-from casework.projects.models import Workspace
+from casework.projects import service as projects
 from casework.settings import Settings
 
 # soft_wrap: a token or a command must never be broken across lines.
@@ -59,14 +57,13 @@ def run(work: Callable[..., T], *args: Any, write: bool = True) -> T:
 
 def acting_user(session: Session, as_email: str | None) -> auth.Actor:
     """The CLI acts as a user of the only workspace with every scope, as a local operator."""
-    workspaces = session.scalars(select(Workspace.id).limit(2)).all()
-    if len(workspaces) != 1:
+    workspace_id = projects.sole_workspace_id(session)
+    if workspace_id is None:
         raise DomainError("the CLI needs exactly one workspace; run `casework serve` once to create it")
     if as_email:
-        user = auth.find_user_by_email(session, workspaces[0], as_email)
+        user = auth.find_user_by_email(session, workspace_id, as_email)
     else:
-        query = select(User).where(User.workspace_id == workspaces[0], User.role == "admin", User.active.is_(True))
-        user = session.scalar(query.order_by(User.created_at).limit(1))
+        user = auth.first_active_admin(session, workspace_id)
         if user is None:
             raise DomainError("the workspace has no active admin")
     return auth.Actor(user.workspace_id, user.id, user.role, frozenset(auth.SCOPES), source="cli")

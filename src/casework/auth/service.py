@@ -180,6 +180,12 @@ def find_user(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID) -
     return user
 
 
+def first_active_admin(session: Session, workspace_id: uuid.UUID) -> User | None:
+    """The workspace's longest-standing active admin."""
+    query = select(User).where(User.workspace_id == workspace_id, User.role == "admin", User.active.is_(True))
+    return session.scalar(query.order_by(User.created_at, User.id).limit(1))
+
+
 def find_user_by_email(session: Session, workspace_id: uuid.UUID, email: str) -> User:
     user = session.scalar(select(User).where(User.workspace_id == workspace_id, User.email == email.lower()))
     if user is None:

@@ -29,6 +29,12 @@ def create_workspace(session: Session, name: str) -> Workspace:
     return workspace
 
 
+def sole_workspace_id(session: Session) -> uuid.UUID | None:
+    """The id of the database's workspace, if it holds exactly one (the CLI acts in it)."""
+    workspaces = session.scalars(select(Workspace.id).limit(2)).all()
+    return workspaces[0] if len(workspaces) == 1 else None
+
+
 def add_project(session: Session, workspace_id: uuid.UUID, data: ProjectCreate) -> Project:
     taken = session.scalar(select(Project.id).where(Project.workspace_id == workspace_id, Project.key == data.key))
     if taken is not None:
