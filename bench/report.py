@@ -180,14 +180,33 @@ def _dataset(document: dict[str, Any]) -> str:
 FINDINGS = Path(__file__).with_name("findings.md")
 
 
-def readme(documents: list[dict[str, Any]]) -> str:
-    sections = [README_HEAD, *([FINDINGS.read_text()] if FINDINGS.exists() else []), "## Latest results\n"]
-    for document in documents:
-        sections.append(
+RESULTS_HEADING = "## Latest results\n"
+
+
+def _kept_sections(previous: str) -> dict[str, str]:
+    """The result sections of a README, by database: results are git-ignored, so a checkout that ran only one
+    database keeps the other's table from the README it had."""
+    _head, found, results = previous.partition(RESULTS_HEADING)
+    if not found:
+        return {}
+    sections = {}
+    for part in results.split("\n### ")[1:]:
+        sections[part.split(",", 1)[0]] = "### " + part.strip("\n") + "\n"
+    return sections
+
+
+def readme(documents: list[dict[str, Any]], previous: str = "") -> str:
+    fresh = {
+        document["db"]: (
             f"### {document['db']}, {document['workers']} worker(s), {document['connections']} connections, "
             f"{document['duration']} s per scenario{_dataset(document)} — {document['started']}\n\n"
             f"Machine: {document['machine']}.\n\n{markdown_table(rows_of(document))}\n"
         )
-    if not documents:
+        for document in documents
+    }
+    by_database = _kept_sections(previous) | fresh
+    sections = [README_HEAD, *([FINDINGS.read_text()] if FINDINGS.exists() else []), RESULTS_HEADING]
+    sections += [by_database[db] for db in sorted(by_database, key=lambda db: (db != "sqlite", db))]
+    if not by_database:
         sections.append("No run yet: `make bench`.\n")
     return "\n".join(sections)

@@ -367,7 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     written = [str(path)]
     # Only the repository's own results make the README; --results elsewhere is for trying things out.
     if args.results.resolve() == (BENCH_DIR / "results").resolve():
-        (BENCH_DIR / "README.md").write_text(report.readme(report.latest_per_database(args.results)))
+        readme = BENCH_DIR / "README.md"
+        previous = readme.read_text() if readme.exists() else ""
+        readme.write_text(report.readme(report.latest_per_database(args.results), previous))
         written.append(str(BENCH_DIR / "README.md"))
     print(f"\nwritten: {', '.join(written)}")
     return 0

@@ -200,3 +200,18 @@ def test_readme_names_the_seeded_alerts_when_there_are_any():
     rows = [report.Row("x", "GET", 1, 10.0, 1.0, 2.0, 20.0, 1.0, 1.0, 0, p95_ms=1.5)]
     text = report.readme([report.result_document({**meta, "dataset": 1_000_000, "alerts": 9_904_399}, rows)])
     assert "1,000,000 seeded cases and 9,904,399 alerts" in text
+
+
+def test_readme_keeps_the_table_of_a_database_this_checkout_has_no_result_for():
+    meta = {"started": "s", "db": "postgres", "workers": 2, "duration": 5, "connections": 32, "machine": "m"}
+    rows = [report.Row("x", "GET", 1, 10.0, 1.0, 2.0, 20.0, 1.0, 1.0, 0, p95_ms=1.5)]
+    postgres = report.readme([report.result_document(meta, rows)])
+    sqlite = report.result_document({**meta, "db": "sqlite", "workers": 1}, rows)
+    both = report.readme([sqlite], previous=postgres)
+    assert both.index("### sqlite, 1 worker(s)") < both.index("### postgres, 2 worker(s)")
+    assert both.count("### postgres") == 1 and both.count("### sqlite") == 1
+    # A new result of that database replaces the kept table.
+    newer = report.readme([report.result_document({**meta, "started": "later"}, rows)], previous=both)
+    assert "— later" in newer and "— s\n" not in newer.split("### postgres")[1]
+    assert "### sqlite, 1 worker(s)" in newer
+
