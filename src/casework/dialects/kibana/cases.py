@@ -36,6 +36,7 @@ from casework.dialects.kibana.inputs import (
     at_most,
 )
 from casework.dialects.kibana.routing import kibana_router, validation_message
+from casework.dialects.kibana.schemas import CaseRead, FindResponse, KibanaUser, StatusCounts
 from casework.dialects.kibana.wire import (
     GROUP_OF_STATUS,
     STATUS_OF_GROUP,
@@ -123,12 +124,12 @@ def _get(session: Session, actor: Actor, case_id: str) -> dict[str, Any]:
     return case_answer(session, actor, service.get_case(session, actor, case_id))
 
 
-@router.post("/api/cases", summary="Create a case")
+@router.post("/api/cases", summary="Create a case", response_model=CaseRead)
 async def create_case(body: CasePostRequest, actor: DialectActor, db: DB) -> Response:
     return JSONResponse(await db.write(_create, actor, body))
 
 
-@router.get("/api/cases/{caseId}", summary="Get case information")
+@router.get("/api/cases/{caseId}", summary="Get case information", response_model=CaseRead)
 async def get_case(caseId: str, actor: DialectActor, db: DB) -> Response:
     return JSONResponse(await db.read(_get, actor, caseId))
 
@@ -256,7 +257,7 @@ def _conflict(ids: Sequence[str]) -> KibanaError:
     )
 
 
-@router.patch("/api/cases", summary="Update cases")
+@router.patch("/api/cases", summary="Update cases", response_model=list[CaseRead])
 async def update_cases(body: CasesPatchRequest, actor: DialectActor, db: DB) -> Response:
     """Atomic: every case changes, or none does. Answers the cases that changed."""
     return JSONResponse(await db.write(_patch, actor, body))
@@ -475,7 +476,7 @@ def _find(session: Session, actor: Actor, query: FindQuery, page: int, per_page:
     }
 
 
-@router.get("/api/cases/_find", summary="Search cases")
+@router.get("/api/cases/_find", summary="Search cases", response_model=FindResponse)
 async def find_cases(
     actor: DialectActor,
     db: DB,
@@ -530,7 +531,7 @@ def _tags(session: Session, actor: Actor) -> list[str]:
     return found
 
 
-@router.get("/api/cases/tags", summary="Get case tags")
+@router.get("/api/cases/tags", summary="Get case tags", response_model=list[str])
 async def get_tags(actor: DialectActor, db: DB, owner: StringList = []) -> Response:
     """The distinct tags of the workspace's cases."""
     return JSONResponse(await db.read(_tags, actor))
@@ -541,7 +542,7 @@ def _reporter_bodies(session: Session, actor: Actor) -> list[dict[str, Any]]:
     return [user_body(user) for user in people.values()]
 
 
-@router.get("/api/cases/reporters", summary="Get case creators")
+@router.get("/api/cases/reporters", summary="Get case creators", response_model=list[KibanaUser])
 async def get_reporters(actor: DialectActor, db: DB, owner: StringList = []) -> Response:
     """The users who created cases."""
     return JSONResponse(await db.read(_reporter_bodies, actor))
@@ -556,7 +557,9 @@ def _status(session: Session, actor: Actor, owner: list[str]) -> dict[str, int]:
     }
 
 
-@router.get("/api/cases/status", summary="Get case status summary (deprecated)", deprecated=True)
+@router.get(
+    "/api/cases/status", summary="Get case status summary (deprecated)", deprecated=True, response_model=StatusCounts
+)
 async def get_status(actor: DialectActor, db: DB, owner: StringList = []) -> Response:
     response = JSONResponse(await db.read(_status, actor, owner))
     response.headers["warning"] = '299 Kibana-8.15.0 "Deprecated endpoint"'
