@@ -83,6 +83,12 @@ async def test_a_connector_of_another_type_is_kept_as_given(kibana):
     assert (await create(kibana, connector=connector))["connector"] == connector
 
 
+@pytest.mark.parametrize("uid", ["u_mGBROF_q5bmFCATbLXAcCwKa0k8JvONAwSruelyKA5E_0", str(uuid.uuid4())])
+async def test_an_assignee_who_is_no_user_of_the_workspace_is_a_400(kibana, uid):
+    response = await kibana.post("/api/cases", json={**NEW_CASE, "assignees": [{"uid": uid}]})
+    assert "assignees" in boom(response, 400)
+
+
 async def test_a_missing_required_field_is_named(kibana):
     body = {k: v for k, v in NEW_CASE.items() if k != "title"}
     assert boom(await kibana.post("/api/cases", json=body), 400) == 'Invalid value "undefined" supplied to "title"'
@@ -165,6 +171,24 @@ async def test_changing_the_owner_is_refused_after_the_406_check(kibana):
     assert boom(other, 400) == f"Updating the owner of a case is not allowed ids: [{case['id']}]"
 
 
+async def test_the_category_may_be_set_to_null(kibana):
+    case = await create(kibana, category="triage")
+    response = await patch(kibana, {"id": case["id"], "version": case["version"], "category": None})
+    assert response.status_code == 200 and response.json()[0]["category"] is None
+
+
+async def test_connector_settings_and_assignees_change_through_a_patch(kibana, tenant: Tenant):
+    case = await create(kibana)
+    connector = {"id": "j1", "name": "Jira", "type": ".jira", "fields": {"issueType": "1", "priority": None}}
+    response = await patch(kibana, {
+        "id": case["id"], "version": case["version"], "connector": connector, "settings": {"syncAlerts": True},
+        "assignees": [{"uid": str(tenant.admin.id)}], "severity": "medium",
+    })
+    [updated] = response.json()
+    assert updated["connector"] == connector and updated["settings"] == {"syncAlerts": True}
+    assert updated["assignees"] == [{"uid": str(tenant.admin.id)}] and updated["severity"] == "medium"
+
+
 async def test_only_the_cases_that_change_are_answered(kibana):
     first, second = await create(kibana), await create(kibana)
     response = await patch(
@@ -195,6 +219,9 @@ async def test_a_refused_case_leaves_every_case_of_the_request_unchanged(kibana)
         ({"cases": [{"version": "y", "title": "t"}]}, 'Invalid value "undefined" supplied to "cases,id"'),
         ({"cases": [{"id": "x", "version": "y", "status": True}]}, 'Invalid value "true" supplied to "cases,status"'),
         ({"cases": [{"id": "x", "version": "y", "title": "t", "badKey": 1}]}, 'invalid keys "badKey"'),
+        *(({"cases": [{"id": "x", "version": "y", name: None}]}, f'Invalid value "null" supplied to "cases,{name}"')
+          for name in ("title", "description", "tags", "connector", "severity", "assignees", "customFields",
+                       "settings", "status", "owner")),
     ],
 )
 async def test_a_bad_patch_body_is_a_400(kibana, body, message):

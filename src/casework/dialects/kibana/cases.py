@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request, Response
-from pydantic import Field, StrictStr, ValidationError
+from pydantic import Field, StrictStr, ValidationError, model_validator
 from sqlalchemy.orm import Session
 
 from casework.attachments.storage import FileStore
@@ -47,7 +47,7 @@ from casework.dialects.kibana.wire import (
     people_of,
     user_body,
 )
-from casework.errors import NotApplied, NotFound
+from casework.errors import NotApplied, NotFound, from_validation_error
 from casework.http import DB, FileStoreDep, JSONResponse
 
 # Cases per PATCH and ids per DELETE.
@@ -113,6 +113,14 @@ def _unique(values: Sequence[Any]) -> list[Any]:
 
 
 def _core_create(body: CasePostRequest) -> CaseCreate:
+    """The core's creation request; a value the core refuses (an assignee uid that is no user id) is a 400."""
+    try:
+        return _core_create_unchecked(body)
+    except ValidationError as exc:
+        raise from_validation_error(exc) from None
+
+
+def _core_create_unchecked(body: CasePostRequest) -> CaseCreate:
     return CaseCreate.model_validate(
         {
             "title": body.title,
@@ -167,6 +175,14 @@ class CasePatchRequest(KibanaInput):
     settings: Settings | None = None
     status: KibanaStatus | None = None
     owner: StrictStr | None = Field(default=None, description="Refused unless it is the case's owner already.")
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> "CasePatchRequest":
+        # Absent means unchanged; only the category may be set to null.
+        for name in sorted(self.model_fields_set - {"category"}):
+            if getattr(self, name) is None:
+                raise ValueError(f'Invalid value "null" supplied to "cases,{name}"')
+        return self
 
 
 class CasesPatchRequest(KibanaInput):
@@ -442,10 +458,14 @@ def _filters(session: Session, actor: Actor, query: FindQuery) -> CaseFilter | N
         else:
             values["q"] = query.search
             values["q_match"] = "all" if query.defaultSearchOperator == "AND" else "any"
+    return _case_filter(values)
+
+
+def _case_filter(values: dict[str, Any]) -> CaseFilter:
     try:
         return CaseFilter.model_validate(values)
-    except ValueError as exc:
-        raise bad_request(str(exc)) from None
+    except ValidationError as exc:
+        raise bad_request(validation_message(exc.errors())) from None
 
 
 def _reporters(session: Session, actor: Actor, reporters: list[str]) -> list[uuid.UUID]:
@@ -531,7 +551,7 @@ async def find_cases(
 
 
 def _owned(owner: list[str]) -> CaseFilter:
-    return CaseFilter.model_validate({"owner": owner})
+    return _case_filter({"owner": owner})
 
 
 def _tags(session: Session, actor: Actor) -> list[str]:
