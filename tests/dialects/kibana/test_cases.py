@@ -7,6 +7,7 @@ import pytest
 from tests.conftest import Tenant
 from tests.dialects.kibana.conftest import NEW_CASE
 from tests.helpers import api_client
+from tests.workflow.fields_support import define
 
 MISSING = "6a1e1f3c-0000-4000-8000-00000000abcd"
 
@@ -272,3 +273,26 @@ async def test_a_kibana_change_reads_natively_with_its_source(kibana, app, tenan
     assert (read["severity"], read["category"], read["status"]) == ("high", "triage", "in_progress")
     assert read["vendor_data"]["kibana"]["connector"] == NEW_CASE["connector"]
     assert {entry["source"] for entry in log} == {"kibana"} and len(log) == 2
+
+
+# Custom fields
+
+
+async def test_custom_field_values_are_stored_and_shown_with_their_kibana_types(kibana, client):
+    await define(client, "d312efda-ec2b-42ec-9e2c-84981795c581", "text", owner="kibana")
+    await define(client, "fcc6840d-eb14-42df-8aaf-232201a705ec", "toggle", owner="kibana")
+    fields = [
+        {"key": "d312efda-ec2b-42ec-9e2c-84981795c581", "type": "text", "value": "Field value"},
+        {"key": "fcc6840d-eb14-42df-8aaf-232201a705ec", "type": "toggle", "value": True},
+    ]
+    case = await create(kibana, customFields=fields)
+    assert sorted(case["customFields"], key=lambda f: f["key"]) == fields
+    [patched] = (await patch(kibana, {"id": case["id"], "version": case["version"], "customFields": fields[:1]})).json()
+    assert patched["customFields"] == fields[:1]
+
+
+async def test_an_unconfigured_custom_field_is_a_400(kibana):
+    response = await kibana.post(
+        "/api/cases", json={**NEW_CASE, "customFields": [{"key": "nope", "type": "text", "value": "x"}]}
+    )
+    assert "nope" in boom(response, 400)
