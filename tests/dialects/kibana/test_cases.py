@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from tests.conftest import Tenant
-from tests.dialects.kibana.conftest import NEW_CASE
+from tests.dialects.kibana.conftest import NEW_CASE, kibana_client, kibana_headers
 from tests.helpers import api_client
 from tests.workflow.fields_support import define
 
@@ -296,3 +296,26 @@ async def test_an_unconfigured_custom_field_is_a_400(kibana):
         "/api/cases", json={**NEW_CASE, "customFields": [{"key": "nope", "type": "text", "value": "x"}]}
     )
     assert "nope" in boom(response, 400)
+
+
+# Tenants
+
+
+async def test_another_workspaces_cases_are_missing_everywhere(kibana, app, other: Tenant):
+    async with kibana_client(app, kibana_headers(other.admin.token)) as theirs:
+        case = await create(theirs)
+    assert boom(await kibana.get(f"/api/cases/{case['id']}"), 404)
+    assert boom(await patch(kibana, {"id": case["id"], "version": case["version"], "title": "mine"}), 404)
+    assert boom(await kibana.delete("/api/cases", params={"ids": case["id"]}), 404)
+    assert (await kibana.get("/api/cases/_find")).json()["total"] == 0
+    assert (await kibana.get("/api/cases/tags")).json() == []
+
+
+async def test_a_viewer_reads_but_does_not_write(kibana, app, tenant: Tenant):
+    case = await create(kibana)
+    viewer = tenant.add_member("viewer")
+    async with kibana_client(app, kibana_headers(viewer.token)) as as_viewer:
+        assert (await as_viewer.get(f"/api/cases/{case['id']}")).status_code == 200
+        assert boom(await as_viewer.post("/api/cases", json=NEW_CASE), 403)
+        assert boom(await patch(as_viewer, {"id": case["id"], "version": case["version"], "title": "x"}), 403)
+        assert boom(await as_viewer.delete("/api/cases", params={"ids": case["id"]}), 403)
