@@ -287,8 +287,11 @@ async def test_custom_field_values_are_stored_and_shown_with_their_kibana_types(
     ]
     case = await create(kibana, customFields=fields)
     assert sorted(case["customFields"], key=lambda f: f["key"]) == fields
-    [patched] = (await patch(kibana, {"id": case["id"], "version": case["version"], "customFields": fields[:1]})).json()
-    assert patched["customFields"] == fields[:1]
+    changed = {**fields[1], "value": False}
+    [patched] = (await patch(kibana, {"id": case["id"], "version": case["version"], "customFields": [changed]})).json()
+    assert sorted(patched["customFields"], key=lambda f: f["key"]) == [fields[0], changed]
+    same = await patch(kibana, {"id": case["id"], "version": patched["version"], "customFields": [changed]})
+    assert same.status_code == 406
 
 
 async def test_an_unconfigured_custom_field_is_a_400(kibana):

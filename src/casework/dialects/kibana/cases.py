@@ -199,7 +199,7 @@ def _differences(item: CasePatchRequest, record: CaseRecord) -> dict[str, Any]:
             differs = {a.uid for a in value} != {str(a) for a in record.assignees}
         elif name == "customFields":
             wanted = {field.key: field.value for field in value}
-            differs = wanted != {key: record.fields.get(key) for key in wanted} or set(record.fields) - set(wanted)
+            differs = wanted != {key: record.fields.get(key) for key in wanted}
         elif name in ("connector", "settings"):
             differs = value.model_dump() != current[name]
         else:
@@ -221,9 +221,8 @@ def _core_changes(changed: dict[str, Any], record: CaseRecord) -> dict[str, Any]
     if "status" in changed:
         changes["status"] = GROUP_OF_STATUS[changed["status"]]
     if "customFields" in changed:
-        # The request's values replace the case's: a field it leaves out is cleared.
-        wanted = {field.key: field.value for field in changed["customFields"]}
-        changes["fields"] = {**{key: None for key in record.fields}, **wanted}
+        # Only the values given change: the case's other fields may be native ones Kibana does not know.
+        changes["fields"] = {field.key: field.value for field in changed["customFields"]}
     if "connector" in changed or "settings" in changed:
         data = dict(kibana_data(record))
         for name in ("connector", "settings"):
