@@ -218,6 +218,11 @@ async def test_unassigned_filter(client, data):
     assert await key_set(client, {"unassigned": "false"}) == await key_set(client)
 
 
+async def test_unassigned_with_assignees_is_either(client, data):
+    params = [("unassigned", "true"), ("assignee", str(data.alice.id))]
+    assert await key_set(client, params) == data.keys("badge", "dropper", "phish", "malware")
+
+
 async def test_tag_filter_requires_all_given_tags(client, data, membership_strategy):
     assert await key_set(client, {"tag": "email"}) == data.keys("phish", "login")
     assert await key_set(client, [("tag", "email"), ("tag", "phishing")]) == data.keys("phish")

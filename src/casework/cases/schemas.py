@@ -451,7 +451,9 @@ class CaseFilter(CleanInput):
     priority: list[Priority | Literal["none"]] = []
     severity: list[Severity] = []
     assignee: list[uuid.UUID] = []
-    unassigned: bool = False
+    unassigned: bool = Field(
+        default=False, description="Cases with no assignee; with `assignee`, those and the cases of these users."
+    )
     tag: list[str] = Field(default=[], description="Cases with all of these tags.")
     tag_any: list[str] = Field(default=[], description="Cases with at least one of these tags.")
     tag_none: list[str] = Field(default=[], description="Cases with none of these tags.")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, intersect, not_, select
+from sqlalchemy import Select, exists, intersect, not_, or_, select
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
@@ -206,7 +206,9 @@ def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Selec
     query = query.where(*_membership_conditions(session, sets))
     query = query.where(*_case_field_conditions(f))
     if f.unassigned:
-        query = query.where(not_(exists().where(CaseAssignee.case_id == Case.id)))
+        unassigned = not_(exists().where(CaseAssignee.case_id == Case.id))
+        # With assignees named too: the unassigned cases or theirs (Kibana's `assignees=none&assignees=<uid>`).
+        query = query.where(or_(unassigned, _contains(_assigned(workspace_id, f.assignee))) if f.assignee else unassigned)
     if f.tag_none:
         query = query.where(not_(_contains(_tagged(workspace_id, f.tag_none))))
     if f.author:
@@ -291,15 +293,16 @@ def _in_statuses(session: Session, workspace_id: uuid.UUID, refs: list[str]) -> 
 def _member_sets(workspace_id: uuid.UUID, f: CaseFilter) -> list[Select[tuple[uuid.UUID]]]:
     """The case ids each assignee/tag filter admits; a case must be in all of them."""
     sets = []
-    if f.assignee:
-        sets.append(
-            select(CaseAssignee.case_id).where(
-                CaseAssignee.workspace_id == workspace_id, CaseAssignee.user_id.in_(f.assignee)
-            )
-        )
+    if f.assignee and not f.unassigned:
+        sets.append(_assigned(workspace_id, f.assignee))
     for tags in [[tag] for tag in f.tag] + ([f.tag_any] if f.tag_any else []):
         sets.append(_tagged(workspace_id, tags))
     return sets
+
+
+def _assigned(workspace_id: uuid.UUID, users: list[uuid.UUID]) -> Select[tuple[uuid.UUID]]:
+    """The case ids assigned to any of users."""
+    return select(CaseAssignee.case_id).where(CaseAssignee.workspace_id == workspace_id, CaseAssignee.user_id.in_(users))
 
 
 def _tagged(workspace_id: uuid.UUID, tags: list[str]) -> Select[tuple[uuid.UUID]]:

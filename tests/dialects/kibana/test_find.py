@@ -80,6 +80,8 @@ async def test_assignees_filter_by_uid_and_none(kibana, tenant: Tenant):
     await create(kibana)
     assert (await find(kibana, assignees=str(tenant.admin.id)))["total"] == 1
     assert (await find(kibana, assignees="none"))["total"] == 1
+    assert (await find(kibana, assignees=["none", str(tenant.admin.id)]))["total"] == 2
+    assert (await find(kibana, assignees="not-a-user"))["total"] == 0
 
 
 async def test_sorting_by_title_and_paging(kibana):

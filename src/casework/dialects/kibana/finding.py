@@ -126,14 +126,13 @@ def _filters(session: Session, actor: Actor, query: FindQuery) -> CaseFilter | N
         "category": query.category,
         **{k: v for k, v in _dates(query).items() if v is not None},
     }
+    unassigned = "none" in query.assignees
     uids = [a for a in query.assignees if a != "none"]
-    if "none" in query.assignees and not uids:
-        values["unassigned"] = True
-    elif uids:
-        assignees = [u for u in map(_uuid, uids) if u is not None]
-        if not assignees:
-            return None
-        values["assignee"] = assignees
+    assignees = [u for u in map(_uuid, uids) if u is not None]
+    if uids and not assignees and not unassigned:
+        return None
+    values["unassigned"] = unassigned
+    values["assignee"] = assignees
     if query.reporters:
         authors = _reporters(session, actor, query.reporters)
         if not authors:
