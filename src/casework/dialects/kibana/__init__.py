@@ -8,11 +8,14 @@ Kibana's JSON), `cases` (the case routes). Each module's router is listed in ROU
 
 from casework.credentials import api_key, basic, first_of
 from casework.dialects.dialect import Dialect
-from casework.dialects.kibana import cases
+from casework.dialects.kibana import cases, configure, connectors, files
 from casework.dialects.kibana.errors import render_error
 from casework.dialects.kibana.routing import served
 
 ROUTERS = (
+    configure.router,
+    connectors.router,
+    files.router,
     cases.router,
 )
 
@@ -23,4 +26,5 @@ DIALECT = Dialect(
     render_error=render_error,
     credentials=first_of(api_key, basic),
     title="Kibana Cases API",
+    upload_paths=files.UPLOAD_PATHS,
 )
