@@ -1,7 +1,7 @@
 """vendor settings: the documents a vendor API keeps per workspace
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-03 18:00:00.000000
 
 One new table, nothing rewritten: Kibana's case configuration per owner (connector, closure type, templates,
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 import casework.db.base
 
 revision: str = '0014'
-down_revision: str | None = '0012'
+down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
