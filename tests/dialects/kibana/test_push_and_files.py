@@ -3,13 +3,17 @@ its file upload, through casework's files of a case."""
 
 import httpx
 import pytest
+import schemathesis
+from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from casework.app import create_app
 
 from tests.conftest import Tenant
 from tests.dialects.kibana.conftest import NEW_CASE, kibana_client, kibana_headers
-from tests.dialects.kibana.test_configure import boom
+from tests.dialects.kibana.test_configure import CONFIGURATION, boom
+from tests.dialects.kibana.test_openapi import document
 from tests.helpers import api_client
+from tests.test_response_schemas import nonconformities
 
 
 async def new_case(kibana: httpx.AsyncClient) -> dict:
@@ -122,3 +126,37 @@ async def test_a_file_is_as_large_as_casework_allows_a_file_whatever_the_body_li
         assert (await upload(kibana, case["id"], "big.txt", b"x" * 8192)).status_code == 200
         boom(await upload(kibana, case["id"], "bigger.txt", b"x" * 8193), 413)
         boom(await kibana.post(f"/s/a/api/cases/{case['id']}/files", files={"file": ("b.txt", b"x" * 8193)}), 413)
+
+
+async def test_the_settings_connector_and_file_routes_answer_as_documented(app, kibana):
+    doc = await document(app)
+    operations = {(method, path) for path, item in doc["paths"].items() for method in item}
+    routes = {
+        ("get", "/api/cases/configure"), ("post", "/api/cases/configure"),
+        ("patch", "/api/cases/configure/{configurationId}"), ("get", "/api/cases/configure/connectors/_find"),
+        ("post", "/api/cases/{caseId}/connector/{connectorId}/_push"), ("post", "/api/cases/{caseId}/files"),
+    }  # fmt: skip
+    assert routes <= operations and {(m, "/s/{space_id}" + p) for m, p in routes} <= operations
+    form = doc["paths"]["/api/cases/{caseId}/files"]["post"]["requestBody"]["content"]
+    assert form["multipart/form-data"]["schema"]["required"] == ["file"]
+    schema: OpenApiSchema = schemathesis.openapi.from_dict(doc)
+
+    def check(method: str, template: str, response: httpx.Response, **path: str) -> None:
+        response.request.read()  # a multipart body is a stream until read
+        assert nonconformities(schema, method, template, response, path) == [], (template, response.text)
+
+    made = await kibana.post("/api/cases/configure", json=CONFIGURATION)
+    check("POST", "/api/cases/configure", made)
+    check("POST", "/api/cases/configure", await kibana.post("/api/cases/configure", json={"owner": "cases"}))
+    check("GET", "/api/cases/configure", await kibana.get("/api/cases/configure"))
+    configuration = made.json()
+    patch = f"/api/cases/configure/{configuration['id']}"
+    for version in (configuration["version"], configuration["version"]):  # then stale: a 409
+        response = await kibana.patch(patch, json={"version": version, "closure_type": "close-by-pushing"})
+        check("PATCH", "/api/cases/configure/{configurationId}", response, configurationId=configuration["id"])
+    check("GET", "/api/cases/configure/connectors/_find", await kibana.get("/api/cases/configure/connectors/_find"))
+    case = await new_case(kibana)
+    pushed = await kibana.post(f"/api/cases/{case['id']}/connector/c/_push")
+    check("POST", "/api/cases/{caseId}/connector/{connectorId}/_push", pushed, caseId=case["id"], connectorId="c")
+    check("POST", "/api/cases/{caseId}/files", await upload(kibana, case["id"], "a.txt"), caseId=case["id"])
+    check("POST", "/api/cases/{caseId}/files", await upload(kibana, case["id"], "a.html"), caseId=case["id"])

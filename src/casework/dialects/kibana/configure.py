@@ -7,7 +7,7 @@ the owner's configuration (a new id); a PATCH names the configuration's version.
 from typing import Annotated, Any, Literal
 
 from fastapi import Query, Response
-from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validator
+from pydantic import AfterValidator, BaseModel, Field, StrictBool, StrictInt, model_validator
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor, user_records
@@ -16,6 +16,7 @@ from casework.dialects.kibana import custom_fields
 from casework.dialects.kibana.errors import KibanaError, bad_request
 from casework.dialects.kibana.inputs import Connector, KibanaInput, Owner, at_most, text
 from casework.dialects.kibana.routing import kibana_router
+from casework.dialects.kibana.schemas import ConnectorRead, KibanaUser
 from casework.dialects.kibana.wire import decode_version, encode_version, timestamp, user_body
 from casework.errors import NotFound
 from casework.http import DB, JSONResponse
@@ -168,6 +169,26 @@ class ConfigurationPatchRequest(KibanaInput):
     analytics_enabled: StrictBool | None = None
 
 
+class ConfigurationRead(BaseModel):
+    """A configuration as Kibana answers it."""
+
+    id: str
+    version: str = Field(description="Opaque; send it back to change the configuration.")
+    owner: str
+    closure_type: ClosureType
+    connector: ConnectorRead
+    customFields: list[dict[str, Any]]
+    templates: list[dict[str, Any]]
+    observableTypes: list[dict[str, Any]]
+    analytics_enabled: bool | None = None
+    mappings: list[dict[str, Any]] = Field(description="Always empty: casework has no connectors.")
+    error: str | None
+    created_at: str
+    created_by: KibanaUser
+    updated_at: str | None
+    updated_by: KibanaUser | None
+
+
 def _dumped(body: KibanaInput, name: str) -> Any:
     value = getattr(body, name)
     if isinstance(value, list):
@@ -260,7 +281,7 @@ def _update(session: Session, actor: Actor, configuration_id: str, body: Configu
     return configuration_body(session, actor, changed)
 
 
-@router.get("/api/cases/configure", summary="Get case settings")
+@router.get("/api/cases/configure", summary="Get case settings", response_model=list[ConfigurationRead])
 async def get_configuration(
     actor: DialectActor,
     db: DB,
@@ -269,12 +290,14 @@ async def get_configuration(
     return JSONResponse(await db.read(_find, actor, owner))
 
 
-@router.post("/api/cases/configure", summary="Add case settings")
+@router.post("/api/cases/configure", summary="Add case settings", response_model=ConfigurationRead)
 async def set_configuration(body: ConfigurationRequest, actor: DialectActor, db: DB) -> Response:
     return JSONResponse(await db.write(_create, actor, body))
 
 
-@router.patch("/api/cases/configure/{configurationId}", summary="Update case settings")
+@router.patch(
+    "/api/cases/configure/{configurationId}", summary="Update case settings", response_model=ConfigurationRead
+)
 async def update_configuration(
     configurationId: str, body: ConfigurationPatchRequest, actor: DialectActor, db: DB
 ) -> Response:

@@ -9,18 +9,24 @@ from casework.cases import service as cases
 from casework.dialects.dialect import DialectActor
 from casework.dialects.kibana.errors import KibanaError
 from casework.dialects.kibana.routing import kibana_router
+from casework.dialects.kibana.schemas import CaseRead
 from casework.http import DB, JSONResponse
 
 router = kibana_router()
 
 
-@router.get("/api/cases/configure/connectors/_find", summary="Get case connectors")
+@router.get("/api/cases/configure/connectors/_find", summary="Get case connectors", response_model=list[dict[str, Any]])
 async def find_connectors(actor: DialectActor) -> Response:
     # Authenticated like every route, though there is nothing to show.
     return JSONResponse([])
 
 
-@router.post("/api/cases/{caseId}/connector/{connectorId}/_push", summary="Push a case to an external service")
+@router.post(
+    "/api/cases/{caseId}/connector/{connectorId}/_push",
+    summary="Push a case to an external service",
+    response_model=CaseRead,
+    response_description="Never sent here: every connector is unknown (404).",
+)
 async def push_case(
     caseId: str,
     connectorId: str,

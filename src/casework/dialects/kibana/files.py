@@ -21,6 +21,7 @@ from casework.dialects.dialect import DialectActor
 from casework.dialects.kibana.cases import case_answer
 from casework.dialects.kibana.errors import KibanaError, bad_request
 from casework.dialects.kibana.routing import kibana_router
+from casework.dialects.kibana.schemas import CaseRead
 from casework.dialects.kibana.wire import encode_version, timestamp, user_body
 from casework.auth.service import user_records
 from casework.errors import LimitExceeded
@@ -159,7 +160,33 @@ def _answer(session: Session, actor: Actor, case_id: str) -> dict[str, Any]:
     return case_answer(session, actor, record, shown, total_comment=len(shown))
 
 
-@router.post("/api/cases/{caseId}/files", summary="Attach a file to a case")
+_UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary", "description": "The file."},
+                    "filename": {
+                        "type": "string",
+                        "maxLength": MAX_FILENAME,
+                        "description": "Its name; by default the uploaded name without its extension.",
+                    },
+                },
+            }
+        }
+    },
+}
+
+
+@router.post(
+    "/api/cases/{caseId}/files",
+    summary="Attach a file to a case",
+    response_model=CaseRead,
+    openapi_extra={"requestBody": _UPLOAD_BODY},
+)
 async def attach_file(caseId: str, request: Request, actor: DialectActor, db: DB, store: FileStoreDep) -> Response:
     # The case first: an unknown one is a 404 whatever the upload holds.
     await db.read(cases.get_case, actor, caseId)
