@@ -129,6 +129,31 @@ def check_templates(templates: Sequence[Mapping[str, Any]] | None, configs: Sequ
             raise bad_request(f"The following custom fields have the wrong type in the request: {_labels(wrong)}")
 
 
+def check_case_values(configs: Sequence[Mapping[str, Any]] | None, values: Sequence[Mapping[str, Any]]) -> None:
+    """A case's custom field values against its owner's configuration (None: the owner has none), in the order and
+    words of Kibana's checks: on create, and on an update that sends customFields."""
+    check_duplicated_keys(values, "customFields")
+    if configs is None:
+        if values:
+            raise bad_request("No custom fields configured.")
+        return
+    known = {config["key"]: config for config in configs}
+    unknown = [value["key"] for value in values if value["key"] not in known]
+    if unknown:
+        raise bad_request(f"Invalid custom field keys: {','.join(unknown)}")
+    given = {value["key"]: value for value in values}
+    required = [config for config in configs if config["required"]]
+    missing = [c for c in required if c["key"] not in given and c.get("defaultValue") is None]
+    if missing:
+        raise bad_request(f"Missing required custom fields without default value configured: {_labels(missing)}")
+    nulls = [c for c in required if c["key"] in given and given[c["key"]].get("value") is None]
+    if nulls:
+        raise bad_request(f'Invalid value "null" supplied for the following required custom fields: {_labels(nulls)}')
+    wrong = [known[key] for key, value in given.items() if known[key]["type"] != value.get("type")]
+    if wrong:
+        raise bad_request(f"The following custom fields have the wrong type in the request: {_labels(wrong)}")
+
+
 # The owner's case type and its field definitions.
 
 
