@@ -66,10 +66,21 @@ async def test_given_fields_are_kept_trimmed(kibana, tenant: Tenant):
         ({"severity": "very-severe"}, 'Invalid value "very-severe" supplied to "severity"'),
         ({"status": "open"}, 'invalid keys "status"'),
         ({"title": None}, 'Invalid value "null" supplied to "title"'),
+        ({"connector": {"id": "none", "name": "none", "type": ".none", "fields": {"a": 1}}},
+         'Invalid value "{"a":1}" supplied to "connector,fields"'),
+        ({"connector": {"id": "j", "name": "Jira", "type": ".jira", "fields": {"issueType": None, "bad": "x"}}},
+         'invalid keys "bad"'),
+        ({"connector": {"id": "x", "name": "x", "type": ".unknown", "fields": None}},
+         'Invalid value ".unknown" supplied to "connector,type"'),
     ],
 )
 async def test_a_body_outside_kibanas_limits_is_a_400_in_its_words(kibana, change, message):
     assert boom(await kibana.post("/api/cases", json={**NEW_CASE, **change}), 400) == message
+
+
+async def test_a_connector_of_another_type_is_kept_as_given(kibana):
+    connector = {"id": "j1", "name": "Jira", "type": ".jira", "fields": {"issueType": "10006", "priority": None}}
+    assert (await create(kibana, connector=connector))["connector"] == connector
 
 
 async def test_a_missing_required_field_is_named(kibana):

@@ -2,7 +2,7 @@
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
@@ -65,18 +65,32 @@ router = kibana_router()
 
 
 def case_answers(
-    session: Session, actor: Actor, records: Sequence[CaseRecord], comments: Sequence[dict[str, Any]] = (), **totals: int
+    session: Session,
+    actor: Actor,
+    records: Sequence[CaseRecord],
+    comments: Sequence[dict[str, Any]] = (),
+    *,
+    custom_field_types: Mapping[str, str] | None = None,
+    **totals: int,
 ) -> list[dict[str, Any]]:
-    """The cases as Kibana shows them, the users they name read in the same unit of work; `comments` and `totals`
-    (total_comment, total_alerts) as case_body takes them, for every case."""
+    """The cases as Kibana shows them, the users they name read in the same unit of work; `comments`,
+    `custom_field_types` and `totals` (total_comment, total_alerts) as case_body takes them, for every case."""
     people = user_records(session, actor.workspace_id, people_of(records))
-    return [case_body(record, people, comments, **totals) for record in records]
+    return [
+        case_body(record, people, comments, custom_field_types=custom_field_types, **totals) for record in records
+    ]
 
 
 def case_answer(
-    session: Session, actor: Actor, record: CaseRecord, comments: Sequence[dict[str, Any]] = (), **totals: int
+    session: Session,
+    actor: Actor,
+    record: CaseRecord,
+    comments: Sequence[dict[str, Any]] = (),
+    *,
+    custom_field_types: Mapping[str, str] | None = None,
+    **totals: int,
 ) -> dict[str, Any]:
-    return case_answers(session, actor, [record], comments, **totals)[0]
+    return case_answers(session, actor, [record], comments, custom_field_types=custom_field_types, **totals)[0]
 
 
 class CasePostRequest(KibanaInput):
