@@ -81,6 +81,15 @@ async def test_an_uploaded_file_is_a_file_attachment_of_the_case(app, kibana, te
         assert content.content == b"some notes\n"
 
 
+async def test_the_answer_shows_the_owners_configured_custom_fields(kibana):
+    await kibana.post("/api/cases/configure", json=CONFIGURATION)
+    case = await new_case(kibana)
+    answered = (await upload(kibana, case["id"], "notes.txt")).json()
+    assert [(f["key"], f["type"]) for f in answered["customFields"]] == [
+        (f["key"], f["type"]) for f in CONFIGURATION["customFields"]
+    ]
+
+
 async def test_the_filename_part_names_the_file_and_the_upload_gives_its_type(kibana):
     case = await new_case(kibana)
     response = await upload(kibana, case["id"], "scan.PDF", b"%PDF-1.4\n", filename="Quarterly report")
