@@ -153,7 +153,8 @@ connection count, because these machines are shared and noisy: compare ratios, n
 in `bench/results/` also keeps the floor's req/s). `peak RSS MB` is the sum over the casework server's processes
 (uvicorn master and workers) during that scenario, `max process MB` the largest single one. `conns` is wrk's
 connection count (slow scenarios cap it, so that they measure the request rather than a queue). `errors` counts
-non-2xx/3xx responses and socket errors: a row with errors measured something else.
+non-2xx/3xx responses and socket errors: a row with errors measured something else. `ratio to native`, on a dialect's
+scenario (`kibana: ...`), is its req/s over that of the native scenario doing the same work, in the same run.
 
 ## How to run
 
