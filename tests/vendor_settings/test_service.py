@@ -25,6 +25,7 @@ def test_replacing_a_scope_gives_a_new_document_and_drops_the_old(tenant):
     only = tenant.db.run_sync(lambda s: service.list_settings(s, actor, "kibana", ["cases"]))
     assert [r.id for r in only] == [second.id]
     assert tenant.db.run_sync(lambda s: service.list_settings(s, actor, "datadog")) == []
+    assert tenant.db.run_sync(lambda s: service.list_settings(s, actor, "kibana", ["cases\x00", "\x00"])) == []
     with pytest.raises(NotFound):
         tenant.db.run_sync(lambda s: service.get_setting(s, actor, "kibana", first.id))
     assert other.id in {r.id for r in listed}

@@ -37,7 +37,8 @@ def list_settings(
     actor.require_case_read()
     query = select(VendorSetting).where(VendorSetting.workspace_id == actor.workspace_id, VendorSetting.dialect == dialect)
     if scopes is not None:
-        query = query.where(VendorSetting.scope.in_(list(scopes)))
+        # No scope holds a NUL (PostgreSQL text cannot), so such a name matches nothing.
+        query = query.where(VendorSetting.scope.in_([scope for scope in scopes if "\x00" not in scope]))
     return [_record(row) for row in session.scalars(query.order_by(VendorSetting.created_at, VendorSetting.id))]
 
 
