@@ -165,12 +165,24 @@ class PeakRss:
         self.sample()
 
 
+def wrk_env(scenario: Scenario, bodies: Path | None, token: str, offset: int, fixed_path: bool) -> dict[str, str]:
+    """What bench/wrk/request.lua reads: the scenario's method, credentials, headers and bodies."""
+    return {
+        "BENCH_METHOD": scenario.method,
+        "BENCH_TOKEN": token,
+        "BENCH_AUTH_SCHEME": scenario.auth_scheme,
+        "BENCH_HEADERS": "".join(f"{name}: {value}\n" for name, value in scenario.headers),
+        "BENCH_BODIES": str(bodies or ""),
+        "BENCH_OFFSET": str(offset),
+        "BENCH_FIXED_PATH": "1" if fixed_path else "",
+    }
+
+
 def wrk(
-    url: str, method: str, bodies: Path | None, seconds: int, connections: int, token: str, offset: int = 0
+    url: str, scenario: Scenario, bodies: Path | None, seconds: int, connections: int, token: str, offset: int = 0
 ) -> report.WrkResult:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", f"--timeout={WRK_TIMEOUT}", "--latency", "-s", str(LUA), url]
-    env = {**os.environ, "BENCH_METHOD": method, "BENCH_TOKEN": token, "BENCH_BODIES": str(bodies or ""),
-           "BENCH_OFFSET": str(offset), "BENCH_FIXED_PATH": "1" if url.endswith("/floor") else ""}  # fmt: skip
+    env = {**os.environ, **wrk_env(scenario, bodies, token, offset, url.endswith("/floor"))}
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60, check=False)
     if done.returncode != 0:
         raise SystemExit(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
@@ -186,10 +198,10 @@ def measure(
 ) -> report.WrkResult:
     connections = connections_of(scenario, args)
     url = f"{server.url}{path}"
-    warmup = wrk(url, scenario.method, bodies, WARMUP_SECONDS, connections, token)
+    warmup = wrk(url, scenario, bodies, WARMUP_SECONDS, connections, token)
     wait_idle(server.process.pid)
     # Past what the warm-up sent (and each connection's request cut off at its end), so one-off targets stay fresh.
-    result = wrk(url, scenario.method, bodies, args.duration, connections, token, warmup.requests + connections)
+    result = wrk(url, scenario, bodies, args.duration, connections, token, warmup.requests + connections)
     wait_idle(server.process.pid)
     return result
 
@@ -350,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"… {scenario.name}", file=sys.stderr, flush=True)
                 rows.append(run_scenario(scenario, ctx, casework, floor, tmp, args))
 
+    rows = report.with_counterparts(rows, {s.name: s.counterpart for s in scenarios if s.counterpart})
     print(report.text_table(rows))
     meta = {
         "started": started.strftime("%Y-%m-%d %H:%M UTC"),

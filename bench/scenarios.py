@@ -32,6 +32,13 @@ class Scenario:
     paths: Callable[[Context], list[str]] | None = None
     # A reference: the path is on the floor app (bench/floor.py), to show what the stack's parts cost.
     on_floor: bool = False
+    # The Authorization scheme the casework token is sent with (a dialect's: Kibana takes `ApiKey`).
+    auth_scheme: str = "Bearer"
+    # Headers every request carries besides (Kibana's kbn-xsrf on writes).
+    headers: tuple[tuple[str, str], ...] = ()
+    # A dialect's scenario names the native scenario doing the same work: the report shows the ratio of their
+    # req/s in the same run, and selecting the one runs the other too.
+    counterpart: str | None = None
 
 
 SCENARIOS: list[Scenario] = []
@@ -94,6 +101,90 @@ register(
 register(
     Scenario(f"bulk update {BULK_SIZE} cases", "POST", lambda ctx: "/api/v1/cases/bulk", _bulk_bodies, _bulk_cases, connections=4)
 )
+
+# The same work through the native API and the Kibana dialect (issue 12: each Kibana scenario within 0.8 × its
+# native counterpart's req/s in the same run). An alert goes to fresh cases, a few alerts each, so that neither
+# runs into the 1,000-alert cap and Kibana's answer (the case with all its attachments) stays small.
+ALERTS_PER_CASE = 10
+ALERT_REQUESTS_PER_SECOND = 500
+KIBANA = "/kibana/api/cases"
+KIBANA_HEADERS = (("kbn-xsrf", "bench"),)
+FIND_PAGE = 20
+
+
+def _alert_cases(key: str) -> Setup:
+    def setup(client: httpx.Client, ctx: Context) -> None:
+        requests = (ctx["duration"] + ctx["warmup"] + 1) * ALERT_REQUESTS_PER_SECOND
+        ctx[key] = [create_case(client, f"Alerts {i}")["id"] for i in range(-(-requests // ALERTS_PER_CASE))]
+
+    return setup
+
+
+def _alert_ids(ctx: Context, key: str) -> list[tuple[str, str]]:
+    """(case id, alert id) for each request: ALERTS_PER_CASE distinct alerts on each case in turn."""
+    return [(case_id, f"bench-{ctx['run_id']}-{case_id}-{n}") for case_id in ctx[key] for n in range(ALERTS_PER_CASE)]
+
+
+def _kibana_create_bodies(ctx: Context) -> list[Any]:
+    return [
+        {
+            "title": f"Benchmark case {severity}",
+            "description": "Benchmark case.",
+            "tags": ["bench"],
+            "severity": severity,
+            "owner": "cases",
+            "connector": {"id": "none", "name": "none", "type": ".none", "fields": None},
+            "settings": {"syncAlerts": False},
+        }
+        for severity in ("low", "medium", "high", "critical")
+    ]
+
+
+def _kibana_alert_bodies(ctx: Context) -> list[Any]:
+    rule = {"id": "bench-rule", "name": "Benchmark rule"}
+    return [
+        {"type": "alert", "alertId": alert, "index": "bench", "rule": rule, "owner": "cases"}
+        for _case, alert in _alert_ids(ctx, "kibana_alert_ids")
+    ]
+
+
+register(
+    Scenario(
+        "attach an alert",
+        "POST",
+        lambda ctx: f"/api/v1/cases/{ctx['alert_ids'][0]}/alerts",
+        lambda ctx: [{"alert_ids": alert, "indexes": "bench"} for _case, alert in _alert_ids(ctx, "alert_ids")],
+        _alert_cases("alert_ids"),
+        paths=lambda ctx: [f"/api/v1/cases/{case}/alerts" for case, _alert in _alert_ids(ctx, "alert_ids")],
+    )
+)
+register(Scenario(f"list page 1 of {FIND_PAGE} with status counts", "GET",
+                  lambda ctx: cases_path(page=1, per_page=FIND_PAGE, status_counts="true")))  # fmt: skip
+register(
+    Scenario(
+        "kibana: create", "POST", lambda ctx: KIBANA, _kibana_create_bodies,
+        auth_scheme="ApiKey", headers=KIBANA_HEADERS, counterpart="create case",
+    )
+)  # fmt: skip
+register(
+    Scenario(
+        "kibana: add alert comment",
+        "POST",
+        lambda ctx: f"{KIBANA}/{ctx['kibana_alert_ids'][0]}/comments",
+        _kibana_alert_bodies,
+        _alert_cases("kibana_alert_ids"),
+        paths=lambda ctx: [f"{KIBANA}/{case}/comments" for case, _alert in _alert_ids(ctx, "kibana_alert_ids")],
+        auth_scheme="ApiKey",
+        headers=KIBANA_HEADERS,
+        counterpart="attach an alert",
+    )
+)
+register(
+    Scenario(
+        f"kibana: _find page 1 of {FIND_PAGE}", "GET", lambda ctx: f"{KIBANA}/_find?page=1&perPage={FIND_PAGE}",
+        auth_scheme="ApiKey", counterpart=f"list page 1 of {FIND_PAGE} with status counts",
+    )
+)  # fmt: skip
 
 
 # Seeded data: ctx["dataset"] is `casework seed-data --json`'s object (token, hot_cases, quiet_case, alerts).
@@ -239,11 +330,13 @@ def split_by_dataset(scenarios: list[Scenario], has_dataset: bool) -> tuple[list
 
 
 def selected(names: list[str] | None) -> list[Scenario]:
-    """The scenarios named (all when none is), in registry order; an unknown name is an error."""
+    """The scenarios named (all when none is) and their native counterparts, in registry order; an unknown name is
+    an error."""
     if not names:
         return list(SCENARIOS)
     known = {s.name for s in SCENARIOS}
     unknown = [n for n in names if n not in known]
     if unknown:
         raise ValueError(f"unknown scenario(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    return [s for s in SCENARIOS if s.name in names]
+    wanted = set(names) | {s.counterpart for s in SCENARIOS if s.name in names and s.counterpart}
+    return [s for s in SCENARIOS if s.name in wanted]

@@ -134,6 +134,7 @@ LAYERS = {
     "casework.activity": IDENTITY,
     "casework.oauth": IDENTITY,
     "casework.projects": CONFIGURATION,
+    "casework.vendor_settings": CONFIGURATION,
     "casework.workflow": CONFIGURATION,
     "casework.workflow.vocabulary": CONFIGURATION,
     "casework.workflow.case_values": CONFIGURATION,

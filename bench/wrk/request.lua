@@ -17,8 +17,16 @@ if file and file ~= "" then
   end
 end
 
+-- BENCH_AUTH_SCHEME: how the token is sent (Bearer, or a dialect's ApiKey); BENCH_HEADERS: more headers, one
+-- "Name: value" a line.
+local scheme = os.getenv("BENCH_AUTH_SCHEME") or ""
+if scheme == "" then scheme = "Bearer" end
 local headers = {}
-if token and token ~= "" then headers["Authorization"] = "Bearer " .. token end
+if token and token ~= "" then headers["Authorization"] = scheme .. " " .. token end
+for line in (os.getenv("BENCH_HEADERS") or ""):gmatch("[^\n]+") do
+  local name, value = line:match("^([^:]+):%s*(.*)$")
+  if name then headers[name] = value end
+end
 if #bodies > 0 then headers["Content-Type"] = "application/json" end
 
 local requests = {}

@@ -25,7 +25,7 @@ from casework.cases.router import router as cases_router
 from casework.comments.router import router as comments_router
 from casework.db import migrate
 from casework.db.database import Database
-from casework.dialects.dialect import Dialect, mount as mount_dialect
+from casework.dialects.dialect import Dialect, mount as mount_dialect, upload_patterns
 from casework.dialects.installed import DIALECTS
 from casework.errors import PayloadTooLarge
 from casework.i18n import _, translate
@@ -153,7 +153,9 @@ def create_app(
     }
     # The token endpoint answers errors as RFC 6749 says, not as problem+json.
     app.state = State({**shared, "error_renderers": [("/api/v1" + TOKEN_PATH, oauth_wire.render_error)]})
-    uploads = [(UPLOAD_PATH, upload_body_limit(settings.max_file_bytes))]
+    upload_limit = upload_body_limit(settings.max_file_bytes)
+    uploads = [(UPLOAD_PATH, upload_limit)]
+    uploads += [(pattern, upload_limit) for dialect in dialects for pattern in upload_patterns(dialect)]
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger=uploads)
     problems.install(app)
 

@@ -28,6 +28,7 @@ RESOURCES: dict[str, str] = {
     "task": _("task"),
     "token": _("token"),
     "user": _("user"),
+    "vendor setting": _("vendor setting"),
     "watcher": _("watcher"),
 }
 

@@ -12,7 +12,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bench import report, run
-from bench.scenarios import BULK_SIZE, SCENARIOS, Scenario, register, selected, split_by_dataset
+from bench.scenarios import (
+    ALERT_REQUESTS_PER_SECOND,
+    ALERTS_PER_CASE,
+    BULK_SIZE,
+    SCENARIOS,
+    Scenario,
+    register,
+    selected,
+    split_by_dataset,
+)
 
 # Captured from wrk 4.1.0 (`wrk -t1 -c8 -d1s --latency`) against bench/floor.py.
 WRK_OK = """\
@@ -89,19 +98,22 @@ def test_text_table_has_every_column_and_aligned_rows():
     lines = report.text_table(ROWS).splitlines()
     assert lines[0].split("  ")[0].strip() == "scenario" and "ratio to floor" in lines[0] and "max process MB" in lines[0]
     assert set(lines[1]) <= {"-", " "}
-    assert lines[2].split() == ["create", "case", "32", "1200", "20.12", "–", "80.50", "0.300", "150", "120", "0"]
+    assert lines[2].split() == ["create", "case", "32", "1200", "20.12", "–", "80.50", "0.300", "–", "150", "120", "0"]
     # Small rates and ratios keep a significant digit.
-    assert lines[3].split() == ["bulk", "update", "100", "cases", "4", "3.0", "8.00", "12.50", "30.00", "0.001", "251", "130", "3"]
+    assert lines[3].split() == [
+        "bulk", "update", "100", "cases", "4", "3.0", "8.00", "12.50", "30.00", "0.001", "–", "251", "130", "3",
+    ]  # fmt: skip
     assert len({len(line) for line in lines}) == 1
 
 
 def test_markdown_table_has_a_header_an_alignment_row_and_one_row_per_scenario():
     lines = report.markdown_table(ROWS).splitlines()
     assert lines[0] == (
-        "| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | ratio to floor | peak RSS MB | max process MB | errors |"
+        "| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | ratio to floor | ratio to native | peak RSS MB "
+        "| max process MB | errors |"
     )
-    assert lines[1] == "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    assert lines[2] == "| create case | 32 | 1200 | 20.12 | – | 80.50 | 0.300 | 150 | 120 | 0 |"
+    assert lines[1] == "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    assert lines[2] == "| create case | 32 | 1200 | 20.12 | – | 80.50 | 0.300 | – | 150 | 120 | 0 |"
     assert len(lines) == 2 + len(ROWS)
 
 
@@ -149,12 +161,15 @@ def _fake_api() -> httpx.Client:
 
 
 def test_every_scenario_without_a_dataset_prepares_through_the_api_and_builds_a_path_and_bodies():
-    ctx: dict = {}
+    ctx: dict = {"duration": 1, "warmup": 1, "run_id": "r"}
     with _fake_api() as client:
         for scenario in split_by_dataset(SCENARIOS, False)[0]:
             if scenario.setup:
                 scenario.setup(client, ctx)
-            assert scenario.path(ctx).startswith("/floor/" if scenario.on_floor else "/api/v1/")
+            prefix = "/floor/" if scenario.on_floor else "/kibana/api/" if scenario.counterpart else "/api/v1/"
+            assert scenario.path(ctx).startswith(prefix), scenario.name
+            if scenario.paths:
+                assert len(scenario.paths(ctx)) == len(scenario.bodies(ctx))
             bodies = scenario.bodies(ctx)
             # POST scenarios send JSON bodies (one a line for wrk), GET ones none.
             assert (scenario.method == "POST") == bool(bodies), scenario.name
@@ -168,7 +183,52 @@ def test_the_issue_6_scenarios_without_a_big_dataset_are_registered():
         ("get case by key", "GET"),
         ("comment on an empty case", "POST"),
         (f"bulk update {BULK_SIZE} cases", "POST"),
+        ("attach an alert", "POST"),
+        ("list page 1 of 20 with status counts", "GET"),
+        ("kibana: create", "POST"),
+        ("kibana: add alert comment", "POST"),
+        ("kibana: _find page 1 of 20", "GET"),
     ]
+
+
+def test_each_kibana_scenario_names_a_native_counterpart_and_speaks_kibana():
+    kibana = [s for s in SCENARIOS if s.name.startswith("kibana: ")]
+    names = {s.name for s in SCENARIOS}
+    assert len(kibana) == 3 and all(s.counterpart in names and s.auth_scheme == "ApiKey" for s in kibana)
+    assert all(("kbn-xsrf", "bench") in s.headers for s in kibana if s.method == "POST")
+    # Selecting one runs its counterpart too, so that the ratio is measured in the same run.
+    assert [s.name for s in selected(["kibana: create"])] == ["create case", "kibana: create"]
+
+
+def test_alert_scenarios_send_distinct_alerts_a_few_per_fresh_case():
+    ctx: dict = {"duration": 1, "warmup": 1, "run_id": "r"}
+    with _fake_api() as client:
+        for name in ("attach an alert", "kibana: add alert comment"):
+            scenario = selected([name])[-1]
+            scenario.setup(client, ctx)  # type: ignore[misc]
+            paths, bodies = scenario.paths(ctx), scenario.bodies(ctx)  # type: ignore[misc]
+            assert len(bodies) >= 3 * ALERT_REQUESTS_PER_SECOND
+            alerts = [json.dumps(b) for b in bodies]
+            assert len(set(alerts)) == len(alerts)
+            assert max(paths.count(p) for p in set(paths)) == ALERTS_PER_CASE
+
+
+def test_the_report_puts_each_dialect_row_beside_its_native_counterpart():
+    rows = report.with_counterparts(
+        [ROWS[0], report.Row("kibana: create", "POST", 32, 960.32, 1.0, 2.0, 4000.0, 1.0, 1.0, 0)],
+        {"kibana: create": "create case", "kibana: other": "missing"},
+    )
+    assert rows[0].native_ratio is None and rows[1].native_rps == ROWS[0].rps
+    assert rows[1].native_ratio == pytest.approx(0.8)
+    assert report.text_table(rows).splitlines()[3].split()[8] == "0.80"
+    assert report.rows_of(json.loads(json.dumps(report.result_document(META, rows)))) == rows
+
+
+def test_wrk_gets_the_scenarios_auth_scheme_and_headers():
+    scenario = selected(["kibana: create"])[-1]
+    env = run.wrk_env(scenario, None, "cw_x", 5, False)
+    assert (env["BENCH_AUTH_SCHEME"], env["BENCH_HEADERS"], env["BENCH_OFFSET"]) == ("ApiKey", "kbn-xsrf: bench\n", "5")
+    assert run.wrk_env(selected(["create case"])[0], None, "cw_x", 0, True)["BENCH_AUTH_SCHEME"] == "Bearer"
 
 
 def test_bulk_update_changes_the_priority_of_100_cases_in_every_request():

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 
 from casework.app import create_app
 from casework.cases import service as cases
@@ -35,6 +35,11 @@ async def create(body: dict[str, Any], actor: DialectActor, db: DB) -> dict[str,
     return {"id": str(case.id), "key": case_view(case)["key"]}
 
 
+@router.post("/api/cases/{ref}/files")
+async def upload(ref: str, request: Request, actor: DialectActor) -> dict[str, Any]:
+    return {"size": len(await request.body())}
+
+
 def render(exc: DomainError, status: int) -> Response:
     return Response(orjson.dumps({"statusCode": status, "message": exc.detail}), status, media_type="application/json")
 
@@ -46,6 +51,7 @@ DEMO = Dialect(
     render_error=render,
     credentials=first_of(header("X-User-Token"), api_key, basic),
     title="Demo cases API",
+    upload_paths=(r"/api/cases/[^/]+/files$",),
 )
 
 
@@ -138,5 +144,18 @@ async def test_each_dialect_describes_its_own_routes_and_the_native_description_
         dialect = (await client.get("/demo/openapi.json")).json()
         native = (await client.get("/openapi.json")).json()
     assert dialect["info"]["title"] == "Demo cases API"
-    assert set(dialect["paths"]) == {"/api/whoami", "/api/cases"}
+    assert set(dialect["paths"]) == {"/api/whoami", "/api/cases", "/api/cases/{ref}/files"}
     assert not any(path.startswith("/demo") or path == "/api/whoami" for path in native["paths"])
+
+
+async def test_a_dialects_upload_paths_take_bodies_as_large_as_a_file_and_no_other_path_does(demo_app, tenant: Tenant):
+    body = b"x" * 4096  # over the app's 2048 bytes
+    async with demo_client(demo_app, {"X-User-Token": tenant.admin.token}) as client:
+        uploaded = await client.post("/api/cases/CASE-1/files", content=body)
+        assert (uploaded.status_code, uploaded.json()) == (200, {"size": 4096})
+        assert (await client.post("/api/cases/CASE-1/files/more", content=body)).status_code == 413
+        assert (await client.post("/api/cases", content=body)).status_code == 413
+    transport = httpx.ASGITransport(app=demo_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test", headers={"X-User-Token": "x"}) as client:
+        # The same path outside the dialect's prefix is no upload path.
+        assert (await client.post("/api/cases/CASE-1/files", content=body)).status_code == 413

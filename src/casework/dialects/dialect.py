@@ -1,5 +1,6 @@
 """The seam a dialect plugs into: what it declares, and how create_app mounts it."""
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -26,6 +27,8 @@ class Dialect:
     credentials: CredentialReader
     # The API's name in its description at <prefix>/openapi.json.
     title: str
+    # Regular expressions of its file upload paths (after the prefix): their bodies may be as large as a file.
+    upload_paths: tuple[str, ...] = ()
 
 
 async def dialect_actor(request: Request) -> Actor:
@@ -39,6 +42,11 @@ async def dialect_actor(request: Request) -> Actor:
 
 # What a dialect's routes take to know their caller.
 DialectActor = Annotated[Actor, Depends(dialect_actor)]
+
+
+def upload_patterns(dialect: Dialect) -> list[re.Pattern[str]]:
+    """The dialect's upload paths as the app sees them, under its prefix."""
+    return [re.compile(f"^{re.escape(dialect.prefix)}{path}") for path in dialect.upload_paths]
 
 
 def mount(app: FastAPI, dialect: Dialect, shared: dict[str, Any]) -> None:

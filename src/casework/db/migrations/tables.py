@@ -15,6 +15,7 @@ from casework.links.models import CaseLink
 from casework.oauth.models import OAuthClient, OAuthSigningKey
 from casework.projects.models import Project, Workspace
 from casework.tasks.models import Task
+from casework.vendor_settings.models import VendorSetting
 from casework.workflow.case_types.models import CaseType
 from casework.workflow.fields.models import CaseFieldValue, FieldDefinition
 from casework.workflow.overrides.models import CaseAction, OverrideRequest
@@ -56,5 +57,6 @@ __all__ = [
     "Tag",
     "Task",
     "User",
+    "VendorSetting",
     "Workspace",
 ]

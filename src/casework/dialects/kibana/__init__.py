@@ -10,11 +10,14 @@ one line each.
 
 from casework.credentials import api_key, basic, first_of
 from casework.dialects.dialect import Dialect
-from casework.dialects.kibana import cases, finding
+from casework.dialects.kibana import cases, configure, connectors, files, finding
 from casework.dialects.kibana.errors import render_error
 from casework.dialects.kibana.routing import served
 
 ROUTERS = (
+    configure.router,
+    connectors.router,
+    files.router,
     cases.router,
     finding.router,
 )
@@ -26,4 +29,5 @@ DIALECT = Dialect(
     render_error=render_error,
     credentials=first_of(api_key, basic),
     title="Kibana Cases API",
+    upload_paths=files.UPLOAD_PATHS,
 )

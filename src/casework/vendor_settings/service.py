@@ -1,0 +1,106 @@
+"""The vendor documents of a workspace: any reader sees them, admins and managers write them (they configure the
+workspace, as the workflow does). A document is replaced whole per scope, or changed at a given version."""
+
+import uuid
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from casework.auth.service import Actor
+from casework.db.base import new_id, utcnow
+from casework.errors import NotFound, VersionConflict
+from casework.projects.models import Workspace
+from casework.vendor_settings.models import VendorSetting
+from casework.vendor_settings.records import VendorSettingRecord
+
+
+def _record(row: VendorSetting) -> VendorSettingRecord:
+    return VendorSettingRecord(
+        id=row.id,
+        dialect=row.dialect,
+        scope=row.scope,
+        data=row.data,
+        version=row.version,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+    )
+
+
+def list_settings(
+    session: Session, actor: Actor, dialect: str, scopes: Collection[str] | None = None
+) -> list[VendorSettingRecord]:
+    """The dialect's documents of the caller's workspace, oldest first; `scopes` keeps those of the scopes named."""
+    actor.require_case_read()
+    query = select(VendorSetting).where(VendorSetting.workspace_id == actor.workspace_id, VendorSetting.dialect == dialect)
+    if scopes is not None:
+        # No scope holds a NUL (PostgreSQL text cannot), so such a name matches nothing.
+        query = query.where(VendorSetting.scope.in_([scope for scope in scopes if "\x00" not in scope]))
+    return [_record(row) for row in session.scalars(query.order_by(VendorSetting.created_at, VendorSetting.id))]
+
+
+def _row(session: Session, actor: Actor, dialect: str, setting_id: uuid.UUID | str, lock: bool = False) -> VendorSetting:
+    try:
+        ident = setting_id if isinstance(setting_id, uuid.UUID) else uuid.UUID(setting_id)
+    except ValueError:
+        raise NotFound("vendor setting", setting_id) from None
+    query = select(VendorSetting).where(
+        VendorSetting.id == ident, VendorSetting.workspace_id == actor.workspace_id, VendorSetting.dialect == dialect
+    )
+    row = session.scalar(query.with_for_update() if lock else query)
+    if row is None:
+        raise NotFound("vendor setting", setting_id)
+    return row
+
+
+def get_setting(session: Session, actor: Actor, dialect: str, setting_id: uuid.UUID | str) -> VendorSettingRecord:
+    actor.require_case_read()
+    return _record(_row(session, actor, dialect, setting_id))
+
+
+def replace_setting(session: Session, actor: Actor, dialect: str, scope: str, data: dict[str, Any]) -> VendorSettingRecord:
+    """A new document for the scope, with a new id, in place of the one it held (Kibana's POST /configure)."""
+    actor.require_case_admin()
+    # Two replacements of one scope at once: the second waits, then replaces the first's.
+    session.execute(select(Workspace.id).where(Workspace.id == actor.workspace_id).with_for_update())
+    session.execute(
+        delete(VendorSetting).where(
+            VendorSetting.workspace_id == actor.workspace_id,
+            VendorSetting.dialect == dialect,
+            VendorSetting.scope == scope,
+        )
+    )
+    row = VendorSetting(
+        id=new_id(),
+        workspace_id=actor.workspace_id,
+        dialect=dialect,
+        scope=scope,
+        data=data,
+        version=1,
+        created_at=utcnow(),
+        created_by=actor.user_id,
+        updated_at=None,
+        updated_by=None,
+    )
+    session.add(row)
+    session.flush()
+    return _record(row)
+
+
+def update_setting(
+    session: Session, actor: Actor, dialect: str, setting_id: uuid.UUID | str, version: int, data: dict[str, Any]
+) -> VendorSettingRecord:
+    """The document with `data` in place of its own, if `version` is still its version."""
+    actor.require_case_admin()
+    row = _row(session, actor, dialect, setting_id, lock=True)
+    if row.version != version:
+        raise VersionConflict(current=row.version, given=version)
+    row.data = data
+    row.version += 1
+    row.updated_at = utcnow()
+    row.updated_by = actor.user_id
+    session.flush()
+    return _record(row)

@@ -1,0 +1,67 @@
+"""The vendor settings service on both databases: one document per dialect and scope, replaced whole or changed at a
+version, within the workspace."""
+
+import pytest
+
+from casework.auth.service import SCOPES, Actor
+from casework.errors import Forbidden, NotFound, VersionConflict
+from casework.vendor_settings import service
+
+
+def _actor(tenant, member=None) -> Actor:  # type: ignore[no-untyped-def]
+    member = member or tenant.admin
+    return Actor(tenant.workspace_id, member.id, member.role, frozenset(SCOPES))
+
+
+def test_replacing_a_scope_gives_a_new_document_and_drops_the_old(tenant):
+    actor = _actor(tenant)
+    first = tenant.db.run_sync(lambda s: service.replace_setting(s, actor, "kibana", "cases", {"a": 1}))
+    other = tenant.db.run_sync(lambda s: service.replace_setting(s, actor, "kibana", "observability", {"b": 2}))
+    second = tenant.db.run_sync(lambda s: service.replace_setting(s, actor, "kibana", "cases", {"a": 3}))
+    assert second.id != first.id and second.version == 1 and second.data == {"a": 3}
+    assert second.created_by == tenant.admin.id and second.updated_at is None and second.updated_by is None
+    listed = tenant.db.run_sync(lambda s: service.list_settings(s, actor, "kibana"))
+    assert [(r.scope, r.data) for r in listed] == [("observability", {"b": 2}), ("cases", {"a": 3})]
+    only = tenant.db.run_sync(lambda s: service.list_settings(s, actor, "kibana", ["cases"]))
+    assert [r.id for r in only] == [second.id]
+    assert tenant.db.run_sync(lambda s: service.list_settings(s, actor, "datadog")) == []
+    assert tenant.db.run_sync(lambda s: service.list_settings(s, actor, "kibana", ["cases\x00", "\x00"])) == []
+    with pytest.raises(NotFound):
+        tenant.db.run_sync(lambda s: service.get_setting(s, actor, "kibana", first.id))
+    assert other.id in {r.id for r in listed}
+
+
+def test_an_update_at_the_current_version_raises_it_and_a_stale_one_changes_nothing(tenant):
+    actor = _actor(tenant)
+    made = tenant.db.run_sync(lambda s: service.replace_setting(s, actor, "kibana", "cases", {"a": 1}))
+    changed = tenant.db.run_sync(lambda s: service.update_setting(s, actor, "kibana", made.id, 1, {"a": 2}))
+    assert (changed.version, changed.data, changed.updated_by) == (2, {"a": 2}, tenant.admin.id)
+    assert changed.updated_at is not None and changed.created_at == made.created_at
+    with pytest.raises(VersionConflict):
+        tenant.db.run_sync(lambda s: service.update_setting(s, actor, "kibana", made.id, 1, {"a": 9}))
+    assert tenant.db.run_sync(lambda s: service.get_setting(s, actor, "kibana", str(made.id))).data == {"a": 2}
+
+
+def test_documents_stay_in_their_workspace_and_dialect(tenant, other):
+    actor = _actor(tenant)
+    made = tenant.db.run_sync(lambda s: service.replace_setting(s, actor, "kibana", "cases", {"a": 1}))
+    for who, dialect in ((_actor(other), "kibana"), (actor, "datadog")):
+        with pytest.raises(NotFound):
+            tenant.db.run_sync(lambda s: service.get_setting(s, who, dialect, made.id))
+        with pytest.raises(NotFound):
+            tenant.db.run_sync(lambda s: service.update_setting(s, who, dialect, made.id, 1, {}))
+    assert tenant.db.run_sync(lambda s: service.list_settings(s, _actor(other), "kibana")) == []
+    with pytest.raises(NotFound):
+        tenant.db.run_sync(lambda s: service.get_setting(s, actor, "kibana", "not-a-uuid"))
+
+
+def test_agents_read_documents_and_only_admins_and_managers_write_them(tenant):
+    made = tenant.db.run_sync(lambda s: service.replace_setting(s, _actor(tenant), "kibana", "cases", {"a": 1}))
+    agent = _actor(tenant, tenant.add_member("agent"))
+    assert [r.id for r in tenant.db.run_sync(lambda s: service.list_settings(s, agent, "kibana"))] == [made.id]
+    with pytest.raises(Forbidden):
+        tenant.db.run_sync(lambda s: service.replace_setting(s, agent, "kibana", "cases", {}))
+    with pytest.raises(Forbidden):
+        tenant.db.run_sync(lambda s: service.update_setting(s, agent, "kibana", made.id, 1, {}))
+    manager = _actor(tenant, tenant.add_member("manager"))
+    assert tenant.db.run_sync(lambda s: service.update_setting(s, manager, "kibana", made.id, 1, {"m": 1})).version == 2
