@@ -8,7 +8,7 @@ from fastapi import Response
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from casework.auth.service import Actor
+from casework.auth.service import Actor, existing_user_ids
 from casework.cases import service
 from casework.cases.records import CaseRecord
 from casework.cases.schemas import CaseCreate
@@ -25,6 +25,7 @@ from casework.dialects.datadog.inputs import (
 from casework.dialects.datadog.routing import datadog_router
 from casework.dialects.datadog.wire import VENDOR_KEY, case_data, from_priority
 from casework.dialects.dialect import DialectActor
+from casework.errors import NotFound
 from casework.http import DB, JSONResponse
 from casework.workflow.case_types import lookup as case_types
 from casework.workflow.case_types.models import STANDARD, STANDARD_ID
@@ -45,8 +46,11 @@ def type_ids(session: Session, records: Sequence[CaseRecord]) -> dict[tuple[uuid
     return ids
 
 
+Insights = Sequence[Mapping[str, Any]]
+
+
 def case_answers(
-    session: Session, records: Sequence[CaseRecord], insights: Mapping[uuid.UUID, Sequence[Mapping[str, Any]]] | None = None
+    session: Session, records: Sequence[CaseRecord], insights: Mapping[uuid.UUID, Insights] | None = None
 ) -> list[dict[str, Any]]:
     """The cases as Datadog's `data` shows them, read in the caller's unit of work; `insights` by case id, for the
     cases whose insights are shown."""
@@ -57,7 +61,7 @@ def case_answers(
     ]
 
 
-def case_answer(session: Session, record: CaseRecord, insights: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
+def case_answer(session: Session, record: CaseRecord, insights: Insights | None = None) -> dict[str, Any]:
     """`{"data": case}`: Datadog's CaseResponse."""
     return {"data": case_answers(session, [record], None if insights is None else {record.id: insights})[0]}
 
@@ -108,8 +112,17 @@ def core_create(data: CaseCreateData) -> CaseCreate:
     return CaseCreate.model_validate(values)
 
 
+def known_user(session: Session, actor: Actor, user_id: uuid.UUID) -> None:
+    """Datadog answers 404 for a user it does not know, where the core refuses the input."""
+    if not existing_user_ids(session, actor.workspace_id, [user_id]):
+        raise NotFound("user", user_id)
+
+
 def _create(session: Session, actor: Actor, body: CaseCreateRequest) -> dict[str, Any]:
-    return case_answer(session, service.create_case(session, actor, core_create(body.data)))
+    data = core_create(body.data)
+    for user_id in data.assignees:
+        known_user(session, actor, user_id)
+    return case_answer(session, service.create_case(session, actor, data))
 
 
 def _get(session: Session, actor: Actor, case_id: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ Bodies are validated whole before any lookup, so a wrong `data.type`, an unknown
 ignores them: a newer client may send more."""
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Generic, Literal, TypeVar
 
 from fastapi import Path
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
@@ -52,6 +52,20 @@ class ProjectRelationship(DatadogInput):
     """`{"data": {"id", "type": "project"}}`: the body of the project relationship update too."""
 
     data: ProjectData
+
+
+AttributesT = TypeVar("AttributesT", bound=DatadogInput)
+
+
+class CaseData(DatadogInput, Generic[AttributesT]):
+    type: CaseResourceType
+    attributes: AttributesT
+
+
+class CaseRequest(DatadogInput, Generic[AttributesT]):
+    """The body of most case routes: `{"data": {"type": "case", "attributes": {...}}}`."""
+
+    data: CaseData[AttributesT]
 
 
 class EmptyCaseData(DatadogInput):
