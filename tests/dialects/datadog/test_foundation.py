@@ -153,9 +153,14 @@ def test_the_dialect_describes_its_routes(datadog_host: str):
     document = httpx.get(f"{datadog_host}/openapi.json").json()
     assert document["info"]["title"] == "Datadog Case Management API"
     assert {
-        "/api/v2/cases", "/api/v2/cases/{case_id}", "/api/v2/cases/{case_id}/title", "/api/v2/cases/{case_id}/status",
-        "/api/v2/cases/{case_id}/custom_attributes/{custom_attribute_key}", "/api/v2/cases/{case_id}/relationships/project",
-        "/api/v2/cases/projects", "/api/v2/cases/projects/{project_id}",
+        "/api/v2/cases",
+        "/api/v2/cases/{case_id}",
+        "/api/v2/cases/{case_id}/title",
+        "/api/v2/cases/{case_id}/status",
+        "/api/v2/cases/{case_id}/custom_attributes/{custom_attribute_key}",
+        "/api/v2/cases/{case_id}/relationships/project",
+        "/api/v2/cases/projects",
+        "/api/v2/cases/projects/{project_id}",
     } <= set(document["paths"])
     errors = document["paths"]["/api/v2/cases/{case_id}/relationships/project"]["patch"]["responses"]["4XX"]
     assert errors["content"]["application/json"]["schema"]["$ref"].endswith("/JSONAPIErrorResponse")
