@@ -320,3 +320,26 @@ def test_a_create_request_with_bad_attributes_is_a_400(datadog_http, tenant: Ten
     response = datadog_http.post("/api/v2/cases", json=body)
     assert response.status_code == 400, response.text
     assert "data.attributes" in response.json()["errors"][0]
+
+
+def test_custom_attribute_values_given_at_creation_are_kept(cases_api: CaseManagementApi, tenant: Tenant):
+    request = new_case(tenant.project_id)
+    request.data.attributes.custom_attributes = {
+        "region": CustomAttributeValue(type=CustomAttributeType.SELECT, is_multi=True, value=["eu", "us"]),
+    }
+    case = parsed(cases_api.create_case(request)).data
+    region = case.attributes.custom_attributes["region"].to_dict()
+    assert region == {"type": "SELECT", "is_multi": True, "value": ["eu", "us"]}
+    assert parsed(cases_api.get_case(case.id)).data.attributes.custom_attributes["region"].value == ["eu", "us"]
+
+
+def test_a_case_holds_at_most_100_custom_attributes(datadog_http, cases_api: CaseManagementApi, tenant: Tenant):
+    key = cases_api.create_case(new_case(tenant.project_id)).data.attributes.key
+    for n in range(100):
+        cases_api.update_case_custom_attribute(key, f"k{n}", custom("TEXT", "v"))
+    with pytest.raises(ApiException) as raised:
+        cases_api.update_case_custom_attribute(key, "one-more", custom("TEXT", "v"))
+    assert raised.value.status == 400 and "100" in raised.value.body["errors"][0]
+    # Changing one of the hundred is still fine.
+    changed = cases_api.update_case_custom_attribute(key, "k0", custom("TEXT", "w"))
+    assert changed.data.attributes.custom_attributes["k0"].value == "w"

@@ -15,6 +15,7 @@ from casework.cases.schemas import CaseCreate
 from casework.dialects.datadog.inputs import (
     CaseId,
     CaseResourceType,
+    CustomAttributes,
     DatadogInput,
     Priority,
     ProjectRelationship,
@@ -23,7 +24,7 @@ from casework.dialects.datadog.inputs import (
     UserRelationship,
 )
 from casework.dialects.datadog.routing import datadog_router
-from casework.dialects.datadog.wire import VENDOR_KEY, case_data, from_priority
+from casework.dialects.datadog.wire import CUSTOM_ATTRIBUTES, VENDOR_KEY, case_data, from_priority
 from casework.dialects.dialect import DialectActor
 from casework.errors import NotFound
 from casework.http import DB, JSONResponse
@@ -75,6 +76,7 @@ class CaseCreateAttributes(DatadogInput):
     description: Description = ""
     priority: Priority = "NOT_DEFINED"
     status_name: StatusName | None = Field(default=None, description="A status of the project; its default if absent.")
+    custom_attributes: CustomAttributes = {}
 
 
 class CaseCreateRelationships(DatadogInput):
@@ -96,12 +98,13 @@ class CaseCreateRequest(DatadogInput):
 
 def core_create(data: CaseCreateData) -> CaseCreate:
     attributes, relationships = data.attributes, data.relationships
+    custom_attributes = {key: value.stored() for key, value in attributes.custom_attributes.items()}
     values: dict[str, Any] = {
         "title": attributes.title,
         "description": attributes.description,
         "priority": from_priority(attributes.priority),
         "type": str(attributes.type_id),
-        "vendor_data": {VENDOR_KEY: {}},
+        "vendor_data": {VENDOR_KEY: {CUSTOM_ATTRIBUTES: custom_attributes}},
     }
     if attributes.status_name is not None:
         values["status"] = attributes.status_name

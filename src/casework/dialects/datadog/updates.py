@@ -8,10 +8,10 @@ resolution."""
 
 import uuid
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Path, Response
-from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
@@ -19,8 +19,11 @@ from casework.cases import lifecycle, moving, service
 from casework.cases.schemas import Attributes, CaseMove, CaseUpdate, ShortText
 from casework.dialects.datadog.cases import case_answer, known_user
 from casework.dialects.datadog.inputs import (
+    CUSTOM_ATTRIBUTE_KEY,
+    MAX_CUSTOM_ATTRIBUTES,
     CaseId,
     CaseRequest,
+    CustomAttributeValue,
     DatadogInput,
     EmptyCaseRequest,
     Priority,
@@ -32,22 +35,16 @@ from casework.dialects.datadog.inputs import (
 from casework.dialects.datadog.routing import OBJECTS, datadog_router
 from casework.dialects.datadog.wire import CUSTOM_ATTRIBUTES, GROUP_OF_STATUS, VENDOR_KEY, datadog_data, from_priority
 from casework.dialects.dialect import DialectActor
+from casework.errors import LimitExceeded
 from casework.http import DB, JSONResponse
 from casework.i18n import _
 from casework.workflow.case_values import Description
-
-MAX_CUSTOM_ATTRIBUTE_VALUES = 100
-MAX_CUSTOM_ATTRIBUTE_TEXT = 10_000
 
 router = datadog_router()
 # The project relationship answers its errors as JSON:API error objects.
 relationships = datadog_router(OBJECTS)
 
-CustomAttributeKey = Annotated[
-    str, Path(pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="The custom attribute's key.")
-]
-Text = Annotated[StrictStr, StringConstraints(max_length=MAX_CUSTOM_ATTRIBUTE_TEXT)]
-Number = StrictFloat | StrictInt
+CustomAttributeKey = Annotated[str, Path(pattern=CUSTOM_ATTRIBUTE_KEY, description="The custom attribute's key.")]
 
 
 def _answer(session: Session, record: Any) -> dict[str, Any]:
@@ -202,33 +199,6 @@ async def unarchive_case(case_id: CaseId, body: EmptyCaseRequest, actor: Dialect
 # Custom attribute values
 
 
-class CustomAttributeValue(DatadogInput):
-    """A typed value, as Datadog keeps it: an array when `is_multi`, numbers for NUMBER, strings otherwise."""
-
-    type: Literal["URL", "TEXT", "NUMBER", "SELECT"]
-    is_multi: StrictBool
-    value: Text | Annotated[list[Text], Field(max_length=MAX_CUSTOM_ATTRIBUTE_VALUES)] | Number | Annotated[
-        list[Number], Field(max_length=MAX_CUSTOM_ATTRIBUTE_VALUES)
-    ]
-
-    @model_validator(mode="after")
-    def _shaped(self) -> "CustomAttributeValue":
-        values = self.value if isinstance(self.value, list) else [self.value]
-        if self.is_multi != isinstance(self.value, list):
-            raise ValueError(_("value must be an array when is_multi is true, and a single value otherwise"))
-        numeric = self.type == "NUMBER"
-        if any(isinstance(v, str) == numeric for v in values):
-            raise ValueError(_("value must hold numbers for NUMBER and strings for the other types"))
-        return self
-
-    def stored(self) -> dict[str, Any]:
-        # Numbers are kept as floats: the client's value union knows doubles, not integers.
-        value = self.value
-        if self.type == "NUMBER":
-            value = [float(v) for v in value] if isinstance(value, list) else float(value)  # type: ignore[arg-type]
-        return {"type": self.type, "is_multi": self.is_multi, "value": value}
-
-
 def _set_custom_attribute(
     session: Session, actor: Actor, case_id: str, key: str, value: dict[str, Any] | None
 ) -> dict[str, Any]:
@@ -242,6 +212,8 @@ def _set_custom_attribute(
         del current[key]
     else:
         current[key] = value
+        if len(current) > MAX_CUSTOM_ATTRIBUTES:
+            raise LimitExceeded("custom_attributes", MAX_CUSTOM_ATTRIBUTES, _("custom attributes per case"))
     update = CaseUpdate.model_validate({"vendor_data": {VENDOR_KEY: {**data, CUSTOM_ATTRIBUTES: current}}})
     return _answer(session, service.update_case(session, actor, record.id, update, record.version))
 
