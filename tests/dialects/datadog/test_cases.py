@@ -343,3 +343,21 @@ def test_a_case_holds_at_most_100_custom_attributes(datadog_http, cases_api: Cas
     # Changing one of the hundred is still fine.
     changed = cases_api.update_case_custom_attribute(key, "k0", custom("TEXT", "w"))
     assert changed.data.attributes.custom_attributes["k0"].value == "w"
+
+
+async def test_the_jira_issue_and_servicenow_ticket_show_from_the_cases_datadog_data(app, cases_api, tenant: Tenant):
+    case_id = cases_api.create_case(new_case(tenant.project_id)).data.id
+    jira = {
+        "result": {"issue_id": "10001", "issue_key": "OPS-7", "issue_url": "https://jira.example.com/OPS-7",
+                   "project_key": "OPS"},
+        "status": "COMPLETED",
+    }  # fmt: skip
+    ticket = {"result": {"sys_target_link": "https://snow.example.com/INC0001"}, "status": "IN_PROGRESS"}
+    async with api_client(app, tenant.admin.headers) as client:
+        changed = await client.patch(
+            f"/cases/{case_id}", json={"vendor_data": {"datadog": {"jira_issue": jira, "service_now_ticket": ticket}}}
+        )
+    assert changed.status_code == 200, changed.text
+    attributes = parsed(cases_api.get_case(case_id)).data.attributes
+    assert attributes.jira_issue.to_dict() == jira
+    assert attributes.service_now_ticket.to_dict() == ticket
