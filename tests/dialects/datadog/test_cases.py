@@ -361,3 +361,18 @@ async def test_the_jira_issue_and_servicenow_ticket_show_from_the_cases_datadog_
     attributes = parsed(cases_api.get_case(case_id)).data.attributes
     assert attributes.jira_issue.to_dict() == jira
     assert attributes.service_now_ticket.to_dict() == ticket
+
+
+def test_custom_attributes_past_the_cases_vendor_data_size_are_a_400(cases_api: CaseManagementApi, tenant: Tenant):
+    key = cases_api.create_case(new_case(tenant.project_id)).data.attributes.key
+    values = ["x" * 1000] * 10  # 10 kB a value
+    statuses = []
+    for n in range(8):
+        try:
+            cases_api.update_case_custom_attribute(key, f"big{n}", custom("TEXT", values, is_multi=True))
+            statuses.append(200)
+        except ApiException as exc:
+            statuses.append(exc.status)
+            assert "vendor_data" in exc.body["errors"][0]
+    assert statuses[0] == 200 and statuses[-1] == 400
+    assert len(cases_api.get_case(key).data.attributes.custom_attributes) == statuses.count(200)

@@ -5,7 +5,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import Response
-from pydantic import Field
+from pydantic import Field, ValidationError
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor, existing_user_ids
@@ -26,7 +26,7 @@ from casework.dialects.datadog.inputs import (
 from casework.dialects.datadog.routing import datadog_router
 from casework.dialects.datadog.wire import CUSTOM_ATTRIBUTES, VENDOR_KEY, case_data, from_priority
 from casework.dialects.dialect import DialectActor
-from casework.errors import NotFound
+from casework.errors import NotFound, from_validation_error
 from casework.http import DB, JSONResponse
 from casework.workflow.case_types import lookup as case_types
 from casework.workflow.case_types.models import STANDARD, STANDARD_ID
@@ -112,7 +112,11 @@ def core_create(data: CaseCreateData) -> CaseCreate:
         values["project"] = str(relationships.project.data.id)
         if relationships.assignee is not None and relationships.assignee.data is not None:
             values["assignees"] = [relationships.assignee.data.id]
-    return CaseCreate.model_validate(values)
+    try:
+        return CaseCreate.model_validate(values)
+    except ValidationError as exc:
+        # What the core refuses beyond the dialect's checks (vendor data past its size) is a 400 too.
+        raise from_validation_error(exc) from None
 
 
 def known_user(session: Session, actor: Actor, user_id: uuid.UUID) -> None:
