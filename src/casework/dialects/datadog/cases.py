@@ -125,8 +125,15 @@ def known_user(session: Session, actor: Actor, user_id: uuid.UUID) -> None:
         raise NotFound("user", user_id)
 
 
+def known_type(session: Session, actor: Actor, type_id: uuid.UUID) -> None:
+    """A type id of no type of the workspace is a 404 (one the case's project may not take is the core's 400)."""
+    if case_types.find(session, actor.workspace_id, None, str(type_id), by_id_anywhere=True) is None:
+        raise NotFound("case type", type_id)
+
+
 def _create(session: Session, actor: Actor, body: CaseCreateRequest) -> dict[str, Any]:
     data = core_create(body.data)
+    known_type(session, actor, body.data.attributes.type_id)
     for user_id in data.assignees:
         known_user(session, actor, user_id)
     return case_answer(session, service.create_case(session, actor, data))
