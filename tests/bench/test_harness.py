@@ -166,8 +166,9 @@ def test_every_scenario_without_a_dataset_prepares_through_the_api_and_builds_a_
         for scenario in split_by_dataset(SCENARIOS, False)[0]:
             if scenario.setup:
                 scenario.setup(client, ctx)
-            prefix = "/floor/" if scenario.on_floor else "/kibana/api/" if scenario.counterpart else "/api/v1/"
-            assert scenario.path(ctx).startswith(prefix), scenario.name
+            dialects = ("/kibana/api/", "/datadog/api/v2/")
+            prefixes = ("/floor/",) if scenario.on_floor else dialects if scenario.counterpart else ("/api/v1/",)
+            assert scenario.path(ctx).startswith(prefixes), scenario.name
             if scenario.paths:
                 assert len(scenario.paths(ctx)) == len(scenario.bodies(ctx))
             bodies = scenario.bodies(ctx)
@@ -176,7 +177,7 @@ def test_every_scenario_without_a_dataset_prepares_through_the_api_and_builds_a_
             assert all("\n" not in json.dumps(b) for b in bodies)
 
 
-def test_the_issue_6_scenarios_without_a_big_dataset_are_registered():
+def test_the_scenarios_without_a_big_dataset_are_registered():
     assert [(s.name, s.method) for s in SCENARIOS if not s.dataset and not s.on_floor] == [
         ("create case", "POST"),
         ("get case by id", "GET"),
@@ -188,6 +189,9 @@ def test_the_issue_6_scenarios_without_a_big_dataset_are_registered():
         ("kibana: create", "POST"),
         ("kibana: add alert comment", "POST"),
         ("kibana: _find page 1 of 20", "GET"),
+        ("datadog: create", "POST"),
+        ("list page 1 of 10 by number", "GET"),
+        ("datadog: search page 1", "GET"),
     ]
 
 
