@@ -134,6 +134,13 @@ def list_insights(
     return [_record(row) for row in rows], next_cursor
 
 
+def all_insights(session: Session, actor: Actor, ref: str | uuid.UUID) -> list[InsightRecord]:
+    """Every insight of the case, oldest first: for APIs that show them with the case."""
+    case = visible_case(session, actor, ref)
+    rows = session.scalars(select(Insight).where(Insight.case_id == case.id).order_by(Insight.id))
+    return [_record(row) for row in rows]
+
+
 def _check_size(count: int) -> None:
     if count < 1:
         raise InvalidInput.field("insights", _("must name at least one insight"))
