@@ -137,8 +137,13 @@ def list_insights(
 def all_insights(session: Session, actor: Actor, ref: str | uuid.UUID) -> list[InsightRecord]:
     """Every insight of the case, oldest first: for APIs that show them with the case."""
     case = visible_case(session, actor, ref)
-    rows = session.scalars(select(Insight).where(Insight.case_id == case.id).order_by(Insight.id))
-    return [_record(row) for row in rows]
+    # Plain rows, not entities: a case may hold thousands, read on every answer that shows the case.
+    columns = (
+        Insight.id, Insight.case_id, Insight.type, Insight.ref, Insight.resource_id, Insight.created_at,
+        Insight.created_by,
+    )  # fmt: skip
+    rows = session.execute(select(*columns).where(Insight.case_id == case.id).order_by(Insight.id))
+    return [InsightRecord(*row) for row in rows]
 
 
 def _check_size(count: int) -> None:

@@ -450,7 +450,9 @@ def _checked_pattern(field_type: str, pattern: str | None) -> str | None:
     return pattern
 
 
-def _checked_options(field_type: str, options: list[dict[str, Any]], options_later: bool = False) -> list[dict[str, Any]]:
+def _checked_options(
+    field_type: str, options: list[dict[str, Any]], options_later: bool = False
+) -> list[dict[str, Any]]:
     if field_type not in field_values.OPTION_TYPES:
         if options:
             raise InvalidInput.field("options", _("only select fields take options"))
