@@ -147,7 +147,9 @@ def render(request: Request, exc: DomainError, status: int | None = None) -> Res
     return response
 
 
-def _validation_error(exc: RequestValidationError, language: str) -> errors.InvalidInput:
+def validation_error(exc: RequestValidationError, language: str) -> errors.InvalidInput:
+    """A request's validation errors as one InvalidInput naming each field as the client wrote it (dialects render
+    it in their own format)."""
     field_errors = []
     for error in exc.errors():
         loc = [str(part) for part in error.get("loc", ())]
@@ -176,7 +178,7 @@ def install(app: FastAPI) -> None:
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        return render(request, _validation_error(exc, request_language(request)))
+        return render(request, validation_error(exc, request_language(request)))
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
