@@ -9,6 +9,7 @@ ROUTERS below, one line each.
 """
 
 from casework.dialects.datadog import cases
+from casework.dialects.datadog import comments, insights, timelines, users, watchers
 from casework.dialects.datadog.credentials import read_credentials
 from casework.dialects.datadog.errors import render_messages
 from casework.dialects.datadog.routing import served
@@ -16,6 +17,11 @@ from casework.dialects.dialect import Dialect
 
 ROUTERS = (
     cases.router,
+    insights.router,
+    comments.router,
+    timelines.router,
+    watchers.router,
+    users.router,
 )
 
 DIALECT = Dialect(
