@@ -9,7 +9,7 @@ ROUTERS below, one line each.
 """
 
 from casework.dialects.datadog import cases
-from casework.dialects.datadog import comments, insights, timelines, users, watchers
+from casework.dialects.datadog import attributes, comments, insights, timelines, types, users, watchers
 from casework.dialects.datadog.credentials import read_credentials
 from casework.dialects.datadog.errors import render_messages
 from casework.dialects.datadog.routing import served
@@ -21,6 +21,8 @@ ROUTERS = (
     comments.router,
     timelines.router,
     watchers.router,
+    types.router,
+    attributes.router,
     users.router,
 )
 
