@@ -9,7 +9,7 @@ ROUTERS below, one line each.
 """
 
 from casework.dialects.datadog import cases
-from casework.dialects.datadog import attributes, comments, insights, timelines, types, users, watchers
+from casework.dialects.datadog import attributes, comments, insights, timelines, types, unsupported, users, watchers
 from casework.dialects.datadog.credentials import read_credentials
 from casework.dialects.datadog.errors import render_messages
 from casework.dialects.datadog.routing import served
@@ -24,6 +24,8 @@ ROUTERS = (
     types.router,
     attributes.router,
     users.router,
+    unsupported.router,
+    unsupported.relationships_router,
 )
 
 DIALECT = Dialect(
