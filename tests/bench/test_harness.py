@@ -154,20 +154,24 @@ def test_every_scenario_without_a_dataset_prepares_through_the_api_and_builds_a_
         for scenario in split_by_dataset(SCENARIOS, False)[0]:
             if scenario.setup:
                 scenario.setup(client, ctx)
-            assert scenario.path(ctx).startswith("/floor/" if scenario.on_floor else "/api/v1/")
+            prefixes = ("/floor/",) if scenario.on_floor else ("/api/v1/", "/datadog/api/v2/")
+            assert scenario.path(ctx).startswith(prefixes)
             bodies = scenario.bodies(ctx)
             # POST scenarios send JSON bodies (one a line for wrk), GET ones none.
             assert (scenario.method == "POST") == bool(bodies), scenario.name
             assert all("\n" not in json.dumps(b) for b in bodies)
 
 
-def test_the_issue_6_scenarios_without_a_big_dataset_are_registered():
+def test_the_scenarios_without_a_big_dataset_are_registered():
     assert [(s.name, s.method) for s in SCENARIOS if not s.dataset and not s.on_floor] == [
         ("create case", "POST"),
         ("get case by id", "GET"),
         ("get case by key", "GET"),
         ("comment on an empty case", "POST"),
         (f"bulk update {BULK_SIZE} cases", "POST"),
+        ("datadog: create", "POST"),
+        ("list page 1 of 10 by number", "GET"),
+        ("datadog: search page 1", "GET"),
     ]
 
 

@@ -8,41 +8,19 @@ import pytest
 from datadog_api_client import ApiClient
 from datadog_api_client.exceptions import ApiException, NotFoundException, UnauthorizedException
 from datadog_api_client.v2.api.case_management_api import CaseManagementApi
-from datadog_api_client.v2.model.case_create import CaseCreate
-from datadog_api_client.v2.model.case_create_attributes import CaseCreateAttributes
-from datadog_api_client.v2.model.case_create_relationships import CaseCreateRelationships
-from datadog_api_client.v2.model.case_create_request import CaseCreateRequest
 from datadog_api_client.v2.model.case_resource_type import CaseResourceType
-from datadog_api_client.v2.model.project_relationship import ProjectRelationship
-from datadog_api_client.v2.model.project_relationship_data import ProjectRelationshipData
-from datadog_api_client.v2.model.project_resource_type import ProjectResourceType
 
 from casework.dialects.datadog.errors import render_messages, render_objects
 from casework.errors import NotFound, RateLimited, RateLimitState
 from tests.conftest import Tenant
-from tests.dialects.datadog.conftest import API_KEY, api_client_for, unparsed_parts
-
-STANDARD_TYPE_ID = "00000000-0000-0000-0000-000000000001"
-CASE_ATTRIBUTES = {
-    "archived_at", "attributes", "closed_at", "created_at", "custom_attributes", "description", "jira_issue", "key",
-    "modified_at", "priority", "service_now_ticket", "status", "status_group", "status_name", "title", "type",
-    "type_id",
-}
-
-
-def new_case(project_id: uuid.UUID, title: str = "Memory leak investigation on API", **attributes) -> CaseCreateRequest:
-    return CaseCreateRequest(
-        data=CaseCreate(
-            type=CaseResourceType.CASE,
-            attributes=CaseCreateAttributes(title=title, type_id=STANDARD_TYPE_ID, **attributes),
-            relationships=CaseCreateRelationships(
-                project=ProjectRelationship(
-                    data=ProjectRelationshipData(id=str(project_id), type=ProjectResourceType.PROJECT)
-                )
-            ),
-        )
-    )
-
+from tests.dialects.datadog.conftest import (
+    API_KEY,
+    CASE_ATTRIBUTES,
+    STANDARD_TYPE_ID,
+    api_client_for,
+    new_case,
+    unparsed_parts,
+)
 
 def test_a_case_made_through_the_client_reads_back_by_uuid_and_by_key(cases_api: CaseManagementApi, tenant: Tenant):
     created = cases_api.create_case(new_case(tenant.project_id, description="Heap grows by 1 GB a day"))
@@ -174,4 +152,15 @@ def test_the_two_error_formats():
 def test_the_dialect_describes_its_routes(datadog_host: str):
     document = httpx.get(f"{datadog_host}/openapi.json").json()
     assert document["info"]["title"] == "Datadog Case Management API"
-    assert {"/api/v2/cases", "/api/v2/cases/{case_id}"} <= set(document["paths"])
+    assert {
+        "/api/v2/cases",
+        "/api/v2/cases/{case_id}",
+        "/api/v2/cases/{case_id}/title",
+        "/api/v2/cases/{case_id}/status",
+        "/api/v2/cases/{case_id}/custom_attributes/{custom_attribute_key}",
+        "/api/v2/cases/{case_id}/relationships/project",
+        "/api/v2/cases/projects",
+        "/api/v2/cases/projects/{project_id}",
+    } <= set(document["paths"])
+    errors = document["paths"]["/api/v2/cases/{case_id}/relationships/project"]["patch"]["responses"]["4XX"]
+    assert errors["content"]["application/json"]["schema"]["$ref"].endswith("/JSONAPIErrorResponse")

@@ -4,11 +4,13 @@ using `datadog-api-client` works against casework by changing only its host.
 Modules: `routing` (how routes are served: their error format, 400s for bad input, rate-limit headers;
 `datadog_router()` makes each module's router, `served` composes them), `errors` (the two error formats),
 `credentials` (DD-API-KEY + DD-APPLICATION-KEY, or Bearer), `inputs` (shared request pieces and enums), `wire` (a
-case as Datadog's JSON), `cases` (the case routes), `projects` (the project routes). Each module's router is listed in
-ROUTERS below, one line each.
+case as Datadog's JSON), `cases` (create and get, and a case's answer for every module), `search`, `updates` (each
+change to a case, and the project relationship), `projects`; a case's content: `insights`, `comments`,
+`timelines`, `watchers`; `types` and their custom `attributes`; `users`; and `unsupported` (the client's operations
+casework does not serve). Each module's router is listed in ROUTERS below, one line each.
 """
 
-from casework.dialects.datadog import cases
+from casework.dialects.datadog import cases, projects, search, updates
 from casework.dialects.datadog import attributes, comments, insights, timelines, types, unsupported, users, watchers
 from casework.dialects.datadog.credentials import read_credentials
 from casework.dialects.datadog.errors import render_messages
@@ -17,6 +19,10 @@ from casework.dialects.dialect import Dialect
 
 ROUTERS = (
     cases.router,
+    search.router,
+    updates.router,
+    updates.relationships,
+    projects.router,
     insights.router,
     comments.router,
     timelines.router,

@@ -8,13 +8,14 @@ from fastapi import Response
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from casework.auth.service import Actor
+from casework.auth.service import Actor, existing_user_ids
 from casework.cases import service
 from casework.cases.records import CaseRecord
 from casework.cases.schemas import CaseCreate
 from casework.dialects.datadog.inputs import (
     CaseId,
     CaseResourceType,
+    CustomAttributes,
     DatadogInput,
     Priority,
     ProjectRelationship,
@@ -23,8 +24,9 @@ from casework.dialects.datadog.inputs import (
     UserRelationship,
 )
 from casework.dialects.datadog.routing import datadog_router
-from casework.dialects.datadog.wire import VENDOR_KEY, case_data, from_priority
+from casework.dialects.datadog.wire import CUSTOM_ATTRIBUTES, VENDOR_KEY, case_data, from_priority
 from casework.dialects.dialect import DialectActor
+from casework.errors import NotFound
 from casework.http import DB, JSONResponse
 from casework.workflow.case_types import lookup as case_types
 from casework.workflow.case_types.models import STANDARD, STANDARD_ID
@@ -45,8 +47,11 @@ def type_ids(session: Session, records: Sequence[CaseRecord]) -> dict[tuple[uuid
     return ids
 
 
+Insights = Sequence[Mapping[str, Any]]
+
+
 def case_answers(
-    session: Session, records: Sequence[CaseRecord], insights: Mapping[uuid.UUID, Sequence[Mapping[str, Any]]] | None = None
+    session: Session, records: Sequence[CaseRecord], insights: Mapping[uuid.UUID, Insights] | None = None
 ) -> list[dict[str, Any]]:
     """The cases as Datadog's `data` shows them, read in the caller's unit of work; `insights` by case id, for the
     cases whose insights are shown."""
@@ -57,7 +62,7 @@ def case_answers(
     ]
 
 
-def case_answer(session: Session, record: CaseRecord, insights: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
+def case_answer(session: Session, record: CaseRecord, insights: Insights | None = None) -> dict[str, Any]:
     """`{"data": case}`: Datadog's CaseResponse."""
     return {"data": case_answers(session, [record], None if insights is None else {record.id: insights})[0]}
 
@@ -71,6 +76,7 @@ class CaseCreateAttributes(DatadogInput):
     description: Description = ""
     priority: Priority = "NOT_DEFINED"
     status_name: StatusName | None = Field(default=None, description="A status of the project; its default if absent.")
+    custom_attributes: CustomAttributes = {}
 
 
 class CaseCreateRelationships(DatadogInput):
@@ -92,12 +98,13 @@ class CaseCreateRequest(DatadogInput):
 
 def core_create(data: CaseCreateData) -> CaseCreate:
     attributes, relationships = data.attributes, data.relationships
+    custom_attributes = {key: value.stored() for key, value in attributes.custom_attributes.items()}
     values: dict[str, Any] = {
         "title": attributes.title,
         "description": attributes.description,
         "priority": from_priority(attributes.priority),
         "type": str(attributes.type_id),
-        "vendor_data": {VENDOR_KEY: {}},
+        "vendor_data": {VENDOR_KEY: {CUSTOM_ATTRIBUTES: custom_attributes}},
     }
     if attributes.status_name is not None:
         values["status"] = attributes.status_name
@@ -108,8 +115,17 @@ def core_create(data: CaseCreateData) -> CaseCreate:
     return CaseCreate.model_validate(values)
 
 
+def known_user(session: Session, actor: Actor, user_id: uuid.UUID) -> None:
+    """Datadog answers 404 for a user it does not know, where the core refuses the input."""
+    if not existing_user_ids(session, actor.workspace_id, [user_id]):
+        raise NotFound("user", user_id)
+
+
 def _create(session: Session, actor: Actor, body: CaseCreateRequest) -> dict[str, Any]:
-    return case_answer(session, service.create_case(session, actor, core_create(body.data)))
+    data = core_create(body.data)
+    for user_id in data.assignees:
+        known_user(session, actor, user_id)
+    return case_answer(session, service.create_case(session, actor, data))
 
 
 def _get(session: Session, actor: Actor, case_id: str) -> dict[str, Any]:

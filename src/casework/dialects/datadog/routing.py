@@ -78,7 +78,8 @@ _ROUTES: dict[ErrorFormat, tuple[type[DatadogRoute], type[Any]]] = {
 def datadog_router(errors: ErrorFormat = MESSAGES) -> APIRouter:
     """A router for some of the dialect's routes (paths start with `/api/v2/`), answering errors in that format."""
     route_class, model = _ROUTES[errors]
-    return APIRouter(route_class=route_class, responses={"4XX": {"description": "The request was refused.", "model": model}})
+    responses: dict[int | str, dict[str, Any]] = {"4XX": {"description": "The request was refused.", "model": model}}
+    return APIRouter(route_class=route_class, responses=responses)
 
 
 def _specificity(route: Any) -> list[int]:
