@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from casework.auth.service import Actor
 from casework.comments import service
 from casework.comments.schemas import Body, CommentCreate, CommentUpdate
-from casework.dialects.datadog.inputs import CaseId, CaseResourceType, DatadogInput
+from casework.dialects.datadog.inputs import CaseId, CaseRequest, DatadogInput
 from casework.dialects.datadog.routing import datadog_router
 from casework.dialects.datadog.timelines import timeline_cells
 from casework.dialects.dialect import DialectActor
@@ -26,15 +26,8 @@ class CommentAttributes(DatadogInput):
     comment: Body
 
 
-class CommentData(DatadogInput):
-    type: CaseResourceType
-    attributes: CommentAttributes
-
-
-class CaseCommentRequest(DatadogInput):
-    """The body of both adding and editing a comment."""
-
-    data: CommentData
+# The body of both adding and editing a comment.
+CaseCommentRequest = CaseRequest[CommentAttributes]
 
 
 def _add(session: Session, actor: Actor, case_id: str, body: CaseCommentRequest) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from casework.auth.service import Actor
 from casework.cases.service import get_case
 from casework.dialects.datadog.cases import case_answer
-from casework.dialects.datadog.inputs import CaseId, CaseResourceType, DatadogInput
+from casework.dialects.datadog.inputs import CaseId, CaseRequest, DatadogInput
 from casework.dialects.datadog.routing import OBJECTS, datadog_router
 from casework.dialects.dialect import DialectActor
 from casework.http import DB, JSONResponse
@@ -47,15 +47,8 @@ class InsightsAttributes(DatadogInput):
     ]
 
 
-class InsightsData(DatadogInput):
-    type: CaseResourceType
-    attributes: InsightsAttributes
-
-
-class CaseInsightsRequest(DatadogInput):
-    """The body of both routes: the insights to add, or (by type and resource_id) to remove."""
-
-    data: InsightsData
+# The body of both routes: the insights to add, or (by type and resource_id) to remove.
+CaseInsightsRequest = CaseRequest[InsightsAttributes]
 
 
 def insight_body(insight: InsightRecord) -> dict[str, str]:
