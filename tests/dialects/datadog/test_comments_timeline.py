@@ -16,8 +16,8 @@ from datadog_api_client.v2.model.case_update_comment_attributes import CaseUpdat
 from datadog_api_client.v2.model.case_update_comment_request import CaseUpdateCommentRequest
 
 from tests.conftest import Tenant
-from tests.dialects.datadog.conftest import api_client_for, unparsed_parts
-from tests.dialects.datadog.content_support import error_messages, headers, make_case
+from tests.dialects.datadog.conftest import api_client_for, keys, unparsed_parts
+from tests.dialects.datadog.content_support import error_messages, make_case
 
 
 def comment(text: str) -> CaseCommentRequest:
@@ -68,7 +68,7 @@ def test_the_timeline_shows_ten_cells_by_default_and_at_most_a_hundred(datadog_h
         cases_api.comment_case(case.id, comment(f"note {n}"))
     assert len(cases_api.list_case_timeline(case.id).data) == 10
     for params in ({"page[size]": 101}, {"page[size]": 0}, {"page[number]": -1}, {"sort[ascending]": "maybe"}):
-        response = httpx.get(f"{datadog_host}/api/v2/cases/{case.id}/timelines", params=params, headers=headers(tenant.admin))
+        response = httpx.get(f"{datadog_host}/api/v2/cases/{case.id}/timelines", params=params, headers=keys(tenant.admin))
         assert response.status_code == 400, response.text
         assert list(params)[0] in response.json()["errors"][0]
 
@@ -113,7 +113,7 @@ def test_bad_comment_requests_are_400s_before_any_lookup(datadog_host, cases_api
         ("DELETE", f"{url}/{case.id}/comment/42", None, "cell_id"),
     ]
     for method, path, body, field in bad:
-        response = httpx.request(method, path, json=body, headers=headers(tenant.admin))
+        response = httpx.request(method, path, json=body, headers=keys(tenant.admin))
         assert response.status_code == 400, (path, response.text)
         [message] = response.json()["errors"]
         assert isinstance(message, str) and field in message

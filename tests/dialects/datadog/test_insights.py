@@ -14,8 +14,8 @@ from datadog_api_client.v2.model.case_insights_request import CaseInsightsReques
 from datadog_api_client.v2.model.case_resource_type import CaseResourceType
 
 from tests.conftest import Tenant
-from tests.dialects.datadog.conftest import unparsed_parts
-from tests.dialects.datadog.content_support import error_objects, headers, make_case
+from tests.dialects.datadog.conftest import keys, unparsed_parts
+from tests.dialects.datadog.content_support import error_objects, make_case
 
 # The seed's example request, verbatim.
 SEED_REQUEST = {
@@ -45,7 +45,7 @@ def shown(answer) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
 
 def test_the_seed_s_example_adds_the_insight_and_answers_the_whole_case(datadog_host, cases_api, tenant: Tenant):
     case = make_case(cases_api, tenant.project_id)
-    response = httpx.put(f"{datadog_host}/api/v2/cases/{case.id}/insights", json=SEED_REQUEST, headers=headers(tenant.admin))
+    response = httpx.put(f"{datadog_host}/api/v2/cases/{case.id}/insights", json=SEED_REQUEST, headers=keys(tenant.admin))
     assert response.status_code == 200, response.text
     data = response.json()["data"]
     assert (data["id"], data["type"]) == (case.id, "case")
@@ -92,7 +92,7 @@ def test_one_to_a_hundred_insights_per_request(datadog_host, cases_api: CaseMana
     for count in (0, 101):
         items = [{"type": "MONITOR", "resource_id": f"x{n}", "ref": "/m"} for n in range(count)]
         body = {"data": {"type": "case", "attributes": {"insights": items}}}
-        response = httpx.put(url, json=body, headers=headers(tenant.admin))
+        response = httpx.put(url, json=body, headers=keys(tenant.admin))
         assert response.status_code == 400, response.text
         [error] = response.json()["errors"]
         assert error["status"] == "400" and "insights" in error["detail"]
@@ -111,7 +111,7 @@ def test_one_to_a_hundred_insights_per_request(datadog_host, cases_api: CaseMana
 )
 def test_bad_bodies_are_400s_naming_the_field_before_the_case_is_looked_up(datadog_host, tenant: Tenant, body, field):
     for method in ("PUT", "DELETE"):
-        response = httpx.request(method, f"{datadog_host}/api/v2/cases/SEC-404/insights", json=body, headers=headers(tenant.admin))
+        response = httpx.request(method, f"{datadog_host}/api/v2/cases/SEC-404/insights", json=body, headers=keys(tenant.admin))
         assert response.status_code == 400, response.text
         [error] = response.json()["errors"]
         assert set(error) == {"status", "title", "detail"} and error["status"] == "400"
@@ -129,7 +129,7 @@ def test_an_unknown_case_is_a_404_as_json_api_error_objects(cases_api: CaseManag
 def test_a_reader_may_not_add_insights(datadog_host, cases_api: CaseManagementApi, tenant: Tenant):
     case = make_case(cases_api, tenant.project_id)
     viewer = tenant.add_member("viewer")
-    response = httpx.put(f"{datadog_host}/api/v2/cases/{case.id}/insights", json=SEED_REQUEST, headers=headers(viewer))
+    response = httpx.put(f"{datadog_host}/api/v2/cases/{case.id}/insights", json=SEED_REQUEST, headers=keys(viewer))
     assert response.status_code == 403
     assert response.json()["errors"][0]["status"] == "403"
 

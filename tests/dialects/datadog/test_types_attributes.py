@@ -27,8 +27,8 @@ from datadog_api_client.v2.model.custom_attribute_type import CustomAttributeTyp
 from datadog_api_client.v2.model.custom_attribute_type_data import CustomAttributeTypeData
 
 from tests.conftest import Tenant
-from tests.dialects.datadog.conftest import unparsed_parts
-from tests.dialects.datadog.content_support import STANDARD_TYPE_ID, error_messages, headers
+from tests.dialects.datadog.conftest import STANDARD_TYPE_ID, keys, unparsed_parts
+from tests.dialects.datadog.content_support import error_messages
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def test_case_type_errors_are_messages(datadog_host, types_api: CaseManagementTy
         ("POST", "/api/v2/cases/types", {"data": {"type": "case", "attributes": {"name": "X"}}}, "type"),
         ("POST", "/api/v2/cases/types", {"data": {"type": "case_type", "attributes": {"name": " "}}}, "name"),
     ]:
-        response = httpx.request(method, datadog_host + path, json=body, headers=headers(tenant.admin))
+        response = httpx.request(method, datadog_host + path, json=body, headers=keys(tenant.admin))
         assert response.status_code == 400, response.text
         [message] = response.json()["errors"]
         assert isinstance(message, str) and field in message
@@ -209,7 +209,7 @@ def test_custom_attribute_errors(datadog_host, types_api, attributes_api: CaseMa
         ("PUT", f"{base}/{STANDARD_TYPE_ID}/custom_attributes/{url.id}", {"data": {"type": "custom_attribute", "attributes": {"map_from": "tag"}}}, "map_from"),
         ("DELETE", f"{base}/{STANDARD_TYPE_ID}/custom_attributes/1", None, "custom_attribute_id"),
     ]:
-        response = httpx.request(method, path, json=payload, headers=headers(tenant.admin))
+        response = httpx.request(method, path, json=payload, headers=keys(tenant.admin))
         assert response.status_code == 400, response.text
         [message] = response.json()["errors"]
         assert field in message

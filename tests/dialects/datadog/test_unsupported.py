@@ -11,7 +11,8 @@ from datadog_api_client.exceptions import NotFoundException
 from datadog_api_client.v2.api.case_management_api import CaseManagementApi
 
 from tests.conftest import Tenant
-from tests.dialects.datadog.content_support import error_messages, error_objects, headers, make_case
+from tests.dialects.datadog.conftest import keys
+from tests.dialects.datadog.content_support import error_messages, error_objects, make_case
 
 NOT_SERVED = {
     "aggregate_cases", "bulk_update_cases", "count_cases",
@@ -58,7 +59,7 @@ def test_an_operation_not_served_is_a_404_in_its_format(datadog_host, cases_api,
     key = make_case(cases_api, tenant.project_id).attributes.key
     method, path = client_operations()[operation]
     body = None if method in ("GET", "DELETE") else {"data": {"type": "x", "attributes": {}}}
-    response = httpx.request(method, datadog_host + filled(path, key), json=body, headers=headers(tenant.admin))
+    response = httpx.request(method, datadog_host + filled(path, key), json=body, headers=keys(tenant.admin))
     assert response.status_code == 404, response.text
     [error] = response.json()["errors"]
     if operation in RELATIONSHIPS:

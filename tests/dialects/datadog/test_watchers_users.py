@@ -14,8 +14,8 @@ from datadog_api_client.v2.model.user_create_request import UserCreateRequest
 from datadog_api_client.v2.model.users_type import UsersType
 
 from tests.conftest import Tenant
-from tests.dialects.datadog.conftest import api_client_for, unparsed_parts
-from tests.dialects.datadog.content_support import error_messages, headers, make_case
+from tests.dialects.datadog.conftest import api_client_for, keys, unparsed_parts
+from tests.dialects.datadog.content_support import error_messages, make_case
 
 
 def new_user(email: str, **attributes: str) -> UserCreateRequest:
@@ -59,10 +59,10 @@ def test_user_errors(datadog_host, users_api: UsersApi, tenant: Tenant):
     assert caught.value.status == 409 and "twice@example.com" in error_messages(caught.value)[0]
     with pytest.raises(NotFoundException):
         users_api.get_user(str(uuid.uuid4()))
-    response = httpx.get(f"{datadog_host}/api/v2/users/7", headers=headers(tenant.admin))
+    response = httpx.get(f"{datadog_host}/api/v2/users/7", headers=keys(tenant.admin))
     assert response.status_code == 400 and "user_id" in response.json()["errors"][0]
     body = {"data": {"type": "users", "attributes": {"email": "not an email"}}}
-    response = httpx.post(f"{datadog_host}/api/v2/users", json=body, headers=headers(tenant.admin))
+    response = httpx.post(f"{datadog_host}/api/v2/users", json=body, headers=keys(tenant.admin))
     assert response.status_code == 400 and "email" in response.json()["errors"][0]
     with api_client_for(datadog_host, tenant.add_member("agent")) as client:
         with pytest.raises(ForbiddenException):
@@ -78,11 +78,11 @@ def test_watchers_are_listed_added_and_removed_with_no_answer_body(
     assert cases_api.watch_case(case.id, ada) is None
     assert cases_api.watch_case(case.attributes.key, ada) is None  # idempotent
     assert sorted(watcher_ids(cases_api, case.id)) == sorted([str(tenant.admin.id), ada])
-    raw = httpx.post(f"{datadog_host}/api/v2/cases/{case.id}/watchers/{ada}", headers=headers(tenant.admin))
+    raw = httpx.post(f"{datadog_host}/api/v2/cases/{case.id}/watchers/{ada}", headers=keys(tenant.admin))
     assert (raw.status_code, raw.content) == (201, b"")
     assert cases_api.unwatch_case(case.id, ada) is None
     assert watcher_ids(cases_api, case.id) == [str(tenant.admin.id)]
-    raw = httpx.delete(f"{datadog_host}/api/v2/cases/{case.id}/watchers/{tenant.admin.id}", headers=headers(tenant.admin))
+    raw = httpx.delete(f"{datadog_host}/api/v2/cases/{case.id}/watchers/{tenant.admin.id}", headers=keys(tenant.admin))
     assert (raw.status_code, raw.content) == (204, b"")
     assert watcher_ids(cases_api, case.id) == []
 
@@ -100,7 +100,7 @@ def test_watcher_errors(datadog_host, cases_api: CaseManagementApi, tenant: Tena
     with pytest.raises(NotFoundException):
         cases_api.list_case_watchers("SEC-404")
     for method in ("POST", "DELETE"):
-        response = httpx.request(method, f"{datadog_host}/api/v2/cases/{case.id}/watchers/someone", headers=headers(tenant.admin))
+        response = httpx.request(method, f"{datadog_host}/api/v2/cases/{case.id}/watchers/someone", headers=keys(tenant.admin))
         assert response.status_code == 400 and "user_uuid" in response.json()["errors"][0]
     assert watcher_ids(cases_api, case.id) == [str(tenant.admin.id)]
 
