@@ -3,6 +3,7 @@ one the case has is left as it is), `DELETE` with the same body removes them (ke
 ignored). Both answer the whole case, every insight of it in `attributes.insights` ([{type, ref, resource_id}]).
 Errors are JSON:API error objects, as Datadog declares for these two routes."""
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import Body, Response
@@ -20,6 +21,8 @@ from casework.insights import service
 from casework.insights.records import InsightRecord
 from casework.insights.schemas import (
     MAX_INSIGHTS_PER_REQUEST,
+    InsightCreate,
+    InsightKey,
     InsightsAdd,
     InsightsRemove,
     InsightType,
@@ -55,22 +58,33 @@ def insight_body(insight: InsightRecord) -> dict[str, str]:
     return {"type": insight.type, "ref": insight.ref, "resource_id": insight.resource_id}
 
 
-def case_with_insights(session: Session, actor: Actor, case_id: str) -> dict[str, Any]:
-    """The case as Datadog's CaseResponse, with every insight it has."""
+def case_with_insights(
+    session: Session, actor: Actor, case_id: str, insights: Sequence[InsightRecord] | None = None
+) -> dict[str, Any]:
+    """The case as Datadog's CaseResponse, with every insight it has (`insights` when the caller knows them all)."""
     record = get_case(session, actor, case_id)
-    insights = [insight_body(i) for i in service.all_insights(session, actor, record.id)]
-    return case_answer(session, record, insights)
+    if insights is None:
+        insights = service.all_insights(session, actor, record.id)
+    return case_answer(session, record, [insight_body(i) for i in insights])
+
+
+# The core's request models, built from items the same field types have validated already (no second pass).
 
 
 def _add(session: Session, actor: Actor, case_id: str, body: CaseInsightsRequest) -> dict[str, Any]:
-    items = [i.model_dump() for i in body.data.attributes.insights]
-    service.add_insights(session, actor, case_id, InsightsAdd.model_validate({"insights": items}))
-    return case_with_insights(session, actor, case_id)
+    items = [
+        InsightCreate.model_construct(type=i.type, ref=i.ref, resource_id=i.resource_id)
+        for i in body.data.attributes.insights
+    ]
+    outcome = service.add_insights(session, actor, case_id, InsightsAdd.model_construct(insights=items))
+    # A case whose insights are all new ones: they are the whole list, in the order it is read.
+    every = outcome.added if outcome.insight_count == len(outcome.added) else None
+    return case_with_insights(session, actor, case_id, every)
 
 
 def _remove(session: Session, actor: Actor, case_id: str, body: CaseInsightsRequest) -> dict[str, Any]:
-    keys = [{"type": i.type, "resource_id": i.resource_id} for i in body.data.attributes.insights]
-    service.remove_insights(session, actor, case_id, InsightsRemove.model_validate({"insights": keys}))
+    keys = [InsightKey.model_construct(type=i.type, resource_id=i.resource_id) for i in body.data.attributes.insights]
+    service.remove_insights(session, actor, case_id, InsightsRemove.model_construct(insights=keys))
     return case_with_insights(session, actor, case_id)
 
 
