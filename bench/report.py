@@ -166,8 +166,8 @@ SQLAlchemy ORM entity, no authentication): what any database-backed endpoint on 
 - Comment add on the 10,000-comment case within 1.2 × the empty case's latency.
 - 1,000 alerts attached in ≤ 250 ms; alert lookup p95 ≤ 10 ms.
 - Server RSS ≤ 200 MB throughout.
-- Issue 13: `datadog: create` ≥ 0.8 × `create case`, `datadog: search page 1` ≥ 0.8 × `list page 1 of 10 by number`
-  (req/s in the same run).
+- Issue 13: `datadog: create` ≥ 0.8 × `create case`, `datadog: search page 1` ≥ 0.8 × `list page 1 of 10 by number`,
+  `datadog: add 100 insights` ≥ 0.8 × `add 100 insights` (req/s in the same run).
 """
 
 

@@ -149,7 +149,7 @@ def _fake_api() -> httpx.Client:
 
 
 def test_every_scenario_without_a_dataset_prepares_through_the_api_and_builds_a_path_and_bodies():
-    ctx: dict = {}
+    ctx: dict = {"duration": 1, "warmup": 1, "run_id": "test"}
     with _fake_api() as client:
         for scenario in split_by_dataset(SCENARIOS, False)[0]:
             if scenario.setup:
@@ -157,8 +157,10 @@ def test_every_scenario_without_a_dataset_prepares_through_the_api_and_builds_a_
             prefixes = ("/floor/",) if scenario.on_floor else ("/api/v1/", "/datadog/api/v2/")
             assert scenario.path(ctx).startswith(prefixes)
             bodies = scenario.bodies(ctx)
-            # POST scenarios send JSON bodies (one a line for wrk), GET ones none.
-            assert (scenario.method == "POST") == bool(bodies), scenario.name
+            # POST and PUT scenarios send JSON bodies (one a line for wrk), GET ones none.
+            assert (scenario.method in ("POST", "PUT")) == bool(bodies), scenario.name
+            if scenario.paths:
+                assert len(scenario.paths(ctx)) == len(bodies)
             assert all("\n" not in json.dumps(b) for b in bodies)
 
 
@@ -172,6 +174,8 @@ def test_the_scenarios_without_a_big_dataset_are_registered():
         ("datadog: create", "POST"),
         ("list page 1 of 10 by number", "GET"),
         ("datadog: search page 1", "GET"),
+        ("add 100 insights", "POST"),
+        ("datadog: add 100 insights", "PUT"),
     ]
 
 
