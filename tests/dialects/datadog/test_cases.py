@@ -361,3 +361,39 @@ async def test_the_jira_issue_and_servicenow_ticket_show_from_the_cases_datadog_
     attributes = parsed(cases_api.get_case(case_id)).data.attributes
     assert attributes.jira_issue.to_dict() == jira
     assert attributes.service_now_ticket.to_dict() == ticket
+
+
+def test_custom_attributes_past_the_cases_vendor_data_size_are_a_400(cases_api: CaseManagementApi, tenant: Tenant):
+    key = cases_api.create_case(new_case(tenant.project_id)).data.attributes.key
+    values = ["x" * 1000] * 10  # 10 kB a value
+    statuses = []
+    for n in range(8):
+        try:
+            cases_api.update_case_custom_attribute(key, f"big{n}", custom("TEXT", values, is_multi=True))
+            statuses.append(200)
+        except ApiException as exc:
+            statuses.append(exc.status)
+            assert "vendor_data" in exc.body["errors"][0]
+    assert statuses[0] == 200 and statuses[-1] == 400
+    assert len(cases_api.get_case(key).data.attributes.custom_attributes) == statuses.count(200)
+
+
+async def test_a_case_of_another_type_shows_its_type_id_and_the_type_the_client_knows(app, cases_api, tenant: Tenant):
+    async with api_client(app, tenant.admin.headers) as client:
+        made = await client.post("/types", json={"name": "Security incident"})
+    assert made.status_code == 201, made.text
+    type_id = made.json()["id"]
+    request = new_case(tenant.project_id)
+    request.data.attributes.type_id = type_id
+    case = parsed(cases_api.create_case(request)).data
+    assert (case.attributes.type_id, str(case.attributes.type)) == (type_id, "STANDARD")
+    listed = parsed(cases_api.search_cases())
+    assert [c.attributes.type_id for c in listed.data] == [type_id]
+
+
+def test_creating_with_an_unknown_type_id_is_a_404(cases_api: CaseManagementApi, tenant: Tenant):
+    request = new_case(tenant.project_id)
+    request.data.attributes.type_id = str(uuid.uuid4())
+    with pytest.raises(NotFoundException) as raised:
+        cases_api.create_case(request)
+    assert "case type" in raised.value.body["errors"][0]

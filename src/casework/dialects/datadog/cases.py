@@ -5,7 +5,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import Response
-from pydantic import Field
+from pydantic import Field, ValidationError
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor, existing_user_ids
@@ -26,7 +26,7 @@ from casework.dialects.datadog.inputs import (
 from casework.dialects.datadog.routing import datadog_router
 from casework.dialects.datadog.wire import CUSTOM_ATTRIBUTES, VENDOR_KEY, case_data, from_priority
 from casework.dialects.dialect import DialectActor
-from casework.errors import NotFound
+from casework.errors import NotFound, from_validation_error
 from casework.http import DB, JSONResponse
 from casework.workflow.case_types import lookup as case_types
 from casework.workflow.case_types.models import STANDARD, STANDARD_ID
@@ -112,7 +112,11 @@ def core_create(data: CaseCreateData) -> CaseCreate:
         values["project"] = str(relationships.project.data.id)
         if relationships.assignee is not None and relationships.assignee.data is not None:
             values["assignees"] = [relationships.assignee.data.id]
-    return CaseCreate.model_validate(values)
+    try:
+        return CaseCreate.model_validate(values)
+    except ValidationError as exc:
+        # What the core refuses beyond the dialect's checks (vendor data past its size) is a 400 too.
+        raise from_validation_error(exc) from None
 
 
 def known_user(session: Session, actor: Actor, user_id: uuid.UUID) -> None:
@@ -121,8 +125,15 @@ def known_user(session: Session, actor: Actor, user_id: uuid.UUID) -> None:
         raise NotFound("user", user_id)
 
 
+def known_type(session: Session, actor: Actor, type_id: uuid.UUID) -> None:
+    """A type id of no type of the workspace is a 404 (one the case's project may not take is the core's 400)."""
+    if case_types.find(session, actor.workspace_id, None, str(type_id), by_id_anywhere=True) is None:
+        raise NotFound("case type", type_id)
+
+
 def _create(session: Session, actor: Actor, body: CaseCreateRequest) -> dict[str, Any]:
     data = core_create(body.data)
+    known_type(session, actor, body.data.attributes.type_id)
     for user_id in data.assignees:
         known_user(session, actor, user_id)
     return case_answer(session, service.create_case(session, actor, data))

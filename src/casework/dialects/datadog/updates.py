@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 from fastapi import Path, Response
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, ValidationError, model_validator
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
@@ -35,7 +35,7 @@ from casework.dialects.datadog.inputs import (
 from casework.dialects.datadog.routing import OBJECTS, datadog_router
 from casework.dialects.datadog.wire import CUSTOM_ATTRIBUTES, GROUP_OF_STATUS, VENDOR_KEY, datadog_data, from_priority
 from casework.dialects.dialect import DialectActor
-from casework.errors import LimitExceeded
+from casework.errors import LimitExceeded, from_validation_error
 from casework.http import DB, JSONResponse
 from casework.i18n import _
 from casework.workflow.case_values import Description
@@ -47,12 +47,16 @@ relationships = datadog_router(OBJECTS)
 CustomAttributeKey = Annotated[str, Path(pattern=CUSTOM_ATTRIBUTE_KEY, description="The custom attribute's key.")]
 
 
-def _answer(session: Session, record: Any) -> dict[str, Any]:
-    return case_answer(session, record)
+def core_update(values: dict[str, Any]) -> CaseUpdate:
+    """The core's update; what the core refuses beyond the dialect's checks (vendor data past its size) is a 400."""
+    try:
+        return CaseUpdate.model_validate(values)
+    except ValidationError as exc:
+        raise from_validation_error(exc) from None
 
 
 def _change(session: Session, actor: Actor, case_id: str, values: dict[str, Any]) -> dict[str, Any]:
-    return _answer(session, service.update_case(session, actor, case_id, CaseUpdate.model_validate(values)))
+    return case_answer(session, service.update_case(session, actor, case_id, core_update(values)))
 
 
 async def _changed(db: DB, actor: Actor, case_id: str, values: dict[str, Any]) -> Response:
@@ -175,7 +179,7 @@ async def unassign_case(case_id: CaseId, body: EmptyCaseRequest, actor: DialectA
 
 
 def _archive(session: Session, actor: Actor, case_id: str) -> dict[str, Any]:
-    return _answer(session, lifecycle.archive_case(session, actor, case_id))
+    return case_answer(session, lifecycle.archive_case(session, actor, case_id))
 
 
 def _unarchive(session: Session, actor: Actor, case_id: str) -> dict[str, Any]:
@@ -183,7 +187,7 @@ def _unarchive(session: Session, actor: Actor, case_id: str) -> dict[str, Any]:
     # Unarchiving a case that is not archived changes nothing, as archiving an archived one.
     if record.archived_at is not None:
         record = lifecycle.restore_case(session, actor, case_id)
-    return _answer(session, record)
+    return case_answer(session, record)
 
 
 @router.post("/api/v2/cases/{case_id}/archive", summary="Archive a case")
@@ -207,15 +211,15 @@ def _set_custom_attribute(
     data = datadog_data(record)
     current = dict(data.get(CUSTOM_ATTRIBUTES, {}))
     if value is None and key not in current:
-        return _answer(session, record)
+        return case_answer(session, record)
     if value is None:
         del current[key]
     else:
         current[key] = value
         if len(current) > MAX_CUSTOM_ATTRIBUTES:
             raise LimitExceeded("custom_attributes", MAX_CUSTOM_ATTRIBUTES, _("custom attributes per case"))
-    update = CaseUpdate.model_validate({"vendor_data": {VENDOR_KEY: {**data, CUSTOM_ATTRIBUTES: current}}})
-    return _answer(session, service.update_case(session, actor, record.id, update, record.version))
+    update = core_update({"vendor_data": {VENDOR_KEY: {**data, CUSTOM_ATTRIBUTES: current}}})
+    return case_answer(session, service.update_case(session, actor, record.id, update, record.version))
 
 
 @router.post("/api/v2/cases/{case_id}/custom_attributes/{custom_attribute_key}", summary="Set a custom attribute")
@@ -241,7 +245,7 @@ async def delete_case_custom_attribute(
 
 
 def _move(session: Session, actor: Actor, case_id: str, project_id: uuid.UUID) -> dict[str, Any]:
-    return _answer(session, moving.move_case(session, actor, case_id, CaseMove(project=str(project_id))))
+    return case_answer(session, moving.move_case(session, actor, case_id, CaseMove(project=str(project_id))))
 
 
 @relationships.patch("/api/v2/cases/{case_id}/relationships/project", summary="Move a case to another project")
