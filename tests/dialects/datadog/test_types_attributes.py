@@ -194,6 +194,12 @@ def test_custom_attribute_errors(datadog_host, types_api, attributes_api: CaseMa
     with pytest.raises(ApiException) as caught:
         attributes_api.update_custom_attribute_config(STANDARD_TYPE_ID, url.id, attribute_update(type_data=options))
     assert caught.value.status == 400 and "type_data" in error_messages(caught.value)[0]
+    tier = attributes_api.create_custom_attribute_config(STANDARD_TYPE_ID, new_attribute("tier", "SELECT")).data
+    twice = CustomAttributeTypeData(options=[CustomAttributeSelectOption(value="a"), CustomAttributeSelectOption(value="a")])
+    with pytest.raises(ApiException) as caught:
+        attributes_api.update_custom_attribute_config(STANDARD_TYPE_ID, tier.id, attribute_update(type_data=twice))
+    assert caught.value.status == 400 and "type_data" in error_messages(caught.value)[0]
+    attributes_api.delete_custom_attribute_config(STANDARD_TYPE_ID, tier.id)
     with pytest.raises(NotFoundException):
         attributes_api.get_all_custom_attribute_configs_by_case_type(str(uuid.uuid4()))
     with pytest.raises(NotFoundException):

@@ -61,6 +61,10 @@ def test_user_errors(datadog_host, users_api: UsersApi, tenant: Tenant):
         users_api.get_user(str(uuid.uuid4()))
     response = httpx.get(f"{datadog_host}/api/v2/users/7", headers=keys(tenant.admin))
     assert response.status_code == 400 and "user_id" in response.json()["errors"][0]
+    long_email = "a" * 60 + "@" + "b" * 50 + "." + "c" * 50 + ".example.com"
+    body = {"data": {"type": "users", "attributes": {"email": long_email}}}
+    response = httpx.post(f"{datadog_host}/api/v2/users", json=body, headers=keys(tenant.admin))
+    assert response.status_code == 400 and "name" in response.json()["errors"][0]
     body = {"data": {"type": "users", "attributes": {"email": "not an email"}}}
     response = httpx.post(f"{datadog_host}/api/v2/users", json=body, headers=keys(tenant.admin))
     assert response.status_code == 400 and "email" in response.json()["errors"][0]

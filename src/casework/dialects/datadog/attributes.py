@@ -11,14 +11,14 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Response
-from pydantic import Field
+from pydantic import Field, ValidationError
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
 from casework.dialects.datadog.inputs import DatadogInput
 from casework.dialects.datadog.routing import datadog_router
 from casework.dialects.dialect import DialectActor
-from casework.errors import InvalidInput
+from casework.errors import InvalidInput, from_validation_error
 from casework.http import DB, JSONResponse
 from casework.i18n import _
 from casework.workflow.fields import service
@@ -135,7 +135,12 @@ def _update(
         if attribute_type(field) != "SELECT":
             raise InvalidInput.field("data.attributes.type_data", _("only select fields take options"))
         change["options"] = [{"id": o.value, "label": o.value} for o in given.type_data.options]
-    shown_id, changed = service.update_type_field(session, actor, str(type_id), field.key, FieldUpdate(**change))
+    try:
+        data = FieldUpdate.model_validate(change)
+    except ValidationError as exc:
+        # What the core's options refuse beyond the dialect's checks (a value twice) is a 400 too.
+        raise from_validation_error(exc, "data.attributes.type_data") from None
+    shown_id, changed = service.update_type_field(session, actor, str(type_id), field.key, data)
     return {"data": attribute_data(shown_id, changed)}
 
 

@@ -6,7 +6,7 @@ import uuid
 from typing import Any, Literal
 
 from fastapi import Response
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from casework.auth.models import User
@@ -16,6 +16,7 @@ from casework.dialects.datadog.inputs import DatadogInput, UserId
 from casework.dialects.datadog.routing import datadog_router
 from casework.dialects.datadog.wire import timestamp
 from casework.dialects.dialect import DialectActor
+from casework.errors import from_validation_error
 from casework.http import DB, JSONResponse
 
 router = datadog_router()
@@ -57,7 +58,12 @@ def user_data(user: User) -> dict[str, Any]:
 
 def _create(session: Session, actor: Actor, body: UserCreateRequest) -> dict[str, Any]:
     given = body.data.attributes
-    user = create_user(session, actor, UserCreate(email=given.email, name=given.name or given.email))
+    try:
+        data = UserCreate(email=given.email, name=given.name or given.email)
+    except ValidationError as exc:
+        # An email longer than a name may be, standing for the absent name.
+        raise from_validation_error(exc, "data.attributes") from None
+    user = create_user(session, actor, data)
     return {"data": user_data(user)}
 
 

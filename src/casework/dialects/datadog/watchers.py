@@ -8,7 +8,8 @@ from typing import Any
 from fastapi import Response
 from sqlalchemy.orm import Session
 
-from casework.auth.service import Actor, get_user
+from casework.auth.service import Actor
+from casework.dialects.datadog.cases import known_user
 from casework.dialects.datadog.inputs import CaseId, UserId
 from casework.dialects.datadog.routing import datadog_router
 from casework.dialects.datadog.wire import USER_TYPE
@@ -40,7 +41,7 @@ def _list(session: Session, actor: Actor, case_id: str) -> dict[str, Any]:
 
 
 def _watch(session: Session, actor: Actor, case_id: str, user_id: uuid.UUID) -> None:
-    get_user(session, actor, user_id)  # an unknown user is a 404, as Datadog answers it
+    known_user(session, actor, user_id)
     service.add_watcher(session, actor, case_id, user_id)
 
 
