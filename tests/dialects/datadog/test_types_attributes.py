@@ -27,7 +27,7 @@ from datadog_api_client.v2.model.custom_attribute_type import CustomAttributeTyp
 from datadog_api_client.v2.model.custom_attribute_type_data import CustomAttributeTypeData
 
 from tests.conftest import Tenant
-from tests.dialects.datadog.conftest import STANDARD_TYPE_ID, keys, unparsed_parts
+from tests.dialects.datadog.conftest import STANDARD_TYPE_ID, keys, new_case, unparsed_parts
 from tests.dialects.datadog.content_support import error_messages
 
 
@@ -100,6 +100,17 @@ def test_a_case_type_is_created_updated_and_deleted(types_api: CaseManagementTyp
     )  # fmt: skip
     assert types_api.delete_case_type(created.id) is None
     assert names(types_api) == ["STANDARD"]
+
+
+def test_a_case_takes_a_type_made_through_the_type_api(types_api, cases_api, tenant: Tenant):
+    incident = types_api.create_case_type(new_type("Incident")).data.id
+    request = new_case(tenant.project_id)
+    request.data.attributes.type_id = incident
+    case = cases_api.create_case(request).data
+    assert unparsed_parts(case) == [] and case.attributes.type_id == incident
+    assert cases_api.get_case(case.id).data.attributes.type_id == incident
+    types_api.delete_case_type(incident)
+    assert cases_api.get_case(case.id).data.attributes.type_id == incident  # its cases keep a deleted type
 
 
 def test_case_type_errors_are_messages(datadog_host, types_api: CaseManagementTypeApi, tenant: Tenant):
