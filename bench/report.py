@@ -191,7 +191,7 @@ SQLAlchemy ORM entity, no authentication): what any database-backed endpoint on 
   create (`create case`), an alert comment (`attach an alert`, one alert on a fresh case), `_find` page 1 of 20
   (`list page 1 of 20 with status counts`, as `_find` counts each status).
 - Issue 13: each `datadog:` scenario ≥ 0.8 × its native counterpart's req/s in the same run: create
-  (`create case`), search page 1 (`list page 1 of 10 by number`).
+  (`create case`), search page 1 (`list page 1 of 10 by number`), 100 insights (`add 100 insights`).
 """
 
 

@@ -218,6 +218,45 @@ register(Scenario("datadog: search page 1", "GET",
                   lambda ctx: f"{DATADOG}?page%5Bsize%5D={DATADOG_PAGE}&page%5Bnumber%5D=1", setup=_some_cases,
                   counterpart=f"list page 1 of {DATADOG_PAGE} by number"))  # fmt: skip
 
+# 100 insights added to a fresh case each request (Datadog's answer lists every insight of the case, so a case that
+# grew across requests would time a longer answer each time). Past the cases the requests wrap around to full ones.
+INSIGHTS_PER_REQUEST = 100
+INSIGHT_REQUESTS_PER_SECOND = 200
+INSIGHTS = [{"type": "MONITOR", "resource_id": str(n), "ref": f"/monitors/{n}?q=total"} for n in range(INSIGHTS_PER_REQUEST)]
+
+
+def _insight_cases(key: str) -> Setup:
+    def setup(client: httpx.Client, ctx: Context) -> None:
+        count = (ctx["duration"] + ctx["warmup"] + 1) * INSIGHT_REQUESTS_PER_SECOND
+        ctx[key] = [create_case(client, f"Insights {i}")["id"] for i in range(count)]
+
+    return setup
+
+
+register(
+    Scenario(
+        f"add {INSIGHTS_PER_REQUEST} insights",
+        "POST",
+        lambda ctx: f"/api/v1/cases/{ctx['native_insight_ids'][0]}/insights",
+        lambda ctx: [{"insights": INSIGHTS}] * len(ctx["native_insight_ids"]),
+        _insight_cases("native_insight_ids"),
+        connections=4,
+        paths=lambda ctx: [f"/api/v1/cases/{case_id}/insights" for case_id in ctx["native_insight_ids"]],
+    )
+)
+register(
+    Scenario(
+        f"datadog: add {INSIGHTS_PER_REQUEST} insights",
+        "PUT",
+        lambda ctx: f"{DATADOG}/{ctx['datadog_insight_ids'][0]}/insights",
+        lambda ctx: [{"data": {"type": "case", "attributes": {"insights": INSIGHTS}}}] * len(ctx["datadog_insight_ids"]),
+        _insight_cases("datadog_insight_ids"),
+        connections=4,
+        paths=lambda ctx: [f"{DATADOG}/{case_id}/insights" for case_id in ctx["datadog_insight_ids"]],
+        counterpart=f"add {INSIGHTS_PER_REQUEST} insights",
+    )
+)
+
 # Seeded data: ctx["dataset"] is `casework seed-data --json`'s object (token, hot_cases, quiet_case, alerts).
 LIST_PAGE = 50
 DEEP_PAGES = 20

@@ -169,11 +169,11 @@ def test_every_scenario_without_a_dataset_prepares_through_the_api_and_builds_a_
             dialects = ("/kibana/api/", "/datadog/api/v2/")
             prefixes = ("/floor/",) if scenario.on_floor else dialects if scenario.counterpart else ("/api/v1/",)
             assert scenario.path(ctx).startswith(prefixes), scenario.name
-            if scenario.paths:
-                assert len(scenario.paths(ctx)) == len(scenario.bodies(ctx))
             bodies = scenario.bodies(ctx)
-            # POST scenarios send JSON bodies (one a line for wrk), GET ones none.
-            assert (scenario.method == "POST") == bool(bodies), scenario.name
+            # POST and PUT scenarios send JSON bodies (one a line for wrk), GET ones none.
+            assert (scenario.method in ("POST", "PUT")) == bool(bodies), scenario.name
+            if scenario.paths:
+                assert len(scenario.paths(ctx)) == len(bodies)
             assert all("\n" not in json.dumps(b) for b in bodies)
 
 
@@ -192,6 +192,8 @@ def test_the_scenarios_without_a_big_dataset_are_registered():
         ("datadog: create", "POST"),
         ("list page 1 of 10 by number", "GET"),
         ("datadog: search page 1", "GET"),
+        ("add 100 insights", "POST"),
+        ("datadog: add 100 insights", "PUT"),
     ]
 
 

@@ -134,6 +134,18 @@ def list_insights(
     return [_record(row) for row in rows], next_cursor
 
 
+def all_insights(session: Session, actor: Actor, ref: str | uuid.UUID) -> list[InsightRecord]:
+    """Every insight of the case, oldest first: for APIs that show them with the case."""
+    case = visible_case(session, actor, ref)
+    # Plain rows, not entities: a case may hold thousands, read on every answer that shows the case.
+    columns = (
+        Insight.id, Insight.case_id, Insight.type, Insight.ref, Insight.resource_id, Insight.created_at,
+        Insight.created_by,
+    )  # fmt: skip
+    rows = session.execute(select(*columns).where(Insight.case_id == case.id).order_by(Insight.id))
+    return [InsightRecord(*row) for row in rows]
+
+
 def _check_size(count: int) -> None:
     if count < 1:
         raise InvalidInput.field("insights", _("must name at least one insight"))

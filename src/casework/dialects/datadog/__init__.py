@@ -5,11 +5,13 @@ Modules: `routing` (how routes are served: their error format, 400s for bad inpu
 `datadog_router()` makes each module's router, `served` composes them), `errors` (the two error formats),
 `credentials` (DD-API-KEY + DD-APPLICATION-KEY, or Bearer), `inputs` (shared request pieces and enums), `wire` (a
 case as Datadog's JSON), `cases` (create and get, and a case's answer for every module), `search`, `updates` (each
-change to a case, and the project relationship), `projects`. Each module's router is listed in ROUTERS below, one
-line each.
+change to a case, and the project relationship), `projects`; a case's content: `insights`, `comments`,
+`timelines`, `watchers`; `types` and their custom `attributes`; `users`; and `unsupported` (the client's operations
+casework does not serve). Each module's router is listed in ROUTERS below, one line each.
 """
 
 from casework.dialects.datadog import cases, projects, search, updates
+from casework.dialects.datadog import attributes, comments, insights, timelines, types, unsupported, users, watchers
 from casework.dialects.datadog.credentials import read_credentials
 from casework.dialects.datadog.errors import render_messages
 from casework.dialects.datadog.routing import served
@@ -21,6 +23,15 @@ ROUTERS = (
     updates.router,
     updates.relationships,
     projects.router,
+    insights.router,
+    comments.router,
+    timelines.router,
+    watchers.router,
+    types.router,
+    attributes.router,
+    users.router,
+    unsupported.router,
+    unsupported.relationships_router,
 )
 
 DIALECT = Dialect(

@@ -253,13 +253,22 @@ def type_scope(session: Session, actor: Actor, type_ref: str, lock: bool = False
 
 
 def find_field(session: Session, scope: Scope, key: str) -> FieldDefinition:
-    """A field of the scope by key, else by handle (a key may be all digits: it wins)."""
+    """A field of the scope by key, else by handle, else by id (a key may be all digits or a UUID: it wins)."""
     field = session.scalar(select(FieldDefinition).where(scope.owns, FieldDefinition.key == key))
     if field is None and (number := as_handle(key)) is not None:
         field = session.scalar(select(FieldDefinition).where(scope.owns, FieldDefinition.number == number))
+    if field is None and (field_id := _as_uuid(key)) is not None:
+        field = session.scalar(select(FieldDefinition).where(scope.owns, FieldDefinition.id == field_id))
     if field is None:
         raise NotFound("custom field", key)
     return field
+
+
+def _as_uuid(ref: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(ref)
+    except ValueError:
+        return None
 
 
 def scope_fields(session: Session, scope: Scope) -> list[FieldDefinition]:
@@ -301,6 +310,19 @@ def list_type_fields(session: Session, actor: Actor, type_ref: str) -> tuple[uui
     return scope.type_id, scope_fields(session, scope)
 
 
+def list_fields_of_types(session: Session, actor: Actor) -> list[tuple[uuid.UUID, FieldDefinition]]:
+    """The fields of every case type of the workspace (deleted types' too), each with the id its type shows, by
+    type then position."""
+    actor.require_case_read()
+    query = (
+        select(CaseType, FieldDefinition)
+        .join(FieldDefinition, FieldDefinition.case_type_id == CaseType.id)
+        .where(CaseType.workspace_id == actor.workspace_id)
+        .order_by(CaseType.builtin.desc(), CaseType.id, FieldDefinition.position, FieldDefinition.key)
+    )
+    return [(case_type.public_id, field) for case_type, field in session.execute(query)]
+
+
 def get_type_field(session: Session, actor: Actor, type_ref: str, key: str) -> tuple[uuid.UUID | None, FieldDefinition]:
     actor.require_case_read()
     scope = type_scope(session, actor, type_ref)
@@ -308,11 +330,13 @@ def get_type_field(session: Session, actor: Actor, type_ref: str, key: str) -> t
 
 
 def create_type_field(
-    session: Session, actor: Actor, type_ref: str, data: FieldCreate
+    session: Session, actor: Actor, type_ref: str, data: FieldCreate, options_later: bool = False
 ) -> tuple[uuid.UUID | None, FieldDefinition]:
+    """`options_later`: a select field may come without options, given by a later update (APIs whose fields are
+    made so); it takes no value until then."""
     actor.require_case_admin()
     scope = type_scope(session, actor, type_ref, lock=True)
-    return scope.type_id, add_field(session, actor, scope, data)
+    return scope.type_id, add_field(session, actor, scope, data, options_later)
 
 
 def update_type_field(
@@ -328,7 +352,9 @@ def delete_type_field(session: Session, actor: Actor, type_ref: str, key: str) -
     remove_field(session, type_scope(session, actor, type_ref), key)
 
 
-def add_field(session: Session, actor: Actor, scope: Scope, data: FieldCreate) -> FieldDefinition:
+def add_field(
+    session: Session, actor: Actor, scope: Scope, data: FieldCreate, options_later: bool = False
+) -> FieldDefinition:
     """A new field in `scope`, whose row the caller has locked so that two creations cannot both pass the cap."""
     count = session.scalar(select(func.count()).where(scope.owns)) or 0
     if count >= MAX_FIELDS_PER_PROJECT:
@@ -354,7 +380,7 @@ def add_field(session: Session, actor: Actor, scope: Scope, data: FieldCreate) -
         required=data.required,
         required_to_close=data.required_to_close,
         pattern=_checked_pattern(data.type, data.pattern),
-        options=_checked_options(data.type, [option.stored() for option in data.options]),
+        options=_checked_options(data.type, [option.stored() for option in data.options], options_later),
         active=data.active,
         owner=data.owner,
         position=position,
@@ -424,10 +450,14 @@ def _checked_pattern(field_type: str, pattern: str | None) -> str | None:
     return pattern
 
 
-def _checked_options(field_type: str, options: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _checked_options(
+    field_type: str, options: list[dict[str, Any]], options_later: bool = False
+) -> list[dict[str, Any]]:
     if field_type not in field_values.OPTION_TYPES:
         if options:
             raise InvalidInput.field("options", _("only select fields take options"))
+        return []
+    if not options and options_later:
         return []
     if not options:
         raise InvalidInput.field("options", _("a {type} field needs at least one option", type=field_type))

@@ -1,0 +1,191 @@
+"""Custom attribute configs of case types (CaseManagementAttributeApi): `GET /api/v2/cases/types/custom_attributes`
+(every type's), `GET|POST /api/v2/cases/types/{case_type_id}/custom_attributes`, `PUT|DELETE
+…/custom_attributes/{custom_attribute_id}`. Each is a custom field of the case type.
+
+Datadog's four types are casework's text, url, number and select (multi_select when `is_multi`); a select is made
+without options and takes no value until an update gives them (`type_data.options`, each value an option id). A
+field made natively of another type shows as the nearest of the four. Key, type and `is_multi` never change. Ids are
+UUIDs, else 400; errors are `{"errors": ["<message>"]}`."""
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import Path, Response
+from pydantic import Field, ValidationError
+from sqlalchemy.orm import Session
+
+from casework.auth.service import Actor
+from casework.dialects.datadog.inputs import DatadogInput
+from casework.dialects.datadog.routing import datadog_router
+from casework.dialects.dialect import DialectActor
+from casework.errors import InvalidInput, from_validation_error
+from casework.http import DB, JSONResponse
+from casework.i18n import _
+from casework.workflow.fields import service
+from casework.workflow.fields.models import FieldDefinition
+from casework.workflow.fields.schemas import FieldCreate, FieldKey, FieldUpdate, Label, OptionId
+
+router = datadog_router()
+
+CUSTOM_ATTRIBUTE = "custom_attribute"
+AttributeType = Literal["URL", "TEXT", "NUMBER", "SELECT"]
+# Datadog's type (and is_multi) as casework's field type, and back.
+FIELD_TYPE = {"URL": "url", "TEXT": "text", "NUMBER": "number", "SELECT": "select"}
+ATTRIBUTE_TYPE = {
+    "text": "TEXT", "long_text": "TEXT", "url": "URL", "number": "NUMBER", "decimal": "NUMBER",
+    "select": "SELECT", "multi_select": "SELECT", "dependent_select": "SELECT",
+}  # fmt: skip
+
+CaseTypeId = Annotated[uuid.UUID, Path(description="The case type's UUID.")]
+AttributeId = Annotated[uuid.UUID, Path(description="The custom attribute config's UUID.")]
+
+
+class AttributeCreate(DatadogInput):
+    key: FieldKey
+    display_name: Label
+    type: AttributeType
+    is_multi: bool
+    description: str | None = Field(default=None, description="Accepted; casework's fields keep no description.")
+
+
+class AttributeCreateData(DatadogInput):
+    type: Literal["custom_attribute"]
+    attributes: AttributeCreate
+
+
+class CustomAttributeConfigCreateRequest(DatadogInput):
+    data: AttributeCreateData
+
+
+class SelectOption(DatadogInput):
+    value: OptionId
+
+
+class TypeData(DatadogInput):
+    options: list[SelectOption] | None = None
+
+
+class AttributeUpdate(DatadogInput):
+    display_name: Label | None = None
+    type: AttributeType | None = Field(default=None, description="Accepted only unchanged.")
+    type_data: TypeData | None = None
+    description: str | None = Field(default=None, description="Accepted; casework's fields keep no description.")
+    map_from: None = Field(default=None, description="Not supported: only null.")
+
+
+class AttributeUpdateData(DatadogInput):
+    type: Literal["custom_attribute"]
+    attributes: AttributeUpdate | None = None
+
+
+class CustomAttributeConfigUpdateRequest(DatadogInput):
+    data: AttributeUpdateData
+
+
+def attribute_type(field: FieldDefinition) -> str:
+    return ATTRIBUTE_TYPE.get(field.type, "TEXT")
+
+
+def attribute_data(type_id: uuid.UUID | None, field: FieldDefinition) -> dict[str, Any]:
+    attributes = {
+        "case_type_id": str(type_id),
+        "key": field.key,
+        "display_name": field.label,
+        "type": attribute_type(field),
+        "is_multi": field.is_multi or field.type == "multi_select",
+    }
+    return {"id": str(field.id), "type": CUSTOM_ATTRIBUTE, "attributes": attributes}
+
+
+def core_field(attributes: AttributeCreate) -> FieldCreate:
+    field_type = FIELD_TYPE[attributes.type]
+    if field_type == "select" and attributes.is_multi:
+        return FieldCreate(key=attributes.key, label=attributes.display_name, type="multi_select")
+    return FieldCreate(key=attributes.key, label=attributes.display_name, type=field_type, is_multi=attributes.is_multi)
+
+
+def _all(session: Session, actor: Actor) -> dict[str, Any]:
+    return {"data": [attribute_data(t, f) for t, f in service.list_fields_of_types(session, actor)]}
+
+
+def _of_type(session: Session, actor: Actor, type_id: uuid.UUID) -> dict[str, Any]:
+    shown_id, fields = service.list_type_fields(session, actor, str(type_id))
+    return {"data": [attribute_data(shown_id, f) for f in fields]}
+
+
+def _create(
+    session: Session, actor: Actor, type_id: uuid.UUID, body: CustomAttributeConfigCreateRequest
+) -> dict[str, Any]:
+    data = core_field(body.data.attributes)
+    shown_id, field = service.create_type_field(session, actor, str(type_id), data, options_later=True)
+    return {"data": attribute_data(shown_id, field)}
+
+
+def _update(
+    session: Session, actor: Actor, type_id: uuid.UUID, field_id: uuid.UUID, body: CustomAttributeConfigUpdateRequest
+) -> dict[str, Any]:
+    given = body.data.attributes or AttributeUpdate()
+    field = service.get_type_field(session, actor, str(type_id), str(field_id))[1]
+    if given.type is not None and given.type != attribute_type(field):
+        raise InvalidInput.field("data.attributes.type", _("cannot be changed once the field exists"))
+    change: dict[str, Any] = {}
+    if given.display_name is not None:
+        change["label"] = given.display_name
+    if given.type_data is not None and given.type_data.options is not None:
+        if attribute_type(field) != "SELECT":
+            raise InvalidInput.field("data.attributes.type_data", _("only select fields take options"))
+        change["options"] = [{"id": o.value, "label": o.value} for o in given.type_data.options]
+    try:
+        data = FieldUpdate.model_validate(change)
+    except ValidationError as exc:
+        # What the core's options refuse beyond the dialect's checks (a value twice) is a 400 too.
+        raise from_validation_error(exc, "data.attributes.type_data") from None
+    shown_id, changed = service.update_type_field(session, actor, str(type_id), field.key, data)
+    return {"data": attribute_data(shown_id, changed)}
+
+
+@router.get("/api/v2/cases/types/custom_attributes", summary="Get all custom attributes")
+async def get_all_custom_attributes(actor: DialectActor, db: DB) -> Response:
+    return JSONResponse(await db.read(_all, actor))
+
+
+@router.get("/api/v2/cases/types/{case_type_id}/custom_attributes", summary="Get the custom attributes of a case type")
+async def get_all_custom_attribute_configs_by_case_type(
+    case_type_id: CaseTypeId, actor: DialectActor, db: DB
+) -> Response:
+    return JSONResponse(await db.read(_of_type, actor, case_type_id))
+
+
+@router.post(
+    "/api/v2/cases/types/{case_type_id}/custom_attributes", summary="Create a custom attribute config", status_code=201
+)
+async def create_custom_attribute_config(
+    case_type_id: CaseTypeId, body: CustomAttributeConfigCreateRequest, actor: DialectActor, db: DB
+) -> Response:
+    return JSONResponse(await db.write(_create, actor, case_type_id, body), 201)
+
+
+@router.put(
+    "/api/v2/cases/types/{case_type_id}/custom_attributes/{custom_attribute_id}",
+    summary="Update a custom attribute config",
+)
+async def update_custom_attribute_config(
+    case_type_id: CaseTypeId,
+    custom_attribute_id: AttributeId,
+    body: CustomAttributeConfigUpdateRequest,
+    actor: DialectActor,
+    db: DB,
+) -> Response:
+    return JSONResponse(await db.write(_update, actor, case_type_id, custom_attribute_id, body))
+
+
+@router.delete(
+    "/api/v2/cases/types/{case_type_id}/custom_attributes/{custom_attribute_id}",
+    summary="Delete a custom attribute config",
+    status_code=204,
+)
+async def delete_custom_attribute_config(
+    case_type_id: CaseTypeId, custom_attribute_id: AttributeId, actor: DialectActor, db: DB
+) -> Response:
+    await db.write(service.delete_type_field, actor, str(case_type_id), str(custom_attribute_id))
+    return Response(status_code=204)
