@@ -105,6 +105,17 @@ def list_comments(
     return _records(session, case, rows), next_cursor
 
 
+def comments_at(
+    session: Session, actor: Actor, ref: str, offset: int, limit: int, newest_first: bool = False
+) -> tuple[list[CommentRecord], int]:
+    """The case's comments from a position on (oldest first, or newest first), and how many the case has: for APIs
+    that page by number."""
+    case = visible_case(session, actor, ref)
+    order = Comment.id.desc() if newest_first else Comment.id
+    query = select(Comment).where(Comment.case_id == case.id).order_by(order).offset(offset).limit(limit)
+    return _records(session, case, list(session.scalars(query))), case.comment_count
+
+
 def find_comments(session: Session, case: Case, comment_ids: Iterable[uuid.UUID]) -> list[CommentRecord]:
     """The case's comments among these ids, by id (ids of other cases are ignored)."""
     query = select(Comment).where(Comment.case_id == case.id, Comment.id.in_(list(comment_ids))).order_by(Comment.id)
