@@ -74,6 +74,8 @@ class NotFound(DomainError):
         name = RESOURCES.get(resource, resource)
         super().__init__(_("{resource} {ident} not found", resource=name, ident=str(ident)))
         self.resource = resource
+        # As the caller named it: dialects word their own not-found messages with it.
+        self.ident = str(ident)
 
 
 class InvalidInput(DomainError):

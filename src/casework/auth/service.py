@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from casework.auth.models import ApiToken, User
+from casework.auth.records import UserRecord
 from casework.auth.schemas import TokenCreate, UserCreate, UserUpdate
 from casework.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from casework.db.base import utcnow
@@ -224,6 +225,17 @@ def existing_user_ids(session: Session, workspace_id: uuid.UUID, ids: Iterable[u
         select(User.id).where(User.workspace_id == workspace_id, User.id.in_(wanted), User.active.is_(True))
     )
     return set(found)
+
+
+def user_records(session: Session, workspace_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, UserRecord]:
+    """The workspace's users among ids (inactive ones too: they still wrote what they wrote), by id."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(User.id, User.email, User.name).where(User.workspace_id == workspace_id, User.id.in_(wanted))
+    )
+    return {row.id: UserRecord(row.id, row.email, row.name) for row in rows}
 
 
 # Tokens

@@ -1,0 +1,96 @@
+"""Kibana's request bodies: strict (an unknown key is a 400), strings trimmed, and limits refused in Kibana's words.
+
+The models are shared by the dialect's routes: a case's fields here, a comment's in their own modules."""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
+
+from casework.dialects.kibana.wire import OWNERS, SEVERITIES
+
+MAX_TITLE = 160
+MAX_DESCRIPTION = 30_000
+MAX_COMMENT = 30_000
+MAX_TAGS = 200
+MAX_TAG = 256
+MAX_CATEGORY = 50
+MAX_ASSIGNEES = 10
+MAX_CUSTOM_FIELDS = 10
+MAX_CUSTOM_TEXT = 160
+
+
+class KibanaInput(BaseModel):
+    """A Kibana request body: io-ts' exact types refuse unknown keys and values of another JSON type."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def text(field: str, maximum: int) -> AfterValidator:
+    """A string trimmed, then refused empty or over `maximum` characters with Kibana's messages for `field`."""
+
+    def check(value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError(f"The {field} field cannot be an empty string.")
+        if len(value) > maximum:
+            raise ValueError(f"The length of the {field} is too long. The maximum length is {maximum}.")
+        return value
+
+    return AfterValidator(check)
+
+
+def at_most(field: str, maximum: int, minimum: int = 0) -> AfterValidator:
+    """A list of `minimum..maximum` items, refused with Kibana's messages for `field`."""
+
+    def check(value: list[Any]) -> list[Any]:
+        if len(value) > maximum:
+            raise ValueError(f"The length of the field {field} is too long. Array must be of length <= {maximum}.")
+        if len(value) < minimum:
+            raise ValueError(f"The length of the field {field} is too short. Array must be of length >= {minimum}.")
+        return value
+
+    return AfterValidator(check)
+
+
+Owner = Annotated[Literal[OWNERS], Field(description="The application that owns the case.")]  # type: ignore[valid-type]
+Severity = Annotated[Literal[SEVERITIES], Field(description="The severity of the case.")]  # type: ignore[valid-type]
+Title = Annotated[str, text("title", MAX_TITLE)]
+Description = Annotated[str, text("description", MAX_DESCRIPTION)]
+Comment = Annotated[str, text("comment", MAX_COMMENT)]
+Tag = Annotated[str, text("tag", MAX_TAG)]
+Tags = Annotated[list[Tag], at_most("tags", MAX_TAGS)]
+Category = Annotated[str, text("category", MAX_CATEGORY)]
+KibanaStatus = Literal["open", "in-progress", "closed"]
+
+
+class Assignee(KibanaInput):
+    uid: str = Field(description="The user's profile uid: a casework user id.")
+
+
+Assignees = Annotated[list[Assignee], at_most("assignees", MAX_ASSIGNEES)]
+
+ConnectorType = Literal[
+    ".none", ".jira", ".resilient", ".servicenow", ".servicenow-sir", ".swimlane", ".cases-webhook", ".thehive"
+]
+
+
+class Connector(KibanaInput):
+    """The external system a case pushes to; kept as given."""
+
+    id: str
+    name: str
+    type: ConnectorType
+    fields: dict[str, Any] | None
+
+
+class Settings(KibanaInput):
+    syncAlerts: StrictBool
+
+
+class CustomFieldValue(KibanaInput):
+    key: Annotated[str, Field(min_length=1, max_length=36, pattern=r"^[a-z0-9_-]+$")]
+    type: Literal["text", "toggle", "number", "list"]
+    value: str | StrictBool | int | None
+
+
+CustomFields = Annotated[list[CustomFieldValue], at_most("customFields", MAX_CUSTOM_FIELDS)]
