@@ -8,12 +8,14 @@ Kibana's JSON), `cases` (the case routes). Each module's router is listed in ROU
 
 from casework.credentials import api_key, basic, first_of
 from casework.dialects.dialect import Dialect
-from casework.dialects.kibana import cases
+from casework.dialects.kibana import attachments, cases, user_actions
 from casework.dialects.kibana.errors import render_error
 from casework.dialects.kibana.routing import served
 
 ROUTERS = (
     cases.router,
+    attachments.router,
+    user_actions.router,
 )
 
 DIALECT = Dialect(
