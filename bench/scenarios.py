@@ -166,7 +166,7 @@ register(Scenario(f"list page {DEEP_PAGES + 1} by cursor", "GET", lambda ctx: ct
                   connections=1, dataset=True))  # fmt: skip
 
 # Finding cases (issue 11): the deepest numbered page (page × per_page = 10,000) and the status-group counts, from
-# the counters (no filter) and counted up to their cap (an assignee filter, as a "my cases" view asks).
+# the project's counters (no filter) and from one assignee's (as a "my cases" view asks).
 NUMBERED_PAGE = 200
 
 

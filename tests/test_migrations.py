@@ -407,3 +407,26 @@ def _index_columns(db, name: str) -> list[str]:  # type: ignore[no-untyped-def]
     with db.engine.connect() as connection:
         indexes = sa.inspect(connection).get_indexes("cases")
     return next(index["column_names"] for index in indexes if index["name"] == name)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrading_to_0013_counts_each_assignees_existing_cases(backend, tmp_path):
+    with fresh_database(backend, tmp_path) as db:
+
+        def before(session):  # type: ignore[no-untyped-def]
+            actor = admin_of_new_workspace(session)
+            other = add_user(session, actor.workspace_id, UserCreate(email="b@example.com", name="B", role="agent"))
+            for status, assignees in (("open", [actor.user_id]), ("closed", [actor.user_id, other.id]), ("open", [])):
+                create_case(session, actor, CaseCreate(title="c", status=status, assignees=assignees))
+            return actor, other.id
+
+        actor, other = db.run_sync(before)
+        config = migrate.alembic_config(db.engine)
+        command.downgrade(config, "0012")
+        command.upgrade(config, "head")
+
+        def counted(session, user):  # type: ignore[no-untyped-def]
+            return list_cases(session, actor, CaseFilter(assignee=[user]), with_status_counts=True).status_counts
+
+        assert db.run_sync(counted, actor.user_id) == {"open": 1, "in_progress": 0, "closed": 1}
+        assert db.run_sync(counted, other) == {"open": 0, "in_progress": 0, "closed": 1}

@@ -199,3 +199,14 @@ def test_content_is_skewed_as_in_real_desks() -> None:
     for items in by_case.values():
         assert [c["id"] for c in items] == sorted(c["id"] for c in items)
         assert [c["created_at"] for c in items] == sorted(c["created_at"] for c in items)
+
+
+async def test_seeded_status_counts_match_the_cases_per_project_and_per_assignee(api: httpx.AsyncClient) -> None:
+    cases = await every(api, "/cases")
+    assignees = Counter(a for c in cases for a in c["assignees"])
+    busiest = assignees.most_common(1)[0][0]
+    for filters, subset in (({}, cases), ({"assignee": busiest}, [c for c in cases if busiest in c["assignees"]])):
+        response = await api.get("/cases", params={**filters, "status_counts": "true", "limit": 1})
+        found = Counter(c["status"] for c in subset)
+        expected = {group: found[group] for group in ("open", "in_progress", "closed")}
+        assert (response.json()["status_counts"], response.json()["status_counts_exact"]) == (expected, True)

@@ -619,7 +619,7 @@ def seed(db: Database, options: SeedOptions, progress: Progress | None = None) -
         # The cases went in without the service: their status counts are set in one pass.
         recount_statuses(connection, setup.workspace_id)
         # Fresh planner statistics, so that the first queries on the new data use its indexes.
-        for table in (*TABLES, "case_counts"):
+        for table in (*TABLES, "case_counts", "assignee_case_counts"):
             connection.exec_driver_sql(f'ANALYZE "{table}"')
     return SeedResult(
         setup.workspace_id,

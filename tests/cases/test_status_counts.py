@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from casework.cases import counts
-from casework.cases.models import STATUS_COUNT_COLUMNS, CaseCount
+from casework.cases.models import STATUS_COUNT_COLUMNS, AssigneeCaseCount, CaseCount
 from tests.cases.test_list import listing
 from tests.conftest import Tenant
 from tests.helpers import create, patch
@@ -141,3 +141,93 @@ async def test_a_bad_status_counts_flag_is_refused(client, value):
 
 def test_status_counts_stop_sooner_than_totals():
     assert counts.STATUS_COUNT_CAP == 1_000 and counts.COUNT_CAP == 10_000
+
+
+# One assignee's counts: from assignee_case_counts, kept by the same writes and by assignee changes.
+
+
+def stored_assignee_counters(tenant: Tenant, user) -> dict[tuple[str, bool], int]:  # type: ignore[no-untyped-def]
+    def work(session):  # type: ignore[no-untyped-def]
+        table = AssigneeCaseCount.__table__
+        columns = [func.sum(table.c[name]) for name in STATUS_COUNT_COLUMNS.values()]
+        query = select(*columns).where(table.c.workspace_id == tenant.workspace_id, table.c.user_id == user)
+        return {key: int(value or 0) for key, value in zip(STATUS_COUNT_COLUMNS, session.execute(query).one())}
+
+    return tenant.db.run_sync(work, write=False)  # type: ignore[no-any-return]
+
+
+async def assert_assignee_counters_right(client: httpx.AsyncClient, tenant: Tenant, users) -> None:  # type: ignore[no-untyped-def]
+    for user in users:
+        live = await truth(client, assignee=str(user))
+        archived = await truth(client, "only", assignee=str(user))
+        assert await status_counts(client, assignee=str(user)) == (live, True)
+        assert await status_counts(client, assignee=str(user), archived="only", status="closed") == (archived, True)
+        stored = stored_assignee_counters(tenant, user)
+        assert {g: stored[(g, False)] for g in GROUPS} == live
+        assert {g: stored[(g, True)] for g in GROUPS} == archived
+
+
+async def test_assignee_counters_follow_creates_assignments_status_changes_archives_and_deletes(client, tenant):
+    ann, bob = tenant.add_member().id, tenant.add_member().id
+    users = [ann, bob, tenant.admin.id]
+    a = await create(client, title="a", assignees=[str(ann)])
+    b = await create(client, title="b", assignees=[str(ann), str(bob)], status="in_progress")
+    c = await create(client, title="c", status="closed")
+    await assert_assignee_counters_right(client, tenant, users)
+    assert await status_counts(client, assignee=str(ann)) == ({"open": 1, "in_progress": 1, "closed": 0}, True)
+    # Assignees change alone, with the status, and the status alone.
+    a = await patch(client, a, {"assignees": [str(bob)]})
+    b = await patch(client, b, {"assignees": [str(ann)], "status": "closed"})
+    c = await patch(client, c, {"assignees": [str(bob), str(tenant.admin.id)], "status": "open"})
+    await patch(client, c, {"status": "in_progress"})
+    await assert_assignee_counters_right(client, tenant, users)
+    assert await status_counts(client, assignee=str(bob)) == ({"open": 1, "in_progress": 1, "closed": 0}, True)
+    # Archive, restore, delete for good.
+    assert (await client.delete(f"/cases/{a['id']}")).status_code == 204
+    assert (await client.delete(f"/cases/{b['id']}")).status_code == 204
+    assert (await client.post(f"/cases/{b['id']}/restore")).status_code == 200
+    await assert_assignee_counters_right(client, tenant, users)
+    assert (await client.delete(f"/cases/{b['id']}", params={"permanent": "true"})).status_code == 204
+    await assert_assignee_counters_right(client, tenant, users)
+    assert await status_counts(client, assignee=str(ann)) == ({"open": 0, "in_progress": 0, "closed": 0}, True)
+
+
+async def test_assignee_counters_follow_bulk_changes_and_project_moves(client, tenant):
+    ann = tenant.add_member().id
+    assert (await client.post("/projects", json={"key": "OPS", "name": "Operations"})).status_code == 201
+    cases = [await create(client, title=f"case {i}", assignees=[str(ann)]) for i in range(3)]
+    items = [{"id": c["id"], "changes": {"status": "closed"}} for c in cases[:2]]
+    items.append({"id": cases[2]["id"], "version": 99, "changes": {"assignees": []}})
+    response = await client.post("/cases/bulk", json={"items": items})
+    assert [r["status"] for r in response.json()["results"]] == [200, 200, 409]
+    assert (await client.post(f"/cases/{cases[0]['id']}/move", json={"project": "OPS"})).status_code == 200
+    await assert_assignee_counters_right(client, tenant, [ann])
+    assert await status_counts(client, assignee=str(ann), project="OPS") == ({"open": 0, "in_progress": 0, "closed": 1}, True)
+    assert await status_counts(client, assignee=str(ann), project="SEC") == ({"open": 1, "in_progress": 0, "closed": 1}, True)
+    # The project's own counters moved too: the moved case leaves SEC's.
+    assert await status_counts(client, project="OPS") == ({"open": 0, "in_progress": 0, "closed": 1}, True)
+    assert await status_counts(client, project="SEC") == ({"open": 1, "in_progress": 0, "closed": 1}, True)
+
+
+async def test_an_assignee_count_past_the_cap_is_exact_and_other_filters_still_count(client, tenant, monkeypatch):
+    ann, bob = tenant.add_member().id, tenant.add_member().id
+    for status in ["open"] * 4 + ["closed"]:
+        await create(client, title="c", status=status, assignees=[str(ann)], tags=["t"])
+    await create(client, title="c", assignees=[str(bob)])
+    monkeypatch.setattr(counts, "STATUS_COUNT_CAP", 3)
+    page = await listing(client, {"assignee": str(ann), "status": "open", "status_counts": "true", "count": "true"})
+    assert (page["status_counts"], page["status_counts_exact"]) == ({"open": 4, "in_progress": 0, "closed": 1}, True)
+    assert (page["total"], page["total_exact"]) == (4, True)
+    # Two assignees, or an assignee and a tag: the counters no longer answer, the cases are counted.
+    both = {"open": 3, "in_progress": 0, "closed": 1}
+    assert await status_counts(client, assignee=[str(ann), str(bob)]) == (both, False)
+    assert await status_counts(client, assignee=str(ann), tag="t") == (both, False)
+
+
+async def test_a_project_whose_cases_were_deleted_for_good_can_be_deleted(client, tenant):
+    assert (await client.post("/projects", json={"key": "OPS", "name": "Operations"})).status_code == 201
+    case = await create(client, title="short-lived", project="OPS", assignees=[str(tenant.admin.id)])
+    assert (await client.delete("/projects/OPS")).status_code == 409
+    assert (await client.delete(f"/cases/{case['id']}", params={"permanent": "true"})).status_code == 204
+    assert (await client.delete("/projects/OPS")).status_code == 204
+    assert await status_counts(client) == ({"open": 0, "in_progress": 0, "closed": 0}, True)

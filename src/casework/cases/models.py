@@ -202,7 +202,18 @@ STATUS_COUNT_COLUMNS = {(group, archived): f"{'archived_' if archived else ''}{g
                  for group in STATUS_GROUPS}  # fmt: skip
 
 
-class CaseCount(Base):
+class StatusCounters:
+    """Live and archived cases of each status group (STATUS_COUNT_COLUMNS)."""
+
+    open: Mapped[int] = mapped_column(Integer, default=0)
+    in_progress: Mapped[int] = mapped_column(Integer, default=0)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    archived_open: Mapped[int] = mapped_column(Integer, default=0)
+    archived_in_progress: Mapped[int] = mapped_column(Integer, default=0)
+    archived_closed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseCount(StatusCounters, Base):
     """How many cases a project holds in each status group, live and archived, kept by the case service in the
     write's own transaction: the lists' status counts and totals read these instead of counting cases. A project's
     counts are spread over a few slots, each transaction writing one, so that concurrent writers (PostgreSQL) do not
@@ -211,11 +222,18 @@ class CaseCount(Base):
     __tablename__ = "case_counts"
 
     workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id"), primary_key=True)
-    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    # Zero rows outlive the cases they counted: they go with their project.
+    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
     slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    open: Mapped[int] = mapped_column(Integer, default=0)
-    in_progress: Mapped[int] = mapped_column(Integer, default=0)
-    closed: Mapped[int] = mapped_column(Integer, default=0)
-    archived_open: Mapped[int] = mapped_column(Integer, default=0)
-    archived_in_progress: Mapped[int] = mapped_column(Integer, default=0)
-    archived_closed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AssigneeCaseCount(StatusCounters, Base):
+    """The same counts per assignee and project ("my cases" views), kept alike: a case counts once for each of its
+    assignees. The key leads with the user, so that one assignee's counts read as one index range."""
+
+    __tablename__ = "assignee_case_counts"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id"), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True)

@@ -147,13 +147,13 @@ def _apply_move(
             changes[field] = [old, new]
     if dropped:
         changes["dropped_fields"] = [dropped, None]
+    # The case leaves the source project's status counts for the target's; find_case below refreshes `case` itself.
+    archived = case.archived_at is not None
+    count_case(session, case, (case.status, archived), None)
     session.execute(update(Case.__table__).where(Case.id == case.id).values(**values))
     fields.delete_for_case(session, case.id)
     fields.index_values(session, actor.workspace_id, case.id, fields.fields_of_case(session, target, type_name), {}, kept)
     moved = find_case(session, actor.workspace_id, case.id)
-    # The case leaves the source project's status counts for the target's.
-    archived = case.archived_at is not None
-    count_case(session, case, (case.status, archived), None)
     count_case(session, moved, None, (moved.status, archived))
     slas.follow_project_move(session, moved, target, now)
     activity.record(session, actor, case.id, "moved", changes, now)

@@ -369,9 +369,14 @@ def _total(
 ) -> tuple[int, bool]:
     groups = counts.only_groups(f)
     if groups is not None and counts.counters_answer(f):
-        by_group = counts.counted(session, actor.workspace_id, _project_id(session, actor, f), f.archived)
+        by_group = _counted(session, actor, f)
         return sum(by_group[group] for group in set(groups)), True
     return counts.count(session, matching.filter(query) if matching else query, exact)
+
+
+def _counted(session: Session, actor: Actor, f: CaseFilter) -> dict[str, int]:
+    assignee = f.assignee[0] if f.assignee else None
+    return counts.counted(session, actor.workspace_id, _project_id(session, actor, f), f.archived, assignee)
 
 
 def _status_counts(
@@ -379,7 +384,7 @@ def _status_counts(
 ) -> tuple[dict[str, int], bool]:
     """Matching cases per status group, the status filter left out."""
     if counts.counters_answer(f):
-        return counts.counted(session, actor.workspace_id, _project_id(session, actor, f), f.archived), True
+        return _counted(session, actor, f), True
     query = _filtered(session, actor.workspace_id, f.model_copy(update={"status": []}))
     if matching is not None:
         query = matching.filter(query)

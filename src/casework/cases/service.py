@@ -473,8 +473,10 @@ def _apply_changes(
         vendor_fields.index_attributes(session, actor.workspace_id, case.id, *changes["attributes"])
     if "metadata" in changes:
         _index_metadata(session, actor.workspace_id, case.id, changes["metadata"][0], changes["metadata"][1])
-    if "status" in changes:
-        count_case(session, case, (changes["status"][0], False), (changes["status"][1], False))
+    if "status" in changes or "assignees" in changes:
+        archived = case.archived_at is not None
+        group_before, group_after = changes.get("status", [case.status] * 2)
+        count_case(session, case, (group_before, archived), (group_after, archived), changes.get("assignees"))
     slas.on_case_change(session, case, project, followed, now)
     activity.record(session, actor, case.id, _action_for(changes), vendor_fields.logged(changes), now)
     return True
