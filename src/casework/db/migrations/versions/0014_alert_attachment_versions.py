@@ -1,7 +1,7 @@
 """alert attachment versions
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03 18:00:00.000000
 
 The alerts of one attachment share its `version` (1 for existing attachments) and its last change (`updated_at`,
@@ -16,8 +16,8 @@ from alembic import op
 
 import casework.db.base
 
-revision: str = '0013'
-down_revision: str | None = '0012'
+revision: str = '0014'
+down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
