@@ -70,6 +70,20 @@ async def test_punctuation_only_separates_words(client, strategy):
         assert await found(client, q) == {host["key"]}, q
 
 
+async def test_with_q_match_any_one_of_the_words_is_enough(client, strategy):
+    phishing = await create(client, title="Phishing wave", description="Many users reported it")
+    badge = await create(client, title="Lost badge", description="Reported at the front desk")
+    await create(client, title="Printer jam")
+    commented = await create(client, title="Suspicious login")
+    await comment(client, commented, "ransomware note found")
+    assert await found(client, "phishing badge ransomware", q_match="any") == {
+        phishing["key"], badge["key"], commented["key"]
+    }
+    assert await found(client, "phishing badge", q_match="all") == set()
+    # Words still read as words: an operator in q is one more word to match, never syntax.
+    assert await found(client, "phishing OR & | !", q_match="any") == {phishing["key"]}
+
+
 @pytest.mark.parametrize(
     "q", ['"phishing', 'phishing"', "phishing AND (", "phishing OR", "NOT phishing", "phishing*", "-phishing",
           "title:phishing", "phishing NEAR(", "phishing & !", "'phishing'", "phishing\\", "(phishing)", "phishing:*"],

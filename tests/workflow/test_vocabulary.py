@@ -4,14 +4,11 @@ import pytest
 
 from casework.workflow.vocabulary import (
     PRIORITIES,
-    SEVERITIES,
     VocabularyError,
     from_datadog_priority,
-    from_kibana_severity,
     from_talkdesk_priority,
     from_tines_priority,
     to_datadog_priority,
-    to_kibana_severity,
     to_talkdesk_priority,
     to_tines_priority,
 )
@@ -20,14 +17,12 @@ from casework.workflow.vocabulary import (
 TINES = [("P1", "CRITICAL"), ("P2", "HIGH"), ("P3", "MEDIUM"), ("P4", "LOW"), ("P5", "INFO")]
 TALKDESK = [("P1", "URGENT"), ("P2", "HIGH"), ("P3", "NORMAL"), ("P4", "LOW")]
 DATADOG = [*((p, p) for p in PRIORITIES), (None, "NOT_DEFINED")]
-KIBANA = [(s, s) for s in SEVERITIES]
 
 # (to, from, one-to-one pairs, vendor values compared case-insensitively?)
 VENDORS = {
     "tines": (to_tines_priority, from_tines_priority, TINES, True),
     "talkdesk": (to_talkdesk_priority, from_talkdesk_priority, TALKDESK, True),
     "datadog": (to_datadog_priority, from_datadog_priority, DATADOG, False),
-    "kibana": (to_kibana_severity, from_kibana_severity, KIBANA, False),
 }
 
 
@@ -49,7 +44,6 @@ ROUND_TRIPS = {
     "tines": [*PRIORITIES],  # None -> LOW -> P4
     "talkdesk": ["P1", "P2", "P3", "P4"],  # P5 -> LOW -> P4; None -> NORMAL -> P3
     "datadog": [*PRIORITIES, None],
-    "kibana": [*SEVERITIES],
 }
 
 
@@ -71,7 +65,6 @@ def test_round_trips_cover_everything_but_the_asymmetries():
     assert priorities - set(ROUND_TRIPS["tines"]) == {None}
     assert priorities - set(ROUND_TRIPS["talkdesk"]) == {"P5", None}
     assert priorities - set(ROUND_TRIPS["datadog"]) == set()
-    assert set(SEVERITIES) - set(ROUND_TRIPS["kibana"]) == set()
 
 
 def test_tines_has_no_empty_priority_so_none_is_sent_as_its_default_low():
@@ -100,9 +93,9 @@ def test_tines_and_talkdesk_values_are_read_case_insensitively(from_, theirs, fo
 
 @pytest.mark.parametrize(
     ("from_", "theirs"),
-    [(from_datadog_priority, "p1"), (from_datadog_priority, "not_defined"), (from_kibana_severity, "HIGH")],
+    [(from_datadog_priority, "p1"), (from_datadog_priority, "not_defined")],
 )
-def test_datadog_and_kibana_values_are_exact(from_, theirs):
+def test_datadog_values_are_exact(from_, theirs):
     with pytest.raises(VocabularyError):
         from_(theirs)
 
@@ -113,7 +106,6 @@ def test_datadog_and_kibana_values_are_exact(from_, theirs):
         (from_tines_priority, "URGENT", ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO")),
         (from_talkdesk_priority, "MEDIUM", ("URGENT", "HIGH", "NORMAL", "LOW")),
         (from_datadog_priority, "P6", ("P1", "P2", "P3", "P4", "P5", "NOT_DEFINED")),
-        (from_kibana_severity, "info", ("low", "medium", "high", "critical")),
         (from_tines_priority, "", ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO")),
         (from_tines_priority, None, ("CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO")),
         (from_datadog_priority, 1, ("P1", "P2", "P3", "P4", "P5", "NOT_DEFINED")),
@@ -126,7 +118,7 @@ def test_unknown_vendor_values_are_refused_with_what_is_allowed(from_, value, al
     error = caught.value
     assert isinstance(error, ValueError)  # so callers catching ValueError turn it into a 422
     assert (error.value, error.allowed) == (value, allowed)
-    assert error.field == ("severity" if from_ is from_kibana_severity else "priority")
+    assert error.field == "priority"
 
 
 @pytest.mark.parametrize("to", [to_tines_priority, to_talkdesk_priority, to_datadog_priority])
@@ -137,9 +129,3 @@ def test_unknown_casework_priorities_are_refused(to, value):
     assert caught.value.field == "priority"
     assert caught.value.allowed == ("P1", "P2", "P3", "P4", "P5", "None")
 
-
-@pytest.mark.parametrize("value", ["LOW", "info", None, ""])
-def test_unknown_casework_severities_are_refused(value):
-    with pytest.raises(VocabularyError) as caught:
-        to_kibana_severity(value)
-    assert (caught.value.field, caught.value.allowed) == ("severity", SEVERITIES)

@@ -468,6 +468,9 @@ class CaseFilter(CleanInput):
         description="Words, all in the case's title and description or all in one of its comments: whole words, any "
         "case, accents ignored; anything but letters and digits only separates words (no query syntax).",
     )
+    q_match: Literal["all", "any"] = Field(
+        default="all", description="`any`: cases holding any of q's words, rather than all of them."
+    )
     archived: Literal["exclude", "include", "only"] = "exclude"
     sla: Literal["exceeded", "at_risk"] | None = Field(
         default=None, description="Cases with an SLA past its target, or past its warning share and not yet due."

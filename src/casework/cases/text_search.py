@@ -2,7 +2,8 @@
 
 What matches: q is read as plain words, never as query syntax: a word is a run of letters and digits, anything
 else only separates words (`"foo`, `a AND (` and `host.example.com` are the words foo; a, AND; host, example, com).
-A case matches when every word is in its title and description together, or every word is in one of its comments.
+A case matches when every word is in its title and description together, or every word is in one of its comments
+(with `q_match=any`: when any word is in either).
 Whole words, in any case, accents ignored (é matches e, ü matches u: the marks Unicode decomposes; ø, ł and ß stay
 letters of their own). A q without any letter or digit is refused (422 naming q). No prefix matching: on SQLite a
 prefix query gathers every match of the prefix first, which doubles the cost of common words.
@@ -74,9 +75,11 @@ def include_name(name: str | None, type_: str, parent_names: dict[str, Any]) -> 
 class TextSearch:
     """The cases matching q's words, for counting (`filter`) and for one page (`page`)."""
 
-    def __init__(self, session: Session, q: str) -> None:
+    def __init__(self, session: Session, q: str, any_word: bool = False) -> None:
         self.session = session
         self.words = words(q)
+        # Any of the words rather than all of them.
+        self.any_word = any_word
         self.postgres = session.get_bind().dialect.name == "postgresql"
 
     def filter(self, query: Select[Any]) -> Select[Any]:
@@ -105,6 +108,9 @@ class TextSearch:
     # PostgreSQL
 
     def _tsquery(self) -> ColumnElement[Any]:
+        if self.any_word:
+            # The words are letters and digits only (see words()): none reads as an operator.
+            return func.to_tsquery(literal_column("'simple'::regconfig"), " | ".join(self.words))
         # plainto_tsquery: the words are text to it, never operators.
         return func.plainto_tsquery(literal_column("'simple'::regconfig"), " ".join(self.words))
 
@@ -127,7 +133,7 @@ class TextSearch:
 
     def _match(self) -> str:
         # Each word quoted: FTS5 reads it as a string to tokenize, never as an operator (AND, NOT, *, ...).
-        return " ".join(f'"{word}"' for word in self.words)
+        return (" OR " if self.any_word else " ").join(f'"{word}"' for word in self.words)
 
     def _fts_rowids(self, fts: Any) -> Select[Any]:
         return select(fts.c.rowid).where(literal_column(fts.name).op("MATCH")(self._match()))

@@ -1,6 +1,7 @@
 """Mapping tables between casework's priority/severity vocabulary and each vendor's.
 
-casework priorities are "P1".."P5" or None (no priority); severities are "low", "medium", "high", "critical".
+casework priorities are "P1".."P5" or None (no priority). Kibana's severities are casework's verbatim: the Kibana
+dialect keeps its own vocabulary (casework.dialects.kibana.wire).
 Every table lives here, once, so that a change in a vendor's vocabulary is a one-line edit with a test beside it.
 
 `to_<vendor>_*` takes a casework value and returns the vendor's; `from_<vendor>_*` does the reverse. Both raise
@@ -16,9 +17,8 @@ Documented asymmetries (the only cases where from(to(x)) != x):
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import cast
 
-from casework.workflow.case_values import PRIORITIES, SEVERITIES
+from casework.workflow.case_values import PRIORITIES
 
 
 class VocabularyError(ValueError):
@@ -78,9 +78,6 @@ _TALKDESK_PRIORITY_BACK = _inverse(TALKDESK_PRIORITY)
 DATADOG_PRIORITY = _frozen({**{p: p for p in PRIORITIES}, None: "NOT_DEFINED"})
 _DATADOG_PRIORITY_BACK = _inverse(DATADOG_PRIORITY)
 
-# Kibana severity is our severity verbatim; its enum is exact (lower case), so no case folding.
-KIBANA_SEVERITY = _frozen({s: s for s in SEVERITIES})
-_KIBANA_SEVERITY_BACK = _inverse(KIBANA_SEVERITY)
 
 
 def to_tines_priority(priority: str | None) -> str:
@@ -106,11 +103,3 @@ def to_datadog_priority(priority: str | None) -> str:
 def from_datadog_priority(value: object) -> str | None:
     return _from(_DATADOG_PRIORITY_BACK, value, "priority", case_insensitive=False)
 
-
-def to_kibana_severity(severity: str) -> str:
-    return _to(KIBANA_SEVERITY, severity, "severity", SEVERITIES)
-
-
-def from_kibana_severity(value: object) -> str:
-    # cast: the severity table has no None key, so neither does its inverse.
-    return cast(str, _from(_KIBANA_SEVERITY_BACK, value, "severity", case_insensitive=False))

@@ -4,6 +4,7 @@ import base64
 
 import pytest
 
+from casework.dialects.kibana import wire
 from tests.conftest import Tenant
 from tests.dialects.kibana.conftest import NEW_CASE, kibana_client
 from tests.helpers import api_client
@@ -95,3 +96,17 @@ async def test_a_case_created_through_kibana_reads_natively_with_source_kibana(k
     assert case["title"] == "Case title 1" and case["owner"] == "cases" and case["tags"] == ["tag 1"]
     assert [(entry["action"], entry["source"]) for entry in log] == [("created", "kibana")]
 
+
+
+def test_kibanas_severities_are_caseworks_in_the_same_words():
+    assert wire.SEVERITIES == ("low", "medium", "high", "critical")
+
+
+@pytest.mark.parametrize("version", [1, 2, 532, 2**31])
+def test_a_version_reads_back_from_its_kibana_form(version):
+    assert wire.decode_version(wire.encode_version(version)) == version
+
+
+def test_versions_are_kibanas_base64_pairs():
+    assert wire.encode_version(2) == "WzIsMV0="
+    assert [wire.decode_version(v) for v in ("WzUzMiwxXQ==", "bm9wZQ==", "not base64!", "WzAsMV0=")] == [532, None, None, None]

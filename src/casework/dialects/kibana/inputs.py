@@ -2,9 +2,10 @@
 
 The models are shared by the dialect's routes: a case's fields here, a comment's in their own modules."""
 
+import json
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from casework.dialects.kibana.wire import OWNERS, SEVERITIES
 
@@ -74,6 +75,21 @@ ConnectorType = Literal[
 ]
 
 
+# The fields each connector type takes (each a string or null); `.none` and `.cases-webhook` take none (null).
+CONNECTOR_FIELDS: dict[str, frozenset[str] | None] = {
+    ".none": None,
+    ".cases-webhook": None,
+    ".jira": frozenset({"issueType", "priority", "parent"}),
+    ".resilient": frozenset({"incidentTypes", "severityCode"}),
+    ".servicenow": frozenset({"impact", "severity", "urgency", "category", "subcategory"}),
+    ".servicenow-sir": frozenset(
+        {"category", "destIp", "malwareHash", "malwareUrl", "priority", "sourceIp", "subcategory"}
+    ),
+    ".swimlane": frozenset({"caseId"}),
+    ".thehive": frozenset({"tlp"}),
+}
+
+
 class Connector(KibanaInput):
     """The external system a case pushes to; kept as given."""
 
@@ -81,6 +97,19 @@ class Connector(KibanaInput):
     name: str
     type: ConnectorType
     fields: dict[str, Any] | None
+
+    @model_validator(mode="after")
+    def _fields_of_its_type(self) -> "Connector":
+        allowed = CONNECTOR_FIELDS[self.type]
+        if self.fields is None:
+            return self
+        shown = json.dumps(self.fields, separators=(",", ":"))
+        if allowed is None:
+            raise ValueError(f'Invalid value "{shown}" supplied to "connector,fields"')
+        excess = [key for key in self.fields if key not in allowed]
+        if excess:
+            raise ValueError(f'invalid keys "{",".join(excess)}"')
+        return self
 
 
 class Settings(KibanaInput):

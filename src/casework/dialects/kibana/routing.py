@@ -1,7 +1,8 @@
 """How every Kibana route is served: its request validation worded as Kibana's io-ts decoder words it (400), the
 kbn-xsrf rule on writes (after authentication, before the body is looked at), and the space prefix.
 
-Each module of the dialect makes its router with `kibana_router()`; the package includes them all."""
+Each module of the dialect makes its router with `kibana_router()`; the package includes them all, in any order:
+the most specific paths are matched first."""
 
 import json
 from collections.abc import Callable, Coroutine, Sequence
@@ -56,8 +57,9 @@ def validation_message(errors: Sequence[Any]) -> str:
             continue
         value = "undefined" if kind == "missing" else _shown(error.get("input"))
         messages.append(f'Invalid value "{value}" supplied to "{_path(loc)}"')
-    if excess:
-        messages.insert(0, f'invalid keys "{",".join(excess)}"')
+    if not messages and excess:
+        # Kibana looks for unknown keys only in a body that decoded otherwise.
+        return f'invalid keys "{",".join(excess)}"'
     return ",".join(dict.fromkeys(messages))
 
 
@@ -96,12 +98,18 @@ async def in_space(
     """Kibana creates spaces freely, so any space id is accepted and means the workspace."""
 
 
+def _specificity(route: Any) -> list[int]:
+    """Per path segment, 0 for a literal and 1 for a parameter: sorted, a literal segment comes first."""
+    return [1 if segment.startswith("{") else 0 for segment in route.path.split("/")]
+
+
 def served(routers: Sequence[APIRouter]) -> APIRouter:
     """The routers' routes, each at `/api/...` and at `/s/{space_id}/api/...`, behind authentication and kbn-xsrf."""
-    api = APIRouter(dependencies=[Depends(require_xsrf)])
-    for router in routers:
-        api.include_router(router)
+    # The most specific path first: `/api/cases/_find` and `/api/cases/configure` before `/api/cases/{caseId}`,
+    # whichever module declares them.
+    api = APIRouter()
+    api.routes.extend(sorted((route for router in routers for route in router.routes), key=_specificity))
     both = APIRouter()
-    both.include_router(api)
-    both.include_router(api, prefix="/s/{space_id}", dependencies=[Depends(in_space)])
+    both.include_router(api, dependencies=[Depends(require_xsrf)])
+    both.include_router(api, prefix="/s/{space_id}", dependencies=[Depends(in_space), Depends(require_xsrf)])
     return both

@@ -14,11 +14,13 @@ import orjson
 
 from casework.auth.records import UserRecord
 from casework.cases.records import CaseRecord
+from casework.workflow.case_values import SEVERITIES as CASE_SEVERITIES
 
 # The case's vendor_data entry holding what only Kibana has.
 VENDOR_KEY = "kibana"
 OWNERS = ("cases", "observability", "securitySolution")
-SEVERITIES = ("low", "medium", "high", "critical")
+# Kibana's severities are casework's, in the same words.
+SEVERITIES = CASE_SEVERITIES
 # Kibana's statuses, by the core's status group, and back.
 STATUS_OF_GROUP = {"open": "open", "in_progress": "in-progress", "closed": "closed"}
 GROUP_OF_STATUS = {kibana: group for group, kibana in STATUS_OF_GROUP.items()}
