@@ -25,6 +25,13 @@ from casework.comments import service as comments
 from casework.comments.records import CommentRecord
 from casework.comments.schemas import CommentCreate, CommentUpdate
 from casework.dialects.dialect import DialectActor
+from casework.dialects.kibana.attachment_schemas import (
+    AttachmentRead,
+    CaseAlertRead,
+    CaseOfAlertRead,
+    CaseWithComments,
+    CommentsFound,
+)
 from casework.dialects.kibana.cases import case_answer
 from casework.dialects.kibana.errors import KibanaError, bad_request
 from casework.dialects.kibana.inputs import Comment, KibanaInput
@@ -220,7 +227,7 @@ def _add(session: Session, actor: Actor, case_id: str, body: UserCommentRequest 
     return _case_with_comments(session, actor, case_id)
 
 
-@router.post("/api/cases/{caseId}/comments", summary="Add a case comment or alert")
+@router.post("/api/cases/{caseId}/comments", summary="Add a case comment or alert", response_model=CaseWithComments)
 async def add_comment(caseId: str, body: AttachmentRequest, actor: DialectActor, db: DB) -> Response:
     """A user comment or alerts; alerts already on the case are left out (a request of only those changes nothing).
     The answer is the case with every attachment."""
@@ -261,7 +268,7 @@ def _find(
     }
 
 
-@router.get("/api/cases/{caseId}/comments/_find", summary="Find case comments")
+@router.get("/api/cases/{caseId}/comments/_find", summary="Find case comments", response_model=CommentsFound)
 async def find_comments(
     caseId: str, actor: DialectActor, db: DB, page: Page = 1, per_page: PerPage = 20, sort_order: SortOrder = "asc"
 ) -> Response:
@@ -275,7 +282,9 @@ def _get(session: Session, actor: Actor, case_id: str, attachment_id: str) -> di
     return attachment_bodies(session, actor, case, [_attachment(session, actor, case_id, attachment_id)])[0]
 
 
-@router.get("/api/cases/{caseId}/comments/{commentId}", summary="Get a case comment or alert")
+@router.get(
+    "/api/cases/{caseId}/comments/{commentId}", summary="Get a case comment or alert", response_model=AttachmentRead
+)
 async def get_comment(caseId: str, commentId: str, actor: DialectActor, db: DB) -> Response:
     return JSONResponse(await db.read(_get, actor, caseId, commentId))
 
@@ -285,7 +294,12 @@ def _get_all(session: Session, actor: Actor, case_id: str) -> list[dict[str, Any
     return attachment_bodies(session, actor, case, all_attachments(session, actor, case_id))
 
 
-@router.get("/api/cases/{caseId}/comments", summary="Get all case comments", deprecated=True)
+@router.get(
+    "/api/cases/{caseId}/comments",
+    summary="Get all case comments",
+    deprecated=True,
+    response_model=list[AttachmentRead],
+)
 async def get_all_comments(caseId: str, actor: DialectActor, db: DB) -> Response:
     """Every attachment of the case (deprecated in Kibana 8.1: use the find route)."""
     return JSONResponse(await db.read(_get_all, actor, caseId), headers={"warning": DEPRECATED_WARNING})
@@ -326,7 +340,9 @@ def _patch(session: Session, actor: Actor, case_id: str, body: UserCommentPatch 
     return _case_with_comments(session, actor, case_id)
 
 
-@router.patch("/api/cases/{caseId}/comments", summary="Update a case comment or alert")
+@router.patch(
+    "/api/cases/{caseId}/comments", summary="Update a case comment or alert", response_model=CaseWithComments
+)
 async def update_comment(caseId: str, body: AttachmentPatch, actor: DialectActor, db: DB) -> Response:
     """The whole attachment as it is to be, with its id and its own version (a stale one: 409)."""
     return JSONResponse(await db.write(_patch, actor, caseId, body))
@@ -388,7 +404,7 @@ def _cases_of_alert(session: Session, actor: Actor, alert_id: str, owners: list[
     ]
 
 
-@router.get("/api/cases/alerts/{alertId}", summary="Get cases for an alert")
+@router.get("/api/cases/alerts/{alertId}", summary="Get cases for an alert", response_model=list[CaseOfAlertRead])
 async def cases_of_alert(
     alertId: str,
     actor: DialectActor,
@@ -407,6 +423,6 @@ def _alerts_of_case(session: Session, actor: Actor, case_id: str) -> list[dict[s
     ]
 
 
-@router.get("/api/cases/{caseId}/alerts", summary="Get all alerts for a case")
+@router.get("/api/cases/{caseId}/alerts", summary="Get all alerts for a case", response_model=list[CaseAlertRead])
 async def alerts_of_case(caseId: str, actor: DialectActor, db: DB) -> Response:
     return JSONResponse(await db.read(_alerts_of_case, actor, caseId))

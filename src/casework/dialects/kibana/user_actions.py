@@ -18,6 +18,7 @@ from casework.auth.service import Actor, user_records
 from casework.cases import service as cases
 from casework.cases.records import CaseRecord
 from casework.dialects.dialect import DialectActor
+from casework.dialects.kibana.attachment_schemas import DeprecatedUserActionRead, UserActionsFound
 from casework.dialects.kibana.attachments import DEPRECATED_WARNING, check_page
 from casework.dialects.kibana.routing import kibana_router
 from casework.dialects.kibana.wire import (
@@ -255,7 +256,9 @@ def _find(
             "total": len(wanted)}  # fmt: skip
 
 
-@router.get("/api/cases/{caseId}/user_actions/_find", summary="Find user actions for a case")
+@router.get(
+    "/api/cases/{caseId}/user_actions/_find", summary="Find user actions for a case", response_model=UserActionsFound
+)
 async def find_user_actions(
     caseId: str,
     actor: DialectActor,
@@ -275,7 +278,12 @@ def _all(session: Session, actor: Actor, case_id: str) -> list[dict[str, Any]]:
     return _bodies(session, actor, case, actions, True)
 
 
-@router.get("/api/cases/{caseId}/user_actions", summary="Get all user actions for a case", deprecated=True)
+@router.get(
+    "/api/cases/{caseId}/user_actions",
+    summary="Get all user actions for a case",
+    deprecated=True,
+    response_model=list[DeprecatedUserActionRead],
+)
 async def get_all_user_actions(caseId: str, actor: DialectActor, db: DB) -> Response:
     """Every user action of the case, oldest first (deprecated in Kibana 8.1: use the find route)."""
     return JSONResponse(await db.read(_all, actor, caseId), headers={"warning": DEPRECATED_WARNING})
