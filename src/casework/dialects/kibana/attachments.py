@@ -177,18 +177,21 @@ def attachment_bodies(
     ]
 
 
-def all_attachments(session: Session, actor: Actor, case_id: str) -> list[Attachment]:
-    """Every attachment of the case, comments and alerts together, oldest first."""
-    found, _total = comments.comments_at(session, actor, case_id, 0, MAX_ATTACHMENTS)
-    every: list[Attachment] = [*found, *alerts.list_attachments(session, actor, case_id)]
+def all_attachments(session: Session, actor: Actor, case: CaseRecord) -> list[Attachment]:
+    """Every attachment of the case, comments and alerts together, oldest first (a kind the case's counts say it
+    has none of is not read)."""
+    every: list[Attachment] = []
+    if case.counts.comments:
+        every.extend(comments.comments_at(session, actor, str(case.id), 0, MAX_ATTACHMENTS)[0])
+    if case.counts.alerts:
+        every.extend(alerts.list_attachments(session, actor, case.id))
     return sorted(every, key=lambda a: (a.created_at, a.id))
 
 
 def _case_with_comments(session: Session, actor: Actor, case_id: str) -> dict[str, Any]:
     """The case with every attachment, counted as Kibana's comment routes count them: all attachments."""
     record = cases.get_case(session, actor, case_id)
-    attachments = all_attachments(session, actor, case_id)
-    bodies = attachment_bodies(session, actor, record, attachments)
+    bodies = attachment_bodies(session, actor, record, all_attachments(session, actor, record))
     return case_answer(session, actor, record, bodies, total_comment=len(bodies), total_alerts=record.counts.alerts)
 
 
@@ -291,7 +294,7 @@ async def get_comment(caseId: str, commentId: str, actor: DialectActor, db: DB) 
 
 def _get_all(session: Session, actor: Actor, case_id: str) -> list[dict[str, Any]]:
     case = cases.get_case(session, actor, case_id)
-    return attachment_bodies(session, actor, case, all_attachments(session, actor, case_id))
+    return attachment_bodies(session, actor, case, all_attachments(session, actor, case))
 
 
 @router.get(
@@ -309,35 +312,40 @@ async def get_all_comments(caseId: str, actor: DialectActor, db: DB) -> Response
 
 
 def _patch(session: Session, actor: Actor, case_id: str, body: UserCommentPatch | AlertPatch) -> dict[str, Any]:
-    pairs = _alert_pairs(body) if isinstance(body, AlertPatch) else None
+    """Kibana's order: the body, the comment, its type and owner, then its version."""
+    replacement = _alert_replacement(body) if isinstance(body, AlertPatch) else None
     case = cases.get_case(session, actor, case_id)
     try:
         current = _attachment(session, actor, case_id, body.id)
     except NotFound:
         raise KibanaError(404, f"This comment {body.id} does not exist anymore.") from None
-    kind = "user" if isinstance(current, CommentRecord) else "alert"
-    if body.type != kind:
+    if body.type != ("user" if isinstance(current, CommentRecord) else "alert"):
         raise bad_request("You cannot change the type of the comment.")
     if body.owner != (case.owner if isinstance(current, CommentRecord) else current.owner):
         raise bad_request("You cannot change the owner of the comment.")
     version = decode_version(body.version)
-    if version is None:
+    # A version this server never issued is as stale as an old one (and beyond what the core's versions reach).
+    if version is None or version != current.version:
         raise KibanaError(409, STALE_MESSAGE)
     try:
         if isinstance(body, UserCommentPatch):
-            update = CommentUpdate(version=version, body=body.comment)
-            comments.edit_comment(session, actor, case_id, body.id, update)
-        elif pairs is not None:
-            if not pairs[0]:
-                raise bad_request('Invalid value "[]" supplied to "alertId"')
-            if len(pairs[0]) > MAX_ALERTS_PER_CASE:
-                raise bad_request(CAP_MESSAGE)
-            alerts.replace_attachment(session, actor, case_id, body.id, _alert_attach(body, *pairs), version)
-    except VersionConflict:
+            comments.edit_comment(session, actor, case_id, body.id, CommentUpdate(version=version, body=body.comment))
+        elif replacement is not None:
+            alerts.replace_attachment(session, actor, case_id, body.id, replacement, version)
+    except VersionConflict:  # changed by another writer since it was read above
         raise KibanaError(409, STALE_MESSAGE) from None
     except LimitExceeded:
         raise bad_request(CAP_MESSAGE) from None
     return _case_with_comments(session, actor, case_id)
+
+
+def _alert_replacement(body: AlertPatch) -> AlertAttach:
+    ids, indexes = _alert_pairs(body)
+    if not ids:
+        raise bad_request('Invalid value "[]" supplied to "alertId"')
+    if len(ids) > MAX_ALERTS_PER_CASE:
+        raise bad_request(CAP_MESSAGE)
+    return _alert_attach(body, ids, indexes)
 
 
 @router.patch(
@@ -363,7 +371,7 @@ async def delete_comment(caseId: str, commentId: str, actor: DialectActor, db: D
 
 
 def _delete_all(session: Session, actor: Actor, case_id: str) -> None:
-    attachments = all_attachments(session, actor, case_id)
+    attachments = all_attachments(session, actor, cases.get_case(session, actor, case_id))
     if not attachments:
         raise KibanaError(404, f"No comments found for {case_id}.")
     for attachment in attachments:
