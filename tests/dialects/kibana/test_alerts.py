@@ -217,3 +217,19 @@ async def test_deleting_an_alert_comment_detaches_all_its_alerts(kibana, client)
     assert (await read(client, case))["counts"]["alerts"] == 1
     # Detached alerts can be attached again.
     assert (await add(kibana, case, alert("a", "i")))["totalAlerts"] == 2
+
+
+async def test_an_empty_list_of_alerts_adds_nothing(kibana):
+    case = await new_case(kibana)
+    response = await kibana.post(f"/api/cases/{case['id']}/comments", json=alert([], []))
+    assert response.status_code == 200
+    assert response.json() == case
+
+
+async def test_an_alert_id_the_core_cannot_keep_is_a_400_naming_it(kibana):
+    case = await new_case(kibana)
+    for bad in ("", "x" * 513):
+        response = await kibana.post(f"/api/cases/{case['id']}/comments", json=alert(bad, "i"))
+        assert response.status_code == 400, response.text
+        assert "alert_ids" in response.json()["message"]
+    assert await get_case(kibana, case) == case

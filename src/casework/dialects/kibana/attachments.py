@@ -212,19 +212,21 @@ def _attachment(session: Session, actor: Actor, case_id: str, attachment_id: str
 
 
 def _add(session: Session, actor: Actor, case_id: str, body: UserCommentRequest | AlertRequest) -> dict[str, Any]:
-    pairs = _alert_pairs(body) if isinstance(body, AlertRequest) else None
+    """Kibana's order: the body, the case, a closed case (alerts), the owner, the cap; then the alerts already on the
+    case are left out, and when none is left nothing changes."""
+    ids, indexes = _alert_pairs(body) if isinstance(body, AlertRequest) else ([], [])
     case = cases.get_case(session, actor, case_id)
-    if pairs is not None and case.status == "closed":
+    if isinstance(body, AlertRequest) and case.status == "closed":
         raise bad_request("Alert cannot be attached to a closed case")
     if body.owner != case.owner:
         raise bad_request("The owner field of the comment must match the case")
     if isinstance(body, UserCommentRequest):
         comments.add_comment(session, actor, case_id, CommentCreate(body=body.comment))
-    elif pairs is not None and pairs[0]:
-        if len(pairs[0]) > MAX_ALERTS_PER_CASE:
+    elif ids:
+        if len(ids) > MAX_ALERTS_PER_CASE:
             raise bad_request(CAP_MESSAGE)
         try:
-            alerts.attach_alerts(session, actor, case_id, _alert_attach(body, *pairs))
+            alerts.attach_alerts(session, actor, case_id, _alert_attach(body, ids, indexes))
         except LimitExceeded:
             raise bad_request(CAP_MESSAGE) from None
     return _case_with_comments(session, actor, case_id)
