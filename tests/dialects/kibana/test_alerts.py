@@ -86,6 +86,34 @@ async def test_an_alert_on_a_closed_case_is_refused_before_the_owner_and_duplica
     assert await get_case(kibana, case) == closed
 
 
+async def test_a_closed_case_takes_no_alert_even_where_its_project_lets_closed_cases_change(kibana, client):
+    assert (await client.patch("/projects/SEC", json={"closed_read_only": False})).status_code == 200
+    case = await new_case(kibana)
+    await patch(client, case, {"status": "closed"})
+    closed = await get_case(kibana, case)
+    response = await kibana.post(f"/api/cases/{case['id']}/comments", json=alert("new"))
+    assert response.json() == boom(400, "Alert cannot be attached to a closed case")
+    assert await get_case(kibana, case) == closed
+    assert (await client.get(f"/cases/{case['id']}/alerts")).json()["items"] == []
+    assert (await read(client, case))["counts"]["alerts"] == 0
+
+
+async def test_a_closed_case_s_alert_refusal_comes_before_the_cap(kibana, client):
+    case = await new_case(kibana)
+    await add(kibana, case, alert(ids("test", 1000), ids("index", 1000)))
+    await patch(client, case, {"status": "closed"})
+    for body in (alert("one-more"), alert(ids("new", 1001), ids("new", 1001))):
+        response = await kibana.post(f"/api/cases/{case['id']}/comments", json=body)
+        assert response.json() == boom(400, "Alert cannot be attached to a closed case")
+
+
+async def test_an_owner_refusal_comes_before_the_cap(kibana):
+    case = await new_case(kibana)
+    many = ids("test", 1001)
+    response = await kibana.post(f"/api/cases/{case['id']}/comments", json=alert(many, many, owner="observability"))
+    assert response.json() == boom(400, "The owner field of the comment must match the case")
+
+
 async def test_an_alert_whose_owner_is_not_the_case_s_is_refused(kibana):
     case = await new_case(kibana)
     response = await kibana.post(f"/api/cases/{case['id']}/comments", json=alert(owner="securitySolution"))

@@ -37,7 +37,7 @@ from casework.dialects.kibana.errors import KibanaError, bad_request
 from casework.dialects.kibana.inputs import Comment, KibanaInput
 from casework.dialects.kibana.routing import kibana_router
 from casework.dialects.kibana.wire import STATUS_OF_GROUP, decode_version, encode_version, timestamp, user_body
-from casework.errors import LimitExceeded, NotFound, VersionConflict, from_validation_error
+from casework.errors import Conflict, LimitExceeded, NotFound, VersionConflict, from_validation_error
 from casework.http import DB, JSONResponse
 
 router = kibana_router()
@@ -184,13 +184,16 @@ def all_attachments(session: Session, actor: Actor, case: CaseRecord) -> list[At
     if case.counts.comments:
         every.extend(comments.comments_at(session, actor, str(case.id), 0, MAX_ATTACHMENTS)[0])
     if case.counts.alerts:
-        every.extend(alerts.list_attachments(session, actor, case.id))
+        every.extend(alerts.attachments_of_read_case(session, actor, case.id))
     return sorted(every, key=lambda a: (a.created_at, a.id))
 
 
 def _case_with_comments(session: Session, actor: Actor, case_id: str) -> dict[str, Any]:
+    return _answer(session, actor, cases.get_case(session, actor, case_id))
+
+
+def _answer(session: Session, actor: Actor, record: CaseRecord) -> dict[str, Any]:
     """The case with every attachment, counted as Kibana's comment routes count them: all attachments."""
-    record = cases.get_case(session, actor, case_id)
     bodies = attachment_bodies(session, actor, record, all_attachments(session, actor, record))
     return case_answer(session, actor, record, bodies, total_comment=len(bodies), total_alerts=record.counts.alerts)
 
@@ -213,23 +216,32 @@ def _attachment(session: Session, actor: Actor, case_id: str, attachment_id: str
 
 def _add(session: Session, actor: Actor, case_id: str, body: UserCommentRequest | AlertRequest) -> dict[str, Any]:
     """Kibana's order: the body, the case, a closed case (alerts), the owner, the cap; then the alerts already on the
-    case are left out, and when none is left nothing changes."""
+    case are left out, and when none is left nothing changes.
+
+    The case is read once, after the write, as the answer shows it: a refusal found then rolls the write back with
+    the unit of work, and a refusal of the core met on the way (the cap, a closed case) yields to Kibana's checks."""
     ids, indexes = _alert_pairs(body) if isinstance(body, AlertRequest) else ([], [])
+    try:
+        if isinstance(body, UserCommentRequest):
+            comments.add_comment(session, actor, case_id, CommentCreate(body=body.comment))
+        elif len(ids) > MAX_ALERTS_PER_CASE:
+            raise LimitExceeded("alertId", MAX_ALERTS_PER_CASE)
+        elif ids:
+            alerts.attach_alerts(session, actor, case_id, _alert_attach(body, ids, indexes))
+    except (LimitExceeded, Conflict) as refused:
+        _check(cases.get_case(session, actor, case_id), body)
+        raise bad_request(CAP_MESSAGE) if isinstance(refused, LimitExceeded) else refused from None
     case = cases.get_case(session, actor, case_id)
+    _check(case, body)
+    return _answer(session, actor, case)
+
+
+def _check(case: CaseRecord, body: UserCommentRequest | AlertRequest) -> None:
+    """What Kibana refuses before it writes anything, in its order."""
     if isinstance(body, AlertRequest) and case.status == "closed":
         raise bad_request("Alert cannot be attached to a closed case")
     if body.owner != case.owner:
         raise bad_request("The owner field of the comment must match the case")
-    if isinstance(body, UserCommentRequest):
-        comments.add_comment(session, actor, case_id, CommentCreate(body=body.comment))
-    elif ids:
-        if len(ids) > MAX_ALERTS_PER_CASE:
-            raise bad_request(CAP_MESSAGE)
-        try:
-            alerts.attach_alerts(session, actor, case_id, _alert_attach(body, ids, indexes))
-        except LimitExceeded:
-            raise bad_request(CAP_MESSAGE) from None
-    return _case_with_comments(session, actor, case_id)
 
 
 @router.post("/api/cases/{caseId}/comments", summary="Add a case comment or alert", response_model=CaseWithComments)
