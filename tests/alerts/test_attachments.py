@@ -1,5 +1,7 @@
 """Alert attachments taken as a whole: listed with their alerts, replaced under their own version, detached at once."""
 
+import uuid
+
 import pytest
 
 from casework.alerts import service
@@ -141,3 +143,12 @@ async def test_detaching_an_attachment_takes_all_its_alerts_off_and_logs_them(cl
         "rule": [{"id": "r", "name": "n"}, None],
     }
     assert kept.status_code == 201
+
+
+async def test_the_attachments_of_a_case_just_read_are_those_of_the_caller_s_workspace_only(client, tenant, other, db):
+    case = await create(client)
+    attachment = (await attach(client, case, ["a"])).json()["attachment_id"]
+    mine = db.run_sync(service.attachments_of_read_case, admin_actor(tenant), uuid.UUID(case["id"]), write=False)
+    assert [str(a.id) for a in mine] == [attachment]
+    theirs = db.run_sync(service.attachments_of_read_case, admin_actor(other), uuid.UUID(case["id"]), write=False)
+    assert theirs == []
