@@ -5,8 +5,9 @@ import uuid
 import pytest
 
 from tests.conftest import Tenant
-from tests.dialects.kibana.conftest import NEW_CASE
+from tests.dialects.kibana.conftest import NEW_CASE, kibana_client, kibana_headers
 from tests.helpers import api_client
+from tests.workflow.fields_support import define
 
 MISSING = "6a1e1f3c-0000-4000-8000-00000000abcd"
 
@@ -81,6 +82,12 @@ async def test_a_body_outside_kibanas_limits_is_a_400_in_its_words(kibana, chang
 async def test_a_connector_of_another_type_is_kept_as_given(kibana):
     connector = {"id": "j1", "name": "Jira", "type": ".jira", "fields": {"issueType": "10006", "priority": None}}
     assert (await create(kibana, connector=connector))["connector"] == connector
+
+
+@pytest.mark.parametrize("uid", ["u_mGBROF_q5bmFCATbLXAcCwKa0k8JvONAwSruelyKA5E_0", str(uuid.uuid4())])
+async def test_an_assignee_who_is_no_user_of_the_workspace_is_a_400(kibana, uid):
+    response = await kibana.post("/api/cases", json={**NEW_CASE, "assignees": [{"uid": uid}]})
+    assert "assignees" in boom(response, 400)
 
 
 async def test_a_missing_required_field_is_named(kibana):
@@ -165,6 +172,24 @@ async def test_changing_the_owner_is_refused_after_the_406_check(kibana):
     assert boom(other, 400) == f"Updating the owner of a case is not allowed ids: [{case['id']}]"
 
 
+async def test_the_category_may_be_set_to_null(kibana):
+    case = await create(kibana, category="triage")
+    response = await patch(kibana, {"id": case["id"], "version": case["version"], "category": None})
+    assert response.status_code == 200 and response.json()[0]["category"] is None
+
+
+async def test_connector_settings_and_assignees_change_through_a_patch(kibana, tenant: Tenant):
+    case = await create(kibana)
+    connector = {"id": "j1", "name": "Jira", "type": ".jira", "fields": {"issueType": "1", "priority": None}}
+    response = await patch(kibana, {
+        "id": case["id"], "version": case["version"], "connector": connector, "settings": {"syncAlerts": True},
+        "assignees": [{"uid": str(tenant.admin.id)}], "severity": "medium",
+    })
+    [updated] = response.json()
+    assert updated["connector"] == connector and updated["settings"] == {"syncAlerts": True}
+    assert updated["assignees"] == [{"uid": str(tenant.admin.id)}] and updated["severity"] == "medium"
+
+
 async def test_only_the_cases_that_change_are_answered(kibana):
     first, second = await create(kibana), await create(kibana)
     response = await patch(
@@ -195,6 +220,9 @@ async def test_a_refused_case_leaves_every_case_of_the_request_unchanged(kibana)
         ({"cases": [{"version": "y", "title": "t"}]}, 'Invalid value "undefined" supplied to "cases,id"'),
         ({"cases": [{"id": "x", "version": "y", "status": True}]}, 'Invalid value "true" supplied to "cases,status"'),
         ({"cases": [{"id": "x", "version": "y", "title": "t", "badKey": 1}]}, 'invalid keys "badKey"'),
+        *(({"cases": [{"id": "x", "version": "y", name: None}]}, f'Invalid value "null" supplied to "cases,{name}"')
+          for name in ("title", "description", "tags", "connector", "severity", "assignees", "customFields",
+                       "settings", "status", "owner")),
     ],
 )
 async def test_a_bad_patch_body_is_a_400(kibana, body, message):
@@ -245,3 +273,52 @@ async def test_a_kibana_change_reads_natively_with_its_source(kibana, app, tenan
     assert (read["severity"], read["category"], read["status"]) == ("high", "triage", "in_progress")
     assert read["vendor_data"]["kibana"]["connector"] == NEW_CASE["connector"]
     assert {entry["source"] for entry in log} == {"kibana"} and len(log) == 2
+
+
+# Custom fields
+
+
+async def test_custom_field_values_are_stored_and_shown_with_their_kibana_types(kibana, client):
+    await define(client, "d312efda-ec2b-42ec-9e2c-84981795c581", "text", owner="kibana")
+    await define(client, "fcc6840d-eb14-42df-8aaf-232201a705ec", "toggle", owner="kibana")
+    fields = [
+        {"key": "d312efda-ec2b-42ec-9e2c-84981795c581", "type": "text", "value": "Field value"},
+        {"key": "fcc6840d-eb14-42df-8aaf-232201a705ec", "type": "toggle", "value": True},
+    ]
+    case = await create(kibana, customFields=fields)
+    assert sorted(case["customFields"], key=lambda f: f["key"]) == fields
+    changed = {**fields[1], "value": False}
+    [patched] = (await patch(kibana, {"id": case["id"], "version": case["version"], "customFields": [changed]})).json()
+    assert sorted(patched["customFields"], key=lambda f: f["key"]) == [fields[0], changed]
+    same = await patch(kibana, {"id": case["id"], "version": patched["version"], "customFields": [changed]})
+    assert same.status_code == 406
+
+
+async def test_an_unconfigured_custom_field_is_a_400(kibana):
+    response = await kibana.post(
+        "/api/cases", json={**NEW_CASE, "customFields": [{"key": "nope", "type": "text", "value": "x"}]}
+    )
+    assert "nope" in boom(response, 400)
+
+
+# Tenants
+
+
+async def test_another_workspaces_cases_are_missing_everywhere(kibana, app, other: Tenant):
+    async with kibana_client(app, kibana_headers(other.admin.token)) as theirs:
+        case = await create(theirs)
+    assert boom(await kibana.get(f"/api/cases/{case['id']}"), 404)
+    assert boom(await patch(kibana, {"id": case["id"], "version": case["version"], "title": "mine"}), 404)
+    assert boom(await kibana.delete("/api/cases", params={"ids": case["id"]}), 404)
+    assert (await kibana.get("/api/cases/_find")).json()["total"] == 0
+    assert (await kibana.get("/api/cases/tags")).json() == []
+
+
+async def test_a_viewer_reads_but_does_not_write(kibana, app, tenant: Tenant):
+    case = await create(kibana)
+    viewer = tenant.add_member("viewer")
+    async with kibana_client(app, kibana_headers(viewer.token)) as as_viewer:
+        assert (await as_viewer.get(f"/api/cases/{case['id']}")).status_code == 200
+        assert boom(await as_viewer.post("/api/cases", json=NEW_CASE), 403)
+        assert boom(await patch(as_viewer, {"id": case["id"], "version": case["version"], "title": "x"}), 403)
+        assert boom(await as_viewer.delete("/api/cases", params={"ids": case["id"]}), 403)

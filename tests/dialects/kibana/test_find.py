@@ -110,6 +110,8 @@ async def test_dates_take_kibanas_date_math(kibana):
         ({"status": "pending"}, 'Invalid value "pending" supplied to "status"'),
         ({"tags": [str(i) for i in range(101)]}, "The length of the field tags is too long. Array must be of length <= 100."),
         ({"from": "yesterday"}, 'Invalid "from" and/or "to" query parameters'),
+        ({"owner": "no such owner!"}, 'Invalid value "no such owner!" supplied to "owner"'),
+        ({"category": ""}, "Invalid value \"\" supplied to \"category\""),
     ],
 )
 async def test_bad_find_parameters_are_a_400_in_kibanas_words(kibana, params, message):
@@ -132,6 +134,10 @@ async def test_tags_and_reporters_of_the_workspace(kibana, app, tenant: Tenant):
     reporters = (await kibana.get("/api/cases/reporters", params={"owner": "cases"})).json()
     assert sorted(r["profile_uid"] for r in reporters) == sorted([str(tenant.admin.id), str(agent.id)])
     assert {r["username"] for r in reporters} == {tenant.admin.email, agent.email}
+
+
+async def test_a_bad_owner_filter_of_the_status_summary_is_a_400(kibana):
+    assert boom(await kibana.get("/api/cases/status", params={"owner": "a b"}), 400)
 
 
 async def test_the_deprecated_status_summary_counts_per_status(kibana):

@@ -3,17 +3,20 @@ format, over the one case engine.
 
 Modules: `routing` (how routes are served: validation as 400s, kbn-xsrf, spaces; `kibana_router()` makes each
 module's router), `errors` (Boom bodies), `inputs` (strict bodies, Kibana's limits and messages), `wire` (a case as
-Kibana's JSON), `cases` (the case routes). Each module's router is listed in ROUTERS below, one line each.
+Kibana's JSON), `schemas` (the answers as the API description shows them), `cases` (the case routes),
+`finding` (_find, tags, reporters), `datemath` (Kibana's dates). Each module's router is listed in ROUTERS below,
+one line each.
 """
 
 from casework.credentials import api_key, basic, first_of
 from casework.dialects.dialect import Dialect
-from casework.dialects.kibana import attachments, cases, user_actions
+from casework.dialects.kibana import attachments, cases, finding, user_actions
 from casework.dialects.kibana.errors import render_error
 from casework.dialects.kibana.routing import served
 
 ROUTERS = (
     cases.router,
+    finding.router,
     attachments.router,
     user_actions.router,
 )
