@@ -4,8 +4,9 @@ format, over the one case engine.
 Modules: `routing` (how routes are served: validation as 400s, kbn-xsrf, spaces; `kibana_router()` makes each
 module's router), `errors` (Boom bodies), `inputs` (strict bodies, Kibana's limits and messages), `wire` (a case as
 Kibana's JSON), `schemas` (the answers as the API description shows them), `cases` (the case routes),
-`finding` (_find, tags, reporters), `datemath` (Kibana's dates). Each module's router is listed in ROUTERS below,
-one line each.
+`finding` (_find, tags, reporters), `datemath` (Kibana's dates), `attachments` (comments and alerts),
+`user_actions` (the activity log as Kibana's user actions). Each module's router is listed in ROUTERS below, one
+line each.
 """
 
 from casework.credentials import api_key, basic, first_of
