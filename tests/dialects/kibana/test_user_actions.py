@@ -149,3 +149,22 @@ async def test_the_deprecated_list_names_the_action_and_the_case_and_warns(kiban
     assert [{k: v for k, v in a.items() if k not in ("action_id", "case_id")} for a in listed] == [
         {k: v for k, v in a.items() if k not in ("id", "version")} for a in found["userActions"]
     ]
+
+
+async def test_a_kibana_patch_is_kibana_s_field_actions(kibana):
+    case = await new_case(kibana)
+    connector = {"id": "jira-1", "name": "Jira", "type": ".jira", "fields": {"issueType": "10006", "priority": None,
+                                                                         "parent": None}}  # fmt: skip
+    change = {"id": case["id"], "version": case["version"], "status": "closed", "settings": {"syncAlerts": True},
+              "connector": connector, "description": "New words."}  # fmt: skip
+    response = await kibana.patch("/api/cases", json={"cases": [change]})
+    assert response.status_code == 200, response.text
+    actions = (await find(kibana, case))["userActions"][1:]
+    assert {(a["type"], a["action"]) for a in actions} == {
+        ("status", "update"), ("settings", "update"), ("connector", "update"), ("description", "update")
+    }
+    payloads = {a["type"]: a["payload"] for a in actions}
+    assert payloads["status"] == {"status": "closed"}
+    assert payloads["settings"] == {"settings": {"syncAlerts": True}}
+    assert payloads["connector"] == {"connector": connector}
+    assert payloads["description"] == {"description": "New words."}
