@@ -122,6 +122,14 @@ async def test_a_number_of_another_workspace_is_not_found(client, other_client, 
     assert mine["number"] != theirs["number"]
 
 
+@pytest.mark.parametrize("number", ["2147483648", "28187288914187", "9" * 18])
+async def test_a_number_past_the_column_range_is_simply_not_found(client, number):
+    case = await create(client)
+    assert_problem(await client.get(f"/cases/{number}"), 404)
+    assert_problem(await client.get(f"/cases/{case['key']}/comments/{number}"), 404)
+    assert_problem(await client.delete(f"/cases/{number}", params={"permanent": "true"}), 404)
+
+
 async def test_a_case_gaining_a_tag_registers_it_once_in_the_workspace(client, other_client, tenant, db):
     first = await create(client, tags=["phishing", "vip"])
     await create(client, tags=["phishing"])

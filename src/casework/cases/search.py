@@ -374,17 +374,17 @@ def _total(
     return counts.count(session, matching.filter(query) if matching else query, exact)
 
 
-def _counted(session: Session, actor: Actor, f: CaseFilter) -> dict[str, int]:
-    assignee = f.assignee[0] if f.assignee else None
-    return counts.counted(session, actor.workspace_id, _project_id(session, actor, f), f.archived, assignee)
-
-
 def count_by_status(session: Session, actor: Actor, filters: CaseFilter, exact: bool = False) -> dict[str, int]:
     """The cases matching filters, the status filter left out, per status group: each counted up to
     counts.STATUS_COUNT_CAP unless exact."""
     actor.require_case_read()
     matching = TextSearch(session, filters.q, filters.q_match == "any") if filters.q is not None else None
     return _status_counts(session, actor, filters, matching, exact)[0]
+
+
+def _counted(session: Session, actor: Actor, f: CaseFilter) -> dict[str, int]:
+    assignee = f.assignee[0] if f.assignee else None
+    return counts.counted(session, actor.workspace_id, _project_id(session, actor, f), f.archived, assignee)
 
 
 def _status_counts(

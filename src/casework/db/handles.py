@@ -15,7 +15,7 @@ migration (0009) makes both triggers.
 import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Connection, Identity, String, Table, event, insert, text
+from sqlalchemy import BigInteger, ColumnElement, Connection, Identity, String, Table, event, false, insert, text
 from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 
 from casework.db.base import Base
@@ -94,7 +94,9 @@ def ref_condition(model: Any, ref: str | uuid.UUID) -> ColumnElement[bool] | Non
         return model.id == ref  # type: ignore[no-any-return]
     number = as_handle(ref)
     if number is not None:
-        return model.number == number  # type: ignore[no-any-return]
+        # Past the column's range no row has it; PostgreSQL would refuse the comparison itself.
+        largest = 2**63 - 1 if isinstance(model.number.type, BigInteger) else 2**31 - 1
+        return model.number == number if number <= largest else false()  # type: ignore[no-any-return]
     try:
         return model.id == uuid.UUID(ref)  # type: ignore[no-any-return]
     except ValueError:

@@ -176,3 +176,17 @@ def test_date_math_refuses_what_names_no_moment(text):
         datemath.parse(text, NOW)
 
 
+
+
+@pytest.mark.parametrize("field", ["createdAt", "updatedAt", "closedAt", "title", "status", "severity", "category"])
+@pytest.mark.parametrize("order", ["asc", "desc"])
+async def test_every_sort_field_lists_every_case_once(kibana, field, order):
+    await create(kibana, title="b", category="x", severity="high")
+    await close(kibana, await create(kibana, title="a"))
+    await create(kibana, title="c", severity="low")
+    found = await find(kibana, sortField=field, sortOrder=order, perPage=2)
+    rest = await find(kibana, sortField=field, sortOrder=order, perPage=2, page=2)
+    titles = [c["title"] for c in found["cases"] + rest["cases"]]
+    assert sorted(titles) == ["a", "b", "c"]
+    if field == "title":
+        assert titles == (["a", "b", "c"] if order == "asc" else ["c", "b", "a"])
