@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 # What NotFound names, by the English word its callers pass ("case", "file", ...); another word is shown as given.
 RESOURCES: dict[str, str] = {
     "alert": _("alert"),
+    "alert attachment": _("alert attachment"),
     "block": _("block"),
     "case": _("case"),
     "case type": _("case type"),

@@ -76,13 +76,26 @@ async def test_each_request_is_its_own_attachment(client):
     assert [i["attachment_id"] for i in items] == [first["attachment_id"]] * 2 + [second["attachment_id"]]
 
 
-async def test_attaching_bumps_the_version_once_and_logs_one_activity_entry(client):
+async def test_each_attach_bumps_the_version_once_and_logs_one_activity_entry_naming_what_it_attached(client):
     case = await create(client)
-    body = (await attach(client, case, ["a", "b"])).json()
+    body = (await attach(client, case, ["a", "b"], [".one", ".two"], owner="securitySolution")).json()
     entries = await activity(client, case)
     assert [e["action"] for e in entries] == ["created", "alerts_attached"]
-    assert entries[-1]["changes"] == {"alert_ids": [None, ["a", "b"]], "attachment_id": [None, body["attachment_id"]]}
-    assert (await read(client, case))["version"] == case["version"] + 1
+    assert entries[-1]["changes"] == {
+        "alert_ids": [None, ["a", "b"]],
+        "attachment_id": [None, body["attachment_id"]],
+        "indexes": [None, [".one", ".two"]],
+        "owner": [None, "securitySolution"],
+    }
+    ruled = (await attach(client, case, ["c"], rule={"id": "r-1", "name": None})).json()
+    assert (await activity(client, case))[-1]["changes"] == {
+        "alert_ids": [None, ["c"]],
+        "attachment_id": [None, ruled["attachment_id"]],
+        "indexes": [None, [".alerts"]],
+        "owner": [None, "cases"],
+        "rule": [None, {"id": "r-1", "name": None}],
+    }
+    assert (await read(client, case))["version"] == case["version"] + 2
 
 
 async def test_an_alert_already_on_the_case_is_a_duplicate_and_counted_once(client):

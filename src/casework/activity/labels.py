@@ -31,6 +31,8 @@ ACTION_LABELS: dict[str, Message] = {
     "file_deleted": _("File deleted"),
     "alerts_attached": _("Alerts attached"),
     "alert_detached": _("Alert detached"),
+    "alerts_replaced": _("Alerts replaced"),
+    "alerts_detached": _("Alerts detached"),
     "insights_added": _("Insights added"),
     "insights_removed": _("Insights removed"),
     "blocks_added": _("Blocks added"),

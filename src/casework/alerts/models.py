@@ -8,7 +8,8 @@ from casework.db.base import Base, IdMixin, utcnow
 
 
 class CaseAlert(IdMixin, Base):
-    """One external alert attached to one case; an attach request of many alerts shares its attachment_id."""
+    """One external alert attached to one case; an attach request of many alerts shares its attachment_id, and
+    with it the attachment's rule, owner, version and creation and last change."""
 
     __tablename__ = "case_alerts"
     __table_args__ = (
@@ -28,3 +29,8 @@ class CaseAlert(IdMixin, Base):
     owner: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    # The attachment's version: 1 when attached, raised by one each time its alerts are replaced.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Null until the attachment's alerts are first replaced.
+    updated_at: Mapped[datetime | None] = mapped_column()
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))

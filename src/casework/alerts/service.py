@@ -1,21 +1,22 @@
 """Alerts of external systems (Kibana, ...) attached to cases: at most 1,000 distinct alerts per case."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Insert, String, Uuid, bindparam, cast, delete, func, insert, select
+from sqlalchemy import JSON, Insert, Row, String, Uuid, bindparam, cast, delete, func, insert, select
 from sqlalchemy.orm import Session, joinedload
 
 from casework.alerts.models import CaseAlert
-from casework.alerts.records import AlertRecord
+from casework.alerts.records import AlertAttachmentRecord, AlertRecord
 from casework.alerts.schemas import MAX_ALERTS_PER_CASE, MAX_ALERTS_PER_REQUEST, AlertAttach
 from casework.auth.service import Actor
 from casework.cases.models import Case
 from casework.cases.records import CaseRecord, case_records
 from casework.cases.service import visible_case, lock_case_for_change, record_change
 from casework.db.base import new_id, utcnow
-from casework.errors import InvalidInput, LimitExceeded, NotFound
+from casework.errors import InvalidInput, LimitExceeded, NotFound, VersionConflict
 from casework.i18n import _
 from casework.pagination import after_id, id_page, page_of
 
@@ -31,15 +32,8 @@ class AttachOutcome:
     case_version: int
 
 
-def attach_alerts(
-    session: Session,
-    actor: Actor,
-    ref: str | uuid.UUID,
-    data: AlertAttach,
-    expected_version: int | None = None,
-) -> AttachOutcome:
-    """Attach the request's alerts as one attachment; alerts the case already has, or that the request repeats,
-    are reported as duplicates and counted once. A request that would take the case past the cap adds nothing."""
+def _requested(data: AlertAttach) -> tuple[dict[str, str], set[str]]:
+    """The request's alerts as alert id -> index (first occurrence wins), and the ids it repeats."""
     if len(data.alert_ids) != len(data.indexes):
         raise InvalidInput.field(
             "indexes",
@@ -51,51 +45,85 @@ def attach_alerts(
         )
     if len(data.alert_ids) > MAX_ALERTS_PER_REQUEST:
         raise LimitExceeded("alert_ids", MAX_ALERTS_PER_REQUEST, _("alerts per request"))
-    # The case row stays locked until commit: the count read here is the count the insert builds on.
-    case = lock_case_for_change(session, actor, ref, expected_version)
-
-    wanted: dict[str, str] = {}  # alert id -> index, first occurrence wins
+    wanted: dict[str, str] = {}
     repeated: set[str] = set()
     for alert_id, index in zip(data.alert_ids, data.indexes, strict=True):
         if alert_id in wanted:
             repeated.add(alert_id)
         else:
             wanted[alert_id] = index
+    return wanted, repeated
+
+
+def _cap_error(count: int, adding: int) -> LimitExceeded:
+    return LimitExceeded(
+        "alert_ids",
+        MAX_ALERTS_PER_CASE,
+        _("alerts per case; the case has {count} and this request would add {adding} more", count=count, adding=adding),
+    )
+
+
+def attach_alerts(
+    session: Session,
+    actor: Actor,
+    ref: str | uuid.UUID,
+    data: AlertAttach,
+    expected_version: int | None = None,
+) -> AttachOutcome:
+    """Attach the request's alerts as one attachment; alerts the case already has, or that the request repeats,
+    are reported as duplicates and counted once. A request that would take the case past the cap adds nothing."""
+    wanted, repeated = _requested(data)
+    # The case row stays locked until commit: the count read here is the count the insert builds on.
+    case = lock_case_for_change(session, actor, ref, expected_version)
     # All of the case's alerts (at most the cap): one statement whatever the request's size.
     existing = set(session.scalars(select(CaseAlert.alert_id).where(CaseAlert.case_id == case.id)))
     added = [alert_id for alert_id in wanted if alert_id not in existing]
     duplicates = [alert_id for alert_id in wanted if alert_id in existing or alert_id in repeated]
 
     if case.alert_count + len(added) > MAX_ALERTS_PER_CASE:
-        raise LimitExceeded(
-            "alert_ids",
-            MAX_ALERTS_PER_CASE,
-            _(
-                "alerts per case; the case has {count} and this request would add {adding} more",
-                count=case.alert_count,
-                adding=len(added),
-            ),
-        )
+        raise _cap_error(case.alert_count, len(added))
     if not added:
         return AttachOutcome(None, [], duplicates, case.alert_count, case.version)
 
     attachment_id = new_id()
+    rule = _rule(data)
     shared = {
         "workspace_id": actor.workspace_id,
         "case_id": case.id,
         "attachment_id": attachment_id,
-        "rule_id": data.rule.id if data.rule else None,
-        "rule_name": data.rule.name if data.rule else None,
+        "rule_id": rule["id"] if rule else None,
+        "rule_name": rule["name"] if rule else None,
         "owner": data.owner,
         "created_at": utcnow(),
         "created_by": actor.user_id,
+        "version": 1,
+        "updated_at": None,
+        "updated_by": None,
     }
-    rows = [[new_id().hex, alert_id, wanted[alert_id]] for alert_id in added]
-    statement = _INSERT_ALERTS[session.get_bind().dialect.name]
-    session.execute(statement, {**shared, "rows": orjson.dumps(rows).decode()})
-    changes = {"alert_ids": [None, added], "attachment_id": [None, attachment_id]}
+    indexes = [wanted[alert_id] for alert_id in added]
+    _insert(session, shared, added, indexes)
+    changes: dict[str, list[object]] = {
+        "alert_ids": [None, added],
+        "attachment_id": [None, attachment_id],
+        "indexes": [None, indexes],
+        "owner": [None, data.owner],
+    }
+    if rule:
+        changes["rule"] = [None, rule]
     version = record_change(session, actor, case, "alerts_attached", changes, {"alert_count": len(added)})
     return AttachOutcome(attachment_id, added, duplicates, case.alert_count + len(added), version)
+
+
+def _rule(data: AlertAttach) -> dict[str, str | None] | None:
+    if data.rule is None or (data.rule.id is None and data.rule.name is None):
+        return None
+    return {"id": data.rule.id, "name": data.rule.name}
+
+
+def _insert(session: Session, shared: dict[str, object], alert_ids: list[str], indexes: list[str]) -> None:
+    rows = [[new_id().hex, alert_id, index] for alert_id, index in zip(alert_ids, indexes, strict=True)]
+    statement = _INSERT_ALERTS[session.get_bind().dialect.name]
+    session.execute(statement, {**shared, "rows": orjson.dumps(rows).decode()})
 
 
 def detach_alert(
@@ -117,6 +145,167 @@ def detach_alert(
     session.execute(delete(CaseAlert.__table__).where(CaseAlert.id == attached.id))
     changes = {"alert_ids": [[alert_id], None], "attachment_id": [attached.attachment_id, None]}
     return record_change(session, actor, case, "alert_detached", changes, {"alert_count": -1})
+
+
+# Attachments: the alerts one request attached, taken as a whole
+
+
+def _attachments(
+    session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, attachment_id: uuid.UUID | None = None
+) -> list[AlertAttachmentRecord]:
+    """The case's alert attachments (or the one named), oldest first, each with its alerts in the order given."""
+    query = select(*_ATTACHMENT_COLUMNS).where(CaseAlert.workspace_id == workspace_id, CaseAlert.case_id == case_id)
+    if attachment_id is not None:
+        query = query.where(CaseAlert.attachment_id == attachment_id)
+    rows: dict[uuid.UUID, list[Row[Any]]] = {}
+    for row in session.execute(query.order_by(CaseAlert.id)):
+        rows.setdefault(row.attachment_id, []).append(row)
+    return [_attachment(case_id, group) for group in rows.values()]
+
+
+def _attachment(case_id: uuid.UUID, rows: list[Row[Any]]) -> AlertAttachmentRecord:
+    first = rows[0]
+    return AlertAttachmentRecord(
+        id=first.attachment_id,
+        case_id=case_id,
+        alert_ids=tuple(row.alert_id for row in rows),
+        indexes=tuple(row.index for row in rows),
+        rule_id=first.rule_id,
+        rule_name=first.rule_name,
+        owner=first.owner,
+        version=first.version,
+        created_at=first.created_at,
+        created_by=first.created_by,
+        updated_at=first.updated_at,
+        updated_by=first.updated_by,
+    )
+
+
+_ATTACHMENT_COLUMNS = (
+    CaseAlert.attachment_id, CaseAlert.alert_id, CaseAlert.index, CaseAlert.rule_id, CaseAlert.rule_name,
+    CaseAlert.owner, CaseAlert.version, CaseAlert.created_at, CaseAlert.created_by, CaseAlert.updated_at,
+    CaseAlert.updated_by,
+)
+
+
+def _find_attachment(session: Session, case: Case, attachment_id: str | uuid.UUID) -> AlertAttachmentRecord:
+    try:
+        ident = attachment_id if isinstance(attachment_id, uuid.UUID) else uuid.UUID(attachment_id)
+    except ValueError:
+        raise NotFound("alert attachment", attachment_id) from None
+    found = _attachments(session, case.workspace_id, case.id, ident)
+    if not found:
+        raise NotFound("alert attachment", attachment_id)
+    return found[0]
+
+
+def _current_rule(attachment: AlertAttachmentRecord) -> dict[str, str | None] | None:
+    if attachment.rule_id is None and attachment.rule_name is None:
+        return None
+    return {"id": attachment.rule_id, "name": attachment.rule_name}
+
+
+def list_attachments(session: Session, actor: Actor, ref: str | uuid.UUID) -> list[AlertAttachmentRecord]:
+    """The case's alert attachments, oldest first (a case holds at most 1,000 alerts: no paging)."""
+    case = visible_case(session, actor, ref)
+    return _attachments(session, case.workspace_id, case.id)
+
+
+def attachments_of_read_case(session: Session, actor: Actor, case_id: uuid.UUID) -> list[AlertAttachmentRecord]:
+    """list_attachments for a case the caller has just read in this unit of work, without reading it again: a case
+    of another workspace (or none) has none."""
+    actor.require_case_read()
+    return _attachments(session, actor.workspace_id, case_id)
+
+
+def get_attachment(
+    session: Session, actor: Actor, ref: str | uuid.UUID, attachment_id: str | uuid.UUID
+) -> AlertAttachmentRecord:
+    return _find_attachment(session, visible_case(session, actor, ref), attachment_id)
+
+
+def replace_attachment(
+    session: Session,
+    actor: Actor,
+    ref: str | uuid.UUID,
+    attachment_id: str | uuid.UUID,
+    data: AlertAttach,
+    expected_version: int | None = None,
+) -> AlertAttachmentRecord:
+    """Replace the attachment's alerts, rule and owner; `expected_version` names the attachment's version (not the
+    case's). Alerts the case holds in another attachment are left out; a request leaving none is refused, as is one
+    taking the case past the cap. A request changing nothing changes nothing."""
+    wanted, _repeated = _requested(data)
+    case = lock_case_for_change(session, actor, ref)
+    current = _find_attachment(session, case, attachment_id)
+    if expected_version is not None and expected_version != current.version:
+        raise VersionConflict(current=current.version, given=expected_version)
+    elsewhere = set(
+        session.scalars(
+            select(CaseAlert.alert_id).where(CaseAlert.case_id == case.id, CaseAlert.attachment_id != current.id)
+        )
+    )
+    kept = [alert_id for alert_id in wanted if alert_id not in elsewhere]
+    if not kept:
+        raise InvalidInput.field("alert_ids", _("every alert given is already on the case in another attachment"))
+    indexes = [wanted[alert_id] for alert_id in kept]
+    rule = _rule(data)
+    before = {"alert_ids": list(current.alert_ids), "indexes": list(current.indexes), "owner": current.owner}
+    before["rule"] = _current_rule(current)
+    after = {"alert_ids": kept, "indexes": indexes, "owner": data.owner, "rule": rule}
+    changed = {name: [before[name], value] for name, value in after.items() if before[name] != value}
+    if not changed:
+        return current
+    adding = len(kept) - len(current.alert_ids)
+    if case.alert_count + adding > MAX_ALERTS_PER_CASE:
+        raise _cap_error(case.alert_count - len(current.alert_ids), len(kept))
+    now = utcnow()
+    session.execute(delete(CaseAlert.__table__).where(CaseAlert.attachment_id == current.id))
+    shared = {
+        "workspace_id": actor.workspace_id,
+        "case_id": case.id,
+        "attachment_id": current.id,
+        "rule_id": rule["id"] if rule else None,
+        "rule_name": rule["name"] if rule else None,
+        "owner": data.owner,
+        "created_at": current.created_at,
+        "created_by": current.created_by,
+        "version": current.version + 1,
+        "updated_at": now,
+        "updated_by": actor.user_id,
+    }
+    _insert(session, shared, kept, indexes)
+    changes = {"attachment_id": [current.id, current.id], **changed}
+    record_change(session, actor, case, "alerts_replaced", changes, {"alert_count": adding})
+    return replace(
+        current,
+        alert_ids=tuple(kept),
+        indexes=tuple(indexes),
+        rule_id=shared["rule_id"],
+        rule_name=shared["rule_name"],
+        owner=data.owner,
+        version=current.version + 1,
+        updated_at=now,
+        updated_by=actor.user_id,
+    )
+
+
+def detach_attachment(
+    session: Session, actor: Actor, ref: str | uuid.UUID, attachment_id: str | uuid.UUID
+) -> int:
+    """Take all the attachment's alerts off the case; returns the case's new version."""
+    case = lock_case_for_change(session, actor, ref)
+    current = _find_attachment(session, case, attachment_id)
+    session.execute(delete(CaseAlert.__table__).where(CaseAlert.attachment_id == current.id))
+    changes: dict[str, list[object]] = {
+        "attachment_id": [current.id, None],
+        "alert_ids": [list(current.alert_ids), None],
+        "indexes": [list(current.indexes), None],
+        "owner": [current.owner, None],
+    }
+    if (rule := _current_rule(current)) is not None:
+        changes["rule"] = [rule, None]
+    return record_change(session, actor, case, "alerts_detached", changes, {"alert_count": -len(current.alert_ids)})
 
 
 def _record(alert: CaseAlert) -> AlertRecord:
@@ -190,7 +379,10 @@ def _insert_from_json(postgres: bool) -> Insert:
     return insert(table).from_select(["id", "alert_id", "index", *_SHARED_COLUMNS], select(id_, alert_id, index, *shared))
 
 
-_SHARED_COLUMNS = ("workspace_id", "case_id", "attachment_id", "rule_id", "rule_name", "owner", "created_at", "created_by")
+_SHARED_COLUMNS = (
+    "workspace_id", "case_id", "attachment_id", "rule_id", "rule_name", "owner", "created_at", "created_by",
+    "version", "updated_at", "updated_by",
+)
 _INSERT_ALERTS = {"postgresql": _insert_from_json(True), "sqlite": _insert_from_json(False)}
 
 

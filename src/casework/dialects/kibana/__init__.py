@@ -4,13 +4,15 @@ format, over the one case engine.
 Modules: `routing` (how routes are served: validation as 400s, kbn-xsrf, spaces; `kibana_router()` makes each
 module's router), `errors` (Boom bodies), `inputs` (strict bodies, Kibana's limits and messages), `wire` (a case as
 Kibana's JSON), `schemas` (the answers as the API description shows them), `cases` (the case routes),
-`finding` (_find, tags, reporters), `datemath` (Kibana's dates). Each module's router is listed in ROUTERS below,
-one line each.
+`finding` (_find, tags, reporters), `datemath` (Kibana's dates), `attachments` (comments and alerts),
+`user_actions` (the activity log as Kibana's user actions), `configure` and `custom_fields` (case settings per
+owner, their custom fields as casework fields), `connectors` (none, and pushes refused), `files` (uploads). Each module's router is listed in ROUTERS below, one
+line each.
 """
 
 from casework.credentials import api_key, basic, first_of
 from casework.dialects.dialect import Dialect
-from casework.dialects.kibana import cases, configure, connectors, files, finding
+from casework.dialects.kibana import attachments, cases, configure, connectors, files, finding, user_actions
 from casework.dialects.kibana.errors import render_error
 from casework.dialects.kibana.routing import served
 
@@ -20,6 +22,8 @@ ROUTERS = (
     files.router,
     cases.router,
     finding.router,
+    attachments.router,
+    user_actions.router,
 )
 
 DIALECT = Dialect(
