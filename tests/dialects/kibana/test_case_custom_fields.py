@@ -203,3 +203,11 @@ async def test_a_case_shows_its_owners_fields_as_the_configuration_changes(kiban
     assert read["customFields"] == [TICKET, FILLED[3]]
     [found] = (await kibana.get("/api/cases/_find")).json()["cases"]
     assert found["customFields"] == read["customFields"]
+
+
+async def test_an_update_of_an_unconfigured_owners_case_takes_no_custom_fields(kibana):
+    case = await create(kibana)
+    response = await patch(kibana, {"id": case["id"], "version": case["version"], "customFields": [TICKET]})
+    boom(response, 400, "No custom fields configured.")
+    nothing = await patch(kibana, {"id": case["id"], "version": case["version"], "customFields": []})
+    boom(nothing, 406, "All update fields are identical to current version.")

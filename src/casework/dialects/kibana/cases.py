@@ -60,20 +60,13 @@ def case_answers(
     actor: Actor,
     records: Sequence[CaseRecord],
     comments: Sequence[dict[str, Any]] = (),
-    *,
-    custom_field_types: Mapping[str, str] | None = None,
     **totals: int,
 ) -> list[dict[str, Any]]:
     """The cases as Kibana shows them, the users they name and their owners' custom field types read in the same
     unit of work (once per owner); `comments` and `totals` (total_comment, total_alerts) as case_body takes them, for
-    every case; `custom_field_types` for a caller that holds them already."""
+    every case."""
     people = user_records(session, actor.workspace_id, people_of(records))
-    owners = {record.owner for record in records}
-    types = (
-        {owner: custom_fields.custom_field_types(session, actor, owner) for owner in owners}
-        if custom_field_types is None
-        else dict.fromkeys(owners, custom_field_types)
-    )
+    types = {owner: custom_fields.custom_field_types(session, actor, owner) for owner in {r.owner for r in records}}
     return [
         case_body(record, people, comments, custom_field_types=types[record.owner], **totals) for record in records
     ]
@@ -84,11 +77,9 @@ def case_answer(
     actor: Actor,
     record: CaseRecord,
     comments: Sequence[dict[str, Any]] = (),
-    *,
-    custom_field_types: Mapping[str, str] | None = None,
     **totals: int,
 ) -> dict[str, Any]:
-    return case_answers(session, actor, [record], comments, custom_field_types=custom_field_types, **totals)[0]
+    return case_answers(session, actor, [record], comments, **totals)[0]
 
 
 class CasePostRequest(KibanaInput):
