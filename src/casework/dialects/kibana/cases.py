@@ -15,6 +15,7 @@ from casework.cases.records import CaseRecord
 from casework.cases.schemas import CaseCreate
 from casework.deletion import service as deletion
 from casework.dialects.dialect import DialectActor
+from casework.dialects.kibana import custom_fields
 from casework.dialects.kibana.errors import KibanaError, bad_request
 from casework.dialects.kibana.inputs import (
     Assignees,
@@ -34,10 +35,12 @@ from casework.dialects.kibana.inputs import (
 from casework.dialects.kibana.routing import kibana_router
 from casework.dialects.kibana.schemas import CaseRead
 from casework.dialects.kibana.wire import (
+    CUSTOM_FIELD_ORDER,
     GROUP_OF_STATUS,
     STATUS_OF_GROUP,
     VENDOR_KEY,
     case_body,
+    custom_fields_body,
     decode_version,
     kibana_data,
     people_of,
@@ -57,15 +60,15 @@ def case_answers(
     actor: Actor,
     records: Sequence[CaseRecord],
     comments: Sequence[dict[str, Any]] = (),
-    *,
-    custom_field_types: Mapping[str, str] | None = None,
     **totals: int,
 ) -> list[dict[str, Any]]:
-    """The cases as Kibana shows them, the users they name read in the same unit of work; `comments`,
-    `custom_field_types` and `totals` (total_comment, total_alerts) as case_body takes them, for every case."""
+    """The cases as Kibana shows them, the users they name and their owners' custom field types read in the same
+    unit of work (once per owner); `comments` and `totals` (total_comment, total_alerts) as case_body takes them, for
+    every case."""
     people = user_records(session, actor.workspace_id, people_of(records))
+    types = {owner: custom_fields.custom_field_types(session, actor, owner) for owner in {r.owner for r in records}}
     return [
-        case_body(record, people, comments, custom_field_types=custom_field_types, **totals) for record in records
+        case_body(record, people, comments, custom_field_types=types[record.owner], **totals) for record in records
     ]
 
 
@@ -74,11 +77,9 @@ def case_answer(
     actor: Actor,
     record: CaseRecord,
     comments: Sequence[dict[str, Any]] = (),
-    *,
-    custom_field_types: Mapping[str, str] | None = None,
     **totals: int,
 ) -> dict[str, Any]:
-    return case_answers(session, actor, [record], comments, custom_field_types=custom_field_types, **totals)[0]
+    return case_answers(session, actor, [record], comments, **totals)[0]
 
 
 class CasePostRequest(KibanaInput):
@@ -100,17 +101,23 @@ def _unique(values: Iterable[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
 
 
-def _core_create(body: CasePostRequest) -> CaseCreate:
-    """The core's creation request; a value the core refuses (an assignee uid that is no user id) is a 400."""
+def _core_create(body: CasePostRequest, values: list[dict[str, Any]], case_type: str | None) -> CaseCreate:
+    """The core's creation request, with the case's custom field `values` as Kibana stores them, of the owner's case
+    type if it has one; a value the core refuses (an assignee uid that is no user id) is a 400."""
     try:
-        return _core_create_unchecked(body)
+        return _core_create_unchecked(body, values, case_type)
     except ValidationError as exc:
         raise from_validation_error(exc) from None
 
 
-def _core_create_unchecked(body: CasePostRequest) -> CaseCreate:
+def _core_create_unchecked(body: CasePostRequest, values: list[dict[str, Any]], case_type: str | None) -> CaseCreate:
+    kibana = {"connector": body.connector.model_dump(), "settings": body.settings.model_dump()}
+    if values:
+        kibana[CUSTOM_FIELD_ORDER] = [value["key"] for value in values]
+    typed = {"type": case_type} if case_type is not None else {}
     return CaseCreate.model_validate(
         {
+            **typed,
             "title": body.title,
             "description": body.description,
             "tags": _unique(body.tags),
@@ -118,16 +125,28 @@ def _core_create_unchecked(body: CasePostRequest) -> CaseCreate:
             "owner": body.owner,
             "category": body.category,
             "assignees": _unique(a.uid for a in body.assignees),
-            "fields": {field.key: field.value for field in body.customFields},
-            "vendor_data": {
-                VENDOR_KEY: {"connector": body.connector.model_dump(), "settings": body.settings.model_dump()}
-            },
+            # A null value is a field without value: the core stores none.
+            "fields": {value["key"]: value["value"] for value in values if value["value"] is not None},
+            "vendor_data": {VENDOR_KEY: kibana},
         }
     )
 
 
+def _configured_fields(session: Session, actor: Actor, owner: str) -> list[dict[str, Any]] | None:
+    """The owner's configured custom fields; None while it has no configuration."""
+    configuration = custom_fields.configured(session, actor, owner)
+    return configuration["customFields"] if configuration is not None else None
+
+
 def _create(session: Session, actor: Actor, body: CasePostRequest) -> dict[str, Any]:
-    return case_answer(session, actor, service.create_case(session, actor, _core_create(body)))
+    configuration = custom_fields.configured(session, actor, body.owner)
+    configs = configuration["customFields"] if configuration is not None else None
+    values = [field.model_dump() for field in body.customFields]
+    # Kibana checks the custom fields before anything else past the body's own validation.
+    custom_fields.check_case_values(configs, values)
+    filled = custom_fields.fill_case_values(configs, values)
+    case_type = configuration["caseType"] if configuration is not None else None
+    return case_answer(session, actor, service.create_case(session, actor, _core_create(body, filled, case_type)))
 
 
 def _get(session: Session, actor: Actor, case_id: str) -> dict[str, Any]:
@@ -177,8 +196,9 @@ class CasesPatchRequest(KibanaInput):
     cases: Annotated[list[CasePatchRequest], at_most("cases", MAX_CASES_TO_UPDATE, 1)]
 
 
-def _differences(item: CasePatchRequest, record: CaseRecord) -> dict[str, Any]:
-    """The fields of item that differ from the case (lists compared as sets, objects in depth), as Kibana diffs."""
+def _differences(item: CasePatchRequest, record: CaseRecord, types: Mapping[str, str]) -> dict[str, Any]:
+    """The fields of item that differ from the case (tags and assignees compared as sets, custom fields as the
+    case's stored list, objects in depth), as Kibana diffs."""
     data = kibana_data(record)
     given = {name: getattr(item, name) for name in item.model_fields_set - {"id", "version"}}
     current: dict[str, Any] = {
@@ -198,8 +218,8 @@ def _differences(item: CasePatchRequest, record: CaseRecord) -> dict[str, Any]:
         elif name == "assignees":
             differs = {a.uid for a in value} != {str(a) for a in record.assignees}
         elif name == "customFields":
-            wanted = {field.key: field.value for field in value}
-            differs = wanted != {key: record.fields.get(key) for key in wanted}
+            stored = custom_fields_body(record.fields, types, data.get(CUSTOM_FIELD_ORDER, ()))
+            differs = [field.model_dump() for field in value] != stored
         elif name in ("connector", "settings"):
             differs = value.model_dump() != current[name]
         else:
@@ -209,8 +229,12 @@ def _differences(item: CasePatchRequest, record: CaseRecord) -> dict[str, Any]:
     return changed
 
 
-def _core_changes(changed: dict[str, Any], record: CaseRecord) -> dict[str, Any]:
+def _core_changes(
+    changed: dict[str, Any], record: CaseRecord, configs: list[dict[str, Any]] | None
+) -> dict[str, Any]:
+    """The core's changes for one case; `configs` are its owner's configured custom fields."""
     changes: dict[str, Any] = {}
+    data = dict(kibana_data(record))
     for name in ("title", "description", "severity", "category"):
         if name in changed:
             changes[name] = changed[name]
@@ -221,13 +245,15 @@ def _core_changes(changed: dict[str, Any], record: CaseRecord) -> dict[str, Any]
     if "status" in changed:
         changes["status"] = GROUP_OF_STATUS[changed["status"]]
     if "customFields" in changed:
-        # Only the values given change: the case's other fields may be native ones Kibana does not know.
-        changes["fields"] = {field.key: field.value for field in changed["customFields"]}
-    if "connector" in changed or "settings" in changed:
-        data = dict(kibana_data(record))
-        for name in ("connector", "settings"):
-            if name in changed:
-                data[name] = changed[name].model_dump()
+        # Kibana replaces the case's list with the given values filled from the configuration; the case's other
+        # fields may be native ones Kibana does not know, so they stay.
+        filled = custom_fields.fill_case_values(configs, [field.model_dump() for field in changed["customFields"]])
+        changes["fields"] = {value["key"]: value["value"] for value in filled}
+        data[CUSTOM_FIELD_ORDER] = [value["key"] for value in filled]
+    for name in ("connector", "settings"):
+        if name in changed:
+            data[name] = changed[name].model_dump()
+    if data != kibana_data(record):
         changes["vendor_data"] = {VENDOR_KEY: data}
     return changes
 
@@ -250,14 +276,25 @@ def _patch(session: Session, actor: Actor, body: CasesPatchRequest) -> list[dict
     stale = [item.id for i, item in enumerate(body.cases) if decode_version(item.version) != records[i].version]
     if stale:
         raise _conflict(stale)
-    changed = {i: _differences(item, records[i]) for i, item in enumerate(body.cases)}
+    owners_fields = {
+        owner: _configured_fields(session, actor, owner) for owner in {record.owner for record in records.values()}
+    }
+    types = {owner: custom_fields.field_types(configs) for owner, configs in owners_fields.items()}
+    changed = {i: _differences(item, records[i], types[records[i].owner]) for i, item in enumerate(body.cases)}
     changed = {i: fields for i, fields in changed.items() if fields}
     if not changed:
         raise KibanaError(406, "All update fields are identical to current version.")
     owners = [body.cases[i].id for i, fields in changed.items() if "owner" in fields]
     if owners:
         raise bad_request(f"Updating the owner of a case is not allowed ids: [{_listed(owners)}]")
-    items = [(str(records[i].id), records[i].version, _core_changes(fields, records[i])) for i, fields in changed.items()]
+    for i, fields in changed.items():
+        if "customFields" in fields:
+            values = [field.model_dump() for field in fields["customFields"]]
+            custom_fields.check_case_values(owners_fields[records[i].owner], values)
+    items = [
+        (str(records[i].id), records[i].version, _core_changes(fields, records[i], owners_fields[records[i].owner]))
+        for i, fields in changed.items()
+    ]
     outcome = bulk.bulk_update_atomic(session, actor, items)
     if not outcome.applied:
         refs = {str(records[i].id): body.cases[i].id for i in changed}

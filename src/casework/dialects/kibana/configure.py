@@ -14,7 +14,15 @@ from casework.auth.service import Actor, user_records
 from casework.dialects.dialect import DialectActor
 from casework.dialects.kibana import custom_fields
 from casework.dialects.kibana.errors import KibanaError, bad_request
-from casework.dialects.kibana.inputs import Connector, KibanaInput, Owner, at_most, text
+from casework.dialects.kibana.inputs import (
+    MAX_CUSTOM_TEXT,
+    MAX_SAFE_INTEGER,
+    Connector,
+    KibanaInput,
+    Owner,
+    at_most,
+    text,
+)
 from casework.dialects.kibana.routing import kibana_router
 from casework.dialects.kibana.schemas import ConnectorRead, KibanaUser
 from casework.dialects.kibana.wire import decode_version, encode_version, timestamp, user_body
@@ -36,9 +44,6 @@ MAX_TEMPLATE_DESCRIPTION = 1000
 MAX_OBSERVABLE_TYPES = 10
 MAX_KEY = 36
 MAX_LABEL = 50
-MAX_CUSTOM_TEXT = 160
-# Number custom fields hold JavaScript's safe integers.
-MAX_SAFE_INTEGER = 2**53 - 1
 KEY_MESSAGE = "Key must be lower case, a-z, 0-9, '_', and '-' are allowed"
 CONFLICT_MESSAGE = "This configuration has been updated. Please refresh before saving additional updates."
 # Kept as given, beside the core's fields.

@@ -45,10 +45,15 @@ def case_type_of(session: Session, actor: Actor, owner: str) -> str | None:
     return data["caseType"] if data is not None else None
 
 
+def field_types(configs: Sequence[Mapping[str, Any]] | None) -> dict[str, str]:
+    """The Kibana type of each configured custom field, by key, in the configuration's order."""
+    return {config["key"]: config["type"] for config in configs or ()}
+
+
 def custom_field_types(session: Session, actor: Actor, owner: str) -> dict[str, str]:
     """The Kibana type of each custom field the owner's configuration defines, by key, in its order."""
     data = configured(session, actor, owner)
-    return {field["key"]: field["type"] for field in (data or {}).get("customFields", [])}
+    return field_types((data or {}).get("customFields"))
 
 
 # Checks, in the order Kibana makes them.
@@ -149,9 +154,27 @@ def check_case_values(configs: Sequence[Mapping[str, Any]] | None, values: Seque
     nulls = [c for c in required if c["key"] in given and given[c["key"]].get("value") is None]
     if nulls:
         raise bad_request(f'Invalid value "null" supplied for the following required custom fields: {_labels(nulls)}')
-    wrong = [known[key] for key, value in given.items() if known[key]["type"] != value.get("type")]
+    wrong = [c for c in configs if c["key"] in given and given[c["key"]].get("type") != c["type"]]
     if wrong:
         raise bad_request(f"The following custom fields have the wrong type in the request: {_labels(wrong)}")
+
+
+def fill_case_values(
+    configs: Sequence[Mapping[str, Any]] | None, values: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The case's custom fields as Kibana stores them (fillMissingCustomFields): the given values, then each configured
+    field missing from them with its default, or null when it is optional; a required one without default is left
+    out (check_case_values refused it first)."""
+    given = {value["key"] for value in values}
+    filled = [dict(value) for value in values]
+    for config in configs or ():
+        if config["key"] in given:
+            continue
+        if config.get("defaultValue") is not None:
+            filled.append({"key": config["key"], "type": config["type"], "value": config["defaultValue"]})
+        elif not config["required"]:
+            filled.append({"key": config["key"], "type": config["type"], "value": None})
+    return filled
 
 
 # The owner's case type and its field definitions.

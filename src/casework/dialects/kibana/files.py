@@ -18,7 +18,6 @@ from casework.attachments.records import FileRecord
 from casework.auth.service import Actor, user_records
 from casework.cases import service as cases
 from casework.dialects.dialect import DialectActor
-from casework.dialects.kibana import custom_fields
 from casework.dialects.kibana.cases import case_answer
 from casework.dialects.kibana.errors import KibanaError, bad_request
 from casework.dialects.kibana.routing import kibana_router
@@ -157,8 +156,7 @@ def _answer(session: Session, actor: Actor, case_id: str) -> dict[str, Any]:
     files, _cursor = attachments.list_files(session, actor, case_id, None, MAX_FILES_PER_CASE)
     people = user_records(session, actor.workspace_id, {f.uploaded_by for f in files})
     shown = [file_attachment(f, record.owner, people) for f in files]
-    types = custom_fields.custom_field_types(session, actor, record.owner)
-    return case_answer(session, actor, record, shown, custom_field_types=types, total_comment=len(shown))
+    return case_answer(session, actor, record, shown, total_comment=len(shown))
 
 
 _UPLOAD_BODY = {

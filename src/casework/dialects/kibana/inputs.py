@@ -116,10 +116,33 @@ class Settings(KibanaInput):
     syncAlerts: StrictBool
 
 
+# The JSON type of a custom field's value, by the field's Kibana type (list values are option keys).
+_VALUE_KINDS: dict[str, tuple[type, ...]] = {"text": (str,), "toggle": (bool,), "number": (int,), "list": (str,)}
+# Number custom fields hold JavaScript's safe integers.
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
 class CustomFieldValue(KibanaInput):
     key: Annotated[str, Field(min_length=1, max_length=36, pattern=r"^[a-z0-9_-]+$")]
     type: Literal["text", "toggle", "number", "list"]
     value: str | StrictBool | int | None
+
+    @model_validator(mode="after")
+    def _value_of_its_type(self) -> "CustomFieldValue":
+        value = self.value
+        if value is None:
+            return self
+        if isinstance(value, bool) != (self.type == "toggle") or not isinstance(value, _VALUE_KINDS[self.type]):
+            shown = json.dumps(value) if isinstance(value, bool) else value
+            raise ValueError(f'Invalid value "{shown}" supplied to "customFields,value"')
+        if self.type == "text" and isinstance(value, str):
+            if not value.strip():
+                raise ValueError("The value field cannot be an empty string.")
+            if len(value) > MAX_CUSTOM_TEXT:
+                raise ValueError(f"The length of the value is too long. The maximum length is {MAX_CUSTOM_TEXT}.")
+        if self.type == "number" and abs(value) > MAX_SAFE_INTEGER:
+            raise ValueError("The value field should be an integer between -(2^53 - 1) and 2^53 - 1, inclusive.")
+        return self
 
 
 CustomFields = Annotated[list[CustomFieldValue], at_most("customFields", MAX_CUSTOM_FIELDS)]

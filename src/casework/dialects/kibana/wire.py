@@ -18,6 +18,8 @@ from casework.workflow.case_values import SEVERITIES as CASE_SEVERITIES
 
 # The case's vendor_data entry holding what only Kibana has.
 VENDOR_KEY = "kibana"
+# Under VENDOR_KEY: the case's custom field keys in the order Kibana stores them (the request's, then the filled).
+CUSTOM_FIELD_ORDER = "customFieldKeys"
 OWNERS = ("cases", "observability", "securitySolution")
 # Kibana's severities are casework's, in the same words.
 SEVERITIES = CASE_SEVERITIES
@@ -82,10 +84,14 @@ def kibana_data(record: CaseRecord) -> dict[str, Any]:
     return record.vendor_data.get(VENDOR_KEY, {})
 
 
-def custom_fields_body(fields: Mapping[str, Any], types: Mapping[str, str] | None) -> list[dict[str, Any]]:
-    """`[{key, type, value}]`: the fields `types` names (Kibana's own, by key), else every value by its JSON type."""
+def custom_fields_body(
+    fields: Mapping[str, Any], types: Mapping[str, str] | None, order: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """`[{key, type, value}]`: the fields `types` names (Kibana's own, by key), in the case's Kibana `order` (as its
+    last Kibana write stored them) then the configuration's; else every value by its JSON type."""
     if types is not None:
-        return [{"key": key, "type": kind, "value": fields.get(key)} for key, kind in types.items()]
+        keys = [key for key in order if key in types] + [key for key in types if key not in order]
+        return [{"key": key, "type": types[key], "value": fields.get(key)} for key in keys]
     body = []
     for key, value in fields.items():
         kind = next((name for cls, name in _VALUE_TYPES if isinstance(value, cls)), None)
@@ -120,7 +126,7 @@ def case_body(
         "tags": list(record.tags),
         "category": record.category,
         "assignees": [{"uid": str(uid)} for uid in record.assignees],
-        "customFields": custom_fields_body(record.fields, custom_field_types),
+        "customFields": custom_fields_body(record.fields, custom_field_types, data.get(CUSTOM_FIELD_ORDER, ())),
         "connector": data.get("connector", NO_CONNECTOR),
         "settings": data.get("settings", DEFAULT_SETTINGS),
         "external_service": data.get("external_service"),
