@@ -89,6 +89,18 @@ async def test_an_assignee_who_is_no_user_of_the_workspace_is_a_400(kibana, uid)
     assert "assignees" in boom(response, 400)
 
 
+@pytest.mark.parametrize("owner", ["testDisabledFixture", "Cases", ""])
+async def test_an_owner_casework_does_not_serve_is_refused_as_kibana_refuses_an_unauthorized_one(kibana, owner):
+    response = await kibana.post("/api/cases", json={**NEW_CASE, "owner": owner})
+    assert boom(response, 403) == f'Unauthorized to create case with owners: "{owner}"'
+    found = await kibana.get("/api/cases/_find")
+    assert found.json()["total"] == 0
+
+
+async def test_an_owner_that_is_no_string_is_a_400(kibana):
+    assert boom(await kibana.post("/api/cases", json={**NEW_CASE, "owner": 1}), 400) == 'Invalid value "1" supplied to "owner"'
+
+
 async def test_a_missing_required_field_is_named(kibana):
     body = {k: v for k, v in NEW_CASE.items() if k != "title"}
     assert boom(await kibana.post("/api/cases", json=body), 400) == 'Invalid value "undefined" supplied to "title"'

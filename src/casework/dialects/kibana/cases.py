@@ -25,7 +25,6 @@ from casework.dialects.kibana.inputs import (
     Description,
     KibanaInput,
     KibanaStatus,
-    Owner,
     Settings,
     Severity,
     Tags,
@@ -37,6 +36,7 @@ from casework.dialects.kibana.schemas import CaseRead
 from casework.dialects.kibana.wire import (
     CUSTOM_FIELD_ORDER,
     GROUP_OF_STATUS,
+    OWNERS,
     STATUS_OF_GROUP,
     VENDOR_KEY,
     case_body,
@@ -90,7 +90,8 @@ class CasePostRequest(KibanaInput):
     tags: Tags
     connector: Connector
     settings: Settings
-    owner: Owner
+    # Any string: an owner casework does not serve is refused as Kibana refuses an owner the user may not use (403).
+    owner: StrictStr = Field(description="The application that owns the case: cases, observability or securitySolution.")
     severity: Severity = "low"
     assignees: Assignees = []
     category: Category | None = None
@@ -139,6 +140,8 @@ def _configured_fields(session: Session, actor: Actor, owner: str) -> list[dict[
 
 
 def _create(session: Session, actor: Actor, body: CasePostRequest) -> dict[str, Any]:
+    if body.owner not in OWNERS:
+        raise KibanaError(403, f'Unauthorized to create case with owners: "{body.owner}"')
     configuration = custom_fields.configured(session, actor, body.owner)
     configs = configuration["customFields"] if configuration is not None else None
     values = [field.model_dump() for field in body.customFields]
