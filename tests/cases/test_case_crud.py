@@ -379,6 +379,16 @@ async def test_a_closed_case_refuses_changes_but_reopening(client):
     assert (reopened.json()["status"], reopened.json()["title"], reopened.json()["closed_at"]) == ("open", "changed", None)
 
 
+async def test_a_closed_case_still_takes_its_resolution_and_nothing_else_with_it(client):
+    case = await create(client, status="closed")
+    response = await client.patch(f"/cases/{case['id']}", json={"resolution": "false_positive", "resolution_reason": "test"})
+    assert response.status_code == 200, response.text
+    resolved = response.json()
+    assert (resolved["resolution"], resolved["resolution_reason"], resolved["status"]) == ("false_positive", "test", "closed")
+    assert_problem(await client.patch(f"/cases/{case['id']}", json={"resolution": "duplicate", "title": "x"}), 409)
+    assert (await client.get(f"/cases/{case['id']}")).json() == resolved
+
+
 async def test_changing_other_fields_of_a_closed_case_keeps_it_closed_where_the_project_allows_it(client):
     assert (await client.patch("/projects/SEC", json={"closed_read_only": False})).status_code == 200
     case = await create(client, status="closed")

@@ -306,16 +306,18 @@ def ensure_live(case: Case) -> None:
         raise Conflict(_("case {key} is archived; restore it first", key=case.key))
 
 
-# Changes a closed case accepts without being reopened: moving between statuses of the closed group.
-_CLOSED_STATUS_MOVES = frozenset({"status_name", "status_category"})
+# Changes a closed case accepts without being reopened: moving between statuses of the closed group, and saying how
+# it was resolved (Datadog sets a case's resolved reason once it is closed).
+_CLOSED_CASE_CHANGES = frozenset({"status_name", "status_category", "resolution", "resolution_reason"})
 
 
 def _ensure_editable(project: Project, case: Case, changes: dict[str, list[Any]]) -> None:
-    """A closed case is read-only in projects that say so, but for reopening it (or a move within the closed group)."""
+    """A closed case is read-only in projects that say so, but for reopening it, a move within the closed group and its
+    resolution."""
     if case.status != "closed" or not project.closed_read_only:
         return
     reopening = "status" in changes and changes["status"][1] != "closed"
-    if not reopening and not set(changes) <= _CLOSED_STATUS_MOVES:
+    if not reopening and not set(changes) <= _CLOSED_CASE_CHANGES:
         raise Conflict(_("case {key} is closed; reopen it to change it", key=case.key))
 
 

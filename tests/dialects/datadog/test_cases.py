@@ -160,6 +160,19 @@ async def test_each_field_changes_through_its_own_route(app, cases_api: CaseMana
     assert {entry["source"] for entry in log} == {"datadog"}
 
 
+async def test_a_closed_case_takes_its_resolved_reason_afterwards(app, cases_api: CaseManagementApi, tenant: Tenant):
+    key = cases_api.create_case(new_case(tenant.project_id)).data.attributes.key
+    parsed(cases_api.update_status(key, status(status=CaseStatus.CLOSED)))
+    reason = CaseUpdateResolvedReasonRequest(
+        data=CaseUpdateResolvedReason(
+            type=CASE, attributes=CaseUpdateResolvedReasonAttributes(security_resolved_reason="TRUE_POSITIVE")
+        )
+    )
+    assert str(parsed(cases_api.update_case_resolved_reason(key, reason)).data.attributes.status) == "CLOSED"
+    case, _log = await native_case(app, tenant, key)
+    assert (case["status"], case["resolution"]) == ("closed", "TRUE_POSITIVE")
+
+
 def test_the_status_moves_by_name_or_by_group_and_closing_stamps_the_case(cases_api: CaseManagementApi, tenant: Tenant):
     key = cases_api.create_case(new_case(tenant.project_id)).data.attributes.key
     pending = parsed(cases_api.update_status(key, status(status_name="Pending"))).data.attributes
