@@ -84,6 +84,18 @@ async def test_with_q_match_any_one_of_the_words_is_enough(client, strategy):
     assert await found(client, "phishing OR & | !", q_match="any") == {phishing["key"]}
 
 
+async def test_with_q_comments_false_only_the_title_and_description_match(client, strategy):
+    titled = await create(client, title="Ransomware on a laptop")
+    commented = await create(client, title="Suspicious login")
+    await comment(client, commented, "ransomware note found")
+    assert await found(client, "ransomware") == {titled["key"], commented["key"]}
+    assert await found(client, "ransomware", q_comments="false") == {titled["key"]}
+    assert await found(client, "ransomware note", q_comments="false", q_match="any") == {titled["key"]}
+    assert await found(client, "note found", q_comments="false") == set()
+    page = await client.get("/cases", params={"q": "ransomware", "q_comments": "false", "count": "exact", "status_counts": "true"})
+    assert (page.json()["total"], page.json()["status_counts"]["open"]) == (1, 1)
+
+
 @pytest.mark.parametrize(
     "q", ['"phishing', 'phishing"', "phishing AND (", "phishing OR", "NOT phishing", "phishing*", "-phishing",
           "title:phishing", "phishing NEAR(", "phishing & !", "'phishing'", "phishing\\", "(phishing)", "phishing:*"],

@@ -473,6 +473,9 @@ class CaseFilter(CleanInput):
     q_match: Literal["all", "any"] = Field(
         default="all", description="`any`: cases holding any of q's words, rather than all of them."
     )
+    q_comments: bool = Field(
+        default=True, description="`false`: q matches the case's title and description only, not its comments."
+    )
     archived: Literal["exclude", "include", "only"] = "exclude"
     sla: Literal["exceeded", "at_risk"] | None = Field(
         default=None, description="Cases with an SLA past its target, or past its warning share and not yet due."

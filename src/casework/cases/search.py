@@ -77,7 +77,7 @@ def list_cases(
     paging = pages.paging_of(limit, cursor, ending_before, page, per_page)
     query = _filtered(session, actor.workspace_id, filters)
     # q is applied apart: counting and paging want different plans (casework.cases.text_search).
-    matching = TextSearch(session, filters.q, filters.q_match == "any") if filters.q is not None else None
+    matching = TextSearch(session, filters.q, filters.q_match == "any", filters.q_comments) if filters.q is not None else None
     total = total_exact = None
     if with_total:
         total, total_exact = _total(session, actor, filters, query, matching, exact_counts)
@@ -386,7 +386,7 @@ def count_by_status(session: Session, actor: Actor, filters: CaseFilter, exact: 
     """The cases matching filters, the status filter left out, per status group: each counted up to
     counts.STATUS_COUNT_CAP unless exact."""
     actor.require_case_read()
-    matching = TextSearch(session, filters.q, filters.q_match == "any") if filters.q is not None else None
+    matching = TextSearch(session, filters.q, filters.q_match == "any", filters.q_comments) if filters.q is not None else None
     return _status_counts(session, actor, filters, matching, exact)[0]
 
 

@@ -3,7 +3,7 @@
 What matches: q is read as plain words, never as query syntax: a word is a run of letters and digits, anything
 else only separates words (`"foo`, `a AND (` and `host.example.com` are the words foo; a, AND; host, example, com).
 A case matches when every word is in its title and description together, or every word is in one of its comments
-(with `q_match=any`: when any word is in either).
+(with `q_match=any`: when any word is in either; with `q_comments=false`, comments are left out).
 Whole words, in any case, accents ignored (é matches e, ü matches u: the marks Unicode decomposes; ø, ł and ß stay
 letters of their own). A q without any letter or digit is refused (422 naming q). No prefix matching: on SQLite a
 prefix query gathers every match of the prefix first, which doubles the cost of common words.
@@ -75,11 +75,13 @@ def include_name(name: str | None, type_: str, parent_names: dict[str, Any]) -> 
 class TextSearch:
     """The cases matching q's words, for counting (`filter`) and for one page (`page`)."""
 
-    def __init__(self, session: Session, q: str, any_word: bool = False) -> None:
+    def __init__(self, session: Session, q: str, any_word: bool = False, in_comments: bool = True) -> None:
         self.session = session
         self.words = words(q)
         # Any of the words rather than all of them.
         self.any_word = any_word
+        # Comments match too, not only the case's title and description.
+        self.in_comments = in_comments
         self.postgres = session.get_bind().dialect.name == "postgresql"
 
     def filter(self, query: Select[Any]) -> Select[Any]:
@@ -94,6 +96,8 @@ class TextSearch:
         if self.postgres:
             # A page needs no parallel workers: starting them costs more than the walk they would share.
             self.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+            if not self.in_comments:
+                return statement.where(Case.id.in_(_ids_of(statement.where(self._postgres_text_matches()))))
             branches = [
                 _ids_of(statement.where(condition))
                 for condition in (self._postgres_text_matches(), self._postgres_comment_matches())
@@ -123,11 +127,11 @@ class TextSearch:
 
     def _postgres_matching_ids(self) -> Any:
         by_text = table("cases", column("id"), column("search_vector", TSVECTOR)).alias("by_text")
+        text_ids = select(by_text.c.id).where(by_text.c.search_vector.bool_op("@@")(self._tsquery()))
+        if not self.in_comments:
+            return text_ids
         comments = table("comments", column("case_id"), column("search_vector", TSVECTOR))
-        return union(
-            select(by_text.c.id).where(by_text.c.search_vector.bool_op("@@")(self._tsquery())),
-            select(comments.c.case_id).where(comments.c.search_vector.bool_op("@@")(self._tsquery())),
-        )
+        return union(text_ids, select(comments.c.case_id).where(comments.c.search_vector.bool_op("@@")(self._tsquery())))
 
     # SQLite
 
@@ -140,11 +144,14 @@ class TextSearch:
 
     def _sqlite_documents_at_least(self, count: int) -> bool:
         found = 0
-        for fts in (_CASES_FTS, _COMMENTS_FTS):
+        for fts in self._sqlite_indexes():
             found += count_up_to(self.session, self._fts_rowids(fts), count - found)
             if found >= count:
                 return True
         return False
+
+    def _sqlite_indexes(self) -> tuple[Any, ...]:
+        return (_CASES_FTS, _COMMENTS_FTS) if self.in_comments else (_CASES_FTS,)
 
     def _sqlite_recent_share(self) -> float:
         """The share of the newest cases (by rowid) whose text matches: a cheap sample of the list's density."""
@@ -163,6 +170,8 @@ class TextSearch:
             .join(commented, commented.id == Comment.case_id)
             .where(literal_column(_COMMENTS_FTS.name).op("MATCH")(self._match()))
         )
+        if not self.in_comments:
+            return literal_column("cases.rowid").in_(self._fts_rowids(_CASES_FTS))
         return literal_column("cases.rowid").in_(union(self._fts_rowids(_CASES_FTS), comment_rowids))
 
     def _sqlite_probed_in_turn(self) -> ColumnElement[bool]:
@@ -172,15 +181,20 @@ class TextSearch:
         def found(fts: Any, rowid: str) -> Any:
             return exists(self._fts_rowids(fts).where(fts.c.rowid == literal_column(rowid)))
 
+        if not self.in_comments:
+            return found(_CASES_FTS, "cases.rowid")
         by_comment = exists().where(Comment.case_id == Case.id, found(_COMMENTS_FTS, "comments.rowid"))
         return or_(found(_CASES_FTS, "cases.rowid"), by_comment)
 
     def _sqlite_tested_in_turn(self) -> ColumnElement[bool]:
         """Each case of the list, in its order, tested against the matching rowids (gathered once)."""
+        by_text = literal_column("cases.rowid").in_(self._fts_rowids(_CASES_FTS))
+        if not self.in_comments:
+            return by_text
         commented = exists().where(
             Comment.case_id == Case.id, literal_column("comments.rowid").in_(self._fts_rowids(_COMMENTS_FTS))
         )
-        return or_(literal_column("cases.rowid").in_(self._fts_rowids(_CASES_FTS)), commented)
+        return or_(by_text, commented)
 
 
 def _ids_of(statement: Select[Any]) -> Select[Any]:

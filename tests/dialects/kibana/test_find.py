@@ -57,6 +57,15 @@ async def test_search_words_match_any_by_default_and_all_with_and(kibana):
     assert (await find(kibana, search="phishing report", defaultSearchOperator="AND"))["total"] == 1
 
 
+async def test_search_matches_the_case_s_own_text_never_its_comments(kibana):
+    titled = await create(kibana, title="Ransomware on a laptop")
+    commented = await create(kibana, title="Suspicious login")
+    note = {"type": "user", "comment": "ransomware note found", "owner": commented["owner"]}
+    assert (await kibana.post(f"/api/cases/{commented['id']}/comments", json=note)).status_code == 200
+    assert [c["id"] for c in (await find(kibana, search="ransomware"))["cases"]] == [titled["id"]]
+    assert (await find(kibana, search="note"))["total"] == 0
+
+
 async def test_a_uuid_search_finds_the_case_by_id(kibana):
     case = await create(kibana)
     await create(kibana)

@@ -145,6 +145,8 @@ def _filters(session: Session, actor: Actor, query: FindQuery) -> CaseFilter | N
         else:
             values["q"] = query.search
             values["q_match"] = "all" if query.defaultSearchOperator == "AND" else "any"
+            # Kibana searches the case's own fields (searchFields: title, description), never its comments.
+            values["q_comments"] = False
     return _case_filter(values)
 
 
