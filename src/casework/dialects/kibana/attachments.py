@@ -35,7 +35,7 @@ from casework.dialects.kibana.attachment_schemas import (
 from casework.dialects.kibana.cases import case_answer
 from casework.dialects.kibana.errors import KibanaError, bad_request
 from casework.dialects.kibana.inputs import Comment, KibanaInput
-from casework.dialects.kibana.routing import kibana_router
+from casework.dialects.kibana.routing import DEPRECATED_WARNING, kibana_router
 from casework.dialects.kibana.wire import STATUS_OF_GROUP, decode_version, encode_version, timestamp, user_body
 from casework.errors import Conflict, LimitExceeded, NotFound, VersionConflict, from_validation_error
 from casework.http import DB, JSONResponse
@@ -47,9 +47,6 @@ MAX_ATTACHMENTS = 10_000
 MAX_PER_PAGE = 100
 CAP_MESSAGE = f"Case has reached the maximum allowed number ({MAX_ALERTS_PER_CASE}) of attached alerts."
 STALE_MESSAGE = "This case has been updated. Please refresh before saving additional updates."
-# What Kibana answers, in a `warning` header, on the routes it deprecated in 8.1.
-DEPRECATED_WARNING = '299 Kibana-8.15.0 "Deprecated endpoint"'
-
 Attachment = CommentRecord | AlertAttachmentRecord
 
 

@@ -17,7 +17,7 @@ from casework.dialects.kibana import datemath
 from casework.dialects.kibana.cases import case_answers
 from casework.dialects.kibana.errors import bad_request
 from casework.dialects.kibana.inputs import KibanaInput, KibanaStatus, Severity
-from casework.dialects.kibana.routing import kibana_router, validation_message
+from casework.dialects.kibana.routing import DEPRECATED_WARNING, kibana_router, validation_message
 from casework.dialects.kibana.schemas import FindResponse, KibanaUser, StatusCounts
 from casework.dialects.kibana.wire import GROUP_OF_STATUS, user_body
 from casework.http import DB, JSONResponse
@@ -285,5 +285,5 @@ def _status(session: Session, actor: Actor, owner: list[str]) -> dict[str, int]:
 )
 async def get_status(actor: DialectActor, db: DB, owner: StringList = []) -> Response:
     response = JSONResponse(await db.read(_status, actor, owner))
-    response.headers["warning"] = '299 Kibana-8.15.0 "Deprecated endpoint"'
+    response.headers["warning"] = DEPRECATED_WARNING
     return response

@@ -19,6 +19,8 @@ from casework.dialects.kibana.errors import ERROR_RESPONSES, bad_request
 # Methods that change nothing, which Kibana serves without the kbn-xsrf header.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 XSRF_MESSAGE = "Request must contain a kbn-xsrf header."
+# What Kibana answers, in a `warning` header, on the routes it deprecated in 8.1.
+DEPRECATED_WARNING = '299 Kibana-8.15.0 "Deprecated endpoint"'
 
 
 def _shown(value: Any) -> str:

@@ -19,8 +19,8 @@ from casework.cases import service as cases
 from casework.cases.records import CaseRecord
 from casework.dialects.dialect import DialectActor
 from casework.dialects.kibana.attachment_schemas import DeprecatedUserActionRead, UserActionsFound
-from casework.dialects.kibana.attachments import DEPRECATED_WARNING, check_page
-from casework.dialects.kibana.routing import kibana_router
+from casework.dialects.kibana.attachments import check_page
+from casework.dialects.kibana.routing import DEPRECATED_WARNING, kibana_router
 from casework.dialects.kibana.wire import (
     DEFAULT_SETTINGS,
     NO_CONNECTOR,
