@@ -1,6 +1,7 @@
 """Finding Kibana cases: GET /api/cases/_find, the tags and reporters of the cases, and the status summary."""
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
@@ -164,11 +165,16 @@ def _reporters(session: Session, actor: Actor, reporters: list[str]) -> list[uui
 
 
 def _all_reporters(session: Session, actor: Actor) -> list[Any]:
+    return _every(lambda cursor: facets.list_reporters(session, actor, cursor, _FACET_PAGE))
+
+
+def _every(page: Callable[[str | None], tuple[list[Any], str | None]]) -> list[Any]:
+    """A facet's items, page after page, up to the most Kibana reads at once."""
     found: list[Any] = []
     cursor = None
     while len(found) < MAX_DOCS_PER_PAGE:
-        rows, cursor = facets.list_reporters(session, actor, cursor, _FACET_PAGE)
-        found.extend(rows)
+        items, cursor = page(cursor)
+        found.extend(items)
         if cursor is None:
             break
     return found
@@ -244,14 +250,7 @@ def _owned(owner: list[str]) -> CaseFilter:
 
 
 def _tags(session: Session, actor: Actor) -> list[str]:
-    found: list[str] = []
-    cursor = None
-    while len(found) < MAX_DOCS_PER_PAGE:
-        tags, cursor = facets.list_tags(session, actor, cursor, _FACET_PAGE)
-        found.extend(tags)
-        if cursor is None:
-            break
-    return found
+    return _every(lambda cursor: facets.list_tags(session, actor, cursor, _FACET_PAGE))
 
 
 @router.get("/api/cases/tags", summary="Get case tags", response_model=list[str])
