@@ -1,4 +1,5 @@
-"""Datadog's case routes: create and get (the case as Datadog shows it, for every module that answers a case)."""
+"""Datadog's case routes: create and get; and the case as Datadog shows it, for every module that answers a case:
+its type's id, its values of its type's fields as custom attributes, and its insights (a page's in one query)."""
 
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
