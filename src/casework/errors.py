@@ -16,6 +16,7 @@ RESOURCES: dict[str, str] = {
     "case": _("case"),
     "case type": _("case type"),
     "comment": _("comment"),
+    "custom attribute": _("custom attribute"),
     "custom field": _("custom field"),
     "file": _("file"),
     "file content": _("file content"),

@@ -1,6 +1,9 @@
 """Every insight of a case at once, for APIs that show them with the case."""
 
+import uuid
+
 import pytest
+from sqlalchemy import event
 
 from casework.errors import NotFound
 from casework.insights import service
@@ -27,3 +30,32 @@ async def test_all_insights_are_the_case_s_own_oldest_first_past_any_page_size(c
 async def test_all_insights_of_an_unknown_case_is_not_found(client, tenant, db):
     with pytest.raises(NotFound):
         db.run_sync(service.all_insights, admin_actor(tenant), "SEC-999", write=False)
+
+
+
+async def test_insights_of_many_cases_come_in_one_query_each_case_its_own_oldest_first(client, tenant, other, db):
+    first, second, bare = await create(client), await create(client), await create(client)
+    actor = admin_actor(tenant)
+    for case, count in ((first, 3), (second, 2)):
+        items = [{"type": "MONITOR", "resource_id": f"{case['key']}-{n}", "ref": f"/monitors/{n}"} for n in range(count)]
+        db.run_sync(service.add_insights, actor, case["id"], InsightsAdd.model_validate({"insights": items}))
+    ids = [uuid.UUID(c["id"]) for c in (first, second, bare)]
+    issued: list[str] = []
+
+    def capture(_conn, _cursor, statement, _parameters, _context, _many):  # type: ignore[no-untyped-def]
+        if "FROM insights" in statement:
+            issued.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        found = db.run_sync(service.insights_of_cases, actor, ids, write=False)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    assert len(issued) == 1
+    assert {case_id: [i.resource_id for i in items] for case_id, items in found.items()} == {
+        ids[0]: [f"{first['key']}-{n}" for n in range(3)],
+        ids[1]: [f"{second['key']}-{n}" for n in range(2)],
+    }
+    # Another workspace's actor reads none of them; no case, no query.
+    assert db.run_sync(service.insights_of_cases, admin_actor(other), ids, write=False) == {}
+    assert db.run_sync(service.insights_of_cases, actor, [], write=False) == {}

@@ -36,11 +36,13 @@ API_KEY = "casework-datadog-api-key"
 PREFIX = "/datadog"
 STANDARD_TYPE_ID = "00000000-0000-0000-0000-000000000001"
 # Every attribute of a case, as the seed lists them.
-CASE_ATTRIBUTES = {
+SEED_CASE_ATTRIBUTES = {
     "archived_at", "attributes", "closed_at", "created_at", "custom_attributes", "description", "jira_issue", "key",
     "modified_at", "priority", "service_now_ticket", "status", "status_group", "status_name", "title", "type",
     "type_id",
 }
+# And the insights Datadog shows with every case (the client keeps them as an extra attribute).
+CASE_ATTRIBUTES = SEED_CASE_ATTRIBUTES | {"insights"}
 
 
 @pytest.fixture(scope="session")

@@ -213,51 +213,6 @@ def test_archiving_and_unarchiving(cases_api: CaseManagementApi, tenant: Tenant)
     assert parsed(cases_api.unarchive_case(key, empty())).data.attributes.archived_at is None
 
 
-def test_custom_attribute_values_are_set_and_removed_one_key_at_a_time(cases_api: CaseManagementApi, tenant: Tenant):
-    key = cases_api.create_case(new_case(tenant.project_id)).data.attributes.key
-    cases_api.update_case_custom_attribute(key, "region", custom("TEXT", "eu-west-1"))
-    cases_api.update_case_custom_attribute(key, "hosts", custom("NUMBER", [3.0, 4.5], is_multi=True))
-    answer = parsed(cases_api.update_case_custom_attribute(key, "runbook", custom("URL", "https://example.com/rb")))
-    values = {k: v.to_dict() for k, v in answer.data.attributes.custom_attributes.items()}
-    assert values == {
-        "region": {"type": "TEXT", "is_multi": False, "value": "eu-west-1"},
-        "hosts": {"type": "NUMBER", "is_multi": True, "value": [3.0, 4.5]},
-        "runbook": {"type": "URL", "is_multi": False, "value": "https://example.com/rb"},
-    }
-    left = parsed(cases_api.delete_case_custom_attribute(key, "hosts")).data.attributes.custom_attributes
-    assert set(left) == {"region", "runbook"}
-    assert set(cases_api.delete_case_custom_attribute(key, "hosts").data.attributes.custom_attributes) == set(left)
-
-
-def test_an_integer_number_value_comes_back_as_a_double_the_client_parses(datadog_http, cases_api, tenant: Tenant):
-    key = cases_api.create_case(new_case(tenant.project_id)).data.attributes.key
-    body = {"data": {"type": "case", "attributes": {"type": "NUMBER", "is_multi": False, "value": 3}}}
-    assert datadog_http.post(f"/api/v2/cases/{key}/custom_attributes/count", json=body).status_code == 200
-    answer = parsed(cases_api.get_case(key))
-    assert answer.data.attributes.custom_attributes["count"].to_dict()["value"] == 3.0
-
-
-@pytest.mark.parametrize(
-    "attributes",
-    [
-        {"type": "TEXT", "is_multi": True, "value": "not an array"},
-        {"type": "TEXT", "is_multi": False, "value": ["an", "array"]},
-        {"type": "NUMBER", "is_multi": False, "value": "three"},
-        {"type": "URL", "is_multi": False, "value": 3},
-        {"type": "DATE", "is_multi": False, "value": "2026-01-01"},
-        {"type": "TEXT", "is_multi": False, "value": {"an": "object"}},
-        {"type": "TEXT", "value": "no is_multi"},
-    ],
-)
-def test_a_custom_attribute_value_of_the_wrong_shape_is_a_400(datadog_http, cases_api, tenant: Tenant, attributes):
-    key = cases_api.create_case(new_case(tenant.project_id)).data.attributes.key
-    body = {"data": {"type": "case", "attributes": attributes}}
-    response = datadog_http.post(f"/api/v2/cases/{key}/custom_attributes/field", json=body)
-    assert response.status_code == 400, response.text
-    assert isinstance(response.json()["errors"][0], str)
-    assert cases_api.get_case(key).data.attributes.custom_attributes == {}
-
-
 @pytest.mark.parametrize(
     "route, body",
     [
@@ -335,29 +290,6 @@ def test_a_create_request_with_bad_attributes_is_a_400(datadog_http, tenant: Ten
     assert "data.attributes" in response.json()["errors"][0]
 
 
-def test_custom_attribute_values_given_at_creation_are_kept(cases_api: CaseManagementApi, tenant: Tenant):
-    request = new_case(tenant.project_id)
-    request.data.attributes.custom_attributes = {
-        "region": CustomAttributeValue(type=CustomAttributeType.SELECT, is_multi=True, value=["eu", "us"]),
-    }
-    case = parsed(cases_api.create_case(request)).data
-    region = case.attributes.custom_attributes["region"].to_dict()
-    assert region == {"type": "SELECT", "is_multi": True, "value": ["eu", "us"]}
-    assert parsed(cases_api.get_case(case.id)).data.attributes.custom_attributes["region"].value == ["eu", "us"]
-
-
-def test_a_case_holds_at_most_100_custom_attributes(datadog_http, cases_api: CaseManagementApi, tenant: Tenant):
-    key = cases_api.create_case(new_case(tenant.project_id)).data.attributes.key
-    for n in range(100):
-        cases_api.update_case_custom_attribute(key, f"k{n}", custom("TEXT", "v"))
-    with pytest.raises(ApiException) as raised:
-        cases_api.update_case_custom_attribute(key, "one-more", custom("TEXT", "v"))
-    assert raised.value.status == 400 and "100" in raised.value.body["errors"][0]
-    # Changing one of the hundred is still fine.
-    changed = cases_api.update_case_custom_attribute(key, "k0", custom("TEXT", "w"))
-    assert changed.data.attributes.custom_attributes["k0"].value == "w"
-
-
 async def test_the_jira_issue_and_servicenow_ticket_show_from_the_cases_datadog_data(app, cases_api, tenant: Tenant):
     case_id = cases_api.create_case(new_case(tenant.project_id)).data.id
     jira = {
@@ -374,21 +306,6 @@ async def test_the_jira_issue_and_servicenow_ticket_show_from_the_cases_datadog_
     attributes = parsed(cases_api.get_case(case_id)).data.attributes
     assert attributes.jira_issue.to_dict() == jira
     assert attributes.service_now_ticket.to_dict() == ticket
-
-
-def test_custom_attributes_past_the_cases_vendor_data_size_are_a_400(cases_api: CaseManagementApi, tenant: Tenant):
-    key = cases_api.create_case(new_case(tenant.project_id)).data.attributes.key
-    values = ["x" * 1000] * 10  # 10 kB a value
-    statuses = []
-    for n in range(8):
-        try:
-            cases_api.update_case_custom_attribute(key, f"big{n}", custom("TEXT", values, is_multi=True))
-            statuses.append(200)
-        except ApiException as exc:
-            statuses.append(exc.status)
-            assert "vendor_data" in exc.body["errors"][0]
-    assert statuses[0] == 200 and statuses[-1] == 400
-    assert len(cases_api.get_case(key).data.attributes.custom_attributes) == statuses.count(200)
 
 
 async def test_a_case_of_another_type_shows_its_type_id_and_the_type_the_client_knows(app, cases_api, tenant: Tenant):

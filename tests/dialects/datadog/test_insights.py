@@ -4,6 +4,7 @@ insights shown natively with their activity made through `datadog`."""
 
 import httpx
 import pytest
+from sqlalchemy import event
 from datadog_api_client.exceptions import ApiValueError, NotFoundException
 from datadog_api_client.v2.api.case_management_api import CaseManagementApi
 from datadog_api_client.v2.model.case_insight import CaseInsight
@@ -148,3 +149,45 @@ def test_insights_added_through_datadog_show_natively_with_their_activity_from_d
     entries = httpx.get(f"{datadog_server}/api/v1/cases/{case.id}/activity", headers=native).json()["items"]
     [added] = [e for e in entries if e["action"] == "insights_added"]
     assert added["source"] == "datadog" and added["actor_id"] == str(tenant.admin.id)
+
+
+def test_every_case_answer_carries_the_case_s_insights(datadog_http, cases_api: CaseManagementApi, tenant: Tenant):
+    case = make_case(cases_api, tenant.project_id)
+    assert case.attributes["insights"] == []
+    cases_api.add_case_insights(case.id, request(("MONITOR", "1", "/monitors/1"), ("INCIDENT", "2", "/incidents/2")))
+    wanted = [("MONITOR", "1", "/monitors/1"), ("INCIDENT", "2", "/incidents/2")]
+    assert shown(cases_api.get_case(case.attributes.key)) == wanted
+    [found] = cases_api.search_cases().data
+    assert [(i["type"], i["resource_id"], i["ref"]) for i in found.attributes["insights"]] == wanted
+    title = {"data": {"type": "case", "attributes": {"title": "Renamed"}}}
+    for method, path, body in [
+        ("POST", "title", title),
+        ("POST", "priority", {"data": {"type": "case", "attributes": {"priority": "P2"}}}),
+        ("POST", "archive", {"data": {"type": "case"}}),
+        ("POST", "unarchive", {"data": {"type": "case"}}),
+        ("POST", "unassign", {"data": {"type": "case"}}),
+    ]:
+        answer = datadog_http.request(method, f"/api/v2/cases/{case.id}/{path}", json=body)
+        assert answer.status_code == 200, answer.text
+        assert [(i["type"], i["resource_id"], i["ref"]) for i in answer.json()["data"]["attributes"]["insights"]] == wanted
+
+
+def test_a_search_page_reads_the_insights_of_its_cases_in_one_query(db, cases_api: CaseManagementApi, tenant: Tenant):
+    made = [make_case(cases_api, tenant.project_id) for _ in range(4)]
+    for n, case in enumerate(made[:3]):
+        cases_api.add_case_insights(case.id, request(*[("EVENT", f"{n}-{i}", f"/event/{i}") for i in range(n + 1)]))
+    issued: list[str] = []
+
+    def capture(_conn, _cursor, statement, _parameters, _context, _many):  # type: ignore[no-untyped-def]
+        if "FROM insights" in statement:
+            issued.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        page = cases_api.search_cases(page_size=10)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    assert len(issued) == 1
+    counts = {case.id: len(case.attributes["insights"]) for case in page.data}
+    assert counts == {made[0].id: 1, made[1].id: 2, made[2].id: 3, made[3].id: 0}
+    assert unparsed_parts(page) == []

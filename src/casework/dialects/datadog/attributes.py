@@ -2,10 +2,14 @@
 (every type's), `GET|POST /api/v2/cases/types/{case_type_id}/custom_attributes`, `PUT|DELETE
 …/custom_attributes/{custom_attribute_id}`. Each is a custom field of the case type.
 
-Datadog's four types are casework's text, url, number and select (multi_select when `is_multi`); a select is made
-without options and takes no value until an update gives them (`type_data.options`, each value an option id). A
-field made natively of another type shows as the nearest of the four. Key, type and `is_multi` never change. Ids are
-UUIDs, else 400; errors are `{"errors": ["<message>"]}`."""
+Datadog's four types are casework's text, url, decimal (NUMBER is a double) and select (multi_select when
+`is_multi`); a select is made without options and takes no value until an update gives them (`type_data.options`,
+each value an option id). A field made natively of another type shows as the nearest of the four. Key, type and
+`is_multi` never change. Ids are UUIDs, else 400; errors are `{"errors": ["<message>"]}`.
+
+A case's custom attribute values are its values of its type's fields: `custom_attribute` shows one as Datadog does
+(`{type, is_multi, value}`), `core_value` takes one Datadog sends, of the field's type and `is_multi`, for the core to
+check."""
 
 import uuid
 from typing import Annotated, Any, Literal
@@ -30,7 +34,7 @@ router = datadog_router()
 CUSTOM_ATTRIBUTE = "custom_attribute"
 AttributeType = Literal["URL", "TEXT", "NUMBER", "SELECT"]
 # Datadog's type (and is_multi) as casework's field type, and back.
-FIELD_TYPE = {"URL": "url", "TEXT": "text", "NUMBER": "number", "SELECT": "select"}
+FIELD_TYPE = {"URL": "url", "TEXT": "text", "NUMBER": "decimal", "SELECT": "select"}
 ATTRIBUTE_TYPE = {
     "text": "TEXT", "long_text": "TEXT", "url": "URL", "number": "NUMBER", "decimal": "NUMBER",
     "select": "SELECT", "multi_select": "SELECT", "dependent_select": "SELECT",
@@ -86,13 +90,65 @@ def attribute_type(field: FieldDefinition) -> str:
     return ATTRIBUTE_TYPE.get(field.type, "TEXT")
 
 
+def attribute_is_multi(field: FieldDefinition) -> bool:
+    return field.is_multi or field.type == "multi_select"
+
+
+def _shown(field_type: str, value: Any) -> Any:
+    # The client's value union knows doubles and strings: numbers (decimals kept as text too) as doubles.
+    if field_type in ("number", "decimal"):
+        return float(value)
+    if field_type in ("boolean", "toggle"):
+        return "true" if value else "false"
+    return str(value)
+
+
+def custom_attribute(field: FieldDefinition, value: Any) -> dict[str, Any]:
+    """A value the case holds for the field, as Datadog shows a custom attribute value."""
+    if field.type == "dependent_select":
+        shown: Any = "/".join(value)
+    elif isinstance(value, list):
+        shown = [_shown(field.type, item) for item in value]
+    else:
+        shown = _shown(field.type, value)
+    return {"type": attribute_type(field), "is_multi": attribute_is_multi(field), "value": shown}
+
+
+def _core(field_type: str, value: Any) -> Any:
+    if field_type == "number" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if field_type in ("boolean", "toggle") and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
+def core_value(field: FieldDefinition, type: str, is_multi: bool, value: Any, name: str) -> Any:
+    """The value Datadog sends for the field as the core takes it (which checks it); a type or is_multi other than
+    the field's is a 400 naming `name`."""
+    if type != attribute_type(field) or is_multi != attribute_is_multi(field):
+        raise InvalidInput.field(
+            name,
+            _(
+                "the custom attribute {key} is of type {type} with is_multi {is_multi}",
+                key=field.key,
+                type=attribute_type(field),
+                is_multi="true" if attribute_is_multi(field) else "false",
+            ),
+        )
+    if field.type == "dependent_select" and isinstance(value, str):
+        return value.split("/")
+    if isinstance(value, list):
+        return [_core(field.type, item) for item in value]
+    return _core(field.type, value)
+
+
 def attribute_data(type_id: uuid.UUID | None, field: FieldDefinition) -> dict[str, Any]:
     attributes = {
         "case_type_id": str(type_id),
         "key": field.key,
         "display_name": field.label,
         "type": attribute_type(field),
-        "is_multi": field.is_multi or field.type == "multi_select",
+        "is_multi": attribute_is_multi(field),
     }
     return {"id": str(field.id), "type": CUSTOM_ATTRIBUTE, "attributes": attributes}
 

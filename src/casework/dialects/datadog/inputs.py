@@ -6,7 +6,7 @@ Bodies are validated whole before any lookup, so a wrong `data.type`, an unknown
 ignores them: a newer client may send more."""
 
 import uuid
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from fastapi import Path
 from pydantic import (
@@ -115,13 +115,6 @@ class CustomAttributeValue(DatadogInput):
         if any(isinstance(v, str) == numeric for v in values):
             raise ValueError(_("value must hold numbers for NUMBER and strings for the other types"))
         return self
-
-    def stored(self) -> dict[str, Any]:
-        # Numbers are kept as floats: the client's value union knows doubles, not integers.
-        value = self.value
-        if self.type == "NUMBER":
-            value = [float(v) for v in value] if isinstance(value, list) else float(value)  # type: ignore[arg-type]
-        return {"type": self.type, "is_multi": self.is_multi, "value": value}
 
 
 CustomAttributeKeyText = Annotated[str, StringConstraints(pattern=CUSTOM_ATTRIBUTE_KEY)]

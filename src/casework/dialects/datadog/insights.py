@@ -54,18 +54,12 @@ class InsightsAttributes(DatadogInput):
 CaseInsightsRequest = CaseRequest[InsightsAttributes]
 
 
-def insight_body(insight: InsightRecord) -> dict[str, str]:
-    return {"type": insight.type, "ref": insight.ref, "resource_id": insight.resource_id}
-
-
 def case_with_insights(
     session: Session, actor: Actor, case_id: str, insights: Sequence[InsightRecord] | None = None
 ) -> dict[str, Any]:
     """The case as Datadog's CaseResponse, with every insight it has (`insights` when the caller knows them all)."""
     record = get_case(session, actor, case_id)
-    if insights is None:
-        insights = service.all_insights(session, actor, record.id)
-    return case_answer(session, record, [insight_body(i) for i in insights])
+    return case_answer(session, actor, record, insights)
 
 
 # The core's request models, built from items the same field types have validated already (no second pass).

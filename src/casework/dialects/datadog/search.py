@@ -93,7 +93,7 @@ def _search(
     )
     total = page.total or 0
     return {
-        "data": case_answers(session, page.items),
+        "data": case_answers(session, actor, page.items),
         "meta": {"page": {"current": number, "size": len(page.items), "total": math.ceil(total / size)}},
     }
 

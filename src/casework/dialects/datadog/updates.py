@@ -17,10 +17,16 @@ from sqlalchemy.orm import Session
 from casework.auth.service import Actor
 from casework.cases import lifecycle, moving, service
 from casework.cases.schemas import Attributes, CaseMove, CaseUpdate, ShortText
-from casework.dialects.datadog.cases import case_answer, known_user
+from casework.dialects.datadog.attributes import core_value
+from casework.dialects.datadog.cases import (
+    CUSTOM_ATTRIBUTES,
+    case_answer,
+    custom_attribute_errors,
+    known_user,
+    type_of,
+)
 from casework.dialects.datadog.inputs import (
     CUSTOM_ATTRIBUTE_KEY,
-    MAX_CUSTOM_ATTRIBUTES,
     CaseId,
     CaseRequest,
     CustomAttributeValue,
@@ -33,9 +39,9 @@ from casework.dialects.datadog.inputs import (
     Title,
 )
 from casework.dialects.datadog.routing import OBJECTS, datadog_router
-from casework.dialects.datadog.wire import CUSTOM_ATTRIBUTES, GROUP_OF_STATUS, VENDOR_KEY, datadog_data, from_priority
+from casework.dialects.datadog.wire import GROUP_OF_STATUS, from_priority
 from casework.dialects.dialect import DialectActor
-from casework.errors import LimitExceeded, from_validation_error
+from casework.errors import NotFound, from_validation_error
 from casework.http import DB, JSONResponse
 from casework.i18n import _
 from casework.workflow.case_values import Description
@@ -56,7 +62,7 @@ def core_update(values: dict[str, Any]) -> CaseUpdate:
 
 
 def _change(session: Session, actor: Actor, case_id: str, values: dict[str, Any]) -> dict[str, Any]:
-    return case_answer(session, service.update_case(session, actor, case_id, core_update(values)))
+    return case_answer(session, actor, service.update_case(session, actor, case_id, core_update(values)))
 
 
 async def _changed(db: DB, actor: Actor, case_id: str, values: dict[str, Any]) -> Response:
@@ -179,7 +185,7 @@ async def unassign_case(case_id: CaseId, body: EmptyCaseRequest, actor: DialectA
 
 
 def _archive(session: Session, actor: Actor, case_id: str) -> dict[str, Any]:
-    return case_answer(session, lifecycle.archive_case(session, actor, case_id))
+    return case_answer(session, actor, lifecycle.archive_case(session, actor, case_id))
 
 
 def _unarchive(session: Session, actor: Actor, case_id: str) -> dict[str, Any]:
@@ -187,7 +193,7 @@ def _unarchive(session: Session, actor: Actor, case_id: str) -> dict[str, Any]:
     # Unarchiving a case that is not archived changes nothing, as archiving an archived one.
     if record.archived_at is not None:
         record = lifecycle.restore_case(session, actor, case_id)
-    return case_answer(session, record)
+    return case_answer(session, actor, record)
 
 
 @router.post("/api/v2/cases/{case_id}/archive", summary="Archive a case")
@@ -204,22 +210,20 @@ async def unarchive_case(case_id: CaseId, body: EmptyCaseRequest, actor: Dialect
 
 
 def _set_custom_attribute(
-    session: Session, actor: Actor, case_id: str, key: str, value: dict[str, Any] | None
+    session: Session, actor: Actor, case_id: str, key: str, given: CustomAttributeValue | None
 ) -> dict[str, Any]:
-    """The case's custom attribute `key` set to value (None removes it), on the version just read."""
+    """The case's value of its type's field `key` set (None removes it), on the version just read; a key its type
+    has no field for is a 404, as Datadog answers."""
     record = service.get_case(session, actor, case_id)
-    data = datadog_data(record)
-    current = dict(data.get(CUSTOM_ATTRIBUTES, {}))
-    if value is None and key not in current:
-        return case_answer(session, record)
-    if value is None:
-        del current[key]
-    else:
-        current[key] = value
-        if len(current) > MAX_CUSTOM_ATTRIBUTES:
-            raise LimitExceeded("custom_attributes", MAX_CUSTOM_ATTRIBUTES, _("custom attributes per case"))
-    update = core_update({"vendor_data": {VENDOR_KEY: {**data, CUSTOM_ATTRIBUTES: current}}})
-    return case_answer(session, service.update_case(session, actor, record.id, update, record.version))
+    field = type_of(session, record.workspace_id, record.project_id, record.type).field(key)
+    if field is None:
+        raise NotFound("custom attribute", key)
+    value = None
+    if given is not None:
+        value = core_value(field, given.type, given.is_multi, given.value, f"{CUSTOM_ATTRIBUTES}.{key}")
+    with custom_attribute_errors():
+        changed = service.update_case(session, actor, record.id, core_update({"fields": {key: value}}), record.version)
+    return case_answer(session, actor, changed)
 
 
 @router.post("/api/v2/cases/{case_id}/custom_attributes/{custom_attribute_key}", summary="Set a custom attribute")
@@ -230,8 +234,8 @@ async def update_case_custom_attribute(
     actor: DialectActor,
     db: DB,
 ) -> Response:
-    stored = body.data.attributes.stored()
-    return JSONResponse(await db.write(_set_custom_attribute, actor, case_id, custom_attribute_key, stored))
+    given = body.data.attributes
+    return JSONResponse(await db.write(_set_custom_attribute, actor, case_id, custom_attribute_key, given))
 
 
 @router.delete("/api/v2/cases/{case_id}/custom_attributes/{custom_attribute_key}", summary="Remove a custom attribute")
@@ -245,7 +249,7 @@ async def delete_case_custom_attribute(
 
 
 def _move(session: Session, actor: Actor, case_id: str, project_id: uuid.UUID) -> dict[str, Any]:
-    return case_answer(session, moving.move_case(session, actor, case_id, CaseMove(project=str(project_id))))
+    return case_answer(session, actor, moving.move_case(session, actor, case_id, CaseMove(project=str(project_id))))
 
 
 @relationships.patch("/api/v2/cases/{case_id}/relationships/project", summary="Move a case to another project")

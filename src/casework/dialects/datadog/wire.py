@@ -3,8 +3,9 @@ read model, and Datadog's vocabulary for the core's.
 
 Only values of the official client's enums are emitted (a value it does not know comes back `_unparsed`): the
 deprecated `type` is always STANDARD and `status` is the status group, whatever the case's own type and status are
-named (`type_id` and `status_name` say those). What Datadog has and casework does not (Jira issue, ServiceNow
-ticket, typed custom attribute values) is kept in the case's vendor data under `datadog` and shown back."""
+named (`type_id` and `status_name` say those). What Datadog has and casework does not (the Jira issue and the
+ServiceNow ticket) is kept in the case's vendor data under `datadog` and shown back. Custom attribute values are the
+case's custom field values (attributes.py); insights, the case's own, are shown with every case, as Datadog does."""
 
 import uuid
 from collections.abc import Mapping, Sequence
@@ -12,11 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from casework.cases.records import CaseRecord
+from casework.insights.records import InsightRecord
 
 # The case's vendor_data entry holding what only Datadog has.
 VENDOR_KEY = "datadog"
-# Its keys: custom attribute values ({key: {type, is_multi, value}}), and the third-party tickets as Datadog shows them.
-CUSTOM_ATTRIBUTES = "custom_attributes"
+# Its keys: the third-party tickets as Datadog shows them.
 JIRA_ISSUE = "jira_issue"
 SERVICE_NOW_TICKET = "service_now_ticket"
 
@@ -58,18 +59,25 @@ def datadog_data(record: CaseRecord) -> dict[str, Any]:
     return record.vendor_data.get(VENDOR_KEY, {})
 
 
+def insight_body(insight: InsightRecord) -> dict[str, str]:
+    return {"type": insight.type, "ref": insight.ref, "resource_id": insight.resource_id}
+
+
 def case_data(
-    record: CaseRecord, type_id: uuid.UUID, insights: Sequence[Mapping[str, Any]] | None = None
+    record: CaseRecord,
+    type_id: uuid.UUID,
+    custom_attributes: Mapping[str, Any],
+    insights: Sequence[InsightRecord],
 ) -> dict[str, Any]:
     """The case as Datadog's `data` shows it. `type_id` is the public id of the case's type (the built-in STANDARD's
-    is Datadog's); `insights`, when given, are shown as the `insights` attribute ([{type, ref, resource_id}])."""
+    is Datadog's); `custom_attributes` its values as Datadog shows them; `insights` all the case's."""
     data = datadog_data(record)
     attributes: dict[str, Any] = {
         "archived_at": timestamp(record.archived_at),
         "attributes": record.attributes,
         "closed_at": timestamp(record.closed_at),
         "created_at": timestamp(record.created_at),
-        "custom_attributes": data.get(CUSTOM_ATTRIBUTES, {}),
+        "custom_attributes": dict(custom_attributes),
         "description": record.description,
         "jira_issue": data.get(JIRA_ISSUE),
         "key": record.key,
@@ -82,9 +90,9 @@ def case_data(
         "title": record.title,
         "type": STANDARD,
         "type_id": str(type_id),
+        # Not in the client's model, which keeps it as an extra attribute, as it keeps the real API's.
+        "insights": [insight_body(insight) for insight in insights],
     }
-    if insights is not None:
-        attributes["insights"] = [dict(insight) for insight in insights]
     return {
         "id": str(record.id),
         "type": CASE_TYPE,

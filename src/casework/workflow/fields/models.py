@@ -26,7 +26,7 @@ FIELD_TYPES = (
 # Who defined a field: Kibana's custom fields allow at most 10 values per case.
 OWNERS = ("casework", "kibana")
 # Types whose fields may hold a list of values (is_multi), and those whose values a pattern may constrain.
-MULTI_TYPES = frozenset({"text", "url", "number"})
+MULTI_TYPES = frozenset({"text", "url", "number", "decimal"})
 PATTERN_TYPES = frozenset({"text", "long_text", "url"})
 
 

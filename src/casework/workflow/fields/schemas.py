@@ -67,7 +67,9 @@ class FieldCreate(StrictInput):
     key: FieldKey
     label: Label
     type: FieldType
-    is_multi: bool = Field(default=False, description="text, url and number only: the value is a list of values.")
+    is_multi: bool = Field(
+        default=False, description="text, url, number and decimal only: the value is a list of values."
+    )
     required: bool = Field(default=False, description="Every created or updated case must hold a value.")
     required_to_close: bool = False
     pattern: Pattern | None = None

@@ -362,7 +362,7 @@ def add_field(
     if session.scalar(select(exists().where(scope.seen_with(data.key)))):
         raise Conflict(_("a field with the key {key} is already seen by the same cases", key=data.key))
     if data.is_multi and data.type not in MULTI_TYPES:
-        raise InvalidInput.field("is_multi", _("only text, url and number fields hold several values"))
+        raise InvalidInput.field("is_multi", _("only text, url, number and decimal fields hold several values"))
     if data.position is not None:
         position = data.position
     else:
