@@ -33,8 +33,9 @@ messages: install
 DB ?= sqlite
 WORKERS ?= 1
 DURATION ?= 10
+ROUNDS ?= 3
 CONNECTIONS ?= 32
 DATASET ?=
 ALERTS ?=
 bench: install
-	$(VENV)/bin/python -m bench.run --db $(DB) --workers $(WORKERS) --duration $(DURATION) --connections $(CONNECTIONS) $(if $(DATASET),--dataset $(DATASET)) $(if $(ALERTS),--alerts $(ALERTS))
+	$(VENV)/bin/python -m bench.run --db $(DB) --workers $(WORKERS) --duration $(DURATION) --rounds $(ROUNDS) --connections $(CONNECTIONS) $(if $(DATASET),--dataset $(DATASET)) $(if $(ALERTS),--alerts $(ALERTS))

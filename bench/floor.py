@@ -1,11 +1,14 @@
 """The no-op floor: the same server stack (FastAPI on uvicorn, same worker count) doing nothing, so casework's
 figures can be read as a share of what the stack itself can do on this machine at this moment.
 
-Two reference routes measure the stack's building blocks on the same footing, to show how much of the floor any
-database-backed endpoint can keep: one row by primary key with the sqlite3 module (`/floor/sqlite-row`), and the
-same row as a SQLAlchemy ORM entity in a session, as casework reads it (`/floor/orm-row`). Neither authenticates.
+Reference routes measure the stack's building blocks on the same footing, to show how much of the floor any
+database-backed endpoint can keep: one row by primary key with the sqlite3 module (`/floor/sqlite-row`), the same
+row as a SQLAlchemy ORM entity in a session (`/floor/orm-row`), as a SQLAlchemy Core row (`/floor/core-row`), and
+the Core row after a bearer-token check by hash, one Core statement (`/floor/token-core-row`): the layers a profile
+of casework names, each priced alone.
 """
 
+import hashlib
 import os
 import sqlite3
 import tempfile
@@ -13,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from fastapi import FastAPI, Response
-from sqlalchemy import Column, String, Table, create_engine
+from fastapi import FastAPI, Request, Response
+from sqlalchemy import Column, String, Table, create_engine, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -25,6 +28,8 @@ CONSTANT = {"ok": True}
 # A row shaped like a case: an id and 40 short columns.
 COLUMNS = 40
 ROW_ID = "01a20c08-1c40-742f-89a3-e30562924918"
+# The token /floor/token-core-row accepts (the harness passes the one it sends).
+TOKEN_HASH = hashlib.sha256(os.environ.get("BENCH_FLOOR_TOKEN", "floor-token").encode()).hexdigest()
 DATABASE = Path(os.environ.get("BENCH_FLOOR_DB") or Path(tempfile.gettempdir()) / "casework-bench-floor.db")
 
 
@@ -38,12 +43,17 @@ class Row(Base):
     )
 
 
+tokens = Table("tokens", Base.metadata, Column("token_hash", String, primary_key=True), Column("subject", String))
+
+
 def _prepare() -> sqlite3.Connection:
     connection = sqlite3.connect(DATABASE, check_same_thread=False, isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA busy_timeout=10000")
     # IF NOT EXISTS / OR IGNORE: each worker process prepares the same file.
-    connection.execute(str(CreateTable(Row.__table__, if_not_exists=True).compile(dialect=sqlite.dialect())))
+    for table in (Row.__table__, tokens):
+        connection.execute(str(CreateTable(table, if_not_exists=True).compile(dialect=sqlite.dialect())))
+    connection.execute("INSERT OR IGNORE INTO tokens VALUES (?, 'floor')", (TOKEN_HASH,))
     values = [ROW_ID, *(f"value {n}" for n in range(COLUMNS))]
     connection.execute(f"INSERT OR IGNORE INTO rows VALUES ({', '.join('?' * len(values))})", values)
     return connection
@@ -79,6 +89,31 @@ async def orm_row() -> Response:
         row = session.get(Row, ROW_ID)
         body: dict[str, Any] = {name: getattr(row, name) for name in ROW_NAMES}
     return Response(orjson.dumps(body), media_type="application/json")
+
+
+ROW_BY_ID = select(Row.__table__).where(Row.__table__.c.id == ROW_ID)
+SUBJECT_BY_HASH = select(tokens.c.subject)
+
+
+def _core_row_body() -> bytes:
+    with engine.connect() as connection:
+        return orjson.dumps(dict(zip(ROW_NAMES, connection.execute(ROW_BY_ID).one(), strict=True)))
+
+
+@app.get("/floor/core-row")
+async def core_row() -> Response:
+    return Response(_core_row_body(), media_type="application/json")
+
+
+@app.get("/floor/token-core-row")
+async def token_core_row(request: Request) -> Response:
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    with engine.connect() as connection:
+        subject = connection.execute(SUBJECT_BY_HASH.where(tokens.c.token_hash == digest)).scalar()
+    if scheme.lower() != "bearer" or subject is None:
+        return Response(status_code=401)
+    return Response(_core_row_body(), media_type="application/json")
 
 
 @app.get("/readyz")

@@ -2,6 +2,7 @@
 
 import json
 import re
+import statistics
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -64,10 +65,20 @@ class Row:
     p95_ms: float | None = None
     # A dialect's scenario: the req/s of its native counterpart in the same run (None for the others).
     native_rps: float | None = None
+    # casework's req/s over the floor's in each rotated round (empty in results written before rounds).
+    round_ratios: tuple[float, ...] = ()
 
     @property
     def ratio(self) -> float:
+        """The median of the rounds' ratios: one round slowed by a neighbour on a shared machine moves it little."""
+        if self.round_ratios:
+            return statistics.median(self.round_ratios)
         return self.rps / self.floor_rps if self.floor_rps else 0.0
+
+    @property
+    def spread(self) -> tuple[float, float] | None:
+        """The lowest and highest round ratio: how far one round's figure can be trusted on this machine now."""
+        return (min(self.round_ratios), max(self.round_ratios)) if len(self.round_ratios) > 1 else None
 
     @property
     def native_ratio(self) -> float | None:
@@ -75,9 +86,28 @@ class Row:
 
 
 HEADERS = [
-    "scenario", "conns", "req/s", "p50 ms", "p95 ms", "p99 ms", "ratio to floor", "ratio to native", "peak RSS MB",
-    "max process MB", "errors",
+    "scenario", "conns", "req/s", "p50 ms", "p95 ms", "p99 ms", "ratio to floor", "spread", "ratio to native",
+    "peak RSS MB", "max process MB", "errors",
 ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Rounds:
+    """The wrk results of one scenario's rotated rounds: floor, casework, floor, casework, …"""
+
+    floor: list[WrkResult]
+    casework: list[WrkResult]
+
+    def ratios(self) -> tuple[float, ...]:
+        return tuple(c.requests_per_second / f.requests_per_second if f.requests_per_second else 0.0
+                     for f, c in zip(self.floor, self.casework, strict=True))  # fmt: skip
+
+    def median(self, field: str, of: str = "casework") -> float | None:
+        values = [getattr(result, field) for result in getattr(self, of)]
+        return None if None in values else statistics.median(values)
+
+    def errors(self) -> int:
+        return sum(result.errors for result in self.casework)
 
 
 def with_counterparts(rows: list[Row], counterparts: dict[str, str]) -> list[Row]:
@@ -95,6 +125,7 @@ def _cells(row: Row) -> list[str]:
         "–" if row.p95_ms is None else f"{row.p95_ms:.2f}",
         f"{row.p99_ms:.2f}",
         f"{row.ratio:.3f}",
+        "–" if row.spread is None else f"{row.spread[0]:.3f}–{row.spread[1]:.3f}",
         "–" if row.native_ratio is None else f"{row.native_ratio:.2f}",
         f"{row.peak_rss_mb:.0f}",
         f"{row.max_process_rss_mb:.0f}",
@@ -130,7 +161,10 @@ def _rounded(ratio: float | None) -> float | None:
 
 
 def rows_of(document: dict[str, Any]) -> list[Row]:
-    return [Row(**{k: v for k, v in row.items() if k not in ("ratio", "native_ratio")}) for row in document["rows"]]
+    return [
+        Row(**{k: tuple(v) if k == "round_ratios" else v for k, v in row.items() if k not in ("ratio", "native_ratio")})
+        for row in document["rows"]
+    ]
 
 
 def latest_per_database(results: Path) -> list[dict[str, Any]]:
@@ -150,7 +184,10 @@ a constant), loads each scenario on both with [wrk](https://github.com/wg/wrk), 
 
 **Ratios are to the floor measured in the same run**, scenario by scenario with the same method, bodies and
 connection count, because these machines are shared and noisy: compare ratios, not raw req/s, across runs (the JSON
-in `bench/results/` also keeps the floor's req/s). `peak RSS MB` is the sum over the casework server's processes
+in `bench/results/` also keeps the floor's req/s). Both servers stay up and each scenario runs in rotated rounds
+(floor, casework, floor, casework, …; `--rounds`, default 3, splitting `--duration` between them): `ratio to floor`
+is the median of the rounds' ratios and `spread` their lowest and highest, so a neighbour's burst during one round
+shows as spread instead of moving the figure; `req/s` and the latencies are the medians of casework's rounds. `peak RSS MB` is the sum over the casework server's processes
 (uvicorn master and workers) during that scenario, `max process MB` the largest single one. `conns` is wrk's
 connection count (slow scenarios cap it, so that they measure the request rather than a queue). `errors` counts
 non-2xx/3xx responses and socket errors: a row with errors measured something else. `ratio to native`, on a dialect's
@@ -159,10 +196,11 @@ scenario (`kibana: ...`), is its req/s over that of the native scenario doing th
 ## How to run
 
     apt-get install wrk                      # once; the harness says so when wrk is missing
-    make bench                               # SQLite, 1 worker, 10 s per scenario, 32 connections
+    make bench                               # SQLite, 1 worker, 10 s per scenario in 3 rounds, 32 connections
     make bench DB=postgres WORKERS=2 DURATION=5 CONNECTIONS=32
     make bench DATASET=100000                # also the scenarios on seeded data (skipped without it)
     make bench DATASET=1000000 ALERTS=10000000   # and 10,000,000 alerts over those cases (default: one per case)
+    make bench ROUNDS=5 DURATION=20          # more, longer rounds on a very noisy machine
     .venv/bin/python -m bench.run --help     # also: --scenario NAME (repeatable)
 
 PostgreSQL runs in a fresh schema of the local test database (`CASEWORK_TEST_DATABASE_URL`, default
@@ -175,8 +213,9 @@ starts (`ALERTS=TOTAL` passes `--alerts TOTAL` on); the scenarios marked for it 
 cursor, page 200 by number, status counts unfiltered and by assignee, text search, comments on the busiest and on an
 empty seeded case, alert lookup, 1,000-alert attach) run in that seeded workspace with its token. List, search, lookup, comment and attach scenarios use one connection, since their
 targets are single-client latency; `p95 ms` comes from `bench/wrk/request.lua` (wrk itself prints 50/75/90/99).
-The `stack:` rows are references served by the floor app itself (one row by primary key, with sqlite3 and as a
-SQLAlchemy ORM entity, no authentication): what any database-backed endpoint on this stack can keep of the floor.
+The `stack:` rows are references served by the floor app itself (one row by primary key with sqlite3, as a
+SQLAlchemy ORM entity, as a SQLAlchemy Core row, and the Core row after a bearer-token check by hash): what any
+database-backed endpoint on this stack can keep of the floor, one layer of casework's profile at a time.
 
 ## Targets (issue 6)
 
@@ -192,7 +231,14 @@ SQLAlchemy ORM entity, no authentication): what any database-backed endpoint on 
   (`list page 1 of 20 with status counts`, as `_find` counts each status).
 - Issue 13: each `datadog:` scenario ≥ 0.8 × its native counterpart's req/s in the same run: create
   (`create case`), search page 1 (`list page 1 of 10 by number`), 100 insights (`add 100 insights`).
+- Issue 14 (hot paths; SQLite, one worker, 32 connections): get by id or key ≥ 0.35 × floor, create ≥ 0.15 ×,
+  comment on an empty case ≥ 0.15 ×; PostgreSQL with two workers: get ≥ 0.25 ×, create ≥ 0.10 ×; p99 ≤ 4 × p50
+  for create and comment on both databases; bulk update of 100 cases ≤ 150 ms p50; RSS ≤ 200 MB per process.
 """
+
+
+def _rounds(document: dict[str, Any]) -> str:
+    return f" in {document['rounds']} rounds" if document.get("rounds") else ""
 
 
 def _dataset(document: dict[str, Any]) -> str:
@@ -225,7 +271,7 @@ def readme(documents: list[dict[str, Any]], previous: str = "") -> str:
     fresh = {
         document["db"]: (
             f"### {document['db']}, {document['workers']} worker(s), {document['connections']} connections, "
-            f"{document['duration']} s per scenario{_dataset(document)} — {document['started']}\n\n"
+            f"{document['duration']} s per scenario{_rounds(document)}{_dataset(document)} — {document['started']}\n\n"
             f"Machine: {document['machine']}.\n\n{markdown_table(rows_of(document))}\n"
         )
         for document in documents

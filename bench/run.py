@@ -193,17 +193,32 @@ def connections_of(scenario: Scenario, args: argparse.Namespace) -> int:
     return min(args.connections, scenario.connections or args.connections)
 
 
-def measure(
-    server: Server, path: str, scenario: Scenario, bodies: Path | None, token: str, args: argparse.Namespace
-) -> report.WrkResult:
+def warm_up(server: Server, path: str, scenario: Scenario, bodies: Path | None, token: str, connections: int) -> int:
+    """One short run before the rounds; how many requests it may have sent (its count plus each connection's
+    request cut off at the end), so that the rounds start past them and one-off targets stay fresh."""
+    warmup = wrk(f"{server.url}{path}", scenario, bodies, WARMUP_SECONDS, connections, token)
+    wait_idle(server.process.pid)
+    return warmup.requests + connections
+
+
+def rotated_rounds(
+    floor: Server, target: Server, path: str, scenario: Scenario, bodies: Path | None, token: str, args: argparse.Namespace
+) -> report.Rounds:
+    """Floor and casework alternately, `args.rounds` times each, so that both see the same moments of a shared
+    machine; `args.duration` is split between the rounds."""
     connections = connections_of(scenario, args)
-    url = f"{server.url}{path}"
-    warmup = wrk(url, scenario, bodies, WARMUP_SECONDS, connections, token)
-    wait_idle(server.process.pid)
-    # Past what the warm-up sent (and each connection's request cut off at its end), so one-off targets stay fresh.
-    result = wrk(url, scenario, bodies, args.duration, connections, token, warmup.requests + connections)
-    wait_idle(server.process.pid)
-    return result
+    seconds = max(1, round(args.duration / args.rounds))
+    warm_up(floor, "/floor", scenario, bodies, token, connections)
+    offset = warm_up(target, path, scenario, bodies, token, connections)
+    rounds = report.Rounds(floor=[], casework=[])
+    for _ in range(args.rounds):
+        rounds.floor.append(wrk(f"{floor.url}/floor", scenario, bodies, seconds, connections, token))
+        wait_idle(floor.process.pid)
+        result = wrk(f"{target.url}{path}", scenario, bodies, seconds, connections, token, offset)
+        offset += result.requests + connections
+        rounds.casework.append(result)
+        wait_idle(target.process.pid)
+    return rounds
 
 
 @contextmanager
@@ -246,22 +261,22 @@ def run_scenario(
     if bodies:
         body_file = tmp / "bodies.jsonl"
         body_file.write_text(request_lines(bodies, scenario.paths(ctx) if scenario.paths else None))
-    floor_result = measure(floor, "/floor", scenario, body_file, token, args)
     target = floor if scenario.on_floor else casework
     with PeakRss(target.process.pid) as rss:
-        result = measure(target, scenario.path(ctx), scenario, body_file, token, args)
+        rounds = rotated_rounds(floor, target, scenario.path(ctx), scenario, body_file, token, args)
     return report.Row(
         scenario=scenario.name,
         method=scenario.method,
         connections=connections_of(scenario, args),
-        rps=result.requests_per_second,
-        p50_ms=result.p50_ms,
-        p95_ms=result.p95_ms,
-        p99_ms=result.p99_ms,
-        floor_rps=floor_result.requests_per_second,
+        rps=rounds.median("requests_per_second") or 0.0,
+        p50_ms=rounds.median("p50_ms") or 0.0,
+        p95_ms=rounds.median("p95_ms"),
+        p99_ms=rounds.median("p99_ms") or 0.0,
+        floor_rps=rounds.median("requests_per_second", of="floor") or 0.0,
         peak_rss_mb=rss.peak / 2**20,
         max_process_rss_mb=rss.peak_process / 2**20,
-        errors=result.errors,
+        errors=rounds.errors(),
+        round_ratios=rounds.ratios(),
     )
 
 
@@ -307,7 +322,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--duration", type=int, default=10, help="Seconds of load per scenario and server.")
+    parser.add_argument("--duration", type=int, default=10, help="Seconds of load per scenario and server, split "
+                        "between the rounds.")  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=3, help="Rotated floor/casework rounds per scenario; the ratio "
+                        "is their median.")  # fmt: skip
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--dataset", type=int, metavar="N", help="Seed N cases first (casework seed-data) and run the "
                         "scenarios on seeded data too.")  # fmt: skip
@@ -320,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
         scenarios = selected(args.scenario)
     except ValueError as exc:
         parser.error(str(exc))
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     if args.dataset is not None and args.dataset < 1:
         parser.error("--dataset must be at least 1")
     if args.alerts is not None and (args.dataset is None or args.alerts < 0):
@@ -356,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"… seeded in {ctx['dataset']['seconds']:.0f} s", file=sys.stderr, flush=True)
         with (
             serving(casework_cmd, casework_env, casework_port, args.workers, tmp / "casework.log") as casework,
-            serving(floor_cmd, server_env(BENCH_FLOOR_DB=str(tmp / "floor.db")), floor_port, args.workers, tmp / "floor.log") as floor,
+            serving(floor_cmd, server_env(BENCH_FLOOR_DB=str(tmp / "floor.db"), BENCH_FLOOR_TOKEN=TOKEN), floor_port, args.workers, tmp / "floor.log") as floor,
         ):
             for scenario in scenarios:
                 print(f"… {scenario.name}", file=sys.stderr, flush=True)
@@ -369,6 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         "db": args.db,
         "workers": args.workers,
         "duration": args.duration,
+        "rounds": args.rounds,
         "connections": args.connections,
         "dataset": args.dataset,
         "alerts": ctx["dataset"]["alerts"] if args.dataset else None,

@@ -94,14 +94,60 @@ def test_ratio_is_to_the_floor_of_the_same_row():
     assert report.Row("x", "GET", 1, 10.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0).ratio == 0.0
 
 
+def _wrk(rps: float, p50: float = 1.0, errors: int = 0) -> report.WrkResult:
+    return report.WrkResult(requests_per_second=rps, p50_ms=p50, p99_ms=p50 * 3, requests=int(rps), errors=errors, p95_ms=p50 * 2)
+
+
+def test_rotated_rounds_give_the_median_of_each_rounds_ratio_and_its_spread():
+    # The third round ran while a neighbour loaded the machine: casework and the floor both fell, their ratio held.
+    rounds = report.Rounds(floor=[_wrk(1000), _wrk(1100), _wrk(400)], casework=[_wrk(300), _wrk(264, 2.0, 1), _wrk(40, 9.0)])
+    assert rounds.ratios() == pytest.approx((0.3, 0.24, 0.1))
+    assert rounds.median("requests_per_second") == 264 and rounds.median("p50_ms") == 2.0
+    assert rounds.median("requests_per_second", of="floor") == 1000 and rounds.errors() == 1
+    row = report.Row("get", "GET", 32, 264, 2.0, 6.0, 1000, 1.0, 1.0, 0, round_ratios=rounds.ratios())
+    # The median ratio, not the ratio of the median rates (264/1000), nor a mean pulled down by the noisy round.
+    assert row.ratio == pytest.approx(0.24)
+    assert row.spread == pytest.approx((0.1, 0.3))
+    assert "0.100–0.300" in report.text_table([row])
+    assert report.Row("x", "GET", 1, 10.0, 1.0, 1.0, 20.0, 1.0, 1.0, 0, round_ratios=(0.5,)).spread is None
+
+
+def test_a_missing_p95_in_any_round_leaves_the_median_p95_unknown():
+    rounds = report.Rounds(floor=[_wrk(10)], casework=[report.WrkResult(5.0, 1.0, 2.0, 5, 0)])
+    assert rounds.median("p95_ms") is None
+
+
+def test_rounds_alternate_floor_and_casework_and_split_the_duration(monkeypatch):
+    calls = []
+
+    def fake_wrk(url, scenario, bodies, seconds, connections, token, offset=0):
+        calls.append((url.rsplit(":", 1)[1], seconds, offset))
+        return _wrk(100 if "floor" in url else 50)
+
+    monkeypatch.setattr(run, "wrk", fake_wrk)
+    monkeypatch.setattr(run, "wait_idle", lambda pgid: None)
+
+    class Process:
+        pid = 0
+
+    floor, casework = run.Server(Process(), "http://f:1", Path("f")), run.Server(Process(), "http://c:2", Path("c"))
+    args = type("Args", (), {"rounds": 3, "duration": 9, "connections": 4})()
+    rounds = run.rotated_rounds(floor, casework, "/api/v1/cases", SCENARIOS[0], None, "t", args)
+    assert [c[0] for c in calls] == ["1/floor", "2/api/v1/cases"] + ["1/floor", "2/api/v1/cases"] * 3
+    assert [c[1] for c in calls[2:]] == [3] * 6
+    # Each casework round starts past what the warm-up and the earlier rounds sent.
+    assert [c[2] for c in calls[3::2]] == [54, 108, 162]
+    assert rounds.ratios() == (0.5, 0.5, 0.5)
+
+
 def test_text_table_has_every_column_and_aligned_rows():
     lines = report.text_table(ROWS).splitlines()
     assert lines[0].split("  ")[0].strip() == "scenario" and "ratio to floor" in lines[0] and "max process MB" in lines[0]
     assert set(lines[1]) <= {"-", " "}
-    assert lines[2].split() == ["create", "case", "32", "1200", "20.12", "–", "80.50", "0.300", "–", "150", "120", "0"]
+    assert lines[2].split() == ["create", "case", "32", "1200", "20.12", "–", "80.50", "0.300", "–", "–", "150", "120", "0"]
     # Small rates and ratios keep a significant digit.
     assert lines[3].split() == [
-        "bulk", "update", "100", "cases", "4", "3.0", "8.00", "12.50", "30.00", "0.001", "–", "251", "130", "3",
+        "bulk", "update", "100", "cases", "4", "3.0", "8.00", "12.50", "30.00", "0.001", "–", "–", "251", "130", "3",
     ]  # fmt: skip
     assert len({len(line) for line in lines}) == 1
 
@@ -109,11 +155,11 @@ def test_text_table_has_every_column_and_aligned_rows():
 def test_markdown_table_has_a_header_an_alignment_row_and_one_row_per_scenario():
     lines = report.markdown_table(ROWS).splitlines()
     assert lines[0] == (
-        "| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | ratio to floor | ratio to native | peak RSS MB "
-        "| max process MB | errors |"
+        "| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | ratio to floor | spread | ratio to native "
+        "| peak RSS MB | max process MB | errors |"
     )
-    assert lines[1] == "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    assert lines[2] == "| create case | 32 | 1200 | 20.12 | – | 80.50 | 0.300 | – | 150 | 120 | 0 |"
+    assert lines[1] == "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    assert lines[2] == "| create case | 32 | 1200 | 20.12 | – | 80.50 | 0.300 | – | – | 150 | 120 | 0 |"
     assert len(lines) == 2 + len(ROWS)
 
 
@@ -226,7 +272,7 @@ def test_the_report_puts_each_dialect_row_beside_its_native_counterpart():
     )
     assert rows[0].native_ratio is None and rows[1].native_rps == ROWS[0].rps
     assert rows[1].native_ratio == pytest.approx(0.8)
-    assert report.text_table(rows).splitlines()[3].split()[8] == "0.80"
+    assert report.text_table(rows).splitlines()[3].split()[9] == "0.80"
     assert report.rows_of(json.loads(json.dumps(report.result_document(META, rows)))) == rows
 
 
@@ -285,11 +331,17 @@ def test_the_floor_serves_each_reference_scenario_one_row_of_41_columns(tmp_path
     monkeypatch.setenv("BENCH_FLOOR_DB", str(tmp_path / "floor.db"))
     floor = importlib.reload(importlib.import_module("bench.floor"))
     references = [s for s in SCENARIOS if s.on_floor]
-    assert [s.name for s in references] == ["stack: sqlite3 row by key", "stack: ORM row by key"]
-    with TestClient(floor.app) as client:
+    assert [s.name for s in references] == [
+        "stack: sqlite3 row by key", "stack: ORM row by key", "stack: Core row by key", "stack: token check + Core row",
+    ]  # fmt: skip
+    monkeypatch.setenv("BENCH_FLOOR_TOKEN", "floor-secret")
+    floor = importlib.reload(floor)
+    with TestClient(floor.app, headers={"Authorization": "Bearer floor-secret"}) as client:
         rows = [client.get(s.path({})).json() for s in references]
-    assert rows[0] == rows[1]
+        refused = client.get("/floor/token-core-row", headers={"Authorization": "Bearer other"})
+    assert rows[0] == rows[1] == rows[2] == rows[3]
     assert rows[0]["id"] == floor.ROW_ID and len(rows[0]) == floor.COLUMNS + 1
+    assert refused.status_code == 401
 
 
 def test_readme_keeps_the_hand_written_findings_between_the_targets_and_the_results(tmp_path: Path, monkeypatch):
