@@ -170,6 +170,7 @@ LAYERS = {
     "casework.workflow.fields.bulk": CONTENT,
     "casework.workflow.slas.worker": CONTENT,
     "casework.cli": ENTRY_POINTS,
+    "casework.__main__": ENTRY_POINTS,
     "casework.command_line": ENTRY_POINTS,
     "casework.http": ENTRY_POINTS,
     "casework.app": ENTRY_POINTS,

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from casework import __version__
 from casework import problems
 from casework.activity.router import router as activity_router
 from casework.attachments.router import UPLOAD_PATH, upload_body_limit
@@ -139,7 +140,7 @@ def create_app(
 
     app = FastAPI(
         title="casework",
-        version="0.1.0",
+        version=__version__,
         summary="Case management with a native API and vendor-compatible dialects.",
         lifespan=lifespan,
     )

@@ -11,6 +11,7 @@ import orjson
 import typer
 from sqlalchemy.orm import Session
 
+from casework import __version__
 from casework.auth import service as auth
 from casework.auth.models import User
 from casework.auth.schemas import TokenCreate, TokenRead, UserCreate, UserRead
@@ -42,8 +43,28 @@ from casework.workflow import cli as workflow_cli
 from casework.workflow.slas import worker as sla_worker
 from casework.workflow.slas.cli import sla_app
 
-app = typer.Typer(help="casework: a self-hosted case-management server.", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False
+app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"casework {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", "-V", help="Print the version and exit.", callback=_print_version, is_eager=True)
+    ] = False,
+) -> None:
+    """casework: a self-hosted case-management server."""
+
+
 user_app = typer.Typer(help="Users of a workspace.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 case_app = typer.Typer(help="Cases.", no_args_is_help=True)
