@@ -21,6 +21,7 @@ from casework.command_line import (
     JsonFlag,
     acting_user,
     database,
+    load_settings,
     out,
     print_json,
     print_table,
@@ -37,7 +38,6 @@ from casework.db.database import Database
 from casework.logs import configure_logging
 from casework.oauth.cli import oauth_client_app
 from casework import seed as seeding
-from casework.settings import Settings
 from casework.workflow.fields.cli import field_app
 from casework.workflow import cli as workflow_cli
 from casework.workflow.slas import worker as sla_worker
@@ -81,7 +81,7 @@ app.add_typer(oauth_client_app, name="oauth-client")
 
 def _prepare(db: Database) -> Any:
     migrations.upgrade(db.engine)
-    return db.run_sync(bootstrap_if_empty, Settings().bootstrap_token)
+    return db.run_sync(bootstrap_if_empty, load_settings().bootstrap_token)
 
 
 @app.command()
@@ -95,8 +95,8 @@ def migrate() -> None:
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Default CASEWORK_HOST.")] = None,
-    port: Annotated[int | None, typer.Option(help="Default CASEWORK_PORT.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Default CASEWORK_WORKERS.")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Default CASEWORK_PORT.")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=256, help="Default CASEWORK_WORKERS.")] = None,
     no_worker: Annotated[bool, typer.Option("--no-worker", help="Do not run the SLA worker in the server.")] = False,
 ) -> None:
     """Migrate, create the first workspace and admin on an empty database, then serve HTTP (with the SLA worker)."""
@@ -105,7 +105,7 @@ def serve(
     if no_worker:
         # Read by create_app in every server process.
         os.environ["CASEWORK_SLA_WORKER"] = "false"
-    settings = Settings()
+    settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with database() as db:
         created = _prepare(db)
@@ -139,7 +139,7 @@ def worker(
     ] = None,
 ) -> None:
     """Write the SLA warning and exceeded entries as case clocks cross them (serve runs this too)."""
-    settings = Settings()
+    settings = load_settings()
     configure_logging(settings.log_level, settings.access_log)
     with database() as db:
         if once:

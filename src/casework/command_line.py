@@ -37,9 +37,26 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
+# Values of these settings are never echoed back.
+SECRET_SETTINGS = ("s3_secret_access_key", "bootstrap_token")
+
+
+def load_settings() -> Settings:
+    """The settings of the environment; a bad value is one line naming its variable, then exit 2, no traceback."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else ""
+            shown = "" if field in SECRET_SETTINGS else f"={error['input']}"
+            message = error["msg"].removeprefix("Value error, ")
+            err.print(f"error: CASEWORK_{field.upper()}{shown}: {message}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
 @contextmanager
 def database() -> Iterator[Database]:
-    db = Database(Settings().resolved_database_url)
+    db = Database(load_settings().resolved_database_url)
     try:
         yield db
     except DomainError as exc:
