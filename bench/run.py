@@ -41,6 +41,8 @@ WARMUP_SECONDS = 1
 WRK_TIMEOUT = "30s"
 RSS_POLL_SECONDS = 0.1
 IDLE_TIMEOUT = 120.0
+# The busiest seeded case's comments: the comment scenarios' target is a 10,000-comment case.
+HOT_CASE_COMMENTS = 10_000
 
 
 @dataclass
@@ -308,7 +310,8 @@ def seed_dataset(cases: int, env: dict[str, str], alerts: int | None = None) -> 
     bootstrap workspace come first, as `serve` would make them: serve only bootstraps an empty database, and the
     scenarios without a dataset use the bootstrap token. `alerts`: the total, else seed-data's one per case."""
     prepare = [sys.executable, "-c", PREPARE_DATABASE]
-    seed = [str(Path(sys.executable).with_name("casework")), "seed-data", "--cases", str(cases), "--json"]
+    seed = [str(Path(sys.executable).with_name("casework")), "seed-data", "--cases", str(cases), "--json",
+            "--comments-per-case-max", str(HOT_CASE_COMMENTS)]
     if alerts is not None:
         seed += ["--alerts", str(alerts)]
     for command in (prepare, seed):

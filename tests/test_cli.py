@@ -4,6 +4,7 @@ Most commands run in-process through typer's CliRunner (one import of the app, n
 first test runs the installed script itself. Terminal width is set narrow on purpose: output must not depend on it.
 """
 
+import asyncio
 import json
 import subprocess
 import uuid
@@ -15,7 +16,12 @@ import httpx
 import pytest
 from typer.testing import CliRunner, Result
 
+from sqlalchemy.orm import Session
+
 from casework.app import create_app
+from casework.auth import service as auth
+from casework.auth.schemas import UserCreate
+from casework.projects import service as projects
 from casework.bootstrap import ADMIN_EMAIL, bootstrap_if_empty
 from casework.cli import app as cli
 from casework.db.database import Database
@@ -90,6 +96,21 @@ def table_columns(output: str) -> list[str]:
         for i, cell in enumerate(cells):
             columns[i] += "".join(cell.split())
     return columns
+
+
+def table_rows(output: str) -> list[list[str]]:
+    """The rows of a printed table, each cell's text whole: a line whose first cell is empty continues the row
+    above (a cell wrapped at the terminal's width)."""
+    rows: list[list[str]] = []
+    for line in output.splitlines():
+        if not line.startswith("│"):
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
+        if rows and not cells[0]:
+            rows[-1] = [f"{old}{new}" for old, new in zip(rows[-1], cells)]
+        else:
+            rows.append(cells)
+    return rows
 
 
 async def api_call(url: str, token: str, method: str, path: str, **kwargs: object) -> httpx.Response:
@@ -288,8 +309,104 @@ def test_case_list_and_show_in_table_and_json(casework: Cli) -> None:
 
     assert casework.json("case", "show", "case-1") == first  # keys are case-insensitive
     assert casework.json("case", "show", second["id"]) == second
-    columns = table_columns(casework.ok("case", "show", "CASE-1").stdout)
-    assert columns[:6] == ["CASE-1", "Firstcase", "open", "P2", "low", "x"]
+    shown = casework.ok("case", "show", "CASE-1").stdout
+    assert "CASE-1: First case" in shown and "Open (open)" in shown and "P2" in shown
+
+
+def test_case_show_prints_the_whole_case_description_sla_counts_and_latest_activity(casework: Cli) -> None:
+    created = casework.json("case", "create", "--title", "Card fraud", "--description", "Two charges from Lyon.",
+                            "--priority", "P1", "--tag", "fraud")  # fmt: skip
+    changed = asyncio.run(api_call(casework.url, casework.admin_token, "PATCH", f"/cases/{created['id']}",
+                                   json={"severity": "high"}, headers={"If-Match": str(created["version"])}))  # fmt: skip
+    assert changed.status_code == 200, changed.text
+    shown = casework.ok("case", "show", created["key"]).stdout
+    assert f"{created['key']}: Card fraud" in shown
+    assert "Two charges from Lyon." in shown
+    assert "0 comments, 0 alerts, 0 files" in shown
+    facts = dict(table_rows(shown.split("Two charges")[0]))
+    assert facts["priority"] == "P1" and facts["severity"] == "high" and facts["tags"] == "fraud"
+    assert facts["author"] == ADMIN_EMAIL
+    activity = shown.split("latest activity")[1]
+    # Newest first: the change, then the creation.
+    assert activity.index("updated") < activity.index("created") and "severity" in activity
+    # --json stays the case as the API answers it.
+    assert casework.json("case", "show", created["key"])["description"] == "Two charges from Lyon."
+
+
+def _second_workspace(url: str, name: str) -> str:
+    db = Database(url)
+    try:
+        def work(session: Session) -> str:
+            workspace = projects.create_workspace(session, name)
+            auth.add_user(session, workspace.id, UserCreate(email="boss@example.com", name="Boss", role="admin"))
+            return str(workspace.id)
+
+        return db.run_sync(work)
+    finally:
+        db.dispose()
+
+
+def test_with_several_workspaces_the_cli_acts_in_the_one_named_by_id_name_or_environment(casework: Cli) -> None:
+    casework.ok("case", "create", "--title", "In the first workspace")
+    other = _second_workspace(casework.url, "Fraud desk")
+    assert "several workspaces" in casework.error("case", "list")
+    names = [w["name"] for w in casework.json("workspace", "list")]
+    assert len(names) == 2 and names[1] == "Fraud desk"  # oldest first
+    assert casework.json("--workspace", other, "case", "list") == []
+    assert casework.json("-w", "Fraud desk", "user", "list")[0]["email"] == "boss@example.com"
+    first = next(w["id"] for w in casework.json("workspace", "list") if w["id"] != other)
+    assert [c["title"] for c in casework.json("--workspace", first, "case", "list")] == ["In the first workspace"]
+    result = CliRunner().invoke(cli, ["case", "list", "--json"], env={
+        "CASEWORK_DATABASE_URL": casework.url, "CASEWORK_WORKSPACE": other, "CASEWORK_BOOTSTRAP_TOKEN": None})  # type: ignore[dict-item]
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    assert "workspace Nowhere not found" in casework.error("--workspace", "Nowhere", "case", "list")
+    _second_workspace(casework.url, "Fraud desk")
+    assert "several workspaces are named Fraud desk" in casework.error("--workspace", "Fraud desk", "case", "list")
+
+
+def test_user_deactivate_activate_and_role(casework: Cli) -> None:
+    casework.ok("user", "add", "--email", "ana@example.com", "--name", "Ana")
+    assert casework.json("user", "role", "ana@example.com", "manager")["role"] == "manager"
+    assert casework.json("user", "deactivate", "ana@example.com")["active"] is False
+    listed = {u["email"]: u for u in casework.json("user", "list")}
+    assert listed["ana@example.com"]["active"] is False and listed["ana@example.com"]["role"] == "manager"
+    assert casework.json("user", "activate", "ana@example.com")["active"] is True
+    assert "role" in casework.error("user", "role", "ana@example.com", "overlord")
+    # The last active admin stays.
+    assert "at least one active admin" in casework.error("user", "deactivate", ADMIN_EMAIL)
+    assert "at least one active admin" in casework.error("user", "role", ADMIN_EMAIL, "agent")
+    assert "not found" in casework.error("user", "deactivate", "nobody@example.com")
+
+
+async def test_a_deactivated_users_token_is_refused_at_once(casework: Cli) -> None:
+    casework.ok("user", "add", "--email", "bo@example.com", "--name", "Bo", "--role", "admin")
+    token = casework.json("token", "create", "--user", "bo@example.com")["token"]
+    assert (await api_call(casework.url, token, "GET", "/me")).status_code == 200
+    casework.ok("user", "deactivate", "bo@example.com")
+    assert (await api_call(casework.url, token, "GET", "/me")).status_code == 401
+
+
+def test_seed_data_fills_an_existing_workspace_in_a_new_project_numbered_after_its_cases(casework: Cli) -> None:
+    mine = casework.json("case", "create", "--title", "Already here")
+    workspace = casework.json("workspace", "list")[0]["id"]
+    seeded = casework.json("seed-data", "--workspace", workspace, "--cases", "25", "--comments-per-case-max", "3")
+    assert seeded["workspace_id"] == workspace and seeded["project_key"] == "DEMO" and seeded["token"] is None
+    listed = casework.json("case", "list", "--limit", "500")
+    assert len(listed) == 26
+    demo = sorted((c for c in listed if c["key"].startswith("DEMO-")), key=lambda c: c["number"])
+    assert [c["key"] for c in demo] == [f"DEMO-{n}" for n in range(1, 26)]
+    assert [c["number"] for c in demo] == list(range(mine["number"] + 1, mine["number"] + 26))
+    after = casework.json("case", "create", "--title", "After the seed")
+    assert after["number"] == mine["number"] + 26 and after["key"] == "CASE-2"
+    # A second fill takes the next free project key.
+    assert casework.json("seed-data", "--workspace", workspace, "--cases", "5")["project_key"] == "DEMO1"
+
+
+def test_seed_data_by_default_makes_a_small_demo_workspace_and_prints_its_admin_token(casework: Cli) -> None:
+    seeded = casework.json("seed-data")
+    assert seeded["rows"]["cases"] == 200 and seeded["token"]
+    assert seeded["hot_cases"] and seeded["project_key"] == "CASE"
+    assert seeded["workspace_id"] in {w["id"] for w in casework.json("workspace", "list")}
 
 
 def test_case_show_of_an_unknown_case_is_one_error_line(casework: Cli) -> None:

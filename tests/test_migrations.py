@@ -301,7 +301,7 @@ def test_upgrading_to_0007_moves_projects_standard_types_to_the_workspace(backen
             for project_id in (plain, prefilled):
                 numbering.create_project_sequence(session, project_id)
             session.flush()
-            numbering.advance_to(session.connection(), workspace_id, plain, 1)
+            numbering.advance_to(session.connection(), workspace_id, plain, 1, 1)
 
         db.run_sync(numbering_as_created)
         actor = Actor(workspace_id, user_id, "admin", frozenset(SCOPES))

@@ -4,7 +4,7 @@ import dataclasses
 import os
 import sys
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import orjson
@@ -14,11 +14,14 @@ from sqlalchemy.orm import Session
 from casework import __version__
 from casework.auth import service as auth
 from casework.auth.models import User
-from casework.auth.schemas import TokenCreate, TokenRead, UserCreate, UserRead
+from casework.auth.schemas import TokenCreate, TokenRead, UserCreate, UserRead, UserUpdate
 from casework.bootstrap import bootstrap_if_empty
 from casework.command_line import (
     AsUser,
     JsonFlag,
+    WorkspaceOption,
+    chosen_workspace,
+    workspace_option,
     acting_user,
     database,
     load_settings,
@@ -28,6 +31,8 @@ from casework.command_line import (
     run,
     validated,
 )
+from casework.projects import service as projects
+from casework.activity.records import ActivityRecord
 from casework.cases import search
 from casework.cases import service as cases
 from casework.cases.records import CaseRecord
@@ -58,18 +63,22 @@ def _print_version(asked: bool) -> None:
 
 @app.callback()
 def main(
+    workspace: WorkspaceOption = None,
     version: Annotated[
         bool, typer.Option("--version", "-V", help="Print the version and exit.", callback=_print_version, is_eager=True)
     ] = False,
 ) -> None:
     """casework: a self-hosted case-management server."""
+    chosen_workspace.set(workspace)
 
 
 user_app = typer.Typer(help="Users of a workspace.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+workspace_app = typer.Typer(help="Workspaces of the database.", no_args_is_help=True)
 case_app = typer.Typer(help="Cases.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(workspace_app, name="workspace")
 app.add_typer(case_app, name="case")
 app.add_typer(workflow_cli.status_app, name="status")
 app.add_typer(workflow_cli.transitions_app, name="transitions")
@@ -153,15 +162,23 @@ def worker(
 
 @app.command("seed-data")
 def seed_data(
-    cases: Annotated[int, typer.Option(min=1, help="How many cases.")],
-    workspace_name: Annotated[str, typer.Option(help="Name of the new workspace.")] = "Seeded workspace",
+    cases: Annotated[int, typer.Option(min=1, help="How many cases.")] = 200,
+    workspace: Annotated[
+        str | None, typer.Option(help="Fill this existing workspace (id or name), in a new DEMO project.")
+    ] = None,
+    workspace_name: Annotated[str, typer.Option(help="Name of the new workspace.")] = "Demo workspace",
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 42,
-    comments_per_case_max: Annotated[int, typer.Option(min=0, help="Comments of the busiest cases.")] = 10_000,
+    comments_per_case_max: Annotated[int, typer.Option(min=0, help="Comments of the busiest cases.")] = 50,
     alerts: Annotated[int | None, typer.Option(min=0, help="Alerts in total; one per case by default.")] = None,
     json: JsonFlag = False,
 ) -> None:
-    """Create a new workspace filled with realistic cases, comments and alerts (for benchmarks and demos)."""
-    options = seeding.SeedOptions(cases, workspace_name, seed, comments_per_case_max, alerts)
+    """Fill a workspace with realistic cases, comments and alerts, for demos and benchmarks: by default a new
+    workspace, whose admin token is printed; with --workspace, a new project of an existing one."""
+    ref = workspace or workspace_option()
+    with database() as db:
+        migrations.upgrade(db.engine)
+        workspace_id = db.run_sync(projects.find_workspace_id, ref, write=False) if ref else None
+    options = seeding.SeedOptions(cases, workspace_name, seed, comments_per_case_max, alerts, workspace_id=workspace_id)
     step = max(options.batch, cases // 10)
 
     def progress(done: int, rows: dict[str, int], elapsed: float) -> None:
@@ -172,7 +189,6 @@ def seed_data(
             sys.stdout.flush()
 
     with database() as db:
-        migrations.upgrade(db.engine)
         result = seeding.seed(db, options, progress)
     if json:
         print_json(dataclasses.asdict(result) | {"workspace_id": str(result.workspace_id)})
@@ -181,8 +197,24 @@ def seed_data(
     out.print(", ".join(f"{table} {count:,}" for table, count in result.rows.items()))
     out.print(f"seeded {total:,} rows in {result.seconds:.1f} s ({total / result.seconds:,.0f} rows/s)")
     out.print(f"busiest cases: {', '.join(result.hot_cases)}; a case without comments: {result.quiet_case}")
+    if result.token is None:
+        out.print(f"workspace {result.workspace_id}, project {result.project_key}")
+        return
     out.print(f"workspace {result.workspace_id}; admin token, shown only now:")
     out.print(result.token, markup=False, highlight=False)
+
+
+@workspace_app.command("list")
+def workspace_list(json: JsonFlag = False) -> None:
+    """List the database's workspaces (choose one with `casework --workspace ID-or-name ...`)."""
+    rows = [
+        {"id": str(w.id), "name": w.name, "created_at": w.created_at.isoformat()}
+        for w in run(projects.list_workspaces, write=False)
+    ]
+    if json:
+        print_json(rows)
+        return
+    print_table("workspaces", ["id", "name", "created_at"], [list(row.values()) for row in rows])
 
 
 @user_app.command("add")
@@ -203,6 +235,37 @@ def user_add(
 def user_list(as_email: AsUser = None, json: JsonFlag = False) -> None:
     """List the workspace's users."""
     _show_users(run(lambda s: auth.list_users(s, acting_user(s, as_email)), write=False), json)
+
+
+@user_app.command("deactivate")
+def user_deactivate(email: str, as_email: AsUser = None, json: JsonFlag = False) -> None:
+    """Deactivate a user: their tokens stop working at once; the workspace keeps at least one active admin."""
+    _update_user(email, UserUpdate(active=False), as_email, json)
+
+
+@user_app.command("activate")
+def user_activate(email: str, as_email: AsUser = None, json: JsonFlag = False) -> None:
+    """Activate a deactivated user again."""
+    _update_user(email, UserUpdate(active=True), as_email, json)
+
+
+@user_app.command("role")
+def user_role(
+    email: str,
+    role: Annotated[str, typer.Argument(help="admin, manager, agent, reviewer or viewer.")],
+    as_email: AsUser = None,
+    json: JsonFlag = False,
+) -> None:
+    """Change a user's role."""
+    _update_user(email, validated(UserUpdate, role=role), as_email, json)
+
+
+def _update_user(email: str, data: UserUpdate, as_email: str | None, json: bool) -> None:
+    def work(session: Session) -> User:
+        actor = acting_user(session, as_email)
+        return auth.update_user(session, actor, auth.find_user_by_email(session, actor.workspace_id, email).id, data)
+
+    _show_users([run(work)], json, single=True)
 
 
 def _show_users(users: list[User], json: bool, single: bool = False) -> None:
@@ -303,11 +366,62 @@ def case_list(
     _show_cases(page.items, json)
 
 
+# Entries of the activity log `case show` prints under the case.
+LATEST_ACTIVITY = 10
+
+
 @case_app.command("show")
 def case_show(ref: str, as_email: AsUser = None, json: JsonFlag = False) -> None:
-    """Show one case by id or key."""
-    case = run(lambda s: cases.get_case(s, acting_user(s, as_email), ref), write=False)
-    _show_cases([case], json, single=True)
+    """Show one case by id or key: its fields, description, SLA clocks, counts and latest activity (--json: the
+    case as the API answers it)."""
+
+    def work(session: Session) -> tuple[CaseRecord, list[ActivityRecord], dict[uuid.UUID, Any]]:
+        actor = acting_user(session, as_email)
+        case = cases.get_case(session, actor, ref)
+        entries = [] if json else cases.latest_activity(session, actor, ref, LATEST_ACTIVITY)
+        people = {case.author_id, *case.assignees, *(e.actor_id for e in entries if e.actor_id)}
+        return case, entries, auth.user_records(session, actor.workspace_id, people)
+
+    case, entries, people = run(work, write=False)
+    if json:
+        print_json(case_view(case))
+        return
+    _print_whole_case(case, entries, people)
+
+
+def _print_whole_case(case: CaseRecord, entries: list[ActivityRecord], people: dict[uuid.UUID, Any]) -> None:
+    def who(user_id: uuid.UUID | None) -> str:
+        return people[user_id].email if user_id in people else str(user_id or "system")
+
+    def when(moment: datetime | None) -> str | None:
+        return moment and moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    counts = case.counts
+    facts = [
+        ["status", f"{case.status_name} ({case.status})"],
+        ["priority", case.priority], ["severity", case.severity], ["type", case.type],
+        ["assignees", ", ".join(who(a) for a in case.assignees) or "nobody"], ["tags", ", ".join(case.tags)],
+        ["author", who(case.author_id)], ["created", when(case.created_at)], ["updated", when(case.updated_at)],
+        ["due", when(case.due_date)],
+        ["closed", case.closed_at and f"{when(case.closed_at)} ({case.resolution or 'no resolution'})"],
+        ["counts", f"{counts.comments} comments, {counts.alerts} alerts, {counts.files} files, {counts.tasks_open} "
+                   f"open and {counts.tasks_done} done tasks, {counts.links} links, {counts.insights} insights"],
+        *([name, str(value)] for name, value in case.fields.items()),
+        ["version", case.version],
+    ]  # fmt: skip
+    print_table(f"{case.key}: {case.title}", ["field", "value"], [row for row in facts if row[1] not in (None, "")])
+    out.print(case.description or "(no description)", markup=False, highlight=False)
+    if case.slas:
+        print_table("SLA", ["clock", "target s", "elapsed s", "remaining s", "state"], [
+            [sla.sla_type, sla.target_seconds, sla.current_time_seconds, sla.remaining_time_seconds,
+             "exceeded" if sla.exceeded else "paused" if sla.paused else f"{sla.percent_elapsed:.0f}% elapsed"]
+            for sla in case.slas
+        ])  # fmt: skip
+    print_table("latest activity", ["when", "who", "action", "changed"], [
+        # A creation sets every field: only later entries list what they changed.
+        [when(e.created_at), who(e.actor_id), e.action, "" if e.action == "created" else ", ".join(e.changes)]
+        for e in entries
+    ])  # fmt: skip
 
 
 def _show_cases(items: list[CaseRecord], json: bool, single: bool = False) -> None:

@@ -4,6 +4,8 @@ casework.cli and the domain CLIs (workflow, fields, SLAs, OAuth clients) import 
 """
 
 import sys
+import uuid
+from contextvars import ContextVar
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -72,11 +74,39 @@ def run(work: Callable[..., T], *args: Any, write: bool = True) -> T:
         return db.run_sync(work, *args, write=write)
 
 
-def acting_user(session: Session, as_email: str | None) -> auth.Actor:
-    """The CLI acts as a user of the only workspace with every scope, as a local operator."""
+WorkspaceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--workspace", "-w", envvar="CASEWORK_WORKSPACE",
+        help="The workspace to act in (id or name; `casework workspace list`); the only one by default.",
+    ),
+]  # fmt: skip
+
+
+# What `casework --workspace` (or CASEWORK_WORKSPACE) named: the root command sets it on every invocation.
+chosen_workspace: ContextVar[str | None] = ContextVar("chosen_workspace", default=None)
+
+
+def workspace_option() -> str | None:
+    return chosen_workspace.get()
+
+
+def selected_workspace(session: Session) -> uuid.UUID:
+    """The workspace named by `casework --workspace` (or CASEWORK_WORKSPACE), else the database's only one."""
+    ref = workspace_option()
+    if ref:
+        return projects.find_workspace_id(session, ref)
     workspace_id = projects.sole_workspace_id(session)
     if workspace_id is None:
-        raise DomainError("the CLI needs exactly one workspace; run `casework serve` once to create it")
+        if projects.list_workspaces(session):
+            raise DomainError("several workspaces: choose one with --workspace (casework workspace list)")
+        raise DomainError("the CLI needs a workspace; run `casework serve` once to create it")
+    return workspace_id
+
+
+def acting_user(session: Session, as_email: str | None) -> auth.Actor:
+    """The CLI acts as a user of the selected workspace with every scope, as a local operator."""
+    workspace_id = selected_workspace(session)
     if as_email:
         user = auth.find_user_by_email(session, workspace_id, as_email)
     else:

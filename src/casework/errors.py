@@ -32,6 +32,7 @@ RESOURCES: dict[str, str] = {
     "user": _("user"),
     "vendor setting": _("vendor setting"),
     "watcher": _("watcher"),
+    "workspace": _("workspace"),
 }
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from casework.auth.schemas import UserCreate
-from casework.auth.service import SCOPES, Actor, add_user, issue_token
+from casework.auth.service import SCOPES, Actor, add_user, first_active_admin, issue_token
 from casework.cases.models import severity_rank, status_rank
 from casework.workflow.case_values import priority_rank
 from casework.cases.schemas import DEFAULT_OWNER
@@ -32,7 +32,9 @@ from casework.cases.counts import recount as recount_statuses
 from casework.cases.tags import register_tags
 from casework.db import handles
 from casework.db.database import Database
+from casework.errors import DomainError
 from casework.projects.schemas import ProjectCreate
+from casework.projects.lookup import project_key_taken
 from casework.projects.service import add_project, create_workspace
 from casework.workflow.case_types.models import STANDARD
 from casework.workflow.fields.schemas import FieldCreate
@@ -138,6 +140,8 @@ class SeedOptions:
     # Alerts in total; None means one per case on average.
     alerts: int | None = None
     batch: int = BATCH
+    # Fill this existing workspace (a new project in it) instead of creating one.
+    workspace_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -157,14 +161,18 @@ class Setup:
     statuses: dict[str, Status]
     region_field: str
     amount_field: str
-    token: str
+    # The admin's new token: only for a workspace the seed created.
+    token: str | None
+    project_key: str = PROJECT_KEY
+    # The workspace's last case number before the seed: seeded cases are numbered after it.
+    first_number: int = 0
 
 
 @dataclass
 class SeedResult:
     workspace_id: uuid.UUID
     project_key: str
-    token: str
+    token: str | None
     rows: dict[str, int]
     # Keys of the hot cases (the first has exactly comments_per_case_max comments) and of one case without any.
     hot_cases: list[str]
@@ -174,24 +182,43 @@ class SeedResult:
 
 
 def setup_workspace(session: Session, options: SeedOptions) -> Setup:
-    """The workspace, its default project (statuses and types seeded), an admin, the agents, two fields, a token."""
-    workspace = create_workspace(session, options.workspace_name)
-    project = add_project(session, workspace.id, ProjectCreate(key=PROJECT_KEY, name="Default project"))
-    admin = add_user(session, workspace.id, UserCreate(email="admin@example.com", name="Administrator", role="admin"))
+    """The project to fill (the default project of a new workspace, or a new DEMO project of an existing one), its
+    statuses and types, the agents, two fields, and a token for a new workspace's admin."""
+    if options.workspace_id is None:
+        workspace_id = create_workspace(session, options.workspace_name).id
+        admin = add_user(session, workspace_id, UserCreate(email="admin@example.com", name="Administrator", role="admin"))
+        key, emails = PROJECT_KEY, "agent{n:03d}@example.com"
+    else:
+        workspace_id = options.workspace_id
+        found = first_active_admin(session, workspace_id)
+        if found is None:
+            raise DomainError("the workspace has no active admin")
+        admin = found
+        key = next(k for k in (f"DEMO{n or ''}" for n in range(1000)) if not project_key_taken(session, workspace_id, k))
+        emails = "agent{n:03d}." + key.lower() + "@example.com"
+    first_number = numbering.last_number(session, workspace_id)
+    project = add_project(session, workspace_id, ProjectCreate(key=key, name="Default project" if key == PROJECT_KEY else "Demo project"))
     agents = [
-        add_user(session, workspace.id, UserCreate(email=f"agent{n:03d}@example.com", name=f"Agent {n:03d}", role="agent"))
-        for n in range(1, AGENTS + 1)
+        add_user(session, workspace_id, UserCreate(email=emails.format(n=n), name=f"Agent {n:03d}", role="agent"))
+        for n in range(1, agent_count(options.cases) + 1)
     ]
-    actor = Actor(workspace.id, admin.id, "admin", frozenset(SCOPES))
-    options_ = [{"id": key, "label": label} for key, label in REGION_LABELS.items()]
-    region = create_field(session, actor, PROJECT_KEY, FieldCreate(key="region", label="Region", type="select", options=options_))
-    amount = create_field(session, actor, PROJECT_KEY, FieldCreate(key="amount", label="Amount", type="number"))
+    actor = Actor(workspace_id, admin.id, "admin", frozenset(SCOPES))
+    options_ = [{"id": value, "label": label} for value, label in REGION_LABELS.items()]
+    region = create_field(session, actor, key, FieldCreate(key="region", label="Region", type="select", options=options_))
+    amount = create_field(session, actor, key, FieldCreate(key="amount", label="Amount", type="number"))
     statuses = {
         s.builtin_key: Status(s.id.hex, s.name, s.group, s.category) for s in project_statuses(session, project.id) if s.builtin_key
     }
-    _, token = issue_token(session, admin, "seed-data", list(SCOPES))
+    token = issue_token(session, admin, "seed-data", list(SCOPES))[1] if options.workspace_id is None else None
     agent_ids = [a.id.hex for a in agents]
-    return Setup(workspace.id, project.id, admin.id.hex, agent_ids, statuses, region.id.hex, amount.id.hex, token)
+    return Setup(
+        workspace_id, project.id, admin.id.hex, agent_ids, statuses, region.id.hex, amount.id.hex, token, key, first_number
+    )
+
+
+def agent_count(cases: int) -> int:
+    """A desk's size for its case load: five agents for a demo, up to AGENTS for a million cases."""
+    return min(AGENTS, max(5, cases // 100))
 
 
 class Stamps:
@@ -316,7 +343,7 @@ class Generator:
         rng, stamp, ws = self.rng, self.stamp, self.ws
         span = (self.end_ms - self.start_ms) / self.o.cases
         created = int(self.start_ms + (i + rng.random() * 0.9) * span)
-        case_id, key, created_at = self.uuid7(created), f"{PROJECT_KEY}-{i + 1}", stamp(created)
+        case_id, key, created_at = self.uuid7(created), f"{self.s.project_key}-{i + 1}", stamp(created)
         author = self.agents.pick(rng)
         assignees = list(dict.fromkeys(self.agents.pick(rng) for _ in range(ASSIGNEE_COUNTS.pick(rng))))
         tags = list(dict.fromkeys((TAGS.pick(rng), TAGS.pick(rng))))
@@ -352,7 +379,7 @@ class Generator:
                 "id": case_id,
                 "workspace_id": ws,
                 "project_id": self.project,
-                "number": i + 1,
+                "number": self.s.first_number + i + 1,
                 "key": key,
                 "title": title,
                 "description": description,
@@ -597,7 +624,9 @@ def seed(db: Database, options: SeedOptions, progress: Progress | None = None) -
                 load(connection, first, count)
             for statement in restore:
                 connection.exec_driver_sql(statement)
-            numbering.advance_to(connection, setup.workspace_id, setup.project_id, options.cases)
+            numbering.advance_to(
+                connection, setup.workspace_id, setup.project_id, setup.first_number + options.cases, options.cases
+            )
     else:
         with db.write_engine.begin() as connection:
             triggers = _drop_triggers(connection)
@@ -613,7 +642,8 @@ def seed(db: Database, options: SeedOptions, progress: Progress | None = None) -
             with db.write_engine.begin() as connection:
                 _rebuild_text_search(connection, triggers)
         with db.write_engine.begin() as connection:
-            numbering.advance_to(connection, setup.workspace_id, setup.project_id, options.cases)
+            last = setup.first_number + options.cases
+            numbering.advance_to(connection, setup.workspace_id, setup.project_id, last, options.cases)
     db.run_sync(register_tags, setup.workspace_id, tags)
     with db.write_engine.begin() as connection:
         # The cases went in without the service: their status counts are set in one pass.
@@ -623,7 +653,7 @@ def seed(db: Database, options: SeedOptions, progress: Progress | None = None) -
             connection.exec_driver_sql(f'ANALYZE "{table}"')
     return SeedResult(
         setup.workspace_id,
-        PROJECT_KEY,
+        setup.project_key,
         setup.token,
         counts,
         generator.hot_keys,

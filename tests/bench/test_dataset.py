@@ -190,7 +190,10 @@ def test_the_alert_total_is_passed_on_to_seed_data_and_left_to_its_default_other
 
     monkeypatch.setattr(run.subprocess, "run", fake_run)
     assert run.seed_dataset(1000, {}, 10_000) == DATASET
-    assert commands[-1][1:] == ["seed-data", "--cases", "1000", "--json", "--alerts", "10000"]
+    # The busiest case gets the 10,000 comments the comment scenarios need, whatever seed-data's demo default.
+    assert commands[-1][1:] == [
+        "seed-data", "--cases", "1000", "--json", "--comments-per-case-max", "10000", "--alerts", "10000",
+    ]  # fmt: skip
     run.seed_dataset(1000, {})
     assert "--alerts" not in commands[-1]
 

@@ -117,6 +117,12 @@ def list_for_case(
     return [_record(entry) for entry in session.scalars(query.order_by(Activity.id).limit(limit))]
 
 
+def latest_for_case(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, limit: int) -> list[ActivityRecord]:
+    """The case's newest entries, newest first."""
+    query = select(Activity).where(Activity.workspace_id == workspace_id, Activity.case_id == case_id)
+    return [_record(entry) for entry in session.scalars(query.order_by(Activity.id.desc()).limit(limit))]
+
+
 def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
     """The case's entries, as it is deleted for good (the deletion's own entry is written after)."""
     session.execute(delete(Activity.__table__).where(Activity.case_id == case_id))

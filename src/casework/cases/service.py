@@ -555,3 +555,10 @@ def list_activity(
     case = find_case(session, actor.workspace_id, ref)
     rows = activity.list_for_case(session, actor.workspace_id, case.id, after_id(cursor), limit + 1)
     return page_of(rows, limit)
+
+
+def latest_activity(session: Session, actor: Actor, ref: str, limit: int) -> list[ActivityRecord]:
+    """A case's newest activity entries, newest first."""
+    actor.require_case_read()
+    case = find_case(session, actor.workspace_id, ref)
+    return activity.latest_for_case(session, actor.workspace_id, case.id, limit)

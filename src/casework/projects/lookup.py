@@ -11,6 +11,10 @@ from casework.i18n import _
 from casework.projects.models import Project
 
 
+def project_key_taken(session: Session, workspace_id: uuid.UUID, key: str) -> bool:
+    return session.scalar(select(Project.id).where(Project.workspace_id == workspace_id, Project.key == key)) is not None
+
+
 def resolve_project(session: Session, workspace_id: uuid.UUID, ref: str, for_update: bool = False) -> Project:
     """A project by id, handle or key (keys start with a letter, so a handle never reads as one); `for_update` locks
     its row, so that writers of its configuration take turns."""

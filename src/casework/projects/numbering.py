@@ -7,7 +7,7 @@ SQLite has one writer at a time, so a counter column bumped in the create's tran
 
 import uuid
 
-from sqlalchemy import Connection, text, update
+from sqlalchemy import Connection, select, text, update
 from sqlalchemy.orm import Session
 
 from casework.projects.models import Project, Workspace
@@ -78,12 +78,21 @@ def allocate_key(session: Session, project_id: uuid.UUID) -> int:
     ).scalar_one()
 
 
-def advance_to(connection: Connection, workspace_id: uuid.UUID, project_id: uuid.UUID, last: int) -> None:
-    """After rows were loaded in bulk with numbers and keys up to `last`: later creates continue after them."""
+def last_number(session: Session, workspace_id: uuid.UUID) -> int:
+    """The workspace's last case number handed out (0 before the first case)."""
+    if _is_postgres(session):
+        row = session.execute(text(f"SELECT last_value, is_called FROM {_workspace_sequence(workspace_id)}")).one()
+        return int(row.last_value) if row.is_called else 0
+    return session.execute(select(Workspace.case_counter).where(Workspace.id == workspace_id)).scalar_one()
+
+
+def advance_to(connection: Connection, workspace_id: uuid.UUID, project_id: uuid.UUID, last_number: int, last_key: int) -> None:
+    """After rows were loaded in bulk with case numbers up to `last_number` and the project's keys up to `last_key`:
+    later creates continue after them."""
     if connection.dialect.name == "postgresql":
-        for sequence in (_workspace_sequence(workspace_id), _project_sequence(project_id)):
+        for sequence, last in ((_workspace_sequence(workspace_id), last_number), (_project_sequence(project_id), last_key)):
             connection.execute(text("SELECT setval(:sequence, :last)"), {"sequence": sequence, "last": last})
         return
     workspaces, projects = Workspace.__table__, Project.__table__
-    connection.execute(update(workspaces).where(workspaces.c.id == workspace_id).values(case_counter=last))
-    connection.execute(update(projects).where(projects.c.id == project_id).values(case_counter=last))
+    connection.execute(update(workspaces).where(workspaces.c.id == workspace_id).values(case_counter=last_number))
+    connection.execute(update(projects).where(projects.c.id == project_id).values(case_counter=last_key))

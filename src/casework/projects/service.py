@@ -1,6 +1,8 @@
 """Workspaces and projects: the containers cases live in."""
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -9,7 +11,7 @@ from sqlalchemy.orm import Session
 from casework.auth.service import Actor
 from casework.projects import numbering
 from casework.db.base import new_id, utcnow
-from casework.errors import Conflict
+from casework.errors import Conflict, InvalidInput, NotFound
 from casework.i18n import _
 from casework.projects.lookup import resolve_project
 from casework.projects.models import Project, Workspace
@@ -33,6 +35,33 @@ def sole_workspace_id(session: Session) -> uuid.UUID | None:
     """The id of the database's workspace, if it holds exactly one (the CLI acts in it)."""
     workspaces = session.scalars(select(Workspace.id).limit(2)).all()
     return workspaces[0] if len(workspaces) == 1 else None
+
+
+@dataclass(frozen=True)
+class WorkspaceRecord:
+    id: uuid.UUID
+    name: str
+    created_at: datetime
+
+
+def list_workspaces(session: Session) -> list[WorkspaceRecord]:
+    """Every workspace of the database, oldest first: for the local operator (the CLI), never over HTTP."""
+    rows = session.execute(select(Workspace.id, Workspace.name, Workspace.created_at).order_by(Workspace.created_at))
+    return [WorkspaceRecord(*row) for row in rows]
+
+
+def find_workspace_id(session: Session, ref: str) -> uuid.UUID:
+    """A workspace by id, or by name when exactly one workspace has that name."""
+    try:
+        query = select(Workspace.id).where(Workspace.id == uuid.UUID(ref))
+    except ValueError:
+        query = select(Workspace.id).where(Workspace.name == ref).limit(2)
+    found = session.scalars(query).all()
+    if not found:
+        raise NotFound("workspace", ref)
+    if len(found) > 1:
+        raise InvalidInput.field("workspace", _("several workspaces are named {name}: give its id", name=ref))
+    return found[0]
 
 
 def add_project(session: Session, workspace_id: uuid.UUID, data: ProjectCreate) -> Project:
