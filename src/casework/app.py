@@ -13,7 +13,7 @@ from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casework import __version__
-from casework import problems
+from casework import api_docs, problems
 from casework.activity.router import router as activity_router
 from casework.attachments.router import UPLOAD_PATH, upload_body_limit
 from casework.attachments.router import router as attachments_router
@@ -143,7 +143,10 @@ def create_app(
         version=__version__,
         summary="Case management with a native API and vendor-compatible dialects.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    api_docs.install(app)
     # What every request reads from its app's state, the dialects' apps included.
     shared: dict[str, Any] = {
         "settings": settings,
