@@ -1,5 +1,5 @@
-"""The read model of a case: every fact of a case an API shows, copied out of the entity inside the service's unit
-of work. Routers, the CLI and dialects translate a CaseRecord; they never hold an ORM entity, so storage can change
+"""The read model of a case: every fact of a case an API shows, read straight from rows on the hot reads (one case,
+a page of cases) or copied out of an entity the service holds, inside the service's unit of work. Routers, the CLI and dialects translate a CaseRecord; they never hold an ORM entity, so storage can change
 underneath them and nothing loads lazily after the session is gone.
 
 Sequences are tuples. JSON values (requester, metadata, external refs, attributes, custom fields, vendor data) stay
@@ -105,7 +105,7 @@ class CaseRecord:
     first_response_at: datetime | None
 
 
-# The columns a record reads, straight from the entity's loaded state.
+# The columns a record reads: from an entity's loaded state, or in this order from a row (CASE_COLUMNS).
 _READ = (
     "id", "number", "key", "project_id", "workspace_id", "title", "description", "status", "status_id",
     "status_category", "priority_rank", "severity", "type", "assignee_ids", "tags", "author_id", "requester",
@@ -116,6 +116,10 @@ _READ = (
 )
 
 
+# The JSON values of a record, decoded afresh from each row (read from an entity, they are copied).
+_JSON = ("requester", "external_refs", "meta", "fields", "attributes", "vendor_data")
+
+
 def case_record(case: Case, now: datetime | None = None) -> CaseRecord:
     """The record of a loaded case (its status and SLA clocks are loaded with it: no query), SLAs as of `now`."""
     # The loaded values are read from the instance's dict, past the ORM's attribute machinery; a case not wholly
@@ -123,7 +127,9 @@ def case_record(case: Case, now: datetime | None = None) -> CaseRecord:
     c = case.__dict__
     if not all(name in c for name in _READ):
         c = {name: getattr(case, name) for name in _READ}
-    return _record(c, case.current_status.name, case.sla_clocks, now)
+    # The entity's JSON values are the session's: the record gets copies.
+    own = {**c, **{name: _json_copy(c[name]) for name in _JSON}}
+    return _record(own, case.current_status.name, case.sla_clocks, now)
 
 
 def case_records(cases: list[Case], now: datetime | None = None) -> list[CaseRecord]:
@@ -133,8 +139,8 @@ def case_records(cases: list[Case], now: datetime | None = None) -> list[CaseRec
 
 
 def _record(c: Mapping[str, Any], status_name: str, clocks: Sequence[ClockReading], now: datetime | None) -> CaseRecord:
-    """The record of a case's values (by the names of _READ), its status's name and its SLA clocks."""
-    requester = c["requester"]
+    """The record of a case's values (by the names of _READ; its JSON values the record's own), its status's name
+    and its SLA clocks."""
     return CaseRecord(
         id=c["id"],
         number=c["number"],
@@ -153,12 +159,12 @@ def _record(c: Mapping[str, Any], status_name: str, clocks: Sequence[ClockReadin
         assignees=tuple(uuid.UUID(a) for a in c["assignee_ids"]),
         tags=tuple(c["tags"]),
         author_id=c["author_id"],
-        requester=dict(requester) if requester is not None else None,
+        requester=c["requester"],
         due_date=c["due_date"],
         resolution=c["resolution"],
         resolution_reason=c["resolution_reason"],
-        external_refs=dict(c["external_refs"]),
-        metadata=dict(c["meta"]),
+        external_refs=c["external_refs"],
+        metadata=c["meta"],
         created_at=c["created_at"],
         updated_at=c["updated_at"],
         updated_by=c["updated_by"],
@@ -166,7 +172,7 @@ def _record(c: Mapping[str, Any], status_name: str, clocks: Sequence[ClockReadin
         closed_by=c["closed_by"],
         duration=c["duration"],
         outcome=c["outcome"],
-        fields=_json_copy(c["fields"]),
+        fields=c["fields"],
         closure_conditions=tuple(ClosureConditionRecord(cc["name"], cc["formula"]) for cc in c["closure_conditions"]),
         slas=tuple(SlaRecord(**view) for view in sla_views(clocks, now or utcnow())) if clocks else (),
         archived_at=c["archived_at"],
@@ -185,8 +191,8 @@ def _record(c: Mapping[str, Any], status_name: str, clocks: Sequence[ClockReadin
         category=c["category"],
         opened_at=c["opened_at"],
         resolved_at=c["resolved_at"],
-        attributes={key: list(values) for key, values in c["attributes"].items()},
-        vendor_data=_json_copy(c["vendor_data"]),
+        attributes=c["attributes"],
+        vendor_data=c["vendor_data"],
         first_response_at=c["first_response_at"],
     )
 
@@ -251,7 +257,7 @@ def page_records(session: Session, rows: Sequence[Row[Any]], now: datetime | Non
     if not rows:
         return []
     clocks: dict[uuid.UUID, list[Row[Any]]] = {}
-    for clock in session.execute(_PAGE_CLOCKS, {"case_ids": [row.id for row in rows]}):
+    for clock in session.execute(_PAGE_CLOCKS, {"case_ids": [row.id for row in rows]}).all():
         clocks.setdefault(clock.case_id, []).append(clock)
     now = now or utcnow()
     return [_record(dict(zip(_READ, row)), row.status_name, clocks.get(row.id, ()), now) for row in rows]
