@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from sqlalchemy import event
 
 from casework.alerts import service as alerts
 from casework.auth.service import SCOPES, Actor
@@ -188,3 +189,36 @@ async def test_a_case_the_session_expired_reads_as_a_fresh_one(client, tenant):
 
     expired, fresh = tenant.db.run_sync(expired_and_fresh, admin(tenant), write=False)
     assert expired == fresh == await native(client, uuid.UUID(case["id"]))
+
+
+
+async def test_a_case_reads_in_one_statement_and_a_page_in_two_equal_to_the_entity_records(client, tenant):
+    case = await with_content(client)
+    await create(client)
+    selects: list[str] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().startswith("SELECT"):
+            selects.append(statement)
+
+    def read(session, actor):  # type: ignore[no-untyped-def]
+        selects.clear()
+        records = [service.get_case(session, actor, ref) for ref in (case["id"], str(case["number"]), case["key"])]
+        per_case = len(selects) / 3
+        selects.clear()
+        listed = search.list_cases(session, actor, CaseFilter(), "created", "asc").items[0]
+        per_page = len(selects)
+        return per_case, per_page, [*records, listed], case_record(service.visible_case(session, actor, case["key"]))
+
+    event.listen(tenant.db.engine, "before_cursor_execute", capture)
+    try:
+        per_case, per_page, records, entity = tenant.db.run_sync(read, admin(tenant), write=False)
+    finally:
+        event.remove(tenant.db.engine, "before_cursor_execute", capture)
+    assert (per_case, per_page) == (1, 2)
+
+    def untimed(record: CaseRecord) -> CaseRecord:
+        return dataclasses.replace(record, slas=tuple((s.sla_type, s.target_seconds, s.paused) for s in record.slas))
+
+    assert all(untimed(record) == untimed(entity) for record in records)
+    assert len(entity.slas) == 2

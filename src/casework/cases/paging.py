@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from casework.cases import counts
 from casework.cases.models import Case
+from casework.cases.records import with_status
 from casework.cases.schemas import CaseFilter
 from casework.cases.text_search import TextSearch
 from casework.db.statements import count_up_to
@@ -155,17 +156,21 @@ def _field_run(column: Any, direction: str, position: tuple[Any, uuid.UUID] | No
 def fetch(
     session: Session, query: Select[Any], column: Any, runs: list[Run], paging: Paging, matching: TextSearch | None
 ) -> list[Any]:
-    """Up to size + 1 rows of (case, sort value), run after run, past `offset` cases."""
+    """Up to size + 1 rows of the case's columns (query's), its sort value (sort_value) and its status's name
+    (status_name), run after run, past `offset` cases."""
     rows: list[Any] = []
     wanted, offset = paging.size + 1, paging.offset
     for run in runs:
         stretch = query.where(*run.conditions)
-        statement = stretch.add_columns(column).order_by(*run.ordering).limit(offset + wanted - len(rows))
+        statement = stretch.add_columns(column.label("sort_value")).order_by(*run.ordering)
+        statement = statement.limit(offset + wanted - len(rows))
         if matching is not None:
             statement = matching.page(statement)
         if offset:
             statement = _skipping(session, statement, wanted - len(rows), offset)
-        found = session.execute(statement).all()
+        # On the connection: plain rows, past the ORM's result machinery (the filters' ORM attributes would
+        # otherwise send the statement through it).
+        found = session.connection().execute(with_status(statement)).all()
         if offset and not found:
             # The run ends before the offset: the next starts that much nearer to it.
             counted = matching.filter(stretch) if matching else stretch

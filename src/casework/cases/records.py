@@ -1,19 +1,27 @@
-"""The read model of a case: every fact of a case an API shows, copied out of the entity inside the service's unit
-of work. Routers, the CLI and dialects translate a CaseRecord; they never hold an ORM entity, so storage can change
+"""The read model of a case: every fact of a case an API shows, read straight from rows on the hot reads (one case,
+a page of cases) or copied out of an entity the service holds, inside the service's unit of work. Routers, the CLI and dialects translate a CaseRecord; they never hold an ORM entity, so storage can change
 underneath them and nothing loads lazily after the session is gone.
 
 Sequences are tuples. JSON values (requester, metadata, external refs, attributes, custom fields, vendor data) stay
 dicts and lists, as their native JSON shows them: they are the record's own copies, shared with no session."""
 
 import uuid
+from collections import namedtuple
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row, Select, and_, bindparam, select
+from sqlalchemy.orm import Session
+
 from casework.cases.models import Case
-from casework.workflow.case_values import priority_label
 from casework.db.base import utcnow
-from casework.workflow.slas.service import sla_views
+from casework.db.handles import ref_value
+from casework.workflow.case_values import priority_label
+from casework.workflow.slas.models import SLA_TYPES, CaseSla
+from casework.workflow.slas.service import CLOCK_COLUMNS, ClockReading, sla_views
+from casework.workflow.statuses.models import CaseStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +105,7 @@ class CaseRecord:
     first_response_at: datetime | None
 
 
-# The columns a record reads, straight from the entity's loaded state.
+# The columns a record reads: from an entity's loaded state, or in this order from a row (CASE_COLUMNS).
 _READ = (
     "id", "number", "key", "project_id", "workspace_id", "title", "description", "status", "status_id",
     "status_category", "priority_rank", "severity", "type", "assignee_ids", "tags", "author_id", "requester",
@@ -108,14 +116,31 @@ _READ = (
 )
 
 
+# The JSON values of a record, decoded afresh from each row (read from an entity, they are copied).
+_JSON = ("requester", "external_refs", "meta", "fields", "attributes", "vendor_data")
+
+
 def case_record(case: Case, now: datetime | None = None) -> CaseRecord:
     """The record of a loaded case (its status and SLA clocks are loaded with it: no query), SLAs as of `now`."""
-    # Lists build 200 records a page: the loaded values are read from the instance's dict, past the ORM's
-    # attribute machinery (a third of the cost); a case not wholly loaded (expired, or not yet flushed) goes through it.
+    # The loaded values are read from the instance's dict, past the ORM's attribute machinery; a case not wholly
+    # loaded (expired, or not yet flushed) goes through it.
     c = case.__dict__
     if not all(name in c for name in _READ):
         c = {name: getattr(case, name) for name in _READ}
-    requester = c["requester"]
+    # The entity's JSON values are the session's: the record gets copies.
+    own = {**c, **{name: _json_copy(c[name]) for name in _JSON}}
+    return _record(own, case.current_status.name, case.sla_clocks, now)
+
+
+def case_records(cases: list[Case], now: datetime | None = None) -> list[CaseRecord]:
+    """Records of loaded cases, their SLAs all as of one moment."""
+    now = now or utcnow()
+    return [case_record(case, now) for case in cases]
+
+
+def _record(c: Mapping[str, Any], status_name: str, clocks: Sequence[ClockReading], now: datetime | None) -> CaseRecord:
+    """The record of a case's values (by the names of _READ; its JSON values the record's own), its status's name
+    and its SLA clocks."""
     return CaseRecord(
         id=c["id"],
         number=c["number"],
@@ -126,7 +151,7 @@ def case_record(case: Case, now: datetime | None = None) -> CaseRecord:
         description=c["description"],
         status=c["status"],
         status_id=c["status_id"],
-        status_name=case.current_status.name,
+        status_name=status_name,
         status_category=c["status_category"],
         priority=priority_label(c["priority_rank"]),
         severity=c["severity"],
@@ -134,12 +159,12 @@ def case_record(case: Case, now: datetime | None = None) -> CaseRecord:
         assignees=tuple(uuid.UUID(a) for a in c["assignee_ids"]),
         tags=tuple(c["tags"]),
         author_id=c["author_id"],
-        requester=dict(requester) if requester is not None else None,
+        requester=c["requester"],
         due_date=c["due_date"],
         resolution=c["resolution"],
         resolution_reason=c["resolution_reason"],
-        external_refs=dict(c["external_refs"]),
-        metadata=dict(c["meta"]),
+        external_refs=c["external_refs"],
+        metadata=c["meta"],
         created_at=c["created_at"],
         updated_at=c["updated_at"],
         updated_by=c["updated_by"],
@@ -147,9 +172,9 @@ def case_record(case: Case, now: datetime | None = None) -> CaseRecord:
         closed_by=c["closed_by"],
         duration=c["duration"],
         outcome=c["outcome"],
-        fields=_json_copy(c["fields"]),
+        fields=c["fields"],
         closure_conditions=tuple(ClosureConditionRecord(cc["name"], cc["formula"]) for cc in c["closure_conditions"]),
-        slas=_slas(case, now),
+        slas=tuple(SlaRecord(**view) for view in sla_views(clocks, now or utcnow())) if clocks else (),
         archived_at=c["archived_at"],
         archived_by=c["archived_by"],
         version=c["version"],
@@ -166,22 +191,76 @@ def case_record(case: Case, now: datetime | None = None) -> CaseRecord:
         category=c["category"],
         opened_at=c["opened_at"],
         resolved_at=c["resolved_at"],
-        attributes={key: list(values) for key, values in c["attributes"].items()},
-        vendor_data=_json_copy(c["vendor_data"]),
+        attributes=c["attributes"],
+        vendor_data=c["vendor_data"],
         first_response_at=c["first_response_at"],
     )
 
 
-def case_records(cases: list[Case], now: datetime | None = None) -> list[CaseRecord]:
-    """Records of loaded cases, their SLAs all as of one moment."""
+# Reading records straight from rows: the hot reads (one case, a page of cases) build no ORM entity. The statements
+# are built once, so that SQLAlchemy finds each compiled in its cache without working out its key again.
+
+_CASES = Case.__table__
+_STATUSES = CaseStatus.__table__
+_CLOCKS = CaseSla.__table__
+# What a page statement selects first: the columns of _READ (meta is the column `metadata`).
+CASE_COLUMNS = tuple(Case.__mapper__.columns[name] for name in _READ)
+_STATUS_NAME = _STATUSES.c.name.label("status_name")
+
+
+# A clock read out of the one-case row.
+_Clock = namedtuple("_Clock", CLOCK_COLUMNS)  # type: ignore[misc]
+# One case with its status and its clocks, in one row: each clock type joined on the clocks' primary key.
+_CLOCK_JOINS = tuple((sla_type, _CLOCKS.alias(f"{sla_type}_clock")) for sla_type in SLA_TYPES)
+_ONE_CASE = select(
+    *CASE_COLUMNS, _STATUS_NAME, *(clock.c[name] for _type, clock in _CLOCK_JOINS for name in CLOCK_COLUMNS)
+).join_from(_CASES, _STATUSES, _STATUSES.c.id == _CASES.c.status_id)
+for _sla_type, _clock in _CLOCK_JOINS:
+    _ONE_CASE = _ONE_CASE.outerjoin(_clock, and_(_clock.c.case_id == _CASES.c.id, _clock.c.sla_type == _sla_type))
+_ONE_CASE = _ONE_CASE.where(_CASES.c.workspace_id == bindparam("workspace_id"))
+_CASE_BY = {column: _ONE_CASE.where(_CASES.c[column] == bindparam("ref")) for column in ("id", "number", "key")}
+# The clocks of a page of cases.
+_PAGE_CLOCKS = select(_CLOCKS.c.case_id, *(_CLOCKS.c[name] for name in CLOCK_COLUMNS)).where(
+    _CLOCKS.c.case_id.in_(bindparam("case_ids", expanding=True))
+)
+
+
+def read_case(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID) -> CaseRecord | None:
+    """The record of the case ref names by id, number or key within the workspace; None if there is none."""
+    if isinstance(ref, str) and "\x00" in ref:
+        return None
+    named = ref_value(_CASES.c, ref)
+    column, value = named if named is not None else ("key", str(ref).upper())
+    if value is None:
+        return None
+    row = session.execute(_CASE_BY[column], {"workspace_id": workspace_id, "ref": value}).first()
+    if row is None:
+        return None
+    base = len(_READ) + 1
+    width = len(CLOCK_COLUMNS)
+    clocks = [
+        _Clock(*row[start : start + width])
+        for start in range(base, base + width * len(_CLOCK_JOINS), width)
+        if row[start] is not None
+    ]
+    return _record(dict(zip(_READ, row)), row.status_name, clocks, None)
+
+
+def with_status(statement: Select[Any]) -> Select[Any]:
+    """A page statement over CASE_COLUMNS with its cases' status names joined (status_name)."""
+    return statement.join_from(_CASES, _STATUSES, _STATUSES.c.id == _CASES.c.status_id).add_columns(_STATUS_NAME)
+
+
+def page_records(session: Session, rows: Sequence[Row[Any]], now: datetime | None = None) -> list[CaseRecord]:
+    """Records of a page's rows (a with_status statement's), their clocks read in one statement, their SLAs all as
+    of one moment."""
+    if not rows:
+        return []
+    clocks: dict[uuid.UUID, list[Row[Any]]] = {}
+    for clock in session.execute(_PAGE_CLOCKS, {"case_ids": [row.id for row in rows]}).all():
+        clocks.setdefault(clock.case_id, []).append(clock)
     now = now or utcnow()
-    return [case_record(case, now) for case in cases]
-
-
-def _slas(case: Case, now: datetime | None) -> tuple[SlaRecord, ...]:
-    if not case.sla_clocks:
-        return ()
-    return tuple(SlaRecord(**view) for view in sla_views(case, now or utcnow()))
+    return [_record(dict(zip(_READ, row)), row.status_name, clocks.get(row.id, ()), now) for row in rows]
 
 
 def _json_copy(value: Any) -> Any:

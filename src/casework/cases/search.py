@@ -12,7 +12,7 @@ from casework.auth.service import Actor
 from casework.cases import counts
 from casework.cases import paging as pages
 from casework.cases.models import Case, CaseAssignee, CaseAttribute, CaseMetadata, CaseTag, metadata_digest
-from casework.cases.records import CaseRecord, case_records
+from casework.cases.records import CASE_COLUMNS, CaseRecord, page_records
 from casework.cases.schemas import CaseFilter, SortField, SortOrder, metadata_filter
 from casework.cases.text_search import TextSearch
 from casework.db.base import utcnow
@@ -97,7 +97,7 @@ def list_cases(
     rows = pages.fetch(session, query, column, runs, paging, matching)
     items, next_cursor, prev_cursor = _with_cursors(rows, paging, sort, order, cursor)
     return CasePage(
-        case_records(items),
+        page_records(session, items),
         next_cursor,
         total,
         prev_cursor,
@@ -111,8 +111,8 @@ def list_cases(
 
 def _with_cursors(
     rows: list[Any], paging: pages.Paging, sort: str, order: str, cursor: str | None
-) -> tuple[list[Case], str | None, str | None]:
-    """The page's cases (rows fetched with one more than the page, backwards pages reversed), the cursor past its
+) -> tuple[list[Any], str | None, str | None]:
+    """The page's rows (fetched with one more than the page, backwards pages reversed), the cursor past its
     last case (while more follow) and the one before its first (past the first page)."""
     more = len(rows) > paging.size
     rows = rows[: paging.size]
@@ -120,7 +120,7 @@ def _with_cursors(
         rows.reverse()
 
     def at(row: Any) -> str:
-        return encode_cursor([sort, order, _cursor_value(row[1]), str(row[0].id)])
+        return encode_cursor([sort, order, _cursor_value(row.sort_value), str(row.id)])
 
     first, last = (at(rows[0]), at(rows[-1])) if rows else (None, None)
     if paging.backwards:
@@ -128,7 +128,7 @@ def _with_cursors(
     else:
         next_cursor = last if more else None
         prev_cursor = (first or cursor) if cursor is not None or paging.offset else None
-    return [row[0] for row in rows], next_cursor, prev_cursor
+    return rows, next_cursor, prev_cursor
 
 
 def _project_id(session: Session, actor: Actor, filters: CaseFilter) -> uuid.UUID | None:
@@ -190,8 +190,9 @@ def _cursor_at(
         raise InvalidInput.field("cursor", _("not a cursor this server issued")) from None
 
 
-def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Select[tuple[Case]]:
-    query = select(Case).where(Case.workspace_id == workspace_id)
+def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Select[Any]:
+    """The matching cases' columns (records.CASE_COLUMNS), for a page's rows; counts select their ids alone."""
+    query = select(*CASE_COLUMNS).where(Case.workspace_id == workspace_id)
     if f.archived == "exclude":
         query = query.where(Case.archived_at.is_(None))
     elif f.archived == "only":

@@ -25,7 +25,7 @@ from casework.cases.models import (
 )
 from casework.cases import closing
 from casework.cases.counts import count_case
-from casework.cases.records import CaseRecord, case_record
+from casework.cases.records import CaseRecord, case_record, read_case
 from casework.cases.tags import register_tags
 # Watching is part of the case's write path, so cases owns case_watchers; the watchers package writes through it.
 from casework.cases.watching import add_watchers
@@ -89,8 +89,12 @@ def visible_case(session: Session, actor: Actor, ref: str | uuid.UUID) -> Case:
 
 
 def get_case(session: Session, actor: Actor, ref: str | uuid.UUID) -> CaseRecord:
-    """The case as the entry points read it."""
-    return case_record(visible_case(session, actor, ref))
+    """The case as the entry points read it (one statement, no entity: the hottest read)."""
+    actor.require_case_read()
+    record = read_case(session, actor.workspace_id, ref)
+    if record is None:
+        raise NotFound("case", ref)
+    return record
 
 
 def find_in_case(

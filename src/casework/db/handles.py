@@ -88,16 +88,26 @@ def as_handle(ref: str) -> int | None:
     return None
 
 
-def ref_condition(model: Any, ref: str | uuid.UUID) -> ColumnElement[bool] | None:
-    """The condition picking model's row that ref names by UUID or by handle; None when ref is neither."""
+def ref_value(model: Any, ref: str | uuid.UUID) -> tuple[str, uuid.UUID | int | None] | None:
+    """What ref names of model's rows: ("id", the UUID) or ("number", the handle), the handle None when it is past
+    the column's range (no row has it); None when ref is neither."""
     if isinstance(ref, uuid.UUID):
-        return model.id == ref  # type: ignore[no-any-return]
+        return "id", ref
     number = as_handle(ref)
     if number is not None:
         # Past the column's range no row has it; PostgreSQL would refuse the comparison itself.
         largest = 2**63 - 1 if isinstance(model.number.type, BigInteger) else 2**31 - 1
-        return model.number == number if number <= largest else false()  # type: ignore[no-any-return]
+        return "number", number if number <= largest else None
     try:
-        return model.id == uuid.UUID(ref)  # type: ignore[no-any-return]
+        return "id", uuid.UUID(ref)
     except ValueError:
         return None
+
+
+def ref_condition(model: Any, ref: str | uuid.UUID) -> ColumnElement[bool] | None:
+    """The condition picking model's row that ref names by UUID or by handle; None when ref is neither."""
+    named = ref_value(model, ref)
+    if named is None:
+        return None
+    column, value = named
+    return getattr(model, column) == value if value is not None else false()  # type: ignore[no-any-return]

@@ -14,6 +14,7 @@ a new policy set, or the reopening of a case created closed, which has none).
 """
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -63,6 +64,24 @@ class ClockedCase(Protocol):
     def sla_clocks(self) -> list[CaseSla]: ...
 
 
+class ClockReading(Protocol):
+    """What a view reads of a clock: a loaded CaseSla, or a row of these columns (CLOCK_COLUMNS)."""
+
+    @property
+    def sla_type(self) -> str: ...
+    @property
+    def target_seconds(self) -> int: ...
+    @property
+    def due_at(self) -> datetime: ...
+    @property
+    def paused_since(self) -> datetime | None: ...
+    @property
+    def stopped_at(self) -> datetime | None: ...
+
+
+CLOCK_COLUMNS = ("sla_type", "target_seconds", "due_at", "paused_since", "stopped_at")
+
+
 @dataclass(frozen=True, slots=True)
 class CaseState:
     """What the clocks of one case depend on, as of after the change."""
@@ -90,7 +109,7 @@ class CaseState:
 # One clock
 
 
-def counted_until(clock: CaseSla, now: datetime) -> datetime:
+def counted_until(clock: ClockReading, now: datetime) -> datetime:
     """The moment the clock's count stands at: now, or when it was paused or stopped."""
     return min(t for t in (now, clock.paused_since, clock.stopped_at) if t is not None)
 
@@ -282,7 +301,7 @@ def project_policies_by_rank(session: Session, project_id: uuid.UUID) -> dict[in
 # Reading
 
 
-def _view(clock: CaseSla, now: datetime) -> dict[str, Any]:
+def _view(clock: ClockReading, now: datetime) -> dict[str, Any]:
     until = counted_until(clock, now)
     counted = clock.target_seconds - (clock.due_at - until).total_seconds()
     current = max(int(counted), 0)
@@ -297,10 +316,10 @@ def _view(clock: CaseSla, now: datetime) -> dict[str, Any]:
     }
 
 
-def sla_views(case: ClockedCase, now: datetime) -> list[dict[str, Any]]:
-    """The case's SLAs as of `now`, response first (reads case.sla_clocks, loaded with the case)."""
-    clocks = sorted(case.sla_clocks, key=lambda clock: SLA_TYPES.index(clock.sla_type))
-    return [_view(clock, now) for clock in clocks]
+def sla_views(clocks: Iterable[ClockReading], now: datetime) -> list[dict[str, Any]]:
+    """A case's SLAs as of `now`, response first."""
+    ordered = sorted(clocks, key=lambda clock: SLA_TYPES.index(clock.sla_type))
+    return [_view(clock, now) for clock in ordered]
 
 
 def sla_filter(which: str, now: datetime, case_id: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
