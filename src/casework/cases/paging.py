@@ -198,13 +198,15 @@ def walk_to(
     step reads the (sort value, id) of the case MAX_PAGE_WINDOW further along the sort's index, so that no statement
     skips more than a window. None when the list ends before `offset`."""
     window = MAX_PAGE_WINDOW
+    # Steps read only the ids and sort values (along the index), never a case.
+    ids = query.with_only_columns(Case.id)
     position = None
     while offset > window:
-        rows = fetch(session, query, column, runs_from(position), Paging(0, offset=window - 1), matching)
+        rows = fetch(session, ids, column, runs_from(position), Paging(0, offset=window - 1), matching)
         if not rows:
             return None
-        case, value = rows[0]
-        position, offset = (value, case.id), offset - window
+        case_id, value = rows[0]
+        position, offset = (value, case_id), offset - window
     return position, offset
 
 
