@@ -387,6 +387,7 @@ def add_field(
         case_type_id=scope.case_type.id if scope.case_type is not None else None,
         key=data.key,
         label=data.label,
+        description=data.description,
         type=data.type,
         is_multi=data.is_multi,
         required=data.required,
@@ -419,6 +420,8 @@ def change_field(session: Session, actor: Actor, scope: Scope, key: str, data: F
         field.options = options
     if "pattern" in given:
         field.pattern = _checked_pattern(field.type, data.pattern)
+    if "description" in given:
+        field.description = data.description
     default = data.default if "default" in given else field.default_value
     if given & {"default", "options", "pattern"}:
         field.default_value = _checked_default(session, actor, field, default)
