@@ -35,6 +35,8 @@ from casework.workflow.case_types.models import CaseType
 from casework.workflow.case_types.service import list_types
 from casework.workflow.statuses.defaults import DEFAULT_STATUSES
 from casework.workflow.statuses.models import CaseStatus
+from casework.workflow.fields import service as fields
+from casework.workflow.fields.schemas import FieldCreate, FieldUpdate
 from tests.conftest import BACKENDS, fresh_database
 
 
@@ -430,3 +432,30 @@ def test_upgrading_to_0013_counts_each_assignees_existing_cases(backend, tmp_pat
 
         assert db.run_sync(counted, actor.user_id) == {"open": 1, "in_progress": 0, "closed": 1}
         assert db.run_sync(counted, other) == {"open": 0, "in_progress": 0, "closed": 1}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrading_to_0017_keeps_existing_fields_without_a_description(backend, tmp_path):
+    with fresh_database(backend, tmp_path) as db:
+
+        def before(session):  # type: ignore[no-untyped-def]
+            actor = admin_of_new_workspace(session)
+            project = session.scalars(select(Project).where(Project.workspace_id == actor.workspace_id)).one()
+            fields.create_field(session, actor, project.key, FieldCreate(key="region", label="Region", type="text"))
+            create_case(session, actor, CaseCreate(title="c", project=project.key, fields={"region": "eu"}))
+            return actor, project.key
+
+        actor, project_key = db.run_sync(before)
+        config = migrate.alembic_config(db.engine)
+        command.downgrade(config, "0015")
+        command.upgrade(config, "head")
+
+        def after(session):  # type: ignore[no-untyped-def]
+            field = fields.get_field(session, actor, project_key, "region")
+            held = list_cases(session, actor, CaseFilter(project=project_key)).items[0].fields
+            return field.label, field.description, held
+
+        assert db.run_sync(after) == ("Region", None, {"region": "eu"})
+        described = FieldUpdate(description="Where it happened")
+        changed = db.run_sync(lambda s: fields.update_field(s, actor, project_key, "region", described))
+        assert changed.description == "Where it happened"

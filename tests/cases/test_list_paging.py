@@ -7,8 +7,11 @@ from typing import Any
 import httpx
 import pytest
 
-from casework.cases import counts, paging
+from casework.auth.service import SCOPES, Actor
+from casework.cases import counts, paging, search
+from casework.cases.schemas import CaseFilter
 from casework.errors import InvalidInput
+from tests.conftest import Tenant
 from tests.cases.test_list import forged_cursor, listing
 from tests.helpers import assert_problem, create, patch
 
@@ -290,3 +293,45 @@ def test_paging_refuses_what_does_not_page_for_every_caller_not_just_http(argume
     with pytest.raises(InvalidInput) as refused:
         paging.paging_of(**call)
     assert [error.field for error in refused.value.errors] == [field]
+
+
+# Deep pages: past the window for callers that ask (the Datadog dialect), walked by keyset windows.
+
+
+def _deep_page(tenant: Tenant, sort: str, order: str, number: int, per_page: int, **filters: Any) -> list[str]:
+    actor = Actor(tenant.workspace_id, tenant.admin.id, "admin", frozenset(SCOPES))
+
+    def work(session):  # type: ignore[no-untyped-def]
+        found = search.list_cases(
+            session, actor, CaseFilter(**filters), sort, order, page=number, per_page=per_page, deep_pages=True
+        )
+        return [str(record.id) for record in found.items]
+
+    return tenant.db.run_sync(work)
+
+
+@pytest.mark.parametrize("sort", ["created", "title", "status", "closed"])
+@pytest.mark.parametrize("order", ["asc", "desc"])
+@pytest.mark.parametrize("per_page", [1, 2, 4])
+async def test_deep_pages_walk_past_the_window_in_the_sorts_order(tenant, mixed, monkeypatch, sort, order, per_page):
+    monkeypatch.setattr(paging, "MAX_PAGE_WINDOW", 3)
+    found: list[str] = []
+    for number in range(1, 13):
+        found.extend(_deep_page(tenant, sort, order, number, per_page))
+    assert found == expected_order(mixed, sort, order)
+    assert _deep_page(tenant, sort, order, 40, per_page) == []
+
+
+async def test_deep_pages_keep_the_filters_and_the_text_search(tenant, mixed, monkeypatch):
+    monkeypatch.setattr(paging, "MAX_PAGE_WINDOW", 2)
+    expected = expected_order([c for c in mixed if c["title"] in ("alpha", "bravo")], "created", "desc")
+    pages_of_one = [_deep_page(tenant, "created", "desc", n, 1, q="alpha bravo", q_match="any") for n in range(1, 7)]
+    assert [i for page in pages_of_one for i in page] == expected
+    open_ones = expected_order([c for c in mixed if c["status"] == "open"], "title", "asc")
+    assert [i for n in range(1, 5) for i in _deep_page(tenant, "title", "asc", n, 1, status=["open"])] == open_ones
+
+
+async def test_without_deep_pages_the_window_still_bounds_numbered_pages(client, mixed, monkeypatch):
+    monkeypatch.setattr(paging, "MAX_PAGE_WINDOW", 4)
+    assert (await client.get("/cases", params={"page": 2, "per_page": 2})).status_code == 200
+    assert_problem(await client.get("/cases", params={"page": 3, "per_page": 2}), 422, "page")

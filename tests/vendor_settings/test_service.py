@@ -65,3 +65,25 @@ def test_agents_read_documents_and_only_admins_and_managers_write_them(tenant):
         tenant.db.run_sync(lambda s: service.update_setting(s, agent, "kibana", made.id, 1, {}))
     manager = _actor(tenant, tenant.add_member("manager"))
     assert tenant.db.run_sync(lambda s: service.update_setting(s, manager, "kibana", made.id, 1, {"m": 1})).version == 2
+
+
+def test_deleting_a_scope_drops_every_dialects_document_of_it_in_its_workspace_only(tenant, other):
+    actor, stranger = _actor(tenant), _actor(other)
+    scope = service.project_scope(tenant.project_id)
+    for dialect in ("datadog", "kibana"):
+        tenant.db.run_sync(lambda s: service.replace_setting(s, actor, dialect, scope, {"d": dialect}))
+    tenant.db.run_sync(lambda s: service.replace_setting(s, actor, "datadog", "elsewhere", {}))
+    tenant.db.run_sync(lambda s: service.replace_setting(s, stranger, "datadog", scope, {}))
+    tenant.db.run_sync(lambda s: service.delete_scope(s, tenant.workspace_id, scope))
+    left = [r.scope for d in ("datadog", "kibana") for r in tenant.db.run_sync(lambda s: service.list_settings(s, actor, d))]
+    assert left == ["elsewhere"]
+    assert [r.scope for r in tenant.db.run_sync(lambda s: service.list_settings(s, stranger, "datadog"))] == [scope]
+
+
+async def test_deleting_a_project_natively_deletes_its_documents(client, tenant):
+    actor = _actor(tenant)
+    assert (await client.post("/projects", json={"key": "OPS", "name": "Ops"})).status_code == 201
+    ops = (await client.get("/projects/OPS")).json()["id"]
+    tenant.db.run_sync(lambda s: service.replace_setting(s, actor, "datadog", f"project:{ops}", {"team_uuid": "t"}))
+    assert (await client.delete("/projects/OPS")).status_code == 204
+    assert tenant.db.run_sync(lambda s: service.list_settings(s, actor, "datadog")) == []

@@ -55,6 +55,7 @@ def test_fields_are_added_listed_updated_and_removed(database_url):
     assert [f["key"] for f in ok_json(url, "list", "CASE")] == ["region", "place"]
     changed = ok_json(url, "update", "CASE", "region", "--label", "Zone", "--inactive", "--no-default", "--not-required-to-close")
     assert (changed["label"], changed["active"], changed["default"], changed["required_to_close"]) == ("Zone", False, None, False)
+    assert ok_json(url, "update", "CASE", "place", "--description", "Where it is")["description"] == "Where it is"
     table = field(url, "list", "CASE")
     assert table.exit_code == 0 and "place" in table.stdout
     removed = field(url, "remove", "CASE", "region")

@@ -30,6 +30,22 @@ async def test_a_field_is_defined_read_listed_changed_and_deleted(client):
     assert_problem(await client.get(f"{FIELDS}/region"), 404)
 
 
+async def test_a_description_is_kept_shown_changed_and_removed(client):
+    plain = await define(client, "plain")
+    assert plain["description"] is None
+    body = {"key": "region", "label": "Region", "type": "text", "description": "Where the incident happened"}
+    created = (await client.post(FIELDS, json=body)).json()
+    assert created["description"] == "Where the incident happened"
+    assert (await client.get(f"{FIELDS}/region")).json()["description"] == "Where the incident happened"
+    relabelled = (await client.patch(f"{FIELDS}/region", json={"label": "Zone"})).json()
+    assert relabelled["description"] == "Where the incident happened"
+    changed = (await client.patch(f"{FIELDS}/region", json={"description": "The zone"})).json()
+    assert changed["description"] == "The zone"
+    assert (await client.patch(f"{FIELDS}/region", json={"description": None})).json()["description"] is None
+    too_long = {"key": "long", "label": "Long", "type": "text", "description": "x" * 1001}
+    assert_problem(await client.post(FIELDS, json=too_long), 422, field="description")
+
+
 async def test_fields_are_listed_by_position_then_appended_last(client):
     await define(client, "b_field", position=5)
     await define(client, "a_field", position=1)

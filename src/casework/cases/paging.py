@@ -2,6 +2,7 @@
 index. A sort on a column that may be empty reads in two runs, the cases with a value and then the others."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,8 @@ from casework.i18n import _
 from casework.workflow.fields import search as field_search
 
 DEFAULT_LIMIT = 50
-# Page-number paging: OFFSET costs what it skips, so pages reach no further than the first MAX_PAGE_WINDOW cases.
+# Page-number paging: OFFSET costs what it skips, so pages reach no further than the first MAX_PAGE_WINDOW cases,
+# unless the caller asks for deep pages, which walk there by keyset windows of that many cases (walk_to).
 MAX_PER_PAGE = 100
 MAX_PAGE_WINDOW = 10_000
 # Sorts on a column that may be empty, cases without a value last in either order: each page is read in two runs
@@ -38,9 +40,15 @@ class Paging:
 
 
 def paging_of(
-    limit: int | None, cursor: str | None, ending_before: str | None, page: int | None, per_page: int | None
+    limit: int | None,
+    cursor: str | None,
+    ending_before: str | None,
+    page: int | None,
+    per_page: int | None,
+    deep: bool = False,
 ) -> Paging:
-    """Which page is asked for; 422 naming the parameter for a combination that does not page, or a page too deep."""
+    """Which page is asked for; 422 naming the parameter for a combination that does not page, or a page past the
+    window (unless `deep`)."""
     if cursor is not None and ending_before is not None:
         raise InvalidInput.field("ending_before", _("give cursor or ending_before, not both"))
     if page is None and per_page is None:
@@ -56,7 +64,7 @@ def paging_of(
         raise InvalidInput.field("page", _("must be at least 1"))
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise InvalidInput.field("per_page", _("must be between 1 and {most}", most=MAX_PER_PAGE))
-    if page * per_page > MAX_PAGE_WINDOW:
+    if page * per_page > MAX_PAGE_WINDOW and not deep:
         raise InvalidInput.field(
             "page",
             _("pages reach the first {most} cases (page × per_page); page on with the cursor", most=MAX_PAGE_WINDOW),
@@ -181,6 +189,30 @@ def fetch(
         if len(rows) >= wanted:
             break
     return rows
+
+
+def walk_to(
+    session: Session,
+    query: Select[Any],
+    column: Any,
+    offset: int,
+    runs_from: Callable[[tuple[Any, uuid.UUID] | None], list[Run]],
+    matching: TextSearch | None,
+) -> tuple[tuple[Any, uuid.UUID] | None, int] | None:
+    """A deep page's start as (keyset position, offset left, at most MAX_PAGE_WINDOW), reached window by window: each
+    step reads the (sort value, id) of the case MAX_PAGE_WINDOW further along the sort's index, so that no statement
+    skips more than a window. None when the list ends before `offset`."""
+    window = MAX_PAGE_WINDOW
+    # Steps read only the ids and sort values (along the index), never a case.
+    ids = query.with_only_columns(Case.id)
+    position = None
+    while offset > window:
+        rows = fetch(session, ids, column, runs_from(position), Paging(0, offset=window - 1), matching)
+        if not rows:
+            return None
+        case_id, value = rows[0]
+        position, offset = (value, case_id), offset - window
+    return position, offset
 
 
 def _skipping(session: Session, statement: Select[Any], limit: int, offset: int) -> Select[Any]:

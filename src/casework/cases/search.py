@@ -1,7 +1,8 @@
 """Finding cases: filters, sorts and keyset pages over a workspace's cases."""
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,12 +70,14 @@ def list_cases(
     per_page: int | None = None,
     exact_counts: bool = False,
     with_status_counts: bool = False,
+    deep_pages: bool = False,
 ) -> CasePage:
     """A page of the cases matching filters: after `cursor`, before `ending_before` (in the same order), or page
     number `page` of `per_page`. with_total adds their number, with_status_counts their number per status group
-    (the status filter left out), each counted up to counts.COUNT_CAP unless exact_counts."""
+    (the status filter left out), each counted up to counts.COUNT_CAP unless exact_counts. Numbered pages reach
+    the first paging.MAX_PAGE_WINDOW cases, or any depth with `deep_pages` (APIs whose clients page so)."""
     actor.require_case_read()
-    paging = pages.paging_of(limit, cursor, ending_before, page, per_page)
+    paging = pages.paging_of(limit, cursor, ending_before, page, per_page, deep_pages)
     query = _filtered(session, actor.workspace_id, filters)
     # q is applied apart: counting and paging want different plans (casework.cases.text_search).
     matching = TextSearch(session, filters.q, filters.q_match == "any", filters.q_comments) if filters.q is not None else None
@@ -93,8 +96,11 @@ def list_cases(
     else:
         column = _SORT_COLUMNS[sort]
     position = _cursor_at(column, sort, order, paging.position, by_field) if paging.position is not None else None
-    runs = pages.runs_of(sort, order, column, position, paging.backwards, by_field, filters)
-    rows = pages.fetch(session, query, column, runs, paging, matching)
+
+    def runs_from(position: tuple[Any, uuid.UUID] | None) -> list[pages.Run]:
+        return pages.runs_of(sort, order, column, position, paging.backwards, by_field, filters)
+
+    rows = _rows(session, query, column, runs_from, position, paging, matching)
     items, next_cursor, prev_cursor = _with_cursors(rows, paging, sort, order, cursor)
     return CasePage(
         page_records(session, items),
@@ -107,6 +113,25 @@ def list_cases(
         page=paging.page,
         per_page=paging.size if paging.page is not None else None,
     )
+
+
+def _rows(
+    session: Session,
+    query: Select[Any],
+    column: Any,
+    runs_from: Callable[[tuple[Any, uuid.UUID] | None], list[pages.Run]],
+    position: tuple[Any, uuid.UUID] | None,
+    paging: pages.Paging,
+    matching: TextSearch | None,
+) -> list[Any]:
+    """The page's rows; a page deeper than the window is read past the keyset position the walk reaches."""
+    if paging.offset <= pages.MAX_PAGE_WINDOW:
+        return pages.fetch(session, query, column, runs_from(position), paging, matching)
+    start = pages.walk_to(session, query, column, paging.offset, runs_from, matching)
+    if start is None:
+        return []
+    position, offset = start
+    return pages.fetch(session, query, column, runs_from(position), replace(paging, offset=offset), matching)
 
 
 def _with_cursors(

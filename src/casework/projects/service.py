@@ -16,6 +16,7 @@ from casework.i18n import _
 from casework.projects.lookup import resolve_project
 from casework.projects.models import Project, Workspace
 from casework.projects.schemas import WORKFLOW_SETTINGS, ProjectCreate, ProjectUpdate
+from casework.vendor_settings import service as vendor_settings
 from casework.workflow.case_types import service as case_types
 from casework.workflow.slas import service as slas
 from casework.workflow.statuses import service as statuses
@@ -131,3 +132,4 @@ def _delete_configuration(session: Session, project: Project) -> None:
     statuses.delete_for_project(session, project.id)
     case_types.delete_for_project(session, project.id)
     slas.delete_for_project(session, project.id)
+    vendor_settings.delete_scope(session, project.workspace_id, vendor_settings.project_scope(project.id))

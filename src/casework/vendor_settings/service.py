@@ -42,6 +42,19 @@ def list_settings(
     return [_record(row) for row in session.scalars(query.order_by(VendorSetting.created_at, VendorSetting.id))]
 
 
+def project_scope(project_id: uuid.UUID) -> str:
+    """The scope of a vendor document about one project (deleted with it)."""
+    return f"project:{project_id}"
+
+
+def delete_scope(session: Session, workspace_id: uuid.UUID, scope: str) -> None:
+    """Every dialect's document of the scope, as what it configures goes (a project's, as the project is deleted):
+    for the service that deletes it, which has checked who may."""
+    session.execute(
+        delete(VendorSetting).where(VendorSetting.workspace_id == workspace_id, VendorSetting.scope == scope)
+    )
+
+
 def _row(session: Session, actor: Actor, dialect: str, setting_id: uuid.UUID | str, lock: bool = False) -> VendorSetting:
     try:
         ident = setting_id if isinstance(setting_id, uuid.UUID) else uuid.UUID(setting_id)

@@ -5,6 +5,7 @@ answers) and a 400 at creation; a value of another type, or one the field refuse
 
 import httpx
 import pytest
+from sqlalchemy import event
 from datadog_api_client.exceptions import ApiException, NotFoundException
 from datadog_api_client.v2.api.case_management_api import CaseManagementApi
 from datadog_api_client.v2.model.custom_attribute_type import CustomAttributeType
@@ -171,3 +172,34 @@ async def test_fields_made_natively_of_other_types_take_and_show_values_in_the_n
     with pytest.raises(ApiException) as raised:
         cases_api.update_case_custom_attribute(key, "cost", custom("NUMBER", 12.5))
     assert raised.value.status == 400 and "custom_attributes.cost" in raised.value.body["errors"][0]
+
+
+def test_a_search_page_reads_its_cases_types_and_their_fields_once(db, datadog_http, cases_api, tenant: Tenant):
+    kinds = []
+    for name in ("Incident", "Bug", "Audit"):
+        made = datadog_http.post("/api/v2/cases/types", json={"data": {"type": "case_type", "attributes": {"name": name}}})
+        kinds.append(made.json()["data"]["id"])
+        configure(datadog_http, f"{name.lower()}_note", "TEXT", type_id=kinds[-1])
+    notes = {}
+    for n, type_id in enumerate(kinds * 2):
+        request = new_case(tenant.project_id, f"Case {n}")
+        request.data.attributes.type_id = type_id
+        key = f"{('incident', 'bug', 'audit')[n % 3]}_note"
+        value = CustomAttributeValue(type=CustomAttributeType.TEXT, is_multi=False, value=str(n))
+        request.data.attributes.custom_attributes = {key: value}
+        notes[cases_api.create_case(request).data.id] = {key: {"type": "TEXT", "is_multi": False, "value": str(n)}}
+    issued: list[str] = []
+
+    def capture(_conn, _cursor, statement, _parameters, _context, _many):  # type: ignore[no-untyped-def]
+        if "FROM case_types" in statement or "FROM field_definitions" in statement:
+            issued.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        page = cases_api.search_cases(page_size=10)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    found = {case.id: {k: v.to_dict() for k, v in case.attributes.custom_attributes.items()} for case in page.data}
+    assert found == notes
+    assert {case.attributes.type_id for case in page.data} == set(kinds)
+    assert len(issued) == 2

@@ -6,16 +6,26 @@ import uuid
 import pytest
 from datadog_api_client.exceptions import ApiException, NotFoundException
 from datadog_api_client.v2.api.case_management_api import CaseManagementApi
+from datadog_api_client.v2.model.auto_close_inactive_cases import AutoCloseInactiveCases
+from datadog_api_client.v2.model.integration_jira import IntegrationJira
+from datadog_api_client.v2.model.integration_jira_metadata import IntegrationJiraMetadata
+from datadog_api_client.v2.model.project_columns_config import ProjectColumnsConfig
+from datadog_api_client.v2.model.project_columns_config_columns_items import ProjectColumnsConfigColumnsItems
+from datadog_api_client.v2.model.project_columns_config_columns_items_sort import ProjectColumnsConfigColumnsItemsSort
 from datadog_api_client.v2.model.project_create import ProjectCreate
 from datadog_api_client.v2.model.project_create_attributes import ProjectCreateAttributes
 from datadog_api_client.v2.model.project_create_request import ProjectCreateRequest
 from datadog_api_client.v2.model.project_relationship import ProjectRelationship
 from datadog_api_client.v2.model.project_relationship_data import ProjectRelationshipData
+from datadog_api_client.v2.model.project_notification_settings import ProjectNotificationSettings
 from datadog_api_client.v2.model.project_resource_type import ProjectResourceType
+from datadog_api_client.v2.model.project_settings import ProjectSettings
 from datadog_api_client.v2.model.project_update import ProjectUpdate
 from datadog_api_client.v2.model.project_update_attributes import ProjectUpdateAttributes
 from datadog_api_client.v2.model.project_update_request import ProjectUpdateRequest
+from sqlalchemy import select
 
+from casework.vendor_settings.models import VendorSetting
 from tests.conftest import Tenant
 from tests.dialects.datadog.conftest import new_case, unparsed_parts
 from tests.helpers import api_client
@@ -111,3 +121,60 @@ def test_moving_answers_its_errors_as_jsonapi_objects(datadog_http, cases_api: C
     assert wrong_type.status_code == 400
     (error,) = wrong_type.json()["errors"]
     assert error["status"] == "400" and "data.type" in error["detail"]
+
+
+def test_teams_case_types_columns_and_settings_are_kept_changed_and_deleted_with_the_project(
+    db, cases_api: CaseManagementApi, tenant: Tenant
+):
+    team, case_type = str(uuid.uuid4()), str(uuid.uuid4())
+    attributes = ProjectCreateAttributes(key="OPS", name="Operations", team_uuid=team, enabled_custom_case_types=[case_type])
+    created = cases_api.create_project(ProjectCreateRequest(data=ProjectCreate(type=PROJECT, attributes=attributes)))
+    assert unparsed_parts(created) == []
+    project = created.data
+    assert project.attributes.enabled_custom_case_types == [case_type]
+    assert [(t.id, str(t.type)) for t in project.relationships.member_team.data] == [(team, "team_links")]
+    settings = ProjectSettings(
+        auto_close_inactive_cases=AutoCloseInactiveCases(enabled=True, max_inactive_time_in_secs=86400),
+        notification=ProjectNotificationSettings(enabled=True, notify_on_case_closed=True, destinations=[1, 3]),
+        integration_jira=IntegrationJira(enabled=True, metadata=IntegrationJiraMetadata(account_id="a1", project_id="p1")),
+    )
+    by_status = ProjectColumnsConfigColumnsItemsSort(ascending=True, priority=1)
+    columns = ProjectColumnsConfig(
+        columns=[ProjectColumnsConfigColumnsItems(type="status", sort_field="status", sort=by_status)]
+    )
+    change = ProjectUpdateAttributes(settings=settings, columns_config=columns)
+    updated = cases_api.update_project(project.id, ProjectUpdateRequest(data=ProjectUpdate(type=PROJECT, attributes=change)))
+    assert unparsed_parts(updated) == []
+    for answer in (updated.data, cases_api.get_project(project.id).data):
+        assert answer.attributes.settings.to_dict() == settings.to_dict()
+        assert answer.attributes.columns_config.to_dict() == columns.to_dict()
+        assert answer.attributes.enabled_custom_case_types == [case_type]  # kept: the update did not give them
+        assert answer.relationships.member_team.data[0].id == team
+    listed = {p.attributes.key: p for p in cases_api.get_projects().data}
+    assert listed["OPS"].attributes.settings.to_dict() == settings.to_dict()
+    assert listed["SEC"].attributes.to_dict()["settings"] == {} and "relationships" not in listed["SEC"].to_dict()
+    renamed = ProjectUpdateAttributes(name="Ops", enabled_custom_case_types=[])
+    after = cases_api.update_project(project.id, ProjectUpdateRequest(data=ProjectUpdate(type=PROJECT, attributes=renamed)))
+    assert (after.data.attributes.name, after.data.attributes.enabled_custom_case_types) == ("Ops", [])
+    assert after.data.attributes.settings.to_dict() == settings.to_dict()
+
+    def documents(session):  # type: ignore[no-untyped-def]
+        query = select(VendorSetting.scope).where(VendorSetting.workspace_id == tenant.workspace_id)
+        return list(session.scalars(query))
+
+    assert db.run_sync(documents) == [f"project:{project.id}"]
+    cases_api.delete_project(project.id)
+    assert db.run_sync(documents) == []
+
+
+def test_project_settings_of_the_wrong_shape_are_a_400(datadog_http, tenant: Tenant):
+    for attributes in (
+        {"settings": {"notification": {"enabled": "often"}}},
+        {"columns_config": {"columns": "all"}},
+        {"enabled_custom_case_types": ["not-a-uuid"]},
+        {"team_uuid": "team"},
+    ):
+        body = {"data": {"type": "project", "attributes": attributes}}
+        response = datadog_http.patch(f"/api/v2/cases/projects/{tenant.project_id}", json=body)
+        assert response.status_code == 400, (attributes, response.text)
+    assert datadog_http.get(f"/api/v2/cases/projects/{tenant.project_id}").json()["data"]["attributes"]["settings"] == {}

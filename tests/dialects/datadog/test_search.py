@@ -6,6 +6,7 @@ from datadog_api_client.v2.api.case_management_api import CaseManagementApi
 from datadog_api_client.v2.model.case_priority import CasePriority
 from datadog_api_client.v2.model.case_sortable_field import CaseSortableField
 
+from casework.cases import paging
 from tests.conftest import Tenant
 from tests.dialects.datadog.conftest import api_client_for, new_case, unparsed_parts
 from tests.dialects.datadog.test_cases import empty, status
@@ -107,3 +108,17 @@ def test_bad_search_parameters_are_a_400(datadog_http, query: str):
     response = datadog_http.get(f"/api/v2/cases?{query}")
     assert response.status_code == 400, response.text
     assert isinstance(response.json()["errors"][0], str)
+
+
+def test_the_paginator_walks_past_the_core_page_window(cases_api: CaseManagementApi, tenant: Tenant, monkeypatch):
+    # A window of 8 cases stands for the core's 10,000: 27 cases make pages 3 to 7 of 4 deeper than it.
+    monkeypatch.setattr(paging, "MAX_PAGE_WINDOW", 8)
+    made = make_cases(cases_api, tenant, 27)
+    walked = list(cases_api.search_cases_with_pagination(page_size=4))
+    assert [case.id for case in walked] == list(reversed(made))
+    by_priority = cases_api.search_cases_with_pagination(page_size=4, sort_field=CaseSortableField.PRIORITY)
+    assert sorted(case.id for case in by_priority) == sorted(made)
+    deep = cases_api.search_cases(page_size=4, page_number=7, sort_asc=True, sort_field=CaseSortableField.CREATED_AT)
+    assert [case.id for case in deep.data] == made[24:]
+    assert deep.meta.page.to_dict() == {"current": 7, "size": 3, "total": 7}
+    assert cases_api.search_cases(page_size=4, page_number=50).data == []

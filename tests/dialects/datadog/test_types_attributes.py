@@ -232,3 +232,23 @@ def test_custom_attribute_errors(datadog_host, types_api, attributes_api: CaseMa
         assert field in message
     assert attributes_api.delete_custom_attribute_config(STANDARD_TYPE_ID, url.id) is None
     assert attributes_api.get_all_custom_attributes().data == []
+
+
+def test_an_attribute_config_keeps_its_description(datadog_server, attributes_api: CaseManagementAttributeApi, tenant: Tenant):
+    create = attributes_api.create_custom_attribute_config
+    made = create(STANDARD_TYPE_ID, new_attribute("runbook", "URL", description="Where")).data
+    assert made.attributes.description == "Where"
+    bare = create(STANDARD_TYPE_ID, new_attribute("hosts", "TEXT")).data
+    assert "description" not in bare.attributes.to_dict()
+    listed = attributes_api.get_all_custom_attribute_configs_by_case_type(STANDARD_TYPE_ID)
+    assert unparsed_parts(listed) == []
+    assert {c.attributes.key: c.attributes.get("description") for c in listed.data} == {"runbook": "Where", "hosts": None}
+    update = attributes_api.update_custom_attribute_config
+    renamed = update(STANDARD_TYPE_ID, made.id, attribute_update(display_name="Runbook URL")).data
+    assert renamed.attributes.description == "Where"  # an update without one keeps it
+    changed = update(STANDARD_TYPE_ID, made.id, attribute_update(description="The runbook")).data
+    assert changed.attributes.description == "The runbook"
+    assert attributes_api.get_all_custom_attributes().data[0].attributes.description == "The runbook"
+    native = {"Authorization": f"Bearer {tenant.admin.token}"}
+    fields = httpx.get(f"{datadog_server}/api/v1/types/{STANDARD_TYPE_ID}/fields", headers=native).json()["items"]
+    assert {f["key"]: f["description"] for f in fields} == {"runbook": "The runbook", "hosts": None}

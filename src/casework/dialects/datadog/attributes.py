@@ -1,6 +1,6 @@
 """Custom attribute configs of case types (CaseManagementAttributeApi): `GET /api/v2/cases/types/custom_attributes`
 (every type's), `GET|POST /api/v2/cases/types/{case_type_id}/custom_attributes`, `PUT|DELETE
-…/custom_attributes/{custom_attribute_id}`. Each is a custom field of the case type.
+…/custom_attributes/{custom_attribute_id}`. Each is a custom field of the case type, its description kept.
 
 Datadog's four types are casework's text, url, decimal (NUMBER is a double) and select (multi_select when
 `is_multi`); a select is made without options and takes no value until an update gives them (`type_data.options`,
@@ -27,7 +27,7 @@ from casework.http import DB, JSONResponse
 from casework.i18n import _
 from casework.workflow.fields import service
 from casework.workflow.fields.models import FieldDefinition
-from casework.workflow.fields.schemas import FieldCreate, FieldKey, FieldUpdate, Label, OptionId
+from casework.workflow.fields.schemas import FieldCreate, FieldDescription, FieldKey, FieldUpdate, Label, OptionId
 
 router = datadog_router()
 
@@ -49,7 +49,7 @@ class AttributeCreate(DatadogInput):
     display_name: Label
     type: AttributeType
     is_multi: bool
-    description: str | None = Field(default=None, description="Accepted; casework's fields keep no description.")
+    description: FieldDescription | None = None
 
 
 class AttributeCreateData(DatadogInput):
@@ -73,7 +73,7 @@ class AttributeUpdate(DatadogInput):
     display_name: Label | None = None
     type: AttributeType | None = Field(default=None, description="Accepted only unchanged.")
     type_data: TypeData | None = None
-    description: str | None = Field(default=None, description="Accepted; casework's fields keep no description.")
+    description: FieldDescription | None = Field(default=None, description="A new description; absent or null: kept.")
     map_from: None = Field(default=None, description="Not supported: only null.")
 
 
@@ -150,14 +150,17 @@ def attribute_data(type_id: uuid.UUID | None, field: FieldDefinition) -> dict[st
         "type": attribute_type(field),
         "is_multi": attribute_is_multi(field),
     }
+    if field.description is not None:
+        attributes["description"] = field.description
     return {"id": str(field.id), "type": CUSTOM_ATTRIBUTE, "attributes": attributes}
 
 
 def core_field(attributes: AttributeCreate) -> FieldCreate:
     field_type = FIELD_TYPE[attributes.type]
+    named = {"key": attributes.key, "label": attributes.display_name, "description": attributes.description}
     if field_type == "select" and attributes.is_multi:
-        return FieldCreate(key=attributes.key, label=attributes.display_name, type="multi_select")
-    return FieldCreate(key=attributes.key, label=attributes.display_name, type=field_type, is_multi=attributes.is_multi)
+        return FieldCreate(**named, type="multi_select")
+    return FieldCreate(**named, type=field_type, is_multi=attributes.is_multi)
 
 
 def _all(session: Session, actor: Actor) -> dict[str, Any]:
@@ -187,6 +190,8 @@ def _update(
     change: dict[str, Any] = {}
     if given.display_name is not None:
         change["label"] = given.display_name
+    if given.description is not None:
+        change["description"] = given.description
     if given.type_data is not None and given.type_data.options is not None:
         if attribute_type(field) != "SELECT":
             raise InvalidInput.field("data.attributes.type_data", _("only select fields take options"))

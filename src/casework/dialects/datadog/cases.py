@@ -2,7 +2,7 @@
 its type's id, its values of its type's fields as custom attributes, and its insights (a page's in one query)."""
 
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -61,14 +61,26 @@ class TypeOfCases:
 
 
 def _shown_type(session: Session, found: CaseType) -> TypeOfCases:
-    definitions = fields.case_fields(session, None, found.id).values()
-    return TypeOfCases(found.public_id, tuple(sorted(definitions, key=lambda f: (f.position, f.key))))
+    return TypeOfCases(found.public_id, tuple(fields.fields_of_types(session, [found.id])[found.id]))
+
+
+def types_of_cases(
+    session: Session, workspace_id: uuid.UUID, wanted: Collection[tuple[uuid.UUID, str]]
+) -> dict[tuple[uuid.UUID, str], TypeOfCases]:
+    """The types cases of those projects hold by name (deleted ones' too: their cases keep them), in two queries
+    whatever their number: the types, then their fields."""
+    found = case_types.named_in_projects(session, workspace_id, wanted)
+    fields_of = fields.fields_of_types(session, {case_type.id for case_type in found.values()})
+    standard = TypeOfCases(STANDARD_ID, ())
+    return {
+        key: TypeOfCases(found[key].public_id, tuple(fields_of[found[key].id])) if key in found else standard
+        for key in wanted
+    }
 
 
 def type_of(session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID, type_name: str) -> TypeOfCases:
-    """The type a case of the project holds by name (a deleted one's too: its cases keep it)."""
-    found = case_types.named(session, workspace_id, project_id, type_name)
-    return TypeOfCases(STANDARD_ID, ()) if found is None else _shown_type(session, found)
+    """The type a case of the project holds by name."""
+    return types_of_cases(session, workspace_id, [(project_id, type_name)])[(project_id, type_name)]
 
 
 def custom_attributes(case_type: TypeOfCases, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -82,13 +94,10 @@ def case_answers(
     records: Sequence[CaseRecord],
     insights: Mapping[uuid.UUID, Sequence[InsightRecord]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The cases as Datadog's `data` shows them, read in the caller's unit of work: each type read once, and the
-    insights of all the cases that have any in one query (`insights`: by case id, when the caller has them)."""
-    types: dict[tuple[uuid.UUID, str], TypeOfCases] = {}
-    for record in records:
-        key = (record.project_id, record.type)
-        if key not in types:
-            types[key] = type_of(session, record.workspace_id, *key)
+    """The cases as Datadog's `data` shows them, read in the caller's unit of work: their types and the types' fields
+    in two queries, and the insights of all the cases that have any in one (`insights`: by case id, when the caller
+    has them)."""
+    types = types_of_cases(session, actor.workspace_id, {(record.project_id, record.type) for record in records})
     if insights is None:
         insights = insights_of_cases(session, actor, [record.id for record in records if record.counts.insights])
     answers = []

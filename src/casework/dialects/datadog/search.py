@@ -1,7 +1,8 @@
 """Searching cases as Datadog does: `GET /api/v2/cases?filter=&sort[field]=&sort[asc]=&page[size]=&page[number]=`.
 
 Pages are numbered from 1, as the client's paginator counts them (0 or none: the first page); a page shorter than
-`page[size]` is the last, which ends the paginator. `meta.page` is {current: the page's number, size: the cases on
+`page[size]` is the last, which ends the paginator. Datadog's search has no depth limit: pages past the core's
+page window are reached by keyset windows (casework.cases.paging.walk_to). `meta.page` is {current: the page's number, size: the cases on
 it, total: the number of pages}, as the client documents it.
 
 `filter` is Datadog's query: terms joined by spaces, all of which must hold. `status:`, `priority:`, `project:`,
@@ -88,8 +89,9 @@ def case_filter(query: str | None) -> CaseFilter:
 def _search(
     session: Session, actor: Actor, filters: CaseFilter, sort: str, ascending: bool, size: int, number: int
 ) -> dict[str, Any]:
+    order = "asc" if ascending else "desc"
     page = search.list_cases(
-        session, actor, filters, sort, "asc" if ascending else "desc", page=number, per_page=size, with_total=True
+        session, actor, filters, sort, order, page=number, per_page=size, with_total=True, deep_pages=True
     )
     total = page.total or 0
     return {

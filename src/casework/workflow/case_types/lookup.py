@@ -6,6 +6,7 @@ STANDARD also by STANDARD_ID, resolved per workspace) or by its name, matched wi
 """
 
 import uuid
+from collections.abc import Collection
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -51,3 +52,29 @@ def named(session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | Non
     # The exact name first: the common case, served by the name indexes.
     found = session.scalars(query.where(CaseType.name == name).limit(1)).first()
     return found or session.scalars(query.where(func.lower(CaseType.name) == name.lower()).limit(1)).first()
+
+
+def named_in_projects(
+    session: Session, workspace_id: uuid.UUID, wanted: Collection[tuple[uuid.UUID, str]]
+) -> dict[tuple[uuid.UUID, str], CaseType]:
+    """`named` for many (project, name) pairs in one query (a page of cases); a pair with no such type is left out."""
+    if not wanted:
+        return {}
+    projects = {project_id for project_id, _name in wanted}
+    names = {name for _project, name in wanted if "\x00" not in name}
+    query = select(CaseType).where(
+        CaseType.workspace_id == workspace_id,
+        or_(CaseType.project_id.in_(projects), CaseType.project_id.is_(None)),
+        or_(CaseType.name.in_(names), func.lower(CaseType.name).in_({name.lower() for name in names})),
+    )
+    candidates = list(session.scalars(query))
+    found = {}
+    for project_id, name in wanted:
+        visible = [t for t in candidates if t.project_id in (project_id, None)]
+        # The exact name first, as `named` does.
+        match = next((t for t in visible if t.name == name), None) or next(
+            (t for t in visible if t.name.lower() == name.lower()), None
+        )
+        if match is not None:
+            found[(project_id, name)] = match
+    return found

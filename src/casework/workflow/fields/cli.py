@@ -48,6 +48,7 @@ def field_add(
     key: KeyArg,
     label: Annotated[str, typer.Option()],
     field_type: Annotated[str, typer.Option("--type", help=TYPES_HELP)],
+    description: Annotated[str | None, typer.Option(help="What the field is for.")] = None,
     required_to_close: Annotated[bool, typer.Option("--required-to-close")] = False,
     option: OptionPairs = None,
     options_json: OptionsJson = None,
@@ -62,6 +63,7 @@ def field_add(
     values: dict[str, Any] = {
         "key": key,
         "label": label,
+        "description": description,
         "type": field_type,
         "required_to_close": required_to_close,
         "options": _options(option, options_json) or [],
@@ -81,6 +83,7 @@ def field_update(
     project: ProjectArg,
     key: KeyArg,
     label: Annotated[str | None, typer.Option()] = None,
+    description: Annotated[str | None, typer.Option(help="What the field is for.")] = None,
     required_to_close: Annotated[bool | None, typer.Option("--required-to-close/--not-required-to-close")] = None,
     active: Annotated[bool | None, typer.Option("--active/--inactive")] = None,
     option: OptionPairs = None,
@@ -92,7 +95,7 @@ def field_update(
     json_output: JsonFlag = False,
 ) -> None:
     """Change a field; what is not given stays. Key, type and owner never change."""
-    given = {"label": label, "required_to_close": required_to_close, "active": active, "position": position}
+    given = {"label": label, "description": description, "required_to_close": required_to_close, "active": active, "position": position}
     values: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
     options = _options(option, options_json)
     if options is not None:

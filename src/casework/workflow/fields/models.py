@@ -23,6 +23,7 @@ FIELD_TYPES = (
     "dependent_select",
     "user",
 )
+MAX_DESCRIPTION = 1000
 # Who defined a field: Kibana's custom fields allow at most 10 values per case.
 OWNERS = ("casework", "kibana")
 # Types whose fields may hold a list of values (is_multi), and those whose values a pattern may constrain.
@@ -42,6 +43,7 @@ class FieldDefinition(IdMixin, HandleMixin, Base):
     case_type_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("case_types.id"))
     key: Mapped[str] = mapped_column(String(64))
     label: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str | None] = mapped_column(String(MAX_DESCRIPTION))
     type: Mapped[str] = mapped_column(String(20))
     is_multi: Mapped[bool] = mapped_column(default=False)
     # Must hold a value on every write of a case (a default fills it at creation).

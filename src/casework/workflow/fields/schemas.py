@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from casework.i18n import _
 from casework.inputs import StrictInput, not_blank, unique_items
-from casework.workflow.fields.models import FIELD_TYPES, FieldDefinition
+from casework.workflow.fields.models import FIELD_TYPES, MAX_DESCRIPTION, FieldDefinition
 from casework.workflow.fields.values import MAX_PATTERN
 
 MAX_FIELDS_PER_PROJECT = 200
@@ -37,6 +37,9 @@ Label = Annotated[str, StringConstraints(min_length=1, max_length=160), AfterVal
 # No "/": a dependent select's path joins ids with it.
 OptionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 Position = Annotated[int, Field(ge=0, le=10_000)]
+FieldDescription = Annotated[
+    str, StringConstraints(max_length=MAX_DESCRIPTION), Field(description="What the field is for, shown to people.")
+]
 
 
 def _unique_ids(options: list["FieldOption"]) -> list["FieldOption"]:
@@ -66,6 +69,7 @@ Options = Annotated[list[FieldOption], Field(max_length=MAX_OPTIONS), AfterValid
 class FieldCreate(StrictInput):
     key: FieldKey
     label: Label
+    description: FieldDescription | None = None
     type: FieldType
     is_multi: bool = Field(
         default=False, description="text, url, number and decimal only: the value is a list of values."
@@ -83,13 +87,14 @@ class FieldCreate(StrictInput):
 class FieldUpdate(StrictInput):
     """Only the fields present change. key, type, is_multi and owner are accepted only unchanged; `default: null`
     and `pattern: null` remove them; `options` replaces them all (an option a case still holds cannot be removed).
-    A new pattern applies to the values written from then on."""
+    A new pattern applies to the values written from then on; `description: null` removes it."""
 
     key: FieldKey | None = None
     type: FieldType | None = None
     is_multi: bool | None = None
     owner: Owner | None = None
     label: Label | None = None
+    description: FieldDescription | None = None
     required: bool | None = None
     required_to_close: bool | None = None
     pattern: Pattern | None = None
@@ -106,6 +111,7 @@ class FieldRead(BaseModel):
     case_type_id: uuid.UUID | None
     key: str
     label: str
+    description: str | None
     type: FieldType
     is_multi: bool
     required: bool
@@ -145,6 +151,7 @@ def field_view(field: FieldDefinition, case_type_id: uuid.UUID | None = None) ->
         "case_type_id": str(case_type_id or field.case_type_id) if field.case_type_id else None,
         "key": field.key,
         "label": field.label,
+        "description": field.description,
         "type": field.type,
         "is_multi": field.is_multi,
         "required": field.required,

@@ -1,0 +1,28 @@
+"""field descriptions
+
+Revision ID: 0017
+Revises: 0015
+Create Date: 2026-12-04 09:00:00.000000
+
+A custom field keeps a description (Datadog's custom attribute configs carry one); existing fields get none (null).
+SQLite adds the nullable column in place.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0017'
+down_revision: str | None = '0015'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column('field_definitions', sa.Column('description', sa.String(length=1000), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('field_definitions', schema=None) as batch_op:
+        batch_op.drop_column('description')
