@@ -14,7 +14,8 @@ from sqlalchemy import select
 from casework.activity.models import Activity
 from casework.attachments.storage import LocalFileStore
 from casework.auth.schemas import UserCreate
-from casework.auth.service import SCOPES, Actor, add_user
+from casework.auth.models import User
+from casework.auth.service import SCOPES, Actor, add_user, authenticate, current_generation, issue_token, revoke_token
 from casework.projects import numbering
 from casework.cases.models import Case
 from casework.cases.schemas import CaseCreate, CaseFilter
@@ -430,3 +431,22 @@ def test_upgrading_to_0013_counts_each_assignees_existing_cases(backend, tmp_pat
 
         assert db.run_sync(counted, actor.user_id) == {"open": 1, "in_progress": 0, "closed": 1}
         assert db.run_sync(counted, other) == {"open": 0, "in_progress": 0, "closed": 1}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrading_to_0016_adds_the_auth_generation_and_keeps_tokens_working(backend, tmp_path):
+    with fresh_database(backend, tmp_path, revision="0015") as db:
+
+        def before(session):  # type: ignore[no-untyped-def]
+            actor = admin_of_new_workspace(session)
+            admin = session.get(User, actor.user_id)
+            _, secret = issue_token(session, admin, "ci", list(SCOPES))
+            return actor, secret
+
+        actor, secret = db.run_sync(before)
+        command.upgrade(migrate.alembic_config(db.engine), "head")
+        assert db.run_sync(current_generation, write=False) == 0
+        auth = db.run_sync(lambda s: authenticate(s, secret), write=False)
+        assert auth.actor.user_id == actor.user_id
+        db.run_sync(revoke_token, actor, auth.actor.token_id)
+        assert db.run_sync(current_generation, write=False) == 1
