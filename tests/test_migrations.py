@@ -14,7 +14,8 @@ from sqlalchemy import select
 from casework.activity.models import Activity
 from casework.attachments.storage import LocalFileStore
 from casework.auth.schemas import UserCreate
-from casework.auth.service import SCOPES, Actor, add_user
+from casework.auth.models import User
+from casework.auth.service import SCOPES, Actor, add_user, authenticate, current_generation, issue_token, revoke_token
 from casework.projects import numbering
 from casework.cases.models import Case
 from casework.cases.schemas import CaseCreate, CaseFilter
@@ -447,7 +448,7 @@ def test_upgrading_to_0017_keeps_existing_fields_without_a_description(backend, 
 
         actor, project_key = db.run_sync(before)
         config = migrate.alembic_config(db.engine)
-        command.downgrade(config, "0015")
+        command.downgrade(config, "0016")
         command.upgrade(config, "head")
 
         def after(session):  # type: ignore[no-untyped-def]
@@ -459,3 +460,21 @@ def test_upgrading_to_0017_keeps_existing_fields_without_a_description(backend, 
         described = FieldUpdate(description="Where it happened")
         changed = db.run_sync(lambda s: fields.update_field(s, actor, project_key, "region", described))
         assert changed.description == "Where it happened"
+
+
+def test_upgrading_to_0016_adds_the_auth_generation_and_keeps_tokens_working(backend, tmp_path):
+    with fresh_database(backend, tmp_path, revision="0015") as db:
+
+        def before(session):  # type: ignore[no-untyped-def]
+            actor = admin_of_new_workspace(session)
+            admin = session.get(User, actor.user_id)
+            _, secret = issue_token(session, admin, "ci", list(SCOPES))
+            return actor, secret
+
+        actor, secret = db.run_sync(before)
+        command.upgrade(migrate.alembic_config(db.engine), "head")
+        assert db.run_sync(current_generation, write=False) == 0
+        auth = db.run_sync(lambda s: authenticate(s, secret), write=False)
+        assert auth.actor.user_id == actor.user_id
+        db.run_sync(revoke_token, actor, auth.actor.token_id)
+        assert db.run_sync(current_generation, write=False) == 1

@@ -19,6 +19,7 @@ from casework.attachments.router import UPLOAD_PATH, upload_body_limit
 from casework.attachments.router import router as attachments_router
 from casework.attachments.storage import build_store
 from casework.alerts.router import router as alerts_router
+from casework.auth.cache import FLUSH_INTERVAL, CredentialCache, TokenUsage
 from casework.auth.router import router as auth_router
 from casework.blocks.router import router as blocks_router
 from casework.cases.router import facets_router
@@ -130,11 +131,14 @@ def create_app(
         worker = None
         if settings.sla_worker:
             worker = asyncio.create_task(sla_worker.run_in_app(database, settings.sla_worker_interval))
+        usage_writer = asyncio.create_task(token_usage.write_every(FLUSH_INTERVAL, database))
         yield
-        if worker is not None:
-            worker.cancel()
-            with suppress(asyncio.CancelledError):
-                await worker
+        for task in (worker, usage_writer):
+            if task is not None:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
+        await token_usage.flush(database)
         if db is None:
             database.dispose()
 
@@ -147,6 +151,7 @@ def create_app(
         redoc_url=None,
     )
     api_docs.install(app)
+    token_usage = TokenUsage()
     # What every request reads from its app's state, the dialects' apps included.
     shared: dict[str, Any] = {
         "settings": settings,
@@ -154,6 +159,8 @@ def create_app(
         "rate_limiter": RateLimiter(settings.rate_limit),
         "file_store": build_store(settings),
         "signing_keys": SigningKeys(),
+        "credential_cache": CredentialCache(),
+        "token_usage": token_usage,
     }
     # The token endpoint answers errors as RFC 6749 says, not as problem+json.
     app.state = State({**shared, "error_renderers": [("/api/v1" + TOKEN_PATH, oauth_wire.render_error)]})

@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
@@ -15,13 +16,17 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import RateLimitItem
 from limits import parse as parse_rate_limit
+from sqlalchemy.orm import Session
 
 from casework.attachments.storage import FileStore
-from casework.auth.service import Actor, authenticate, touch_token
+from casework.auth.cache import CredentialCache
+from casework.auth.service import GENERATION_SQL, Actor, Authentication, authenticate, current_generation
 from casework.credentials import Credentials
+from casework.db.base import utcnow
 from casework.db.database import Database
 from casework.errors import InvalidInput, RateLimited, RateLimitState, Unauthenticated
 from casework.i18n import _, negotiate
+from casework.oauth.keys import SigningKeys
 from casework.oauth.tokens import authenticate_access_token, is_access_token
 from casework.inputs import MAX_VERSION
 
@@ -115,19 +120,34 @@ class RateLimiter:
 async def authenticated_actor(request: Request, credentials: Credentials, source: str) -> Actor:
     """Who the credentials stand for (an API token or an OAuth access token), coming through `source` (native or a
     dialect's name); request.state.rate_limit says where the credential stands against its rate limit (dialects
-    send it in their own headers)."""
-    db: Database = request.app.state.db
+    send it in their own headers). A credential this process resolved lately costs one read of the generation."""
+    state = request.app.state
+    db: Database = state.db
+    cache: CredentialCache = state.credential_cache
+    key = cache.key(credentials.secret, credentials.email)
+    entry = cache.get(key)
+    if entry is not None and await db.read_value(GENERATION_SQL) != entry.generation:
+        cache.drop(key)
+        entry = None
+    if entry is None:
+        now = utcnow()
+        generation, auth = await db.read(_resolve, state.signing_keys, credentials, source, now)
+        entry = cache.put(key, auth.actor, generation, auth.expires_at, now, None if auth.stale_last_used else now)
+    actor = entry.actor if entry.actor.source == source else dataclasses.replace(entry.actor, source=source)
+    request.state.rate_limit = state.rate_limiter.check(actor)
+    state.token_usage.record(entry)
+    return actor
+
+
+def _resolve(
+    session: Session, signing_keys: SigningKeys, credentials: Credentials, source: str, now: datetime
+) -> tuple[int, Authentication]:
+    # The generation is read first: a change committed after it is seen by the next request's check.
+    generation = current_generation(session)
     secret = credentials.secret
     if is_access_token(secret) and credentials.email is None:
-        actor = await db.read(authenticate_access_token, request.app.state.signing_keys, secret)
-        actor = actor if actor.source == source else dataclasses.replace(actor, source=source)
-        request.state.rate_limit = request.app.state.rate_limiter.check(actor)
-        return actor
-    auth = await db.read(lambda session: authenticate(session, secret, email=credentials.email, source=source))
-    request.state.rate_limit = request.app.state.rate_limiter.check(auth.actor)
-    if auth.stale_last_used:
-        await db.write(touch_token, auth.actor.token_id)
-    return auth.actor
+        return generation, authenticate_access_token(session, signing_keys, secret)
+    return generation, authenticate(session, secret, now, email=credentials.email, source=source)
 
 
 async def current_actor(

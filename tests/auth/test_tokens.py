@@ -254,22 +254,25 @@ async def test_revoking_an_unknown_token_is_not_found(client):
 # Last use
 
 
-async def test_last_used_at_is_set_once_the_token_is_used(client):
+async def test_last_used_at_is_set_once_the_token_is_used(client, app):
     created = await create_token(client)
     assert created["last_used_at"] is None
     assert (await tokens_of(client, created["user_id"]))[created["id"]]["last_used_at"] is None
 
     assert (await client.get("/cases", headers=bearer(created["token"]))).status_code == 200
+    # Written off the request path, by the app's periodic flush.
+    await app.state.token_usage.flush(app.state.db)
 
     used = (await tokens_of(client, created["user_id"]))[created["id"]]["last_used_at"]
     assert used is not None
     assert datetime.fromisoformat(used) >= datetime.fromisoformat(created["created_at"])
 
 
-async def test_last_used_at_is_not_set_by_a_refused_token(client, db):
+async def test_last_used_at_is_not_set_by_a_refused_token(client, db, app):
     created = await create_token(client)
     await client.delete(f"/tokens/{created['id']}")
     assert_problem(await client.get("/cases", headers=bearer(created["token"])), 401)
+    await app.state.token_usage.flush(app.state.db)
     assert stored_token(db, created["id"]).last_used_at is None
 
 

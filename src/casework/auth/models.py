@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casework.db.base import Base, IdMixin, utcnow
@@ -37,3 +37,14 @@ class ApiToken(IdMixin, Base):
     revoked_at: Mapped[datetime | None] = mapped_column()
     last_used_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuthGeneration(Base):
+    """One global row whose number every change to who may authenticate raises (token or OAuth client revoked,
+    signing key rotated, user deactivated or changed), in the same transaction: each process's credential cache
+    compares it on every hit. One row, not one per workspace: such changes are rare, and key rotation is global."""
+
+    __tablename__ = "auth_generations"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -3,14 +3,14 @@
 import hashlib
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from casework.auth.models import ApiToken, User
+from casework.auth.models import ApiToken, AuthGeneration, User
 from casework.auth.records import UserRecord
 from casework.auth.schemas import TokenCreate, UserCreate, UserUpdate
 from casework.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
@@ -28,8 +28,10 @@ CASE_ADMIN_ROLES = frozenset({"admin", "manager"})
 ADMIN_ROLES = frozenset({"admin"})
 ALL_ROLES = frozenset(ROLES)
 TOKEN_PREFIX = "cw_"
-# last_used_at is written at most this often per token, so reads stay reads.
+# last_used_at is recorded at most this often per token, so reads stay reads.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# The one row of auth_generations.
+GENERATION_ID = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,8 @@ def new_secret() -> str:
 class Authentication:
     actor: Actor
     stale_last_used: bool
+    # When the credential stops working by itself (an API token's expiry, an access token's exp).
+    expires_at: datetime | None = None
 
 
 _TOKEN_BY_HASH = (
@@ -132,11 +136,43 @@ def authenticate(
         token.workspace_id, token.user_id, token.role, frozenset(token.scopes), token.id, token.rate_limit, source
     )
     stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION
-    return Authentication(actor, stale)
+    return Authentication(actor, stale, token.expires_at)
 
 
-def touch_token(session: Session, token_id: uuid.UUID) -> None:
-    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
+_TOKENS = ApiToken.__table__.c
+# Core, not ORM: one executemany over the batch.
+_RECORD_USE = (
+    update(ApiToken.__table__)
+    .where(_TOKENS.id == bindparam("token_id"))
+    # Processes flush in any order: a later use already written stays.
+    .where(_TOKENS.last_used_at.is_(None) | (_TOKENS.last_used_at < bindparam("used_at")))
+    .values(last_used_at=bindparam("used_at"))
+)
+
+
+def record_token_uses(session: Session, uses: Mapping[uuid.UUID, datetime]) -> None:
+    """Writes when each token was last used, in one batched UPDATE."""
+    if uses:
+        session.execute(_RECORD_USE, [{"token_id": token_id, "used_at": at} for token_id, at in uses.items()])
+
+
+_GENERATION = select(AuthGeneration.generation).where(AuthGeneration.id == GENERATION_ID)
+# The same read as one plain statement, for a cache hit's check outside any session.
+GENERATION_SQL = f"SELECT generation FROM auth_generations WHERE id = {GENERATION_ID}"
+
+
+def current_generation(session: Session) -> int:
+    return session.execute(_GENERATION).scalar_one()
+
+
+def raise_generation(session: Session) -> None:
+    """Every cached credential is checked again on its next use: call it in the transaction of any change to who may
+    authenticate, or as what (the change and the raise commit together)."""
+    session.execute(
+        update(AuthGeneration)
+        .where(AuthGeneration.id == GENERATION_ID)
+        .values(generation=AuthGeneration.generation + 1)
+    )
 
 
 # Users
@@ -205,6 +241,8 @@ def update_user(session: Session, actor: Actor, user_id: str | uuid.UUID, data: 
     )
     if losing_admin and _active_admin_count(session, actor.workspace_id) <= 1:
         raise Conflict(_("the workspace must keep at least one active admin"))
+    if any(changes.get(field, getattr(user, field)) != getattr(user, field) for field in ("role", "active")):
+        raise_generation(session)
     for field, value in changes.items():
         setattr(user, field, value)
     user.updated_at = utcnow()
@@ -313,4 +351,5 @@ def revoke_token(session: Session, actor: Actor, token_id: uuid.UUID) -> ApiToke
         raise Forbidden(_("only admins revoke other users' tokens"))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        raise_generation(session)
     return token

@@ -76,5 +76,23 @@ class Database:
             return self.run_sync(work, *args, write=write)
         return await anyio.to_thread.run_sync(partial(self.run_sync, work, *args, write=write), limiter=self._limiter)
 
+    def read_value_sync(self, sql: str) -> Any:
+        """The first column of the first row of one parameterless statement, on a read connection without a session
+        or a transaction of ours: for a hot path's one cheap check."""
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql)
+            row = cursor.fetchone()
+            cursor.close()
+        finally:
+            connection.close()
+        return None if row is None else row[0]
+
+    async def read_value(self, sql: str) -> Any:
+        if self.is_sqlite:
+            return self.read_value_sync(sql)
+        return await anyio.to_thread.run_sync(self.read_value_sync, sql, limiter=self._limiter)
+
     def dispose(self) -> None:
         self.engine.dispose()

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from casework.auth.service import raise_generation
 from casework.db.base import utcnow
 from casework.oauth.models import OAuthSigningKey
 from casework.settings import OAUTH_TOKEN_TTL_MAX
@@ -39,6 +40,8 @@ def rotate(session: Session, now: datetime | None = None) -> Rotation:
     ).rowcount
     expired = OAuthSigningKey.retired_at < now - timedelta(seconds=OAUTH_TOKEN_TTL_MAX)
     deleted = session.execute(delete(OAuthSigningKey).where(expired)).rowcount
+    # Cached access tokens signed by a key retired now are checked again.
+    raise_generation(session)
     return Rotation(_new_key(session, now).id, retired, deleted)
 
 

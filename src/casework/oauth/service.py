@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from casework.auth.service import Actor, get_user, hash_secret
+from casework.auth.service import Actor, get_user, hash_secret, raise_generation
 from casework.db.base import utcnow
 from casework.errors import Forbidden, InvalidInput, LimitExceeded, NotFound
 from casework.i18n import _
@@ -65,5 +65,6 @@ def revoke_client(session: Session, actor: Actor, client_id: uuid.UUID) -> OAuth
         raise NotFound("OAuth client", client_id)
     if client.revoked_at is None:
         client.revoked_at = utcnow()
+        raise_generation(session)
     return client
 

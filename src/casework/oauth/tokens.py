@@ -9,7 +9,7 @@ client (or deactivating its user, or retiring the key) takes effect at once.
 import hmac
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from casework.auth.models import User
-from casework.auth.service import SCOPES, Actor, hash_secret
+from casework.auth.service import SCOPES, Actor, Authentication, hash_secret
 from casework.db.base import utcnow
 from casework.errors import Unauthenticated
 from casework.i18n import _
@@ -109,8 +109,8 @@ _ACCESS_STATE = (
 )
 
 
-def authenticate_access_token(session: Session, signing_keys: keys.SigningKeys, token: str) -> Actor:
-    """The actor an access token stands for: its client's user, with the token's scopes."""
+def authenticate_access_token(session: Session, signing_keys: keys.SigningKeys, token: str) -> Authentication:
+    """The actor an access token stands for (its client's user, with the token's scopes), until the token's exp."""
     claims, key_id = _verified_claims(session, signing_keys, token)
     state = session.execute(_ACCESS_STATE, {"key_id": key_id, "client_id": claims["sub"]}).first()
     if state is None or str(state.workspace_id) != claims["workspace"]:
@@ -122,7 +122,8 @@ def authenticate_access_token(session: Session, signing_keys: keys.SigningKeys, 
     if not state.active:
         raise Unauthenticated(_("the token's user is deactivated"))
     scopes = frozenset(claims["scope"].split(" ")) & frozenset(state.scopes)
-    return Actor(state.workspace_id, state.user_id, state.role, scopes, oauth_client_id=state.id)
+    actor = Actor(state.workspace_id, state.user_id, state.role, scopes, oauth_client_id=state.id)
+    return Authentication(actor, False, datetime.fromtimestamp(claims["exp"], UTC))
 
 
 def _verified_claims(session: Session, signing_keys: keys.SigningKeys, token: str) -> tuple[dict[str, Any], uuid.UUID]:

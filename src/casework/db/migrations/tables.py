@@ -3,7 +3,7 @@
 from casework.activity.models import Activity
 from casework.alerts.models import CaseAlert
 from casework.attachments.models import Attachment
-from casework.auth.models import ApiToken, User
+from casework.auth.models import ApiToken, AuthGeneration, User
 from casework.blocks.models import Block, BlockElement
 from casework.cases.models import AssigneeCaseCount, Case, CaseAssignee, CaseAttribute, CaseCount, CaseMetadata, CaseTag, Tag
 from casework.cases.watching import CaseWatcher
@@ -36,6 +36,7 @@ __all__ = [
     "SlaPolicy",
     "StatusTransition",
     "ApiToken",
+    "AuthGeneration",
     "Attachment",
     "Base",
     "Block",
