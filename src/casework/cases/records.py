@@ -20,7 +20,7 @@ from casework.db.base import utcnow
 from casework.db.handles import ref_value
 from casework.workflow.case_values import priority_label
 from casework.workflow.slas.models import SLA_TYPES, CaseSla
-from casework.workflow.slas.service import CLOCK_COLUMNS, ClockReading, sla_views
+from casework.workflow.slas.service import CLOCK_COLUMNS, ClockReading, clock_views
 from casework.workflow.statuses.models import CaseStatus
 
 
@@ -174,7 +174,7 @@ def _record(c: Mapping[str, Any], status_name: str, clocks: Sequence[ClockReadin
         outcome=c["outcome"],
         fields=c["fields"],
         closure_conditions=tuple(ClosureConditionRecord(cc["name"], cc["formula"]) for cc in c["closure_conditions"]),
-        slas=tuple(SlaRecord(**view) for view in sla_views(clocks, now or utcnow())) if clocks else (),
+        slas=tuple(SlaRecord(**view) for view in clock_views(clocks, now or utcnow())) if clocks else (),
         archived_at=c["archived_at"],
         archived_by=c["archived_by"],
         version=c["version"],

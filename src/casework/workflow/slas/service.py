@@ -316,8 +316,13 @@ def _view(clock: ClockReading, now: datetime) -> dict[str, Any]:
     }
 
 
-def sla_views(clocks: Iterable[ClockReading], now: datetime) -> list[dict[str, Any]]:
-    """A case's SLAs as of `now`, response first."""
+def sla_views(case: ClockedCase, now: datetime) -> list[dict[str, Any]]:
+    """The case's SLAs as of `now`, response first (reads case.sla_clocks, loaded with the case)."""
+    return clock_views(case.sla_clocks, now)
+
+
+def clock_views(clocks: Iterable[ClockReading], now: datetime) -> list[dict[str, Any]]:
+    """SLAs of a case's clocks (entities or rows) as of `now`, response first."""
     ordered = sorted(clocks, key=lambda clock: SLA_TYPES.index(clock.sla_type))
     return [_view(clock, now) for clock in ordered]
 
