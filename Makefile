@@ -14,10 +14,17 @@ $(VENV)/.installed: pyproject.toml uv.lock
 
 install: $(VENV)/.installed
 
-run: install
+# `make run` needs the runtime dependencies only (the image's set); `make install` and `make test` add the dev group.
+$(VENV)/.runtime: pyproject.toml uv.lock
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet uv==0.13.9
+	$(UV) sync --frozen --inexact --no-dev --quiet
+	touch $@
+
+run: $(VENV)/.runtime
 	$(VENV)/bin/casework serve
 
-migrate: install
+migrate: $(VENV)/.runtime
 	$(VENV)/bin/casework migrate
 
 test: install

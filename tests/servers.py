@@ -113,11 +113,12 @@ def _ready(server: Server) -> bool:
 
 
 @contextmanager
-def running_server(log: Path, env: dict[str, str], workers: int = 1) -> Iterator[Server]:
-    """`casework serve` on a free port of 127.0.0.1, ready (and with every worker started) when this yields;
-    always stopped (SIGTERM, then SIGKILL of its process group) when the block ends."""
+def running_server(log: Path, env: dict[str, str], workers: int = 1, script: str | None = None) -> Iterator[Server]:
+    """`casework serve` (of `script`, default the test venv's) on a free port of 127.0.0.1, ready (and with every
+    worker started) when this yields; always stopped (SIGTERM, then SIGKILL of its process group) when the block
+    ends."""
     port = free_port()
-    command = [casework_script(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    command = [script or casework_script(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     with log.open("wb") as sink:
         process = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
     server = Server(process, f"http://127.0.0.1:{port}", log)
