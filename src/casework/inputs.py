@@ -3,11 +3,12 @@
 PostgreSQL cannot store NUL in text or JSON, so it is refused here, naming the field, for both databases.
 """
 
+import re
 from collections.abc import Hashable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
 from casework.i18n import _
 
@@ -42,8 +43,33 @@ def _within_utc_years(value: datetime) -> datetime:
     return value
 
 
-# An input date and time: with a time zone, and within years 1-9999 in UTC.
-Moment = Annotated[AwareDatetime, AfterValidator(_within_utc_years)]
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def day_start(value: Any) -> Any:
+    """For BeforeValidator: a date alone (`2026-12-05`) means the start of that day in UTC."""
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        try:
+            return datetime.combine(date.fromisoformat(value), time(), tzinfo=UTC)
+        except ValueError:
+            pass  # not a real day: the datetime validation refuses it
+    return value
+
+
+# An input date and time: with a time zone, or a date alone for the start of that day in UTC; within years 1-9999
+# in UTC. Every native date and time input uses it.
+Moment = Annotated[
+    AwareDatetime,
+    BeforeValidator(day_start),
+    AfterValidator(_within_utc_years),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}],
+            "description": "An RFC 3339 date and time with a time zone, or a date alone (`2026-12-05`): the start "
+            "of that day in UTC.",
+        }
+    ),
+]
 
 
 def _has_nul(value: Any) -> bool:
