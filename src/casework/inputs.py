@@ -5,12 +5,26 @@ PostgreSQL cannot store NUL in text or JSON, so it is refused here, naming the f
 
 import re
 from collections.abc import Hashable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
-from casework.i18n import _
+from casework.i18n import Message, _
 
 
 H = TypeVar("H", bound=Hashable)
@@ -32,6 +46,30 @@ def unique_items(values: list[H]) -> list[H]:
     if len(set(values)) != len(values):
         raise ValueError(_("must not repeat an item"))
     return values
+
+
+@dataclass(frozen=True)
+class Matching:
+    """A string that must match `regex` (published as the schema's pattern) and whose error says in words what is
+    expected, never the regex: `Annotated[str, Matching(r"^#[0-9A-F]{6}$", _("must be a colour written #RRGGBB"))]`."""
+
+    regex: str
+    expected: Message
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        compiled, expected = re.compile(self.regex), self.expected
+
+        def check(value: str) -> str:
+            if not compiled.search(value):
+                raise ValueError(expected)
+            return value
+
+        return core_schema.no_info_after_validator_function(check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["pattern"] = self.regex
+        return json_schema
 
 
 def _within_utc_years(value: datetime) -> datetime:

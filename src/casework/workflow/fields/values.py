@@ -69,7 +69,7 @@ def canonical(
         return _many(field_type, value, pattern)
     stored = _one(field_type, options, value)
     if pattern is not None and not _compiled(pattern).fullmatch(stored):
-        raise Refused(_("must match the pattern {pattern}", pattern=pattern))
+        raise Refused(_("does not have the form the field's pattern requires"))
     return stored
 
 
