@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from sqlalchemy import text
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,7 +31,7 @@ from casework.dialects.dialect import Dialect, mount as mount_dialect, upload_pa
 from casework.dialects.installed import DIALECTS
 from casework.errors import PayloadTooLarge
 from casework.i18n import _, translate
-from casework.http import JSONResponse, RateLimiter
+from casework.http import JSONResponse, RateLimiter, refuse_unknown_query
 from casework.insights.router import router as insights_router
 from casework.links.router import router as links_router
 from casework.logs import configure_logging
@@ -39,6 +39,7 @@ from casework.oauth import wire as oauth_wire
 from casework.oauth.keys import SigningKeys
 from casework.oauth.router import TOKEN_PATH
 from casework.oauth.router import router as oauth_router
+from casework.oauth.router import token_router as oauth_token_router
 from casework.projects.router import router as projects_router
 from casework.workflow.case_types.router import router as case_types_router
 from casework.workflow.case_types.router import workspace_router as workspace_types_router
@@ -171,28 +172,32 @@ def create_app(
     problems.install(app)
 
     native = APIRouter(prefix="/api/v1", responses=problems.RESPONSES)
-    native.include_router(cases_router)
-    native.include_router(facets_router)
-    native.include_router(attachments_router)
-    native.include_router(blocks_router)
-    native.include_router(tasks_router)
-    native.include_router(links_router)
-    native.include_router(alerts_router)
-    native.include_router(insights_router)
-    native.include_router(comments_router)
-    native.include_router(watchers_router)
-    native.include_router(projects_router)
-    native.include_router(statuses_router)
-    native.include_router(case_types_router)
-    native.include_router(workspace_types_router)
-    native.include_router(conditions_router)
-    native.include_router(overrides_router)
-    native.include_router(slas_router)
-    native.include_router(fields_router)
-    native.include_router(type_fields_router)
-    native.include_router(auth_router)
-    native.include_router(oauth_router)
-    native.include_router(activity_router)
+    # Like unknown body fields, unknown query parameters are refused (422) rather than ignored.
+    checked = APIRouter(dependencies=[Depends(refuse_unknown_query)])
+    checked.include_router(cases_router)
+    checked.include_router(facets_router)
+    checked.include_router(attachments_router)
+    checked.include_router(blocks_router)
+    checked.include_router(tasks_router)
+    checked.include_router(links_router)
+    checked.include_router(alerts_router)
+    checked.include_router(insights_router)
+    checked.include_router(comments_router)
+    checked.include_router(watchers_router)
+    checked.include_router(projects_router)
+    checked.include_router(statuses_router)
+    checked.include_router(case_types_router)
+    checked.include_router(workspace_types_router)
+    checked.include_router(conditions_router)
+    checked.include_router(overrides_router)
+    checked.include_router(slas_router)
+    checked.include_router(fields_router)
+    checked.include_router(type_fields_router)
+    checked.include_router(auth_router)
+    checked.include_router(oauth_router)
+    checked.include_router(activity_router)
+    native.include_router(checked)
+    native.include_router(oauth_token_router)
     app.include_router(native)
     problems.document(app)
     for dialect in dialects:

@@ -1,7 +1,10 @@
 """Domain exceptions: services raise these; each wire format renders them once, in its own handler."""
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple, Self
+from typing import TYPE_CHECKING, Any, NamedTuple, Self, get_args
+
+from pydantic_core.core_schema import CoreSchemaType
 
 from casework.i18n import ValidationMessage, _, joined
 
@@ -164,10 +167,78 @@ def detail_of(errors: list[FieldError]) -> str:
 
 
 def from_validation_error(exc: "ValidationError", prefix: str = "") -> InvalidInput:
-    """Pydantic's errors as field errors, each field a dotted path."""
-    errors = []
-    for error in exc.errors():
-        path = ".".join(str(part) for part in error["loc"])
-        field = f"{prefix}.{path}" if prefix and path else prefix or path
-        errors.append(FieldError(field, ValidationMessage(error)))
+    """Pydantic's errors as field errors, each field a dotted path as the client wrote it."""
+    errors = field_errors(exc.errors(), ValidationMessage, prefix)
     return InvalidInput(detail_of(errors), errors)
+
+
+# What pydantic puts in a location besides field names: the member of a union that failed (`literal['P1','P2']`,
+# `function-after[...]`, `constrained-str`) and `[key]` for a mapping's key.
+_SCHEMA_TYPES = frozenset(get_args(CoreSchemaType))
+_REQUEST_PARTS = ("body", "query", "path", "header")
+
+
+def _member_tag(part: object) -> bool:
+    return isinstance(part, str) and part.split("[", 1)[0].removeprefix("constrained-") in _SCHEMA_TYPES
+
+
+def _client_path(loc: tuple[Any, ...], unions: set[tuple[Any, ...]], request: bool) -> str:
+    """The location as the client wrote it: no union member tags, no `[key]`; a repeated query parameter by name."""
+    # A request's errors start with where the input was (FastAPI's "body", "query", ...): the client did not write it.
+    skip = 1 if request and loc and loc[0] in _REQUEST_PARTS else 0
+    query = skip == 1 and loc[0] == "query"
+    parts: list[str] = []
+    for index, part in enumerate(loc[skip:], skip):
+        if part == "[key]":
+            if parts and parts[-1] == "":
+                parts.pop()
+        elif not (_member_tag(part) and loc[:index] in unions) and not (query and isinstance(part, int)):
+            parts.append(str(part))
+    return ".".join(parts)
+
+
+def _union_locations(raw: Iterable[Mapping[str, Any]]) -> set[tuple[Any, ...]]:
+    """The locations at which two or more members of a union failed: the parts after them are member tags."""
+    tags: dict[tuple[Any, ...], set[str]] = {}
+    for error in raw:
+        loc = tuple(error.get("loc", ()))
+        for index, part in enumerate(loc):
+            if _member_tag(part):
+                tags.setdefault(loc[:index], set()).add(part)
+    return {loc for loc, members in tags.items() if len(members) > 1}
+
+
+def _literal_items(expected: str) -> list[str]:
+    return expected.replace(" or ", ", ").split(", ")
+
+
+def _merged(errors: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """One field's errors: the allowed values of several literals as one list; other errors each once."""
+    if len(errors) > 1 and all(e.get("type") == "literal_error" for e in errors):
+        items = [item for e in errors for item in _literal_items(str((e.get("ctx") or {}).get("expected", "")))]
+        expected = f"{', '.join(items[:-1])} or {items[-1]}"
+        return [{"type": "literal_error", "msg": f"Input should be {expected}", "ctx": {"expected": expected}}]
+    return list({str(e.get("msg")): e for e in errors}.values())
+
+
+def field_errors(
+    raw: Iterable[Mapping[str, Any]],
+    message: Callable[[Mapping[str, Any]], str],
+    prefix: str = "",
+    request: bool = False,
+) -> list[FieldError]:
+    """Pydantic's errors (a request's, from FastAPI, with `request`) as field errors, one per field, each named as
+    the client wrote it."""
+    raw = list(raw)
+    unions = _union_locations(raw)
+    by_field: dict[str, list[Mapping[str, Any]]] = {}
+    for error in raw:
+        # Unparseable JSON is located by a character offset, not a field: it is the body that is wrong.
+        path = "" if error.get("type") == "json_invalid" else _client_path(tuple(error.get("loc", ())), unions, request)
+        field = f"{prefix}.{path}" if prefix and path else prefix or path or "body"
+        by_field.setdefault(field, []).append(error)
+    errors = []
+    for field, found in by_field.items():
+        messages = [message(e) for e in _merged(found)]
+        errors.append(FieldError(field, messages[0] if len(messages) == 1 else joined(messages)))
+    return errors

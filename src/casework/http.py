@@ -12,6 +12,10 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Header, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import RateLimitItem
@@ -187,3 +191,43 @@ async def request_language(
 
 # The caller's language (en or fr), for labels the server shows.
 Language = Annotated[str, Depends(request_language)]
+
+
+# By route (routes are not hashable); routes live as long as their app.
+_known_queries: dict[int, frozenset[str]] = {}
+
+
+def _query_names(route: APIRoute) -> frozenset[str]:
+    """The query parameters the route declares, its dependencies' and its query models' fields included."""
+    if (known := _known_queries.get(id(route))) is not None:
+        return known
+    names: set[str] = set()
+    dependants: list[Dependant] = [route.dependant]
+    while dependants:
+        current = dependants.pop()
+        for param in current.query_params:
+            model = param.field_info.annotation
+            if isinstance(model, type) and issubclass(model, BaseModel):
+                names.update(field.alias or name for name, field in model.model_fields.items())
+            else:
+                names.add(param.alias)
+        dependants.extend(current.dependencies)
+    known = _known_queries[id(route)] = frozenset(names)
+    return known
+
+
+async def refuse_unknown_query(request: Request) -> None:
+    """For the native API: a query parameter the operation does not declare is refused (422) like an unknown body
+    field, rather than silently ignored (a misspelt filter would otherwise list everything)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = _query_names(route)
+    unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in known]
+    if unknown:
+        raise RequestValidationError(
+            [
+                {"type": "extra_forbidden", "loc": ("query", name), "msg": "Extra inputs are not permitted", "input": request.query_params[name]}
+                for name in unknown
+            ]
+        )

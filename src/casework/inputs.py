@@ -3,13 +3,28 @@
 PostgreSQL cannot store NUL in text or JSON, so it is refused here, naming the field, for both databases.
 """
 
+import re
 from collections.abc import Hashable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
-from casework.i18n import _
+from casework.i18n import Message, _
 
 
 H = TypeVar("H", bound=Hashable)
@@ -33,6 +48,30 @@ def unique_items(values: list[H]) -> list[H]:
     return values
 
 
+@dataclass(frozen=True)
+class Matching:
+    """A string that must match `regex` (published as the schema's pattern) and whose error says in words what is
+    expected, never the regex: `Annotated[str, Matching(r"^#[0-9A-F]{6}$", _("must be a colour written #RRGGBB"))]`."""
+
+    regex: str
+    expected: Message
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        compiled, expected = re.compile(self.regex), self.expected
+
+        def check(value: str) -> str:
+            if not compiled.search(value):
+                raise ValueError(expected)
+            return value
+
+        return core_schema.no_info_after_validator_function(check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["pattern"] = self.regex
+        return json_schema
+
+
 def _within_utc_years(value: datetime) -> datetime:
     """Every date and time is stored in UTC: one that leaves years 1-9999 there has no place to go."""
     try:
@@ -42,8 +81,33 @@ def _within_utc_years(value: datetime) -> datetime:
     return value
 
 
-# An input date and time: with a time zone, and within years 1-9999 in UTC.
-Moment = Annotated[AwareDatetime, AfterValidator(_within_utc_years)]
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def day_start(value: Any) -> Any:
+    """For BeforeValidator: a date alone (`2026-12-05`) means the start of that day in UTC."""
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        try:
+            return datetime.combine(date.fromisoformat(value), time(), tzinfo=UTC)
+        except ValueError:
+            pass  # not a real day: the datetime validation refuses it
+    return value
+
+
+# An input date and time: with a time zone, or a date alone for the start of that day in UTC; within years 1-9999
+# in UTC. Every native date and time input uses it.
+Moment = Annotated[
+    AwareDatetime,
+    BeforeValidator(day_start),
+    AfterValidator(_within_utc_years),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}],
+            "description": "An RFC 3339 date and time with a time zone, or a date alone (`2026-12-05`): the start "
+            "of that day in UTC.",
+        }
+    ),
+]
 
 
 def _has_nul(value: Any) -> bool:

@@ -150,16 +150,7 @@ def render(request: Request, exc: DomainError, status: int | None = None) -> Res
 def validation_error(exc: RequestValidationError, language: str) -> errors.InvalidInput:
     """A request's validation errors as one InvalidInput naming each field as the client wrote it (dialects render
     it in their own format)."""
-    field_errors = []
-    for error in exc.errors():
-        loc = [str(part) for part in error.get("loc", ())]
-        # Drop FastAPI's leading "body"/"query"/"path"/"header" so the field reads as the client wrote it.
-        if loc and loc[0] in ("body", "query", "path", "header"):
-            loc = loc[1:]
-        # Unparseable JSON is located by a character offset, not a field: it is the body that is wrong.
-        if error.get("type") == "json_invalid":
-            loc = []
-        field_errors.append(FieldError(".".join(loc) or "body", validation_message(error, language)))
+    field_errors = errors.field_errors(exc.errors(), lambda error: validation_message(error, language), request=True)
     detail = errors.detail_of(field_errors) if field_errors else _("invalid request")
     return errors.InvalidInput(detail, field_errors)
 

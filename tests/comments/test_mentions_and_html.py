@@ -68,6 +68,39 @@ async def test_editing_a_comment_recomputes_its_mentions(client, tenant):
     assert (await comments(client, case))[0]["mentions"] == []
 
 
+async def _number(client, user_id) -> int:
+    return (await client.get(f"/users/{user_id}")).json()["number"]
+
+
+async def test_a_mention_by_integer_handle_names_the_user_like_one_by_id(client, tenant):
+    alice, bob = tenant.add_member("agent"), tenant.add_member("agent")
+    case = await create(client)
+    handle = await _number(client, alice.id)
+    body = f"{mention(handle)} and {mention(bob.id)}, again {mention(alice.id)}"
+    note = await comment(client, case, body)
+    assert note["mentions"] == [str(alice.id), str(bob.id)]
+    assert note["unresolved_mentions"] == []
+    assert note["body"] == body
+
+
+async def test_mentions_naming_no_user_are_listed_in_the_answer_and_on_reads(client, tenant, other):
+    alice = tenant.add_member("agent")
+    gone = tenant.add_member("agent")
+    assert (await client.patch(f"/users/{gone.id}", json={"active": False})).status_code == 200
+    stranger = other.add_member("agent")
+    case = await create(client)
+    missing = uuid.uuid4()
+    body = f"{mention(alice.id)} {mention(missing)} {mention(999999999)} {mention(gone.id)} {mention(stranger.id)}"
+    note = await comment(client, case, body)
+    unresolved = [str(missing), "999999999", str(gone.id), str(stranger.id)]
+    assert note["mentions"] == [str(alice.id)]
+    assert note["unresolved_mentions"] == unresolved
+    assert (await client.get(f"/cases/{case['id']}/comments/{note['id']}")).json()["unresolved_mentions"] == unresolved
+    assert (await comments(client, case))[0]["unresolved_mentions"] == unresolved
+    edited = await client.patch(f"/cases/{case['id']}/comments/{note['id']}", json={"body": f"{mention(alice.id)}"})
+    assert edited.json()["unresolved_mentions"] == []
+
+
 HOSTILE = (
     "# Title\n\n**bold** and [a link](https://example.com/x)\n\n"
     "<script>alert('s')</script>\n\n"

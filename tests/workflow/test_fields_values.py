@@ -46,6 +46,8 @@ VALID = [
     ("date", "2024-02-29", "2024-02-29"),
     ("datetime", "2024-03-01T10:00:00+02:00", "2024-03-01T08:00:00.000000Z"),
     ("datetime", "2024-03-01T08:00:00.5Z", "2024-03-01T08:00:00.500000Z"),
+    # A date alone: the start of that day in UTC.
+    ("datetime", "2024-03-01", "2024-03-01T00:00:00.000000Z"),
     ("select", "eu", "eu"),
     ("multi_select", ["us", "eu"], ["us", "eu"]),
     ("multi_select", [], None),
@@ -82,7 +84,7 @@ INVALID = [
     ("date", "2024-2-3", "YYYY-MM-DD"),
     ("date", 20240101, "YYYY-MM-DD"),
     ("datetime", "2024-03-01T10:00:00", "time zone"),
-    ("datetime", "2024-03-01", "time zone"),
+    ("datetime", "2024-02-30", "time zone"),
     ("datetime", "yesterday", "time zone"),
     ("select", "asia", "unknown option asia"),
     ("select", ["eu"], "option id"),

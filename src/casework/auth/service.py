@@ -265,6 +265,19 @@ def existing_user_ids(session: Session, workspace_id: uuid.UUID, ids: Iterable[u
     return set(found)
 
 
+def user_ids_by_number(
+    session: Session, workspace_id: uuid.UUID, numbers: Iterable[int], active_only: bool = True
+) -> dict[int, uuid.UUID]:
+    """The workspace's users among these integer handles, by handle."""
+    wanted = set(numbers)
+    if not wanted:
+        return {}
+    query = select(User.number, User.id).where(User.workspace_id == workspace_id, User.number.in_(wanted))
+    if active_only:
+        query = query.where(User.active.is_(True))
+    return {number: user_id for number, user_id in session.execute(query)}
+
+
 def user_records(session: Session, workspace_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, UserRecord]:
     """The workspace's users among ids (inactive ones too: they still wrote what they wrote), by id."""
     wanted = set(ids)

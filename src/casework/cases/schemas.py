@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from casework.inputs import CleanInput, Moment, StrictInput, Version, not_blank, unique_items
+from casework.inputs import CleanInput, Matching, Moment, StrictInput, Version, not_blank, unique_items
 from casework.cases.records import CaseRecord
 from casework.i18n import _
 from casework.workflow.case_values import Description, FieldValues, Priority, Severity, Tags
@@ -17,8 +17,12 @@ StatusGroup = Literal["open", "in_progress", "closed"]
 # A built-in column, or `field.KEY` for a custom field (cases without a value last, in either order).
 SortField = Annotated[
     str,
-    StringConstraints(
-        pattern=rf"^(created|updated|priority|number|title|status|severity|closed|category|field\.(?:{FIELD_KEY}))$"
+    Matching(
+        rf"^(created|updated|priority|number|title|status|severity|closed|category|field\.(?:{FIELD_KEY}))$",
+        _(
+            "must be created, updated, priority, number, title, status, severity, closed, category, or field.KEY "
+            "for a custom field"
+        ),
     ),
 ]
 SortOrder = Literal["asc", "desc"]
@@ -70,12 +74,19 @@ MAX_VENDOR_DATA_BYTES = 64 * 1024
 MAX_VENDOR_DATA_DEPTH = 8
 MAX_FILTER_VALUES = 100
 
-Owner = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+Owner = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    Matching(r"^[A-Za-z0-9_.-]+$", _("must hold only letters, digits, _ . and -")),
+]
 Category = Annotated[str, StringConstraints(min_length=1, max_length=50), AfterValidator(not_blank)]
 RequesterId = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(not_blank)]
 # No colon in a key: the `attribute=KEY:VALUE` filter splits on the first one.
 AttributeKey = Annotated[
-    str, StringConstraints(min_length=1, max_length=MAX_ATTRIBUTE_LENGTH, pattern=r"^[^:]+$"), AfterValidator(not_blank)
+    str,
+    StringConstraints(min_length=1, max_length=MAX_ATTRIBUTE_LENGTH),
+    Matching(r"^[^:]+$", _("must not contain a colon")),
+    AfterValidator(not_blank),
 ]
 AttributeValue = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ATTRIBUTE_LENGTH)]
 AttributeValues = Annotated[list[AttributeValue], Field(max_length=MAX_ATTRIBUTE_VALUES), AfterValidator(unique_items)]
@@ -92,7 +103,12 @@ Attributes = Annotated[
     Field(max_length=MAX_ATTRIBUTE_KEYS, description="Key -> list of string values (Datadog's case attributes)."),
     AfterValidator(_few_attribute_values),
 ]
-DialectName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+DialectName = Annotated[
+    str,
+    Matching(
+        r"^[a-z][a-z0-9_]{0,31}$", _("must be a lower-case letter then up to 31 lower-case letters, digits or _")
+    ),
+]
 
 
 def _depth(value: Any) -> int:
@@ -137,7 +153,11 @@ VendorDataChange = Annotated[
     Field(description="Replaces the named dialects' data only; null removes one."),
     AfterValidator(check_vendor_data),
 ]
-AttributeFilter = Annotated[str, StringConstraints(max_length=2 * MAX_ATTRIBUTE_LENGTH + 1, pattern=r"^[^:]+:.+$")]
+AttributeFilter = Annotated[
+    str,
+    StringConstraints(max_length=2 * MAX_ATTRIBUTE_LENGTH + 1),
+    Matching(r"^[^:]+:.+$", _("must be written KEY:VALUE")),
+]
 # Fields set at creation that an update may not clear.
 CASE_FIELDS_NOT_NULLABLE = frozenset({"owner", "opened_at", "attributes", "vendor_data"})
 

@@ -17,6 +17,8 @@ class CommentRecord:
     body: str
     # Active users of the workspace named in the body, in order of first appearance.
     mentions: tuple[uuid.UUID, ...]
+    # The references written as <@user-REF> in the body that named no active user of the workspace when written.
+    unresolved_mentions: tuple[str, ...]
     # The files of the case this comment carries, by id.
     file_ids: tuple[uuid.UUID, ...]
     created_at: datetime

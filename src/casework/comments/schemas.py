@@ -20,8 +20,9 @@ Body = Annotated[
     AfterValidator(not_blank),
     Field(
         description=(
-            "Markdown, 1 to 30,000 characters, not blank. `<@user-ID>` (ID: a user's UUID) mentions a user of "
-            "the workspace; other ids stay plain text."
+            "Markdown, 1 to 30,000 characters, not blank. `<@user-ID>` mentions a user of the workspace, ID being "
+            "the user's UUID or integer handle (`number`); a reference that names no active user stays plain text "
+            "and is listed in `unresolved_mentions`."
         )
     ),
 ]
@@ -86,6 +87,12 @@ class CommentRead(BaseModel):
     mentions: list[uuid.UUID] = Field(
         description="Users of the workspace mentioned in the body, in order of appearance."
     )
+    unresolved_mentions: list[str] = Field(
+        description=(
+            "References written as `<@user-ID>` in the body that named no active user of the workspace when the "
+            "body was written, as written (a UUID, in lower case, or a handle), in order of appearance."
+        )
+    )
     file_ids: list[uuid.UUID] = Field(description="Files of the case this comment carries.")
     created_at: datetime
     updated_at: datetime
@@ -109,6 +116,7 @@ def comment_view(comment: CommentRecord) -> dict[str, Any]:
         "public": comment.public,
         "body": comment.body,
         "mentions": [str(user) for user in comment.mentions],
+        "unresolved_mentions": list(comment.unresolved_mentions),
         "file_ids": [str(f) for f in comment.file_ids],
         "created_at": comment.created_at,
         "updated_at": comment.updated_at,

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from casework.attachments import service as attachments
-from casework.auth.service import Actor, act_for, existing_user_ids
+from casework.auth.service import Actor, act_for, existing_user_ids, user_ids_by_number
 from casework.cases import responses
 from casework.cases.models import Case
 from casework.cases.service import find_in_case, visible_case, lock_case_for_change, record_change
@@ -28,27 +28,56 @@ from casework.errors import Forbidden, InvalidInput, VersionConflict
 from casework.i18n import _
 from casework.pagination import id_page
 
-MENTION = re.compile(r"<@user-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})>")
+# A mention names a user by UUID or by integer handle: <@user-UUID> or <@user-42>.
+MENTION = re.compile(r"<@user-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9]{1,18})>")
 
 
 # Mentions and rendering
 
 
-def mentioned_ids(body: str) -> list[uuid.UUID]:
-    """The ids written as <@user-ID> in the body, each once, in order of first appearance."""
-    seen: dict[uuid.UUID, None] = {}
-    for match in MENTION.finditer(body):
-        seen.setdefault(uuid.UUID(match.group(1)), None)
-    return list(seen)
+def mention_refs(body: str) -> list[str]:
+    """The user references written as <@user-REF> in the body, each once, in order of first appearance."""
+    return list(dict.fromkeys(match.group(1).lower() for match in MENTION.finditer(body)))
 
 
-def _mentions(session: Session, workspace_id: uuid.UUID, body: str) -> list[str]:
-    """The mentioned ids that are active users of the workspace; any other id stays plain text."""
-    candidates = mentioned_ids(body)
-    if not candidates:
-        return []
-    known = existing_user_ids(session, workspace_id, candidates)
-    return [str(user) for user in candidates if user in known]
+def _as_id(ref: str) -> uuid.UUID | None:
+    return uuid.UUID(ref) if "-" in ref else None
+
+
+def _resolve(
+    session: Session, workspace_id: uuid.UUID, refs: Iterable[str], active_only: bool
+) -> dict[str, uuid.UUID]:
+    """The user each reference names: ids as written (checked by the caller), handles looked up in one statement."""
+    refs = list(refs)
+    numbers = user_ids_by_number(
+        session, workspace_id, [int(ref) for ref in refs if _as_id(ref) is None], active_only
+    )
+    resolved: dict[str, uuid.UUID] = {}
+    for ref in refs:
+        user = _as_id(ref) or numbers.get(int(ref))
+        if user is not None:
+            resolved[ref] = user
+    return resolved
+
+
+def _mentions(session: Session, workspace_id: uuid.UUID, body: str) -> tuple[list[str], tuple[str, ...]]:
+    """The active users of the workspace the body mentions (ids, each once), and the references that named none."""
+    refs = mention_refs(body)
+    if not refs:
+        return [], ()
+    resolved = _resolve(session, workspace_id, refs, active_only=True)
+    known = existing_user_ids(session, workspace_id, resolved.values())
+    users = list(dict.fromkeys(str(resolved[ref]) for ref in refs if resolved.get(ref) in known))
+    return users, tuple(ref for ref in refs if resolved.get(ref) not in known)
+
+
+def _unresolved(session: Session, workspace_id: uuid.UUID, comments: list[Comment]) -> dict[uuid.UUID, tuple[str, ...]]:
+    """For stored comments: the references of each body that are not among the users it mentioned when written."""
+    refs = {c.id: mention_refs(c.body) for c in comments}
+    resolved = _resolve(session, workspace_id, {r for found in refs.values() for r in found}, active_only=False)
+    return {
+        c.id: tuple(ref for ref in refs[c.id] if str(resolved.get(ref)) not in c.mentions) for c in comments
+    }
 
 
 # Raw HTML in the markdown is passed to the sanitiser, which keeps only its safe subset.
@@ -67,7 +96,7 @@ def _find_comment(session: Session, case: Case, comment_id: str | uuid.UUID) -> 
     return find_in_case(session, Comment, case, comment_id, "comment")
 
 
-def _record(comment: Comment, file_ids: Iterable[uuid.UUID]) -> CommentRecord:
+def _record(comment: Comment, file_ids: Iterable[uuid.UUID], unresolved: tuple[str, ...]) -> CommentRecord:
     return CommentRecord(
         id=comment.id,
         number=comment.number,
@@ -78,6 +107,7 @@ def _record(comment: Comment, file_ids: Iterable[uuid.UUID]) -> CommentRecord:
         public=comment.public,
         body=comment.body,
         mentions=tuple(uuid.UUID(user) for user in comment.mentions),
+        unresolved_mentions=unresolved,
         file_ids=tuple(file_ids),
         created_at=comment.created_at,
         updated_at=comment.updated_at,
@@ -88,7 +118,8 @@ def _record(comment: Comment, file_ids: Iterable[uuid.UUID]) -> CommentRecord:
 def _records(session: Session, case: Case, comments: list[Comment]) -> list[CommentRecord]:
     """The comments with their files: one statement for the files of them all."""
     files = attachments.file_ids_by_comment(session, case, [c.id for c in comments])
-    return [_record(c, files[c.id]) for c in comments]
+    unresolved = _unresolved(session, case.workspace_id, comments)
+    return [_record(c, files[c.id], unresolved[c.id]) for c in comments]
 
 
 def get_comment(session: Session, actor: Actor, ref: str, comment_id: str) -> CommentRecord:
@@ -135,7 +166,7 @@ def add_comment(
     case = lock_case_for_change(session, actor, ref, expected_version, comment=True)
     actor = act_for(session, actor, data.author, "author")
     now = utcnow()
-    mentions = _mentions(session, actor.workspace_id, data.body)
+    mentions, unresolved = _mentions(session, actor.workspace_id, data.body)
     row = dict(
         id=new_id(),
         workspace_id=actor.workspace_id,
@@ -164,6 +195,7 @@ def add_comment(
         public=data.public,
         body=data.body,
         mentions=tuple(uuid.UUID(user) for user in mentions),
+        unresolved_mentions=unresolved,
         file_ids=tuple(file_ids),
         created_at=now,
         updated_at=now,
@@ -216,7 +248,7 @@ def edit_comment(
     now = utcnow()
     values = changed | {"version": current.version + 1, "updated_at": now, "updated_by": actor.user_id}
     if "body" in changed:
-        values["mentions"] = _mentions(session, actor.workspace_id, changed["body"])
+        values["mentions"], unresolved = _mentions(session, actor.workspace_id, changed["body"])
     # The case's lock serialises the writers of its comments: no one else can move this version meanwhile.
     session.execute(update(Comment.__table__).where(Comment.id == comment.id).values(**values))
     changes: dict[str, list[object]] = {"comment_id": [comment.id, comment.id]}
@@ -224,6 +256,7 @@ def edit_comment(
     record_change(session, actor, case, "comment_edited", changes)
     if "mentions" in values:
         values["mentions"] = tuple(uuid.UUID(user) for user in values["mentions"])
+        values["unresolved_mentions"] = unresolved
     return replace(current, **values)
 
 

@@ -10,7 +10,9 @@ from casework.oauth.schemas import AccessTokenRead, OAuthClientCreate, OAuthClie
 from casework.oauth.tokens import issue_access_token
 
 router = APIRouter(tags=["OAuth2 clients"])
-# Under /api/v1; its errors are rendered by wire.render_error (app.py registers it for this path).
+# Under /api/v1; its errors are rendered by wire.render_error (app.py registers it for this path). Its own router:
+# unlike the rest of the native API, it ignores parameters it does not know (RFC 6749 section 3.2).
+token_router = APIRouter(tags=["OAuth2 clients"])
 TOKEN_PATH = "/oauth/token"
 
 _TOKEN_REQUEST_BODY: dict[str, Any] = {
@@ -52,7 +54,7 @@ async def revoke_client(client_id: uuid.UUID, actor: CurrentActor, db: DB) -> Re
     return JSONResponse(_view(await db.write(service.revoke_client, actor, client_id)))
 
 
-@router.post(
+@token_router.post(
     TOKEN_PATH,
     response_model=AccessTokenRead,
     # Every error of this endpoint is in the RFC 6749 format, not a problem.

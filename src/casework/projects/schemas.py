@@ -5,10 +5,13 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from casework.auth.schemas import Name
-from casework.inputs import StrictInput
+from casework.i18n import _
+from casework.inputs import Matching, StrictInput
 from casework.workflow.conditions.schemas import ClosureConditions
 
-ProjectKey = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{1,9}$")]
+ProjectKey = Annotated[
+    str, Matching(r"^[A-Z][A-Z0-9]{1,9}$", _("must be 2 to 10 capital letters and digits, starting with a letter"))
+]
 Description = Annotated[str, StringConstraints(max_length=2000)]
 
 

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from casework.inputs import StrictInput, not_blank
+from casework.i18n import _
+from casework.inputs import Matching, StrictInput, not_blank
 from casework.workflow.case_types.models import CaseType
 from casework.workflow.case_values import Description, FieldValues, Priority, Severity, Tags
 from casework.workflow.conditions.schemas import ClosureConditions
@@ -23,7 +24,8 @@ TypeName = Annotated[
 TypeDescription = Annotated[str, StringConstraints(max_length=2000)]
 Emoji = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=16, pattern=r"^\S+$"),
+    StringConstraints(min_length=1, max_length=16),
+    Matching(r"^\S+$", _("must not contain spaces")),
     Field(description="A short symbol shown with the type's name, such as an emoji."),
 ]
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from casework.i18n import _
-from casework.inputs import StrictInput, not_blank, unique_items
+from casework.inputs import Matching, StrictInput, not_blank, unique_items
 from casework.workflow.fields.models import FIELD_TYPES, MAX_DESCRIPTION, FieldDefinition
 from casework.workflow.fields.values import MAX_PATTERN
 
@@ -25,7 +25,16 @@ MAX_BULK_CASES = 100
 
 # Kibana's keys, and the longer keys accepted before them (kept, so that no existing key becomes invalid).
 FIELD_KEY = r"[a-z0-9_-]{1,36}|[a-z][a-z0-9_]{0,63}"
-FieldKey = Annotated[str, StringConstraints(pattern=rf"^(?:{FIELD_KEY})$")]
+FieldKey = Annotated[
+    str,
+    Matching(
+        rf"^(?:{FIELD_KEY})$",
+        _(
+            "must be 1 to 36 lower-case letters, digits, _ or -, or a lower-case letter then up to 63 lower-case "
+            "letters, digits or _"
+        ),
+    ),
+]
 Pattern = Annotated[
     str,
     StringConstraints(min_length=1, max_length=MAX_PATTERN),
@@ -35,7 +44,9 @@ FieldType = Literal[FIELD_TYPES]  # type: ignore[valid-type]
 Owner = Literal["casework", "kibana"]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=160), AfterValidator(not_blank)]
 # No "/": a dependent select's path joins ids with it.
-OptionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+OptionId = Annotated[
+    str, Matching(r"^[A-Za-z0-9_.:-]{1,64}$", _("must be 1 to 64 letters, digits, _ . : or -"))
+]
 Position = Annotated[int, Field(ge=0, le=10_000)]
 FieldDescription = Annotated[
     str, StringConstraints(max_length=MAX_DESCRIPTION), Field(description="What the field is for, shown to people.")

@@ -5,7 +5,7 @@ cases.fields keeps; `index_rows` gives the (text_value, number_value) rows case_
 
 Canonical forms: text, long_text and url a str; number an int (signed 64-bit); decimal the normalized string of a
 finite decimal ("12.5", never "1.25E+1"); boolean and toggle a bool; date "YYYY-MM-DD"; datetime UTC with a fixed
-width, "YYYY-MM-DDTHH:MM:SS.ffffffZ", so that its text sorts as its time; select an option id; multi_select a list of
+width, "YYYY-MM-DDTHH:MM:SS.ffffffZ" (given as a date alone: that day's start in UTC), so that its text sorts as its time; select an option id; multi_select a list of
 unique option ids (empty means no value); dependent_select the path of option ids from the root; user a UUID str.
 A multi-valued (is_multi) text, url, number or decimal field holds a list of unique such values (empty means no value).
 A field's pattern is an RE2 expression each text value must match as a whole: RE2 matches in time linear in the
@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import re2
 
 from casework.i18n import Message, _
+from casework.inputs import day_start
 
 MAX_TEXT = 1000
 MAX_LONG_TEXT = 30_000
@@ -68,7 +69,7 @@ def canonical(
         return _many(field_type, value, pattern)
     stored = _one(field_type, options, value)
     if pattern is not None and not _compiled(pattern).fullmatch(stored):
-        raise Refused(_("must match the pattern {pattern}", pattern=pattern))
+        raise Refused(_("does not have the form the field's pattern requires"))
     return stored
 
 
@@ -197,7 +198,9 @@ def _datetime(value: Any) -> str:
     if not isinstance(value, str) or len(value) > 64:
         raise Refused(_("must be an ISO 8601 date and time with a time zone"))
     try:
-        moment = datetime.fromisoformat(value)
+        moment = day_start(value)
+        if not isinstance(moment, datetime):
+            moment = datetime.fromisoformat(value)
     except ValueError:
         raise Refused(_("must be an ISO 8601 date and time with a time zone")) from None
     if moment.tzinfo is None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from casework.i18n import _, translate
-from casework.inputs import StrictInput, not_blank
+from casework.inputs import Matching, StrictInput, not_blank
 from casework.workflow.statuses.defaults import DEFAULT_STATUSES, LABELS
 from casework.workflow.statuses.models import CaseStatus, StatusTransition
 
@@ -33,7 +33,9 @@ SEEDED_NAMES = {status.key: status.name for status in DEFAULT_STATUSES}
 StatusName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), AfterValidator(not_blank)
 ]
-Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$"), AfterValidator(str.upper)]
+Colour = Annotated[
+    str, Matching(r"^#[0-9A-Fa-f]{6}$", _("must be a colour written #RRGGBB in hexadecimal")), AfterValidator(str.upper)
+]
 Position = Annotated[int, Field(ge=0, le=10_000)]
 StatusRef = Annotated[str, StringConstraints(min_length=1, max_length=64), Field(description="A status id, handle or name.")]
 
