@@ -210,8 +210,7 @@ def walk_to(
         rows = fetch(session, ids, column, runs_from(position), Paging(0, offset=window - 1), matching)
         if not rows:
             return None
-        case_id, value = rows[0]
-        position, offset = (value, case_id), offset - window
+        position, offset = (rows[0].sort_value, rows[0].id), offset - window
     return position, offset
 
 
