@@ -292,3 +292,25 @@ async def test_a_forged_cursor_is_refused_naming_cursor(client, cursor):
 async def test_a_page_size_outside_1_to_500_is_refused(client, limit):
     a = await create(client)
     assert_problem(await client.get(links_url(a), params={"limit": limit}), 422, "limit")
+
+
+async def test_a_closed_case_of_a_read_only_project_takes_links_made_from_another_case(client):
+    earlier = await create(client, title="Earlier report", status="closed")
+    again = await create(client, title="Same phishing mail")
+    response = await link(client, again, earlier["key"], "duplicates")
+    assert response.status_code == 201, response.text
+    [seen_from_closed] = await all_links(client, earlier)
+    assert (seen_from_closed["case"]["id"], seen_from_closed["relation"]) == (again["id"], "duplicated_by")
+    closed_now = await read(client, earlier)
+    assert (closed_now["status"], closed_now["version"]) == ("closed", earlier["version"] + 1)
+    assert (await activity(client, earlier))[-1]["action"] == "linked"
+    assert (await client.delete(links_url(again, earlier["id"]))).status_code == 204
+    assert await all_links(client, earlier) == []
+
+
+async def test_a_closed_case_of_a_read_only_project_refuses_links_made_from_it(client):
+    closed = await create(client, title="Closed", status="closed")
+    other = await create(client, title="Other")
+    before = await snapshot(client, closed, other)
+    assert_problem(await link(client, closed, other["key"]), 409)
+    assert await snapshot(client, closed, other) == before

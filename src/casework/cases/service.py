@@ -500,17 +500,25 @@ def _action_for(changes: dict[str, Any]) -> str:
 
 
 def lock_case_for_change(
-    session: Session, actor: Actor, ref: str | uuid.UUID, expected_version: int | None = None, *, comment: bool = False
+    session: Session,
+    actor: Actor,
+    ref: str | uuid.UUID,
+    expected_version: int | None = None,
+    *,
+    comment: bool = False,
+    link_target: bool = False,
 ) -> Case:
     """The live case, locked until the transaction ends (PostgreSQL; SQLite has one writer), so that a
     content service can check a limit and write without another writer slipping in between.
 
-    comment: the change is a comment, which a closed case may still take where its project allows it."""
+    comment: the change is a comment, which a closed case may still take where its project allows it.
+    link_target: the case is the far side of a link being made or removed, which a closed case always takes (marking
+    a new case a duplicate of a closed one is the common case)."""
     actor.require_case_write()
     case = find_case(session, actor.workspace_id, ref, for_update=True)
     ensure_live(case)
     check_version(case, expected_version)
-    if case.status == "closed":
+    if case.status == "closed" and not link_target:
         project = session.get_one(Project, case.project_id)
         if project.closed_read_only and not (comment and project.comments_on_closed):
             raise Conflict(_("case {key} is closed; reopen it to change it", key=case.key))

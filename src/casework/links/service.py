@@ -26,7 +26,8 @@ from casework.pagination import id_page
 def _lock_pair(
     session: Session, actor: Actor, ref: str, other_ref: str, expected_version: int | None
 ) -> tuple[Case, Case]:
-    """Both cases, locked in id order; expected_version applies to the first (the one in the path)."""
+    """Both cases, locked in id order; expected_version applies to the first (the one in the path), and the other may
+    be closed in a read-only project."""
     actor.require_case_write()
     case = cases.find_case(session, actor.workspace_id, ref)
     other = cases.find_case(session, actor.workspace_id, other_ref)
@@ -34,8 +35,9 @@ def _lock_pair(
         return case, other
     locked: dict[uuid.UUID, Case] = {}
     for item in sorted((case, other), key=lambda c: c.id):
-        version = expected_version if item.id == case.id else None
-        locked[item.id] = cases.lock_case_for_change(session, actor, item.id, version)
+        in_path = item.id == case.id
+        version = expected_version if in_path else None
+        locked[item.id] = cases.lock_case_for_change(session, actor, item.id, version, link_target=not in_path)
     return locked[case.id], locked[other.id]
 
 
