@@ -1,6 +1,7 @@
 """`casework sla show|set PROJECT`: the same policy set and rules as /projects/{ref}/slas, from the shell (see
 tests/test_cli.py for how the CLI is run)."""
 
+from casework.app import create_app
 from tests.test_cli import Cli, api_call, casework, empty_url, table_columns  # noqa: F401  (fixtures)
 
 
@@ -115,3 +116,18 @@ async def test_what_the_cli_sets_is_what_the_api_returns(casework: Cli) -> None:
     answer = await api_call(casework.url, casework.admin_token, "GET", "/projects/CASE/slas")
     assert answer.status_code == 200, answer.text
     assert answer.json() == saved
+
+
+def test_the_warning_range_is_the_same_in_both_commands_and_the_api(casework: Cli) -> None:
+    document = create_app().openapi()["components"]["schemas"]
+    for name, key in (("ProjectUpdate", "sla_warning_percent"), ("SlaPolicySet", "warning_percent")):
+        [number, _null] = document[name]["properties"][key]["anyOf"]
+        assert (number["minimum"], number["maximum"]) == (1, 99)
+        assert "1..99" in document[name]["properties"][key]["description"]
+    for command, option in (("sla", "set"), ("project", "settings")):
+        flag = "--warning-percent" if command == "sla" else "--sla-warning-percent"
+        help_text = " ".join(casework.ok(command, option, "--help").stdout.split())
+        assert "1..99" in help_text and "1..100" not in help_text, help_text
+        assert "warning_percent" in casework.error(command, option, "CASE", flag, "100")
+        assert casework.ok(command, option, "CASE", flag, "99")
+    assert casework.json("sla", "show", "CASE")["warning_percent"] == 99

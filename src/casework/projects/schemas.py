@@ -9,6 +9,14 @@ from casework.i18n import _
 from casework.inputs import Matching, StrictInput
 from casework.workflow.conditions.schemas import ClosureConditions
 
+# When a project's SLAs warn, as a percentage of their targets: one range wherever it is set (the project's settings,
+# its SLA policy set, either CLI command).
+SLA_WARNING_PERCENT_RANGE = (1, 99)
+SLA_WARNING_PERCENT_HELP = "When an SLA warns, in percent of its target, {}..{} (75 at first).".format(
+    *SLA_WARNING_PERCENT_RANGE
+)
+SlaWarningPercent = Annotated[int, Field(ge=SLA_WARNING_PERCENT_RANGE[0], le=SLA_WARNING_PERCENT_RANGE[1])]
+
 ProjectKey = Annotated[
     str, Matching(r"^[A-Z][A-Z0-9]{1,9}$", _("must be 2 to 10 capital letters and digits, starting with a letter"))
 ]
@@ -33,7 +41,7 @@ class WorkflowSettings(StrictInput):
     )
     closed_read_only: bool | None = Field(default=None, description="A closed case changes only by reopening it.")
     comments_on_closed: bool | None = Field(default=None, description="Comments stay open on closed cases.")
-    sla_warning_percent: int | None = Field(default=None, ge=1, le=99, description="When an SLA warns, in percent.")
+    sla_warning_percent: SlaWarningPercent | None = Field(default=None, description=SLA_WARNING_PERCENT_HELP)
     closure_conditions: ClosureConditions | None = Field(
         default=None, description="Conditions every case of the project must meet to close, beside its own."
     )

@@ -14,7 +14,7 @@ from casework.command_line import acting_user, fail, out, print_json, print_tabl
 from casework.i18n import DEFAULT_LANGUAGE
 from casework.projects import service as projects
 from casework.projects.models import Project
-from casework.projects.schemas import ProjectRead, ProjectUpdate, WorkflowSettings
+from casework.projects.schemas import SLA_WARNING_PERCENT_HELP, ProjectRead, ProjectUpdate, WorkflowSettings
 from casework.workflow.case_types import service as case_types
 from casework.workflow.case_types.models import CaseType
 from casework.workflow.case_types.schemas import CaseTypeCreate, CaseTypeUpdate, case_type_view
@@ -267,7 +267,7 @@ def project_settings(
         bool | None,
         typer.Option("--comments-on-closed/--no-comments-on-closed", help="Comments stay open on closed cases."),
     ] = None,
-    sla_warning_percent: Annotated[int | None, typer.Option(help="When an SLA warns, 1..99.")] = None,
+    sla_warning_percent: Annotated[int | None, typer.Option(help=SLA_WARNING_PERCENT_HELP)] = None,
     closure_conditions: Annotated[
         str | None, typer.Option(help='JSON list of {"name", "formula"}; replaces the project\'s conditions.')
     ] = None,

@@ -13,6 +13,7 @@ from casework import command_line as cli
 from casework.cases import configuration
 from casework.i18n import _
 from casework.projects.models import Project
+from casework.projects.schemas import SLA_WARNING_PERCENT_HELP
 from casework.workflow.slas import service
 from casework.workflow.slas.models import SlaPolicy
 from casework.workflow.slas.schemas import SlaPolicySet, policy_set_view
@@ -48,7 +49,7 @@ def sla_show(project: ProjectArg, as_email: AsUser = None, json: JsonFlag = Fals
 def sla_set(
     project: ProjectArg,
     policy: PolicyOption = None,
-    warning_percent: Annotated[int | None, typer.Option(help="When the worker warns, 1..100 % of the target.")] = None,
+    warning_percent: Annotated[int | None, typer.Option(help=SLA_WARNING_PERCENT_HELP)] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Remove every policy (give no --policy).")] = False,
     as_email: AsUser = None,
     json: JsonFlag = False,

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from casework.inputs import StrictInput
 from casework.projects.models import Project
+from casework.projects.schemas import SLA_WARNING_PERCENT_HELP, SlaWarningPercent
 from casework.workflow.case_values import Priority
 from casework.workflow.case_values import priority_label
 from casework.workflow.slas.models import SlaPolicy
@@ -30,8 +31,8 @@ class SlaPolicySet(StrictInput):
     """The whole set: it replaces the project's policies. A type and priority appears at most once."""
 
     policies: Annotated[list[SlaPolicyInput], Field(max_length=MAX_POLICIES)]
-    warning_percent: Annotated[int, Field(ge=1, le=99)] | None = Field(
-        default=None, description="Share of the target at which the worker warns; unchanged when absent (75 at first)."
+    warning_percent: SlaWarningPercent | None = Field(
+        default=None, description=f"{SLA_WARNING_PERCENT_HELP} Unchanged when absent."
     )
 
 
