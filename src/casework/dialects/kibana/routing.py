@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute, APIRouter
 from casework.auth.service import Actor
 from casework.dialects.dialect import DialectActor
 from casework.dialects.kibana.errors import ERROR_RESPONSES, bad_request
+from casework.i18n import Message
 
 # Methods that change nothing, which Kibana serves without the kbn-xsrf header.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -54,8 +55,11 @@ def validation_message(errors: Sequence[Any]) -> str:
             excess.append(str(loc[-1]) if loc else "")
             continue
         context = error.get("ctx") or {}
-        if kind == "value_error" and isinstance(context.get("error"), ValueError) and context["error"].args:
-            messages.append(str(context["error"].args[0]))
+        cause = context.get("error")
+        # The dialect's own checks word their errors as Kibana does; the core's (a Message) are reworded below.
+        own = isinstance(cause, ValueError) and cause.args and not isinstance(cause.args[0], Message)
+        if kind == "value_error" and own:
+            messages.append(str(cause.args[0]))
             continue
         value = "undefined" if kind == "missing" else _shown(error.get("input"))
         messages.append(f'Invalid value "{value}" supplied to "{_path(loc)}"')
