@@ -37,9 +37,15 @@ def test_dash_h_is_help_on_the_command_and_on_each_subcommand() -> None:
         assert result.exit_code == 0 and f"Usage: casework {group}" in result.output
 
 
-def test_shell_completion_scripts_are_offered() -> None:
-    result = CliRunner().invoke(cli, ["--show-completion", "bash"], prog_name="casework")
-    assert result.exit_code == 0 and "_casework_completion" in result.output and "complete " in result.output
+def test_shell_completion_scripts_are_offered_and_complete_commands() -> None:
+    # Through the completion variable, as the installed script calls it: --show-completion would name the shell it
+    # detects from the process tree, which differs between a terminal and `make test`.
+    script = CliRunner().invoke(cli, [], prog_name="casework", env={"_CASEWORK_COMPLETE": "source_bash"})
+    assert script.exit_code == 0 and "_casework_completion" in script.output and "complete " in script.output
+    words = {"_CASEWORK_COMPLETE": "complete_bash", "COMP_WORDS": "casework us", "COMP_CWORD": "1"}
+    completed = CliRunner().invoke(cli, [], prog_name="casework", env=words)
+    assert completed.exit_code == 0 and completed.output.split() == ["user"]
+    assert "--show-completion" in CliRunner().invoke(cli, ["-h"], prog_name="casework").output
 
 
 def test_the_api_description_carries_the_package_version(tmp_path: Path) -> None:

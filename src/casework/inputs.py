@@ -57,7 +57,8 @@ class Matching:
     expected: Message
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        compiled, expected = re.compile(self.regex), self.expected
+        # Python's `$` also matches before a final newline; the published pattern's (and pydantic's) means the end.
+        compiled, expected = re.compile(re.sub(r"(?<!\\)\$$", r"\\Z", self.regex)), self.expected
 
         def check(value: str) -> str:
             if not compiled.search(value):
