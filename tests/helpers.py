@@ -3,7 +3,10 @@
 from typing import Any
 
 import httpx
+import orjson
 from fastapi import FastAPI
+
+from casework.db.base import JSON_TIME_OPTIONS
 
 API = "http://test/api/v1"
 PROBLEM = "application/problem+json"
@@ -110,3 +113,8 @@ async def activity(client: httpx.AsyncClient, case: dict[str, Any]) -> list[dict
 
 async def actions(client: httpx.AsyncClient, case: dict[str, Any]) -> list[str]:
     return [e["action"] for e in await activity(client, case)]
+
+
+def as_served(value: Any) -> Any:
+    """A value as the native API serves it: its JSON read back, timestamps in UTC with `Z`."""
+    return orjson.loads(orjson.dumps(value, option=JSON_TIME_OPTIONS))

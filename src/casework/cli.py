@@ -38,7 +38,7 @@ from casework.cases import service as cases
 from casework.cases.records import CaseRecord
 from casework.cases.schemas import CaseCreate, CaseFilter, case_view
 from casework.db import migrate as migrations
-from casework.db.base import utcnow
+from casework.db.base import rfc3339, utcnow
 from casework.db.database import Database
 from casework.logs import configure_logging
 from casework.oauth.cli import oauth_client_app
@@ -208,7 +208,7 @@ def seed_data(
 def workspace_list(json: JsonFlag = False) -> None:
     """List the database's workspaces (choose one with `casework --workspace ID-or-name ...`)."""
     rows = [
-        {"id": str(w.id), "name": w.name, "created_at": w.created_at.isoformat()}
+        {"id": str(w.id), "name": w.name, "created_at": rfc3339(w.created_at)}
         for w in run(projects.list_workspaces, write=False)
     ]
     if json:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from casework.auth import service as auth
+from casework.db.base import JSON_TIME_OPTIONS
 from casework.db.database import Database
 from casework.errors import DomainError, from_validation_error
 from casework.projects import service as projects
@@ -117,7 +118,7 @@ def acting_user(session: Session, as_email: str | None) -> auth.Actor:
 
 
 def print_json(value: Any) -> None:
-    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2 | JSON_TIME_OPTIONS).decode() + "\n")
 
 
 def print_table(title: str, columns: list[str], rows: list[list[Any]]) -> None:

@@ -26,7 +26,7 @@ from casework.attachments.storage import FileStore
 from casework.auth.cache import CredentialCache
 from casework.auth.service import GENERATION_SQL, Actor, Authentication, authenticate, current_generation
 from casework.credentials import Credentials
-from casework.db.base import utcnow
+from casework.db.base import JSON_TIME_OPTIONS, utcnow
 from casework.db.database import Database
 from casework.errors import InvalidInput, RateLimited, RateLimitState, Unauthenticated
 from casework.i18n import _, negotiate
@@ -39,7 +39,7 @@ class JSONResponse(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
+        return orjson.dumps(content, option=JSON_TIME_OPTIONS)
 
 
 # Dependencies are `async def` even with nothing to await: FastAPI runs a plain `def` dependency on a worker thread,

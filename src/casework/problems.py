@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casework import errors
+from casework.db.base import JSON_TIME_OPTIONS
 from casework.errors import DomainError, FieldError
 from casework.i18n import DEFAULT_LANGUAGE, _, negotiate, translate, validation_message
 
@@ -107,7 +108,7 @@ def render_problem(exc: DomainError, status: int) -> Response:
     if status == 401:
         headers = {"WWW-Authenticate": "Bearer"}
     return Response(
-        orjson.dumps(problem_body(exc, status)), status, headers=headers, media_type=MEDIA_TYPE
+        orjson.dumps(problem_body(exc, status), option=JSON_TIME_OPTIONS), status, headers=headers, media_type=MEDIA_TYPE
     )
 
 

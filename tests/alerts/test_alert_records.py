@@ -3,14 +3,13 @@ answers."""
 
 from dataclasses import FrozenInstanceError
 
-import orjson
 import pytest
 
 from casework.alerts import service
 from casework.alerts.records import AlertRecord
 from casework.alerts.schemas import AlertAttach, alert_view
 from tests.alerts.support import admin_actor, attached
-from tests.helpers import create
+from tests.helpers import as_served, create
 
 
 async def test_the_alert_listing_hands_out_frozen_records_equal_to_the_native_view(client, tenant, db):
@@ -35,4 +34,4 @@ async def test_the_alert_listing_hands_out_frozen_records_equal_to_the_native_vi
     ]
     assert {a.attachment_id for a in first} == {outcome.attachment_id}
     assert {str(a.case_id) for a in records} == {case["id"]}
-    assert orjson.loads(orjson.dumps([alert_view(a) for a in records])) == await attached(client, case)
+    assert as_served([alert_view(a) for a in records]) == await attached(client, case)

@@ -4,7 +4,6 @@ answers, and telling nothing of where the bytes are stored."""
 import uuid
 from dataclasses import FrozenInstanceError, fields
 
-import orjson
 import pytest
 
 from casework.attachments import service
@@ -13,7 +12,7 @@ from casework.attachments.schemas import file_view
 from casework.auth.service import SCOPES, Actor
 from casework.cases.service import visible_case
 from tests.attachments.support import PNG, uploaded
-from tests.helpers import create, read
+from tests.helpers import as_served, create, read
 
 
 def admin_actor(tenant) -> Actor:  # type: ignore[no-untyped-def]
@@ -40,13 +39,13 @@ async def test_every_entry_point_hands_out_a_frozen_record_equal_to_the_native_v
     assert isinstance(added, FileAdded)
     assert_frozen_record(added.file)
     assert added.case_version == (await read(client, case))["version"]
-    assert orjson.loads(orjson.dumps(file_view(added.file))) == (
+    assert as_served(file_view(added.file)) == (
         await client.get(f"/cases/{case['id']}/files/{added.file.id}")
     ).json()
 
     got = db.run_sync(service.get_file, actor, case["id"], first["id"], write=False)
     assert_frozen_record(got)
-    assert orjson.loads(orjson.dumps(file_view(got))) == first
+    assert as_served(file_view(got)) == first
 
     listed, cursor = db.run_sync(service.list_files, actor, case["id"], None, 10, write=False)
     assert [f.id for f in listed] == [got.id, added.file.id] and cursor is None

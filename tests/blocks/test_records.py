@@ -3,7 +3,6 @@ work is over, that the native view renders exactly as the API serves them."""
 
 import dataclasses
 
-import orjson
 import pytest
 
 from casework.auth.service import authenticate
@@ -11,7 +10,7 @@ from casework.blocks import service
 from casework.blocks.records import BlockRecord, ElementRecord
 from casework.blocks.schemas import BlocksCreate, BlockUpdate, block_view
 from tests.blocks.common import blocks_url, seed_blocks
-from tests.helpers import create
+from tests.helpers import as_served, create
 
 
 async def test_every_reader_and_writer_hands_out_frozen_records_equal_to_the_served_json(app, client, tenant):
@@ -33,8 +32,8 @@ async def test_every_reader_and_writer_hands_out_frozen_records_equal_to_the_ser
     with pytest.raises(dataclasses.FrozenInstanceError):
         found.elements[0].position = 2  # type: ignore[misc]
     served = (await client.get(blocks_url(case))).json()["items"]
-    assert [orjson.loads(orjson.dumps(block_view(r))) for r in page] == served
-    assert orjson.loads(orjson.dumps(block_view(updated))) == served[0]
-    assert orjson.loads(orjson.dumps(block_view(found))) == served[2]
-    assert [orjson.loads(orjson.dumps(block_view(r))) for r in added[1:]] == served[1:]
+    assert [as_served(block_view(r)) for r in page] == served
+    assert as_served(block_view(updated)) == served[0]
+    assert as_served(block_view(found)) == served[2]
+    assert [as_served(block_view(r)) for r in added[1:]] == served[1:]
     assert found.elements[0].attachment_id is not None and added[1].parent_id is None

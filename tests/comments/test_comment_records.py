@@ -4,7 +4,6 @@ answers; the files a comment carries are linked by the files package, the only w
 import uuid
 from dataclasses import FrozenInstanceError
 
-import orjson
 import pytest
 from sqlalchemy import func, select
 
@@ -17,7 +16,7 @@ from casework.comments.records import CommentAdded, CommentRecord
 from casework.comments.schemas import CommentCreate, CommentUpdate, comment_view
 from casework.errors import InvalidInput
 from tests.comments.support import add_files, carrier_of
-from tests.helpers import create, read
+from tests.helpers import as_served, create, read
 from tests.test_layers import GRAPH
 
 
@@ -27,7 +26,7 @@ def admin_actor(tenant) -> Actor:  # type: ignore[no-untyped-def]
 
 def as_json(view: dict) -> dict:
     """The view as the API sends it."""
-    return orjson.loads(orjson.dumps(view))  # type: ignore[no-any-return]
+    return as_served(view)  # type: ignore[no-any-return]
 
 
 def assert_frozen_record(comment: object) -> None:

@@ -3,14 +3,13 @@ answers."""
 
 from dataclasses import FrozenInstanceError
 
-import orjson
 import pytest
 
 from casework.auth.service import SCOPES, Actor
 from casework.insights import service
 from casework.insights.records import InsightRecord
 from casework.insights.schemas import InsightsAdd, insight_view
-from tests.helpers import create
+from tests.helpers import as_served, create
 
 
 def assert_frozen_record(insight: object) -> None:
@@ -39,4 +38,4 @@ async def test_adding_and_listing_hand_out_frozen_records_equal_to_the_native_vi
         assert_frozen_record(insight)
     assert (listed, cursor) == (outcome.added, None)
     page = (await client.get(f"/cases/{case['id']}/insights")).json()
-    assert orjson.loads(orjson.dumps([insight_view(i) for i in listed])) == page["items"]
+    assert as_served([insight_view(i) for i in listed]) == page["items"]

@@ -3,14 +3,13 @@ native view renders exactly as the API serves them."""
 
 import dataclasses
 
-import orjson
 import pytest
 
 from casework.auth.service import authenticate
 from casework.links import service
 from casework.links.records import LinkRecord
 from casework.links.schemas import link_view
-from tests.helpers import create
+from tests.helpers import as_served, create
 
 
 async def test_linking_and_listing_hand_out_frozen_records_equal_to_the_served_json(client, tenant):
@@ -28,6 +27,6 @@ async def test_linking_and_listing_hand_out_frozen_records_equal_to_the_served_j
     with pytest.raises(dataclasses.FrozenInstanceError):
         link.relation = "related"  # type: ignore[misc]
     served = (await client.get(f"/cases/{case['id']}/links")).json()["items"]
-    assert [orjson.loads(orjson.dumps(link_view(r))) for r in page] == served
-    assert orjson.loads(orjson.dumps(link_view(link))) == served[1]
+    assert [as_served(link_view(r)) for r in page] == served
+    assert as_served(link_view(link)) == served[1]
     assert link.id == page[1].id and link.title == "Second"

@@ -3,14 +3,13 @@ native view renders exactly as the API serves them."""
 
 import dataclasses
 
-import orjson
 import pytest
 
 from casework.auth.service import authenticate
 from casework.tasks import service
 from casework.tasks.records import TaskRecord
 from casework.tasks.schemas import TaskCreate, TaskUpdate, task_view
-from tests.helpers import create
+from tests.helpers import as_served, create
 from tests.tasks.common import add_task, tasks_url
 
 
@@ -33,7 +32,7 @@ async def test_every_reader_and_writer_hands_out_frozen_records_equal_to_the_ser
     with pytest.raises(dataclasses.FrozenInstanceError):
         added.description = "changed"  # type: ignore[misc]
     served = (await client.get(tasks_url(case))).json()["items"]
-    assert [orjson.loads(orjson.dumps(task_view(r))) for r in reordered] == served
-    assert [orjson.loads(orjson.dumps(task_view(r))) for r in page] == served
-    assert orjson.loads(orjson.dumps(task_view(found))) == served[0]
+    assert [as_served(task_view(r)) for r in reordered] == served
+    assert [as_served(task_view(r)) for r in page] == served
+    assert as_served(task_view(found)) == served[0]
     assert updated.completed and updated.completed_by == tenant.admin.id and not added.completed

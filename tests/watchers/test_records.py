@@ -3,14 +3,13 @@ that the native view renders exactly as the API serves them."""
 
 import dataclasses
 
-import orjson
 import pytest
 
 from casework.auth.service import authenticate
 from casework.watchers import service
 from casework.watchers.records import WatcherRecord
 from casework.watchers.schemas import watcher_view
-from tests.helpers import create
+from tests.helpers import as_served, create
 
 
 async def test_adding_and_listing_hand_out_frozen_records_equal_to_the_served_json(client, tenant):
@@ -29,6 +28,6 @@ async def test_adding_and_listing_hand_out_frozen_records_equal_to_the_served_js
     with pytest.raises(dataclasses.FrozenInstanceError):
         added.watcher.user_id = tenant.admin.id  # type: ignore[misc]
     served = (await client.get(f"/cases/{case['id']}/watchers")).json()["items"]
-    assert [orjson.loads(orjson.dumps(watcher_view(r))) for r in page] == served
-    assert orjson.loads(orjson.dumps(watcher_view(added.watcher))) in served
+    assert [as_served(watcher_view(r)) for r in page] == served
+    assert as_served(watcher_view(added.watcher)) in served
     assert {r.user_id for r in page} == {tenant.admin.id, member.id}

@@ -13,7 +13,7 @@ from casework.activity.models import Activity
 from casework.activity.records import ActivityRecord
 from casework.auth.service import Actor
 from casework.errors import InvalidInput
-from casework.db.base import new_id, utcnow
+from casework.db.base import new_id, rfc3339, utcnow
 from casework.db.handles import insert_with_handle
 from casework.i18n import _
 from casework.pagination import after_id, page_of
@@ -25,7 +25,9 @@ def jsonable(value: Any) -> Any:
     """Values as the JSON column keeps them, so that old/new pairs read back as they were written."""
     if isinstance(value, uuid.UUID):
         return str(value)
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, datetime):
+        return rfc3339(value)
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value

@@ -4,6 +4,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -24,6 +25,17 @@ def new_id() -> uuid.UUID:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# The one timestamp format casework writes: RFC 3339 in UTC with `Z`. orjson writes an aware UTC datetime so with
+# these options (a naive one is taken as UTC, as UTCDateTime reads it).
+JSON_TIME_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
+
+
+def rfc3339(moment: datetime) -> str:
+    """moment in UTC, written as casework writes every timestamp (`2026-12-05T10:00:00Z`)."""
+    in_utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return in_utc.isoformat().removesuffix("+00:00") + "Z"
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -17,6 +17,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from pydantic_core import PydanticKnownError
 
+from casework.db.base import rfc3339
+
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
 LOCALES_DIR = Path(__file__).parent / "locales"
@@ -83,7 +85,7 @@ def _formatted(value: Any, language: str) -> Any:
     if isinstance(value, Message):
         return value.in_language(language)
     if language == DEFAULT_LANGUAGE:
-        return value
+        return rfc3339(value) if isinstance(value, datetime) else value
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)):
