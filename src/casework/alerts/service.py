@@ -158,7 +158,8 @@ def _attachments(
     if attachment_id is not None:
         query = query.where(CaseAlert.attachment_id == attachment_id)
     rows: dict[uuid.UUID, list[Row[Any]]] = {}
-    for row in session.execute(query.order_by(CaseAlert.id)):
+    # On the connection: plain rows, past the ORM's result machinery.
+    for row in session.connection().execute(query.order_by(CaseAlert.id)):
         rows.setdefault(row.attachment_id, []).append(row)
     return [_attachment(case_id, group) for group in rows.values()]
 

@@ -36,7 +36,14 @@ from casework.dialects.kibana.cases import case_answer
 from casework.dialects.kibana.errors import KibanaError, bad_request
 from casework.dialects.kibana.inputs import Comment, KibanaInput
 from casework.dialects.kibana.routing import DEPRECATED_WARNING, kibana_router
-from casework.dialects.kibana.wire import STATUS_OF_GROUP, decode_version, encode_version, timestamp, user_body
+from casework.dialects.kibana.wire import (
+    STATUS_OF_GROUP,
+    decode_version,
+    encode_version,
+    people_of,
+    timestamp,
+    user_body,
+)
 from casework.errors import Conflict, LimitExceeded, NotFound, VersionConflict, from_validation_error
 from casework.http import DB, JSONResponse
 
@@ -166,8 +173,16 @@ def attachment_bodies(
     session: Session, actor: Actor, case: CaseRecord, attachments: Sequence[Attachment]
 ) -> list[dict[str, Any]]:
     """The attachments as Kibana shows them, the users they name read in one statement."""
-    ids = {_author(a) for a in attachments} | {a.updated_by for a in attachments if a.updated_by}
-    people = user_records(session, actor.workspace_id, ids)
+    return _bodies(case, attachments, user_records(session, actor.workspace_id, _people(attachments)))
+
+
+def _people(attachments: Sequence[Attachment]) -> set[uuid.UUID]:
+    return {_author(a) for a in attachments} | {a.updated_by for a in attachments if a.updated_by}
+
+
+def _bodies(
+    case: CaseRecord, attachments: Sequence[Attachment], people: dict[uuid.UUID, UserRecord]
+) -> list[dict[str, Any]]:
     return [
         comment_body(a, case.owner, people) if isinstance(a, CommentRecord) else alert_body(a, people)
         for a in attachments
@@ -190,9 +205,14 @@ def _case_with_comments(session: Session, actor: Actor, case_id: str) -> dict[st
 
 
 def _answer(session: Session, actor: Actor, record: CaseRecord) -> dict[str, Any]:
-    """The case with every attachment, counted as Kibana's comment routes count them: all attachments."""
-    bodies = attachment_bodies(session, actor, record, all_attachments(session, actor, record))
-    return case_answer(session, actor, record, bodies, total_comment=len(bodies), total_alerts=record.counts.alerts)
+    """The case with every attachment, counted as Kibana's comment routes count them: all attachments; the users of
+    both read in one statement."""
+    attachments = all_attachments(session, actor, record)
+    people = user_records(session, actor.workspace_id, _people(attachments) | people_of([record]))
+    bodies = _bodies(record, attachments, people)
+    return case_answer(
+        session, actor, record, bodies, people, total_comment=len(bodies), total_alerts=record.counts.alerts
+    )
 
 
 def _attachment(session: Session, actor: Actor, case_id: str, attachment_id: str) -> Attachment:

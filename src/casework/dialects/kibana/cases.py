@@ -1,6 +1,7 @@
 """Kibana's case routes: create, get, bulk update and delete (finding them: casework.dialects.kibana.finding)."""
 
 import json
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any
 
@@ -9,6 +10,7 @@ from pydantic import Field, StrictStr, ValidationError, model_validator
 from sqlalchemy.orm import Session
 
 from casework.attachments.storage import FileStore
+from casework.auth.records import UserRecord
 from casework.auth.service import Actor, user_records
 from casework.cases import bulk, service
 from casework.cases.records import CaseRecord
@@ -60,12 +62,14 @@ def case_answers(
     actor: Actor,
     records: Sequence[CaseRecord],
     comments: Sequence[dict[str, Any]] = (),
+    people: Mapping[uuid.UUID, UserRecord] | None = None,
     **totals: int,
 ) -> list[dict[str, Any]]:
-    """The cases as Kibana shows them, the users they name and their owners' custom field types read in the same
-    unit of work (once per owner); `comments` and `totals` (total_comment, total_alerts) as case_body takes them, for
-    every case."""
-    people = user_records(session, actor.workspace_id, people_of(records))
+    """The cases as Kibana shows them, the users they name (unless `people` already holds them) and their owners'
+    custom field types read in the same unit of work (once per owner); `comments` and `totals` (total_comment,
+    total_alerts) as case_body takes them, for every case."""
+    if people is None:
+        people = user_records(session, actor.workspace_id, people_of(records))
     types = {owner: custom_fields.custom_field_types(session, actor, owner) for owner in {r.owner for r in records}}
     return [
         case_body(record, people, comments, custom_field_types=types[record.owner], **totals) for record in records
@@ -77,9 +81,10 @@ def case_answer(
     actor: Actor,
     record: CaseRecord,
     comments: Sequence[dict[str, Any]] = (),
+    people: Mapping[uuid.UUID, UserRecord] | None = None,
     **totals: int,
 ) -> dict[str, Any]:
-    return case_answers(session, actor, [record], comments, **totals)[0]
+    return case_answers(session, actor, [record], comments, people, **totals)[0]
 
 
 class CasePostRequest(KibanaInput):
