@@ -19,8 +19,11 @@ SHARED_PROCESSORS: list[structlog.types.Processor] = [
 def renderers(log_format: LogFormat, terminal: bool) -> list[structlog.types.Processor]:
     """The last processors of a line: JSON unless asked for the console, or "auto" and writing to a terminal."""
     if log_format == "console" or (log_format == "auto" and terminal):
-        # No locals in tracebacks: they would print tokens and passwords.
-        formatter = structlog.dev.RichTracebackFormatter(show_locals=False)
+        # No locals in tracebacks: they would print tokens and passwords. Colours for a terminal only.
+        if terminal:
+            formatter: structlog.typing.ExceptionRenderer = structlog.dev.RichTracebackFormatter(show_locals=False)
+        else:
+            formatter = structlog.dev.plain_traceback
         return [structlog.dev.ConsoleRenderer(colors=terminal, exception_formatter=formatter)]
     return [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
 
