@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
 from casework.app import create_app
-from casework.db.database import Database
+from casework.db.database import Database, make_engine
 from casework.logs import configure_logging
 from casework.settings import Settings
 from casework.workflow.slas import worker
@@ -126,7 +126,8 @@ def test_several_workers_add_up_their_metrics_in_a_directory_made_and_removed_by
     with running_server(tmp_path / "serve.log", env, workers=2) as server:
         (metrics_dir,) = temporary.iterdir()
         assert metrics_dir.name.startswith("casework-metrics-") and any(metrics_dir.iterdir())
-        pool_size = Database(f"sqlite:///{tmp_path / 'data' / 'casework.db'}").engine.pool.size()  # type: ignore[attr-defined]
+        # The pool of a worker's database (made, never connected).
+        pool_size = make_engine(f"sqlite:///{tmp_path / 'data' / 'casework.db'}").pool.size()  # type: ignore[attr-defined]
         # New connections: the kernel hands them to either worker.
         for _ in range(6):
             assert httpx.get(f"{server.url}/healthz", headers={"Connection": "close"}).status_code == 200

@@ -36,7 +36,7 @@ POOL_CHECKED_OUT = Gauge(
     "casework_db_pool_checked_out", "Database connections in use.", multiprocess_mode="livesum", registry=REGISTRY
 )
 POOL_SIZE = Gauge(
-    "casework_db_pool_size", "Database connections the pool keeps.", multiprocess_mode="livesum", registry=REGISTRY
+    "casework_db_pool_size", "Database connections the pool keeps open.", multiprocess_mode="livesum", registry=REGISTRY
 )
 # Across processes: the worst lag of a live one, the latest pass of any.
 SLA_LAG = Gauge(
@@ -125,6 +125,18 @@ def route_template(scope: Scope, root_path: str) -> str:
     return str(scope.get("root_path", "")[len(root_path) :] + route.path_format)
 
 
+# Each (method, route, status) series of REQUESTS and LATENCY, looked up once: labels() costs more than inc().
+_SERIES: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
+def _series(method: str, route: str, status: int) -> tuple[Any, Any]:
+    key = (method, route, status)
+    found = _SERIES.get(key)
+    if found is None:
+        found = _SERIES[key] = (REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route))
+    return found
+
+
 class Observe:
     """Gives every request an id (bound to its log lines, sent back in X-Request-ID), counts and times it.
 
@@ -157,6 +169,6 @@ class Observe:
             elapsed = time.perf_counter() - started
             structlog.contextvars.reset_contextvars(**tokens)
             method = scope["method"] if scope["method"] in METHODS else "other"
-            route = route_template(scope, root_path)
-            REQUESTS.labels(method, route, str(status)).inc()
-            LATENCY.labels(method, route).observe(elapsed)
+            count, latency = _series(method, route_template(scope, root_path), status)
+            count.inc()
+            latency.observe(elapsed)
