@@ -127,6 +127,7 @@ LAYERS = {
     "casework.i18n": STORAGE,
     "casework.inputs": STORAGE,
     "casework.logs": STORAGE,
+    "casework.observability": STORAGE,
     "casework.pagination": STORAGE,
     "casework.credentials": STORAGE,
     "casework.problems": STORAGE,

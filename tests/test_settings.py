@@ -16,6 +16,7 @@ BAD = {
     "CASEWORK_PORT": "70000",
     "CASEWORK_WORKERS": "0",
     "CASEWORK_LOG_LEVEL": "loud",
+    "CASEWORK_LOG_FORMAT": "xml",
     "CASEWORK_RATE_LIMIT": "lots",
     "CASEWORK_DATABASE_URL": "mysql://db/casework",
     "CASEWORK_DB_POOL_SIZE": "0",
@@ -48,7 +49,7 @@ def test_a_secret_setting_is_never_echoed(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "field, value",
-    [("port", 0), ("port", 65536), ("workers", 0), ("db_pool_size", 0), ("log_level", "verbose"),
+    [("port", 0), ("port", 65536), ("workers", 0), ("db_pool_size", 0), ("log_level", "verbose"), ("log_format", "text"),
      ("rate_limit", "0/minute"), ("rate_limit", "10/second;100/minute"), ("rate_limit", "ten per second"),
      ("database_url", "mysql://db/x"), ("database_url", "sqlite:relative.db")],
 )  # fmt: skip
@@ -58,9 +59,11 @@ def test_out_of_range_and_malformed_values_are_refused(field: str, value: object
     assert [error["loc"] for error in raised.value.errors()] == [(field,)]
 
 
-def test_sane_values_are_taken_and_the_log_level_in_any_case() -> None:
+def test_sane_values_are_taken_and_the_log_level_and_format_in_any_case() -> None:
     settings = Settings(port=65535, workers=4, log_level="DEBUG", rate_limit="600/minute", db_pool_size=1)
     assert (settings.port, settings.workers, settings.log_level, settings.rate_limit) == (65535, 4, "debug", "600/minute")
+    assert [Settings(log_format=given).log_format for given in ("JSON", "Console", "auto")] == ["json", "console", "auto"]
+    assert Settings.model_fields["log_format"].default == "auto"
 
 
 def test_a_postgres_url_as_providers_give_it_is_postgresql_through_psycopg(tmp_path: Path) -> None:

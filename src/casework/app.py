@@ -13,7 +13,7 @@ from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casework import __version__
-from casework import api_docs, problems
+from casework import api_docs, observability, problems
 from casework.activity.router import router as activity_router
 from casework.attachments.router import UPLOAD_PATH, upload_body_limit
 from casework.attachments.router import router as attachments_router
@@ -120,8 +120,9 @@ def create_app(
     settings: Settings | None = None, db: Database | None = None, dialects: Sequence[Dialect] = DIALECTS
 ) -> FastAPI:
     settings = settings or Settings()
-    configure_logging(settings.log_level, settings.access_log)
+    configure_logging(settings.log_level, settings.access_log, settings.log_format)
     database = db or Database(settings.resolved_database_url, settings.db_pool_size)
+    observability.watch_pool(database.engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -142,6 +143,7 @@ def create_app(
         await token_usage.flush(database)
         if db is None:
             database.dispose()
+        observability.process_stopped()
 
     app = FastAPI(
         title="casework",
@@ -170,6 +172,7 @@ def create_app(
     uploads += [(pattern, upload_limit) for dialect in dialects for pattern in upload_patterns(dialect)]
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger=uploads)
     problems.install(app)
+    app.add_middleware(observability.Observe)
 
     native = APIRouter(prefix="/api/v1", responses=problems.RESPONSES)
     # Like unknown body fields, unknown query parameters are refused (422) rather than ignored.
@@ -222,5 +225,10 @@ def create_app(
         if not current:
             return unavailable(_("database migrations are not current"))
         return JSONResponse({"status": "ok"})
+
+    @app.get("/metrics", tags=["health"], response_class=Response)
+    def metrics() -> Response:
+        # A plain function: FastAPI runs it on a thread, off the event loop while it reads every process's files.
+        return Response(observability.exposition(), media_type=observability.MEDIA_TYPE)
 
     return app

@@ -125,7 +125,7 @@ def serve(
         out.print(f"  curl -H 'Authorization: Bearer {created.token}' {url}/api/v1/me", markup=False, highlight=False)
     else:
         out.print(f"casework on {url}; for an API token: casework token create (or POST /api/v1/tokens)")
-    configure_logging(settings.log_level, settings.access_log)
+    configure_logging(settings.log_level, settings.access_log, settings.log_format)
     options = {
         "host": host or settings.host,
         "port": port or settings.port,
@@ -136,7 +136,8 @@ def serve(
     }
     if options["workers"] > 1:
         sys.stdout.flush()
-        os.execv(sys.executable, [sys.executable, "-m", "casework.supervisor", orjson.dumps(options).decode()])
+        supervised = orjson.dumps({**options, "log_format": settings.log_format}).decode()
+        os.execv(sys.executable, [sys.executable, "-m", "casework.supervisor", supervised])
     supervisor.run(options)
 
 
@@ -149,7 +150,7 @@ def worker(
 ) -> None:
     """Write the SLA warning and exceeded entries as case clocks cross them (serve runs this too)."""
     settings = load_settings()
-    configure_logging(settings.log_level, settings.access_log)
+    configure_logging(settings.log_level, settings.access_log, settings.log_format)
     with database() as db:
         if once:
             out.print(f"{sla_worker.run_once(db)} SLA entries written")

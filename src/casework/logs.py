@@ -1,8 +1,12 @@
-"""JSON log lines through structlog, for casework's own events and for uvicorn's alike."""
+"""Log lines through structlog, for casework's own events and for uvicorn's alike: JSON for a log collector, or
+readable lines on a terminal."""
 
 import logging
+from typing import Literal
 
 import structlog
+
+LogFormat = Literal["auto", "json", "console"]
 
 SHARED_PROCESSORS: list[structlog.types.Processor] = [
     structlog.contextvars.merge_contextvars,
@@ -12,7 +16,19 @@ SHARED_PROCESSORS: list[structlog.types.Processor] = [
 ]
 
 
-def configure_logging(level: str = "info", access_log: bool = False) -> None:
+def renderers(log_format: LogFormat, terminal: bool) -> list[structlog.types.Processor]:
+    """The last processors of a line: JSON unless asked for the console, or "auto" and writing to a terminal."""
+    if log_format == "console" or (log_format == "auto" and terminal):
+        # No locals in tracebacks: they would print tokens and passwords. Colours for a terminal only.
+        if terminal:
+            formatter: structlog.typing.ExceptionRenderer = structlog.dev.RichTracebackFormatter(show_locals=False)
+        else:
+            formatter = structlog.dev.plain_traceback
+        return [structlog.dev.ConsoleRenderer(colors=terminal, exception_formatter=formatter)]
+    return [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+
+
+def configure_logging(level: str = "info", access_log: bool = False, log_format: LogFormat = "auto") -> None:
     numeric = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
     structlog.configure(
         processors=[*SHARED_PROCESSORS, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -26,8 +42,7 @@ def configure_logging(level: str = "info", access_log: bool = False) -> None:
             foreign_pre_chain=SHARED_PROCESSORS,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.processors.format_exc_info,
-                structlog.processors.JSONRenderer(),
+                *renderers(log_format, handler.stream.isatty()),
             ],
         )
     )

@@ -180,7 +180,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_error)
-    # Added last of the app's middleware, so outermost: it also answers for errors of the other middleware.
+    # Added after the app's other middleware (but the observer, added last), so around them: it also answers for
+    # their errors.
     app.add_middleware(UnexpectedErrors)
 
 

@@ -8,14 +8,19 @@ from limits import RateLimitItem, parse_many
 from pydantic import BeforeValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from casework.logs import LogFormat
+
 # The longest an OAuth access token may live: a retired signing key verifies nothing older than this.
 OAUTH_TOKEN_TTL_MAX = 86400
 # PostgreSQL URLs as hosting providers hand them out, and the driver casework uses.
 POSTGRES_SCHEMES = ("postgres://", "postgresql://", "postgresql+psycopg://")
-LogLevel = Annotated[
-    Literal["critical", "error", "warning", "info", "debug", "trace"],
-    BeforeValidator(lambda value: value.lower() if isinstance(value, str) else value),
-]
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+LogLevel = Annotated[Literal["critical", "error", "warning", "info", "debug", "trace"], BeforeValidator(_lower)]
 
 
 def parse_rate_limit(value: str) -> RateLimitItem:
@@ -43,6 +48,8 @@ class Settings(BaseSettings):
     worker_healthcheck_timeout: int = Field(default=60, ge=1)
     log_level: LogLevel = "info"
     access_log: bool = False
+    # json, console (readable lines), or auto: console when stderr is a terminal, else JSON.
+    log_format: Annotated[LogFormat, BeforeValidator(_lower)] = "auto"
     bootstrap_token: str | None = None
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     rate_limit: str = "6000/minute"

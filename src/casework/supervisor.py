@@ -5,12 +5,17 @@ the worker processes (each imports the app itself), so it runs as a fresh interp
 and stays at a few tens of MB instead of keeping a full copy of the app's memory beside the workers."""
 
 import json
+import os
 import sys
+import tempfile
 from typing import Any
 
 import uvicorn
 
 from casework.logs import configure_logging
+
+# Where prometheus-client's multiprocess mode keeps each worker's metrics, for /metrics to add them up.
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def run(options: dict[str, Any]) -> None:
@@ -19,8 +24,12 @@ def run(options: dict[str, Any]) -> None:
 
 
 def main(options: dict[str, Any]) -> None:
-    configure_logging(options["log_level"], options["access_log"])
-    run(options)
+    """`options` as for run, and the log format."""
+    configure_logging(options["log_level"], options["access_log"], options.pop("log_format"))
+    # A fresh directory each start: metrics files left by an earlier run would be counted again.
+    with tempfile.TemporaryDirectory(prefix="casework-metrics-") as metrics_dir:
+        os.environ[METRICS_DIR_VARIABLE] = metrics_dir
+        run(options)
 
 
 if __name__ == "__main__":
