@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from itertools import accumulate
 from operator import itemgetter
 from random import Random
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import orjson
 from sqlalchemy import Connection, text
@@ -42,21 +42,24 @@ from casework.workflow.fields.service import create_field
 from casework.workflow.statuses.service import project_statuses
 
 
+Value = TypeVar("Value")
+
+
 @dataclass(frozen=True)
-class Weighted:
-    values: tuple[Any, ...]
+class Weighted(Generic[Value]):
+    values: tuple[Value, ...]
     cumulative: tuple[float, ...]
 
-    def pick(self, rng: Random) -> Any:
+    def pick(self, rng: Random) -> Value:
         return self.values[bisect(self.cumulative, rng.random() * self.cumulative[-1])]
 
 
-def weighted(pairs: Any) -> Weighted:
+def weighted(pairs: Iterable[tuple[Value, float]]) -> Weighted[Value]:
     pairs = list(pairs)
     return Weighted(tuple(v for v, _ in pairs), tuple(accumulate(w for _, w in pairs)))
 
 
-def zipf(values: Any, exponent: float) -> Weighted:
+def zipf(values: Iterable[Value], exponent: float) -> Weighted[Value]:
     """The first values are the most frequent, as tags, assignees and hot cases are in real desks."""
     return weighted((value, 1 / rank**exponent) for rank, value in enumerate(values, start=1))
 

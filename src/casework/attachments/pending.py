@@ -41,7 +41,7 @@ def _pending(session: Session) -> _Pending:
         event.listen(session, "after_commit", _on_commit)
         event.listen(session, "after_soft_rollback", _on_rollback)
         event.listen(session, "after_transaction_end", _on_transaction_end)
-    return pending  # type: ignore[no-any-return]
+    return pending
 
 
 def _current_transaction(session: Session) -> SessionTransaction:

@@ -62,6 +62,7 @@ from casework.cases.service import adjust_counts, find_in_case, lock_case_for_ch
 from casework.db.base import new_id, utcnow
 from casework.db.database import Database
 from casework.db.handles import insert_with_handle
+from casework.db.statements import rows_affected
 from casework.errors import Conflict, Forbidden, InvalidInput, LimitExceeded, NotFound, PayloadTooLarge
 from casework.i18n import _, joined
 from casework.pagination import id_page
@@ -366,11 +367,12 @@ async def delete_file(
 def attach_to_comment(session: Session, case: Case, comment_id: uuid.UUID, file_ids: list[uuid.UUID]) -> None:
     """One UPDATE gives the files to the comment; if any is not a free file of this case, InvalidInput naming
     file_ids, and nothing is kept (the caller rolls back)."""
-    claimed = session.execute(
+    claimed = rows_affected(
+        session,
         update(Attachment.__table__)
         .where(Attachment.id.in_(file_ids), Attachment.case_id == case.id, Attachment.comment_id.is_(None))
-        .values(comment_id=comment_id)
-    ).rowcount
+        .values(comment_id=comment_id),
+    )
     if claimed == len(file_ids):
         return
     # The refusal path only: say which ids are wrong.

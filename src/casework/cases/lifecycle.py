@@ -14,6 +14,7 @@ from casework.cases.records import CaseRecord, case_record
 from casework.cases.counts import count_case
 from casework.cases.service import UNVERSIONED_RETRIES, check_version, find_case
 from casework.db.base import utcnow
+from casework.db.statements import rows_affected
 from casework.errors import Conflict, Forbidden, VersionConflict
 from casework.i18n import _
 from casework.projects.models import Project
@@ -50,7 +51,8 @@ def restore_case(session: Session, actor: Actor, ref: str) -> CaseRecord:
 def _set_archived(session: Session, actor: Actor, case: Case, archived: bool) -> Case | None:
     """One conditional UPDATE on (id, version): None if another writer got there first."""
     now = utcnow()
-    result = session.execute(
+    written = rows_affected(
+        session,
         update(Case)
         .where(Case.id == case.id, Case.version == case.version)
         .values(
@@ -60,9 +62,9 @@ def _set_archived(session: Session, actor: Actor, case: Case, archived: bool) ->
             updated_by=actor.user_id,
             version=case.version + 1,
         )
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if result.rowcount != 1:
+    if written != 1:
         return None
     count_case(session, case, (case.status, not archived), (case.status, archived))
     change = [case.archived_at, now if archived else None]

@@ -37,6 +37,7 @@ from casework.cases.schemas import (
 )
 from casework.db.base import new_id, utcnow
 from casework.db.handles import ref_condition
+from casework.db.statements import rows_affected
 from casework.errors import (
     Conflict,
     InvalidInput,
@@ -451,13 +452,14 @@ def _apply_changes(
         values["first_response_at"] = now
         followed["first_response_at"] = [None, now]
     values.update(updated_at=now, updated_by=actor.user_id, version=case.version + 1)
-    result = session.execute(
+    written = rows_affected(
+        session,
         update(Case)
         .where(Case.id == case.id, Case.version == case.version)
         .values(**values)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if result.rowcount != 1:
+    if written != 1:
         return False
     if "tags" in changes:
         old, new = set(changes["tags"][0]), set(changes["tags"][1])

@@ -26,7 +26,7 @@ import re
 import unicodedata
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, literal_column, or_, select, table, text, union, union_all
+from sqlalchemy import ColumnElement, Exists, Select, exists, func, literal_column, or_, select, table, text, union, union_all
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import column
@@ -163,7 +163,7 @@ class TextSearch:
     def _sqlite_looked_up(self) -> ColumnElement[bool]:
         """Each matching document's case looked up by rowid: cost follows the number of matches."""
         commented = aliased(Case, name="commented")
-        comment_rowids = (
+        comment_rowids: Select[Any] = (
             select(literal_column("commented.rowid"))
             .select_from(_COMMENTS_FTS)
             .join(Comment, literal_column("comments.rowid") == _COMMENTS_FTS.c.rowid)
@@ -178,7 +178,7 @@ class TextSearch:
         """Each case of the list, in its order, looked up in the FTS5 tables by rowid: no gathering, a few tens of
         microseconds a document, for lists that fill a page within a few hundred cases."""
 
-        def found(fts: Any, rowid: str) -> Any:
+        def found(fts: Any, rowid: str) -> Exists:
             return exists(self._fts_rowids(fts).where(fts.c.rowid == literal_column(rowid)))
 
         if not self.in_comments:

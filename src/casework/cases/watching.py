@@ -13,7 +13,7 @@ from sqlalchemy import ForeignKey, Index, delete
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casework.db.base import Base, utcnow
-from casework.db.statements import insert_ignoring_duplicates
+from casework.db.statements import insert_ignoring_duplicates, rows_affected
 
 
 class CaseWatcher(Base):
@@ -37,7 +37,7 @@ def add_watchers(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, 
 def remove_watcher(session: Session, case_id: uuid.UUID, user_id: uuid.UUID) -> bool:
     """Whether the user watched the case (and no longer does)."""
     statement = delete(CaseWatcher.__table__).where(CaseWatcher.case_id == case_id, CaseWatcher.user_id == user_id)
-    return session.execute(statement).rowcount == 1
+    return rows_affected(session, statement) == 1
 
 
 def remove_all_watchers(session: Session, case_id: uuid.UUID) -> None:

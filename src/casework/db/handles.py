@@ -110,4 +110,4 @@ def ref_condition(model: Any, ref: str | uuid.UUID) -> ColumnElement[bool] | Non
     if named is None:
         return None
     column, value = named
-    return getattr(model, column) == value if value is not None else false()  # type: ignore[no-any-return]
+    return getattr(model, column) == value if value is not None else false()

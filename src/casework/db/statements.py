@@ -1,12 +1,19 @@
-"""Statements several domains need: counting up to a cap, and inserts whose SQL differs between SQLite and
-PostgreSQL."""
+"""Statements several domains need: counting up to a cap, counting the rows a write touched, and inserts whose SQL
+differs between SQLite and PostgreSQL."""
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import CursorResult, Select, Table, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import UpdateBase
+
+
+def rows_affected(session: Session, statement: UpdateBase) -> int:
+    """Runs an INSERT, UPDATE or DELETE; returns how many rows it touched."""
+    # Session.execute is typed as returning a Result; a write without RETURNING gives a CursorResult.
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 def insert_ignoring_duplicates(session: Session, table: Table, rows: list[dict[str, Any]]) -> int:
@@ -16,8 +23,7 @@ def insert_ignoring_duplicates(session: Session, table: Table, rows: list[dict[s
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     # preserve_rowcount: psycopg reports -1 for a multi-row INSERT unless asked to keep the count.
     statement = insert(table).values(rows).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
-    result = session.execute(statement)
-    return int(result.rowcount)
+    return rows_affected(session, statement)
 
 
 def add_to_counters(session: Session, table: Table, key: dict[str, Any], deltas: dict[str, int]) -> None:

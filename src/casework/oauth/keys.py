@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from casework.auth.service import raise_generation
 from casework.db.base import utcnow
+from casework.db.statements import rows_affected
 from casework.oauth.models import OAuthSigningKey
 from casework.settings import OAUTH_TOKEN_TTL_MAX
 
@@ -35,11 +36,11 @@ def current_key(session: Session, now: datetime | None = None) -> OAuthSigningKe
 def rotate(session: Session, now: datetime | None = None) -> Rotation:
     """A new current key; the others retire now, and those retired too long ago to verify anything are deleted."""
     now = now or utcnow()
-    retired = session.execute(
-        update(OAuthSigningKey).where(OAuthSigningKey.retired_at.is_(None)).values(retired_at=now)
-    ).rowcount
+    retired = rows_affected(
+        session, update(OAuthSigningKey).where(OAuthSigningKey.retired_at.is_(None)).values(retired_at=now)
+    )
     expired = OAuthSigningKey.retired_at < now - timedelta(seconds=OAUTH_TOKEN_TTL_MAX)
-    deleted = session.execute(delete(OAuthSigningKey).where(expired)).rowcount
+    deleted = rows_affected(session, delete(OAuthSigningKey).where(expired))
     # Cached access tokens signed by a key retired now are checked again.
     raise_generation(session)
     return Rotation(_new_key(session, now).id, retired, deleted)

@@ -68,14 +68,18 @@ def allocate(session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID) -
 def allocate_key(session: Session, project_id: uuid.UUID) -> int:
     """The next key number of the project alone (a case moving in keeps its workspace number)."""
     if _is_postgres(session):
-        return session.execute(text("SELECT nextval(:project)"), {"project": _project_sequence(project_id)}).scalar_one()
+        return int(
+            session.execute(text("SELECT nextval(:project)"), {"project": _project_sequence(project_id)}).scalar_one()
+        )
     projects = Project.__table__
-    return session.execute(
-        update(projects)
-        .where(projects.c.id == project_id)
-        .values(case_counter=projects.c.case_counter + 1)
-        .returning(projects.c.case_counter)
-    ).scalar_one()
+    return int(
+        session.execute(
+            update(projects)
+            .where(projects.c.id == project_id)
+            .values(case_counter=projects.c.case_counter + 1)
+            .returning(projects.c.case_counter)
+        ).scalar_one()
+    )
 
 
 def last_number(session: Session, workspace_id: uuid.UUID) -> int:

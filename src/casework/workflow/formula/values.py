@@ -69,7 +69,7 @@ def is_blank(value: Any) -> bool:
 def equal(a: Any, b: Any) -> bool:
     """Equality never coerces across types: 1 = "1" and TRUE = 1 are both false."""
     if is_number(a) and is_number(b):
-        return a == b
+        return bool(a == b)
     if is_list(a) and is_list(b):
         return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, Mapping) and isinstance(b, Mapping):
@@ -87,7 +87,7 @@ def order(a: Any, b: Any) -> int:
         a, b = normalize_datetime(a), normalize_datetime(b)
     elif not ((is_number(a) and is_number(b)) or (isinstance(a, str) and isinstance(b, str))):
         raise FormulaError(_("cannot compare {left} with {right}", left=type_name(a), right=type_name(b)))
-    return (a > b) - (a < b)
+    return int(a > b) - int(a < b)
 
 
 def normalize_datetime(value: datetime) -> datetime:

@@ -20,6 +20,7 @@ from casework.activity import service as activity
 from casework.cases.models import Case
 from casework.db.base import utcnow
 from casework.db.database import Database
+from casework.db.statements import rows_affected
 from casework.workflow.slas.models import CaseSla
 from casework.workflow.slas.service import counted_until, next_check
 
@@ -79,7 +80,7 @@ def _this(clock: CaseSla) -> Update:
 
 def _stamp(session: Session, clock: CaseSla, column: str, now: datetime) -> bool:
     """True if this transaction is the one that marked the threshold as announced."""
-    stamped = session.execute(_this(clock).where(getattr(CaseSla, column).is_(None)).values({column: now})).rowcount
+    stamped = rows_affected(session, _this(clock).where(getattr(CaseSla, column).is_(None)).values({column: now}))
     if stamped == 1:
         set_committed_value(clock, column, now)
         return True
