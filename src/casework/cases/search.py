@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, intersect, not_, or_, select
+from sqlalchemy import ColumnElement, Select, exists, intersect, not_, or_, select
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
@@ -259,7 +259,7 @@ def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Selec
 
 def _finding_conditions(f: CaseFilter) -> list[Any]:
     """Ids, numbers, types, excluded assignees and the closing time."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if f.id:
         conditions.append(Case.id.in_(f.id))
     if f.number:
@@ -278,7 +278,7 @@ def _finding_conditions(f: CaseFilter) -> list[Any]:
     return conditions
 
 
-def _metadata_sets(workspace_id: uuid.UUID, f: CaseFilter) -> list[Select[tuple[uuid.UUID]]]:
+def _metadata_sets(workspace_id: uuid.UUID, f: CaseFilter) -> list[Select[uuid.UUID]]:
     """The case ids each metadata filter admits."""
     sets = []
     for item in f.metadata:
@@ -316,7 +316,7 @@ def _in_statuses(session: Session, workspace_id: uuid.UUID, refs: list[str]) -> 
     return Case.status.in_(groups) | Case.status_id.in_(status_ids)
 
 
-def _member_sets(workspace_id: uuid.UUID, f: CaseFilter) -> list[Select[tuple[uuid.UUID]]]:
+def _member_sets(workspace_id: uuid.UUID, f: CaseFilter) -> list[Select[uuid.UUID]]:
     """The case ids each assignee/tag filter admits; a case must be in all of them."""
     sets = []
     if f.assignee and not f.unassigned:
@@ -326,12 +326,12 @@ def _member_sets(workspace_id: uuid.UUID, f: CaseFilter) -> list[Select[tuple[uu
     return sets
 
 
-def _assigned(workspace_id: uuid.UUID, users: list[uuid.UUID]) -> Select[tuple[uuid.UUID]]:
+def _assigned(workspace_id: uuid.UUID, users: list[uuid.UUID]) -> Select[uuid.UUID]:
     """The case ids assigned to any of users."""
     return select(CaseAssignee.case_id).where(CaseAssignee.workspace_id == workspace_id, CaseAssignee.user_id.in_(users))
 
 
-def _tagged(workspace_id: uuid.UUID, tags: list[str]) -> Select[tuple[uuid.UUID]]:
+def _tagged(workspace_id: uuid.UUID, tags: list[str]) -> Select[uuid.UUID]:
     """The case ids holding any of tags."""
     return select(CaseTag.case_id).where(CaseTag.workspace_id == workspace_id, CaseTag.tag.in_(tags))
 
@@ -340,7 +340,7 @@ def _tagged(workspace_id: uuid.UUID, tags: list[str]) -> Select[tuple[uuid.UUID]
 SMALL_SET = 5000
 
 
-def _membership_conditions(session: Session, sets: list[Select[tuple[uuid.UUID]]]) -> list[Any]:
+def _membership_conditions(session: Session, sets: list[Select[uuid.UUID]]) -> list[Any]:
     """PostgreSQL's planner knows each tag's and assignee's frequency and picks the join order itself. SQLite keeps
     no per-value statistics, so it would walk the sort index and probe every case, which is slow when few match: count
     each set up to SMALL_SET (a covering-index range), then drive from the smallest set when it is small, or from
@@ -359,7 +359,7 @@ def _membership_conditions(session: Session, sets: list[Select[tuple[uuid.UUID]]
     return [_contains(sets[0])]
 
 
-def _contains(case_ids: Select[tuple[uuid.UUID]]) -> Any:
+def _contains(case_ids: Select[uuid.UUID]) -> Any:
     return exists(case_ids.where(case_ids.selected_columns[0] == Case.id))
 
 
@@ -377,7 +377,7 @@ def _case_field_conditions(f: CaseFilter) -> list[Any]:
     return conditions
 
 
-def _attribute_sets(workspace_id: uuid.UUID, f: CaseFilter) -> list[Select[tuple[uuid.UUID]]]:
+def _attribute_sets(workspace_id: uuid.UUID, f: CaseFilter) -> list[Select[uuid.UUID]]:
     """The case ids each `KEY:VALUE` filter admits (split at the first colon: keys hold none)."""
     sets = []
     for pair in dict.fromkeys(f.attribute):

@@ -65,7 +65,12 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     # Every model maps one Table (no joined or custom selectables): typed so, Core statements take it as a table.
     __table__: ClassVar[Table]
-    type_annotation_map = {datetime: UTCDateTime(), uuid.UUID: Uuid(), dict[str, Any]: JSONType}
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        uuid.UUID: Uuid(),
+        dict[str, Any]: JSONType,
+        list[dict[str, Any]]: JSONType,
+    }
 
 
 class IdMixin:

@@ -19,7 +19,7 @@ def visible_to(project_id: uuid.UUID) -> ColumnElement[bool]:
     return or_(CaseType.project_id == project_id, CaseType.project_id.is_(None))
 
 
-def types_of(workspace_id: uuid.UUID, project_id: uuid.UUID | None) -> Select[tuple[CaseType]]:
+def types_of(workspace_id: uuid.UUID, project_id: uuid.UUID | None) -> Select[CaseType]:
     """A project's visible types, or (project None) the workspace-level ones."""
     query = select(CaseType).where(CaseType.workspace_id == workspace_id)
     if project_id is None:

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import Double, ForeignKey, Index, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.db.base import Base, IdMixin, utcnow
+from casework.db.base import Base, IdMixin, JSONType, utcnow
 from casework.db.handles import HandleMixin
 
 FIELD_TYPES = (
@@ -52,8 +52,9 @@ class FieldDefinition(IdMixin, HandleMixin, Base):
     # An RE2 expression every text value must match as a whole.
     pattern: Mapped[str | None] = mapped_column(String(500))
     # select / multi_select: [{id, label}]; dependent_select: the same with nested "children".
-    options: Mapped[dict[str, Any]] = mapped_column()
-    default_value: Mapped[dict[str, Any] | None] = mapped_column()
+    options: Mapped[list[dict[str, Any]]] = mapped_column()
+    # Any JSON value, in the stored form of the field's type.
+    default_value: Mapped[Any] = mapped_column(JSONType, nullable=True)
     active: Mapped[bool] = mapped_column(default=True)
     owner: Mapped[str] = mapped_column(String(16), default="casework")
     position: Mapped[int] = mapped_column(default=0)

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from casework.errors import InvalidInput
@@ -83,7 +83,7 @@ def filter_conditions(
     workspace_id: uuid.UUID,
     project_id: uuid.UUID | None,
     expressions: list[str],
-    case_id: ColumnElement[uuid.UUID],
+    case_id: SQLColumnExpression[uuid.UUID],
 ) -> list[ColumnElement[bool]]:
     """One condition on `case_id` (the listing's case id column) per expression."""
     return [_condition(session, workspace_id, project_id, expression, case_id) for expression in expressions]
@@ -94,7 +94,7 @@ def _condition(
     workspace_id: uuid.UUID,
     project_id: uuid.UUID | None,
     expression: str,
-    case_id: ColumnElement[uuid.UUID],
+    case_id: SQLColumnExpression[uuid.UUID],
 ) -> ColumnElement[bool]:
     match = _FILTER.match(expression)
     if match is None:
@@ -139,7 +139,7 @@ def sort_value(
     workspace_id: uuid.UUID,
     project_id: uuid.UUID | None,
     sort: str,
-    case_id: ColumnElement[uuid.UUID],
+    case_id: SQLColumnExpression[uuid.UUID],
 ) -> SortValue:
     """The value `sort` names, joined on `case_id` (the listing's case id column)."""
     key = sort.removeprefix(FIELD_SORT_PREFIX)

@@ -505,7 +505,7 @@ def _check_removed_options(session: Session, field: FieldDefinition, options: li
     query = select(CaseFieldValue.text_value).where(
         CaseFieldValue.field_id == field.id, CaseFieldValue.text_value.in_(removed)
     )
-    held = sorted(set(session.scalars(query.limit(MAX_OPTIONS))))
+    held = sorted({value for value in session.scalars(query.limit(MAX_OPTIONS)) if value is not None})
     if held:
         raise Conflict(_("cases still hold the options {options}; keep them", options=", ".join(held)))
 

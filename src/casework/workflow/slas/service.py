@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, literal, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, delete, exists, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
@@ -327,7 +327,7 @@ def clock_views(clocks: Iterable[ClockReading], now: datetime) -> list[dict[str,
     return [_view(clock, now) for clock in ordered]
 
 
-def sla_filter(which: str, now: datetime, case_id: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+def sla_filter(which: str, now: datetime, case_id: SQLColumnExpression[uuid.UUID]) -> ColumnElement[bool]:
     """Cases (by `case_id`, the listing's case id column) with an `exceeded` clock (past due when counted), or one
     `at_risk`: not stopped, past its warning, not yet due (a paused clock counts where it was paused)."""
     at = literal(now, CaseSla.due_at.type)
