@@ -111,9 +111,10 @@ def acting_user(session: Session, as_email: str | None) -> auth.Actor:
     if as_email:
         user = auth.find_user_by_email(session, workspace_id, as_email)
     else:
-        user = auth.first_active_admin(session, workspace_id)
-        if user is None:
+        admin = auth.first_active_admin(session, workspace_id)
+        if admin is None:
             raise DomainError("the workspace has no active admin")
+        user = admin
     return auth.Actor(user.workspace_id, user.id, user.role, frozenset(auth.SCOPES), source="cli")
 
 

@@ -33,7 +33,7 @@ def create_client(session: Session, actor: Actor, data: OAuthClientCreate) -> tu
     active = select(func.count()).where(
         OAuthClient.workspace_id == actor.workspace_id, OAuthClient.revoked_at.is_(None)
     )
-    if session.scalar(active) >= MAX_ACTIVE_CLIENTS:
+    if session.execute(active).scalar_one() >= MAX_ACTIVE_CLIENTS:
         raise LimitExceeded("oauth_clients", MAX_ACTIVE_CLIENTS, _("active OAuth clients per workspace"))
     secret = CLIENT_SECRET_PREFIX + secrets.token_urlsafe(32)
     client = OAuthClient(

@@ -52,7 +52,7 @@ def parse(source: str) -> Formula:
     except UnexpectedInput as exc:
         raise _syntax_error(source, exc) from None
     _check_depth(tree)
-    return Formula(source, _Builder(source).build(tree.children[-1]))
+    return Formula(source, _Builder(source).build(_subtree(tree.children[-1])))
 
 
 def _position(source: str, index: int) -> tuple[int, int]:
@@ -64,11 +64,31 @@ def _error(source: str, index: int, message: Message) -> FormulaSyntaxError:
     return FormulaSyntaxError(message, *_position(source, index))
 
 
+def _subtree(child: Token | Tree[Token]) -> Tree[Token]:
+    """A child the grammar makes a rule (lark types every child as a token or a subtree)."""
+    assert isinstance(child, Tree)
+    return child
+
+
+def _token(child: Token | Tree[Token]) -> Token:
+    """A child the grammar makes a terminal."""
+    assert isinstance(child, Token)
+    return child
+
+
+def _line_column(token: Token) -> tuple[int, int]:
+    # lark types positions optional (a token built by hand has none); the lexer always sets them.
+    assert token.line is not None and token.column is not None
+    return token.line, token.column
+
+
 def _syntax_error(source: str, exc: UnexpectedInput) -> FormulaSyntaxError:
     if isinstance(exc, UnexpectedCharacters):
-        char = source[exc.pos_in_stream]
+        # lark declares pos_in_stream None on the base class; the lexer sets it to an int.
+        index: int = exc.pos_in_stream  # type: ignore[assignment]
+        char = source[index]
         message = _("unterminated string") if char in "\"'" else _("unexpected character {char}", char=repr(char))
-        return _error(source, exc.pos_in_stream, message)
+        return _error(source, index, message)
     if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
         token = exc.token
         expected = _expected(_accepts(exc))
@@ -76,7 +96,7 @@ def _syntax_error(source: str, exc: UnexpectedInput) -> FormulaSyntaxError:
             message = _("unexpected {token}", token=repr(token.value))
         else:
             message = _("unexpected {token}; expected {expected}", token=repr(token.value), expected=expected)
-        return FormulaSyntaxError(message, token.line, token.column)
+        return FormulaSyntaxError(message, *_line_column(token))
     # End of input: lark borrows the last token's position, so point just past that token.
     token = getattr(exc, "token", None)
     index = token.end_pos if isinstance(token, Token) and token.end_pos is not None else len(source.rstrip())
@@ -109,7 +129,7 @@ def _expected(expected: set[str]) -> str | None:
     return words
 
 
-def _check_depth(tree: Tree) -> None:
+def _check_depth(tree: Tree[Token]) -> None:
     # Iterative, so a pathological input cannot hit Python's recursion limit before we refuse it.
     stack = [(child, 1) for child in tree.children if isinstance(child, Tree)]
     while stack:
@@ -126,7 +146,7 @@ class _Builder:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def build(self, tree: Tree) -> Node:
+    def build(self, tree: Tree[Token]) -> Node:
         kind, children = tree.data, tree.children
         operands = [self.build(child) for child in children if isinstance(child, Tree)]
         if kind in ("or_expr", "and_expr"):
@@ -139,7 +159,7 @@ class _Builder:
         if kind == "not_":
             return Unary("NOT", operands[0])
         if kind == "not_call":
-            return self._call(children[0].update(value="NOT"), tuple(operands))
+            return self._call(_token(children[0]).update(value="NOT"), tuple(operands))
         if kind == "postfix":
             steps = [str(child) if isinstance(child, Token) else self.build(child) for child in children[1:]]
             return Access(operands[0], tuple(steps))
@@ -148,15 +168,15 @@ class _Builder:
         if kind == "array":
             return Array(tuple(operands))
         if kind == "call":
-            return self._call(children[0], tuple(operands))
+            return self._call(_token(children[0]), tuple(operands))
         if kind == "literal":
-            return Literal(self._literal(children[0]))
+            return Literal(self._literal(_token(children[0])))
         raise AssertionError(f"unhandled grammar rule {kind}")  # a grammar change without a builder change
 
     def _call(self, name: Token, args: tuple[Node, ...]) -> Call:
         function = FUNCTIONS.get(name.value.upper())
         if function is None:
-            raise FormulaSyntaxError(_("unknown function {name}", name=name.value), name.line, name.column)
+            raise FormulaSyntaxError(_("unknown function {name}", name=name.value), *_line_column(name))
         if not function.min_args <= len(args) <= function.max_args:
             upper, given = name.value.upper(), len(args)
             if function.min_args == function.max_args:
@@ -174,7 +194,7 @@ class _Builder:
                     high=function.max_args,
                     given=given,
                 )
-            raise FormulaSyntaxError(message, name.line, name.column)
+            raise FormulaSyntaxError(message, *_line_column(name))
         return Call(name.value.upper(), args)
 
     def _literal(self, token: Token) -> object:
@@ -182,7 +202,7 @@ class _Builder:
             number = int(token.value) if token.value.isdigit() else float(token.value)
             if number > LARGEST_NUMBER or not math.isfinite(number):
                 message = _("number out of range: {number}", number=token.value)
-                raise FormulaSyntaxError(message, token.line, token.column)
+                raise FormulaSyntaxError(message, *_line_column(token))
             return number
         if token.type in ("DQ_STRING", "SQ_STRING"):
             return self._string(token)
@@ -205,6 +225,7 @@ class _Builder:
                 out.append(chr(int(body[i + 2 : i + 6], 16)))
                 i += 6
             else:
+                assert token.start_pos is not None
                 index = token.start_pos + 1 + i
                 raise _error(self.source, index, _("invalid escape sequence {escape}", escape="\\" + code))
         return "".join(out)

@@ -67,6 +67,7 @@ def resolve_status(statuses: list[CaseStatus], ref: str, field: str = "status") 
         wanted_id = uuid.UUID(ref)
     except ValueError:
         wanted_id = None
+    found: CaseStatus | None
     if by_handle is not None:
         found = by_handle
     elif wanted_id is not None:
