@@ -82,7 +82,7 @@ class LocalFileStore:
     def keys(self, prefix: str = "") -> list[str]:
         if not self.root.exists():
             return []
-        found = []
+        found: list[str] = []
         for path in self.root.rglob("*"):
             if path.is_file() and not path.name.startswith("."):
                 key = path.relative_to(self.root).as_posix()
@@ -147,7 +147,7 @@ class S3FileStore:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
     def keys(self, prefix: str = "") -> list[str]:
-        found = []
+        found: list[str] = []
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
             found.extend(item["Key"][len(self.prefix) :] for item in page.get("Contents", []))

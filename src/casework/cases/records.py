@@ -6,11 +6,10 @@ Sequences are tuples. JSON values (requester, metadata, external refs, attribute
 dicts and lists, as their native JSON shows them: they are the record's own copies, shared with no session."""
 
 import uuid
-from collections import namedtuple
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row, Select, and_, bindparam, select
 from sqlalchemy.orm import Session
@@ -208,8 +207,16 @@ CASE_COLUMNS = tuple(Case.__mapper__.columns[name] for name in _READ)
 _STATUS_NAME = _STATUSES.c.name.label("status_name")
 
 
-# A clock read out of the one-case row.
-_Clock = namedtuple("_Clock", CLOCK_COLUMNS)  # type: ignore[misc]
+class _Clock(NamedTuple):
+    """A clock read out of the one-case row: the columns of CLOCK_COLUMNS, in order."""
+
+    sla_type: str
+    target_seconds: int
+    due_at: datetime
+    paused_since: datetime | None
+    stopped_at: datetime | None
+
+
 # One case with its status and its clocks, in one row: each clock type joined on the clocks' primary key.
 _CLOCK_JOINS = tuple((sla_type, _CLOCKS.alias(f"{sla_type}_clock")) for sla_type in SLA_TYPES)
 _ONE_CASE = select(

@@ -24,7 +24,7 @@ match says whether to gather all the matches before walking or to probe the inde
 
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Exists, Select, exists, func, literal_column, or_, select, table, text, union, union_all
 from sqlalchemy.dialects.postgresql import TSVECTOR
@@ -36,6 +36,9 @@ from casework.comments.models import Comment
 from casework.db.statements import count_up_to
 from casework.errors import InvalidInput
 from casework.i18n import _
+
+if TYPE_CHECKING:
+    from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 
 _WORD = re.compile(r"[^\W_]+")
 # Combining accents, as NFD leaves them after their letter (the range migration 0004 removes on PostgreSQL).
@@ -59,7 +62,7 @@ def words(q: str) -> list[str]:
     return found
 
 
-def include_name(name: str | None, type_: str, parent_names: dict[str, Any]) -> bool:
+def include_name(name: str | None, type_: "NameFilterType", parent_names: "NameFilterParentNames") -> bool:
     """Alembic's `include_name`: False for the search index's own objects, which Base.metadata does not declare
     (SQLAlchemy has no portable way to: FTS5 tables, generated tsvector columns), so that comparing the database
     with the models skips them."""

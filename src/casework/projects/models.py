@@ -38,6 +38,6 @@ class Project(IdMixin, HandleMixin, Base):
     # Managers may delete cases for good (admins always may).
     managers_may_delete: Mapped[bool] = mapped_column(default=False)
     # Conditions every case of the project must meet to close, beside its own: [{name, formula}].
-    closure_conditions: Mapped[dict[str, Any]] = mapped_column(default=list)
+    closure_conditions: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

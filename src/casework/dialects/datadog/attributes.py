@@ -157,10 +157,15 @@ def attribute_data(type_id: uuid.UUID | None, field: FieldDefinition) -> dict[st
 
 def core_field(attributes: AttributeCreate) -> FieldCreate:
     field_type = FIELD_TYPE[attributes.type]
-    named = {"key": attributes.key, "label": attributes.display_name, "description": attributes.description}
-    if field_type == "select" and attributes.is_multi:
-        return FieldCreate(**named, type="multi_select")
-    return FieldCreate(**named, type=field_type, is_multi=attributes.is_multi)
+    # Several values of a select make a multi_select; is_multi is for the other types.
+    multi_select = field_type == "select" and attributes.is_multi
+    return FieldCreate(
+        key=attributes.key,
+        label=attributes.display_name,
+        description=attributes.description,
+        type="multi_select" if multi_select else field_type,
+        is_multi=attributes.is_multi and not multi_select,
+    )
 
 
 def _all(session: Session, actor: Actor) -> dict[str, Any]:

@@ -43,8 +43,13 @@ def _round_down(moment: datetime, unit: str) -> datetime:
     if unit == "w":
         start = moment - timedelta(days=moment.weekday())
         return start.replace(hour=0, minute=0, second=0, microsecond=0)
-    fields = {"d": dict(hour=0, minute=0, second=0), "h": dict(minute=0, second=0), "m": dict(second=0), "s": {}}
-    return moment.replace(microsecond=0, **fields[unit])
+    if unit == "d":
+        return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    if unit == "h":
+        return moment.replace(minute=0, second=0, microsecond=0)
+    if unit == "m":
+        return moment.replace(second=0, microsecond=0)
+    return moment.replace(microsecond=0)
 
 
 def _next(moment: datetime, unit: str) -> datetime:
