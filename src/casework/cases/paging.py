@@ -135,7 +135,7 @@ def _runs_of_nullable(column: Any, direction: str, position: tuple[Any, uuid.UUI
     valued_conditions = [column.is_not(None)]
     empty_conditions = [column.is_(None)]
     if position is not None and not in_empty:
-        valued_conditions.append(_beyond(column, direction, value, last_id))
+        valued_conditions.append(_beyond(column, direction, *position))
     if in_empty:
         empty_conditions.append(Case.id < last_id if direction == "desc" else Case.id > last_id)
     valued = Run(tuple(valued_conditions), (_by(column, direction), _by(Case.id, direction)))

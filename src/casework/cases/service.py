@@ -76,7 +76,7 @@ def find_case(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID, f
     if isinstance(ref, str) and "\x00" in ref:
         raise NotFound("case", ref)
     named = ref_condition(Case, ref)
-    query = query.where(named if named is not None else Case.key == ref.upper())
+    query = query.where(named if named is not None else Case.key == str(ref).upper())
     case = session.scalar(query)
     if case is None:
         raise NotFound("case", ref)
@@ -230,7 +230,7 @@ def _check_assignees(session: Session, actor: Actor, assignees: Iterable[uuid.UU
 
 
 def _add_tags(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, tags: Iterable[str]) -> None:
-    rows = [{"case_id": case_id, "tag": tag, "workspace_id": workspace_id} for tag in tags]
+    rows: list[dict[str, Any]] = [{"case_id": case_id, "tag": tag, "workspace_id": workspace_id} for tag in tags]
     if rows:
         session.execute(insert(CaseTag.__table__), rows)
         register_tags(session, workspace_id, (row["tag"] for row in rows))
@@ -484,7 +484,8 @@ def _apply_changes(
     if "status" in changes or "assignees" in changes:
         archived = case.archived_at is not None
         group_before, group_after = changes.get("status", [case.status] * 2)
-        count_case(session, case, (group_before, archived), (group_after, archived), changes.get("assignees"))
+        assignees = tuple(changes["assignees"]) if "assignees" in changes else None
+        count_case(session, case, (group_before, archived), (group_after, archived), assignees)
     slas.on_case_change(session, case, project, followed, now)
     activity.record(session, actor, case.id, _action_for(changes), vendor_fields.logged(changes), now)
     return True

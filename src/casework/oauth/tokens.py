@@ -61,7 +61,7 @@ def issue_access_token(
         raise InvalidClient(_("the client was revoked"))
     if not client.active:
         raise InvalidClient(_("the client's user is deactivated"))
-    granted = granted_scopes(scope, client.scopes)
+    granted = " ".join(granted_scopes(scope, client.scopes))
     key = keys.current_key(session, now)
     issued_at = int(now.timestamp())
     claims = {
@@ -71,11 +71,11 @@ def issue_access_token(
         "iat": issued_at,
         "exp": issued_at + ttl,
         "jti": str(uuid.uuid4()),
-        "scope": " ".join(granted),
+        "scope": granted,
         "workspace": str(client.workspace_id),
     }
     token = jwt.encode(claims, key.secret, algorithm=ALGORITHM, headers={"kid": str(key.id)})
-    return IssuedToken(token, ttl, claims["scope"])
+    return IssuedToken(token, ttl, granted)
 
 
 def granted_scopes(requested: str | None, allowed: list[str]) -> list[str]:

@@ -140,7 +140,7 @@ class CustomFieldValue(KibanaInput):
                 raise ValueError("The value field cannot be an empty string.")
             if len(value) > MAX_CUSTOM_TEXT:
                 raise ValueError(f"The length of the value is too long. The maximum length is {MAX_CUSTOM_TEXT}.")
-        if self.type == "number" and abs(value) > MAX_SAFE_INTEGER:
+        if self.type == "number" and isinstance(value, int) and abs(value) > MAX_SAFE_INTEGER:
             raise ValueError("The value field should be an integer between -(2^53 - 1) and 2^53 - 1, inclusive.")
         return self
 

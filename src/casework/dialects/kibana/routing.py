@@ -57,8 +57,7 @@ def validation_message(errors: Sequence[Any]) -> str:
         context = error.get("ctx") or {}
         cause = context.get("error")
         # The dialect's own checks word their errors as Kibana does; the core's (a Message) are reworded below.
-        own = isinstance(cause, ValueError) and cause.args and not isinstance(cause.args[0], Message)
-        if kind == "value_error" and own:
+        if kind == "value_error" and isinstance(cause, ValueError) and cause.args and not isinstance(cause.args[0], Message):
             messages.append(str(cause.args[0]))
             continue
         value = "undefined" if kind == "missing" else _shown(error.get("input"))
