@@ -1,11 +1,12 @@
 """Alerts of external systems (Kibana, ...) attached to cases: at most 1,000 distinct alerts per case."""
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Insert, Row, String, Uuid, bindparam, cast, delete, func, insert, select
+from sqlalchemy import JSON, ColumnElement, Insert, Row, String, Uuid, bindparam, cast, delete, func, insert, select
 from sqlalchemy.orm import Session, joinedload
 
 from casework.alerts.models import CaseAlert
@@ -120,7 +121,7 @@ def _rule(data: AlertAttach) -> dict[str, str | None] | None:
     return {"id": data.rule.id, "name": data.rule.name}
 
 
-def _insert(session: Session, shared: dict[str, object], alert_ids: list[str], indexes: list[str]) -> None:
+def _insert(session: Session, shared: Mapping[str, object], alert_ids: list[str], indexes: list[str]) -> None:
     rows = [[new_id().hex, alert_id, index] for alert_id, index in zip(alert_ids, indexes, strict=True)]
     statement = _INSERT_ALERTS[session.get_bind().dialect.name]
     session.execute(statement, {**shared, "rows": orjson.dumps(rows).decode()})
@@ -157,20 +158,21 @@ def _attachments(
     query = select(*_ATTACHMENT_COLUMNS).where(CaseAlert.workspace_id == workspace_id, CaseAlert.case_id == case_id)
     if attachment_id is not None:
         query = query.where(CaseAlert.attachment_id == attachment_id)
-    rows: dict[uuid.UUID, list[Row[Any]]] = {}
+    rows: dict[uuid.UUID, list[Row[*tuple[Any, ...]]]] = {}
     # On the connection: plain rows, past the ORM's result machinery.
     for row in session.connection().execute(query.order_by(CaseAlert.id)):
         rows.setdefault(row.attachment_id, []).append(row)
     return [_attachment(case_id, group) for group in rows.values()]
 
 
-def _attachment(case_id: uuid.UUID, rows: list[Row[Any]]) -> AlertAttachmentRecord:
+def _attachment(case_id: uuid.UUID, rows: list[Row[*tuple[Any, ...]]]) -> AlertAttachmentRecord:
     first = rows[0]
     return AlertAttachmentRecord(
         id=first.attachment_id,
         case_id=case_id,
         alert_ids=tuple(row.alert_id for row in rows),
-        indexes=tuple(row.index for row in rows),
+        # By its mapping: `index` is also the method rows have as sequences.
+        indexes=tuple(row._mapping["index"] for row in rows),
         rule_id=first.rule_id,
         rule_name=first.rule_name,
         owner=first.owner,
@@ -251,7 +253,11 @@ def replace_attachment(
         raise InvalidInput.field("alert_ids", _("every alert given is already on the case in another attachment"))
     indexes = [wanted[alert_id] for alert_id in kept]
     rule = _rule(data)
-    before = {"alert_ids": list(current.alert_ids), "indexes": list(current.indexes), "owner": current.owner}
+    before: dict[str, object] = {
+        "alert_ids": list(current.alert_ids),
+        "indexes": list(current.indexes),
+        "owner": current.owner,
+    }
     before["rule"] = _current_rule(current)
     after = {"alert_ids": kept, "indexes": indexes, "owner": data.owner, "rule": rule}
     changed = {name: [before[name], value] for name, value in after.items() if before[name] != value}
@@ -262,12 +268,13 @@ def replace_attachment(
         raise _cap_error(case.alert_count - len(current.alert_ids), len(kept))
     now = utcnow()
     session.execute(delete(CaseAlert.__table__).where(CaseAlert.attachment_id == current.id))
+    rule_id, rule_name = (rule["id"], rule["name"]) if rule else (None, None)
     shared = {
         "workspace_id": actor.workspace_id,
         "case_id": case.id,
         "attachment_id": current.id,
-        "rule_id": rule["id"] if rule else None,
-        "rule_name": rule["name"] if rule else None,
+        "rule_id": rule_id,
+        "rule_name": rule_name,
         "owner": data.owner,
         "created_at": current.created_at,
         "created_by": current.created_by,
@@ -282,8 +289,8 @@ def replace_attachment(
         current,
         alert_ids=tuple(kept),
         indexes=tuple(indexes),
-        rule_id=shared["rule_id"],
-        rule_name=shared["rule_name"],
+        rule_id=rule_id,
+        rule_name=rule_name,
         owner=data.owner,
         version=current.version + 1,
         updated_at=now,
@@ -370,14 +377,14 @@ def _insert_from_json(postgres: bool) -> Insert:
     if postgres:
         rows = func.json_array_elements(cast(bindparam("rows", type_=String()), JSON())).table_valued("value")
         id_, alert_id, index = (rows.c.value.op("->>")(n) for n in range(3))
-        id_ = cast(id_, Uuid())
+        values: list[ColumnElement[Any]] = [cast(id_, Uuid()), alert_id, index]
     else:
         # The hex id is the column's stored form on SQLite.
         rows = func.json_each(bindparam("rows", type_=String())).table_valued("value")
-        id_, alert_id, index = (func.json_extract(rows.c.value, f"$[{n}]") for n in range(3))
+        values = [func.json_extract(rows.c.value, f"$[{n}]") for n in range(3)]
     table = CaseAlert.__table__
     shared = [bindparam(name, type_=table.c[name].type) for name in _SHARED_COLUMNS]
-    return insert(table).from_select(["id", "alert_id", "index", *_SHARED_COLUMNS], select(id_, alert_id, index, *shared))
+    return insert(table).from_select(["id", "alert_id", "index", *_SHARED_COLUMNS], select(*values, *shared))
 
 
 _SHARED_COLUMNS = (

@@ -418,6 +418,7 @@ def file_ids_by_comment(
         .order_by(Attachment.id)
     )
     for comment_id, file_id in rows:
+        assert comment_id is not None  # IN matches no NULL
         files[comment_id].append(file_id)
     return files
 

@@ -167,8 +167,9 @@ def add_comment(
     actor = act_for(session, actor, data.author, "author")
     now = utcnow()
     mentions, unresolved = _mentions(session, actor.workspace_id, data.body)
+    comment_id = new_id()
     row = dict(
-        id=new_id(),
+        id=comment_id,
         workspace_id=actor.workspace_id,
         case_id=case.id,
         author_id=actor.author_id,
@@ -184,9 +185,9 @@ def add_comment(
     number = insert_with_handle(session, Comment.__table__, row)
     file_ids = sorted(data.file_ids)  # as every read lists them: by id
     if file_ids:
-        attachments.attach_to_comment(session, case, row["id"], file_ids)
+        attachments.attach_to_comment(session, case, comment_id, file_ids)
     comment = CommentRecord(
-        id=row["id"],
+        id=comment_id,
         number=number,
         case_id=case.id,
         author_id=actor.author_id,

@@ -92,7 +92,7 @@ def remove_insights(
     Nothing removed: no write, no version bump, no activity."""
     _check_size(len(data.insights))
     case = lock_case_for_change(session, actor, ref, expected_version)
-    keys = list(dict.fromkeys((item.type, item.resource_id) for item in data.insights))
+    keys: list[Key] = list(dict.fromkeys((item.type, item.resource_id) for item in data.insights))
     found = {
         (row.type, row.resource_id): row.id
         for row in session.execute(

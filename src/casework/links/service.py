@@ -72,13 +72,14 @@ def link_cases(
     now = utcnow()
     inverse = INVERSE[relation]
     common = {"workspace_id": actor.workspace_id, "created_at": now, "created_by": actor.user_id}
+    link_id = new_id()
     rows = [
-        {"id": new_id(), "case_id": case.id, "linked_case_id": other.id, "relation": relation, **common},
+        {"id": link_id, "case_id": case.id, "linked_case_id": other.id, "relation": relation, **common},
         {"id": new_id(), "case_id": other.id, "linked_case_id": case.id, "relation": inverse, **common},
     ]
     session.execute(insert(CaseLink.__table__).values(rows))
     link = LinkRecord(
-        rows[0]["id"], other.id, other.key, other.title, other.status, other.archived_at, relation, now, actor.user_id
+        link_id, other.id, other.key, other.title, other.status, other.archived_at, relation, now, actor.user_id
     )
     version = cases.record_change(
         session, actor, case, "linked", {"link": [None, _side(other, relation)]}, {"link_count": 1}
