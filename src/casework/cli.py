@@ -126,15 +126,16 @@ def serve(
     else:
         out.print(f"casework on {url}; for an API token: casework token create (or POST /api/v1/tokens)")
     configure_logging(settings.log_level, settings.access_log, settings.log_format)
+    workers = workers or settings.workers
     options = {
         "host": host or settings.host,
         "port": port or settings.port,
-        "workers": workers or settings.workers,
+        "workers": workers,
         "access_log": settings.access_log,
         "log_level": settings.log_level,
         "timeout_worker_healthcheck": settings.worker_healthcheck_timeout,
     }
-    if options["workers"] > 1:
+    if workers > 1:
         sys.stdout.flush()
         supervised = orjson.dumps({**options, "log_format": settings.log_format}).decode()
         os.execv(sys.executable, [sys.executable, "-m", "casework.supervisor", supervised])
@@ -395,10 +396,10 @@ def _print_whole_case(case: CaseRecord, entries: list[ActivityRecord], people: d
         return people[user_id].email if user_id in people else str(user_id or "system")
 
     def when(moment: datetime | None) -> str | None:
-        return moment and moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else None
 
     counts = case.counts
-    facts = [
+    facts: list[list[Any]] = [
         ["status", f"{case.status_name} ({case.status})"],
         ["priority", case.priority], ["severity", case.severity], ["type", case.type],
         ["assignees", ", ".join(who(a) for a in case.assignees) or "nobody"], ["tags", ", ".join(case.tags)],

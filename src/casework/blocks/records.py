@@ -1,10 +1,15 @@
 """What the blocks service hands out: plain values, read inside its unit of work."""
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy import RowMapping
+
+# A row as read, or the values inserted as one.
+RowValues = Mapping[str, Any] | RowMapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +39,12 @@ class BlockRecord:
     elements: tuple[ElementRecord, ...]
 
 
-def element_record(row: Mapping[str, Any]) -> ElementRecord:
+def element_record(row: RowValues) -> ElementRecord:
     """From a row of block_elements (or the values inserted as one)."""
     return ElementRecord(row["id"], row["number"], row["position"], row["data"], row["attachment_id"])
 
 
-def block_record(row: Mapping[str, Any], elements: list[Mapping[str, Any]]) -> BlockRecord:
+def block_record(row: RowValues, elements: Sequence[RowValues]) -> BlockRecord:
     """From a row of blocks (or the values inserted as one) and its element rows in order."""
     return BlockRecord(
         id=row["id"],
