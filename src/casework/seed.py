@@ -37,7 +37,7 @@ from casework.projects.schemas import ProjectCreate
 from casework.projects.lookup import project_key_taken
 from casework.projects.service import add_project, create_workspace
 from casework.workflow.case_types.models import STANDARD
-from casework.workflow.fields.schemas import FieldCreate
+from casework.workflow.fields.schemas import FieldCreate, FieldOption
 from casework.workflow.fields.service import create_field
 from casework.workflow.statuses.service import project_statuses
 
@@ -206,7 +206,7 @@ def setup_workspace(session: Session, options: SeedOptions) -> Setup:
         for n in range(1, agent_count(options.cases) + 1)
     ]
     actor = Actor(workspace_id, admin.id, "admin", frozenset(SCOPES))
-    options_ = [{"id": value, "label": label} for value, label in REGION_LABELS.items()]
+    options_ = [FieldOption(id=value, label=label) for value, label in REGION_LABELS.items()]
     region = create_field(session, actor, key, FieldCreate(key="region", label="Region", type="select", options=options_))
     amount = create_field(session, actor, key, FieldCreate(key="amount", label="Amount", type="number"))
     statuses = {

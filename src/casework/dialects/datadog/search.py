@@ -89,7 +89,7 @@ def case_filter(query: str | None) -> CaseFilter:
 def _search(
     session: Session, actor: Actor, filters: CaseFilter, sort: str, ascending: bool, size: int, number: int
 ) -> dict[str, Any]:
-    order = "asc" if ascending else "desc"
+    order: Literal["asc", "desc"] = "asc" if ascending else "desc"
     page = search.list_cases(
         session, actor, filters, sort, order, page=number, per_page=size, with_total=True, deep_pages=True
     )

@@ -133,7 +133,11 @@ async def update_priority(
 @router.post("/api/v2/cases/{case_id}/status", summary="Update a case's status")
 async def update_status(case_id: CaseId, body: CaseRequest[StatusAttributes], actor: DialectActor, db: DB) -> Response:
     attributes = body.data.attributes
-    status = attributes.status_name if attributes.status_name is not None else GROUP_OF_STATUS[attributes.status]
+    if attributes.status_name is not None:
+        status = attributes.status_name
+    else:
+        assert attributes.status is not None  # StatusAttributes requires one of the two
+        status = GROUP_OF_STATUS[attributes.status]
     return await _changed(db, actor, case_id, {"status": status})
 
 

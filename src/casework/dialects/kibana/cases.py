@@ -117,7 +117,7 @@ def _core_create(body: CasePostRequest, values: list[dict[str, Any]], case_type:
 
 
 def _core_create_unchecked(body: CasePostRequest, values: list[dict[str, Any]], case_type: str | None) -> CaseCreate:
-    kibana = {"connector": body.connector.model_dump(), "settings": body.settings.model_dump()}
+    kibana: dict[str, Any] = {"connector": body.connector.model_dump(), "settings": body.settings.model_dump()}
     if values:
         kibana[CUSTOM_FIELD_ORDER] = [value["key"] for value in values]
     typed = {"type": case_type} if case_type is not None else {}
@@ -299,7 +299,7 @@ def _patch(session: Session, actor: Actor, body: CasesPatchRequest) -> list[dict
         if "customFields" in fields:
             values = [field.model_dump() for field in fields["customFields"]]
             custom_fields.check_case_values(owners_fields[records[i].owner], values)
-    items = [
+    items: list[tuple[str, int | None, dict[str, Any]]] = [
         (str(records[i].id), records[i].version, _core_changes(fields, records[i], owners_fields[records[i].owner]))
         for i, fields in changed.items()
     ]

@@ -216,7 +216,7 @@ def _case_actions(session: Session, actor: Actor, case_id: str) -> tuple[CaseRec
             return case, user_actions(entries, case)
 
 
-def _bodies(session: Session, actor: Actor, case: CaseRecord, actions: list[UserAction], deprecated: bool) -> list[dict]:
+def _bodies(session: Session, actor: Actor, case: CaseRecord, actions: list[UserAction], deprecated: bool) -> list[dict[str, Any]]:
     authors = {author for a in actions if (author := a.entry.on_behalf_of or a.entry.actor_id) is not None}
     people = user_records(session, actor.workspace_id, authors)
     bodies = []

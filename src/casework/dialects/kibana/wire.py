@@ -8,7 +8,7 @@ import binascii
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 import orjson
 
@@ -60,6 +60,10 @@ def timestamp(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+@overload
+def user_body(user: UserRecord, user_id: uuid.UUID | None = None) -> dict[str, Any]: ...
+@overload
+def user_body(user: UserRecord | None, user_id: uuid.UUID | None = None) -> dict[str, Any] | None: ...
 def user_body(user: UserRecord | None, user_id: uuid.UUID | None = None) -> dict[str, Any] | None:
     """Kibana's user: `{email, full_name, username, profile_uid}`, the profile uid being the casework user id."""
     if user is None:
