@@ -4,7 +4,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run test migrate messages bench
+.PHONY: install run test lint migrate messages bench
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ migrate: $(VENV)/.runtime
 
 test: install
 	$(VENV)/bin/pytest
+
+# Static checks (the settings are in pyproject.toml).
+lint: install
+	$(VENV)/bin/mypy
 
 # Re-extract every `_()` message, pydantic's error templates and the HTTP status phrases (generated from the
 # installed libraries) into src/casework/i18n/locales/casework.pot, and update the French .po from it: translations
