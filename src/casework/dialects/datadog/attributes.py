@@ -26,7 +26,7 @@ from casework.errors import InvalidInput, from_validation_error
 from casework.http import DB, JSONResponse
 from casework.i18n import _
 from casework.workflow.fields import service
-from casework.workflow.fields.models import FieldDefinition
+from casework.workflow.fields.models import FieldDefinition, FieldType
 from casework.workflow.fields.schemas import FieldCreate, FieldDescription, FieldKey, FieldUpdate, Label, OptionId
 
 router = datadog_router()
@@ -34,7 +34,7 @@ router = datadog_router()
 CUSTOM_ATTRIBUTE = "custom_attribute"
 AttributeType = Literal["URL", "TEXT", "NUMBER", "SELECT"]
 # Datadog's type (and is_multi) as casework's field type, and back.
-FIELD_TYPE = {"URL": "url", "TEXT": "text", "NUMBER": "decimal", "SELECT": "select"}
+FIELD_TYPE: dict[str, FieldType] = {"URL": "url", "TEXT": "text", "NUMBER": "decimal", "SELECT": "select"}
 ATTRIBUTE_TYPE = {
     "text": "TEXT", "long_text": "TEXT", "url": "URL", "number": "NUMBER", "decimal": "NUMBER",
     "select": "SELECT", "multi_select": "SELECT", "dependent_select": "SELECT",

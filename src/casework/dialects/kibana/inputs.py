@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from casework.dialects.kibana.wire import OWNERS, SEVERITIES
+from casework.dialects.kibana.wire import OwnerName
+from casework.workflow.case_values import Severity as CaseSeverity
 
 MAX_TITLE = 160
 MAX_DESCRIPTION = 30_000
@@ -53,8 +54,8 @@ def at_most(field: str, maximum: int, minimum: int = 0) -> AfterValidator:
     return AfterValidator(check)
 
 
-Owner = Annotated[Literal[OWNERS], Field(description="The application that owns the case.")]  # type: ignore[valid-type]
-Severity = Annotated[Literal[SEVERITIES], Field(description="The severity of the case.")]  # type: ignore[valid-type]
+Owner = Annotated[OwnerName, Field(description="The application that owns the case.")]
+Severity = Annotated[CaseSeverity, Field(description="The severity of the case.")]
 Title = Annotated[str, text("title", MAX_TITLE)]
 Description = Annotated[str, text("description", MAX_DESCRIPTION)]
 Comment = Annotated[str, text("comment", MAX_COMMENT)]

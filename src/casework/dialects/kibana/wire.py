@@ -8,7 +8,7 @@ import binascii
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, overload
+from typing import Any, Literal, get_args, overload
 
 import orjson
 
@@ -20,7 +20,8 @@ from casework.workflow.case_values import SEVERITIES as CASE_SEVERITIES
 VENDOR_KEY = "kibana"
 # Under VENDOR_KEY: the case's custom field keys in the order Kibana stores them (the request's, then the filled).
 CUSTOM_FIELD_ORDER = "customFieldKeys"
-OWNERS = ("cases", "observability", "securitySolution")
+OwnerName = Literal["cases", "observability", "securitySolution"]
+OWNERS: tuple[OwnerName, ...] = get_args(OwnerName)
 # Kibana's severities are casework's, in the same words.
 SEVERITIES = CASE_SEVERITIES
 # Kibana's statuses, by the core's status group, and back.

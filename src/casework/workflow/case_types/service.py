@@ -8,7 +8,7 @@ project sees whatever their case, and matched without regard to case.
 
 import uuid
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import Select, delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
@@ -43,7 +43,7 @@ def list_workspace_types(session: Session, actor: Actor, include_deleted: bool =
     return _listed(session, lookup.types_of(actor.workspace_id, None), include_deleted)
 
 
-def _listed(session: Session, query, include_deleted: bool) -> list[CaseType]:  # type: ignore[no-untyped-def]
+def _listed(session: Session, query: Select[CaseType], include_deleted: bool) -> list[CaseType]:
     if not include_deleted:
         query = query.where(CaseType.deleted_at.is_(None))
     return list(session.scalars(query.order_by(CaseType.builtin.desc(), func.lower(CaseType.name), CaseType.id)))

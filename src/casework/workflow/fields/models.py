@@ -1,6 +1,6 @@
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import Double, ForeignKey, Index, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from casework.db.base import Base, IdMixin, JSONType, utcnow
 from casework.db.handles import HandleMixin
 
-FIELD_TYPES = (
+FieldType = Literal[
     "text",
     "long_text",
     "number",
@@ -22,7 +22,8 @@ FIELD_TYPES = (
     "multi_select",
     "dependent_select",
     "user",
-)
+]
+FIELD_TYPES: tuple[FieldType, ...] = get_args(FieldType)
 MAX_DESCRIPTION = 1000
 # Who defined a field: Kibana's custom fields allow at most 10 values per case.
 OWNERS = ("casework", "kibana")

@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from casework.i18n import _
 from casework.inputs import Matching, StrictInput, not_blank, unique_items
-from casework.workflow.fields.models import FIELD_TYPES, MAX_DESCRIPTION, FieldDefinition
+from casework.workflow.fields.models import MAX_DESCRIPTION, FieldDefinition, FieldType
 from casework.workflow.fields.values import MAX_PATTERN
 
 MAX_FIELDS_PER_PROJECT = 200
@@ -40,7 +40,6 @@ Pattern = Annotated[
     StringConstraints(min_length=1, max_length=MAX_PATTERN),
     Field(description="An RE2 regular expression each value must match as a whole (text, long_text, url)."),
 ]
-FieldType = Literal[FIELD_TYPES]  # type: ignore[valid-type]
 Owner = Literal["casework", "kibana"]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=160), AfterValidator(not_blank)]
 # No "/": a dependent select's path joins ids with it.

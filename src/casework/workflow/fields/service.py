@@ -63,7 +63,8 @@ def fields_of_types(session: Session, case_type_ids: Collection[uuid.UUID]) -> d
         return found
     query = select(FieldDefinition).where(FieldDefinition.case_type_id.in_(found))
     for field in session.scalars(query.order_by(FieldDefinition.position, FieldDefinition.key)):
-        found[field.case_type_id].append(field)  # type: ignore[index]
+        assert field.case_type_id is not None  # IN matches no NULL
+        found[field.case_type_id].append(field)
     return found
 
 
@@ -239,8 +240,9 @@ class Scope:
         """The fields a case seeing this scope's fields would also see under `key`."""
         same_key = and_(FieldDefinition.workspace_id == self.workspace_id, FieldDefinition.key == key)
         if self.case_type is None:
+            assert self.project_id is not None  # a project's own fields
             visible_types = select(CaseType.id).where(
-                CaseType.workspace_id == self.workspace_id, lookup.visible_to(self.project_id)  # type: ignore[arg-type]
+                CaseType.workspace_id == self.workspace_id, lookup.visible_to(self.project_id)
             )
             return and_(same_key, or_(self.owns, FieldDefinition.case_type_id.in_(visible_types)))
         if self.case_type.project_id is None:

@@ -116,7 +116,7 @@ def _show(project: Project, policies: list[SlaPolicy], json: bool) -> None:
         return
     rows = [
         [p["sla_type"], p["priority"] or "none", _duration(p["target_seconds"]), _pauses(p["pause_when_pending"])]
-        for p in view["policies"]  # type: ignore[attr-defined]
+        for p in view["policies"]
     ]
     cli.print_table(_("{key} SLA policies", key=project.key), ["type", "priority", "target", "pauses"], rows)
     message = _("the worker warns at {percent}% of a target", percent=view["warning_percent"])

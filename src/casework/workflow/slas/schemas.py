@@ -1,6 +1,6 @@
 """SLA policies as the API takes and shows them (a case's SLAs are shown by cases.schemas.SlaRead)."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -48,7 +48,7 @@ class SlaPolicySetRead(BaseModel):
     policies: list[SlaPolicyRead]
 
 
-def policy_set_view(project: Project, policies: list[SlaPolicy]) -> dict[str, object]:
+def policy_set_view(project: Project, policies: list[SlaPolicy]) -> dict[str, Any]:
     return {
         "warning_percent": project.sla_warning_percent,
         "policies": [
