@@ -13,7 +13,7 @@ from typing import Any
 import structlog
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, QueuePool, event
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # casework's own registry, not prometheus-client's global one: importing this module afresh (as a test does) makes
@@ -93,7 +93,8 @@ def _checked_in(*_args: Any) -> None:
 
 def watch_pool(engine: Engine) -> None:
     """Keeps the pool gauges for the engine's pool (once per engine, however often it is called)."""
-    POOL_SIZE.set(engine.pool.size())  # type: ignore[attr-defined]
+    assert isinstance(engine.pool, QueuePool)  # make_engine's, on either database: only these have a size
+    POOL_SIZE.set(engine.pool.size())
     if not event.contains(engine.pool, "checkout", _checked_out):
         event.listen(engine.pool, "checkout", _checked_out)
         event.listen(engine.pool, "checkin", _checked_in)

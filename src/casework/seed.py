@@ -509,12 +509,19 @@ class Generator:
         self.alerts += count
 
 
+def _driver(connection: Connection) -> Any:
+    """The driver's own connection (psycopg's or sqlite3's), for what SQLAlchemy does not offer."""
+    driver = connection.connection.driver_connection
+    assert driver is not None  # None once the connection is closed
+    return driver
+
+
 def _copy_rows(connection: Connection, table: str, rows: list[dict[str, Any]]) -> None:
     """PostgreSQL: COPY FROM STDIN through psycopg (text format: every value goes as its text)."""
     columns = list(rows[0])
     values = itemgetter(*columns)
     names = ", ".join(f'"{c}"' for c in columns)
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = _driver(connection).cursor()
     with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(values(row))
@@ -531,7 +538,7 @@ def _insert_rows(connection: Connection, table: str, rows: list[dict[str, Any]])
         parameters = ((*values(row), number) for row, number in zip(rows, range(first, first + len(rows))))
     names = ", ".join(f'"{c}"' for c in columns)
     statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
-    connection.connection.driver_connection.executemany(statement, parameters)  # type: ignore[union-attr]
+    _driver(connection).executemany(statement, parameters)
 
 
 def batches(total: int, size: int) -> Iterator[tuple[int, int]]:
@@ -637,10 +644,10 @@ def seed(db: Database, options: SeedOptions, progress: Progress | None = None) -
             for first, count in batches(options.cases, options.batch):
                 with db.write_engine.connect() as connection:
                     # A half-seeded dataset need not survive a crash: skip the syncs (set outside any transaction).
-                    connection.connection.driver_connection.execute("PRAGMA synchronous=OFF")  # type: ignore[union-attr]
+                    _driver(connection).execute("PRAGMA synchronous=OFF")
                     with connection.begin():
                         load(connection, first, count)
-                    connection.connection.driver_connection.execute("PRAGMA synchronous=NORMAL")  # type: ignore[union-attr]
+                    _driver(connection).execute("PRAGMA synchronous=NORMAL")
         finally:
             with db.write_engine.begin() as connection:
                 _rebuild_text_search(connection, triggers)

@@ -35,7 +35,7 @@ from casework.cases.schemas import (
     CaseUpdate,
     case_view,
 )
-from casework.db.base import new_id, utcnow
+from casework.db.base import Base, new_id, utcnow
 from casework.db.handles import ref_condition
 from casework.db.statements import rows_affected
 from casework.errors import (
@@ -61,7 +61,7 @@ COUNT_COLUMNS = ("comment_count", "alert_count", "insight_count", "file_count", 
 # A write without a client version retries this often when another writer got in between.
 UNVERSIONED_RETRIES = 5
 
-Row = TypeVar("Row")
+Row = TypeVar("Row", bound=Base)
 
 
 # Reading one case
@@ -109,7 +109,7 @@ def find_in_case(
     named = ref_condition(model, row_id)
     if named is None:
         raise NotFound(kind, row_id)
-    query = select(model).where(named, model.case_id == case.id)  # type: ignore[attr-defined]
+    query = select(model).where(named, model.__table__.c.case_id == case.id)
     if refresh:
         query = query.execution_options(populate_existing=True)
     row = session.scalar(query)

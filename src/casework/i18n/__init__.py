@@ -9,13 +9,14 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard, get_args
 
 from babel import Locale
 from babel.dates import format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from pydantic_core import PydanticKnownError
+from pydantic_core.core_schema import ErrorType
 
 from casework.db.base import rfc3339
 
@@ -171,8 +172,17 @@ def _alternatives(expected: str, language: str) -> str:
     return _("{first} or {second}", first=first, second=last).in_language(language) if sep else expected
 
 
+_ERROR_TYPES = frozenset(get_args(ErrorType))
+
+
+def _is_error_type(name: str) -> TypeGuard[ErrorType]:
+    return name in _ERROR_TYPES
+
+
 def _pydantic_template(error_type: str, ctx: Mapping[str, Any]) -> str | None:
+    if not _is_error_type(error_type):
+        return None
     try:
-        return PydanticKnownError(error_type, dict(ctx) or None).message_template  # type: ignore[arg-type]
+        return PydanticKnownError(error_type, dict(ctx) or None).message_template
     except (KeyError, TypeError, ValueError):
         return None

@@ -58,12 +58,12 @@ def pydantic_templates() -> dict[str, str]:
     return {error_type: _template_of(error_type) for error_type in typing.get_args(ErrorType)}
 
 
-def _template_of(error_type: str) -> str:
+def _template_of(error_type: ErrorType) -> str:
     # Some templates need a context to be built: give each key pydantic asks for a value of the type it wants.
     context: dict[str, object] = {}
     while True:
         try:
-            return PydanticKnownError(error_type, context or None).message_template  # type: ignore[arg-type]
+            return PydanticKnownError(error_type, context or None).message_template
         except (KeyError, TypeError) as exc:
             if missing := _MISSING_CONTEXT.search(str(exc)):
                 context[missing.group(1)] = "x"
