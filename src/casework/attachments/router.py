@@ -14,7 +14,7 @@ from casework.attachments.schemas import FilePage, FileRead, FileUpload, file_vi
 from casework.errors import InvalidInput
 from casework.i18n import _
 from casework.content.kind import ContentKind, add_list_route
-from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, etag, if_match_version
+from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, etag, IfMatch
 
 router = APIRouter(prefix="/cases/{ref}/files", tags=["files"])
 
@@ -73,10 +73,11 @@ async def _read_upload(request: Request, max_bytes: int) -> tuple[str | None, by
     response_description="The file; ETag: the case's new version.",
     openapi_extra={"requestBody": _UPLOAD_BODY},
 )
-async def upload_file(request: Request, ref: str, actor: CurrentActor, db: DB, store: FileStoreDep) -> Response:
+async def upload_file(
+    request: Request, ref: str, actor: CurrentActor, db: DB, expected: IfMatch, store: FileStoreDep
+) -> Response:
     """Upload a file: multipart/form-data with a `file` part, or JSON `{"filename", "content_base64"}`. At most
     CASEWORK_MAX_FILE_BYTES (413 beyond) and 100 files per case. The content type is detected from the bytes."""
-    expected = if_match_version(request)
     filename, data = await _read_upload(request, store.max_file_bytes)
     added = await service.upload_file(db, store, actor, ref, filename, data, expected)
     location = str(request.url_for("get_file", ref=ref, file_id=str(added.file.id)))
@@ -126,8 +127,8 @@ async def download_file(ref: str, file_id: str, actor: CurrentActor, db: DB, sto
 
 @router.delete("/{file_id}", status_code=204, response_description="Deleted; ETag: the case's new version.")
 async def delete_file(
-    request: Request, ref: str, file_id: str, actor: CurrentActor, db: DB, store: FileStoreDep
+    ref: str, file_id: str, actor: CurrentActor, db: DB, expected: IfMatch, store: FileStoreDep
 ) -> Response:
     """Only the uploader or an admin may delete a file; its stored object goes with it."""
-    version = await service.delete_file(db, store, actor, ref, file_id, if_match_version(request))
+    version = await service.delete_file(db, store, actor, ref, file_id, expected)
     return Response(status_code=204, headers={"ETag": etag(version)})

@@ -7,7 +7,7 @@ from casework.comments import service
 from casework.comments.records import CommentRecord
 from casework.comments.schemas import CommentCreate, CommentPage, CommentRead, CommentUpdate, comment_view
 from casework.content.kind import ContentKind
-from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
+from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, IfMatch
 
 router = APIRouter(prefix="/cases/{ref}/comments", tags=["comments"])
 
@@ -36,8 +36,8 @@ CONTENT = ContentKind("comments", service.list_comments, partial(_view, render=N
 @router.post(
     "", status_code=201, response_model=CommentRead, response_description="The comment; ETag: the case's new version."
 )
-async def add_comment(request: Request, ref: str, body: CommentCreate, actor: CurrentActor, db: DB) -> Response:
-    added = await db.write(service.add_comment, actor, ref, body, if_match_version(request))
+async def add_comment(request: Request, ref: str, body: CommentCreate, actor: CurrentActor, db: DB, expected: IfMatch) -> Response:
+    added = await db.write(service.add_comment, actor, ref, body, expected)
     location = str(request.url_for("get_comment", ref=ref, comment_id=str(added.comment.id)))
     return JSONResponse(
         _view(added.comment, None), 201, headers={"Location": location, "ETag": etag(added.case_version)}
@@ -68,17 +68,17 @@ async def get_comment(ref: str, comment_id: str, actor: CurrentActor, db: DB, re
     "/{comment_id}", response_model=CommentRead, response_description="The comment; ETag: its new version."
 )
 async def edit_comment(
-    request: Request, ref: str, comment_id: str, body: CommentUpdate, actor: CurrentActor, db: DB
+    ref: str, comment_id: str, body: CommentUpdate, actor: CurrentActor, db: DB, expected: IfMatch
 ) -> Response:
     """Changes the fields given. Only the comment's author or an admin may edit it; the activity entry keeps the
     previous values. `If-Match` and `version` name the comment's own version (a stale one: 409, nothing changes)."""
-    comment = await db.write(service.edit_comment, actor, ref, comment_id, body, if_match_version(request))
+    comment = await db.write(service.edit_comment, actor, ref, comment_id, body, expected)
     return JSONResponse(_view(comment, None), headers={"ETag": etag(comment.version)})
 
 
 @router.delete("/{comment_id}", status_code=204)
-async def delete_comment(request: Request, ref: str, comment_id: str, actor: CurrentActor, db: DB) -> Response:
+async def delete_comment(ref: str, comment_id: str, actor: CurrentActor, db: DB, expected: IfMatch) -> Response:
     """Only the comment's author or an admin may delete it; the activity entry keeps the deleted text. The files
     it carried stay with the case."""
-    version = await db.write(service.delete_comment, actor, ref, comment_id, if_match_version(request))
+    version = await db.write(service.delete_comment, actor, ref, comment_id, expected)
     return Response(status_code=204, headers={"ETag": etag(version)})

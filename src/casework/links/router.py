@@ -4,7 +4,7 @@ If-Match with the version of the case in the path and answer with its new versio
 from fastapi import APIRouter, Request, Response
 
 from casework.content.kind import ContentKind, add_list_route
-from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
+from casework.http import DB, CurrentActor, JSONResponse, etag, IfMatch
 from casework.links import service
 from casework.links.schemas import LinkCreate, LinkPage, LinkRead, link_view
 
@@ -17,15 +17,15 @@ add_list_route(
 
 
 @router.post("", status_code=201, response_model=LinkRead)
-async def link_cases(request: Request, ref: str, body: LinkCreate, actor: CurrentActor, db: DB) -> Response:
+async def link_cases(ref: str, body: LinkCreate, actor: CurrentActor, db: DB, expected: IfMatch) -> Response:
     """Link this case to another of the workspace. One link per pair of cases (409 for a second, whatever its
     relation); no self-links (422); an archived case cannot be linked (409)."""
-    link, version = await db.write(service.link_cases, actor, ref, body.case, body.relation, if_match_version(request))
+    link, version = await db.write(service.link_cases, actor, ref, body.case, body.relation, expected)
     return JSONResponse(link_view(link), 201, headers={"ETag": etag(version)})
 
 
 @router.delete("/{linked_case_ref}", status_code=204)
-async def unlink_cases(request: Request, ref: str, linked_case_ref: str, actor: CurrentActor, db: DB) -> Response:
+async def unlink_cases(ref: str, linked_case_ref: str, actor: CurrentActor, db: DB, expected: IfMatch) -> Response:
     """Remove the link from both sides."""
-    version = await db.write(service.unlink_cases, actor, ref, linked_case_ref, if_match_version(request))
+    version = await db.write(service.unlink_cases, actor, ref, linked_case_ref, expected)
     return Response(status_code=204, headers={"ETag": etag(version)})

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from casework.http import DB, CurrentActor, JSONResponse, Language, Limit, etag, if_match_version
+from casework.http import DB, CurrentActor, JSONResponse, Language, Limit, etag, IfMatch
 from casework.workflow.overrides import service
 from casework.workflow.overrides.schemas import (
     ACTION_BODY,
@@ -57,14 +57,14 @@ def _answer(view: dict[str, Any], included: dict[str, Any] | None) -> dict[str, 
     openapi_extra={"requestBody": _ACTION_BODY},
 )
 async def perform_action(
-    request: Request, ref: str, actor: CurrentActor, db: DB, language: Language, include: Include = None
+    request: Request, ref: str, actor: CurrentActor, db: DB, expected: IfMatch, language: Language, include: Include = None
 ) -> Response:
     """One action on the case, by `type`: `comment` (a case comment), `override` (ask reviewers to set the case's
     outcome; one pending per case), `accept` / `refuse` (an assigned reviewer, never the requester), `cancel` (the
     requester), `close`. Each appends a row to the action log and an entry to the activity log."""
     includes = parse_include(include)
     data = _parse_action(await request.body())
-    result = await db.write(service.perform_action, actor, ref, data, if_match_version(request), includes, language)
+    result = await db.write(service.perform_action, actor, ref, data, expected, includes, language)
     body = _answer(action_view(result.action, language), result.included)
     return JSONResponse(body, 201, headers={"ETag": etag(result.case_version)})
 
