@@ -468,9 +468,11 @@ class CaseFilter(CleanInput):
     status: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
         default=[], description="Statuses by group, name or id."
     )
-    priority: list[Priority | Literal["none"]] = []
-    severity: list[Severity] = []
-    assignee: list[uuid.UUID] = []
+    priority: list[Priority | Literal["none"]] = Field(
+        default=[], description="Cases with any of these priorities (P1 highest); `none`: cases without one."
+    )
+    severity: list[Severity] = Field(default=[], description="Cases with any of these severities.")
+    assignee: list[uuid.UUID] = Field(default=[], description="Cases assigned to any of these users (by id).")
     unassigned: bool = Field(
         default=False, description="Cases with no assignee; with `assignee`, those and the cases of these users."
     )
@@ -480,11 +482,11 @@ class CaseFilter(CleanInput):
     author: list[uuid.UUID] = Field(
         default=[], max_length=MAX_FILTER_VALUES, description="Cases created by any of these users."
     )
-    project: str | None = None
-    created_after: Moment | None = None
-    created_before: Moment | None = None
-    updated_after: Moment | None = None
-    updated_before: Moment | None = None
+    project: str | None = Field(default=None, description="Cases of this project, by id or key.")
+    created_after: Moment | None = Field(default=None, description="Cases created at or after this moment.")
+    created_before: Moment | None = Field(default=None, description="Cases created before this moment.")
+    updated_after: Moment | None = Field(default=None, description="Cases last changed at or after this moment.")
+    updated_before: Moment | None = Field(default=None, description="Cases last changed before this moment.")
     q: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
         default=None,
         description="Words, all in the case's title and description or all in one of its comments: whole words, any "
@@ -496,7 +498,9 @@ class CaseFilter(CleanInput):
     q_comments: bool = Field(
         default=True, description="`false`: q matches the case's title and description only, not its comments."
     )
-    archived: Literal["exclude", "include", "only"] = "exclude"
+    archived: Literal["exclude", "include", "only"] = Field(
+        default="exclude", description="Archived cases: left out (`exclude`), listed too (`include`) or alone (`only`)."
+    )
     sla: Literal["exceeded", "at_risk"] | None = Field(
         default=None, description="Cases with an SLA past its target, or past its warning share and not yet due."
     )
