@@ -86,8 +86,22 @@ def _document_refusals(document: dict[str, Any], app: FastAPI) -> None:
             schemas.pop(unused, None)
 
 
+def _restore_examples(document: dict[str, Any], app: FastAPI) -> None:
+    """FastAPI writes the document without nulls, the examples' nulls too: each model's examples go back as it
+    gives them."""
+    schemas = document.get("components", {}).get("schemas", {})
+    for route in iter_route_contexts(app.routes):
+        if not isinstance(route.original_route, APIRoute):
+            continue
+        body = route.body_field.field_info.annotation if route.body_field is not None else None
+        for model in (route.response_model, body):
+            if isinstance(model, type) and issubclass(model, BaseModel) and model.__name__ in schemas:
+                if examples := model.model_json_schema().get("examples"):
+                    schemas[model.__name__]["examples"] = examples
+
+
 def document(app: FastAPI) -> None:
-    """Completes the app's OpenAPI document: the Problem schema and each native operation's refusals."""
+    """Completes the app's OpenAPI document: the Problem schema, each native operation's refusals, the examples."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -98,6 +112,7 @@ def document(app: FastAPI) -> None:
             schemas.update(problem.pop("$defs", {}))
             schemas["Problem"] = problem
             _document_refusals(built, app)
+            _restore_examples(built, app)
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]
