@@ -435,7 +435,9 @@ class StatusCounts(BaseModel):
 
 class CasePage(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"items": [EXAMPLE_CASE], "next_cursor": "eyJpZCI6IDEyfQ", "prev_cursor": None}]}
+        json_schema_extra={
+            "examples": [{"items": [EXAMPLE_CASE], "next_cursor": "eyJpZCI6IDEyfQ", "prev_cursor": None}]
+        }
     )
 
     items: list[CaseRead]

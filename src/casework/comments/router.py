@@ -37,7 +37,9 @@ CONTENT = ContentKind("comments", service.list_comments, partial(_view, render=N
 @router.post(
     "", status_code=201, response_model=CommentRead, response_description="The comment; ETag: the case's new version."
 )
-async def add_comment(request: Request, ref: CaseRef, body: CommentCreate, actor: CurrentActor, db: DB, expected: IfMatch) -> Response:
+async def add_comment(
+    request: Request, ref: CaseRef, body: CommentCreate, actor: CurrentActor, db: DB, expected: IfMatch
+) -> Response:
     """Add a markdown comment to the case, written by the caller (or, with the scope cases:impersonate, for
     `author`). `<@user-ID>` mentions are resolved; `file_ids` attach files already uploaded to the case."""
     added = await db.write(service.add_comment, actor, ref, body, expected)
@@ -62,7 +64,9 @@ async def list_comments(
 
 
 @router.get("/{comment_id}", response_model=CommentRead, response_description="The comment; ETag: its version.")
-async def get_comment(ref: CaseRef, comment_id: CommentId, actor: CurrentActor, db: DB, render: Render = None) -> Response:
+async def get_comment(
+    ref: CaseRef, comment_id: CommentId, actor: CurrentActor, db: DB, render: Render = None
+) -> Response:
     """One comment of the case."""
     comment = await db.read(service.get_comment, actor, ref, comment_id)
     return JSONResponse(_view(comment, render), headers={"ETag": etag(comment.version)})
@@ -81,7 +85,9 @@ async def edit_comment(
 
 
 @router.delete("/{comment_id}", status_code=204)
-async def delete_comment(ref: CaseRef, comment_id: CommentId, actor: CurrentActor, db: DB, expected: IfMatch) -> Response:
+async def delete_comment(
+    ref: CaseRef, comment_id: CommentId, actor: CurrentActor, db: DB, expected: IfMatch
+) -> Response:
     """Only the comment's author or an admin may delete it; the activity entry keeps the deleted text. The files
     it carried stay with the case."""
     version = await db.write(service.delete_comment, actor, ref, comment_id, expected)

@@ -28,7 +28,9 @@ async def link_cases(ref: CaseRef, body: LinkCreate, actor: CurrentActor, db: DB
 
 
 @router.delete("/{linked_case_ref}", status_code=204)
-async def unlink_cases(ref: CaseRef, linked_case_ref: LinkedCaseRef, actor: CurrentActor, db: DB, expected: IfMatch) -> Response:
+async def unlink_cases(
+    ref: CaseRef, linked_case_ref: LinkedCaseRef, actor: CurrentActor, db: DB, expected: IfMatch
+) -> Response:
     """Remove the link from both sides."""
     version = await db.write(service.unlink_cases, actor, ref, linked_case_ref, expected)
     return Response(status_code=204, headers={"ETag": etag(version)})

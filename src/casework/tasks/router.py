@@ -18,7 +18,9 @@ add_list_route(router, "", CONTENT, TaskPage, "The case's tasks in their order."
 
 
 @router.post("", status_code=201, response_model=TaskRead)
-async def add_task(request: Request, ref: CaseRef, body: TaskCreate, actor: CurrentActor, db: DB, expected: IfMatch) -> Response:
+async def add_task(
+    request: Request, ref: CaseRef, body: TaskCreate, actor: CurrentActor, db: DB, expected: IfMatch
+) -> Response:
     """Add a task at the end of the list. A case holds at most 500 tasks: one more is refused with 422."""
     task, version = await db.write(service.add_task, actor, ref, body, expected)
     location = str(request.url_for("get_task", ref=ref, task_id=str(task.id)))

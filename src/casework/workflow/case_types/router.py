@@ -40,7 +40,9 @@ async def get_type(ref: ProjectRef, type_ref: TypeRef, actor: CurrentActor, db: 
 
 
 @router.patch("/{type_ref}", response_model=CaseTypeRead, responses=problems.refusals(409))
-async def update_type(ref: ProjectRef, type_ref: TypeRef, body: CaseTypeUpdate, actor: CurrentActor, db: DB) -> Response:
+async def update_type(
+    ref: ProjectRef, type_ref: TypeRef, body: CaseTypeUpdate, actor: CurrentActor, db: DB
+) -> Response:
     """Change the fields present; `prefill` replaces the whole prefill. STANDARD is never renamed or deactivated,
     nor a type some case holds renamed, nor a deleted type changed (409)."""
     return JSONResponse(case_type_view(await db.write(configuration.update_type, actor, ref, type_ref, body)))

@@ -58,7 +58,13 @@ def _answer(view: dict[str, Any], included: dict[str, Any] | None) -> dict[str, 
     openapi_extra={"requestBody": _ACTION_BODY},
 )
 async def perform_action(
-    request: Request, ref: CaseRef, actor: CurrentActor, db: DB, expected: IfMatch, language: Language, include: Include = None
+    request: Request,
+    ref: CaseRef,
+    actor: CurrentActor,
+    db: DB,
+    expected: IfMatch,
+    language: Language,
+    include: Include = None,
 ) -> Response:
     """One action on the case, by `type`: `comment` (a case comment), `override` (ask reviewers to set the case's
     outcome; one pending per case), `accept` / `refuse` (an assigned reviewer, never the requester), `cancel` (the
@@ -96,6 +102,8 @@ async def list_overrides(
 
 
 @router.get("/overrides/{override_id}", response_model=OverrideRead)
-async def get_override(ref: CaseRef, override_id: OverrideId, actor: CurrentActor, db: DB, language: Language) -> Response:
+async def get_override(
+    ref: CaseRef, override_id: OverrideId, actor: CurrentActor, db: DB, language: Language
+) -> Response:
     """One override request of the case: its outcome asked for, its reviewers and its state."""
     return JSONResponse(override_view(await db.read(service.get_override, actor, ref, override_id), language))

@@ -33,14 +33,18 @@ async def list_statuses(ref: ProjectRef, actor: CurrentActor, db: DB, language: 
 
 
 @router.post("/statuses", status_code=201, response_model=StatusRead, responses=problems.refusals(409))
-async def create_status(ref: ProjectRef, body: StatusCreate, actor: CurrentActor, db: DB, language: Language) -> Response:
+async def create_status(
+    ref: ProjectRef, body: StatusCreate, actor: CurrentActor, db: DB, language: Language
+) -> Response:
     """Add a status. Its name is unique in the project whatever its case; the closed group holds exactly the
     resolved and closed categories. `is_default: true` makes it its group's default in place of the former one."""
     return JSONResponse(status_view(await db.write(service.create_status, actor, ref, body), language), 201)
 
 
 @router.get("/statuses/{status_ref}", response_model=StatusRead)
-async def get_status(ref: ProjectRef, status_ref: StatusRef, actor: CurrentActor, db: DB, language: Language) -> Response:
+async def get_status(
+    ref: ProjectRef, status_ref: StatusRef, actor: CurrentActor, db: DB, language: Language
+) -> Response:
     """One status of the project, its label in the caller's language."""
     return JSONResponse(status_view(await db.read(service.get_status, actor, ref, status_ref), language))
 
