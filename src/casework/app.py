@@ -13,7 +13,7 @@ from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casework import __version__
-from casework import api_docs, observability, problems
+from casework import api_description, api_docs, observability, problems
 from casework.activity.router import router as activity_router
 from casework.attachments.router import UPLOAD_PATH, upload_body_limit
 from casework.attachments.router import router as attachments_router
@@ -174,7 +174,7 @@ def create_app(
     problems.install(app)
     app.add_middleware(observability.Observe)
 
-    native = APIRouter(prefix="/api/v1", responses=problems.RESPONSES)
+    native = APIRouter(prefix="/api/v1", generate_unique_id_function=api_description.operation_id)
     # Like unknown body fields, unknown query parameters are refused (422) rather than ignored.
     checked = APIRouter(dependencies=[Depends(refuse_unknown_query)])
     checked.include_router(cases_router)
@@ -202,7 +202,7 @@ def create_app(
     native.include_router(checked)
     native.include_router(oauth_token_router)
     app.include_router(native)
-    problems.document(app)
+    api_description.document(app)
     for dialect in dialects:
         mount_dialect(app, dialect, shared)
 
