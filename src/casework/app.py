@@ -26,7 +26,7 @@ from casework.cases.router import facets_router
 from casework.cases.router import router as cases_router
 from casework.comments.router import router as comments_router
 from casework.db import migrate
-from casework.db.database import Database
+from casework.db.database import CHECKPOINT_INTERVAL, Database
 from casework.dialects.dialect import Dialect, mount as mount_dialect, upload_patterns
 from casework.dialects.installed import DIALECTS
 from casework.errors import PayloadTooLarge
@@ -121,7 +121,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_level, settings.access_log, settings.log_format)
-    database = db or Database(settings.resolved_database_url, settings.db_pool_size)
+    database = db or Database(settings.resolved_database_url, settings.db_pool_size, background_checkpoints=True)
     observability.watch_pool(database.engine)
 
     @asynccontextmanager
@@ -134,8 +134,11 @@ def create_app(
         if settings.sla_worker:
             worker = asyncio.create_task(sla_worker.run_in_app(database, settings.sla_worker_interval))
         usage_writer = asyncio.create_task(token_usage.write_every(FLUSH_INTERVAL, database))
+        checkpoints = None
+        if database.background_checkpoints:
+            checkpoints = asyncio.create_task(database.checkpoint_every(CHECKPOINT_INTERVAL))
         yield
-        for task in (worker, usage_writer):
+        for task in (worker, usage_writer, checkpoints):
             if task is not None:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
