@@ -176,6 +176,7 @@ LAYERS = {
     "casework.http": ENTRY_POINTS,
     "casework.app": ENTRY_POINTS,
     "casework.api_docs": ENTRY_POINTS,
+    "casework.api_description": ENTRY_POINTS,
     "casework.seed": ENTRY_POINTS,
     "casework.dialects": ENTRY_POINTS,
     "casework.content": ENTRY_POINTS,

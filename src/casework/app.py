@@ -13,7 +13,7 @@ from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from casework import __version__
-from casework import api_docs, observability, problems
+from casework import api_description, api_docs, observability, problems
 from casework.activity.router import router as activity_router
 from casework.attachments.router import UPLOAD_PATH, upload_body_limit
 from casework.attachments.router import router as attachments_router
@@ -26,7 +26,7 @@ from casework.cases.router import facets_router
 from casework.cases.router import router as cases_router
 from casework.comments.router import router as comments_router
 from casework.db import migrate
-from casework.db.database import Database
+from casework.db.database import CHECKPOINT_INTERVAL, Database
 from casework.dialects.dialect import Dialect, mount as mount_dialect, upload_patterns
 from casework.dialects.installed import DIALECTS
 from casework.errors import PayloadTooLarge
@@ -121,7 +121,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_level, settings.access_log, settings.log_format)
-    database = db or Database(settings.resolved_database_url, settings.db_pool_size)
+    database = db or Database(settings.resolved_database_url, settings.db_pool_size, background_checkpoints=True)
     observability.watch_pool(database.engine)
 
     @asynccontextmanager
@@ -134,8 +134,11 @@ def create_app(
         if settings.sla_worker:
             worker = asyncio.create_task(sla_worker.run_in_app(database, settings.sla_worker_interval))
         usage_writer = asyncio.create_task(token_usage.write_every(FLUSH_INTERVAL, database))
+        checkpoints = None
+        if database.background_checkpoints:
+            checkpoints = asyncio.create_task(database.checkpoint_every(CHECKPOINT_INTERVAL))
         yield
-        for task in (worker, usage_writer):
+        for task in (worker, usage_writer, checkpoints):
             if task is not None:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
@@ -174,7 +177,7 @@ def create_app(
     problems.install(app)
     app.add_middleware(observability.Observe)
 
-    native = APIRouter(prefix="/api/v1", responses=problems.RESPONSES)
+    native = APIRouter(prefix="/api/v1", generate_unique_id_function=api_description.operation_id)
     # Like unknown body fields, unknown query parameters are refused (422) rather than ignored.
     checked = APIRouter(dependencies=[Depends(refuse_unknown_query)])
     checked.include_router(cases_router)
@@ -202,7 +205,7 @@ def create_app(
     native.include_router(checked)
     native.include_router(oauth_token_router)
     app.include_router(native)
-    problems.document(app)
+    api_description.document(app)
     for dialect in dialects:
         mount_dialect(app, dialect, shared)
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -52,7 +52,14 @@ async def get_db(request: Request) -> Database:
 
 DB = Annotated[Database, Depends(get_db)]
 # The page size every list endpoint takes.
-Limit = Annotated[int, Query(ge=1, le=500)]
+Limit = Annotated[int, Query(ge=1, le=500, description="The most items in one page (1..500).")]
+Cursor = Annotated[
+    str | None,
+    Query(description="Where the page starts: the `next_cursor` of the page before; absent for the first page."),
+]
+# The path parameters naming what an operation addresses.
+CaseRef = Annotated[str, Path(description="The case: its id (a UUID) or its key, such as `SEC-12`.")]
+ProjectRef = Annotated[str, Path(description="The project: its id (a UUID) or its key, such as `SEC`.")]
 
 
 async def get_file_store(request: Request) -> FileStore:
@@ -172,15 +179,27 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def if_match_version(request: Request) -> int | None:
+async def if_match_version(
+    header: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description='The version the change is based on, as the ETag of the last read (`"3"`); a stale one is '
+            "refused with 409 and nothing changes. Absent or `*`: no check.",
+        ),
+    ] = None,
+) -> int | None:
     """The version named by If-Match, or None when absent or '*'."""
-    header = request.headers.get("if-match")
     if header is None or header.strip() == "*":
         return None
     match = _ETAG.match(header)
     if match is None or (version := int(match.group(1))) > MAX_VERSION:
         raise InvalidInput.field("If-Match", _('expected an ETag such as "3"'))
     return version
+
+
+# The version an If-Match header names, for the operations that honour it (they document the header by it).
+IfMatch = Annotated[int | None, Depends(if_match_version)]
 
 
 async def request_language(

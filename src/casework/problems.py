@@ -71,13 +71,32 @@ class Problem(BaseModel):
     )
 
 
-# What the native routes document for every client error; routes with another error format override it.
-RESPONSES: dict[int | str, dict[str, Any]] = {
-    "4XX": {
-        "description": "A problem (RFC 9457): the request was refused.",
-        "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
+# What each refusal means, as the operations that can answer it document it.
+REFUSALS: dict[int, str] = {
+    401: "Unauthenticated: the bearer token is missing, unknown, expired or revoked.",
+    403: "Forbidden: the caller's role or its token's scopes do not allow this.",
+    404: "Not found: something the request names is not in the caller's workspace.",
+    409: "Conflict: a stale version (`current_version` is the version now), or a state that refuses the change.",
+    413: "Payload too large: the request body is over the server's limit.",
+    422: "Invalid input: `errors` names each input refused and why.",
+    429: "Too many requests: the credential's rate limit is spent until `Retry-After` seconds have passed.",
 }
+_HEADERS: dict[int, dict[str, Any]] = {
+    401: {"WWW-Authenticate": {"description": "`Bearer`.", "schema": {"type": "string"}}},
+    429: {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}},
+}
+
+
+def refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses` that document these refusals, each a problem+json answer."""
+    return {
+        status: {
+            "description": REFUSALS[status],
+            "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            **({"headers": _HEADERS[status]} if status in _HEADERS else {}),
+        }
+        for status in statuses
+    }
 
 
 def status_of(exc: DomainError) -> int:
@@ -183,21 +202,6 @@ def install(app: FastAPI) -> None:
     # Added after the app's other middleware (but the observer, added last), so around them: it also answers for
     # their errors.
     app.add_middleware(UnexpectedErrors)
-
-
-def document(app: FastAPI) -> None:
-    """Adds the Problem schema that RESPONSES names to the app's OpenAPI document."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schemas = build().setdefault("components", {}).setdefault("schemas", {})
-            problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-            schemas.update(problem.pop("$defs", {}))
-            schemas["Problem"] = problem
-        return app.openapi_schema  # type: ignore[return-value]
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 class UnexpectedErrors:

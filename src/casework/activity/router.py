@@ -4,19 +4,19 @@ from fastapi import APIRouter, Query, Response
 
 from casework.activity import service
 from casework.activity.schemas import ActivityPage, activity_view
-from casework.http import DB, CurrentActor, JSONResponse, Language, Limit
+from casework.http import DB, CurrentActor, Cursor, JSONResponse, Language, Limit
 
 router = APIRouter(prefix="/activity", tags=["activity"])
 
 
 @router.get("", response_model=ActivityPage)
-async def list_activity(
+async def list_workspace_activity(
     actor: CurrentActor,
     db: DB,
     language: Language,
     action: Annotated[str, Query(description=f"One of: {', '.join(service.WORKSPACE_ACTIONS)}.")],
     limit: Limit = 50,
-    cursor: str | None = None,
+    cursor: Cursor = None,
 ) -> Response:
     """The workspace's entries of one action, newest first (admins only): e.g. the cases deleted for good."""
     rows, next_cursor = await db.read(service.list_for_workspace, actor, action, cursor, limit)

@@ -3,7 +3,9 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -14,9 +16,10 @@ from casework.attachments.schemas import FilePage, FileRead, FileUpload, file_vi
 from casework.errors import InvalidInput
 from casework.i18n import _
 from casework.content.kind import ContentKind, add_list_route
-from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, etag, if_match_version
+from casework.http import DB, CaseRef, CurrentActor, FileStoreDep, IfMatch, JSONResponse, etag
 
 router = APIRouter(prefix="/cases/{ref}/files", tags=["files"])
+FileId = Annotated[str, Path(description="The file's id (a UUID), as its upload answered.")]
 
 # The upload route, for the body-size limit: its bodies may be as large as a file in base64, plus the envelope.
 UPLOAD_PATH = re.compile(r"/api/v1/cases/[^/]+/files/?$")
@@ -73,10 +76,11 @@ async def _read_upload(request: Request, max_bytes: int) -> tuple[str | None, by
     response_description="The file; ETag: the case's new version.",
     openapi_extra={"requestBody": _UPLOAD_BODY},
 )
-async def upload_file(request: Request, ref: str, actor: CurrentActor, db: DB, store: FileStoreDep) -> Response:
+async def upload_file(
+    request: Request, ref: CaseRef, actor: CurrentActor, db: DB, expected: IfMatch, store: FileStoreDep
+) -> Response:
     """Upload a file: multipart/form-data with a `file` part, or JSON `{"filename", "content_base64"}`. At most
     CASEWORK_MAX_FILE_BYTES (413 beyond) and 100 files per case. The content type is detected from the bytes."""
-    expected = if_match_version(request)
     filename, data = await _read_upload(request, store.max_file_bytes)
     added = await service.upload_file(db, store, actor, ref, filename, data, expected)
     location = str(request.url_for("get_file", ref=ref, file_id=str(added.file.id)))
@@ -88,7 +92,8 @@ add_list_route(router, "", CONTENT, FilePage, "The case's files, oldest first.")
 
 
 @router.get("/{file_id}", response_model=FileRead)
-async def get_file(ref: str, file_id: str, actor: CurrentActor, db: DB) -> Response:
+async def get_file(ref: CaseRef, file_id: FileId, actor: CurrentActor, db: DB) -> Response:
+    """The file's name, size, detected content type, SHA-256 and uploader; its bytes are at `/content`."""
     return JSONResponse(file_view(await db.read(service.get_file, actor, ref, file_id)))
 
 
@@ -118,7 +123,7 @@ def _content_headers(file: FileRecord) -> dict[str, Any]:
         }
     },
 )
-async def download_file(ref: str, file_id: str, actor: CurrentActor, db: DB, store: FileStoreDep) -> Response:
+async def download_file(ref: CaseRef, file_id: FileId, actor: CurrentActor, db: DB, store: FileStoreDep) -> Response:
     """The bytes, streamed, with the detected content type and `Content-Disposition: attachment`."""
     file, chunks = await service.open_content(db, store, actor, ref, file_id)
     return StreamingResponse(chunks, media_type=file.content_type, headers=_content_headers(file))
@@ -126,8 +131,8 @@ async def download_file(ref: str, file_id: str, actor: CurrentActor, db: DB, sto
 
 @router.delete("/{file_id}", status_code=204, response_description="Deleted; ETag: the case's new version.")
 async def delete_file(
-    request: Request, ref: str, file_id: str, actor: CurrentActor, db: DB, store: FileStoreDep
+    ref: CaseRef, file_id: FileId, actor: CurrentActor, db: DB, expected: IfMatch, store: FileStoreDep
 ) -> Response:
     """Only the uploader or an admin may delete a file; its stored object goes with it."""
-    version = await service.delete_file(db, store, actor, ref, file_id, if_match_version(request))
+    version = await service.delete_file(db, store, actor, ref, file_id, expected)
     return Response(status_code=204, headers={"ETag": etag(version)})

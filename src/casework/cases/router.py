@@ -28,7 +28,18 @@ from casework.content.installed import CONTENT_KINDS
 from casework.errors import InvalidInput
 from casework.i18n import _, translate
 from casework.deletion import service as deletion
-from casework.http import DB, CurrentActor, FileStoreDep, JSONResponse, Language, Limit, etag, if_match_version
+from casework.http import (
+    DB,
+    CaseRef,
+    CurrentActor,
+    Cursor,
+    FileStoreDep,
+    IfMatch,
+    JSONResponse,
+    Language,
+    Limit,
+    etag,
+)
 from casework import problems
 from casework.problems import item_problem
 
@@ -41,8 +52,10 @@ def _case_response(case: CaseRecord, status: int = 200, headers: dict[str, str] 
     return JSONResponse(case_view(case), status, headers={"ETag": etag(case.version), **(headers or {})})
 
 
-@router.post("", status_code=201, response_model=CaseRead)
+@router.post("", status_code=201, response_model=CaseRead, response_description="The case; ETag: its version.")
 async def create_case(request: Request, body: CaseCreate, actor: CurrentActor, db: DB) -> Response:
+    """Open a case in a project (the workspace's first when `project` is absent). What the case's type prefills
+    and the project's defaults fill what the body leaves out; `Location` names the new case."""
     case = await db.write(service.create_case, actor, body)
     location = str(request.url_for("get_case", ref=str(case.id)))
     return _case_response(case, 201, {"Location": location})
@@ -53,10 +66,16 @@ async def list_cases(
     actor: CurrentActor,
     db: DB,
     filters: Annotated[CaseFilter, Query()],
-    sort: SortField = "updated",
-    order: SortOrder = "desc",
-    limit: Limit | None = None,
-    cursor: str | None = None,
+    sort: Annotated[
+        SortField,
+        Query(description="The order of the cases: a member (`created`, `priority`, ...) or `field.<key>` for a "
+              "custom field."),
+    ] = "updated",
+    order: Annotated[SortOrder, Query(description="`asc` or `desc` along `sort`.")] = "desc",
+    limit: Annotated[
+        int | None, Query(ge=1, le=500, description="The most cases in one page (1..500; 50 when absent).")
+    ] = None,
+    cursor: Cursor = None,
     ending_before: Annotated[
         str | None, Query(description="A cursor (`prev_cursor`): the page just before it, in the same order.")
     ] = None,
@@ -73,6 +92,8 @@ async def list_cases(
         bool, Query(description="Add the matching cases per status group, the status filter left out.")
     ] = False,
 ) -> Response:
+    """The cases the filters match, a page at a time: by cursor (`next_cursor`, `ending_before`) or by page number
+    (`page`, `per_page`). Archived cases are left out unless `archived` says otherwise."""
     by_page = page is not None or per_page is not None
     listing = partial(
         search.list_cases,
@@ -107,8 +128,11 @@ async def list_cases(
     )
 
 
-@router.post("/bulk", response_model=BulkResponse)
-async def bulk_update(body: BulkRequest, actor: CurrentActor, db: DB, language: Language) -> Response:
+@router.post("/bulk", response_model=BulkResponse, responses=problems.refusals(404, 409))
+async def bulk_update_cases(body: BulkRequest, actor: CurrentActor, db: DB, language: Language) -> Response:
+    """Change up to 100 cases in one request, each item as PATCH /cases/{ref} would, with a result per item in
+    order. `atomic: true` applies all or none: a refusal answers with the first failure's status (404 for a
+    missing case, then 409 for a stale version) and every item's result, the others as 424."""
     items = [(item.id, item.version, item.changes) for item in body.items]
     if body.atomic:
         outcome = await db.write(bulk.bulk_update_atomic, actor, items)
@@ -175,9 +199,9 @@ def _case_with_content(
     return case, pages
 
 
-@router.get("/{ref}", response_model=CaseRead)
+@router.get("/{ref}", response_model=CaseRead, response_description="The case; ETag: its version.")
 async def get_case(
-    ref: str,
+    ref: CaseRef,
     actor: CurrentActor,
     db: DB,
     include: Annotated[
@@ -185,6 +209,7 @@ async def get_case(
         Query(description=f"Comma-separated first pages (50 items) to add: {', '.join(INCLUDABLE)}."),
     ] = None,
 ) -> Response:
+    """One case, with the first page of each kind of content `include` names."""
     names = _parse_include(include)
     if not names:
         return _case_response(await db.read(service.get_case, actor, ref))
@@ -192,49 +217,55 @@ async def get_case(
     return JSONResponse(case_view(case) | pages, headers={"ETag": etag(case.version)})
 
 
-@router.patch("/{ref}", response_model=CaseRead)
-async def update_case(request: Request, ref: str, body: CaseUpdate, actor: CurrentActor, db: DB) -> Response:
-    case = await db.write(service.update_case, actor, ref, body, if_match_version(request))
+@router.patch("/{ref}", response_model=CaseRead, response_description="The case; ETag: its new version.")
+async def update_case(ref: CaseRef, body: CaseUpdate, actor: CurrentActor, db: DB, expected: IfMatch) -> Response:
+    """Change the members present in the body; absent ones stay. `version` (or If-Match) guards against lost
+    updates: a stale one is refused with 409 and `current_version`. Closing checks the closure conditions (409
+    with `failing_conditions` when they fail, unless a manager or an admin overrides them)."""
+    case = await db.write(service.update_case, actor, ref, body, expected)
     return _case_response(case)
 
 
 @router.delete("/{ref}", status_code=204)
 async def archive_case(
-    request: Request,
-    ref: str,
+    ref: CaseRef,
     actor: CurrentActor,
     db: DB,
+    expected: IfMatch,
     store: FileStoreDep,
     permanent: Annotated[
         bool, Query(description="Delete the case and all its content for good instead of archiving it.")
     ] = False,
 ) -> Response:
+    """Archive the case (left out of listings, and closed to changes until restored), or with `permanent=true`
+    delete it and everything it holds for good: admins, and managers where the project allows it."""
     if permanent:
-        await db.write(deletion.delete_case, actor, store, ref, if_match_version(request))
+        await db.write(deletion.delete_case, actor, store, ref, expected)
     else:
-        await db.write(lifecycle.archive_case, actor, ref, if_match_version(request))
+        await db.write(lifecycle.archive_case, actor, ref, expected)
     return Response(status_code=204)
 
 
 @router.post("/{ref}/move", response_model=CaseRead)
-async def move_case(request: Request, ref: str, body: CaseMove, actor: CurrentActor, db: DB) -> Response:
+async def move_case(ref: CaseRef, body: CaseMove, actor: CurrentActor, db: DB, expected: IfMatch) -> Response:
     """Move the case into another project: its status, type and custom fields are mapped or the move is refused."""
-    return _case_response(await db.write(moving.move_case, actor, ref, body, if_match_version(request)))
+    return _case_response(await db.write(moving.move_case, actor, ref, body, expected))
 
 
-@router.post("/{ref}/restore", response_model=CaseRead)
-async def restore_case(ref: str, actor: CurrentActor, db: DB) -> Response:
+@router.post("/{ref}/restore", response_model=CaseRead, responses=problems.refusals(409))
+async def restore_case(ref: CaseRef, actor: CurrentActor, db: DB) -> Response:
+    """Bring an archived case back (409 when it is not archived)."""
     return _case_response(await db.write(lifecycle.restore_case, actor, ref))
 
 
 @router.get("/{ref}/activity", response_model=ActivityPage)
-async def list_activity(
-    ref: str,
+async def list_case_activity(
+    ref: CaseRef,
     actor: CurrentActor,
     db: DB,
     language: Language,
     limit: Limit = 50,
-    cursor: str | None = None,
+    cursor: Cursor = None,
 ) -> Response:
     """The case's activity log, oldest first; each entry's `label` is in the caller's language."""
     rows, next_cursor = await db.read(service.list_activity, actor, ref, cursor, limit)
@@ -243,14 +274,14 @@ async def list_activity(
 
 
 @facets_router.get("/tags", response_model=TagPage)
-async def list_tags(actor: CurrentActor, db: DB, limit: Limit = 100, cursor: str | None = None) -> Response:
+async def list_tags(actor: CurrentActor, db: DB, limit: Limit = 100, cursor: Cursor = None) -> Response:
     """The distinct tags of the workspace's cases (archived ones too), in order."""
     tags, next_cursor = await db.read(facets.list_tags, actor, cursor, limit)
     return JSONResponse({"items": tags, "next_cursor": next_cursor})
 
 
 @facets_router.get("/reporters", response_model=ReporterPage)
-async def list_reporters(actor: CurrentActor, db: DB, limit: Limit = 100, cursor: str | None = None) -> Response:
+async def list_reporters(actor: CurrentActor, db: DB, limit: Limit = 100, cursor: Cursor = None) -> Response:
     """The users who created at least one of the workspace's cases."""
     rows, next_cursor = await db.read(facets.list_reporters, actor, cursor, limit)
     items = [{"id": str(row.id), "name": row.name, "email": row.email} for row in rows]

@@ -36,8 +36,17 @@ MAX_FILTER_VALUES = 100
 MAX_METADATA_FILTERS = 10
 
 
-Title = Annotated[str, StringConstraints(min_length=1, max_length=160), AfterValidator(not_blank)]
-Assignees = Annotated[list[uuid.UUID], Field(max_length=MAX_ASSIGNEES), AfterValidator(unique_items)]
+Title = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=160),
+    AfterValidator(not_blank),
+    Field(description="A one-line summary, 1 to 160 characters, not blank."),
+]
+Assignees = Annotated[
+    list[uuid.UUID],
+    Field(max_length=MAX_ASSIGNEES, description="Users of the workspace working the case, by id (at most 10)."),
+    AfterValidator(unique_items),
+]
 CaseType = Annotated[
     str,
     StringConstraints(min_length=1, max_length=64),
@@ -47,8 +56,17 @@ ShortText = Annotated[str, StringConstraints(max_length=160)]
 LongText = Annotated[str, StringConstraints(max_length=2000)]
 MetaKey = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 MetaValue = Annotated[str, StringConstraints(max_length=10_000)]
-Metadata = Annotated[dict[MetaKey, MetaValue], Field(max_length=MAX_METADATA_KEYS)]
-ExternalRefs = Annotated[dict[MetaKey, ShortText], Field(max_length=MAX_EXTERNAL_REFS)]
+Metadata = Annotated[
+    dict[MetaKey, MetaValue],
+    Field(max_length=MAX_METADATA_KEYS, description="Free key -> text pairs for the client (at most 100 keys)."),
+]
+ExternalRefs = Annotated[
+    dict[MetaKey, ShortText],
+    Field(
+        max_length=MAX_EXTERNAL_REFS,
+        description="The case's ids in other systems, system -> id (`{\"ticket\": \"T-1\"}`; at most 50).",
+    ),
+]
 StatusRef = Annotated[
     str,
     StringConstraints(min_length=1, max_length=64),
@@ -162,6 +180,54 @@ AttributeFilter = Annotated[
 CASE_FIELDS_NOT_NULLABLE = frozenset({"owner", "opened_at", "attributes", "vendor_data"})
 
 
+# The examples /openapi.json shows for the main operations.
+EXAMPLE_USER = "0b9e3a4c-2f4e-4d8a-9a55-3c1f0d6e7a21"
+EXAMPLE_CASE: dict[str, Any] = {
+    "id": "7f1d2c3b-8a9e-4f60-b1c2-d3e4f5a6b7c8",
+    "number": 12,
+    "key": "SEC-12",
+    "project_id": "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d",
+    "title": "Card payment disputed",
+    "description": "The customer does not recognise a **420 EUR** payment.",
+    "status": "in_progress",
+    "status_id": "9c8b7a6d-5e4f-4321-8fed-cba987654321",
+    "status_name": "In progress",
+    "status_category": "open",
+    "priority": "P2",
+    "severity": "high",
+    "type": "STANDARD",
+    "assignees": [EXAMPLE_USER],
+    "tags": ["fraud", "card"],
+    "author_id": EXAMPLE_USER,
+    "requester": {"name": "Ann Lee", "email": "ann@example.com", "type": None, "id": None},
+    "due_date": "2026-07-01T17:00:00Z",
+    "resolution": None,
+    "resolution_reason": None,
+    "external_refs": {},
+    "metadata": {},
+    "created_at": "2026-06-01T09:30:00Z",
+    "updated_at": "2026-06-01T10:02:11Z",
+    "updated_by": EXAMPLE_USER,
+    "closed_at": None,
+    "closed_by": None,
+    "duration": None,
+    "outcome": None,
+    "fields": {},
+    "closure_conditions": [],
+    "slas": [],
+    "archived_at": None,
+    "archived_by": None,
+    "version": 4,
+    "counts": {"comments": 1, "alerts": 0, "insights": 0, "files": 0, "tasks_open": 2, "tasks_done": 1, "links": 0},
+    "owner": "cases",
+    "category": None,
+    "opened_at": "2026-06-01T09:30:00Z",
+    "resolved_at": None,
+    "attributes": {},
+    "vendor_data": {},
+}
+
+
 class Requester(StrictInput):
     name: ShortText | None = None
     email: EmailStr | None = None
@@ -173,23 +239,25 @@ class CaseFields(StrictInput):
     """Fields a client may set; each is optional in an update."""
 
     title: Title
-    description: Description = ""
+    description: Description = Field(default="", description="Markdown, up to 30,000 characters.")
     status: StatusRef = "open"
-    priority: Priority | None = None
-    severity: Severity = "low"
+    priority: Priority | None = Field(default=None, description="P1 (highest) to P5; null for none.")
+    severity: Severity = Field(default="low", description="The impact: low, medium, high or critical.")
     type: CaseType = "STANDARD"
     assignees: Assignees = []
-    tags: Tags = []
-    requester: Requester | None = None
-    due_date: Moment | None = None
-    resolution: ShortText | None = None
-    resolution_reason: LongText | None = None
+    tags: Tags = Field(default=[], description="Free labels, each 1 to 256 characters, without repeats.")
+    requester: Requester | None = Field(default=None, description="Who asked for the case, outside the workspace.")
+    due_date: Moment | None = Field(default=None, description="When the case should be done (ISO 8601).")
+    resolution: ShortText | None = Field(default=None, description="How the case ended, in short (160 characters).")
+    resolution_reason: LongText | None = Field(default=None, description="Why it ended so (2,000 characters).")
     external_refs: ExternalRefs = {}
     metadata: Metadata = {}
     fields: FieldValues = {}
-    closure_conditions: ClosureConditions = []
+    closure_conditions: ClosureConditions = Field(
+        default=[], description="Formulas that must all hold for the case to close, each named."
+    )
     owner: Owner = Field(default=DEFAULT_OWNER, description="Set at creation; it never changes.")
-    category: Category | None = None
+    category: Category | None = Field(default=None, description="A free category, 1 to 50 characters.")
     opened_at: Moment | None = Field(default=None, description="Defaults to the creation time.")
     resolved_at: Moment | None = Field(default=None, description="Not before opened_at.")
     attributes: Attributes = {}
@@ -197,6 +265,23 @@ class CaseFields(StrictInput):
 
 
 class CaseCreate(CaseFields):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Card payment disputed",
+                    "description": "The customer does not recognise a **420 EUR** payment.",
+                    "project": "SEC",
+                    "priority": "P2",
+                    "severity": "high",
+                    "tags": ["fraud", "card"],
+                    "requester": {"name": "Ann Lee", "email": "ann@example.com"},
+                    "due_date": "2026-07-01T17:00:00Z",
+                }
+            ]
+        }
+    )
+
     project: str | None = Field(default=None, description="Project id or key; the workspace's first project if absent.")
     override_closure_conditions: OverrideFlag = False
     author: uuid.UUID | None = Field(
@@ -204,10 +289,23 @@ class CaseCreate(CaseFields):
     )
 
 
+def _described_as_created(schema: dict[str, Any]) -> None:
+    """A member of an update means what it means at creation: it says so in the same words."""
+    created = CaseFields.model_json_schema()["properties"]
+    for name, member in schema["properties"].items():
+        if "description" not in member and "description" in created.get(name, {}):
+            member["description"] = created[name]["description"]
+    schema["examples"] = [{"version": 3, "status": "in_progress", "assignees": [EXAMPLE_USER]}]
+
+
 class CaseUpdate(StrictInput):
     """Only the fields present change. `version`, when given, must be the case's current version."""
 
-    version: Version | None = None
+    model_config = ConfigDict(json_schema_extra=_described_as_created)
+
+    version: Version | None = Field(
+        default=None, description="The case's version the change is based on (as If-Match); a stale one: 409."
+    )
     override_closure_conditions: OverrideFlag = False
     title: Title | None = None
     description: Description | None = None
@@ -283,6 +381,8 @@ class SlaRead(BaseModel):
 
 
 class CaseRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_CASE]})
+
     id: uuid.UUID
     number: int
     key: str
@@ -334,6 +434,12 @@ class StatusCounts(BaseModel):
 
 
 class CasePage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"items": [EXAMPLE_CASE], "next_cursor": "eyJpZCI6IDEyfQ", "prev_cursor": None}]
+        }
+    )
+
     items: list[CaseRead]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
     prev_cursor: str | None = Field(
@@ -468,9 +574,11 @@ class CaseFilter(CleanInput):
     status: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
         default=[], description="Statuses by group, name or id."
     )
-    priority: list[Priority | Literal["none"]] = []
-    severity: list[Severity] = []
-    assignee: list[uuid.UUID] = []
+    priority: list[Priority | Literal["none"]] = Field(
+        default=[], description="Cases with any of these priorities (P1 highest); `none`: cases without one."
+    )
+    severity: list[Severity] = Field(default=[], description="Cases with any of these severities.")
+    assignee: list[uuid.UUID] = Field(default=[], description="Cases assigned to any of these users (by id).")
     unassigned: bool = Field(
         default=False, description="Cases with no assignee; with `assignee`, those and the cases of these users."
     )
@@ -480,11 +588,11 @@ class CaseFilter(CleanInput):
     author: list[uuid.UUID] = Field(
         default=[], max_length=MAX_FILTER_VALUES, description="Cases created by any of these users."
     )
-    project: str | None = None
-    created_after: Moment | None = None
-    created_before: Moment | None = None
-    updated_after: Moment | None = None
-    updated_before: Moment | None = None
+    project: str | None = Field(default=None, description="Cases of this project, by id or key.")
+    created_after: Moment | None = Field(default=None, description="Cases created at or after this moment.")
+    created_before: Moment | None = Field(default=None, description="Cases created before this moment.")
+    updated_after: Moment | None = Field(default=None, description="Cases last changed at or after this moment.")
+    updated_before: Moment | None = Field(default=None, description="Cases last changed before this moment.")
     q: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
         default=None,
         description="Words, all in the case's title and description or all in one of its comments: whole words, any "
@@ -496,7 +604,9 @@ class CaseFilter(CleanInput):
     q_comments: bool = Field(
         default=True, description="`false`: q matches the case's title and description only, not its comments."
     )
-    archived: Literal["exclude", "include", "only"] = "exclude"
+    archived: Literal["exclude", "include", "only"] = Field(
+        default="exclude", description="Archived cases: left out (`exclude`), listed too (`include`) or alone (`only`)."
+    )
     sla: Literal["exceeded", "at_risk"] | None = Field(
         default=None, description="Cases with an SLA past its target, or past its warning share and not yet due."
     )

@@ -1,15 +1,16 @@
 from functools import partial
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from casework.comments import service
 from casework.comments.records import CommentRecord
 from casework.comments.schemas import CommentCreate, CommentPage, CommentRead, CommentUpdate, comment_view
 from casework.content.kind import ContentKind
-from casework.http import DB, CurrentActor, JSONResponse, Limit, etag, if_match_version
+from casework.http import DB, CaseRef, CurrentActor, Cursor, IfMatch, JSONResponse, Limit, etag
 
 router = APIRouter(prefix="/cases/{ref}/comments", tags=["comments"])
+CommentId = Annotated[str, Path(description="The comment's id (a UUID).")]
 
 Render = Annotated[
     Literal["html"] | None,
@@ -36,8 +37,12 @@ CONTENT = ContentKind("comments", service.list_comments, partial(_view, render=N
 @router.post(
     "", status_code=201, response_model=CommentRead, response_description="The comment; ETag: the case's new version."
 )
-async def add_comment(request: Request, ref: str, body: CommentCreate, actor: CurrentActor, db: DB) -> Response:
-    added = await db.write(service.add_comment, actor, ref, body, if_match_version(request))
+async def add_comment(
+    request: Request, ref: CaseRef, body: CommentCreate, actor: CurrentActor, db: DB, expected: IfMatch
+) -> Response:
+    """Add a markdown comment to the case, written by the caller (or, with the scope cases:impersonate, for
+    `author`). `<@user-ID>` mentions are resolved; `file_ids` attach files already uploaded to the case."""
+    added = await db.write(service.add_comment, actor, ref, body, expected)
     location = str(request.url_for("get_comment", ref=ref, comment_id=str(added.comment.id)))
     return JSONResponse(
         _view(added.comment, None), 201, headers={"Location": location, "ETag": etag(added.case_version)}
@@ -46,11 +51,11 @@ async def add_comment(request: Request, ref: str, body: CommentCreate, actor: Cu
 
 @router.get("", response_model=CommentPage)
 async def list_comments(
-    ref: str,
+    ref: CaseRef,
     actor: CurrentActor,
     db: DB,
     limit: Limit = 50,
-    cursor: str | None = None,
+    cursor: Cursor = None,
     render: Render = None,
 ) -> Response:
     """The case's comments, oldest first."""
@@ -59,7 +64,10 @@ async def list_comments(
 
 
 @router.get("/{comment_id}", response_model=CommentRead, response_description="The comment; ETag: its version.")
-async def get_comment(ref: str, comment_id: str, actor: CurrentActor, db: DB, render: Render = None) -> Response:
+async def get_comment(
+    ref: CaseRef, comment_id: CommentId, actor: CurrentActor, db: DB, render: Render = None
+) -> Response:
+    """One comment of the case."""
     comment = await db.read(service.get_comment, actor, ref, comment_id)
     return JSONResponse(_view(comment, render), headers={"ETag": etag(comment.version)})
 
@@ -68,17 +76,19 @@ async def get_comment(ref: str, comment_id: str, actor: CurrentActor, db: DB, re
     "/{comment_id}", response_model=CommentRead, response_description="The comment; ETag: its new version."
 )
 async def edit_comment(
-    request: Request, ref: str, comment_id: str, body: CommentUpdate, actor: CurrentActor, db: DB
+    ref: CaseRef, comment_id: CommentId, body: CommentUpdate, actor: CurrentActor, db: DB, expected: IfMatch
 ) -> Response:
     """Changes the fields given. Only the comment's author or an admin may edit it; the activity entry keeps the
     previous values. `If-Match` and `version` name the comment's own version (a stale one: 409, nothing changes)."""
-    comment = await db.write(service.edit_comment, actor, ref, comment_id, body, if_match_version(request))
+    comment = await db.write(service.edit_comment, actor, ref, comment_id, body, expected)
     return JSONResponse(_view(comment, None), headers={"ETag": etag(comment.version)})
 
 
 @router.delete("/{comment_id}", status_code=204)
-async def delete_comment(request: Request, ref: str, comment_id: str, actor: CurrentActor, db: DB) -> Response:
+async def delete_comment(
+    ref: CaseRef, comment_id: CommentId, actor: CurrentActor, db: DB, expected: IfMatch
+) -> Response:
     """Only the comment's author or an admin may delete it; the activity entry keeps the deleted text. The files
     it carried stay with the case."""
-    version = await db.write(service.delete_comment, actor, ref, comment_id, if_match_version(request))
+    version = await db.write(service.delete_comment, actor, ref, comment_id, expected)
     return Response(status_code=204, headers={"ETag": etag(version)})

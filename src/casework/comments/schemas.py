@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from casework.comments.records import CommentRecord
 from casework.i18n import _
@@ -46,8 +46,14 @@ FileIds = Annotated[
 
 
 class CommentCreate(StrictInput):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"body": "Called the bank: the card is blocked. <@12> please follow up.", "public": False}]
+        }
+    )
+
     body: Body
-    title: Title | None = None
+    title: Title | None = Field(default=None, description="A heading for the comment, 1 to 255 characters.")
     public: Public = True
     file_ids: FileIds = []
     author: uuid.UUID | None = Field(
@@ -73,13 +79,36 @@ class CommentUpdate(StrictInput):
 
 
 class CommentRead(BaseModel):
-    id: uuid.UUID
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "3e2d1c0b-9a8f-4e7d-b6c5-a4b3c2d1e0f9",
+                    "number": 7,
+                    "case_id": "7f1d2c3b-8a9e-4f60-b1c2-d3e4f5a6b7c8",
+                    "author_id": "0b9e3a4c-2f4e-4d8a-9a55-3c1f0d6e7a21",
+                    "version": 1,
+                    "title": None,
+                    "public": False,
+                    "body": "Called the bank: the card is blocked. <@12> please follow up.",
+                    "mentions": ["6d5c4b3a-2f1e-4d0c-9b8a-7f6e5d4c3b2a"],
+                    "unresolved_mentions": [],
+                    "file_ids": [],
+                    "created_at": "2026-06-01T10:02:11Z",
+                    "updated_at": "2026-06-01T10:02:11Z",
+                    "updated_by": "0b9e3a4c-2f4e-4d8a-9a55-3c1f0d6e7a21",
+                }
+            ]
+        }
+    )
+
+    id: uuid.UUID = Field(description="The comment's id.")
     number: int = Field(description="The comment's integer handle: accepted wherever its id is.")
-    case_id: uuid.UUID
-    author_id: uuid.UUID
+    case_id: uuid.UUID = Field(description="The case the comment is on.")
+    author_id: uuid.UUID = Field(description="Who wrote it (the user acted for, with impersonation).")
     version: int = Field(description="The comment's own version: 1 when added, raised by one on each edit.")
-    title: str | None
-    public: bool
+    title: str | None = Field(description="The comment's heading; null for none.")
+    public: bool = Field(description="False for an internal note, not meant for the case's requester.")
     body: str = Field(description="The markdown exactly as written.")
     body_html: str | None = Field(
         default=None, description="The body rendered to sanitised HTML; present only when asked with `render=html`."
@@ -94,9 +123,9 @@ class CommentRead(BaseModel):
         )
     )
     file_ids: list[uuid.UUID] = Field(description="Files of the case this comment carries.")
-    created_at: datetime
-    updated_at: datetime
-    updated_by: uuid.UUID
+    created_at: datetime = Field(description="When it was added.")
+    updated_at: datetime = Field(description="When it last changed.")
+    updated_by: uuid.UUID = Field(description="Who changed it last.")
 
 
 class CommentPage(BaseModel):

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
-from casework.http import DB, CurrentActor, JSONResponse, Limit
+from casework.http import DB, CaseRef, CurrentActor, Cursor, JSONResponse, Limit
 
 # (session, actor, case ref, cursor, limit) -> (the page's items, the cursor past them or None).
 ListPage = Callable[[Session, Actor, str, str | None, int], tuple[Sequence[Any], str | None]]
@@ -34,11 +34,11 @@ def add_list_route(
     """GET `path` (under the case): a page of the case's items of this kind, operation `list_<name>`."""
 
     async def list_items(
-        ref: str,
+        ref: CaseRef,
         actor: CurrentActor,
         db: DB,
         limit: Limit = 50,
-        cursor: str | None = None,
+        cursor: Cursor = None,
     ) -> Response:
         items, next_cursor = await db.read(kind.list_page, actor, ref, cursor, limit)
         return JSONResponse(kind.page(items, next_cursor))

@@ -5,6 +5,9 @@ microseconds, and a thread hop costs more than the work (see the storage notes).
 One event loop per process then serialises this process's writes; BEGIN IMMEDIATE
 makes writers of other processes wait on the busy timeout instead of deadlocking.
 PostgreSQL runs each unit of work on a worker thread with its own pooled connection.
+
+A server's SQLite database checkpoints its write-ahead log off the event loop (background_checkpoints): left to
+itself, SQLite checkpoints inside the commit that fills the log, on the loop, stalling every request behind it.
 """
 
 from collections.abc import Callable
@@ -12,10 +15,14 @@ from functools import partial
 from typing import Any, TypeVar
 
 import anyio
+import structlog
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
+log = structlog.get_logger()
+# How often a server's SQLite log is checkpointed: at most a second of writes waits in it.
+CHECKPOINT_INTERVAL = 1.0
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -29,14 +36,19 @@ def _unicode_lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
-def make_engine(url: str, pool_size: int = 8) -> Engine:
+# A passive checkpoint copies what it can without waiting on readers or writers; the next one takes the rest.
+CHECKPOINT = "PRAGMA wal_checkpoint(PASSIVE)"
+
+
+def make_engine(url: str, pool_size: int = 8, background_checkpoints: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "isolation_level": None})
+        pragmas = (*SQLITE_PRAGMAS, "PRAGMA wal_autocheckpoint=0") if background_checkpoints else SQLITE_PRAGMAS
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
             cursor = dbapi_conn.cursor()
-            for pragma in SQLITE_PRAGMAS:
+            for pragma in pragmas:
                 cursor.execute(pragma)
             cursor.close()
             # SQLite's lower() folds ASCII only; ILIKE compiles to lower(x) LIKE lower(y), so fold as PostgreSQL does.
@@ -52,9 +64,11 @@ def make_engine(url: str, pool_size: int = 8) -> Engine:
 
 
 class Database:
-    def __init__(self, url: str, pool_size: int = 8) -> None:
+    def __init__(self, url: str, pool_size: int = 8, background_checkpoints: bool = False) -> None:
+        """background_checkpoints (SQLite): no commit checkpoints the log; whoever sets it runs checkpoint() often."""
         self.url = url
-        self.engine = make_engine(url, pool_size)
+        self.engine = make_engine(url, pool_size, background_checkpoints)
+        self.background_checkpoints = background_checkpoints and url.startswith("sqlite")
         self.write_engine = self.engine.execution_options(write=True)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._limiter = anyio.CapacityLimiter(pool_size)
@@ -93,6 +107,19 @@ class Database:
         if self.is_sqlite:
             return self.read_value_sync(sql)
         return await anyio.to_thread.run_sync(self.read_value_sync, sql, limiter=self._limiter)
+
+    async def checkpoint(self) -> None:
+        """Copy the SQLite write-ahead log into the database, on a worker thread."""
+        await anyio.to_thread.run_sync(self.read_value_sync, CHECKPOINT)
+
+    async def checkpoint_every(self, interval: float) -> None:
+        """The background checkpoints, until cancelled; a failed one is logged and the next tried."""
+        while True:
+            await anyio.sleep(interval)
+            try:
+                await self.checkpoint()
+            except Exception:
+                log.exception("wal_checkpoint_failed")
 
     def dispose(self) -> None:
         self.engine.dispose()

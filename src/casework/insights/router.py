@@ -1,7 +1,10 @@
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
+
+from casework.auth.service import Actor
 
 from casework.content.kind import ContentKind, add_list_route
-from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
+from casework.db.database import Database
+from casework.http import DB, CaseRef, CurrentActor, IfMatch, JSONResponse, etag
 from casework.insights import service
 from casework.insights.schemas import (
     InsightPage,
@@ -28,10 +31,10 @@ clients or proxies that drop the body of a DELETE, `POST /cases/{ref}/insights/r
     response_model=InsightsAdded,
     responses={200: {"model": InsightsAdded, "description": "The case already had every insight: nothing changed."}},
 )
-async def add_insights(request: Request, ref: str, body: InsightsAdd, actor: CurrentActor, db: DB) -> Response:
+async def add_insights(ref: CaseRef, body: InsightsAdd, actor: CurrentActor, db: DB, expected: IfMatch) -> Response:
     """Add 1..100 insights (201). Adding is idempotent on (type, resource_id): an insight the case already has
     is left as it is and listed in `duplicates`; a request with nothing new answers 200 and changes nothing."""
-    outcome = await db.write(service.add_insights, actor, ref, body, if_match_version(request))
+    outcome = await db.write(service.add_insights, actor, ref, body, expected)
     result = {
         "added": [insight_view(i) for i in outcome.added],
         "duplicates": [key_view(k) for k in outcome.duplicates],
@@ -45,8 +48,8 @@ CONTENT = ContentKind("insights", service.list_insights, insight_view)
 add_list_route(router, "/{ref}/insights", CONTENT, InsightPage, "The case's insights, oldest first.")
 
 
-async def _remove(request: Request, ref: str, body: InsightsRemove, actor: CurrentActor, db: DB) -> Response:
-    outcome = await db.write(service.remove_insights, actor, ref, body, if_match_version(request))
+async def _remove(ref: str, body: InsightsRemove, actor: Actor, db: Database, expected: int | None) -> Response:
+    outcome = await db.write(service.remove_insights, actor, ref, body, expected)
     result = {
         "removed": [key_view(k) for k in outcome.removed],
         "not_found": [key_view(k) for k in outcome.not_found],
@@ -57,12 +60,14 @@ async def _remove(request: Request, ref: str, body: InsightsRemove, actor: Curre
 
 
 @router.delete("/{ref}/insights", response_model=InsightsRemoved, description=_REMOVE_DOC)
-async def remove_insights(request: Request, ref: str, body: InsightsRemove, actor: CurrentActor, db: DB) -> Response:
-    return await _remove(request, ref, body, actor, db)
+async def remove_insights(
+    ref: CaseRef, body: InsightsRemove, actor: CurrentActor, db: DB, expected: IfMatch
+) -> Response:
+    return await _remove(ref, body, actor, db, expected)
 
 
 @router.post("/{ref}/insights/remove", response_model=InsightsRemoved, description=_REMOVE_DOC)
 async def remove_insights_by_post(
-    request: Request, ref: str, body: InsightsRemove, actor: CurrentActor, db: DB
+    ref: CaseRef, body: InsightsRemove, actor: CurrentActor, db: DB, expected: IfMatch
 ) -> Response:
-    return await _remove(request, ref, body, actor, db)
+    return await _remove(ref, body, actor, db, expected)

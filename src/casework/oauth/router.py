@@ -1,7 +1,9 @@
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
 
 from casework.http import DB, CurrentActor, JSONResponse
 from casework.oauth import service, wire
@@ -14,6 +16,7 @@ router = APIRouter(tags=["OAuth2 clients"])
 # unlike the rest of the native API, it ignores parameters it does not know (RFC 6749 section 3.2).
 token_router = APIRouter(tags=["OAuth2 clients"])
 TOKEN_PATH = "/oauth/token"
+ClientId = Annotated[uuid.UUID, Path(description="The OAuth client's `id` (a UUID), not its `client_id`.")]
 
 _TOKEN_REQUEST_BODY: dict[str, Any] = {
     "required": True,
@@ -39,18 +42,22 @@ def _view(client: OAuthClient) -> dict[str, Any]:
 
 
 @router.post("/oauth-clients", status_code=201, response_model=OAuthClientCreated)
-async def create_client(body: OAuthClientCreate, actor: CurrentActor, db: DB) -> Response:
+async def create_oauth_client(body: OAuthClientCreate, actor: CurrentActor, db: DB) -> Response:
+    """Register an OAuth2 client for the client credentials grant (admins only); its `client_secret` is in this
+    answer only."""
     client, secret = await db.write(service.create_client, actor, body)
     return JSONResponse(_view(client) | {"client_secret": secret}, 201)
 
 
 @router.get("/oauth-clients", response_model=list[OAuthClientRead])
-async def list_clients(actor: CurrentActor, db: DB) -> Response:
+async def list_oauth_clients(actor: CurrentActor, db: DB) -> Response:
+    """Every OAuth2 client of the workspace, revoked ones too, oldest first, without secrets (admins only)."""
     return JSONResponse([_view(c) for c in await db.read(service.list_clients, actor)])
 
 
 @router.delete("/oauth-clients/{client_id}", response_model=OAuthClientRead)
-async def revoke_client(client_id: uuid.UUID, actor: CurrentActor, db: DB) -> Response:
+async def revoke_oauth_client(client_id: ClientId, actor: CurrentActor, db: DB) -> Response:
+    """Revoke a client (admins only): it gets no new access token, and those it holds stop working."""
     return JSONResponse(_view(await db.write(service.revoke_client, actor, client_id)))
 
 
@@ -62,7 +69,8 @@ async def revoke_client(client_id: uuid.UUID, actor: CurrentActor, db: DB) -> Re
     openapi_extra={"requestBody": _TOKEN_REQUEST_BODY},
     summary="Client credentials grant (RFC 6749 §4.4): an access token for the client authenticated by HTTP Basic",
 )
-async def token(request: Request, db: DB) -> Response:
+async def issue_token(request: Request, db: DB) -> Response:
+    """Issue an access token (a JWT) for the client's scopes, or those `scope` names among them."""
     headers = request.headers
     wanted = wire.token_request(headers.get("content-type"), await request.body(), headers.get("authorization"))
     ttl = request.app.state.settings.oauth_token_ttl

@@ -24,9 +24,9 @@ TaskDescription = Annotated[
 
 
 class TaskCreate(StrictInput):
-    description: TaskDescription
+    description: TaskDescription = Field(description="What is to be done, 1 to 10,000 characters.")
     assignees: Assignees = []
-    due_date: Moment | None = None
+    due_date: Moment | None = Field(default=None, description="When the task should be done (ISO 8601).")
 
 
 class TaskUpdate(StrictInput):

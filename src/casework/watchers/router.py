@@ -1,12 +1,15 @@
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
 
 from casework.content.kind import ContentKind, add_list_route
-from casework.http import DB, CurrentActor, JSONResponse, etag, if_match_version
+from casework.http import DB, CaseRef, CurrentActor, IfMatch, JSONResponse, etag
 from casework.watchers import service
 from casework.watchers.schemas import WatcherAdd, WatcherPage, WatcherRead, watcher_view
 
 router = APIRouter(prefix="/cases/{ref}/watchers", tags=["watchers"])
 CONTENT = ContentKind("watchers", service.list_watchers, watcher_view)
+WatcherId = Annotated[str, Path(description="The watching user: their id (a UUID) or their handle.")]
 
 
 @router.post(
@@ -16,8 +19,9 @@ CONTENT = ContentKind("watchers", service.list_watchers, watcher_view)
     responses={200: {"model": WatcherRead, "description": "The user already watched the case; nothing changed."}},
     response_description="The user now watches the case; ETag: the case's new version.",
 )
-async def add_watcher(request: Request, ref: str, body: WatcherAdd, actor: CurrentActor, db: DB) -> Response:
-    result = await db.write(service.add_watcher, actor, ref, body.user_id, if_match_version(request))
+async def add_watcher(ref: CaseRef, body: WatcherAdd, actor: CurrentActor, db: DB, expected: IfMatch) -> Response:
+    """Make a user of the workspace a watcher of the case (201); one who already watches it answers 200."""
+    result = await db.write(service.add_watcher, actor, ref, body.user_id, expected)
     return JSONResponse(
         watcher_view(result.watcher), 201 if result.added else 200, headers={"ETag": etag(result.case_version)}
     )
@@ -27,6 +31,7 @@ add_list_route(router, "", CONTENT, WatcherPage, "The case's watchers, ordered b
 
 
 @router.delete("/{user_id}", status_code=204)
-async def remove_watcher(request: Request, ref: str, user_id: str, actor: CurrentActor, db: DB) -> Response:
-    version = await db.write(service.remove_watcher, actor, ref, user_id, if_match_version(request))
+async def remove_watcher(ref: CaseRef, user_id: WatcherId, actor: CurrentActor, db: DB, expected: IfMatch) -> Response:
+    """The user stops watching the case (404 if they did not)."""
+    version = await db.write(service.remove_watcher, actor, ref, user_id, expected)
     return Response(status_code=204, headers={"ETag": etag(version)})

@@ -5,7 +5,7 @@ from typing import Literal
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
-from casework.http import DB, CurrentActor, JSONResponse, Language
+from casework.http import DB, CaseRef, CurrentActor, JSONResponse, Language
 from casework.i18n import translate
 from casework.workflow.conditions import service
 
@@ -27,7 +27,7 @@ class ClosureRead(BaseModel):
 
 
 @router.get("", response_model=ClosureRead)
-async def get_closure(ref: str, actor: CurrentActor, db: DB, language: Language) -> Response:
+async def get_closure(ref: CaseRef, actor: CurrentActor, db: DB, language: Language) -> Response:
     """The case's own conditions, then its project's, then one per empty required-to-close field; `closable` is
     true when all of them pass and no override request is pending. A formula that fails at run time does not pass
     and carries its `error`."""

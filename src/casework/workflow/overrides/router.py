@@ -3,11 +3,11 @@ close) and the case's action log. Actions accept If-Match with the case version 
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from casework.http import DB, CurrentActor, JSONResponse, Language, Limit, etag, if_match_version
+from casework.http import DB, CaseRef, CurrentActor, Cursor, IfMatch, JSONResponse, Language, Limit, etag
 from casework.workflow.overrides import service
 from casework.workflow.overrides.schemas import (
     ACTION_BODY,
@@ -24,6 +24,7 @@ from casework.workflow.overrides.schemas import (
 )
 
 router = APIRouter(prefix="/cases/{ref}", tags=["overrides"])
+OverrideId = Annotated[str, Path(description="The override request's id (a UUID).")]
 
 Include = Annotated[
     str | None,
@@ -57,26 +58,32 @@ def _answer(view: dict[str, Any], included: dict[str, Any] | None) -> dict[str, 
     openapi_extra={"requestBody": _ACTION_BODY},
 )
 async def perform_action(
-    request: Request, ref: str, actor: CurrentActor, db: DB, language: Language, include: Include = None
+    request: Request,
+    ref: CaseRef,
+    actor: CurrentActor,
+    db: DB,
+    expected: IfMatch,
+    language: Language,
+    include: Include = None,
 ) -> Response:
     """One action on the case, by `type`: `comment` (a case comment), `override` (ask reviewers to set the case's
     outcome; one pending per case), `accept` / `refuse` (an assigned reviewer, never the requester), `cancel` (the
     requester), `close`. Each appends a row to the action log and an entry to the activity log."""
     includes = parse_include(include)
     data = _parse_action(await request.body())
-    result = await db.write(service.perform_action, actor, ref, data, if_match_version(request), includes, language)
+    result = await db.write(service.perform_action, actor, ref, data, expected, includes, language)
     body = _answer(action_view(result.action, language), result.included)
     return JSONResponse(body, 201, headers={"ETag": etag(result.case_version)})
 
 
 @router.get("/actions", response_model=ActionPage)
 async def list_actions(
-    ref: str,
+    ref: CaseRef,
     actor: CurrentActor,
     db: DB,
     language: Language,
     limit: Limit = 50,
-    cursor: str | None = None,
+    cursor: Cursor = None,
     include: Include = None,
 ) -> Response:
     """The case's action log, oldest first."""
@@ -87,7 +94,7 @@ async def list_actions(
 
 @router.get("/overrides", response_model=OverridePage)
 async def list_overrides(
-    ref: str, actor: CurrentActor, db: DB, language: Language, limit: Limit = 50, cursor: str | None = None
+    ref: CaseRef, actor: CurrentActor, db: DB, language: Language, limit: Limit = 50, cursor: Cursor = None
 ) -> Response:
     """The case's override requests, oldest first."""
     rows, next_cursor = await db.read(service.list_overrides, actor, ref, cursor, limit)
@@ -95,5 +102,8 @@ async def list_overrides(
 
 
 @router.get("/overrides/{override_id}", response_model=OverrideRead)
-async def get_override(ref: str, override_id: str, actor: CurrentActor, db: DB, language: Language) -> Response:
+async def get_override(
+    ref: CaseRef, override_id: OverrideId, actor: CurrentActor, db: DB, language: Language
+) -> Response:
+    """One override request of the case: its outcome asked for, its reviewers and its state."""
     return JSONResponse(override_view(await db.read(service.get_override, actor, ref, override_id), language))

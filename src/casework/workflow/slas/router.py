@@ -4,7 +4,7 @@ by admins and managers; the clocks of the project's open cases follow a new set 
 from fastapi import APIRouter, Response
 
 from casework.cases import configuration
-from casework.http import DB, CurrentActor, JSONResponse
+from casework.http import DB, CurrentActor, JSONResponse, ProjectRef
 from casework.workflow.slas import service
 from casework.workflow.slas.schemas import SlaPolicySet, SlaPolicySetRead, policy_set_view
 
@@ -12,13 +12,13 @@ router = APIRouter(prefix="/projects/{ref}/slas", tags=["workflow"])
 
 
 @router.get("", response_model=SlaPolicySetRead)
-async def get_policies(ref: str, actor: CurrentActor, db: DB) -> Response:
+async def get_sla_policies(ref: ProjectRef, actor: CurrentActor, db: DB) -> Response:
     """The response and completion targets per priority (null: cases without one), and the warning share."""
     return JSONResponse(policy_set_view(*await db.read(service.get_policies, actor, ref)))
 
 
 @router.put("", response_model=SlaPolicySetRead)
-async def replace_policies(ref: str, body: SlaPolicySet, actor: CurrentActor, db: DB) -> Response:
+async def replace_sla_policies(ref: ProjectRef, body: SlaPolicySet, actor: CurrentActor, db: DB) -> Response:
     """Replace the whole set. A type and priority appears once (422 naming the repeated item); targets are 60 s to
     a year. Running clocks of open cases take the new targets from their start; clocks no policy covers any more
     are removed, and clocks a new policy calls for start now."""
