@@ -72,7 +72,7 @@ def _document_refusals(document: dict[str, Any], app: FastAPI) -> None:
         if not isinstance(route.original_route, APIRoute) or not _calls(route, refuse_unknown_query):
             continue
         declared = {str(status) for status in route.responses}
-        for method in route.methods:
+        for method in route.methods or ():  # an APIRoute always has them; RouteContext types them optional
             responses = document["paths"][route.path_format][method.lower()]["responses"]
             responses.pop("422", None)
             found = problems.refusals(*(s for s in sorted(refusal_statuses(route)) if str(s) not in declared))
