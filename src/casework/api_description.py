@@ -105,14 +105,17 @@ def document(app: FastAPI) -> None:
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            built = build()
-            schemas = built.setdefault("components", {}).setdefault("schemas", {})
-            problem = problems.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-            schemas.update(problem.pop("$defs", {}))
-            schemas["Problem"] = problem
-            _document_refusals(built, app)
-            _restore_examples(built, app)
-        return app.openapi_schema  # type: ignore[return-value]
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        # build() keeps the document as app.openapi_schema: completed once, served as is afterwards.
+        built = build()
+        schemas = built.setdefault("components", {}).setdefault("schemas", {})
+        problem = problems.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(problem.pop("$defs", {}))
+        schemas["Problem"] = problem
+        _document_refusals(built, app)
+        _restore_examples(built, app)
+        return built
 
+    # FastAPI's documented way to extend the document; mypy refuses any assignment to a method.
     app.openapi = openapi  # type: ignore[method-assign]
