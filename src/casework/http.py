@@ -47,7 +47,8 @@ class JSONResponse(Response):
 
 
 async def get_db(request: Request) -> Database:
-    return request.app.state.db  # type: ignore[no-any-return]
+    db: Database = request.app.state.db
+    return db
 
 
 DB = Annotated[Database, Depends(get_db)]
@@ -64,7 +65,8 @@ ProjectRef = Annotated[str, Path(description="The project: its id (a UUID) or it
 
 async def get_file_store(request: Request) -> FileStore:
     """Where case files are kept (app.state.file_store, built from the settings)."""
-    return request.app.state.file_store  # type: ignore[no-any-return]
+    store: FileStore = request.app.state.file_store
+    return store
 
 
 FileStoreDep = Annotated[FileStore, Depends(get_file_store)]

@@ -132,9 +132,10 @@ def render_problem(exc: DomainError, status: int) -> Response:
 
 
 def renderer_for(app: Any, path: str) -> Renderer:
-    for prefix, renderer in getattr(app.state, "error_renderers", []):
+    renderers: list[tuple[str, Renderer]] = getattr(app.state, "error_renderers", [])
+    for prefix, renderer in renderers:
         if path.startswith(prefix):
-            return renderer  # type: ignore[no-any-return]
+            return renderer
     return render_problem
 
 

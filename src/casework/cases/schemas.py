@@ -475,7 +475,7 @@ class BulkResult(BaseModel):
     id: str
     status: int
     case: CaseRead | None = None
-    error: dict | None = None  # type: ignore[type-arg]
+    error: dict[str, Any] | None = None
 
 
 class BulkResponse(BaseModel):
