@@ -30,8 +30,10 @@ migrate: $(VENV)/.runtime
 test: install
 	$(VENV)/bin/pytest
 
-# Static checks (the settings are in pyproject.toml).
+# ruff (lint and format) and mypy, configured in pyproject.toml; .ci/run and the pre-commit hooks run the same.
 lint: install
+	$(VENV)/bin/ruff check src bench
+	$(VENV)/bin/ruff format --check src bench
 	$(VENV)/bin/mypy
 
 # Re-extract every `_()` message, pydantic's error templates and the HTTP status phrases (generated from the

@@ -139,7 +139,7 @@ def text_table(rows: list[Row]) -> str:
     widths = [max(len(line[i]) for line in lines) for i in range(len(HEADERS))]
     out = []
     for line in lines:
-        cells = [line[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(line[1:], widths[1:])]
+        cells = [line[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(line[1:], widths[1:], strict=True)]
         out.append("  ".join(cells).rstrip())
     out.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(out)
@@ -187,8 +187,8 @@ connection count, because these machines are shared and noisy: compare ratios, n
 in `bench/results/` also keeps the floor's req/s). Both servers stay up and each scenario runs in rotated rounds
 (floor, casework, floor, casework, …; `--rounds`, default 3, splitting `--duration` between them): `ratio to floor`
 is the median of the rounds' ratios and `spread` their lowest and highest, so a neighbour's burst during one round
-shows as spread instead of moving the figure; `req/s` and the latencies are the medians of casework's rounds. `peak RSS MB` is the sum over the casework server's processes
-(uvicorn master and workers) during that scenario, `max process MB` the largest single one. `conns` is wrk's
+shows as spread instead of moving the figure; `req/s` and the latencies are the medians of casework's rounds.
+`peak RSS MB` is the sum over the casework server's processes (uvicorn master and workers) during that scenario, `max process MB` the largest single one. `conns` is wrk's
 connection count (slow scenarios cap it, so that they measure the request rather than a queue). `errors` counts
 non-2xx/3xx responses and socket errors: a row with errors measured something else. `ratio to native`, on a dialect's
 scenario (`kibana: ...`), is its req/s over that of the native scenario doing the same work, in the same run.
@@ -211,8 +211,8 @@ A scenario is a few lines in `bench/scenarios.py`.
 `DATASET=N` (`--dataset N`) runs `casework seed-data --cases N --json` on the benchmark's database before the server
 starts (`ALERTS=TOTAL` passes `--alerts TOTAL` on); the scenarios marked for it (filtered list, deep page by
 cursor, page 200 by number, status counts unfiltered and by assignee, text search, comments on the busiest and on an
-empty seeded case, alert lookup, 1,000-alert attach) run in that seeded workspace with its token. List, search, lookup, comment and attach scenarios use one connection, since their
-targets are single-client latency; `p95 ms` comes from `bench/wrk/request.lua` (wrk itself prints 50/75/90/99).
+empty seeded case, alert lookup, 1,000-alert attach) run in that seeded workspace with its token. List, search,
+lookup, comment and attach scenarios use one connection, since their targets are single-client latency; `p95 ms` comes from `bench/wrk/request.lua` (wrk itself prints 50/75/90/99).
 The `stack:` rows are references served by the floor app itself (one row by primary key with sqlite3, as a
 SQLAlchemy ORM entity, as a SQLAlchemy Core row, and the Core row after a bearer-token check by hash): what any
 database-backed endpoint on this stack can keep of the floor, one layer of casework's profile at a time.

@@ -288,7 +288,7 @@ def request_lines(bodies: list[object], paths: list[str] | None) -> str:
         return "".join(json.dumps(b) + "\n" for b in bodies)
     if len(paths) != len(bodies):
         raise ValueError(f"{len(paths)} paths for {len(bodies)} bodies")
-    return "".join(f"{p}\t{json.dumps(b)}\n" for p, b in zip(paths, bodies))
+    return "".join(f"{p}\t{json.dumps(b)}\n" for p, b in zip(paths, bodies, strict=True))
 
 
 # What `casework serve` does before it listens: migrate, then bootstrap an empty database.

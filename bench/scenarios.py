@@ -215,7 +215,8 @@ def _some_cases(client: httpx.Client, ctx: Context) -> None:
 
 register(Scenario("datadog: create", "POST", lambda ctx: DATADOG, _datadog_create_bodies, counterpart="create case"))
 register(Scenario(f"list page 1 of {DATADOG_PAGE} by number", "GET",
-                  lambda ctx: cases_path(sort="created", page=1, per_page=DATADOG_PAGE), setup=_some_cases))  # fmt: skip
+                  lambda ctx: cases_path(sort="created", page=1, per_page=DATADOG_PAGE),
+                  setup=_some_cases))  # fmt: skip
 register(Scenario("datadog: search page 1", "GET",
                   lambda ctx: f"{DATADOG}?page%5Bsize%5D={DATADOG_PAGE}&page%5Bnumber%5D=1", setup=_some_cases,
                   counterpart=f"list page 1 of {DATADOG_PAGE} by number"))  # fmt: skip

@@ -296,7 +296,7 @@ class Generator:
         rng = self.rng
         text = rng.choices(TEXT_VOCABULARY.values, cum_weights=TEXT_VOCABULARY.cumulative, k=TEXT_WORDS)
         hosts = rng.choices(TEXT_HOSTS.values, cum_weights=TEXT_HOSTS.cumulative, k=int(TEXT_WORDS * TEXT_HOST_SHARE))
-        for position, host in zip(rng.sample(range(TEXT_WORDS), len(hosts)), hosts):
+        for position, host in zip(rng.sample(range(TEXT_WORDS), len(hosts)), hosts, strict=True):
             text[position] = host
         return text
 
@@ -535,7 +535,7 @@ def _insert_rows(connection: Connection, table: str, rows: list[dict[str, Any]])
         # The handle trigger is dropped with the others during the load: the batch's handles are taken here.
         columns.append("number")
         first = handles.next_handle(connection, table)
-        parameters = ((*values(row), number) for row, number in zip(rows, range(first, first + len(rows))))
+        parameters = ((*values(row), number) for row, number in zip(rows, range(first, first + len(rows)), strict=True))
     names = ", ".join(f'"{c}"' for c in columns)
     statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
     _driver(connection).executemany(statement, parameters)
@@ -593,7 +593,8 @@ def _rebuild_text_search(connection: Connection, triggers: list[str]) -> None:
     """SQLite: index every row again in each FTS5 table, in one segment (fastest to query), and put the triggers back,
     in one transaction: no write falls between the two."""
     tables = connection.exec_driver_sql(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%' ORDER BY name"
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+        " AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%' ORDER BY name"
     ).scalars().all()
     for table in tables:
         connection.exec_driver_sql(f"INSERT INTO \"{table}\"(\"{table}\") VALUES ('rebuild')")

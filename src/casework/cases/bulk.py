@@ -1,8 +1,8 @@
 """POST /cases/bulk: item by item (each refusal leaves the others applied), or atomic: every item applies, or none
 does.
 
-In the atomic mode, before anything is written, every item is parsed and its case found and its version checked, so that the answer
-names every missing case and every stale version, not just the first (what Kibana's PATCH /api/cases reports).
+In the atomic mode, before anything is written, every item is parsed and its case found and its version checked,
+so that the answer names every missing case and every stale version, not just the first (what Kibana's PATCH /api/cases reports).
 Only when all pass are the items applied, each in a savepoint of one enclosing savepoint, so that a later refusal
 (a transition, a closure condition, ...) is still reported item by item; any refusal rolls the enclosing savepoint
 back, and the other items are reported as not applied.

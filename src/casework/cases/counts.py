@@ -62,7 +62,7 @@ def counted(
         query = query.where(table.c.user_id == assignee)
     if project_id is not None:
         query = query.where(table.c.project_id == project_id)
-    sums = dict(zip(keys, session.execute(query).one()))
+    sums = dict(zip(keys, session.execute(query).one(), strict=True))
     wanted = {"exclude": (False,), "include": (False, True), "only": (True,)}[archived]
     return {group: sum(int(sums[(group, flag)]) for flag in wanted) for group in STATUS_GROUPS}
 

@@ -1,6 +1,6 @@
 """The read model of a case: every fact of a case an API shows, read straight from rows on the hot reads (one case,
-a page of cases) or copied out of an entity the service holds, inside the service's unit of work. Routers, the CLI and dialects translate a CaseRecord; they never hold an ORM entity, so storage can change
-underneath them and nothing loads lazily after the session is gone.
+a page of cases) or copied out of an entity the service holds, inside the service's unit of work. Routers, the CLI
+and dialects translate a CaseRecord; they never hold an ORM entity, so storage can change underneath them and nothing loads lazily after the session is gone.
 
 Sequences are tuples. JSON values (requester, metadata, external refs, attributes, custom fields, vendor data) stay
 dicts and lists, as their native JSON shows them: they are the record's own copies, shared with no session."""
@@ -250,7 +250,7 @@ def read_case(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID) -
         for start in range(base, base + width * len(_CLOCK_JOINS), width)
         if row[start] is not None
     ]
-    return _record(dict(zip(_READ, row)), row.status_name, clocks, None)
+    return _record(dict(zip(_READ, row, strict=False)), row.status_name, clocks, None)
 
 
 def with_status(statement: Select[Any]) -> Select[Any]:
@@ -267,7 +267,7 @@ def page_records(session: Session, rows: Sequence[Row[Any]], now: datetime | Non
     for clock in session.execute(_PAGE_CLOCKS, {"case_ids": [row.id for row in rows]}).all():
         clocks.setdefault(clock.case_id, []).append(clock)
     now = now or utcnow()
-    return [_record(dict(zip(_READ, row)), row.status_name, clocks.get(row.id, ()), now) for row in rows]
+    return [_record(dict(zip(_READ, row, strict=False)), row.status_name, clocks.get(row.id, ()), now) for row in rows]
 
 
 def _json_copy(value: Any) -> Any:

@@ -1,5 +1,6 @@
 """The case aggregate: reading, creating and changing cases, and the changes content services make to them
-(archiving and deleting: casework.cases.lifecycle; bulk updates: casework.cases.bulk; finding: casework.cases.search)."""
+(archiving and deleting: casework.cases.lifecycle; bulk updates: casework.cases.bulk; finding:
+casework.cases.search)."""
 
 import uuid
 from collections.abc import Iterable

@@ -281,5 +281,6 @@ def delete_comment(
 
 
 def delete_for_case(session: Session, case_id: uuid.UUID) -> None:
-    """The case's comments (their search index rows follow: see cases.text_search), as the case is deleted for good (casework.deletion)."""
+    """The case's comments (their search index rows follow: see cases.text_search), as the case is deleted for good
+    (casework.deletion)."""
     session.execute(delete(Comment.__table__).where(Comment.case_id == case_id))

@@ -1,4 +1,5 @@
-"""Insights: typed references from a case to monitoring resources (the Datadog model), unique per (type, resource_id)."""
+"""Insights: typed references from a case to monitoring resources (the Datadog model), unique per (type,
+resource_id)."""
 
 import uuid
 from collections.abc import Collection

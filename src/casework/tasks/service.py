@@ -121,7 +121,8 @@ def update_task(
     data: TaskUpdate,
     expected_version: int | None = None,
 ) -> tuple[TaskRecord, int]:
-    """Apply the fields present; a request that changes nothing writes nothing. Returns the task and the case version."""
+    """Apply the fields present; a request that changes nothing writes nothing. Returns the task and the case
+    version."""
     requested = data.changed_fields()
     for field, value in requested.items():
         if value is None and field in NON_NULLABLE_FIELDS:

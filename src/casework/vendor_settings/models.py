@@ -9,7 +9,8 @@ from casework.db.base import Base, IdMixin, utcnow
 
 
 class VendorSetting(IdMixin, Base):
-    """One vendor document of a workspace: `dialect` names the API, `scope` what it configures there (a Kibana owner)."""
+    """One vendor document of a workspace: `dialect` names the API, `scope` what it configures there (a Kibana
+    owner)."""
 
     __tablename__ = "vendor_settings"
     # A dialect's documents of a workspace, and the one of a scope.

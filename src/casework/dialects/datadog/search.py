@@ -2,8 +2,8 @@
 
 Pages are numbered from 1, as the client's paginator counts them (0 or none: the first page); a page shorter than
 `page[size]` is the last, which ends the paginator. Datadog's search has no depth limit: pages past the core's
-page window are reached by keyset windows (casework.cases.paging.walk_to). `meta.page` is {current: the page's number, size: the cases on
-it, total: the number of pages}, as the client documents it.
+page window are reached by keyset windows (casework.cases.paging.walk_to). `meta.page` is {current: the page's
+number, size: the cases on it, total: the number of pages}, as the client documents it.
 
 `filter` is Datadog's query: terms joined by spaces, all of which must hold. `status:`, `priority:`, `project:`,
 `assignee:`, `type:` and `archived:` filter on the case's own fields; any other `key:value` on its attributes
