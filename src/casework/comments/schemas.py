@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from casework.comments.records import CommentRecord
+from casework.descriptions import ITEMS
 from casework.i18n import _
 from casework.inputs import StrictInput, Version, not_blank, unique_items
 
@@ -65,9 +66,15 @@ class CommentUpdate(StrictInput):
     """Only the fields present change. `version`, when given, must be the comment's current version."""
 
     version: Version | None = Field(default=None, description="The comment's version (not the case's).")
-    body: Body | None = None
-    title: Title | None = None
-    public: Public | None = None
+    body: Body | None = Field(
+        default=None, description="Markdown, 1 to 30,000 characters, not blank; mentions are read again."
+    )
+    title: Title | None = Field(
+        default=None, description="A heading for the comment, 1 to 255 characters; null removes it."
+    )
+    public: Public | None = Field(
+        default=None, description="False for an internal note, not meant for the case's requester."
+    )
 
     @field_validator("body", "public")
     @classmethod
@@ -129,7 +136,7 @@ class CommentRead(BaseModel):
 
 
 class CommentPage(BaseModel):
-    items: list[CommentRead]
+    items: list[CommentRead] = Field(description=ITEMS)
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
