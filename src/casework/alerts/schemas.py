@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
 
 from casework.alerts.records import AlertRecord
-from casework.descriptions import CASE_VERSION, CREATED_AT, CREATED_BY, ID, ITEMS
+from casework.descriptions import CASE_VERSION, CREATED_AT, CREATED_BY, ID, ITEMS, NEXT_CURSOR
 from casework.inputs import StrictInput, not_blank
 
 # A case holds at most this many distinct alerts; one request attaches at most this many.
@@ -73,7 +73,7 @@ class AlertRead(BaseModel):
 
 class AlertPage(BaseModel):
     items: list[AlertRead] = Field(description=ITEMS)
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 class AttachResult(BaseModel):

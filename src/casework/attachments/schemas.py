@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints, ValidationError
 
 from casework.attachments.records import FileRecord
-from casework.descriptions import CASE_ID, ID, ITEMS
+from casework.descriptions import CASE_ID, ID, ITEMS, NEXT_CURSOR
 from casework.errors import InvalidInput, from_validation_error
 from casework.i18n import _
 from casework.inputs import StrictInput
@@ -50,7 +50,7 @@ class FileRead(BaseModel):
 
 class FilePage(BaseModel):
     items: list[FileRead] = Field(description=ITEMS)
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 def file_view(file: FileRecord) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from casework.descriptions import CREATED_AT, ID
+from casework.descriptions import CREATED_AT, ID, SHOWN_ONCE
 from casework.inputs import Moment, StrictInput
 
 Role = Literal["admin", "manager", "agent", "reviewer", "viewer"]
@@ -76,7 +76,7 @@ class TokenRead(BaseModel):
 
 
 class TokenCreated(TokenRead):
-    token: str = Field(description="The secret. It is shown in this response only.")
+    token: str = Field(description=SHOWN_ONCE)
 
 
 class MeRead(BaseModel):

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, Field, PlainValidator, StringCon
 from pydantic import WithJsonSchema
 
 from casework.blocks.records import BlockRecord, ElementRecord
-from casework.descriptions import ALL_ITEMS, CASE_ID, CREATED_AT, CREATED_BY, ID, ITEMS, UPDATED_AT
+from casework.descriptions import ALL_ITEMS, CASE_ID, CREATED_AT, CREATED_BY, ID, ITEMS, NEXT_CURSOR, UPDATED_AT
 from casework.errors import from_validation_error
 from casework.i18n import _
 from casework.inputs import StrictInput, not_blank
@@ -210,7 +210,7 @@ class BlockList(BaseModel):
 
 class BlockPage(BaseModel):
     items: list[BlockRead] = Field(description=ITEMS)
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 def element_view(block_type: str, element: ElementRecord) -> dict[str, Any]:

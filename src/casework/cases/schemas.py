@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from casework.descriptions import CREATED_AT, ID, ITEMS, UPDATED_AT
+from casework.descriptions import CREATED_AT, ID, ITEMS, NEXT_CURSOR, UPDATED_AT
 from casework.inputs import CleanInput, Matching, Moment, StrictInput, Version, not_blank, unique_items
 from casework.cases.records import CaseRecord
 from casework.i18n import _
@@ -82,6 +82,10 @@ OverrideFlag = Annotated[
     bool,
     Field(description="Close even though closure conditions fail (admin or manager; logged)."),
 ]
+
+DESCRIPTION = "Markdown, up to 30,000 characters."
+PRIORITY = "P1 (highest) to P5; null for none."
+SEVERITY = "The impact: low, medium, high or critical."
 
 
 # Fields the vendor APIs carry: owner, category, opened/resolved times, requester id, attributes, vendor data.
@@ -252,10 +256,10 @@ class CaseFields(StrictInput):
     """Fields a client may set; each is optional in an update."""
 
     title: Title
-    description: Description = Field(default="", description="Markdown, up to 30,000 characters.")
+    description: Description = Field(default="", description=DESCRIPTION)
     status: StatusRef = "open"
-    priority: Priority | None = Field(default=None, description="P1 (highest) to P5; null for none.")
-    severity: Severity = Field(default="low", description="The impact: low, medium, high or critical.")
+    priority: Priority | None = Field(default=None, description=PRIORITY)
+    severity: Severity = Field(default="low", description=SEVERITY)
     type: CaseType = "STANDARD"
     assignees: Assignees = []
     tags: Tags = Field(default=[], description="Free labels, each 1 to 256 characters, without repeats.")
@@ -413,15 +417,15 @@ class CaseRead(BaseModel):
     )
     project_id: uuid.UUID = Field(description="The project the case is in.")
     title: str = Field(description=TITLE)
-    description: str = Field(description="Markdown, up to 30,000 characters.")
+    description: str = Field(description=DESCRIPTION)
     status: StatusGroup = Field(description="The group of the case's status.")
     status_id: uuid.UUID = Field(description="The case's status.")
-    status_name: str = Field(description="The status's name.")
+    status_name: str = Field(description="The name of that status.")
     status_category: Literal["new", "open", "pending", "on_hold", "resolved", "closed"] = Field(
         description="The status's category: new, open, pending, on_hold, resolved or closed."
     )
-    priority: Priority | None = Field(description="P1 (highest) to P5; null for none.")
-    severity: Severity = Field(description="The impact: low, medium, high or critical.")
+    priority: Priority | None = Field(description=PRIORITY)
+    severity: Severity = Field(description=SEVERITY)
     type: str = Field(description="The case type's name.")
     assignees: list[uuid.UUID] = Field(description=ASSIGNEES)
     tags: list[str] = Field(description="Free labels, each once.")
@@ -476,7 +480,7 @@ class CasePage(BaseModel):
     )
 
     items: list[CaseRead] = Field(description=ITEMS)
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
     prev_cursor: str | None = Field(
         default=None, description="Pass as `ending_before` for the page before; null on the first page."
     )
@@ -689,7 +693,7 @@ class CaseFilter(CleanInput):
 
 class TagPage(BaseModel):
     items: list[str] = Field(description="Tags, in order.")
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 class Reporter(BaseModel):
@@ -700,7 +704,7 @@ class Reporter(BaseModel):
 
 class ReporterPage(BaseModel):
     items: list[Reporter] = Field(description=ITEMS)
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 class TagRead(BaseModel):

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from casework.comments.records import CommentRecord
-from casework.descriptions import ITEMS
+from casework.descriptions import ITEMS, NEXT_CURSOR
 from casework.i18n import _
 from casework.inputs import StrictInput, Version, not_blank, unique_items
 
@@ -33,9 +33,8 @@ Title = Annotated[
     AfterValidator(not_blank),
     Field(description="A heading for the comment, 1 to 255 characters; null for none."),
 ]
-Public = Annotated[
-    bool, Field(description="False for an internal note, not meant for the case's requester; true by default.")
-]
+PUBLIC = "False for an internal note, not meant for the case's requester."
+Public = Annotated[bool, Field(description=PUBLIC + " True by default.")]
 FileIds = Annotated[
     list[uuid.UUID],
     Field(
@@ -72,9 +71,7 @@ class CommentUpdate(StrictInput):
     title: Title | None = Field(
         default=None, description="A heading for the comment, 1 to 255 characters; null removes it."
     )
-    public: Public | None = Field(
-        default=None, description="False for an internal note, not meant for the case's requester."
-    )
+    public: Public | None = Field(default=None, description=PUBLIC)
 
     @field_validator("body", "public")
     @classmethod
@@ -115,7 +112,7 @@ class CommentRead(BaseModel):
     author_id: uuid.UUID = Field(description="Who wrote it (the user acted for, with impersonation).")
     version: int = Field(description="The comment's own version: 1 when added, raised by one on each edit.")
     title: str | None = Field(description="The comment's heading; null for none.")
-    public: bool = Field(description="False for an internal note, not meant for the case's requester.")
+    public: bool = Field(description=PUBLIC)
     body: str = Field(description="The markdown exactly as written.")
     body_html: str | None = Field(
         default=None, description="The body rendered to sanitised HTML; present only when asked with `render=html`."
@@ -137,7 +134,7 @@ class CommentRead(BaseModel):
 
 class CommentPage(BaseModel):
     items: list[CommentRead] = Field(description=ITEMS)
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 def comment_view(comment: CommentRecord) -> dict[str, Any]:

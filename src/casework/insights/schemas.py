@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from casework.descriptions import CASE_VERSION, CREATED_AT, CREATED_BY, ID, ITEMS
+from casework.descriptions import CASE_VERSION, CREATED_AT, CREATED_BY, ID, ITEMS, NEXT_CURSOR
 from casework.i18n import _
 from casework.inputs import StrictInput, not_blank
 from casework.insights.records import InsightRecord
@@ -90,7 +90,7 @@ class InsightKeyRead(BaseModel):
 
 class InsightPage(BaseModel):
     items: list[InsightRead] = Field(description=ITEMS)
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 class InsightsAdded(BaseModel):

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from casework.descriptions import CREATED_AT, CREATED_BY, ITEMS
+from casework.descriptions import CREATED_AT, CREATED_BY, ITEMS, NEXT_CURSOR
 from casework.inputs import StrictInput
 from casework.links.records import LinkRecord
 
@@ -50,7 +50,7 @@ class LinkRead(BaseModel):
 
 class LinkPage(BaseModel):
     items: list[LinkRead] = Field(description=ITEMS)
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 def link_view(row: LinkRecord) -> dict[str, Any]:

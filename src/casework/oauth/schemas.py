@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from casework.auth.schemas import Name, Scope
-from casework.descriptions import CREATED_AT, ID
+from casework.descriptions import CREATED_AT, ID, SHOWN_ONCE
 from casework.inputs import StrictInput, unique_items
 
 
@@ -37,7 +37,7 @@ class OAuthClientRead(BaseModel):
 
 
 class OAuthClientCreated(OAuthClientRead):
-    client_secret: str = Field(description="The secret. It is shown in this response only.")
+    client_secret: str = Field(description=SHOWN_ONCE)
 
 
 class AccessTokenRead(BaseModel):

@@ -29,6 +29,12 @@ PROJECT_NAME = "The project's name for people, 1 to 160 characters."
 PROJECT_DESCRIPTION = "What the project is for, up to 2,000 characters."
 CONDITION_NAME = "The condition's name, unique among the list's; refusals name it in `failing_conditions`."
 CONDITION_FORMULA = "The formula as written, Tines style; the case may close only while it holds."
+RESTRICT_TRANSITIONS = "Only the listed status transitions are allowed."
+RESOLUTION_REQUIRED = "Entering a resolved or closed category needs a resolution."
+CLOSED_READ_ONLY = "A closed case changes only by reopening it."
+COMMENTS_ON_CLOSED = "Comments stay open on closed cases."
+MANAGERS_MAY_DELETE = "Managers may delete the project's cases for good (admins always may)."
+PROJECT_CONDITIONS = "Conditions every case of the project must meet to close, beside its own."
 
 
 class ProjectCreate(StrictInput):
@@ -43,15 +49,15 @@ class ProjectCreate(StrictInput):
 class WorkflowSettings(StrictInput):
     """A project's workflow settings; admins and managers change them."""
 
-    restrict_transitions: bool | None = Field(default=None, description="Allow only the listed status transitions.")
+    restrict_transitions: bool | None = Field(default=None, description=RESTRICT_TRANSITIONS)
     resolution_required: bool | None = Field(
-        default=None, description="Entering a resolved or closed category needs a resolution."
+        default=None, description=RESOLUTION_REQUIRED
     )
-    closed_read_only: bool | None = Field(default=None, description="A closed case changes only by reopening it.")
-    comments_on_closed: bool | None = Field(default=None, description="Comments stay open on closed cases.")
+    closed_read_only: bool | None = Field(default=None, description=CLOSED_READ_ONLY)
+    comments_on_closed: bool | None = Field(default=None, description=COMMENTS_ON_CLOSED)
     sla_warning_percent: SlaWarningPercent | None = Field(default=None, description=SLA_WARNING_PERCENT_HELP)
     closure_conditions: ClosureConditions | None = Field(
-        default=None, description="Conditions every case of the project must meet to close, beside its own."
+        default=None, description=PROJECT_CONDITIONS
     )
 
 
@@ -64,7 +70,7 @@ class ProjectUpdate(WorkflowSettings):
     name: Name | None = Field(default=None, description=PROJECT_NAME)
     description: Description | None = Field(default=None, description=PROJECT_DESCRIPTION)
     managers_may_delete: bool | None = Field(
-        default=None, description="Managers may delete the project's cases for good (admins always may)."
+        default=None, description=MANAGERS_MAY_DELETE
     )
 
 
@@ -81,16 +87,16 @@ class ProjectRead(BaseModel):
     key: str = Field(description=PROJECT_KEY)
     name: str = Field(description=PROJECT_NAME)
     description: str = Field(description=PROJECT_DESCRIPTION)
-    restrict_transitions: bool = Field(description="Only the listed status transitions are allowed.")
-    resolution_required: bool = Field(description="Entering a resolved or closed category needs a resolution.")
-    closed_read_only: bool = Field(description="A closed case changes only by reopening it.")
-    comments_on_closed: bool = Field(description="Comments may still be added to closed cases.")
+    restrict_transitions: bool = Field(description=RESTRICT_TRANSITIONS)
+    resolution_required: bool = Field(description=RESOLUTION_REQUIRED)
+    closed_read_only: bool = Field(description=CLOSED_READ_ONLY)
+    comments_on_closed: bool = Field(description=COMMENTS_ON_CLOSED)
     sla_warning_percent: int = Field(description=SLA_WARNING_PERCENT_HELP)
     managers_may_delete: bool = Field(
-        description="Managers may delete the project's cases for good (admins always may)."
+        description=MANAGERS_MAY_DELETE
     )
     closure_conditions: list[ClosureConditionRead] = Field(
-        description="Conditions every case of the project must meet to close, beside its own."
+        description=PROJECT_CONDITIONS
     )
     created_at: datetime = Field(description=CREATED_AT)
     updated_at: datetime = Field(description=UPDATED_AT)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from casework.cases.schemas import Assignees
-from casework.descriptions import CASE_ID, CREATED_AT, CREATED_BY, ID, ITEMS, UPDATED_AT
+from casework.descriptions import CASE_ID, CREATED_AT, CREATED_BY, ID, ITEMS, NEXT_CURSOR, UPDATED_AT
 from casework.inputs import Moment, StrictInput, not_blank, unique_items
 from casework.tasks.records import TaskRecord
 
@@ -79,7 +79,7 @@ class TaskRead(BaseModel):
 
 class TaskPage(BaseModel):
     items: list[TaskRead] = Field(description=ITEMS)
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 def task_view(task: TaskRecord) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from casework.descriptions import ITEMS
+from casework.descriptions import ITEMS, NEXT_CURSOR
 from casework.inputs import StrictInput
 from casework.watchers.records import WatcherRecord
 
@@ -20,7 +20,7 @@ class WatcherRead(BaseModel):
 
 class WatcherPage(BaseModel):
     items: list[WatcherRead] = Field(description=ITEMS)
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 def watcher_view(watcher: WatcherRecord) -> dict[str, Any]:

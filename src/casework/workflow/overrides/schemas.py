@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints, TypeAd
 
 from casework.cases.schemas import OverrideFlag, ShortText
 from casework.comments.schemas import MAX_BODY_CHARS
-from casework.descriptions import CASE_ID, CREATED_AT, ID, ITEMS
+from casework.descriptions import CASE_ID, CREATED_AT, ID, ITEMS, NEXT_CURSOR
 from casework.errors import InvalidInput
 from casework.i18n import Message, _, translate
 from casework.inputs import StrictInput, not_blank, unique_items
@@ -191,7 +191,7 @@ class ActionRead(BaseModel):
 
 class ActionPage(BaseModel):
     items: list[ActionRead] = Field(description=ITEMS)
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
     included: dict[str, list[dict[str, Any]]] | None = Field(
         default=None, description="With `include`: the related objects of this page's actions."
     )
@@ -216,7 +216,7 @@ class OverrideRead(BaseModel):
 
 class OverridePage(BaseModel):
     items: list[OverrideRead] = Field(description=ITEMS)
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 def action_view(action: CaseAction, language: str) -> dict[str, Any]:
