@@ -130,6 +130,7 @@ LAYERS = {
     "casework.observability": STORAGE,
     "casework.pagination": STORAGE,
     "casework.credentials": STORAGE,
+    "casework.descriptions": STORAGE,
     "casework.problems": STORAGE,
     "casework.auth": IDENTITY,
     "casework.activity": IDENTITY,

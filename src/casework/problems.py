@@ -49,16 +49,19 @@ def _absent(schema: dict[str, Any]) -> None:
 
 class ProblemFieldError(BaseModel):
     field: str = Field(description="The input named as the client wrote it, dotted (`requester.email`), or `body`.")
-    message: str
+    message: str = Field(description="Why it was refused, in the caller's language (Accept-Language).")
 
 
 class Problem(BaseModel):
     """An error answer (RFC 9457), as `problem_body` builds it."""
 
-    type: str
-    title: str
-    status: int
-    detail: str
+    type: str = Field(
+        description="A URI naming the kind of error, `https://casework.dev/problems/<Name>`: stable, for programs to "
+        "match on."
+    )
+    title: str = Field(description="The kind of error in a few words, in the caller's language.")
+    status: int = Field(description="The HTTP status of the answer.")
+    detail: str = Field(description="What went wrong in this request, in the caller's language.")
     # Each of these is present only when it applies, never null.
     errors: list[ProblemFieldError] | SkipJsonSchema[None] = Field(
         None, description="The inputs refused, by name.", json_schema_extra=_absent

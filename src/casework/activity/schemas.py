@@ -6,26 +6,32 @@ from pydantic import BaseModel, Field
 
 from casework.activity.labels import action_label
 from casework.activity.records import ActivityRecord
+from casework.descriptions import CASE_ID, ID, ITEMS, NEXT_CURSOR
 
 
 class ActivityRead(BaseModel):
-    id: uuid.UUID
+    id: uuid.UUID = Field(description=ID)
     number: int = Field(description="The entry's integer handle.")
-    case_id: uuid.UUID
+    case_id: uuid.UUID = Field(description=CASE_ID)
     actor_id: uuid.UUID | None = Field(description="The token's user, whose permissions the change was made with.")
     on_behalf_of: uuid.UUID | None = Field(
         description="The user an integration token (scope cases:impersonate) acted for; null otherwise."
     )
-    action: str
+    action: str = Field(
+        description="What happened, a fixed code such as `created`, `status_changed`, `commented` or `case_deleted`."
+    )
     label: str = Field(description="The action in the caller's language (Accept-Language).")
     changes: dict[str, Any] = Field(description="Each changed field as [old, new].")
-    source: str
-    created_at: datetime
+    source: str = Field(
+        description="Where the change came from: `native` (this API), a dialect's name (`kibana`, `datadog`), `cli` or "
+        "`worker`."
+    )
+    created_at: datetime = Field(description="When it happened (RFC 3339, UTC).")
 
 
 class ActivityPage(BaseModel):
-    items: list[ActivityRead]
-    next_cursor: str | None
+    items: list[ActivityRead] = Field(description=ITEMS)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 def activity_view(entry: ActivityRecord, language: str) -> dict[str, Any]:

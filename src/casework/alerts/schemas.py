@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
 
 from casework.alerts.records import AlertRecord
+from casework.descriptions import CASE_VERSION, CREATED_AT, CREATED_BY, ID, ITEMS, NEXT_CURSOR
 from casework.inputs import StrictInput, not_blank
 
 # A case holds at most this many distinct alerts; one request attaches at most this many.
@@ -24,9 +25,13 @@ RuleText = Annotated[str, StringConstraints(max_length=512)]
 Owner = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(not_blank)]
 
 
+RULE_ID = "The id of the rule that raised the alerts, in the alerting system; null if unknown."
+RULE_NAME = "The name of that rule; null if unknown."
+
+
 class AlertRule(StrictInput):
-    id: RuleText | None = None
-    name: RuleText | None = None
+    id: RuleText | None = Field(default=None, description=RULE_ID)
+    name: RuleText | None = Field(default=None, description=RULE_NAME)
 
 
 class AlertAttach(StrictInput):
@@ -46,29 +51,29 @@ class AlertAttach(StrictInput):
         BeforeValidator(_as_list),
         Field(min_length=1, max_length=MAX_ALERTS_PER_REQUEST, description="The index of each alert, in the same order."),
     ]
-    rule: AlertRule | None = None
+    rule: AlertRule | None = Field(default=None, description="The rule that raised the alerts, if known.")
     owner: Owner = Field(default=DEFAULT_OWNER, description="The solution owning the alerts: securitySolution, observability, cases, ...")
 
 
 class AlertRuleRead(BaseModel):
-    id: str | None
-    name: str | None
+    id: str | None = Field(description=RULE_ID)
+    name: str | None = Field(description=RULE_NAME)
 
 
 class AlertRead(BaseModel):
-    id: uuid.UUID
-    alert_id: str
-    index: str
-    rule: AlertRuleRead | None
-    owner: str
-    attachment_id: uuid.UUID
-    created_at: datetime
-    created_by: uuid.UUID
+    id: uuid.UUID = Field(description=ID)
+    alert_id: str = Field(description="The alert's id in the external system.")
+    index: str = Field(description="The index the alert lives in.")
+    rule: AlertRuleRead | None = Field(description="The rule that raised it; null when none was given.")
+    owner: str = Field(description="The solution owning the alert: securitySolution, observability, cases, ...")
+    attachment_id: uuid.UUID = Field(description="Shared by the alerts one request attached together.")
+    created_at: datetime = Field(description=CREATED_AT)
+    created_by: uuid.UUID = Field(description=CREATED_BY)
 
 
 class AlertPage(BaseModel):
-    items: list[AlertRead]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    items: list[AlertRead] = Field(description=ITEMS)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 class AttachResult(BaseModel):
@@ -78,7 +83,7 @@ class AttachResult(BaseModel):
         description="Alert ids not added because the case already had them or the request repeated them (each once)."
     )
     alert_count: int = Field(description="Distinct alerts on the case now.")
-    case_version: int
+    case_version: int = Field(description=CASE_VERSION)
 
 
 def alert_view(alert: AlertRecord) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints, ValidationError
 
 from casework.attachments.records import FileRecord
+from casework.descriptions import CASE_ID, ID, ITEMS, NEXT_CURSOR
 from casework.errors import InvalidInput, from_validation_error
 from casework.i18n import _
 from casework.inputs import StrictInput
@@ -35,21 +36,21 @@ class FileUpload(StrictInput):
 
 
 class FileRead(BaseModel):
-    id: uuid.UUID
+    id: uuid.UUID = Field(description=ID)
     number: int = Field(description="The file's integer handle: accepted wherever its id is.")
-    case_id: uuid.UUID
+    case_id: uuid.UUID = Field(description=CASE_ID)
     filename: str = Field(description="The name as uploaded, sanitised.")
     content_type: str = Field(description="Detected from the bytes, never taken from the client.")
     size: int = Field(description="Bytes.")
     sha256: str = Field(description="The SHA-256 of the bytes, hex.")
     comment_id: uuid.UUID | None = Field(description="The comment carrying the file, if any.")
-    uploaded_by: uuid.UUID
-    created_at: datetime
+    uploaded_by: uuid.UUID = Field(description="The user who uploaded it.")
+    created_at: datetime = Field(description="When it was uploaded (RFC 3339, UTC).")
 
 
 class FilePage(BaseModel):
-    items: list[FileRead]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    items: list[FileRead] = Field(description=ITEMS)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 def file_view(file: FileRecord) -> dict[str, Any]:

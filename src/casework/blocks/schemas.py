@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, Field, PlainValidator, StringCon
 from pydantic import WithJsonSchema
 
 from casework.blocks.records import BlockRecord, ElementRecord
+from casework.descriptions import ALL_ITEMS, CASE_ID, CREATED_AT, CREATED_BY, ID, ITEMS, NEXT_CURSOR, UPDATED_AT
 from casework.errors import from_validation_error
 from casework.i18n import _
 from casework.inputs import StrictInput, not_blank
@@ -45,6 +46,15 @@ Guid = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterVali
 
 
 # Elements, by block type
+
+
+BLOCK_TITLE = "The block's heading, 1 to 255 characters."
+BLOCK_TYPE = (
+    "What the block holds, which sets its elements' shape: note, file, linked_cases, metadata, closure_conditions, "
+    "case_action, html or block_group."
+)
+HIDDEN = "Hidden blocks stay on the case but out of its page."
+BLOCK_POSITION = "Its place on the case's page, from 1, counted over all the case's blocks."
 
 
 class NoteElement(StrictInput):
@@ -112,15 +122,15 @@ def parse_element(block_type: str, raw: Any, field: str) -> Element:
 
 
 class BlockCreate(StrictInput):
-    title: Title
-    block_type: BlockType
+    title: Title = Field(description=BLOCK_TITLE)
+    block_type: BlockType = Field(description=BLOCK_TYPE)
     elements: Annotated[list[dict[str, Any]], Field(max_length=MAX_ELEMENTS_PER_BLOCK)] = Field(
         default=[],
         description="note/html: {content, note_type, color?}; file: {filename, file_contents (base64), annotation?}; "
         "linked_cases, metadata, closure_conditions, case_action: an object of strings, numbers and booleans "
         f"(at most {MAX_DATA_KEYS} keys); block_group: none.",
     )
-    hidden: bool = False
+    hidden: bool = Field(default=False, description=HIDDEN)
     guid: Guid | None = Field(default=None, description="A client name for this block, unique within the request.")
     parent_block_guid: Guid | None = Field(
         default=None, description="The guid of a block_group named EARLIER in the same request, to nest this block in."
@@ -131,15 +141,19 @@ class BlockCreate(StrictInput):
 
 
 class BlocksCreate(StrictInput):
-    blocks: Annotated[list[BlockCreate], Field(min_length=1, max_length=MAX_BLOCKS_PER_REQUEST)]
+    blocks: Annotated[list[BlockCreate], Field(min_length=1, max_length=MAX_BLOCKS_PER_REQUEST)] = Field(
+        description="The blocks to add (1 to 50), appended to the page in this order."
+    )
 
 
 class BlockUpdate(StrictInput):
     """Only the fields present change; `position` (1-based, within the case's whole page) moves the block."""
 
-    title: Title | None = None
-    hidden: bool | None = None
-    position: Annotated[int, Field(ge=1, le=MAX_BLOCKS_PER_CASE)] | None = None
+    title: Title | None = Field(default=None, description=BLOCK_TITLE)
+    hidden: bool | None = Field(default=None, description=HIDDEN)
+    position: Annotated[int, Field(ge=1, le=MAX_BLOCKS_PER_CASE)] | None = Field(
+        default=None, description=BLOCK_POSITION
+    )
 
     def changed_fields(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.model_fields_set}
@@ -152,42 +166,51 @@ class ElementRead(BaseModel):
     """note/html: content, note_type, color; file: filename, annotation, size, content_type, attachment_id;
     the other block types: data."""
 
-    id: uuid.UUID
+    id: uuid.UUID = Field(description=ID)
     number: int = Field(description="The element's integer handle.")
-    position: int
-    content: str | None = None
-    note_type: NoteType | None = None
-    color: Color | None = None
-    filename: str | None = None
-    annotation: str | None = None
-    size: int | None = None
-    content_type: str | None = None
-    attachment_id: uuid.UUID | None = None
-    data: dict[str, Any] | None = None
+    position: int = Field(description="Its place among the block's elements.")
+    content: str | None = Field(
+        default=None, description="note/html: the text (markdown or HTML); null for other blocks."
+    )
+    note_type: NoteType | None = Field(
+        default=None, description="note/html: `text` (markdown) or `html`; null for other blocks."
+    )
+    color: Color | None = Field(default=None, description="note/html: the note's colour, if set.")
+    filename: str | None = Field(default=None, description="file: the file's name; null for other blocks.")
+    annotation: str | None = Field(default=None, description="file: a caption for the file, if given.")
+    size: int | None = Field(default=None, description="file: the file's size in bytes.")
+    content_type: str | None = Field(default=None, description="file: the media type detected from the bytes.")
+    attachment_id: uuid.UUID | None = Field(default=None, description="file: the case's file holding the bytes.")
+    data: dict[str, Any] | None = Field(
+        default=None, description="linked_cases, metadata, closure_conditions, case_action: the element's keys and "
+        "values; null for other blocks."
+    )
 
 
 class BlockRead(BaseModel):
-    id: uuid.UUID
+    id: uuid.UUID = Field(description=ID)
     number: int = Field(description="The block's integer handle: accepted wherever its id is.")
-    case_id: uuid.UUID
-    title: str
-    block_type: BlockType
-    position: int
-    hidden: bool
-    parent_block_id: uuid.UUID | None
-    created_at: datetime
-    created_by: uuid.UUID
-    updated_at: datetime
-    elements: list[ElementRead]
+    case_id: uuid.UUID = Field(description=CASE_ID)
+    title: str = Field(description=BLOCK_TITLE)
+    block_type: BlockType = Field(description=BLOCK_TYPE)
+    position: int = Field(description=BLOCK_POSITION)
+    hidden: bool = Field(description=HIDDEN)
+    parent_block_id: uuid.UUID | None = Field(
+        description="The block_group it is nested in; null at the top of the page."
+    )
+    created_at: datetime = Field(description=CREATED_AT)
+    created_by: uuid.UUID = Field(description=CREATED_BY)
+    updated_at: datetime = Field(description=UPDATED_AT)
+    elements: list[ElementRead] = Field(description="Its elements in order; their members depend on block_type.")
 
 
 class BlockList(BaseModel):
-    items: list[BlockRead]
+    items: list[BlockRead] = Field(description=ALL_ITEMS)
 
 
 class BlockPage(BaseModel):
-    items: list[BlockRead]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    items: list[BlockRead] = Field(description=ITEMS)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 def element_view(block_type: str, element: ElementRecord) -> dict[str, Any]:

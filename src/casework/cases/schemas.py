@@ -6,9 +6,11 @@ from typing import Annotated, Any, Literal
 import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from casework.descriptions import CREATED_AT, ID, ITEMS, NEXT_CURSOR, UPDATED_AT
 from casework.inputs import CleanInput, Matching, Moment, StrictInput, Version, not_blank, unique_items
 from casework.cases.records import CaseRecord
 from casework.i18n import _
+from casework.projects.schemas import CONDITION_FORMULA, CONDITION_NAME
 from casework.workflow.case_values import Description, FieldValues, Priority, Severity, Tags
 from casework.workflow.conditions.schemas import ClosureConditions
 from casework.workflow.fields.schemas import FIELD_KEY
@@ -36,15 +38,17 @@ MAX_FILTER_VALUES = 100
 MAX_METADATA_FILTERS = 10
 
 
+TITLE = "A one-line summary, 1 to 160 characters, not blank."
 Title = Annotated[
     str,
     StringConstraints(min_length=1, max_length=160),
     AfterValidator(not_blank),
-    Field(description="A one-line summary, 1 to 160 characters, not blank."),
+    Field(description=TITLE),
 ]
+ASSIGNEES = "Users of the workspace working the case, by id (at most 10)."
 Assignees = Annotated[
     list[uuid.UUID],
-    Field(max_length=MAX_ASSIGNEES, description="Users of the workspace working the case, by id (at most 10)."),
+    Field(max_length=MAX_ASSIGNEES, description=ASSIGNEES),
     AfterValidator(unique_items),
 ]
 CaseType = Annotated[
@@ -56,15 +60,17 @@ ShortText = Annotated[str, StringConstraints(max_length=160)]
 LongText = Annotated[str, StringConstraints(max_length=2000)]
 MetaKey = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 MetaValue = Annotated[str, StringConstraints(max_length=10_000)]
+METADATA = "Free key -> text pairs for the client (at most 100 keys)."
 Metadata = Annotated[
     dict[MetaKey, MetaValue],
-    Field(max_length=MAX_METADATA_KEYS, description="Free key -> text pairs for the client (at most 100 keys)."),
+    Field(max_length=MAX_METADATA_KEYS, description=METADATA),
 ]
+EXTERNAL_REFS = "The case's ids in other systems, system -> id (`{\"ticket\": \"T-1\"}`; at most 50)."
 ExternalRefs = Annotated[
     dict[MetaKey, ShortText],
     Field(
         max_length=MAX_EXTERNAL_REFS,
-        description="The case's ids in other systems, system -> id (`{\"ticket\": \"T-1\"}`; at most 50).",
+        description=EXTERNAL_REFS,
     ),
 ]
 StatusRef = Annotated[
@@ -76,6 +82,10 @@ OverrideFlag = Annotated[
     bool,
     Field(description="Close even though closure conditions fail (admin or manager; logged)."),
 ]
+
+DESCRIPTION = "Markdown, up to 30,000 characters."
+PRIORITY = "P1 (highest) to P5; null for none."
+SEVERITY = "The impact: low, medium, high or critical."
 
 
 # Fields the vendor APIs carry: owner, category, opened/resolved times, requester id, attributes, vendor data.
@@ -116,9 +126,10 @@ def _few_attribute_values(attributes: dict[str, list[str]]) -> dict[str, list[st
     return attributes
 
 
+ATTRIBUTES = "Key -> list of string values (Datadog's case attributes)."
 Attributes = Annotated[
     dict[AttributeKey, AttributeValues],
-    Field(max_length=MAX_ATTRIBUTE_KEYS, description="Key -> list of string values (Datadog's case attributes)."),
+    Field(max_length=MAX_ATTRIBUTE_KEYS, description=ATTRIBUTES),
     AfterValidator(_few_attribute_values),
 ]
 DialectName = Annotated[
@@ -161,9 +172,10 @@ def check_vendor_data(vendor_data: dict[str, Any]) -> dict[str, Any]:
     return vendor_data
 
 
+VENDOR_DATA = "Dialect name -> that dialect's own data, stored and returned as given."
 VendorData = Annotated[
     dict[DialectName, dict[str, Any]],
-    Field(description="Dialect name -> that dialect's own data, stored and returned as given."),
+    Field(description=VENDOR_DATA),
     AfterValidator(check_vendor_data),
 ]
 VendorDataChange = Annotated[
@@ -228,10 +240,15 @@ EXAMPLE_CASE: dict[str, Any] = {
 }
 
 
+CASE_VERSION_HELP = "Raised by one on every change to the case or its content; send it back as If-Match to update."
+
+
 class Requester(StrictInput):
-    name: ShortText | None = None
-    email: EmailStr | None = None
-    type: Annotated[str, StringConstraints(max_length=40)] | None = None
+    name: ShortText | None = Field(default=None, description="The requester's name, up to 160 characters.")
+    email: EmailStr | None = Field(default=None, description="The requester's email address.")
+    type: Annotated[str, StringConstraints(max_length=40)] | None = Field(
+        default=None, description="What kind of requester, free text up to 40 characters (`customer`, `employee`, ...)."
+    )
     id: RequesterId | None = Field(default=None, description="The requester's id in the client's system (lists filter on it).")
 
 
@@ -239,10 +256,10 @@ class CaseFields(StrictInput):
     """Fields a client may set; each is optional in an update."""
 
     title: Title
-    description: Description = Field(default="", description="Markdown, up to 30,000 characters.")
+    description: Description = Field(default="", description=DESCRIPTION)
     status: StatusRef = "open"
-    priority: Priority | None = Field(default=None, description="P1 (highest) to P5; null for none.")
-    severity: Severity = Field(default="low", description="The impact: low, medium, high or critical.")
+    priority: Priority | None = Field(default=None, description=PRIORITY)
+    severity: Severity = Field(default="low", description=SEVERITY)
     type: CaseType = "STANDARD"
     assignees: Assignees = []
     tags: Tags = Field(default=[], description="Free labels, each 1 to 256 characters, without repeats.")
@@ -346,7 +363,9 @@ class CaseMove(StrictInput):
     drop_fields: bool = Field(
         default=False, description="Drop the custom field values the target project cannot take instead of refusing."
     )
-    version: int | None = None
+    version: int | None = Field(
+        default=None, description="The case's version the move is based on (as If-Match); a stale one: 409."
+    )
 
 
 _NOT_CASE_FIELDS = frozenset({"version", "override_closure_conditions"})
@@ -356,81 +375,101 @@ NON_NULLABLE_FIELDS = frozenset(
 
 
 class CaseCounts(BaseModel):
-    comments: int
-    alerts: int
-    insights: int
-    files: int
-    tasks_open: int
-    tasks_done: int
-    links: int
+    comments: int = Field(description="Comments on the case.")
+    alerts: int = Field(description="Distinct alerts attached to the case.")
+    insights: int = Field(description="Insights on the case.")
+    files: int = Field(description="Files uploaded to the case.")
+    tasks_open: int = Field(description="Tasks not yet completed.")
+    tasks_done: int = Field(description="Tasks completed.")
+    links: int = Field(description="Links to other cases.")
 
 
 class ClosureConditionRead(BaseModel):
-    name: str
-    formula: str
+    name: str = Field(description=CONDITION_NAME)
+    formula: str = Field(description=CONDITION_FORMULA)
 
 
 class SlaRead(BaseModel):
-    sla_type: Literal["response", "completion"]
-    target_seconds: int
-    current_time_seconds: int
-    remaining_time_seconds: int
-    percent_elapsed: float
-    exceeded: bool
-    paused: bool
+    sla_type: Literal["response", "completion"] = Field(
+        description="`response`: runs until the first assignment or comment; `completion`: until the case closes."
+    )
+    target_seconds: int = Field(description="The policy's target, in seconds of counted time.")
+    current_time_seconds: int = Field(description="Seconds counted so far (pauses left out).")
+    remaining_time_seconds: int = Field(description="Seconds left before the target; 0 once it is reached.")
+    percent_elapsed: float = Field(
+        description="current_time_seconds as a percentage of the target, to one decimal; may pass 100."
+    )
+    exceeded: bool = Field(description="The target was reached before the clock stopped.")
+    paused: bool = Field(
+        description="The clock is paused now (the case is pending or on hold, under a pausing policy)."
+    )
 
 
 class CaseRead(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_CASE]})
 
-    id: uuid.UUID
-    number: int
-    key: str
-    project_id: uuid.UUID
-    title: str
-    description: str
+    id: uuid.UUID = Field(description=ID)
+    number: int = Field(
+        description="The case's number, unique in the workspace; it stays the same when the case moves."
+    )
+    key: str = Field(
+        description="The project key and the case's number within it, like `SEC-12`; it changes when the case moves."
+    )
+    project_id: uuid.UUID = Field(description="The project the case is in.")
+    title: str = Field(description=TITLE)
+    description: str = Field(description=DESCRIPTION)
     status: StatusGroup = Field(description="The group of the case's status.")
-    status_id: uuid.UUID
-    status_name: str
-    status_category: Literal["new", "open", "pending", "on_hold", "resolved", "closed"]
-    priority: Priority | None
-    severity: Severity
-    type: str
-    assignees: list[uuid.UUID]
-    tags: list[str]
-    author_id: uuid.UUID
-    requester: Requester | None
-    due_date: datetime | None
-    resolution: str | None
-    resolution_reason: str | None
-    external_refs: dict[str, str]
-    metadata: dict[str, str]
-    created_at: datetime
-    updated_at: datetime
-    updated_by: uuid.UUID
-    closed_at: datetime | None
-    closed_by: uuid.UUID | None
+    status_id: uuid.UUID = Field(description="The case's status.")
+    status_name: str = Field(description="The name of that status.")
+    status_category: Literal["new", "open", "pending", "on_hold", "resolved", "closed"] = Field(
+        description="The status's category: new, open, pending, on_hold, resolved or closed."
+    )
+    priority: Priority | None = Field(description=PRIORITY)
+    severity: Severity = Field(description=SEVERITY)
+    type: str = Field(description="The case type's name.")
+    assignees: list[uuid.UUID] = Field(description=ASSIGNEES)
+    tags: list[str] = Field(description="Free labels, each once.")
+    author_id: uuid.UUID = Field(description="The user who created the case (or was acted for).")
+    requester: Requester | None = Field(description="Who asked for the case, outside the workspace; null if unknown.")
+    due_date: datetime | None = Field(description="When the case should be done; null for no date.")
+    resolution: str | None = Field(description="How the case ended, in short; null until given.")
+    resolution_reason: str | None = Field(description="Why it ended so; null until given.")
+    external_refs: dict[str, str] = Field(description=EXTERNAL_REFS)
+    metadata: dict[str, str] = Field(description=METADATA)
+    created_at: datetime = Field(description=CREATED_AT)
+    updated_at: datetime = Field(description=UPDATED_AT)
+    updated_by: uuid.UUID = Field(description="The user who changed it last.")
+    closed_at: datetime | None = Field(
+        description="When the case entered the closed group; null while it is not closed."
+    )
+    closed_by: uuid.UUID | None = Field(description="Who closed it; null while it is not closed.")
     duration: int | None = Field(description="Whole seconds from creation to closing, while closed.")
-    outcome: str | None
-    fields: dict[str, Any]
-    closure_conditions: list[ClosureConditionRead]
-    slas: list[SlaRead]
-    archived_at: datetime | None
-    archived_by: uuid.UUID | None
-    version: int
-    counts: CaseCounts
-    owner: str
-    category: str | None
-    opened_at: datetime
-    resolved_at: datetime | None
-    attributes: dict[str, list[str]]
-    vendor_data: dict[str, dict[str, Any]]
+    outcome: str | None = Field(description="The outcome set by an accepted override request; null before one.")
+    fields: dict[str, Any] = Field(description="Custom field values by key, as their definitions shape them.")
+    closure_conditions: list[ClosureConditionRead] = Field(
+        description="The case's own closure conditions (its project's apply too)."
+    )
+    slas: list[SlaRead] = Field(description="The case's SLA clocks, response first.")
+    archived_at: datetime | None = Field(description="When the case was archived (soft deleted); null unless archived.")
+    archived_by: uuid.UUID | None = Field(description="Who archived it; null unless archived.")
+    version: int = Field(description=CASE_VERSION_HELP)
+    counts: CaseCounts = Field(
+        description="How many comments, alerts, insights, files, tasks and links the case holds."
+    )
+    owner: str = Field(description="The app or team the case belongs to; set at creation, it never changes.")
+    category: str | None = Field(description="A free category; null for none.")
+    opened_at: datetime = Field(description="When the case opened: its creation time unless given.")
+    resolved_at: datetime | None = Field(
+        description="When the case was resolved, as given by the client (closing does not set it); null otherwise."
+    )
+    attributes: dict[str, list[str]] = Field(description=ATTRIBUTES)
+    vendor_data: dict[str, dict[str, Any]] = Field(description=VENDOR_DATA)
 
 
 class StatusCounts(BaseModel):
-    open: int
-    in_progress: int
-    closed: int
+    open: int = Field(description="Matching cases in the open group.")
+    in_progress: int = Field(description="Matching cases in the in_progress group.")
+    closed: int = Field(description="Matching cases in the closed group.")
 
 
 class CasePage(BaseModel):
@@ -440,8 +479,8 @@ class CasePage(BaseModel):
         }
     )
 
-    items: list[CaseRead]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    items: list[CaseRead] = Field(description=ITEMS)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
     prev_cursor: str | None = Field(
         default=None, description="Pass as `ending_before` for the page before; null on the first page."
     )
@@ -454,17 +493,23 @@ class CasePage(BaseModel):
     status_counts: StatusCounts | None = Field(
         default=None, description="With `status_counts=true`: matching cases per status group, ignoring `status`."
     )
-    status_counts_exact: bool | None = None
+    status_counts_exact: bool | None = Field(
+        default=None, description="Whether `status_counts` are exact, or lower bounds (1,000 each)."
+    )
 
 
 class BulkItem(StrictInput):
     id: str = Field(description="Case id or key.")
-    version: Version | None = None
+    version: Version | None = Field(
+        default=None, description="The case's current version; a stale one fails this item with 409."
+    )
     changes: dict[str, Any] = Field(description="Fields as in PATCH /cases/{id}; validated item by item.")
 
 
 class BulkRequest(StrictInput):
-    items: Annotated[list[BulkItem], Field(min_length=1, max_length=100)]
+    items: Annotated[list[BulkItem], Field(min_length=1, max_length=100)] = Field(
+        description="The updates, 1 to 100, answered in the same order."
+    )
     atomic: bool = Field(
         default=False,
         description="All items apply or none does; a refusal answers with every item's reason (see the README).",
@@ -472,15 +517,17 @@ class BulkRequest(StrictInput):
 
 
 class BulkResult(BaseModel):
-    id: str
-    status: int
-    case: CaseRead | None = None
-    error: dict[str, Any] | None = None
+    id: str = Field(description="The case as the item named it (id or key).")
+    status: int = Field(description="The item's HTTP status: 200, 404, 409, 422 (424 in a refused atomic request).")
+    case: CaseRead | None = Field(default=None, description="The case after the change; null unless the status is 200.")
+    error: dict[str, Any] | None = Field(
+        default=None, description="The item's problem (as the Problem schema); null when it succeeded."
+    )
 
 
 class BulkResponse(BaseModel):
     applied: bool | None = Field(default=None, description="Atomic requests only: whether the items were applied.")
-    results: list[BulkResult]
+    results: list[BulkResult] = Field(description="One per item, in request order.")
 
 
 def case_view(record: CaseRecord) -> dict[str, Any]:
@@ -645,19 +692,19 @@ class CaseFilter(CleanInput):
 
 
 class TagPage(BaseModel):
-    items: list[str]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    items: list[str] = Field(description="Tags, in order.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 class Reporter(BaseModel):
-    id: uuid.UUID
-    name: str
-    email: str
+    id: uuid.UUID = Field(description="The user's id.")
+    name: str = Field(description="The user's name.")
+    email: str = Field(description="The user's email address.")
 
 
 class ReporterPage(BaseModel):
-    items: list[Reporter]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    items: list[Reporter] = Field(description=ITEMS)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 class TagRead(BaseModel):

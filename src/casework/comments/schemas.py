@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from casework.comments.records import CommentRecord
+from casework.descriptions import ITEMS, NEXT_CURSOR
 from casework.i18n import _
 from casework.inputs import StrictInput, Version, not_blank, unique_items
 
@@ -32,9 +33,8 @@ Title = Annotated[
     AfterValidator(not_blank),
     Field(description="A heading for the comment, 1 to 255 characters; null for none."),
 ]
-Public = Annotated[
-    bool, Field(description="False for an internal note, not meant for the case's requester; true by default.")
-]
+PUBLIC = "False for an internal note, not meant for the case's requester."
+Public = Annotated[bool, Field(description=PUBLIC + " True by default.")]
 FileIds = Annotated[
     list[uuid.UUID],
     Field(
@@ -65,9 +65,13 @@ class CommentUpdate(StrictInput):
     """Only the fields present change. `version`, when given, must be the comment's current version."""
 
     version: Version | None = Field(default=None, description="The comment's version (not the case's).")
-    body: Body | None = None
-    title: Title | None = None
-    public: Public | None = None
+    body: Body | None = Field(
+        default=None, description="Markdown, 1 to 30,000 characters, not blank; mentions are read again."
+    )
+    title: Title | None = Field(
+        default=None, description="A heading for the comment, 1 to 255 characters; null removes it."
+    )
+    public: Public | None = Field(default=None, description=PUBLIC)
 
     @field_validator("body", "public")
     @classmethod
@@ -108,7 +112,7 @@ class CommentRead(BaseModel):
     author_id: uuid.UUID = Field(description="Who wrote it (the user acted for, with impersonation).")
     version: int = Field(description="The comment's own version: 1 when added, raised by one on each edit.")
     title: str | None = Field(description="The comment's heading; null for none.")
-    public: bool = Field(description="False for an internal note, not meant for the case's requester.")
+    public: bool = Field(description=PUBLIC)
     body: str = Field(description="The markdown exactly as written.")
     body_html: str | None = Field(
         default=None, description="The body rendered to sanitised HTML; present only when asked with `render=html`."
@@ -129,8 +133,8 @@ class CommentRead(BaseModel):
 
 
 class CommentPage(BaseModel):
-    items: list[CommentRead]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    items: list[CommentRead] = Field(description=ITEMS)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 def comment_view(comment: CommentRecord) -> dict[str, Any]:

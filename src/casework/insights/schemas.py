@@ -4,6 +4,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
+from casework.descriptions import CASE_VERSION, CREATED_AT, CREATED_BY, ID, ITEMS, NEXT_CURSOR
 from casework.i18n import _
 from casework.inputs import StrictInput, not_blank
 from casework.insights.records import InsightRecord
@@ -45,11 +46,16 @@ Ref = Annotated[str, StringConstraints(min_length=1, max_length=2000), AfterVali
 ResourceId = Annotated[str, StringConstraints(min_length=1, max_length=512), AfterValidator(not_blank)]
 
 
+INSIGHT_TYPE = "What kind of resource it is, one of Datadog's CaseInsightType values (`MONITOR`, `INCIDENT`, ...)."
+RESOURCE_ID = "The resource's id on the monitoring system; with `type`, it identifies the insight within the case."
+INSIGHT_COUNT = "Insights on the case now."
+
+
 class InsightKey(StrictInput):
     """What identifies an insight within a case."""
 
-    type: InsightType
-    resource_id: ResourceId
+    type: InsightType = Field(description=INSIGHT_TYPE)
+    resource_id: ResourceId = Field(description=RESOURCE_ID)
 
 
 class InsightCreate(InsightKey):
@@ -57,30 +63,34 @@ class InsightCreate(InsightKey):
 
 
 class InsightsAdd(StrictInput):
-    insights: Annotated[list[InsightCreate], Field(min_length=1, max_length=MAX_INSIGHTS_PER_REQUEST)]
+    insights: Annotated[list[InsightCreate], Field(min_length=1, max_length=MAX_INSIGHTS_PER_REQUEST)] = Field(
+        description="The insights to add (1 to 100); one the case already has is listed in `duplicates`."
+    )
 
 
 class InsightsRemove(StrictInput):
-    insights: Annotated[list[InsightKey], Field(min_length=1, max_length=MAX_INSIGHTS_PER_REQUEST)]
+    insights: Annotated[list[InsightKey], Field(min_length=1, max_length=MAX_INSIGHTS_PER_REQUEST)] = Field(
+        description="The keys of the insights to remove (1 to 100); others are listed in `not_found`."
+    )
 
 
 class InsightRead(BaseModel):
-    id: uuid.UUID
-    type: InsightType
-    ref: str
-    resource_id: str
-    created_at: datetime
-    created_by: uuid.UUID
+    id: uuid.UUID = Field(description=ID)
+    type: InsightType = Field(description=INSIGHT_TYPE)
+    ref: str = Field(description="The resource's path on the monitoring site.")
+    resource_id: str = Field(description=RESOURCE_ID)
+    created_at: datetime = Field(description=CREATED_AT)
+    created_by: uuid.UUID = Field(description=CREATED_BY)
 
 
 class InsightKeyRead(BaseModel):
-    type: InsightType
-    resource_id: str
+    type: InsightType = Field(description=INSIGHT_TYPE)
+    resource_id: str = Field(description=RESOURCE_ID)
 
 
 class InsightPage(BaseModel):
-    items: list[InsightRead]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    items: list[InsightRead] = Field(description=ITEMS)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 class InsightsAdded(BaseModel):
@@ -88,15 +98,15 @@ class InsightsAdded(BaseModel):
     duplicates: list[InsightKeyRead] = Field(
         description="Keys not added because the case already had them or the request repeated them (each once)."
     )
-    insight_count: int
-    case_version: int
+    insight_count: int = Field(description=INSIGHT_COUNT)
+    case_version: int = Field(description=CASE_VERSION)
 
 
 class InsightsRemoved(BaseModel):
-    removed: list[InsightKeyRead]
+    removed: list[InsightKeyRead] = Field(description="The keys removed, in request order.")
     not_found: list[InsightKeyRead] = Field(description="Keys the case did not have: ignored.")
-    insight_count: int
-    case_version: int
+    insight_count: int = Field(description=INSIGHT_COUNT)
+    case_version: int = Field(description=CASE_VERSION)
 
 
 def insight_view(insight: InsightRecord) -> dict[str, Any]:

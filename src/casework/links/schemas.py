@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from casework.descriptions import CREATED_AT, CREATED_BY, ITEMS, NEXT_CURSOR
 from casework.inputs import StrictInput
 from casework.links.records import LinkRecord
 
@@ -33,23 +34,23 @@ class LinkCreate(StrictInput):
 
 
 class LinkedCase(BaseModel):
-    id: uuid.UUID
-    key: str
-    title: str
-    status: str
+    id: uuid.UUID = Field(description="The linked case's id.")
+    key: str = Field(description="The linked case's key, like `SEC-12`.")
+    title: str = Field(description="The linked case's title.")
+    status: str = Field(description="The linked case's status group: open, in_progress or closed.")
     archived: bool = Field(description="An archived case cannot be linked or unlinked until it is restored.")
 
 
 class LinkRead(BaseModel):
-    case: LinkedCase
+    case: LinkedCase = Field(description="The case at the other end of the link.")
     relation: Relation = Field(description="As seen from this case: this case <relation> the linked case.")
-    created_at: datetime
-    created_by: uuid.UUID
+    created_at: datetime = Field(description=CREATED_AT)
+    created_by: uuid.UUID = Field(description=CREATED_BY)
 
 
 class LinkPage(BaseModel):
-    items: list[LinkRead]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    items: list[LinkRead] = Field(description=ITEMS)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 def link_view(row: LinkRecord) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from casework.cases.schemas import Assignees
+from casework.descriptions import CASE_ID, CREATED_AT, CREATED_BY, ID, ITEMS, NEXT_CURSOR, UPDATED_AT
 from casework.inputs import Moment, StrictInput, not_blank, unique_items
 from casework.tasks.records import TaskRecord
 
@@ -23,6 +24,12 @@ TaskDescription = Annotated[
 ]
 
 
+TASK_DESCRIPTION = "What is to be done, 1 to 10,000 characters."
+TASK_ASSIGNEES = "Users of the workspace doing the task, by id (at most 10)."
+TASK_DUE = "When the task should be done; null for no date."
+COMPLETED = "Whether the task is done: completing stamps completed_at and completed_by, reopening clears them."
+
+
 class TaskCreate(StrictInput):
     description: TaskDescription = Field(description="What is to be done, 1 to 10,000 characters.")
     assignees: Assignees = []
@@ -32,10 +39,10 @@ class TaskCreate(StrictInput):
 class TaskUpdate(StrictInput):
     """Only the fields present change. Completing stamps completed_by/completed_at; reopening clears them."""
 
-    description: TaskDescription | None = None
-    assignees: Assignees | None = None
-    due_date: Moment | None = None
-    completed: bool | None = None
+    description: TaskDescription | None = Field(default=None, description=TASK_DESCRIPTION)
+    assignees: Assignees | None = Field(default=None, description=TASK_ASSIGNEES)
+    due_date: Moment | None = Field(default=None, description=TASK_DUE)
+    completed: bool | None = Field(default=None, description=COMPLETED)
 
     def changed_fields(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.model_fields_set}
@@ -53,24 +60,26 @@ class TaskReorder(StrictInput):
 
 
 class TaskRead(BaseModel):
-    id: uuid.UUID
+    id: uuid.UUID = Field(description=ID)
     number: int = Field(description="The task's integer handle: accepted wherever its id is.")
-    case_id: uuid.UUID
-    description: str
-    assignees: list[uuid.UUID]
-    completed: bool
-    completed_at: datetime | None
-    completed_by: uuid.UUID | None
-    due_date: datetime | None
-    position: int
-    created_at: datetime
-    created_by: uuid.UUID
-    updated_at: datetime
+    case_id: uuid.UUID = Field(description=CASE_ID)
+    description: str = Field(description=TASK_DESCRIPTION)
+    assignees: list[uuid.UUID] = Field(description=TASK_ASSIGNEES)
+    completed: bool = Field(description=COMPLETED)
+    completed_at: datetime | None = Field(description="When it was completed; null while open.")
+    completed_by: uuid.UUID | None = Field(description="Who completed it; null while open.")
+    due_date: datetime | None = Field(description=TASK_DUE)
+    position: int = Field(
+        description="Its place in the case's checklist, which lists tasks by position (POST .../tasks/reorder sets it)."
+    )
+    created_at: datetime = Field(description=CREATED_AT)
+    created_by: uuid.UUID = Field(description=CREATED_BY)
+    updated_at: datetime = Field(description=UPDATED_AT)
 
 
 class TaskPage(BaseModel):
-    items: list[TaskRead]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    items: list[TaskRead] = Field(description=ITEMS)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 def task_view(task: TaskRecord) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from casework.descriptions import ITEMS, NEXT_CURSOR
 from casework.inputs import StrictInput
 from casework.watchers.records import WatcherRecord
 
@@ -13,13 +14,13 @@ class WatcherAdd(StrictInput):
 
 
 class WatcherRead(BaseModel):
-    user_id: uuid.UUID
+    user_id: uuid.UUID = Field(description="The user watching the case.")
     created_at: datetime = Field(description="When the user started watching the case.")
 
 
 class WatcherPage(BaseModel):
-    items: list[WatcherRead]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    items: list[WatcherRead] = Field(description=ITEMS)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 def watcher_view(watcher: WatcherRecord) -> dict[str, Any]:

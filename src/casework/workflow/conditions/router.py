@@ -3,7 +3,7 @@
 from typing import Literal
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from casework.http import DB, CaseRef, CurrentActor, JSONResponse, Language
 from casework.i18n import translate
@@ -13,17 +13,28 @@ router = APIRouter(prefix="/cases/{ref}/closure", tags=["closure conditions"])
 
 
 class ConditionResultRead(BaseModel):
-    name: str
-    formula: str | None
-    source: Literal["case", "project", "required_field"]
-    passed: bool
-    error: str | None
+    name: str = Field(description="The condition's name; for an empty required field, `required field: KEY`.")
+    formula: str | None = Field(description="The formula as written; null for a required-to-close field.")
+    source: Literal["case", "project", "required_field"] = Field(
+        description="Where it comes from: the case's own conditions, its project's, or an empty required_to_close "
+        "field."
+    )
+    passed: bool = Field(description="Whether it holds now; a formula that fails at run time does not.")
+    error: str | None = Field(
+        description="Why the formula failed at run time, in the caller's language; null otherwise."
+    )
 
 
 class ClosureRead(BaseModel):
-    closable: bool
-    pending_override: bool
-    conditions: list[ConditionResultRead]
+    closable: bool = Field(
+        description="True when every condition passes and no override is pending: the case may close now."
+    )
+    pending_override: bool = Field(
+        description="An override request is pending: the case cannot close until it is decided."
+    )
+    conditions: list[ConditionResultRead] = Field(
+        description="The case's own conditions, then its project's, then one per empty required_to_close field."
+    )
 
 
 @router.get("", response_model=ClosureRead)

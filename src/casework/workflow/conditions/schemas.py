@@ -18,7 +18,9 @@ MAX_NAME_LENGTH = 100
 
 
 class ClosureCondition(StrictInput):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME_LENGTH)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME_LENGTH)] = Field(
+        description="1 to 100 characters, not blank, unique among the list's; refusals name it in `failing_conditions`."
+    )
     formula: Annotated[str, StringConstraints(max_length=MAX_SOURCE_LENGTH)] = Field(
         description="A formula in the Tines style, e.g. `=SIZE(team_case.assignees) > 0`; the leading `=` is optional."
     )

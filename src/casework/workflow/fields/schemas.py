@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
+from casework.descriptions import ALL_ITEMS, CREATED_AT, ID, UPDATED_AT
 from casework.i18n import _
 from casework.inputs import Matching, StrictInput, not_blank, unique_items
 from casework.workflow.fields.models import MAX_DESCRIPTION, FieldDefinition, FieldType
@@ -35,10 +36,11 @@ FieldKey = Annotated[
         ),
     ),
 ]
+PATTERN = "An RE2 regular expression each value must match as a whole (text, long_text, url)."
 Pattern = Annotated[
     str,
     StringConstraints(min_length=1, max_length=MAX_PATTERN),
-    Field(description="An RE2 regular expression each value must match as a whole (text, long_text, url)."),
+    Field(description=PATTERN),
 ]
 Owner = Literal["casework", "kibana"]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=160), AfterValidator(not_blank)]
@@ -47,8 +49,9 @@ OptionId = Annotated[
     str, Matching(r"^[A-Za-z0-9_.:-]{1,64}$", _("must be 1 to 64 letters, digits, _ . : or -"))
 ]
 Position = Annotated[int, Field(ge=0, le=10_000)]
+FIELD_DESCRIPTION = "What the field is for, shown to people."
 FieldDescription = Annotated[
-    str, StringConstraints(max_length=MAX_DESCRIPTION), Field(description="What the field is for, shown to people.")
+    str, StringConstraints(max_length=MAX_DESCRIPTION), Field(description=FIELD_DESCRIPTION)
 ]
 
 
@@ -59,9 +62,27 @@ def _unique_ids(options: list["FieldOption"]) -> list["FieldOption"]:
     return options
 
 
+KEY = "The field's key in a case's `fields`; it never changes."
+LABEL = "The field's name for people, 1 to 160 characters."
+TYPE = (
+    "What values it takes: text, long_text, number, decimal, boolean, toggle, date, datetime, url, select, "
+    "multi_select, dependent_select or user; it never changes."
+)
+IS_MULTI = "text, url, number and decimal only: the value is a list of distinct values; it never changes."
+REQUIRED = "Every created or updated case must hold a value."
+REQUIRED_TO_CLOSE = "A case cannot close while the field is empty."
+ACTIVE = "Only an active field takes values or is required; an inactive one may still be cleared."
+OWNER = "Which API the field belongs to: casework, or kibana (at most 10 values of such fields per case)."
+OPTIONS = "The choices of select types, `[{id, label, children?}]`; empty for the others."
+DEFAULT = "Taken by new cases that do not set the field; null for none."
+POSITION = "Its place among the project's fields, 0 to 10,000."
+
+
 class FieldOption(StrictInput):
-    id: OptionId
-    label: Label
+    id: OptionId = Field(
+        description="The option's id, stored as the value: 1 to 64 letters, digits, _ . : or -, unique among siblings."
+    )
+    label: Label = Field(description="The option's name for people, 1 to 160 characters.")
     children: Annotated[list["FieldOption"], AfterValidator(_unique_ids)] = Field(
         default=[], description="Options below this one (dependent_select only)."
     )
@@ -77,19 +98,19 @@ Options = Annotated[list[FieldOption], Field(max_length=MAX_OPTIONS), AfterValid
 
 
 class FieldCreate(StrictInput):
-    key: FieldKey
-    label: Label
-    description: FieldDescription | None = None
-    type: FieldType
+    key: FieldKey = Field(description=KEY)
+    label: Label = Field(description=LABEL)
+    description: FieldDescription | None = Field(default=None, description=FIELD_DESCRIPTION)
+    type: FieldType = Field(description=TYPE)
     is_multi: bool = Field(
         default=False, description="text, url, number and decimal only: the value is a list of values."
     )
     required: bool = Field(default=False, description="Every created or updated case must hold a value.")
-    required_to_close: bool = False
-    pattern: Pattern | None = None
+    required_to_close: bool = Field(default=False, description=REQUIRED_TO_CLOSE)
+    pattern: Pattern | None = Field(default=None, description=PATTERN)
     options: Options = Field(default=[], description="Required for select types, refused for the others.")
     default: Any = Field(default=None, description="Taken by new cases that do not set the field; checked as a value.")
-    active: bool = True
+    active: bool = Field(default=True, description=ACTIVE)
     owner: Owner = Field(default="casework", description="kibana: a case holds at most 10 values of such fields.")
     position: Position | None = Field(default=None, description="Order among the project's fields; last by default.")
 
@@ -99,45 +120,45 @@ class FieldUpdate(StrictInput):
     and `pattern: null` remove them; `options` replaces them all (an option a case still holds cannot be removed).
     A new pattern applies to the values written from then on; `description: null` removes it."""
 
-    key: FieldKey | None = None
-    type: FieldType | None = None
-    is_multi: bool | None = None
-    owner: Owner | None = None
-    label: Label | None = None
-    description: FieldDescription | None = None
-    required: bool | None = None
-    required_to_close: bool | None = None
-    pattern: Pattern | None = None
-    options: Options | None = None
-    default: Any = None
-    active: bool | None = None
-    position: Position | None = None
+    key: FieldKey | None = Field(default=None, description=KEY)
+    type: FieldType | None = Field(default=None, description=TYPE)
+    is_multi: bool | None = Field(default=None, description=IS_MULTI)
+    owner: Owner | None = Field(default=None, description=OWNER)
+    label: Label | None = Field(default=None, description=LABEL)
+    description: FieldDescription | None = Field(default=None, description=FIELD_DESCRIPTION)
+    required: bool | None = Field(default=None, description=REQUIRED)
+    required_to_close: bool | None = Field(default=None, description=REQUIRED_TO_CLOSE)
+    pattern: Pattern | None = Field(default=None, description=PATTERN)
+    options: Options | None = Field(default=None, description=OPTIONS)
+    default: Any = Field(default=None, description=DEFAULT)
+    active: bool | None = Field(default=None, description=ACTIVE)
+    position: Position | None = Field(default=None, description=POSITION)
 
 
 class FieldRead(BaseModel):
-    id: uuid.UUID
+    id: uuid.UUID = Field(description=ID)
     number: int = Field(description="The field's integer handle: accepted wherever its key is.")
-    project_id: uuid.UUID | None
-    case_type_id: uuid.UUID | None
-    key: str
-    label: str
-    description: str | None
-    type: FieldType
-    is_multi: bool
-    required: bool
-    required_to_close: bool
-    pattern: str | None
-    options: list[dict[str, Any]]
-    default: Any
-    active: bool
-    owner: Owner
-    position: int
-    created_at: datetime
-    updated_at: datetime
+    project_id: uuid.UUID | None = Field(description="The project that defines it; null for a case type's field.")
+    case_type_id: uuid.UUID | None = Field(description="The case type that defines it; null for a project's field.")
+    key: str = Field(description=KEY)
+    label: str = Field(description=LABEL)
+    description: str | None = Field(description=FIELD_DESCRIPTION)
+    type: FieldType = Field(description=TYPE)
+    is_multi: bool = Field(description=IS_MULTI)
+    required: bool = Field(description=REQUIRED)
+    required_to_close: bool = Field(description=REQUIRED_TO_CLOSE)
+    pattern: str | None = Field(description=PATTERN)
+    options: list[dict[str, Any]] = Field(description=OPTIONS)
+    default: Any = Field(description=DEFAULT)
+    active: bool = Field(description=ACTIVE)
+    owner: Owner = Field(description=OWNER)
+    position: int = Field(description=POSITION)
+    created_at: datetime = Field(description=CREATED_AT)
+    updated_at: datetime = Field(description=UPDATED_AT)
 
 
 class FieldList(BaseModel):
-    items: list[FieldRead]
+    items: list[FieldRead] = Field(description=ALL_ITEMS)
 
 
 CaseRef = Annotated[str, StringConstraints(min_length=1, max_length=64)]

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints, TypeAd
 
 from casework.cases.schemas import OverrideFlag, ShortText
 from casework.comments.schemas import MAX_BODY_CHARS
+from casework.descriptions import CASE_ID, CREATED_AT, ID, ITEMS, NEXT_CURSOR
 from casework.errors import InvalidInput
 from casework.i18n import Message, _, translate
 from casework.inputs import StrictInput, not_blank, unique_items
@@ -36,6 +37,9 @@ OverrideRef = Annotated[
     uuid.UUID | None,
     Field(description="The override acted on; the case's pending override when absent."),
 ]
+
+
+FILES_OF_THE_CASE = "Ids of files of the case given as documents."
 
 
 class CommentAction(StrictInput):
@@ -164,17 +168,21 @@ STATE_LABELS: dict[str, Message] = {
 
 
 class ActionRead(BaseModel):
-    id: uuid.UUID
+    id: uuid.UUID = Field(description=ID)
     number: int = Field(description="The action's integer handle.")
-    case_id: uuid.UUID
-    type: Literal["comment", "override", "accept", "refuse", "cancel", "close"]
+    case_id: uuid.UUID = Field(description=CASE_ID)
+    type: Literal["comment", "override", "accept", "refuse", "cancel", "close"] = Field(
+        description="What was done: comment, override (a request), accept, refuse, cancel or close."
+    )
     type_label: str = Field(description="The type in the caller's language (Accept-Language).")
-    user_id: uuid.UUID
+    user_id: uuid.UUID = Field(description="The user who acted.")
     comment: str | None = Field(description="The text given with the action.")
     comment_id: uuid.UUID | None = Field(description="The case comment a `comment` action created.")
-    documents: list[uuid.UUID]
-    override_id: uuid.UUID | None
-    created_at: datetime
+    documents: list[uuid.UUID] = Field(description=FILES_OF_THE_CASE)
+    override_id: uuid.UUID | None = Field(
+        description="The override request it made or acted on; null for comment and close."
+    )
+    created_at: datetime = Field(description="When it was done (RFC 3339, UTC).")
     included: dict[str, list[dict[str, Any]]] | None = Field(
         default=None,
         description="With `include`: `users`, `comments`, `documents` (files), `overrides`, each a list of views.",
@@ -182,31 +190,33 @@ class ActionRead(BaseModel):
 
 
 class ActionPage(BaseModel):
-    items: list[ActionRead]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    items: list[ActionRead] = Field(description=ITEMS)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
     included: dict[str, list[dict[str, Any]]] | None = Field(
         default=None, description="With `include`: the related objects of this page's actions."
     )
 
 
 class OverrideRead(BaseModel):
-    id: uuid.UUID
-    case_id: uuid.UUID
-    state: Literal["pending", "accepted", "refused", "cancelled"]
+    id: uuid.UUID = Field(description=ID)
+    case_id: uuid.UUID = Field(description=CASE_ID)
+    state: Literal["pending", "accepted", "refused", "cancelled"] = Field(
+        description="pending until a reviewer accepts or refuses it or its requester cancels it."
+    )
     state_label: str = Field(description="The state in the caller's language (Accept-Language).")
-    outcome: str
-    justification: str
-    documents: list[uuid.UUID]
-    reviewers: list[uuid.UUID]
-    created_by: uuid.UUID
-    created_at: datetime
+    outcome: str = Field(description="The outcome asked for; accepting sets it on the case.")
+    justification: str = Field(description="Why it was asked, markdown.")
+    documents: list[uuid.UUID] = Field(description=FILES_OF_THE_CASE)
+    reviewers: list[uuid.UUID] = Field(description="The users asked to decide (1 to 10).")
+    created_by: uuid.UUID = Field(description="The user who asked for it.")
+    created_at: datetime = Field(description=CREATED_AT)
     decided_by: uuid.UUID | None = Field(description="Who accepted, refused or cancelled it.")
-    decided_at: datetime | None
+    decided_at: datetime | None = Field(description="When it was accepted, refused or cancelled; null while pending.")
 
 
 class OverridePage(BaseModel):
-    items: list[OverrideRead]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    items: list[OverrideRead] = Field(description=ITEMS)
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 def action_view(action: CaseAction, language: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
+from casework.descriptions import CREATED_AT, ID, UPDATED_AT
 from casework.i18n import _, translate
 from casework.inputs import Matching, StrictInput, not_blank
 from casework.workflow.statuses.defaults import DEFAULT_STATUSES, LABELS
@@ -40,40 +41,48 @@ Position = Annotated[int, Field(ge=0, le=10_000)]
 StatusRef = Annotated[str, StringConstraints(min_length=1, max_length=64), Field(description="A status id, handle or name.")]
 
 
+STATUS_NAME = "The status's name, 1 to 64 characters, unique in the project; cases name it."
+COLOUR = "`#RRGGBB`, kept in capitals."
+GROUP = "Where the status sits in the workflow: open, in_progress or closed (closed stamps closed_at)."
+CATEGORY = "new, open, pending, on_hold, resolved or closed; resolved and closed only in the closed group."
+STATUS_POSITION = "Its place in the project's list of statuses, 0 to 10,000."
+IS_DEFAULT = "The status a case takes when given only its group; one per group."
+
+
 class StatusCreate(StrictInput):
-    name: StatusName
-    colour: Colour = "#6B7280"
+    name: StatusName = Field(description=STATUS_NAME)
+    colour: Colour = Field(default="#6B7280", description=COLOUR)
     position: Position | None = Field(default=None, description="After the last status when absent.")
-    group: Group
-    category: Category
+    group: Group = Field(description=GROUP)
+    category: Category = Field(description=CATEGORY)
     is_default: bool = Field(default=False, description="Becomes its group's default, in place of the former one.")
 
 
 class StatusUpdate(StrictInput):
     """Only the fields present change."""
 
-    name: StatusName | None = None
-    colour: Colour | None = None
-    position: Position | None = None
-    group: Group | None = None
-    category: Category | None = None
-    is_default: bool | None = None
+    name: StatusName | None = Field(default=None, description=STATUS_NAME)
+    colour: Colour | None = Field(default=None, description=COLOUR)
+    position: Position | None = Field(default=None, description=STATUS_POSITION)
+    group: Group | None = Field(default=None, description=GROUP)
+    category: Category | None = Field(default=None, description=CATEGORY)
+    is_default: bool | None = Field(default=None, description=IS_DEFAULT)
 
 
 class StatusRead(BaseModel):
-    id: uuid.UUID
+    id: uuid.UUID = Field(description=ID)
     number: int = Field(description="The status's integer handle: accepted wherever its id is.")
-    name: str
-    label: str
-    colour: str
-    position: int
-    group: Group
-    group_label: str
-    category: Category
-    category_label: str
-    is_default: bool
-    created_at: datetime
-    updated_at: datetime
+    name: str = Field(description=STATUS_NAME)
+    label: str = Field(description="The name in the caller's language for a seeded, unrenamed status; else the name.")
+    colour: str = Field(description=COLOUR)
+    position: int = Field(description=STATUS_POSITION)
+    group: Group = Field(description=GROUP)
+    group_label: str = Field(description="The group in the caller's language.")
+    category: Category = Field(description=CATEGORY)
+    category_label: str = Field(description="The category in the caller's language.")
+    is_default: bool = Field(description=IS_DEFAULT)
+    created_at: datetime = Field(description=CREATED_AT)
+    updated_at: datetime = Field(description=UPDATED_AT)
 
 
 class Transition(StrictInput):
@@ -89,18 +98,18 @@ class TransitionsUpdate(StrictInput):
 
 
 class StatusBrief(BaseModel):
-    id: uuid.UUID
-    name: str
+    id: uuid.UUID = Field(description="The status's id.")
+    name: str = Field(description="The status's name.")
 
 
 class TransitionRead(BaseModel):
-    from_: StatusBrief = Field(alias="from")
-    to: StatusBrief
+    from_: StatusBrief = Field(alias="from", description="The status a case moves from.")
+    to: StatusBrief = Field(description="The status it may move to.")
 
 
 class TransitionsRead(BaseModel):
     restrict_transitions: bool = Field(description="Only when true are moves limited to the listed transitions.")
-    transitions: list[TransitionRead]
+    transitions: list[TransitionRead] = Field(description="The allowed moves.")
 
 
 def status_label(status: CaseStatus, language: str) -> str:

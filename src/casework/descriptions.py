@@ -1,0 +1,13 @@
+"""What a member means where it means the same in many of the API's models, said once for /openapi.json."""
+
+ID = "Its UUID, given by the server; it never changes."
+NUMBER_BESIDE_ID = "Its integer handle, unique across the server: routes take it wherever they take the id."
+CASE_ID = "The case it belongs to."
+CREATED_AT = "When it was created (RFC 3339, UTC)."
+CREATED_BY = "The user who created it."
+UPDATED_AT = "When it last changed (RFC 3339, UTC)."
+ITEMS = "This page's entries, in the list's order."
+ALL_ITEMS = "All of them, in order (not paged)."
+NEXT_CURSOR = "Pass as `cursor` for the next page; null on the last page."
+CASE_VERSION = "The case's version after this change; send it back as If-Match for the next change."
+SHOWN_ONCE = "The secret. It is shown in this response only."
