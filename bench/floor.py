@@ -19,8 +19,8 @@ import orjson
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import Column, String, Table, create_engine, select
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.schema import CreateTable
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.schema import CreateTable
 
 app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 CONSTANT = {"ok": True}
@@ -39,7 +39,10 @@ class Base(DeclarativeBase):
 
 class Row(Base):
     __table__ = Table(
-        "rows", Base.metadata, Column("id", String, primary_key=True), *(Column(f"c{n}", String) for n in range(COLUMNS))
+        "rows",
+        Base.metadata,
+        Column("id", String, primary_key=True),
+        *(Column(f"c{n}", String) for n in range(COLUMNS)),
     )
 
 

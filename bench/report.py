@@ -153,7 +153,10 @@ def markdown_table(rows: list[Row]) -> str:
 
 def result_document(meta: dict[str, Any], rows: list[Row]) -> dict[str, Any]:
     """What bench/results/<timestamp>-<db>.json holds: the run's settings and every row, its ratios included."""
-    return {**meta, "rows": [{**asdict(r), "ratio": round(r.ratio, 4), "native_ratio": _rounded(r.native_ratio)} for r in rows]}
+    return {
+        **meta,
+        "rows": [{**asdict(r), "ratio": round(r.ratio, 4), "native_ratio": _rounded(r.native_ratio)} for r in rows],
+    }
 
 
 def _rounded(ratio: float | None) -> float | None:
@@ -188,10 +191,11 @@ in `bench/results/` also keeps the floor's req/s). Both servers stay up and each
 (floor, casework, floor, casework, …; `--rounds`, default 3, splitting `--duration` between them): `ratio to floor`
 is the median of the rounds' ratios and `spread` their lowest and highest, so a neighbour's burst during one round
 shows as spread instead of moving the figure; `req/s` and the latencies are the medians of casework's rounds.
-`peak RSS MB` is the sum over the casework server's processes (uvicorn master and workers) during that scenario, `max process MB` the largest single one. `conns` is wrk's
-connection count (slow scenarios cap it, so that they measure the request rather than a queue). `errors` counts
-non-2xx/3xx responses and socket errors: a row with errors measured something else. `ratio to native`, on a dialect's
-scenario (`kibana: ...`), is its req/s over that of the native scenario doing the same work, in the same run.
+`peak RSS MB` is the sum over the casework server's processes (uvicorn master and workers) during that scenario,
+`max process MB` the largest single one. `conns` is wrk's connection count (slow scenarios cap it, so that they
+measure the request rather than a queue). `errors` counts non-2xx/3xx responses and socket errors: a row with errors
+measured something else. `ratio to native`, on a dialect's scenario (`kibana: ...`), is its req/s over that of the
+native scenario doing the same work, in the same run.
 
 ## How to run
 
@@ -212,7 +216,8 @@ A scenario is a few lines in `bench/scenarios.py`.
 starts (`ALERTS=TOTAL` passes `--alerts TOTAL` on); the scenarios marked for it (filtered list, deep page by
 cursor, page 200 by number, status counts unfiltered and by assignee, text search, comments on the busiest and on an
 empty seeded case, alert lookup, 1,000-alert attach) run in that seeded workspace with its token. List, search,
-lookup, comment and attach scenarios use one connection, since their targets are single-client latency; `p95 ms` comes from `bench/wrk/request.lua` (wrk itself prints 50/75/90/99).
+lookup, comment and attach scenarios use one connection, since their targets are single-client latency; `p95 ms`
+comes from `bench/wrk/request.lua` (wrk itself prints 50/75/90/99).
 The `stack:` rows are references served by the floor app itself (one row by primary key with sqlite3, as a
 SQLAlchemy ORM entity, as a SQLAlchemy Core row, and the Core row after a bearer-token check by hash): what any
 database-backed endpoint on this stack can keep of the floor, one layer of casework's profile at a time.

@@ -69,11 +69,15 @@ def _ready(url: str) -> bool:
 def serving(command: list[str], env: dict[str, str], port: int, workers: int, log: Path) -> Iterator[Server]:
     """A server process group, ready with every worker started when this yields, always killed afterwards."""
     with log.open("wb") as sink:
-        process = subprocess.Popen(command, env=env, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            command, env=env, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+        )
     server = Server(process, f"http://127.0.0.1:{port}", log)
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        while not (_ready(server.url) and log.read_text(errors="replace").count("Application startup complete") >= workers):
+        while not (
+            _ready(server.url) and log.read_text(errors="replace").count("Application startup complete") >= workers
+        ):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"{command[0]} did not start:\n{log.read_text(errors='replace')}")
             time.sleep(0.2)
@@ -183,7 +187,17 @@ def wrk_env(scenario: Scenario, bodies: Path | None, token: str, offset: int, fi
 def wrk(
     url: str, scenario: Scenario, bodies: Path | None, seconds: int, connections: int, token: str, offset: int = 0
 ) -> report.WrkResult:
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", f"--timeout={WRK_TIMEOUT}", "--latency", "-s", str(LUA), url]
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        f"--timeout={WRK_TIMEOUT}",
+        "--latency",
+        "-s",
+        str(LUA),
+        url,
+    ]
     env = {**os.environ, **wrk_env(scenario, bodies, token, offset, url.endswith("/floor"))}
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60, check=False)
     if done.returncode != 0:
@@ -204,7 +218,13 @@ def warm_up(server: Server, path: str, scenario: Scenario, bodies: Path | None, 
 
 
 def rotated_rounds(
-    floor: Server, target: Server, path: str, scenario: Scenario, bodies: Path | None, token: str, args: argparse.Namespace
+    floor: Server,
+    target: Server,
+    path: str,
+    scenario: Scenario,
+    bodies: Path | None,
+    token: str,
+    args: argparse.Namespace,
 ) -> report.Rounds:
     """Floor and casework alternately, `args.rounds` times each, so that both see the same moments of a shared
     machine; `args.duration` is split between the rounds."""
@@ -310,8 +330,15 @@ def seed_dataset(cases: int, env: dict[str, str], alerts: int | None = None) -> 
     bootstrap workspace come first, as `serve` would make them: serve only bootstraps an empty database, and the
     scenarios without a dataset use the bootstrap token. `alerts`: the total, else seed-data's one per case."""
     prepare = [sys.executable, "-c", PREPARE_DATABASE]
-    seed = [str(Path(sys.executable).with_name("casework")), "seed-data", "--cases", str(cases), "--json",
-            "--comments-per-case-max", str(HOT_CASE_COMMENTS)]
+    seed = [
+        str(Path(sys.executable).with_name("casework")),
+        "seed-data",
+        "--cases",
+        str(cases),
+        "--json",
+        "--comments-per-case-max",
+        str(HOT_CASE_COMMENTS),
+    ]
     if alerts is not None:
         seed += ["--alerts", str(alerts)]
     for command in (prepare, seed):
@@ -322,7 +349,9 @@ def seed_dataset(cases: int, env: dict[str, str], alerts: int | None = None) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--duration", type=int, default=10, help="Seconds of load per scenario and server, split "
@@ -335,7 +364,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--alerts", type=int, metavar="TOTAL", help="With --dataset: seed TOTAL alerts in all "
                         "(default: one per case).")  # fmt: skip
     parser.add_argument("--scenario", action="append", help="Run only this scenario (repeatable).")
-    parser.add_argument("--results", type=Path, default=BENCH_DIR / "results", help="bench/README.md only follows the default.")
+    parser.add_argument(
+        "--results", type=Path, default=BENCH_DIR / "results", help="bench/README.md only follows the default."
+    )
     args = parser.parse_args(argv)
     try:
         scenarios = selected(args.scenario)
@@ -351,12 +382,18 @@ def main(argv: list[str] | None = None) -> int:
     for scenario in skipped:
         print(f"skipped {scenario.name!r}: needs seeded data (--dataset N, make bench DATASET=N)", file=sys.stderr)
     if shutil.which("wrk") is None:
-        print("wrk is not installed. Install it with: apt-get install wrk (Debian/Ubuntu), then run again.", file=sys.stderr)
+        print(
+            "wrk is not installed. Install it with: apt-get install wrk (Debian/Ubuntu), then run again.",
+            file=sys.stderr,
+        )
         return 2
 
     started = datetime.now(UTC)
     rows: list[report.Row] = []
-    with tempfile.TemporaryDirectory(prefix="casework-bench-") as tmp_name, database_url(args.db, Path(tmp_name)) as url:
+    with (
+        tempfile.TemporaryDirectory(prefix="casework-bench-") as tmp_name,
+        database_url(args.db, Path(tmp_name)) as url,
+    ):
         tmp = Path(tmp_name)
         casework_port, floor_port = free_port(), free_port()
         casework_env = server_env(
@@ -379,7 +416,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"… seeded in {ctx['dataset']['seconds']:.0f} s", file=sys.stderr, flush=True)
         with (
             serving(casework_cmd, casework_env, casework_port, args.workers, tmp / "casework.log") as casework,
-            serving(floor_cmd, server_env(BENCH_FLOOR_DB=str(tmp / "floor.db"), BENCH_FLOOR_TOKEN=TOKEN), floor_port, args.workers, tmp / "floor.log") as floor,
+            serving(
+                floor_cmd,
+                server_env(BENCH_FLOOR_DB=str(tmp / "floor.db"), BENCH_FLOOR_TOKEN=TOKEN),
+                floor_port,
+                args.workers,
+                tmp / "floor.log",
+            ) as floor,
         ):
             for scenario in scenarios:
                 print(f"… {scenario.name}", file=sys.stderr, flush=True)

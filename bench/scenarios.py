@@ -101,7 +101,14 @@ register(
     )
 )
 register(
-    Scenario(f"bulk update {BULK_SIZE} cases", "POST", lambda ctx: "/api/v1/cases/bulk", _bulk_bodies, _bulk_cases, connections=4)
+    Scenario(
+        f"bulk update {BULK_SIZE} cases",
+        "POST",
+        lambda ctx: "/api/v1/cases/bulk",
+        _bulk_bodies,
+        _bulk_cases,
+        connections=4,
+    )
 )
 
 # The same work through the native API and the Kibana dialect (issue 12: each Kibana scenario within 0.8 × its
@@ -225,7 +232,9 @@ register(Scenario("datadog: search page 1", "GET",
 # grew across requests would time a longer answer each time). Past the cases the requests wrap around to full ones.
 INSIGHTS_PER_REQUEST = 100
 INSIGHT_REQUESTS_PER_SECOND = 200
-INSIGHTS = [{"type": "MONITOR", "resource_id": str(n), "ref": f"/monitors/{n}?q=total"} for n in range(INSIGHTS_PER_REQUEST)]
+INSIGHTS = [
+    {"type": "MONITOR", "resource_id": str(n), "ref": f"/monitors/{n}?q=total"} for n in range(INSIGHTS_PER_REQUEST)
+]
 
 
 def _insight_cases(key: str) -> Setup:
@@ -252,7 +261,9 @@ register(
         f"datadog: add {INSIGHTS_PER_REQUEST} insights",
         "PUT",
         lambda ctx: f"{DATADOG}/{ctx['datadog_insight_ids'][0]}/insights",
-        lambda ctx: [{"data": {"type": "case", "attributes": {"insights": INSIGHTS}}}] * len(ctx["datadog_insight_ids"]),
+        lambda ctx: (
+            [{"data": {"type": "case", "attributes": {"insights": INSIGHTS}}}] * len(ctx["datadog_insight_ids"])
+        ),
         _insight_cases("datadog_insight_ids"),
         connections=4,
         paths=lambda ctx: [f"{DATADOG}/{case_id}/insights" for case_id in ctx["datadog_insight_ids"]],
@@ -370,6 +381,7 @@ def _text_search(client: httpx.Client, ctx: Context) -> None:
 register(Scenario("search 50 by text", "GET", lambda ctx: ctx["text_search"], setup=_text_search, connections=1,
                   dataset=True))  # fmt: skip
 
+
 def _hot_comments(ctx: Context) -> str:
     return f"/api/v1/cases/{ctx['dataset']['hot_cases'][0]}/comments"  # the first hot case has the 10,000
 
@@ -380,8 +392,9 @@ def _quiet_comments(ctx: Context) -> str:
 
 register(Scenario("comment on the 10,000-comment case", "POST", _hot_comments, _comment, connections=1, dataset=True))
 register(Scenario("comment on the seeded empty case", "POST", _quiet_comments, _comment, connections=1, dataset=True))
-register(Scenario("cases of an alert id", "GET",
-                  lambda ctx: "/api/v1/alerts/alert-0/cases", connections=1, dataset=True))
+register(
+    Scenario("cases of an alert id", "GET", lambda ctx: "/api/v1/alerts/alert-0/cases", connections=1, dataset=True)
+)
 register(
     Scenario(
         f"attach {ALERTS_PER_REQUEST} alerts",

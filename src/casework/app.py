@@ -12,13 +12,12 @@ from sqlalchemy import text
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from casework import __version__
-from casework import api_description, api_docs, observability, problems
+from casework import __version__, api_description, api_docs, observability, problems
 from casework.activity.router import router as activity_router
+from casework.alerts.router import router as alerts_router
 from casework.attachments.router import UPLOAD_PATH, upload_body_limit
 from casework.attachments.router import router as attachments_router
 from casework.attachments.storage import build_store
-from casework.alerts.router import router as alerts_router
 from casework.auth.cache import FLUSH_INTERVAL, CredentialCache, TokenUsage
 from casework.auth.router import router as auth_router
 from casework.blocks.router import router as blocks_router
@@ -27,11 +26,12 @@ from casework.cases.router import router as cases_router
 from casework.comments.router import router as comments_router
 from casework.db import migrate
 from casework.db.database import CHECKPOINT_INTERVAL, Database
-from casework.dialects.dialect import Dialect, mount as mount_dialect, upload_patterns
+from casework.dialects.dialect import Dialect, upload_patterns
+from casework.dialects.dialect import mount as mount_dialect
 from casework.dialects.installed import DIALECTS
 from casework.errors import PayloadTooLarge
-from casework.i18n import _, translate
 from casework.http import JSONResponse, RateLimiter, refuse_unknown_query
+from casework.i18n import _, translate
 from casework.insights.router import router as insights_router
 from casework.links.router import router as links_router
 from casework.logs import configure_logging
@@ -41,18 +41,18 @@ from casework.oauth.router import TOKEN_PATH
 from casework.oauth.router import router as oauth_router
 from casework.oauth.router import token_router as oauth_token_router
 from casework.projects.router import router as projects_router
-from casework.workflow.case_types.router import router as case_types_router
-from casework.workflow.case_types.router import workspace_router as workspace_types_router
-from casework.workflow.conditions.router import router as conditions_router
-from casework.workflow.overrides.router import router as overrides_router
-from casework.workflow.slas import worker as sla_worker
-from casework.workflow.slas.router import router as slas_router
-from casework.workflow.fields.router import router as fields_router
-from casework.workflow.fields.router import type_router as type_fields_router
-from casework.workflow.statuses.router import router as statuses_router
 from casework.settings import Settings
 from casework.tasks.router import router as tasks_router
 from casework.watchers.router import router as watchers_router
+from casework.workflow.case_types.router import router as case_types_router
+from casework.workflow.case_types.router import workspace_router as workspace_types_router
+from casework.workflow.conditions.router import router as conditions_router
+from casework.workflow.fields.router import router as fields_router
+from casework.workflow.fields.router import type_router as type_fields_router
+from casework.workflow.overrides.router import router as overrides_router
+from casework.workflow.slas import worker as sla_worker
+from casework.workflow.slas.router import router as slas_router
+from casework.workflow.statuses.router import router as statuses_router
 
 
 class BodySizeLimit:

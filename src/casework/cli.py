@@ -12,17 +12,22 @@ import typer
 from sqlalchemy.orm import Session
 
 from casework import __version__
+from casework import seed as seeding
+from casework.activity.records import ActivityRecord
 from casework.auth import service as auth
 from casework.auth.models import User
 from casework.auth.schemas import TokenCreate, TokenRead, UserCreate, UserRead, UserUpdate
 from casework.bootstrap import bootstrap_if_empty
+from casework.cases import search
+from casework.cases import service as cases
+from casework.cases.records import CaseRecord
+from casework.cases.schemas import CaseCreate, CaseFilter, case_view
 from casework.command_line import (
     AsUser,
     JsonFlag,
     WorkspaceOption,
-    chosen_workspace,
-    workspace_option,
     acting_user,
+    chosen_workspace,
     database,
     load_settings,
     out,
@@ -30,21 +35,16 @@ from casework.command_line import (
     print_table,
     run,
     validated,
+    workspace_option,
 )
-from casework.projects import service as projects
-from casework.activity.records import ActivityRecord
-from casework.cases import search
-from casework.cases import service as cases
-from casework.cases.records import CaseRecord
-from casework.cases.schemas import CaseCreate, CaseFilter, case_view
 from casework.db import migrate as migrations
 from casework.db.base import rfc3339, utcnow
 from casework.db.database import Database
 from casework.logs import configure_logging
 from casework.oauth.cli import oauth_client_app
-from casework import seed as seeding
-from casework.workflow.fields.cli import field_app
+from casework.projects import service as projects
 from casework.workflow import cli as workflow_cli
+from casework.workflow.fields.cli import field_app
 from casework.workflow.slas import worker as sla_worker
 from casework.workflow.slas.cli import sla_app
 
@@ -65,7 +65,8 @@ def _print_version(asked: bool) -> None:
 def main(
     workspace: WorkspaceOption = None,
     version: Annotated[
-        bool, typer.Option("--version", "-V", help="Print the version and exit.", callback=_print_version, is_eager=True)
+        bool,
+        typer.Option("--version", "-V", help="Print the version and exit.", callback=_print_version, is_eager=True),
     ] = False,
 ) -> None:
     """casework: a self-hosted case-management server."""
@@ -87,6 +88,7 @@ app.add_typer(workflow_cli.project_app, name="project")
 app.add_typer(field_app, name="field")
 app.add_typer(sla_app, name="sla")
 app.add_typer(oauth_client_app, name="oauth-client")
+
 
 def _prepare(db: Database) -> Any:
     migrations.upgrade(db.engine)
@@ -275,14 +277,20 @@ def _show_users(users: list[User], json: bool, single: bool = False) -> None:
     if json:
         print_json(rows[0] if single else rows)
         return
-    print_table("users", ["id", "email", "name", "role", "active"], [[r["id"], r["email"], r["name"], r["role"], r["active"]] for r in rows])
+    print_table(
+        "users",
+        ["id", "email", "name", "role", "active"],
+        [[r["id"], r["email"], r["name"], r["role"], r["active"]] for r in rows],
+    )
 
 
 @token_app.command("create")
 def token_create(
     user: Annotated[str | None, typer.Option(help="Owner's email; the acting user by default.")] = None,
     name: Annotated[str, typer.Option()] = "cli",
-    scope: Annotated[list[str] | None, typer.Option(help="Repeat for several; cases:read and cases:write by default.")] = None,
+    scope: Annotated[
+        list[str] | None, typer.Option(help="Repeat for several; cases:read and cases:write by default.")
+    ] = None,
     expires_in_days: Annotated[int | None, typer.Option(min=1)] = None,
     as_email: AsUser = None,
     json: JsonFlag = False,
@@ -293,7 +301,9 @@ def token_create(
         actor = acting_user(session, as_email)
         owner_id = auth.find_user_by_email(session, actor.workspace_id, user).id if user else None
         expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
-        data = validated(TokenCreate, name=name, user_id=owner_id, scopes=scope or ["cases:read", "cases:write"], expires_at=expires)
+        data = validated(
+            TokenCreate, name=name, user_id=owner_id, scopes=scope or ["cases:read", "cases:write"], expires_at=expires
+        )
         return auth.create_token(session, actor, data)
 
     token, secret = run(work)
@@ -349,7 +359,13 @@ def case_create(
 ) -> None:
     """Create a case."""
     data = validated(
-        CaseCreate, title=title, description=description, priority=priority, severity=severity, tags=tag or [], project=project
+        CaseCreate,
+        title=title,
+        description=description,
+        priority=priority,
+        severity=severity,
+        tags=tag or [],
+        project=project,
     )
     case = run(lambda s: cases.create_case(s, acting_user(s, as_email), data))
     _show_cases([case], json, single=True)

@@ -5,9 +5,9 @@ casework.cli and the domain CLIs (workflow, fields, SLAs, OAuth clients) import 
 
 import sys
 import uuid
-from contextvars import ContextVar
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import orjson
@@ -53,7 +53,9 @@ def load_settings() -> Settings:
             field = str(error["loc"][0]) if error["loc"] else ""
             shown = "" if field in SECRET_SETTINGS else f"={error['input']}"
             message = error["msg"].removeprefix("Value error, ")
-            err.print(f"error: CASEWORK_{field.upper()}{shown}: {message}", markup=False, highlight=False, soft_wrap=True)
+            err.print(
+                f"error: CASEWORK_{field.upper()}{shown}: {message}", markup=False, highlight=False, soft_wrap=True
+            )
         raise typer.Exit(2) from None
 
 

@@ -14,12 +14,12 @@ import orjson
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
-from pydantic import BaseModel
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import RateLimitItem
 from limits import parse as parse_rate_limit
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from casework.attachments.storage import FileStore
@@ -30,9 +30,9 @@ from casework.db.base import JSON_TIME_OPTIONS, utcnow
 from casework.db.database import Database
 from casework.errors import InvalidInput, RateLimited, RateLimitState, Unauthenticated
 from casework.i18n import _, negotiate
+from casework.inputs import MAX_VERSION
 from casework.oauth.keys import SigningKeys
 from casework.oauth.tokens import authenticate_access_token, is_access_token
-from casework.inputs import MAX_VERSION
 
 
 class JSONResponse(Response):
@@ -248,7 +248,12 @@ async def refuse_unknown_query(request: Request) -> None:
     if unknown:
         raise RequestValidationError(
             [
-                {"type": "extra_forbidden", "loc": ("query", name), "msg": "Extra inputs are not permitted", "input": request.query_params[name]}
+                {
+                    "type": "extra_forbidden",
+                    "loc": ("query", name),
+                    "msg": "Extra inputs are not permitted",
+                    "input": request.query_params[name],
+                }
                 for name in unknown
             ]
         )

@@ -26,7 +26,6 @@ from pydantic_core import CoreSchema, core_schema
 
 from casework.i18n import Message, _
 
-
 H = TypeVar("H", bound=Hashable)
 
 # Versions are stored as 64-bit integers: a larger one can name no version and is refused as input.

@@ -75,7 +75,13 @@ def page_of(rows: list[T], limit: int, cursor_of: Callable[[T], list[Any]] = _id
 
 
 def id_page(
-    session: Session, query: Select[*tuple[Any, ...]], column: Any, cursor: str | None, limit: int, *, scalars: bool = True
+    session: Session,
+    query: Select[*tuple[Any, ...]],
+    column: Any,
+    cursor: str | None,
+    limit: int,
+    *,
+    scalars: bool = True,
 ) -> tuple[list[Any], str | None]:
     """A page of `query` in `column` order (a UUIDv7 id: oldest first), past an `[id string]` cursor."""
     after = after_id(cursor)

@@ -130,7 +130,10 @@ def render_problem(exc: DomainError, status: int) -> Response:
     if status == 401:
         headers = {"WWW-Authenticate": "Bearer"}
     return Response(
-        orjson.dumps(problem_body(exc, status), option=JSON_TIME_OPTIONS), status, headers=headers, media_type=MEDIA_TYPE
+        orjson.dumps(problem_body(exc, status), option=JSON_TIME_OPTIONS),
+        status,
+        headers=headers,
+        media_type=MEDIA_TYPE,
     )
 
 

@@ -24,23 +24,22 @@ from sqlalchemy.orm import Session
 
 from casework.auth.schemas import UserCreate
 from casework.auth.service import SCOPES, Actor, add_user, first_active_admin, issue_token
-from casework.cases.models import severity_rank, status_rank
-from casework.workflow.case_values import priority_rank
-from casework.cases.schemas import DEFAULT_OWNER
-from casework.projects import numbering
 from casework.cases.counts import recount as recount_statuses
+from casework.cases.models import severity_rank, status_rank
+from casework.cases.schemas import DEFAULT_OWNER
 from casework.cases.tags import register_tags
 from casework.db import handles
 from casework.db.database import Database
 from casework.errors import DomainError
-from casework.projects.schemas import ProjectCreate
+from casework.projects import numbering
 from casework.projects.lookup import project_key_taken
+from casework.projects.schemas import ProjectCreate
 from casework.projects.service import add_project, create_workspace
 from casework.workflow.case_types.models import STANDARD
+from casework.workflow.case_values import priority_rank
 from casework.workflow.fields.schemas import FieldCreate, FieldOption
 from casework.workflow.fields.service import create_field
 from casework.workflow.statuses.service import project_statuses
-
 
 Value = TypeVar("Value")
 
@@ -72,7 +71,17 @@ MAX_ALERTS_PER_CASE = 1_000
 SOURCE = "cli"
 HOUR_MS, DAY_MS = 3_600_000, 86_400_000
 # Parents first: each batch is written in this order.
-TABLES = ("cases", "case_tags", "case_attributes", "case_assignees", "case_watchers", "case_field_values", "activity", "comments", "case_alerts")
+TABLES = (
+    "cases",
+    "case_tags",
+    "case_attributes",
+    "case_assignees",
+    "case_watchers",
+    "case_field_values",
+    "activity",
+    "comments",
+    "case_alerts",
+)
 # Loaded tables whose rows have an integer handle (casework.db.handles); PostgreSQL's COPY takes them from the identity.
 HANDLED_TABLES = ("activity", "comments")
 
@@ -97,8 +106,16 @@ TAG_QUALIFIERS = (
 ).split()
 # 300 tags, Zipf-distributed.
 TAGS = zipf([f"{topic}-{qualifier}" for qualifier in TAG_QUALIFIERS for topic in TAG_TOPICS], 1.1)
-RULES = tuple((f"rule-{n:03d}", f"{WORDS[n * 7 % len(WORDS)].title()} {WORDS[n * 11 % len(WORDS)]} detection") for n in range(60))
-REGION_LABELS = {"eu": "Europe", "us": "United States", "apac": "Asia Pacific", "latam": "Latin America", "mea": "Middle East and Africa"}
+RULES = tuple(
+    (f"rule-{n:03d}", f"{WORDS[n * 7 % len(WORDS)].title()} {WORDS[n * 11 % len(WORDS)]} detection") for n in range(60)
+)
+REGION_LABELS = {
+    "eu": "Europe",
+    "us": "United States",
+    "apac": "Asia Pacific",
+    "latam": "Latin America",
+    "mea": "Middle East and Africa",
+}
 REGIONS = weighted([("eu", 40), ("us", 30), ("apac", 15), ("latam", 10), ("mea", 5)])
 RESOLUTIONS = ("fixed", "false positive", "duplicate", "mitigated", "accepted risk")
 PRIORITIES = weighted([("P1", 3), ("P2", 12), ("P3", 40), ("P4", 25), ("P5", 10), (None, 10)])
@@ -120,9 +137,11 @@ TEXT_HOSTS = zipf([f"host{n:04d}" for n in range(1, 2001)], 1.0)
 TEXT_HOST_SHARE = 0.03
 HOT_CASES_PER = 100_000
 # What the seed leaves empty: the rest of the case's counts and its optional parts.
-UNUSED_CASE_COLUMNS = dict.fromkeys(("insight_count", "file_count", "tasks_open", "tasks_done", "link_count"), 0) | dict.fromkeys(
-    ("due_date", "resolution_reason", "outcome", "archived_at", "archived_by", "resolved_at")
-) | {"vendor_data": "{}"}
+UNUSED_CASE_COLUMNS = (
+    dict.fromkeys(("insight_count", "file_count", "tasks_open", "tasks_done", "link_count"), 0)
+    | dict.fromkeys(("due_date", "resolution_reason", "outcome", "archived_at", "archived_by", "resolved_at"))
+    | {"vendor_data": "{}"}
+)
 # Vendor case fields: 20 categories (a third of cases have none), requesters among 50,000 contacts (a contact has a
 # few cases), and Datadog-style attributes: an environment and, for most cases, one or two of 200 services.
 CATEGORIES = weighted([(None, 180), *((f"category-{rank:02d}", 100 / rank) for rank in range(1, 21))])
@@ -189,7 +208,9 @@ def setup_workspace(session: Session, options: SeedOptions) -> Setup:
     statuses and types, the agents, two fields, and a token for a new workspace's admin."""
     if options.workspace_id is None:
         workspace_id = create_workspace(session, options.workspace_name).id
-        admin = add_user(session, workspace_id, UserCreate(email="admin@example.com", name="Administrator", role="admin"))
+        admin = add_user(
+            session, workspace_id, UserCreate(email="admin@example.com", name="Administrator", role="admin")
+        )
         key, emails = PROJECT_KEY, "agent{n:03d}@example.com"
     else:
         workspace_id = options.workspace_id
@@ -197,25 +218,42 @@ def setup_workspace(session: Session, options: SeedOptions) -> Setup:
         if found is None:
             raise DomainError("the workspace has no active admin")
         admin = found
-        key = next(k for k in (f"DEMO{n or ''}" for n in range(1000)) if not project_key_taken(session, workspace_id, k))
+        key = next(
+            k for k in (f"DEMO{n or ''}" for n in range(1000)) if not project_key_taken(session, workspace_id, k)
+        )
         emails = "agent{n:03d}." + key.lower() + "@example.com"
     first_number = numbering.last_number(session, workspace_id)
-    project = add_project(session, workspace_id, ProjectCreate(key=key, name="Default project" if key == PROJECT_KEY else "Demo project"))
+    project = add_project(
+        session, workspace_id, ProjectCreate(key=key, name="Default project" if key == PROJECT_KEY else "Demo project")
+    )
     agents = [
         add_user(session, workspace_id, UserCreate(email=emails.format(n=n), name=f"Agent {n:03d}", role="agent"))
         for n in range(1, agent_count(options.cases) + 1)
     ]
     actor = Actor(workspace_id, admin.id, "admin", frozenset(SCOPES))
     options_ = [FieldOption(id=value, label=label) for value, label in REGION_LABELS.items()]
-    region = create_field(session, actor, key, FieldCreate(key="region", label="Region", type="select", options=options_))
+    region = create_field(
+        session, actor, key, FieldCreate(key="region", label="Region", type="select", options=options_)
+    )
     amount = create_field(session, actor, key, FieldCreate(key="amount", label="Amount", type="number"))
     statuses = {
-        s.builtin_key: Status(s.id.hex, s.name, s.group, s.category) for s in project_statuses(session, project.id) if s.builtin_key
+        s.builtin_key: Status(s.id.hex, s.name, s.group, s.category)
+        for s in project_statuses(session, project.id)
+        if s.builtin_key
     }
     token = issue_token(session, admin, "seed-data", list(SCOPES))[1] if options.workspace_id is None else None
     agent_ids = [a.id.hex for a in agents]
     return Setup(
-        workspace_id, project.id, admin.id.hex, agent_ids, statuses, region.id.hex, amount.id.hex, token, key, first_number
+        workspace_id,
+        project.id,
+        admin.id.hex,
+        agent_ids,
+        statuses,
+        region.id.hex,
+        amount.id.hex,
+        token,
+        key,
+        first_number,
     )
 
 
@@ -368,11 +406,15 @@ class Generator:
         elif comments == 0 and self.quiet_key is None:
             self.quiet_key = key
         people = [author, *assignees]
-        last_comment = self._comments(rows["comments"], case_id, created, max(last, created + comments + 1), comments, people)
+        last_comment = self._comments(
+            rows["comments"], case_id, created, max(last, created + comments + 1), comments, people
+        )
         if alerts:
             self._alerts(rows["case_alerts"], case_id, created, alerts)
         updated = max(last, last_comment, created + 60_000 if alerts else created)
-        first_response = created + rng.randint(60_000, 4 * HOUR_MS) if assignees else (created + 1 if comments else None)
+        first_response = (
+            created + rng.randint(60_000, 4 * HOUR_MS) if assignees else (created + 1 if comments else None)
+        )
         priority, severity = PRIORITIES.pick(rng), SEVERITIES.pick(rng)
         title, description = self._words(6).capitalize(), self._words(30).capitalize() + "."
         assignee_ids = [str(uuid.UUID(a)) for a in assignees]
@@ -420,14 +462,19 @@ class Generator:
         rows["case_tags"].extend({"case_id": case_id, "tag": tag, "workspace_id": ws} for tag in tags)
         rows["case_assignees"].extend({"case_id": case_id, "user_id": a, "workspace_id": ws} for a in assignees)
         rows["case_watchers"].extend(
-            {"case_id": case_id, "user_id": u, "workspace_id": ws, "created_at": created_at} for u in dict.fromkeys(people)
+            {"case_id": case_id, "user_id": u, "workspace_id": ws, "created_at": created_at}
+            for u in dict.fromkeys(people)
         )
         values = rows["case_field_values"]
         if "region" in fields:
             values.append(self._field_value(case_id, self.s.region_field, fields["region"], None))
         if "amount" in fields:
             values.append(self._field_value(case_id, self.s.amount_field, None, float(fields["amount"])))
-        changes: dict[str, Any] = {"title": [None, title], "description": [None, description], "status": [None, status.group]}
+        changes: dict[str, Any] = {
+            "title": [None, title],
+            "description": [None, description],
+            "status": [None, status.group],
+        }
         changes |= {"status_name": [None, status.name], "severity": [None, severity], "type": [None, STANDARD]}
         if priority:
             changes["priority"] = [None, priority]
@@ -573,7 +620,9 @@ def _drop_secondary_structures(connection: Connection) -> list[str]:
     for name, _ in indexes:
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
     restore = [definition for _, definition in indexes]
-    return restore + [f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}' for table, name, definition in foreign_keys]
+    return restore + [
+        f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}' for table, name, definition in foreign_keys
+    ]
 
 
 def _drop_triggers(connection: Connection) -> list[str]:
@@ -592,13 +641,17 @@ def _drop_triggers(connection: Connection) -> list[str]:
 def _rebuild_text_search(connection: Connection, triggers: list[str]) -> None:
     """SQLite: index every row again in each FTS5 table, in one segment (fastest to query), and put the triggers back,
     in one transaction: no write falls between the two."""
-    tables = connection.exec_driver_sql(
-        "SELECT name FROM sqlite_master WHERE type = 'table'"
-        " AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%' ORDER BY name"
-    ).scalars().all()
+    tables = (
+        connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%' ORDER BY name"
+        )
+        .scalars()
+        .all()
+    )
     for table in tables:
-        connection.exec_driver_sql(f"INSERT INTO \"{table}\"(\"{table}\") VALUES ('rebuild')")
-        connection.exec_driver_sql(f"INSERT INTO \"{table}\"(\"{table}\") VALUES ('optimize')")
+        connection.exec_driver_sql(f'INSERT INTO "{table}"("{table}") VALUES (\'rebuild\')')
+        connection.exec_driver_sql(f'INSERT INTO "{table}"("{table}") VALUES (\'optimize\')')
     for statement in triggers:
         connection.exec_driver_sql(statement)
 

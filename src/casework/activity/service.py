@@ -12,14 +12,15 @@ from casework.activity.labels import check_action
 from casework.activity.models import Activity
 from casework.activity.records import ActivityRecord
 from casework.auth.service import Actor
-from casework.errors import InvalidInput
 from casework.db.base import new_id, rfc3339, utcnow
 from casework.db.handles import insert_with_handle
+from casework.errors import InvalidInput
 from casework.i18n import _
 from casework.pagination import after_id, page_of
 
 # Actions the workspace's log (GET /activity) lists: those whose case may be gone.
 WORKSPACE_ACTIONS = ("case_deleted",)
+
 
 def jsonable(value: Any) -> Any:
     """Values as the JSON column keeps them, so that old/new pairs read back as they were written."""

@@ -49,10 +49,14 @@ class AlertAttach(StrictInput):
     indexes: Annotated[
         list[IndexName],
         BeforeValidator(_as_list),
-        Field(min_length=1, max_length=MAX_ALERTS_PER_REQUEST, description="The index of each alert, in the same order."),
+        Field(
+            min_length=1, max_length=MAX_ALERTS_PER_REQUEST, description="The index of each alert, in the same order."
+        ),
     ]
     rule: AlertRule | None = Field(default=None, description="The rule that raised the alerts, if known.")
-    owner: Owner = Field(default=DEFAULT_OWNER, description="The solution owning the alerts: securitySolution, observability, cases, ...")
+    owner: Owner = Field(
+        default=DEFAULT_OWNER, description="The solution owning the alerts: securitySolution, observability, cases, ..."
+    )
 
 
 class AlertRuleRead(BaseModel):
@@ -77,7 +81,9 @@ class AlertPage(BaseModel):
 
 
 class AttachResult(BaseModel):
-    attachment_id: uuid.UUID | None = Field(description="Shared by the alerts this request added; null when it added none.")
+    attachment_id: uuid.UUID | None = Field(
+        description="Shared by the alerts this request added; null when it added none."
+    )
     added: list[str] = Field(description="Alert ids newly attached, in request order.")
     duplicates: list[str] = Field(
         description="Alert ids not added because the case already had them or the request repeated them (each once)."

@@ -15,7 +15,7 @@ from casework.alerts.schemas import MAX_ALERTS_PER_CASE, MAX_ALERTS_PER_REQUEST,
 from casework.auth.service import Actor
 from casework.cases.models import Case
 from casework.cases.records import CaseRecord, case_records
-from casework.cases.service import visible_case, lock_case_for_change, record_change
+from casework.cases.service import lock_case_for_change, record_change, visible_case
 from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput, LimitExceeded, NotFound, VersionConflict
 from casework.i18n import _
@@ -139,7 +139,9 @@ def detach_alert(
     if not _storable(alert_id):
         raise NotFound("alert", alert_id)
     attached = session.execute(
-        select(CaseAlert.id, CaseAlert.attachment_id).where(CaseAlert.case_id == case.id, CaseAlert.alert_id == alert_id)
+        select(CaseAlert.id, CaseAlert.attachment_id).where(
+            CaseAlert.case_id == case.id, CaseAlert.alert_id == alert_id
+        )
     ).first()
     if attached is None:
         raise NotFound("alert", alert_id)
@@ -185,8 +187,16 @@ def _attachment(case_id: uuid.UUID, rows: list[Row[*tuple[Any, ...]]]) -> AlertA
 
 
 _ATTACHMENT_COLUMNS = (
-    CaseAlert.attachment_id, CaseAlert.alert_id, CaseAlert.index, CaseAlert.rule_id, CaseAlert.rule_name,
-    CaseAlert.owner, CaseAlert.version, CaseAlert.created_at, CaseAlert.created_by, CaseAlert.updated_at,
+    CaseAlert.attachment_id,
+    CaseAlert.alert_id,
+    CaseAlert.index,
+    CaseAlert.rule_id,
+    CaseAlert.rule_name,
+    CaseAlert.owner,
+    CaseAlert.version,
+    CaseAlert.created_at,
+    CaseAlert.created_by,
+    CaseAlert.updated_at,
     CaseAlert.updated_by,
 )
 
@@ -298,9 +308,7 @@ def replace_attachment(
     )
 
 
-def detach_attachment(
-    session: Session, actor: Actor, ref: str | uuid.UUID, attachment_id: str | uuid.UUID
-) -> int:
+def detach_attachment(session: Session, actor: Actor, ref: str | uuid.UUID, attachment_id: str | uuid.UUID) -> int:
     """Take all the attachment's alerts off the case; returns the case's new version."""
     case = lock_case_for_change(session, actor, ref)
     current = _find_attachment(session, case, attachment_id)
@@ -388,8 +396,17 @@ def _insert_from_json(postgres: bool) -> Insert:
 
 
 _SHARED_COLUMNS = (
-    "workspace_id", "case_id", "attachment_id", "rule_id", "rule_name", "owner", "created_at", "created_by",
-    "version", "updated_at", "updated_by",
+    "workspace_id",
+    "case_id",
+    "attachment_id",
+    "rule_id",
+    "rule_name",
+    "owner",
+    "created_at",
+    "created_by",
+    "version",
+    "updated_at",
+    "updated_by",
 )
 _INSERT_ALERTS = {"postgresql": _insert_from_json(True), "sqlite": _insert_from_json(False)}
 

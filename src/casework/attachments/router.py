@@ -1,9 +1,7 @@
 import math
 import re
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
-
-from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import StreamingResponse
@@ -13,10 +11,10 @@ from starlette.exceptions import HTTPException
 from casework.attachments import service
 from casework.attachments.records import FileRecord
 from casework.attachments.schemas import FilePage, FileRead, FileUpload, file_view
-from casework.errors import InvalidInput
-from casework.i18n import _
 from casework.content.kind import ContentKind, add_list_route
+from casework.errors import InvalidInput
 from casework.http import DB, CaseRef, CurrentActor, FileStoreDep, IfMatch, JSONResponse, etag
+from casework.i18n import _
 
 router = APIRouter(prefix="/cases/{ref}/files", tags=["files"])
 FileId = Annotated[str, Path(description="The file's id (a UUID), as its upload answered.")]

@@ -250,9 +250,7 @@ def _find_file(session: Session, case: Case, file_id: str | uuid.UUID) -> Attach
     return find_in_case(session, Attachment, case, file_id, "file")
 
 
-def _delete_row(
-    session: Session, actor: Actor, case: Case, file_id: str | uuid.UUID, record: bool
-) -> Attachment:
+def _delete_row(session: Session, actor: Actor, case: Case, file_id: str | uuid.UUID, record: bool) -> Attachment:
     attachment = _find_file(session, case, file_id)
     if attachment.uploaded_by != actor.user_id and not actor.is_admin:
         raise Forbidden(_("only the file's uploader or an admin may delete it"))

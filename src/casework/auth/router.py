@@ -4,7 +4,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from casework import problems
-
 from casework.auth import service
 from casework.auth.schemas import MeRead, TokenCreate, TokenCreated, TokenRead, UserCreate, UserRead, UserUpdate
 from casework.http import DB, CurrentActor, JSONResponse

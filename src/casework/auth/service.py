@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from casework.auth.models import ApiToken, AuthGeneration, User
 from casework.auth.records import UserRecord
 from casework.auth.schemas import TokenCreate, UserCreate, UserUpdate
-from casework.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from casework.db.base import utcnow
 from casework.db.handles import ref_condition
+from casework.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from casework.i18n import _
 from casework.settings import parse_rate_limit
 
@@ -107,8 +107,17 @@ class Authentication:
 
 _TOKEN_BY_HASH = (
     select(
-        ApiToken.id, ApiToken.workspace_id, ApiToken.user_id, ApiToken.scopes, ApiToken.rate_limit,
-        ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at, User.role, User.active, User.email,
+        ApiToken.id,
+        ApiToken.workspace_id,
+        ApiToken.user_id,
+        ApiToken.scopes,
+        ApiToken.rate_limit,
+        ApiToken.expires_at,
+        ApiToken.revoked_at,
+        ApiToken.last_used_at,
+        User.role,
+        User.active,
+        User.email,
     )
     .join(User, User.id == ApiToken.user_id)
     .where(ApiToken.token_hash == bindparam("token_hash"))
@@ -317,7 +326,9 @@ def _check_rate_limit(value: str) -> None:
     try:
         parse_rate_limit(value)
     except ValueError:
-        raise InvalidInput.field("rate_limit", _("expected one positive amount per period, like '600/minute'")) from None
+        raise InvalidInput.field(
+            "rate_limit", _("expected one positive amount per period, like '600/minute'")
+        ) from None
 
 
 def issue_token(

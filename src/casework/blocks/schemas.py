@@ -9,8 +9,16 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, PlainValidator, StringConstraints, TypeAdapter, ValidationError
-from pydantic import WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+)
 
 from casework.blocks.records import BlockRecord, ElementRecord
 from casework.descriptions import ALL_ITEMS, CASE_ID, CREATED_AT, CREATED_BY, ID, ITEMS, NEXT_CURSOR, UPDATED_AT
@@ -18,7 +26,9 @@ from casework.errors import from_validation_error
 from casework.i18n import _
 from casework.inputs import StrictInput, not_blank
 
-BlockType = Literal["note", "file", "linked_cases", "metadata", "closure_conditions", "case_action", "html", "block_group"]
+BlockType = Literal[
+    "note", "file", "linked_cases", "metadata", "closure_conditions", "case_action", "html", "block_group"
+]
 NoteType = Literal["text", "html"]
 Color = Literal["white", "gold", "magenta", "green", "blue", "red", "mint", "indigo"]
 
@@ -182,8 +192,9 @@ class ElementRead(BaseModel):
     content_type: str | None = Field(default=None, description="file: the media type detected from the bytes.")
     attachment_id: uuid.UUID | None = Field(default=None, description="file: the case's file holding the bytes.")
     data: dict[str, Any] | None = Field(
-        default=None, description="linked_cases, metadata, closure_conditions, case_action: the element's keys and "
-        "values; null for other blocks."
+        default=None,
+        description="linked_cases, metadata, closure_conditions, case_action: the element's keys and "
+        "values; null for other blocks.",
     )
 
 

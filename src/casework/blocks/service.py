@@ -432,9 +432,7 @@ def delete_block(
             select(exists().where(BLOCKS.c.case_id == case.id, BLOCKS.c.parent_id == block["id"]))
         )
         if has_children:
-            raise Conflict(
-                _("block {id} is a block_group that still holds blocks; delete them first", id=block["id"])
-            )
+            raise Conflict(_("block {id} is a block_group that still holds blocks; delete them first", id=block["id"]))
     session.execute(delete(ELEMENTS).where(ELEMENTS.c.block_id == block["id"]))
     session.execute(delete(BLOCKS).where(BLOCKS.c.id == block["id"]))
     session.execute(

@@ -2,7 +2,8 @@
 does.
 
 In the atomic mode, before anything is written, every item is parsed and its case found and its version checked,
-so that the answer names every missing case and every stale version, not just the first (what Kibana's PATCH /api/cases reports).
+so that the answer names every missing case and every stale version, not just the first (what Kibana's PATCH
+/api/cases reports).
 Only when all pass are the items applied, each in a savepoint of one enclosing savepoint, so that a later refusal
 (a transition, a closure condition, ...) is still reported item by item; any refusal rolls the enclosing savepoint
 back, and the other items are reported as not applied.
@@ -16,8 +17,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
-from casework.cases.schemas import CaseUpdate
 from casework.cases.records import CaseRecord
+from casework.cases.schemas import CaseUpdate
 from casework.cases.service import find_case, update_case
 from casework.errors import DomainError, InvalidInput, NotApplied, NotFound, VersionConflict, from_validation_error
 from casework.i18n import _
@@ -120,4 +121,6 @@ def _check_cases(
 
 
 def _refused(items: list[tuple[str, int | None, dict[str, Any]]], errors: dict[int, DomainError]) -> AtomicOutcome:
-    return AtomicOutcome(False, [BulkOutcome(ref, error=errors.get(i, NotApplied())) for i, (ref, *_rest) in enumerate(items)])
+    return AtomicOutcome(
+        False, [BulkOutcome(ref, error=errors.get(i, NotApplied())) for i, (ref, *_rest) in enumerate(items)]
+    )

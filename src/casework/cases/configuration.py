@@ -94,8 +94,10 @@ def delete_status(session: Session, actor: Actor, project_ref: str, status_ref: 
 
 
 def _cases_in_status(session: Session, status: CaseStatus) -> int:
-    query = select(func.count()).select_from(Case).where(
-        Case.workspace_id == status.workspace_id, Case.status_id == status.id
+    query = (
+        select(func.count())
+        .select_from(Case)
+        .where(Case.workspace_id == status.workspace_id, Case.status_id == status.id)
     )
     return session.scalar(query) or 0
 

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 from casework.activity import service as activity
 from casework.auth.service import Actor
 from casework.cases import vendor_fields
+from casework.cases.counts import count_case
 from casework.cases.models import Case, CaseAssignee, CaseMetadata, CaseTag
 from casework.cases.records import CaseRecord, case_record
-from casework.cases.counts import count_case
 from casework.cases.service import UNVERSIONED_RETRIES, check_version, find_case
 from casework.db.base import utcnow
 from casework.db.statements import rows_affected
@@ -20,9 +20,7 @@ from casework.i18n import _
 from casework.projects.models import Project
 
 
-def archive_case(
-    session: Session, actor: Actor, ref: str, expected_version: int | None = None
-) -> CaseRecord:
+def archive_case(session: Session, actor: Actor, ref: str, expected_version: int | None = None) -> CaseRecord:
     actor.require_case_admin()
     for _attempt in range(UNVERSIONED_RETRIES):
         case = find_case(session, actor.workspace_id, ref)

@@ -1,17 +1,15 @@
 import hashlib
 import uuid
 from datetime import datetime
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.db.base import Base, IdMixin, utcnow
 from casework.db.handles import HandleMixin
-from casework.workflow.statuses.models import GROUPS as STATUS_GROUPS
 from casework.workflow.case_values import NO_PRIORITY_RANK
+from casework.workflow.statuses.models import GROUPS as STATUS_GROUPS
 
 if TYPE_CHECKING:
     from casework.workflow.slas.models import CaseSla

@@ -18,18 +18,18 @@ from sqlalchemy.orm import Session
 
 from casework.activity import service as activity
 from casework.auth.service import Actor
-from casework.projects import numbering
+from casework.cases.closing import check_resolution
+from casework.cases.counts import count_case
 from casework.cases.models import Case, status_rank
 from casework.cases.records import CaseRecord, case_record
 from casework.cases.schemas import CaseMove
-from casework.cases.closing import check_resolution
 from casework.cases.service import check_version, ensure_live, find_case
-from casework.cases.counts import count_case
 from casework.db.base import utcnow
 from casework.errors import FieldError, InvalidInput, detail_of
 from casework.i18n import _
-from casework.projects.models import Project
+from casework.projects import numbering
 from casework.projects.lookup import resolve_project
+from casework.projects.models import Project
 from casework.workflow.case_types.service import resolve_type
 from casework.workflow.fields import service as fields
 from casework.workflow.slas import service as slas
@@ -95,8 +95,11 @@ def _mapped_fields(
         if definition is None:
             refused.append(FieldError(name, _("project {project} has no field {key}", project=target.key, key=key)))
         elif definition.type != source_types.get(key):
-            refused.append(FieldError(name, _("the field {key} of project {project} is of another type",
-                                             key=key, project=target.key)))
+            refused.append(
+                FieldError(
+                    name, _("the field {key} of project {project} is of another type", key=key, project=target.key)
+                )
+            )
         else:
             try:
                 kept |= fields.case_field_values(session, actor, {key: definition}, {key: value}, {})
@@ -152,7 +155,9 @@ def _apply_move(
     count_case(session, case, (case.status, archived), None)
     session.execute(update(Case.__table__).where(Case.id == case.id).values(**values))
     fields.delete_for_case(session, case.id)
-    fields.index_values(session, actor.workspace_id, case.id, fields.fields_of_case(session, target, type_name), {}, kept)
+    fields.index_values(
+        session, actor.workspace_id, case.id, fields.fields_of_case(session, target, type_name), {}, kept
+    )
     moved = find_case(session, actor.workspace_id, case.id)
     count_case(session, moved, None, (moved.status, archived))
     slas.follow_project_move(session, moved, target, now)

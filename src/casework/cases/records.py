@@ -1,6 +1,7 @@
 """The read model of a case: every fact of a case an API shows, read straight from rows on the hot reads (one case,
 a page of cases) or copied out of an entity the service holds, inside the service's unit of work. Routers, the CLI
-and dialects translate a CaseRecord; they never hold an ORM entity, so storage can change underneath them and nothing loads lazily after the session is gone.
+and dialects translate a CaseRecord; they never hold an ORM entity, so storage can change underneath them and
+nothing loads lazily after the session is gone.
 
 Sequences are tuples. JSON values (requester, metadata, external refs, attributes, custom fields, vendor data) stay
 dicts and lists, as their native JSON shows them: they are the record's own copies, shared with no session."""
@@ -106,12 +107,54 @@ class CaseRecord:
 
 # The columns a record reads: from an entity's loaded state, or in this order from a row (CASE_COLUMNS).
 _READ = (
-    "id", "number", "key", "project_id", "workspace_id", "title", "description", "status", "status_id",
-    "status_category", "priority_rank", "severity", "type", "assignee_ids", "tags", "author_id", "requester",
-    "due_date", "resolution", "resolution_reason", "external_refs", "meta", "created_at", "updated_at", "updated_by",
-    "closed_at", "closed_by", "duration", "outcome", "fields", "closure_conditions", "archived_at", "archived_by",
-    "version", "comment_count", "alert_count", "insight_count", "file_count", "tasks_open", "tasks_done",
-    "link_count", "owner", "category", "opened_at", "resolved_at", "attributes", "vendor_data", "first_response_at",
+    "id",
+    "number",
+    "key",
+    "project_id",
+    "workspace_id",
+    "title",
+    "description",
+    "status",
+    "status_id",
+    "status_category",
+    "priority_rank",
+    "severity",
+    "type",
+    "assignee_ids",
+    "tags",
+    "author_id",
+    "requester",
+    "due_date",
+    "resolution",
+    "resolution_reason",
+    "external_refs",
+    "meta",
+    "created_at",
+    "updated_at",
+    "updated_by",
+    "closed_at",
+    "closed_by",
+    "duration",
+    "outcome",
+    "fields",
+    "closure_conditions",
+    "archived_at",
+    "archived_by",
+    "version",
+    "comment_count",
+    "alert_count",
+    "insight_count",
+    "file_count",
+    "tasks_open",
+    "tasks_done",
+    "link_count",
+    "owner",
+    "category",
+    "opened_at",
+    "resolved_at",
+    "attributes",
+    "vendor_data",
+    "first_response_at",
 )
 
 

@@ -17,9 +17,7 @@ def note_first_response(session: Session, case: Case, at: datetime) -> None:
         return
     written = rows_affected(
         session,
-        update(Case.__table__)
-        .where(Case.id == case.id, Case.first_response_at.is_(None))
-        .values(first_response_at=at),
+        update(Case.__table__).where(Case.id == case.id, Case.first_response_at.is_(None)).values(first_response_at=at),
     )
     set_committed_value(case, "first_response_at", at)
     if written == 1:

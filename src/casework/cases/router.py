@@ -4,6 +4,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
+from casework import problems
 from casework.activity.schemas import ActivityPage, activity_view
 from casework.auth.service import Actor
 from casework.cases import bulk, facets, lifecycle, moving, search, service
@@ -25,9 +26,8 @@ from casework.cases.schemas import (
     case_view,
 )
 from casework.content.installed import CONTENT_KINDS
-from casework.errors import InvalidInput
-from casework.i18n import _, translate
 from casework.deletion import service as deletion
+from casework.errors import InvalidInput
 from casework.http import (
     DB,
     CaseRef,
@@ -40,7 +40,7 @@ from casework.http import (
     Limit,
     etag,
 )
-from casework import problems
+from casework.i18n import _, translate
 from casework.problems import item_problem
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -68,8 +68,10 @@ async def list_cases(
     filters: Annotated[CaseFilter, Query()],
     sort: Annotated[
         SortField,
-        Query(description="The order of the cases: a member (`created`, `priority`, ...) or `field.<key>` for a "
-              "custom field."),
+        Query(
+            description="The order of the cases: a member (`created`, `priority`, ...) or `field.<key>` for a "
+            "custom field."
+        ),
     ] = "updated",
     order: Annotated[SortOrder, Query(description="`asc` or `desc` along `sort`.")] = "desc",
     limit: Annotated[
@@ -85,8 +87,10 @@ async def list_cases(
     ] = None,
     count: Annotated[
         Literal["true", "false", "exact"] | None,
-        Query(description="`true`: add `total`, counted up to 10,000; `exact`: counted in full (slower). "
-              "Default: `true` with `page`, `false` otherwise."),
+        Query(
+            description="`true`: add `total`, counted up to 10,000; `exact`: counted in full (slower). "
+            "Default: `true` with `page`, `false` otherwise."
+        ),
     ] = None,
     status_counts: Annotated[
         bool, Query(description="Add the matching cases per status group, the status filter left out.")
@@ -187,9 +191,7 @@ def _parse_include(include: str | None) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _case_with_content(
-    session: Session, actor: Actor, ref: str, names: list[str]
-) -> tuple[CaseRecord, dict[str, Any]]:
+def _case_with_content(session: Session, actor: Actor, ref: str, names: list[str]) -> tuple[CaseRecord, dict[str, Any]]:
     """The case and the first page of each named kind of content, read in one transaction."""
     case = service.get_case(session, actor, ref)
     pages = {}

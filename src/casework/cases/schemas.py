@@ -6,10 +6,10 @@ from typing import Annotated, Any, Literal
 import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from casework.descriptions import CREATED_AT, ID, ITEMS, NEXT_CURSOR, UPDATED_AT
-from casework.inputs import CleanInput, Matching, Moment, StrictInput, Version, not_blank, unique_items
 from casework.cases.records import CaseRecord
+from casework.descriptions import CREATED_AT, ID, ITEMS, NEXT_CURSOR, UPDATED_AT
 from casework.i18n import _
+from casework.inputs import CleanInput, Matching, Moment, StrictInput, Version, not_blank, unique_items
 from casework.projects.schemas import CONDITION_FORMULA, CONDITION_NAME
 from casework.workflow.case_values import Description, FieldValues, Priority, Severity, Tags
 from casework.workflow.conditions.schemas import ClosureConditions
@@ -65,7 +65,7 @@ Metadata = Annotated[
     dict[MetaKey, MetaValue],
     Field(max_length=MAX_METADATA_KEYS, description=METADATA),
 ]
-EXTERNAL_REFS = "The case's ids in other systems, system -> id (`{\"ticket\": \"T-1\"}`; at most 50)."
+EXTERNAL_REFS = 'The case\'s ids in other systems, system -> id (`{"ticket": "T-1"}`; at most 50).'
 ExternalRefs = Annotated[
     dict[MetaKey, ShortText],
     Field(
@@ -134,9 +134,7 @@ Attributes = Annotated[
 ]
 DialectName = Annotated[
     str,
-    Matching(
-        r"^[a-z][a-z0-9_]{0,31}$", _("must be a lower-case letter then up to 31 lower-case letters, digits or _")
-    ),
+    Matching(r"^[a-z][a-z0-9_]{0,31}$", _("must be a lower-case letter then up to 31 lower-case letters, digits or _")),
 ]
 
 
@@ -249,7 +247,9 @@ class Requester(StrictInput):
     type: Annotated[str, StringConstraints(max_length=40)] | None = Field(
         default=None, description="What kind of requester, free text up to 40 characters (`customer`, `employee`, ...)."
     )
-    id: RequesterId | None = Field(default=None, description="The requester's id in the client's system (lists filter on it).")
+    id: RequesterId | None = Field(
+        default=None, description="The requester's id in the client's system (lists filter on it)."
+    )
 
 
 class CaseFields(StrictInput):
@@ -356,8 +356,9 @@ class CaseMove(StrictInput):
 
     project: str = Field(description="The target project's id or key.")
     status: StatusRef | None = Field(
-        default=None, description="The status in the target project; by default the one of the same name, else the "
-        "default status of the same group."
+        default=None,
+        description="The status in the target project; by default the one of the same name, else the "
+        "default status of the same group.",
     )
     type: CaseType | None = Field(default=None, description="The type in the target project; by default the same name.")
     drop_fields: bool = Field(
@@ -369,9 +370,12 @@ class CaseMove(StrictInput):
 
 
 _NOT_CASE_FIELDS = frozenset({"version", "override_closure_conditions"})
-NON_NULLABLE_FIELDS = frozenset(
-    {"title", "description", "status", "severity", "type", "assignees", "tags", "fields", "closure_conditions"}
-) | CASE_FIELDS_NOT_NULLABLE
+NON_NULLABLE_FIELDS = (
+    frozenset(
+        {"title", "description", "status", "severity", "type", "assignees", "tags", "fields", "closure_conditions"}
+    )
+    | CASE_FIELDS_NOT_NULLABLE
+)
 
 
 class CaseCounts(BaseModel):
@@ -487,7 +491,8 @@ class CasePage(BaseModel):
     page: int | None = Field(default=None, description="With page-number paging: this page's number.")
     per_page: int | None = Field(default=None, description="With page-number paging: the page size.")
     total: int | None = Field(
-        default=None, description="Matching cases (`count=true`, and by default with `page`), up to 10,000 unless exact."
+        default=None,
+        description="Matching cases (`count=true`, and by default with `page`), up to 10,000 unless exact.",
     )
     total_exact: bool | None = Field(default=None, description="Whether `total` is exact, or a lower bound (10,000).")
     status_counts: StatusCounts | None = Field(
@@ -666,12 +671,16 @@ class CaseFilter(CleanInput):
     )
     # Vendor case fields; each repeated parameter matches any of its values, but `attribute`, which needs all.
     owner: list[Owner] = Field(default=[], max_length=MAX_FILTER_VALUES, description="Cases of any of these owners.")
-    category: list[Category] = Field(default=[], max_length=MAX_FILTER_VALUES, description="Cases in any of these categories.")
+    category: list[Category] = Field(
+        default=[], max_length=MAX_FILTER_VALUES, description="Cases in any of these categories."
+    )
     requester: list[RequesterId] = Field(
         default=[], max_length=MAX_FILTER_VALUES, description="Cases whose requester.id is any of these."
     )
     attribute: list[AttributeFilter] = Field(
-        default=[], max_length=MAX_FILTER_VALUES, description="`KEY:VALUE`: cases whose attribute KEY holds VALUE; all must hold."
+        default=[],
+        max_length=MAX_FILTER_VALUES,
+        description="`KEY:VALUE`: cases whose attribute KEY holds VALUE; all must hold.",
     )
     # Finding cases by more keys (README "Finding cases").
     id: list[uuid.UUID] = Field(default=[], max_length=MAX_FILTER_VALUES, description="Cases with one of these ids.")
@@ -685,7 +694,8 @@ class CaseFilter(CleanInput):
     metadata: list[MetadataFilter] = Field(
         default=[],
         max_length=MAX_METADATA_FILTERS,
-        description="`KEY=VALUE` (split at the first `=`): cases whose metadata maps KEY to exactly VALUE; all must hold.",
+        description="`KEY=VALUE` (split at the first `=`): cases whose metadata maps KEY to exactly VALUE; all must "
+        "hold.",
     )
     closed_after: Moment | None = Field(default=None, description="Closed at or after this time.")
     closed_before: Moment | None = Field(default=None, description="Closed before this time.")

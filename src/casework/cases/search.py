@@ -22,12 +22,11 @@ from casework.errors import InvalidInput
 from casework.i18n import _
 from casework.pagination import decode_cursor, encode_cursor
 from casework.projects.lookup import resolve_project
+from casework.workflow.case_values import priority_rank
 from casework.workflow.fields import search as field_search
 from casework.workflow.slas import service as slas
-from casework.workflow.case_values import priority_rank
 from casework.workflow.statuses.models import GROUPS as STATUS_GROUPS
 from casework.workflow.statuses.models import CaseStatus
-
 
 _SORT_COLUMNS = {
     "created": Case.created_at,
@@ -80,7 +79,9 @@ def list_cases(
     paging = pages.paging_of(limit, cursor, ending_before, page, per_page, deep_pages)
     query = _filtered(session, actor.workspace_id, filters)
     # q is applied apart: counting and paging want different plans (casework.cases.text_search).
-    matching = TextSearch(session, filters.q, filters.q_match == "any", filters.q_comments) if filters.q is not None else None
+    matching = (
+        TextSearch(session, filters.q, filters.q_match == "any", filters.q_comments) if filters.q is not None else None
+    )
     total = total_exact = None
     if with_total:
         total, total_exact = _total(session, actor, filters, query, matching, exact_counts)
@@ -234,7 +235,9 @@ def _filtered(session: Session, workspace_id: uuid.UUID, f: CaseFilter) -> Selec
     if f.unassigned:
         unassigned = not_(exists().where(CaseAssignee.case_id == Case.id))
         # With assignees named too: the unassigned cases or theirs (Kibana's `assignees=none&assignees=<uid>`).
-        query = query.where(or_(unassigned, _contains(_assigned(workspace_id, f.assignee))) if f.assignee else unassigned)
+        query = query.where(
+            or_(unassigned, _contains(_assigned(workspace_id, f.assignee))) if f.assignee else unassigned
+        )
     if f.tag_none:
         query = query.where(not_(_contains(_tagged(workspace_id, f.tag_none))))
     if f.author:
@@ -328,7 +331,9 @@ def _member_sets(workspace_id: uuid.UUID, f: CaseFilter) -> list[Select[uuid.UUI
 
 def _assigned(workspace_id: uuid.UUID, users: list[uuid.UUID]) -> Select[uuid.UUID]:
     """The case ids assigned to any of users."""
-    return select(CaseAssignee.case_id).where(CaseAssignee.workspace_id == workspace_id, CaseAssignee.user_id.in_(users))
+    return select(CaseAssignee.case_id).where(
+        CaseAssignee.workspace_id == workspace_id, CaseAssignee.user_id.in_(users)
+    )
 
 
 def _tagged(workspace_id: uuid.UUID, tags: list[str]) -> Select[uuid.UUID]:
@@ -412,7 +417,9 @@ def count_by_status(session: Session, actor: Actor, filters: CaseFilter, exact: 
     """The cases matching filters, the status filter left out, per status group: each counted up to
     counts.STATUS_COUNT_CAP unless exact."""
     actor.require_case_read()
-    matching = TextSearch(session, filters.q, filters.q_match == "any", filters.q_comments) if filters.q is not None else None
+    matching = (
+        TextSearch(session, filters.q, filters.q_match == "any", filters.q_comments) if filters.q is not None else None
+    )
     return _status_counts(session, actor, filters, matching, exact)[0]
 
 

@@ -14,7 +14,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from casework.activity import service as activity
 from casework.activity.records import ActivityRecord
 from casework.auth.service import Actor, act_for, existing_user_ids
-from casework.cases import vendor_fields
+from casework.cases import closing, vendor_fields
+from casework.cases.counts import count_case
 from casework.cases.models import (
     Case,
     CaseAssignee,
@@ -24,18 +25,17 @@ from casework.cases.models import (
     severity_rank,
     status_rank,
 )
-from casework.cases import closing
-from casework.cases.counts import count_case
 from casework.cases.records import CaseRecord, case_record, read_case
-from casework.cases.tags import register_tags
-# Watching is part of the case's write path, so cases owns case_watchers; the watchers package writes through it.
-from casework.cases.watching import add_watchers
 from casework.cases.schemas import (
     NON_NULLABLE_FIELDS,
     CaseCreate,
     CaseUpdate,
     case_view,
 )
+from casework.cases.tags import register_tags
+
+# Watching is part of the case's write path, so cases owns case_watchers; the watchers package writes through it.
+from casework.cases.watching import add_watchers
 from casework.db.base import Base, new_id, utcnow
 from casework.db.handles import ref_condition
 from casework.db.statements import rows_affected
@@ -47,18 +47,26 @@ from casework.errors import (
 )
 from casework.i18n import _
 from casework.pagination import after_id, page_of
-from casework.projects.models import Project
 from casework.projects import numbering
 from casework.projects.lookup import default_project, resolve_project
+from casework.projects.models import Project
 from casework.workflow.case_types.service import resolve_type
+from casework.workflow.case_values import priority_label, priority_rank
 from casework.workflow.fields import service as fields
 from casework.workflow.slas import service as slas
 from casework.workflow.statuses.models import CaseStatus
 from casework.workflow.statuses.service import check_transition, project_statuses, resolve_status
-from casework.workflow.case_values import priority_label, priority_rank
 
 # The case's content counts, as case_view shows them.
-COUNT_COLUMNS = ("comment_count", "alert_count", "insight_count", "file_count", "tasks_open", "tasks_done", "link_count")
+COUNT_COLUMNS = (
+    "comment_count",
+    "alert_count",
+    "insight_count",
+    "file_count",
+    "tasks_open",
+    "tasks_done",
+    "link_count",
+)
 # A write without a client version retries this often when another writer got in between.
 UNVERSIONED_RETRIES = 5
 
@@ -201,7 +209,9 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> CaseRecord:
     add_watchers(session, actor.workspace_id, case.id, {actor.author_id, *data.assignees})
     fields.index_values(session, actor.workspace_id, case.id, definitions, {}, field_values)
     set_committed_value(case, "sla_clocks", slas.start_clocks(session, case, project, now))
-    initial = {field: [None, value] for field, value in _current_values(case).items() if value not in (None, "", [], {})}
+    initial = {
+        field: [None, value] for field, value in _current_values(case).items() if value not in (None, "", [], {})
+    }
     activity.record(session, actor, case.id, "created", initial, now)
     closing.log_override(session, actor, case.id, overridden)
     return case_record(case, now)

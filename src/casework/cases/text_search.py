@@ -26,7 +26,20 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Exists, Select, exists, func, literal_column, or_, select, table, text, union, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Exists,
+    Select,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    union,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import column
@@ -134,7 +147,9 @@ class TextSearch:
         if not self.in_comments:
             return text_ids
         comments = table("comments", column("case_id"), column("search_vector", TSVECTOR))
-        return union(text_ids, select(comments.c.case_id).where(comments.c.search_vector.bool_op("@@")(self._tsquery())))
+        return union(
+            text_ids, select(comments.c.case_id).where(comments.c.search_vector.bool_op("@@")(self._tsquery()))
+        )
 
     # SQLite
 

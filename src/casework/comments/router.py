@@ -72,9 +72,7 @@ async def get_comment(
     return JSONResponse(_view(comment, render), headers={"ETag": etag(comment.version)})
 
 
-@router.patch(
-    "/{comment_id}", response_model=CommentRead, response_description="The comment; ETag: its new version."
-)
+@router.patch("/{comment_id}", response_model=CommentRead, response_description="The comment; ETag: its new version.")
 async def edit_comment(
     ref: CaseRef, comment_id: CommentId, body: CommentUpdate, actor: CurrentActor, db: DB, expected: IfMatch
 ) -> Response:

@@ -18,7 +18,7 @@ from casework.attachments import service as attachments
 from casework.auth.service import Actor, act_for, existing_user_ids, user_ids_by_number
 from casework.cases import responses
 from casework.cases.models import Case
-from casework.cases.service import find_in_case, visible_case, lock_case_for_change, record_change
+from casework.cases.service import find_in_case, lock_case_for_change, record_change, visible_case
 from casework.comments.models import Comment
 from casework.comments.records import CommentAdded, CommentRecord
 from casework.comments.schemas import CommentCreate, CommentUpdate
@@ -29,7 +29,9 @@ from casework.i18n import _
 from casework.pagination import id_page
 
 # A mention names a user by UUID or by integer handle: <@user-UUID> or <@user-42>.
-MENTION = re.compile(r"<@user-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9]{1,18})>")
+MENTION = re.compile(
+    r"<@user-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9]{1,18})>"
+)
 
 
 # Mentions and rendering
@@ -44,14 +46,10 @@ def _as_id(ref: str) -> uuid.UUID | None:
     return uuid.UUID(ref) if "-" in ref else None
 
 
-def _resolve(
-    session: Session, workspace_id: uuid.UUID, refs: Iterable[str], active_only: bool
-) -> dict[str, uuid.UUID]:
+def _resolve(session: Session, workspace_id: uuid.UUID, refs: Iterable[str], active_only: bool) -> dict[str, uuid.UUID]:
     """The user each reference names: ids as written (checked by the caller), handles looked up in one statement."""
     refs = list(refs)
-    numbers = user_ids_by_number(
-        session, workspace_id, [int(ref) for ref in refs if _as_id(ref) is None], active_only
-    )
+    numbers = user_ids_by_number(session, workspace_id, [int(ref) for ref in refs if _as_id(ref) is None], active_only)
     resolved: dict[str, uuid.UUID] = {}
     for ref in refs:
         user = _as_id(ref) or numbers.get(int(ref))
@@ -75,9 +73,7 @@ def _unresolved(session: Session, workspace_id: uuid.UUID, comments: list[Commen
     """For stored comments: the references of each body that are not among the users it mentioned when written."""
     refs = {c.id: mention_refs(c.body) for c in comments}
     resolved = _resolve(session, workspace_id, {r for found in refs.values() for r in found}, active_only=False)
-    return {
-        c.id: tuple(ref for ref in refs[c.id] if str(resolved.get(ref)) not in c.mentions) for c in comments
-    }
+    return {c.id: tuple(ref for ref in refs[c.id] if str(resolved.get(ref)) not in c.mentions) for c in comments}
 
 
 # Raw HTML in the markdown is passed to the sanitiser, which keeps only its safe subset.

@@ -44,4 +44,6 @@ def add_list_route(
         return JSONResponse(kind.page(items, next_cursor))
 
     name = f"list_{kind.name}"
-    router.add_api_route(path, list_items, methods=["GET"], response_model=response_model, name=name, description=description)
+    router.add_api_route(
+        path, list_items, methods=["GET"], response_model=response_model, name=name, description=description
+    )

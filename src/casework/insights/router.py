@@ -1,7 +1,6 @@
 from fastapi import APIRouter, Response
 
 from casework.auth.service import Actor
-
 from casework.content.kind import ContentKind, add_list_route
 from casework.db.database import Database
 from casework.http import DB, CaseRef, CurrentActor, IfMatch, JSONResponse, etag

@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
-from casework.cases.service import visible_case, lock_case_for_change, record_change
+from casework.cases.service import lock_case_for_change, record_change, visible_case
 from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput, LimitExceeded
 from casework.i18n import _
@@ -78,7 +78,9 @@ def add_insights(
     rows = [asdict(i) | {"workspace_id": actor.workspace_id} for i in added]
     session.execute(insert(Insight.__table__).values(rows))
     logged = [{"type": i.type, "resource_id": i.resource_id, "ref": i.ref} for i in added]
-    version = record_change(session, actor, case, "insights_added", {"insights": [None, logged]}, {"insight_count": len(added)})
+    version = record_change(
+        session, actor, case, "insights_added", {"insights": [None, logged]}, {"insight_count": len(added)}
+    )
     return AddOutcome(added, duplicates, case.insight_count + len(added), version)
 
 

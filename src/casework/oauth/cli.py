@@ -24,12 +24,13 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts."
 COLUMNS = ["id", "client_id", "name", "user_id", "scopes", "created_at", "revoked_at"]
 
 
-
 @oauth_client_app.command("create")
 def client_create(
     name: Annotated[str, typer.Option()],
     scope: Annotated[list[str], typer.Option(help="cases:read, cases:write or admin; repeat for several.")],
-    user: Annotated[str | None, typer.Option(help="The user the client acts as (email); the acting admin by default.")] = None,
+    user: Annotated[
+        str | None, typer.Option(help="The user the client acts as (email); the acting admin by default.")
+    ] = None,
     as_email: AsUser = None,
     json: JsonFlag = False,
 ) -> None:
@@ -46,7 +47,11 @@ def client_create(
     if json:
         cli.print_json(created)
         return
-    message = _("client {client_id} ({scopes}); the secret, shown only now:", client_id=client.client_id, scopes=" ".join(client.scopes))
+    message = _(
+        "client {client_id} ({scopes}); the secret, shown only now:",
+        client_id=client.client_id,
+        scopes=" ".join(client.scopes),
+    )
     cli.out.print(message, markup=False, highlight=False)
     cli.out.print(secret, markup=False, highlight=False)
 
@@ -58,11 +63,15 @@ def client_list(as_email: AsUser = None, json: JsonFlag = False) -> None:
     if json:
         cli.print_json(rows)
         return
-    cli.print_table(_("OAuth clients"), COLUMNS, [[" ".join(r[c]) if c == "scopes" else r[c] for c in COLUMNS] for r in rows])
+    cli.print_table(
+        _("OAuth clients"), COLUMNS, [[" ".join(r[c]) if c == "scopes" else r[c] for c in COLUMNS] for r in rows]
+    )
 
 
 @oauth_client_app.command("revoke")
-def client_revoke(client_id: Annotated[uuid.UUID, typer.Argument(metavar="ID")], as_email: AsUser = None, json: JsonFlag = False) -> None:
+def client_revoke(
+    client_id: Annotated[uuid.UUID, typer.Argument(metavar="ID")], as_email: AsUser = None, json: JsonFlag = False
+) -> None:
     """Revoke a client at once: its access tokens stop working on their next request."""
     client = cli.run(lambda s: service.revoke_client(s, cli.acting_user(s, as_email), client_id))
     if json:
@@ -82,7 +91,9 @@ def rotate_key(json: JsonFlag = False) -> None:
         return
     message = _(
         "new signing key {key_id}; {retired} key(s) retired, {deleted} expired key(s) deleted",
-        key_id=str(rotation.key_id), retired=rotation.retired, deleted=rotation.deleted,
+        key_id=str(rotation.key_id),
+        retired=rotation.retired,
+        deleted=rotation.deleted,
     )
     cli.out.print(message, markup=False, highlight=False)
 

@@ -1,14 +1,18 @@
 import uuid
-from typing import Any
-
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
 from casework.http import DB, CurrentActor, JSONResponse
 from casework.oauth import service, wire
 from casework.oauth.models import OAuthClient
-from casework.oauth.schemas import AccessTokenRead, OAuthClientCreate, OAuthClientCreated, OAuthClientRead, OAuthErrorRead
+from casework.oauth.schemas import (
+    AccessTokenRead,
+    OAuthClientCreate,
+    OAuthClientCreated,
+    OAuthClientRead,
+    OAuthErrorRead,
+)
 from casework.oauth.tokens import issue_access_token
 
 router = APIRouter(tags=["OAuth2 clients"])

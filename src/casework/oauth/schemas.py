@@ -8,7 +8,6 @@ from casework.auth.schemas import Name, Scope
 from casework.descriptions import CREATED_AT, ID, SHOWN_ONCE
 from casework.inputs import StrictInput, unique_items
 
-
 CLIENT_NAME = "A name for people to recognise the client by, 1 to 160 characters."
 CLIENT_SCOPES = "The scopes its access tokens may carry, each once; `admin` only for a client acting as an admin."
 

@@ -67,4 +67,3 @@ def revoke_client(session: Session, actor: Actor, client_id: uuid.UUID) -> OAuth
         client.revoked_at = utcnow()
         raise_generation(session)
     return client
-

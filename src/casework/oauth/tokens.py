@@ -41,7 +41,11 @@ class IssuedToken:
 
 _CLIENT_BY_ID = (
     select(
-        OAuthClient.id, OAuthClient.workspace_id, OAuthClient.secret_hash, OAuthClient.scopes, OAuthClient.revoked_at,
+        OAuthClient.id,
+        OAuthClient.workspace_id,
+        OAuthClient.secret_hash,
+        OAuthClient.scopes,
+        OAuthClient.revoked_at,
         User.active,
     )
     .join(User, User.id == OAuthClient.user_id)
@@ -100,8 +104,14 @@ def is_access_token(credential: str) -> bool:
 
 _ACCESS_STATE = (
     select(
-        OAuthClient.id, OAuthClient.workspace_id, OAuthClient.user_id, OAuthClient.scopes, OAuthClient.revoked_at,
-        User.role, User.active, OAuthSigningKey.retired_at,
+        OAuthClient.id,
+        OAuthClient.workspace_id,
+        OAuthClient.user_id,
+        OAuthClient.scopes,
+        OAuthClient.revoked_at,
+        User.role,
+        User.active,
+        OAuthSigningKey.retired_at,
     )
     .join(User, User.id == OAuthClient.user_id)
     .join(OAuthSigningKey, OAuthSigningKey.id == bindparam("key_id"))

@@ -20,8 +20,10 @@ GRANT_TYPE = "client_credentials"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="casework"'}
 # §5.2: error_description is printable ASCII without '"' and '\'.
-_NOT_ALLOWED = re.compile(r'[^\x20-\x21\x23-\x5b\x5d-\x7e]')
-_TYPOGRAPHIC = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": "'", "\u201d": "'", "\u00ab": "'", "\u00bb": "'", '"': "'"})
+_NOT_ALLOWED = re.compile(r"[^\x20-\x21\x23-\x5b\x5d-\x7e]")
+_TYPOGRAPHIC = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": "'", "\u201d": "'", "\u00ab": "'", "\u00bb": "'", '"': "'"}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,9 @@ from casework.projects.models import Project
 
 
 def project_key_taken(session: Session, workspace_id: uuid.UUID, key: str) -> bool:
-    return session.scalar(select(Project.id).where(Project.workspace_id == workspace_id, Project.key == key)) is not None
+    return (
+        session.scalar(select(Project.id).where(Project.workspace_id == workspace_id, Project.key == key)) is not None
+    )
 
 
 def resolve_project(session: Session, workspace_id: uuid.UUID, ref: str, for_update: bool = False) -> Project:

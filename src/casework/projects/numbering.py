@@ -90,11 +90,16 @@ def last_number(session: Session, workspace_id: uuid.UUID) -> int:
     return session.execute(select(Workspace.case_counter).where(Workspace.id == workspace_id)).scalar_one()
 
 
-def advance_to(connection: Connection, workspace_id: uuid.UUID, project_id: uuid.UUID, last_number: int, last_key: int) -> None:
+def advance_to(
+    connection: Connection, workspace_id: uuid.UUID, project_id: uuid.UUID, last_number: int, last_key: int
+) -> None:
     """After rows were loaded in bulk with case numbers up to `last_number` and the project's keys up to `last_key`:
     later creates continue after them."""
     if connection.dialect.name == "postgresql":
-        for sequence, last in ((_workspace_sequence(workspace_id), last_number), (_project_sequence(project_id), last_key)):
+        for sequence, last in (
+            (_workspace_sequence(workspace_id), last_number),
+            (_project_sequence(project_id), last_key),
+        ):
             connection.execute(text("SELECT setval(:sequence, :last)"), {"sequence": sequence, "last": last})
         return
     workspaces, projects = Workspace.__table__, Project.__table__

@@ -1,7 +1,6 @@
 from fastapi import APIRouter, Response
 
 from casework import problems
-
 from casework.cases import configuration
 from casework.http import DB, CurrentActor, JSONResponse, ProjectRef
 from casework.projects import service

@@ -50,15 +50,11 @@ class WorkflowSettings(StrictInput):
     """A project's workflow settings; admins and managers change them."""
 
     restrict_transitions: bool | None = Field(default=None, description=RESTRICT_TRANSITIONS)
-    resolution_required: bool | None = Field(
-        default=None, description=RESOLUTION_REQUIRED
-    )
+    resolution_required: bool | None = Field(default=None, description=RESOLUTION_REQUIRED)
     closed_read_only: bool | None = Field(default=None, description=CLOSED_READ_ONLY)
     comments_on_closed: bool | None = Field(default=None, description=COMMENTS_ON_CLOSED)
     sla_warning_percent: SlaWarningPercent | None = Field(default=None, description=SLA_WARNING_PERCENT_HELP)
-    closure_conditions: ClosureConditions | None = Field(
-        default=None, description=PROJECT_CONDITIONS
-    )
+    closure_conditions: ClosureConditions | None = Field(default=None, description=PROJECT_CONDITIONS)
 
 
 WORKFLOW_SETTINGS = frozenset(WorkflowSettings.model_fields)
@@ -69,9 +65,7 @@ class ProjectUpdate(WorkflowSettings):
 
     name: Name | None = Field(default=None, description=PROJECT_NAME)
     description: Description | None = Field(default=None, description=PROJECT_DESCRIPTION)
-    managers_may_delete: bool | None = Field(
-        default=None, description=MANAGERS_MAY_DELETE
-    )
+    managers_may_delete: bool | None = Field(default=None, description=MANAGERS_MAY_DELETE)
 
 
 class ClosureConditionRead(BaseModel):
@@ -92,11 +86,7 @@ class ProjectRead(BaseModel):
     closed_read_only: bool = Field(description=CLOSED_READ_ONLY)
     comments_on_closed: bool = Field(description=COMMENTS_ON_CLOSED)
     sla_warning_percent: int = Field(description=SLA_WARNING_PERCENT_HELP)
-    managers_may_delete: bool = Field(
-        description=MANAGERS_MAY_DELETE
-    )
-    closure_conditions: list[ClosureConditionRead] = Field(
-        description=PROJECT_CONDITIONS
-    )
+    managers_may_delete: bool = Field(description=MANAGERS_MAY_DELETE)
+    closure_conditions: list[ClosureConditionRead] = Field(description=PROJECT_CONDITIONS)
     created_at: datetime = Field(description=CREATED_AT)
     updated_at: datetime = Field(description=UPDATED_AT)

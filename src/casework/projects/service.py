@@ -9,10 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
-from casework.projects import numbering
 from casework.db.base import new_id, utcnow
 from casework.errors import Conflict, InvalidInput, NotFound
 from casework.i18n import _
+from casework.projects import numbering
 from casework.projects.lookup import resolve_project
 from casework.projects.models import Project, Workspace
 from casework.projects.schemas import WORKFLOW_SETTINGS, ProjectCreate, ProjectUpdate

@@ -19,9 +19,7 @@ MAX_TASKS_PER_CASE = 500
 MAX_DESCRIPTION = 10_000
 
 
-TaskDescription = Annotated[
-    str, StringConstraints(min_length=1, max_length=MAX_DESCRIPTION), AfterValidator(not_blank)
-]
+TaskDescription = Annotated[str, StringConstraints(min_length=1, max_length=MAX_DESCRIPTION), AfterValidator(not_blank)]
 
 
 TASK_DESCRIPTION = "What is to be done, 1 to 10,000 characters."

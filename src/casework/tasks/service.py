@@ -211,7 +211,9 @@ def reorder_tasks(
     moved = [{"b_id": task.id, "b_position": n} for n, task in enumerate(ordered) if task.position != n]
     table = Task.__table__
     if moved:
-        session.execute(update(table).where(table.c.id == bindparam("b_id")).values(position=bindparam("b_position")), moved)
+        session.execute(
+            update(table).where(table.c.id == bindparam("b_id")).values(position=bindparam("b_position")), moved
+        )
     ordered = [replace(task, position=n) for n, task in enumerate(ordered)]
     changes = {"task_ids": [old_order, list(task_ids)]}
     version = cases.record_change(session, actor, case, "tasks_reordered", changes, None)

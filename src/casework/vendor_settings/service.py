@@ -35,7 +35,9 @@ def list_settings(
 ) -> list[VendorSettingRecord]:
     """The dialect's documents of the caller's workspace, oldest first; `scopes` keeps those of the scopes named."""
     actor.require_case_read()
-    query = select(VendorSetting).where(VendorSetting.workspace_id == actor.workspace_id, VendorSetting.dialect == dialect)
+    query = select(VendorSetting).where(
+        VendorSetting.workspace_id == actor.workspace_id, VendorSetting.dialect == dialect
+    )
     if scopes is not None:
         # No scope holds a NUL (PostgreSQL text cannot), so such a name matches nothing.
         query = query.where(VendorSetting.scope.in_([scope for scope in scopes if "\x00" not in scope]))
@@ -55,7 +57,9 @@ def delete_scope(session: Session, workspace_id: uuid.UUID, scope: str) -> None:
     )
 
 
-def _row(session: Session, actor: Actor, dialect: str, setting_id: uuid.UUID | str, lock: bool = False) -> VendorSetting:
+def _row(
+    session: Session, actor: Actor, dialect: str, setting_id: uuid.UUID | str, lock: bool = False
+) -> VendorSetting:
     try:
         ident = setting_id if isinstance(setting_id, uuid.UUID) else uuid.UUID(setting_id)
     except ValueError:
@@ -74,7 +78,9 @@ def get_setting(session: Session, actor: Actor, dialect: str, setting_id: uuid.U
     return _record(_row(session, actor, dialect, setting_id))
 
 
-def replace_setting(session: Session, actor: Actor, dialect: str, scope: str, data: dict[str, Any]) -> VendorSettingRecord:
+def replace_setting(
+    session: Session, actor: Actor, dialect: str, scope: str, data: dict[str, Any]
+) -> VendorSettingRecord:
     """A new document for the scope, with a new id, in place of the one it held (Kibana's POST /configure)."""
     actor.require_case_admin()
     # Two replacements of one scope at once: the second waits, then replaces the first's.

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor, existing_user_ids, find_user
 from casework.cases import watching
-from casework.cases.service import visible_case, lock_case_for_change, record_change
+from casework.cases.service import lock_case_for_change, record_change, visible_case
 from casework.cases.watching import CaseWatcher
 from casework.db.handles import as_handle
 from casework.errors import InvalidInput, NotFound
@@ -65,7 +65,9 @@ def remove_watcher(
     """Returns the case's new version; NotFound if the user does not watch the case."""
     case = lock_case_for_change(session, actor, ref, expected_version)
     try:
-        ident = find_user(session, actor.workspace_id, user_id).id if as_handle(user_id) is not None else uuid.UUID(user_id)
+        ident = (
+            find_user(session, actor.workspace_id, user_id).id if as_handle(user_id) is not None else uuid.UUID(user_id)
+        )
     except (ValueError, NotFound):
         raise NotFound("watcher", user_id) from None
     if not watching.remove_watcher(session, case.id, ident):

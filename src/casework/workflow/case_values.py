@@ -26,6 +26,7 @@ def priority_rank(priority: str | None) -> int:
 def priority_label(rank: int) -> str | None:
     return None if rank == NO_PRIORITY_RANK else f"P{rank}"
 
+
 Description = Annotated[str, StringConstraints(max_length=30_000)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=256), AfterValidator(not_blank)]
 Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS), AfterValidator(unique_items)]

@@ -51,9 +51,7 @@ def _to(table: Mapping[str | None, str], value: str | None, field: str, allowed:
         raise VocabularyError(field, value, allowed) from None
 
 
-def _from(
-    inverse: Mapping[str, str | None], value: object, field: str, *, case_insensitive: bool
-) -> str | None:
+def _from(inverse: Mapping[str, str | None], value: object, field: str, *, case_insensitive: bool) -> str | None:
     allowed = tuple(inverse)
     if not isinstance(value, str):
         raise VocabularyError(field, value, allowed)
@@ -79,7 +77,6 @@ DATADOG_PRIORITY = _frozen({**{p: p for p in PRIORITIES}, None: "NOT_DEFINED"})
 _DATADOG_PRIORITY_BACK = _inverse(DATADOG_PRIORITY)
 
 
-
 def to_tines_priority(priority: str | None) -> str:
     return _to(TINES_PRIORITY, priority, "priority", _PRIORITY_CHOICES)
 
@@ -102,4 +99,3 @@ def to_datadog_priority(priority: str | None) -> str:
 
 def from_datadog_priority(value: object) -> str | None:
     return _from(_DATADOG_PRIORITY_BACK, value, "priority", case_insensitive=False)
-

@@ -5,7 +5,16 @@ from casework.alerts.models import CaseAlert
 from casework.attachments.models import Attachment
 from casework.auth.models import ApiToken, AuthGeneration, User
 from casework.blocks.models import Block, BlockElement
-from casework.cases.models import AssigneeCaseCount, Case, CaseAssignee, CaseAttribute, CaseCount, CaseMetadata, CaseTag, Tag
+from casework.cases.models import (
+    AssigneeCaseCount,
+    Case,
+    CaseAssignee,
+    CaseAttribute,
+    CaseCount,
+    CaseMetadata,
+    CaseTag,
+    Tag,
+)
 from casework.cases.watching import CaseWatcher
 from casework.comments.models import Comment
 from casework.db.base import Base

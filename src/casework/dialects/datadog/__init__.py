@@ -10,8 +10,20 @@ change to a case, and the project relationship), `projects`; a case's content: `
 casework does not serve). Each module's router is listed in ROUTERS below, one line each.
 """
 
-from casework.dialects.datadog import cases, projects, search, updates
-from casework.dialects.datadog import attributes, comments, insights, timelines, types, unsupported, users, watchers
+from casework.dialects.datadog import (
+    attributes,
+    cases,
+    comments,
+    insights,
+    projects,
+    search,
+    timelines,
+    types,
+    unsupported,
+    updates,
+    users,
+    watchers,
+)
 from casework.dialects.datadog.credentials import read_credentials
 from casework.dialects.datadog.errors import render_messages
 from casework.dialects.datadog.routing import served

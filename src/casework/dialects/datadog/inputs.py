@@ -40,9 +40,7 @@ CUSTOM_ATTRIBUTE_KEY = r"^[A-Za-z0-9_.-]{1,64}$"
 MAX_CUSTOM_ATTRIBUTES = 100
 MAX_CUSTOM_ATTRIBUTE_VALUES = 100
 MAX_CUSTOM_ATTRIBUTE_TEXT = 10_000
-CaseId = Annotated[
-    str, Path(min_length=1, max_length=64, description="The case's UUID or key (`SEC-42`).")
-]
+CaseId = Annotated[str, Path(min_length=1, max_length=64, description="The case's UUID or key (`SEC-42`).")]
 
 
 class DatadogInput(CleanInput):
@@ -102,9 +100,12 @@ class CustomAttributeValue(DatadogInput):
 
     type: Literal["URL", "TEXT", "NUMBER", "SELECT"]
     is_multi: StrictBool
-    value: Text | Annotated[list[Text], Field(max_length=MAX_CUSTOM_ATTRIBUTE_VALUES)] | Number | Annotated[
-        list[Number], Field(max_length=MAX_CUSTOM_ATTRIBUTE_VALUES)
-    ]
+    value: (
+        Text
+        | Annotated[list[Text], Field(max_length=MAX_CUSTOM_ATTRIBUTE_VALUES)]
+        | Number
+        | Annotated[list[Number], Field(max_length=MAX_CUSTOM_ATTRIBUTE_VALUES)]
+    )
 
     @model_validator(mode="after")
     def _shaped(self) -> "CustomAttributeValue":

@@ -259,4 +259,3 @@ def _move(session: Session, actor: Actor, case_id: str, project_id: uuid.UUID) -
 @relationships.patch("/api/v2/cases/{case_id}/relationships/project", summary="Move a case to another project")
 async def move_case_to_project(case_id: CaseId, body: ProjectRelationship, actor: DialectActor, db: DB) -> Response:
     return JSONResponse(await db.write(_move, actor, case_id, body.data.id))
-

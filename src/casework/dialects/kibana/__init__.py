@@ -6,8 +6,8 @@ module's router), `errors` (Boom bodies), `inputs` (strict bodies, Kibana's limi
 Kibana's JSON), `schemas` (the answers as the API description shows them), `cases` (the case routes),
 `finding` (_find, tags, reporters), `datemath` (Kibana's dates), `attachments` (comments and alerts),
 `user_actions` (the activity log as Kibana's user actions), `configure` and `custom_fields` (case settings per
-owner, their custom fields as casework fields), `connectors` (none, and pushes refused), `files` (uploads). Each module's router is listed in
-ROUTERS below, one line each.
+owner, their custom fields as casework fields), `connectors` (none, and pushes refused), `files` (uploads). Each
+module's router is listed in ROUTERS below, one line each.
 """
 
 from casework.credentials import api_key, basic, first_of

@@ -130,8 +130,13 @@ def comment_body(comment: CommentRecord, owner: str, people: dict[uuid.UUID, Use
         "type": "user",
         "owner": owner,
         "comment": comment.body,
-        **_stamps(comment.created_at, comment.author_id, comment.updated_at if edited else None,
-                  comment.updated_by if edited else None, people),
+        **_stamps(
+            comment.created_at,
+            comment.author_id,
+            comment.updated_at if edited else None,
+            comment.updated_by if edited else None,
+            people,
+        ),
     }
 
 
@@ -289,9 +294,7 @@ PerPage = Annotated[int, Query(alias="perPage", ge=0, description="Items per pag
 SortOrder = Annotated[Literal["asc", "desc"], Query(alias="sortOrder", description="By creation time.")]
 
 
-def _find(
-    session: Session, actor: Actor, case_id: str, page: int, per_page: int, order: str
-) -> dict[str, Any]:
+def _find(session: Session, actor: Actor, case_id: str, page: int, per_page: int, order: str) -> dict[str, Any]:
     case = cases.get_case(session, actor, case_id)
     found, total = comments.comments_at(session, actor, case_id, (page - 1) * per_page, per_page, order == "desc")
     return {
@@ -379,9 +382,7 @@ def _alert_replacement(body: AlertPatch) -> AlertAttach:
     return _alert_attach(body, ids, indexes)
 
 
-@router.patch(
-    "/api/cases/{caseId}/comments", summary="Update a case comment or alert", response_model=CaseWithComments
-)
+@router.patch("/api/cases/{caseId}/comments", summary="Update a case comment or alert", response_model=CaseWithComments)
 async def update_comment(caseId: str, body: AttachmentPatch, actor: DialectActor, db: DB) -> Response:
     """The whole attachment as it is to be, with its id and its own version (a stale one: 409)."""
     return JSONResponse(await db.write(_patch, actor, caseId, body))

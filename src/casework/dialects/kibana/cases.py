@@ -71,9 +71,7 @@ def case_answers(
     if people is None:
         people = user_records(session, actor.workspace_id, people_of(records))
     types = {owner: custom_fields.custom_field_types(session, actor, owner) for owner in {r.owner for r in records}}
-    return [
-        case_body(record, people, comments, custom_field_types=types[record.owner], **totals) for record in records
-    ]
+    return [case_body(record, people, comments, custom_field_types=types[record.owner], **totals) for record in records]
 
 
 def case_answer(
@@ -96,7 +94,9 @@ class CasePostRequest(KibanaInput):
     connector: Connector
     settings: Settings
     # Any string: an owner casework does not serve is refused as Kibana refuses an owner the user may not use (403).
-    owner: StrictStr = Field(description="The application that owns the case: cases, observability or securitySolution.")
+    owner: StrictStr = Field(
+        description="The application that owns the case: cases, observability or securitySolution."
+    )
     severity: Severity = "low"
     assignees: Assignees = []
     category: Category | None = None
@@ -237,9 +237,7 @@ def _differences(item: CasePatchRequest, record: CaseRecord, types: Mapping[str,
     return changed
 
 
-def _core_changes(
-    changed: dict[str, Any], record: CaseRecord, configs: list[dict[str, Any]] | None
-) -> dict[str, Any]:
+def _core_changes(changed: dict[str, Any], record: CaseRecord, configs: list[dict[str, Any]] | None) -> dict[str, Any]:
     """The core's changes for one case; `configs` are its owner's configured custom fields."""
     changes: dict[str, Any] = {}
     data = dict(kibana_data(record))
@@ -308,7 +306,9 @@ def _patch(session: Session, actor: Actor, body: CasesPatchRequest) -> list[dict
         refs = {str(records[i].id): body.cases[i].id for i in changed}
         if outcome.missing or outcome.stale:
             raise _conflict([refs[ref] for ref in outcome.missing + outcome.stale])
-        raise next(item.error for item in outcome.items if item.error is not None and not isinstance(item.error, NotApplied))
+        raise next(
+            item.error for item in outcome.items if item.error is not None and not isinstance(item.error, NotApplied)
+        )
     updated = [item.case for item in outcome.items if item.case is not None]
     return case_answers(session, actor, updated)
 

@@ -110,7 +110,9 @@ class CustomFieldConfiguration(KibanaInput):
             if self.type == "text" and not default.strip():
                 raise ValueError("The defaultValue field cannot be an empty string.")
             if len(default) > MAX_CUSTOM_TEXT:
-                raise ValueError(f"The length of the defaultValue is too long. The maximum length is {MAX_CUSTOM_TEXT}.")
+                raise ValueError(
+                    f"The length of the defaultValue is too long. The maximum length is {MAX_CUSTOM_TEXT}."
+                )
         elif self.type == "toggle" and not isinstance(default, bool):
             raise _invalid_default(default)
         elif self.type == "number":

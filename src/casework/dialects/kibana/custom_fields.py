@@ -106,7 +106,9 @@ def fill_templates(
     filled = []
     for template in templates:
         case_fields = dict(template.get("caseFields") or {})
-        values = [v for v in case_fields.get("customFields") or () if any(c["key"] == v.get("key") for c in configs or ())]
+        values = [
+            v for v in case_fields.get("customFields") or () if any(c["key"] == v.get("key") for c in configs or ())
+        ]
         for config in configs or ():
             if not any(value.get("key") == config["key"] for value in values):
                 values.append({"key": config["key"], "type": config["type"], "value": _default_of(config)})
@@ -188,7 +190,9 @@ def owner_type(session: Session, actor: Actor, owner: str) -> uuid.UUID:
     made = case_types.create_workspace_type(
         session,
         actor,
-        CaseTypeCreate(name=type_name(owner), description=f"Cases of the Kibana owner {owner}, with its custom fields."),
+        CaseTypeCreate(
+            name=type_name(owner), description=f"Cases of the Kibana owner {owner}, with its custom fields."
+        ),
     )
     return made.id
 

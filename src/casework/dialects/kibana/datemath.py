@@ -9,8 +9,13 @@ import re
 from datetime import UTC, datetime, timedelta
 
 _STEP = re.compile(r"([+-])(\d+)([yMwdhHms])|/([yMwdhHms])")
-_FIXED = {"w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1),
-          "s": timedelta(seconds=1)}
+_FIXED = {
+    "w": timedelta(weeks=1),
+    "d": timedelta(days=1),
+    "h": timedelta(hours=1),
+    "m": timedelta(minutes=1),
+    "s": timedelta(seconds=1),
+}
 
 
 class DateMathError(ValueError):

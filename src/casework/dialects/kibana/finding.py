@@ -38,8 +38,15 @@ router = kibana_router()
 
 
 SortField = Literal["createdAt", "updatedAt", "closedAt", "title", "status", "severity", "category"]
-_SORTS = {"createdAt": "created", "updatedAt": "updated", "closedAt": "closed", "title": "title",
-          "status": "status", "severity": "severity", "category": "category"}
+_SORTS = {
+    "createdAt": "created",
+    "updatedAt": "updated",
+    "closedAt": "closed",
+    "title": "title",
+    "status": "status",
+    "severity": "severity",
+    "category": "category",
+}
 StringList = Annotated[list[str], Query()]
 
 
@@ -230,10 +237,20 @@ async def find_cases(
         _few(name, values)
     pages = _pages(page, perPage)
     raw = {
-        "status": status, "severity": severity, "tags": tags, "owner": owner, "assignees": assignees,
-        "reporters": reporters, "category": category, "search": search, "searchFields": searchFields,
-        "defaultSearchOperator": defaultSearchOperator, "sortField": sortField, "sortOrder": sortOrder,
-        "from": from_, "to": to,
+        "status": status,
+        "severity": severity,
+        "tags": tags,
+        "owner": owner,
+        "assignees": assignees,
+        "reporters": reporters,
+        "category": category,
+        "search": search,
+        "searchFields": searchFields,
+        "defaultSearchOperator": defaultSearchOperator,
+        "sortField": sortField,
+        "sortOrder": sortOrder,
+        "from": from_,
+        "to": to,
     }
     try:
         query = FindQuery.model_validate(raw)

@@ -57,7 +57,12 @@ def validation_message(errors: Sequence[Any]) -> str:
         context = error.get("ctx") or {}
         cause = context.get("error")
         # The dialect's own checks word their errors as Kibana does; the core's (a Message) are reworded below.
-        if kind == "value_error" and isinstance(cause, ValueError) and cause.args and not isinstance(cause.args[0], Message):
+        if (
+            kind == "value_error"
+            and isinstance(cause, ValueError)
+            and cause.args
+            and not isinstance(cause.args[0], Message)
+        ):
             messages.append(str(cause.args[0]))
             continue
         value = "undefined" if kind == "missing" else _shown(error.get("input"))
@@ -90,9 +95,7 @@ def kibana_router() -> APIRouter:
 
 async def require_xsrf(request: Request, actor: DialectActor) -> Actor:
     """Kibana refuses a write without kbn-xsrf (any value) or kbn-version, once it knows who is asking."""
-    if request.method not in SAFE_METHODS and not (
-        "kbn-xsrf" in request.headers or "kbn-version" in request.headers
-    ):
+    if request.method not in SAFE_METHODS and not ("kbn-xsrf" in request.headers or "kbn-version" in request.headers):
         raise bad_request(XSRF_MESSAGE)
     return actor
 

@@ -104,7 +104,9 @@ def _case_changes(entry: ActivityRecord, owner: str) -> Iterator[UserAction]:
         old, new = changes["fields"][0] or {}, changes["fields"][1] or {}
         changed = {key: value for key, value in new.items() if old.get(key) != value}
         if changed:
-            yield UserAction(entry, "customFields", "update", {"customFields": custom_fields_body(changed, None)}, owner)
+            yield UserAction(
+                entry, "customFields", "update", {"customFields": custom_fields_body(changed, None)}, owner
+            )
     if "vendor_data" in changes:
         old, new = _kibana(changes["vendor_data"][0]), _kibana(changes["vendor_data"][1])
         for key in ("connector", "settings"):
@@ -216,7 +218,9 @@ def _case_actions(session: Session, actor: Actor, case_id: str) -> tuple[CaseRec
             return case, user_actions(entries, case)
 
 
-def _bodies(session: Session, actor: Actor, case: CaseRecord, actions: list[UserAction], deprecated: bool) -> list[dict[str, Any]]:
+def _bodies(
+    session: Session, actor: Actor, case: CaseRecord, actions: list[UserAction], deprecated: bool
+) -> list[dict[str, Any]]:
     authors = {author for a in actions if (author := a.entry.on_behalf_of or a.entry.actor_id) is not None}
     people = user_records(session, actor.workspace_id, authors)
     bodies = []

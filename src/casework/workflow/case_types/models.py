@@ -45,6 +45,15 @@ def standard_type(workspace_id: uuid.UUID) -> CaseType:
     """The built-in STANDARD type of a new workspace."""
     now = utcnow()
     return CaseType(
-        id=new_id(), workspace_id=workspace_id, project_id=None, name=STANDARD, description="", emoji=None,
-        prefill={}, builtin=True, active=True, created_at=now, updated_at=now,
+        id=new_id(),
+        workspace_id=workspace_id,
+        project_id=None,
+        name=STANDARD,
+        description="",
+        emoji=None,
+        prefill={},
+        builtin=True,
+        active=True,
+        created_at=now,
+        updated_at=now,
     )

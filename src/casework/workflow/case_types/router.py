@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from casework import problems
-
 from casework.cases import configuration
 from casework.http import DB, CurrentActor, JSONResponse, ProjectRef
 from casework.workflow.case_types import service

@@ -15,8 +15,8 @@ from casework.auth.service import Actor
 from casework.db.base import new_id, utcnow
 from casework.errors import Conflict, FieldError, InvalidInput, LimitExceeded, NotFound
 from casework.i18n import _
-from casework.projects.models import Project, Workspace
 from casework.projects.lookup import resolve_project
+from casework.projects.models import Project, Workspace
 from casework.workflow.case_types import lookup
 from casework.workflow.case_types.models import STANDARD_ID, CaseType, standard_type
 from casework.workflow.case_types.schemas import (

@@ -58,6 +58,4 @@ def _unique_names(conditions: list[ClosureCondition]) -> list[ClosureCondition]:
     return conditions
 
 
-ClosureConditions = Annotated[
-    list[ClosureCondition], Field(max_length=MAX_CONDITIONS), AfterValidator(_unique_names)
-]
+ClosureConditions = Annotated[list[ClosureCondition], Field(max_length=MAX_CONDITIONS), AfterValidator(_unique_names)]

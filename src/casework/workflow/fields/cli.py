@@ -34,7 +34,6 @@ DefaultValue = Annotated[
 ]
 
 
-
 @field_app.command("list")
 def field_list(project: ProjectArg, as_email: AsUser = None, json_output: JsonFlag = False) -> None:
     """List the project's fields, inactive ones too."""
@@ -95,7 +94,13 @@ def field_update(
     json_output: JsonFlag = False,
 ) -> None:
     """Change a field; what is not given stays. Key, type and owner never change."""
-    given = {"label": label, "description": description, "required_to_close": required_to_close, "active": active, "position": position}
+    given = {
+        "label": label,
+        "description": description,
+        "required_to_close": required_to_close,
+        "active": active,
+        "position": position,
+    }
     values: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
     options = _options(option, options_json)
     if options is not None:

@@ -11,9 +11,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
-from casework.cases.schemas import BulkResponse, case_view
-from casework.cases.bulk import BulkOutcome
 from casework import problems
+from casework.cases.bulk import BulkOutcome
+from casework.cases.schemas import BulkResponse, case_view
 from casework.http import DB, CurrentActor, JSONResponse, Language
 from casework.problems import item_problem
 from casework.workflow.fields import bulk, service

@@ -45,14 +45,10 @@ Pattern = Annotated[
 Owner = Literal["casework", "kibana"]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=160), AfterValidator(not_blank)]
 # No "/": a dependent select's path joins ids with it.
-OptionId = Annotated[
-    str, Matching(r"^[A-Za-z0-9_.:-]{1,64}$", _("must be 1 to 64 letters, digits, _ . : or -"))
-]
+OptionId = Annotated[str, Matching(r"^[A-Za-z0-9_.:-]{1,64}$", _("must be 1 to 64 letters, digits, _ . : or -"))]
 Position = Annotated[int, Field(ge=0, le=10_000)]
 FIELD_DESCRIPTION = "What the field is for, shown to people."
-FieldDescription = Annotated[
-    str, StringConstraints(max_length=MAX_DESCRIPTION), Field(description=FIELD_DESCRIPTION)
-]
+FieldDescription = Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION), Field(description=FIELD_DESCRIPTION)]
 
 
 def _unique_ids(options: list["FieldOption"]) -> list["FieldOption"]:

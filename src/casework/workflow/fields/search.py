@@ -57,9 +57,7 @@ class Resolved:
         return self.type in values.MULTI_ROW_TYPES or any(definition.is_multi for definition in self.definitions)
 
 
-def resolve(
-    session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | None, key: str, param: str
-) -> Resolved:
+def resolve(session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | None, key: str, param: str) -> Resolved:
     """The field(s) a key names in a list query; an unknown key or one with several types is refused naming `param`."""
     query = select(FieldDefinition).where(FieldDefinition.workspace_id == workspace_id, FieldDefinition.key == key)
     if project_id is not None:

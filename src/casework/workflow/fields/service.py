@@ -19,8 +19,8 @@ from casework.db.base import utcnow
 from casework.db.handles import as_handle
 from casework.errors import Conflict, FieldError, InvalidInput, LimitExceeded, NotFound, detail_of
 from casework.i18n import _
-from casework.projects.models import Project
 from casework.projects.lookup import resolve_project
+from casework.projects.models import Project
 from casework.workflow.case_types import lookup
 from casework.workflow.case_types.models import CaseType
 from casework.workflow.fields import values as field_values

@@ -6,7 +6,8 @@ cases.fields keeps; `index_rows` gives the (text_value, number_value) rows case_
 Canonical forms: text, long_text and url a str; number an int (signed 64-bit); decimal the normalized string of a
 finite decimal ("12.5", never "1.25E+1"); boolean and toggle a bool; date "YYYY-MM-DD"; datetime UTC with a fixed
 width, "YYYY-MM-DDTHH:MM:SS.ffffffZ" (given as a date alone: that day's start in UTC), so that its text sorts as
-its time; select an option id; multi_select a list of unique option ids (empty means no value); dependent_select the path of option ids from the root; user a UUID str.
+its time; select an option id; multi_select a list of unique option ids (empty means no value); dependent_select
+the path of option ids from the root; user a UUID str.
 A multi-valued (is_multi) text, url, number or decimal field holds a list of unique such values (empty means no value).
 A field's pattern is an RE2 expression each text value must match as a whole: RE2 matches in time linear in the
 text, so no pattern can make a write hang (Python's re backtracks, and `(a+)+$` takes exponential time).
@@ -234,7 +235,7 @@ def _options(options: list[dict[str, Any]], value: Any) -> list[str] | None:
 
 def _path(options: list[dict[str, Any]], value: Any) -> list[str]:
     if not isinstance(value, list) or not value or not all(isinstance(item, str) for item in value):
-        raise Refused(_("must be a path of option ids from the root, such as [\"emea\", \"france\"]"))
+        raise Refused(_('must be a path of option ids from the root, such as ["emea", "france"]'))
     level = options
     for depth, option_id in enumerate(value):
         node = next((option for option in level if option["id"] == option_id), None)

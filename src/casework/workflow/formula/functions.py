@@ -5,7 +5,7 @@ NOT is both the Tines function NOT(x) (NOT followed by "(") and an operator (NOT
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from casework.i18n import _
@@ -29,7 +29,7 @@ class Runtime:
     now: datetime | None
 
     def current_time(self) -> datetime:
-        return self.now if self.now is not None else datetime.now(timezone.utc)
+        return self.now if self.now is not None else datetime.now(UTC)
 
 
 def _size(rt: Runtime, value: Any) -> int:

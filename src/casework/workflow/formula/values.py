@@ -4,7 +4,7 @@ import json
 import math
 import sys
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from casework.i18n import _
@@ -92,14 +92,14 @@ def order(a: Any, b: Any) -> int:
 
 def normalize_datetime(value: datetime) -> datetime:
     # Naive datetimes are taken as UTC so that they compare with aware ones instead of raising.
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def to_datetime(value: Any, what: str) -> datetime:
     if isinstance(value, datetime):
         return normalize_datetime(value)
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str):
         try:
             return normalize_datetime(datetime.fromisoformat(value.strip()))

@@ -38,7 +38,6 @@ UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _TARGET = re.compile(r"(\d+)([dhms]?)")
 
 
-
 @sla_app.command("show")
 def sla_show(project: ProjectArg, as_email: AsUser = None, json: JsonFlag = False) -> None:
     """Show the project's SLA policies and the share of a target at which the worker warns."""

@@ -7,8 +7,7 @@ from pydantic import BaseModel, Field
 from casework.inputs import StrictInput
 from casework.projects.models import Project
 from casework.projects.schemas import SLA_WARNING_PERCENT_HELP, SlaWarningPercent
-from casework.workflow.case_values import Priority
-from casework.workflow.case_values import priority_label
+from casework.workflow.case_values import Priority, priority_label
 from casework.workflow.slas.models import SlaPolicy
 
 SlaType = Literal["response", "completion"]

@@ -26,8 +26,8 @@ from casework.auth.service import Actor
 from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput
 from casework.i18n import Message, _
-from casework.projects.models import Project
 from casework.projects import lookup as projects
+from casework.projects.models import Project
 from casework.workflow.case_values import priority_rank
 from casework.workflow.slas.models import SLA_TYPES, CaseSla, SlaPolicy
 from casework.workflow.slas.schemas import SlaPolicySet

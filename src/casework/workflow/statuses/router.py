@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from casework import problems
-
 from casework.cases import configuration
 from casework.http import DB, CurrentActor, JSONResponse, Language, ProjectRef
 from casework.workflow.statuses import service

@@ -38,7 +38,9 @@ Colour = Annotated[
     str, Matching(r"^#[0-9A-Fa-f]{6}$", _("must be a colour written #RRGGBB in hexadecimal")), AfterValidator(str.upper)
 ]
 Position = Annotated[int, Field(ge=0, le=10_000)]
-StatusRef = Annotated[str, StringConstraints(min_length=1, max_length=64), Field(description="A status id, handle or name.")]
+StatusRef = Annotated[
+    str, StringConstraints(min_length=1, max_length=64), Field(description="A status id, handle or name.")
+]
 
 
 STATUS_NAME = "The status's name, 1 to 64 characters, unique in the project; cases name it."

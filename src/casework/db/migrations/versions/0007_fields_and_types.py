@@ -24,48 +24,55 @@ from sqlalchemy.dialects import postgresql
 
 import casework.db.base
 
-revision: str = '0007'
-down_revision: str | None = '0006'
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _UTC = casework.db.base.UTCDateTime(timezone=True)
-_JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql')
+_JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql")
 _types = sa.table(
-    'case_types', sa.column('id', sa.Uuid()), sa.column('workspace_id', sa.Uuid()), sa.column('project_id', sa.Uuid()),
-    sa.column('name', sa.String()), sa.column('description', sa.String()), sa.column('prefill', _JSON),
-    sa.column('builtin', sa.Boolean()), sa.column('active', sa.Boolean()),
-    sa.column('created_at', _UTC), sa.column('updated_at', _UTC),
+    "case_types",
+    sa.column("id", sa.Uuid()),
+    sa.column("workspace_id", sa.Uuid()),
+    sa.column("project_id", sa.Uuid()),
+    sa.column("name", sa.String()),
+    sa.column("description", sa.String()),
+    sa.column("prefill", _JSON),
+    sa.column("builtin", sa.Boolean()),
+    sa.column("active", sa.Boolean()),
+    sa.column("created_at", _UTC),
+    sa.column("updated_at", _UTC),
 )
 _projects = sa.table(
-    'projects', sa.column('id', sa.Uuid()), sa.column('workspace_id', sa.Uuid()), sa.column('key', sa.String())
+    "projects", sa.column("id", sa.Uuid()), sa.column("workspace_id", sa.Uuid()), sa.column("key", sa.String())
 )
-_workspaces = sa.table('workspaces', sa.column('id', sa.Uuid()))
-_fields = sa.table('field_definitions', sa.column('id', sa.Uuid()), sa.column('case_type_id', sa.Uuid()))
-_values = sa.table('case_field_values', sa.column('field_id', sa.Uuid()))
+_workspaces = sa.table("workspaces", sa.column("id", sa.Uuid()))
+_fields = sa.table("field_definitions", sa.column("id", sa.Uuid()), sa.column("case_type_id", sa.Uuid()))
+_values = sa.table("case_field_values", sa.column("field_id", sa.Uuid()))
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('case_types', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('emoji', sa.String(length=16), nullable=True))
-        batch_op.add_column(sa.Column('deleted_at', _UTC, nullable=True))
-        batch_op.alter_column('project_id', existing_type=sa.Uuid(), nullable=True)
-        batch_op.create_index('ix_case_types_workspace_id_name', ['workspace_id', 'name'], unique=False)
+    with op.batch_alter_table("case_types", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("emoji", sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column("deleted_at", _UTC, nullable=True))
+        batch_op.alter_column("project_id", existing_type=sa.Uuid(), nullable=True)
+        batch_op.create_index("ix_case_types_workspace_id_name", ["workspace_id", "name"], unique=False)
 
-    with op.batch_alter_table('field_definitions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('case_type_id', sa.Uuid(), nullable=True))
-        batch_op.add_column(sa.Column('is_multi', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('required', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('pattern', sa.String(length=500), nullable=True))
-        batch_op.alter_column('project_id', existing_type=sa.Uuid(), nullable=True)
-        batch_op.create_unique_constraint(batch_op.f('uq_field_definitions_case_type_id_key'), ['case_type_id', 'key'])
+    with op.batch_alter_table("field_definitions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("case_type_id", sa.Uuid(), nullable=True))
+        batch_op.add_column(sa.Column("is_multi", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column("required", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column("pattern", sa.String(length=500), nullable=True))
+        batch_op.alter_column("project_id", existing_type=sa.Uuid(), nullable=True)
+        batch_op.create_unique_constraint(batch_op.f("uq_field_definitions_case_type_id_key"), ["case_type_id", "key"])
         batch_op.create_foreign_key(
-            batch_op.f('fk_field_definitions_case_type_id_case_types'), 'case_types', ['case_type_id'], ['id']
+            batch_op.f("fk_field_definitions_case_type_id_case_types"), "case_types", ["case_type_id"], ["id"]
         )
-    with op.batch_alter_table('field_definitions', schema=None) as batch_op:
+    with op.batch_alter_table("field_definitions", schema=None) as batch_op:
         # The models declare no server defaults: every insert states them.
-        batch_op.alter_column('is_multi', existing_type=sa.Boolean(), server_default=None)
-        batch_op.alter_column('required', existing_type=sa.Boolean(), server_default=None)
+        batch_op.alter_column("is_multi", existing_type=sa.Boolean(), server_default=None)
+        batch_op.alter_column("required", existing_type=sa.Boolean(), server_default=None)
 
     _one_standard_per_workspace()
 
@@ -75,10 +82,20 @@ def _one_standard_per_workspace() -> None:
     now = casework.db.base.utcnow()
     workspaces = connection.execute(sa.select(_workspaces.c.id)).scalars().all()
     for workspace_id in workspaces:
-        connection.execute(sa.insert(_types).values(
-            id=casework.db.base.new_id(), workspace_id=workspace_id, project_id=None, name='STANDARD',
-            description='', prefill={}, builtin=True, active=True, created_at=now, updated_at=now,
-        ))
+        connection.execute(
+            sa.insert(_types).values(
+                id=casework.db.base.new_id(),
+                workspace_id=workspace_id,
+                project_id=None,
+                name="STANDARD",
+                description="",
+                prefill={},
+                builtin=True,
+                active=True,
+                created_at=now,
+                updated_at=now,
+            )
+        )
     project_standards = connection.execute(
         sa.select(_types.c.id, _types.c.description, _types.c.prefill, _projects.c.key)
         .join(_projects, _projects.c.id == _types.c.project_id)
@@ -87,7 +104,7 @@ def _one_standard_per_workspace() -> None:
     for type_id, description, prefill, key in project_standards:
         if description or prefill:
             connection.execute(
-                sa.update(_types).where(_types.c.id == type_id).values(builtin=False, name=f'STANDARD {key}')
+                sa.update(_types).where(_types.c.id == type_id).values(builtin=False, name=f"STANDARD {key}")
             )
         else:
             connection.execute(sa.delete(_types).where(_types.c.id == type_id))
@@ -100,23 +117,33 @@ def downgrade() -> None:
     connection.execute(sa.delete(_fields).where(_fields.c.case_type_id.is_not(None)))
     now = casework.db.base.utcnow()
     for project_id, workspace_id in connection.execute(sa.select(_projects.c.id, _projects.c.workspace_id)).all():
-        connection.execute(sa.insert(_types).values(
-            id=casework.db.base.new_id(), workspace_id=workspace_id, project_id=project_id, name='STANDARD',
-            description='', prefill={}, builtin=True, active=True, created_at=now, updated_at=now,
-        ))
+        connection.execute(
+            sa.insert(_types).values(
+                id=casework.db.base.new_id(),
+                workspace_id=workspace_id,
+                project_id=project_id,
+                name="STANDARD",
+                description="",
+                prefill={},
+                builtin=True,
+                active=True,
+                created_at=now,
+                updated_at=now,
+            )
+        )
     connection.execute(sa.delete(_types).where(_types.c.project_id.is_(None)))
 
-    with op.batch_alter_table('field_definitions', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_field_definitions_case_type_id_case_types'), type_='foreignkey')
-        batch_op.drop_constraint(batch_op.f('uq_field_definitions_case_type_id_key'), type_='unique')
-        batch_op.alter_column('project_id', existing_type=sa.Uuid(), nullable=False)
-        batch_op.drop_column('pattern')
-        batch_op.drop_column('required')
-        batch_op.drop_column('is_multi')
-        batch_op.drop_column('case_type_id')
+    with op.batch_alter_table("field_definitions", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_field_definitions_case_type_id_case_types"), type_="foreignkey")
+        batch_op.drop_constraint(batch_op.f("uq_field_definitions_case_type_id_key"), type_="unique")
+        batch_op.alter_column("project_id", existing_type=sa.Uuid(), nullable=False)
+        batch_op.drop_column("pattern")
+        batch_op.drop_column("required")
+        batch_op.drop_column("is_multi")
+        batch_op.drop_column("case_type_id")
 
-    with op.batch_alter_table('case_types', schema=None) as batch_op:
-        batch_op.drop_index('ix_case_types_workspace_id_name')
-        batch_op.alter_column('project_id', existing_type=sa.Uuid(), nullable=False)
-        batch_op.drop_column('deleted_at')
-        batch_op.drop_column('emoji')
+    with op.batch_alter_table("case_types", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_types_workspace_id_name")
+        batch_op.alter_column("project_id", existing_type=sa.Uuid(), nullable=False)
+        batch_op.drop_column("deleted_at")
+        batch_op.drop_column("emoji")

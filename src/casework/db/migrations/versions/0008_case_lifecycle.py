@@ -17,29 +17,29 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0008'
-down_revision: str | None = '0007'
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('projects', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('managers_may_delete', sa.Boolean(), nullable=False, server_default=sa.false()))
-    with op.batch_alter_table('activity', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('on_behalf_of', sa.Uuid(), nullable=True))
-        batch_op.drop_constraint('fk_activity_case_id_cases', type_='foreignkey')
-        batch_op.create_foreign_key(batch_op.f('fk_activity_on_behalf_of_users'), 'users', ['on_behalf_of'], ['id'])
-        batch_op.create_index('ix_activity_ws_action_id', ['workspace_id', 'action', 'id'], unique=False)
+    with op.batch_alter_table("projects", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("managers_may_delete", sa.Boolean(), nullable=False, server_default=sa.false()))
+    with op.batch_alter_table("activity", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("on_behalf_of", sa.Uuid(), nullable=True))
+        batch_op.drop_constraint("fk_activity_case_id_cases", type_="foreignkey")
+        batch_op.create_foreign_key(batch_op.f("fk_activity_on_behalf_of_users"), "users", ["on_behalf_of"], ["id"])
+        batch_op.create_index("ix_activity_ws_action_id", ["workspace_id", "action", "id"], unique=False)
 
 
 def downgrade() -> None:
     # Entries of deleted cases would break the restored foreign key.
     op.execute("DELETE FROM activity WHERE case_id NOT IN (SELECT id FROM cases)")
-    with op.batch_alter_table('activity', schema=None) as batch_op:
-        batch_op.drop_index('ix_activity_ws_action_id')
-        batch_op.drop_constraint('fk_activity_on_behalf_of_users', type_='foreignkey')
-        batch_op.create_foreign_key(batch_op.f('fk_activity_case_id_cases'), 'cases', ['case_id'], ['id'])
-        batch_op.drop_column('on_behalf_of')
-    with op.batch_alter_table('projects', schema=None) as batch_op:
-        batch_op.drop_column('managers_may_delete')
+    with op.batch_alter_table("activity", schema=None) as batch_op:
+        batch_op.drop_index("ix_activity_ws_action_id")
+        batch_op.drop_constraint("fk_activity_on_behalf_of_users", type_="foreignkey")
+        batch_op.create_foreign_key(batch_op.f("fk_activity_case_id_cases"), "cases", ["case_id"], ["id"])
+        batch_op.drop_column("on_behalf_of")
+    with op.batch_alter_table("projects", schema=None) as batch_op:
+        batch_op.drop_column("managers_may_delete")

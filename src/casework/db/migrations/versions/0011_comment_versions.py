@@ -14,20 +14,20 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0011'
-down_revision: str | None = '0010'
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column('comments', sa.Column('title', sa.String(length=255), nullable=True))
-    op.add_column('comments', sa.Column('public', sa.Boolean(), nullable=False, server_default=sa.true()))
-    op.add_column('comments', sa.Column('version', sa.Integer(), nullable=False, server_default='1'))
+    op.add_column("comments", sa.Column("title", sa.String(length=255), nullable=True))
+    op.add_column("comments", sa.Column("public", sa.Boolean(), nullable=False, server_default=sa.true()))
+    op.add_column("comments", sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
 
 
 def downgrade() -> None:
     # SQLite drops a column without rebuilding the table since 3.35 (no index or constraint names these).
-    op.drop_column('comments', 'version')
-    op.drop_column('comments', 'public')
-    op.drop_column('comments', 'title')
+    op.drop_column("comments", "version")
+    op.drop_column("comments", "public")
+    op.drop_column("comments", "title")

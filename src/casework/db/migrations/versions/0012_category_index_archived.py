@@ -12,20 +12,20 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0012'
-down_revision: str | None = '0011'
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_NAME = 'ix_cases_ws_category'
-_COLUMNS = ['workspace_id', 'category', 'id']
+_NAME = "ix_cases_ws_category"
+_COLUMNS = ["workspace_id", "category", "id"]
 
 
 def upgrade() -> None:
-    op.drop_index(_NAME, table_name='cases')
-    op.create_index(_NAME, 'cases', [*_COLUMNS, 'archived_at'], unique=False)
+    op.drop_index(_NAME, table_name="cases")
+    op.create_index(_NAME, "cases", [*_COLUMNS, "archived_at"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index(_NAME, table_name='cases')
-    op.create_index(_NAME, 'cases', _COLUMNS, unique=False)
+    op.drop_index(_NAME, table_name="cases")
+    op.create_index(_NAME, "cases", _COLUMNS, unique=False)

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0013'
-down_revision: str | None = '0012'
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -34,7 +34,10 @@ def upgrade() -> None:
         sa.Column("slot", sa.SmallInteger(), nullable=False),
         *(sa.Column(name, sa.Integer(), nullable=False) for name in _COUNT_COLUMNS),
         sa.ForeignKeyConstraint(
-            ["project_id"], ["projects.id"], name=op.f("fk_assignee_case_counts_project_id_projects"), ondelete="CASCADE"
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_assignee_case_counts_project_id_projects"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_assignee_case_counts_user_id_users")),
         sa.ForeignKeyConstraint(

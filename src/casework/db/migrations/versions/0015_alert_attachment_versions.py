@@ -16,23 +16,23 @@ from alembic import op
 
 import casework.db.base
 
-revision: str = '0015'
-down_revision: str | None = '0014'
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('case_alerts', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('version', sa.Integer(), nullable=False, server_default='1'))
-        batch_op.add_column(sa.Column('updated_at', casework.db.base.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('updated_by', sa.Uuid(), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_case_alerts_updated_by_users'), 'users', ['updated_by'], ['id'])
+    with op.batch_alter_table("case_alerts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+        batch_op.add_column(sa.Column("updated_at", casework.db.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("updated_by", sa.Uuid(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f("fk_case_alerts_updated_by_users"), "users", ["updated_by"], ["id"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('case_alerts', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_case_alerts_updated_by_users', type_='foreignkey')
-        batch_op.drop_column('updated_by')
-        batch_op.drop_column('updated_at')
-        batch_op.drop_column('version')
+    with op.batch_alter_table("case_alerts", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_case_alerts_updated_by_users", type_="foreignkey")
+        batch_op.drop_column("updated_by")
+        batch_op.drop_column("updated_at")
+        batch_op.drop_column("version")

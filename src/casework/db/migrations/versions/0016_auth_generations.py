@@ -12,21 +12,21 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0016'
-down_revision: str | None = '0015'
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
     table = op.create_table(
-        'auth_generations',
-        sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column('generation', sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_auth_generations')),
+        "auth_generations",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("generation", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_generations")),
     )
-    op.bulk_insert(table, [{'id': 1, 'generation': 0}])
+    op.bulk_insert(table, [{"id": 1, "generation": 0}])
 
 
 def downgrade() -> None:
-    op.drop_table('auth_generations')
+    op.drop_table("auth_generations")
