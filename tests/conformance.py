@@ -75,7 +75,10 @@ def answer(response: httpx.Response) -> Response:
     all, which would cost as much as the checks: the request here is only named in reports."""
     request = requests.PreparedRequest()
     request.method, request.url = response.request.method, str(response.request.url)
-    request.body = response.request.content
+    try:
+        request.body = response.request.content
+    except httpx.RequestNotRead:  # streamed (a multipart upload, a generator's chunks): gone, and not needed
+        request.body = None
     request.headers = requests.structures.CaseInsensitiveDict(response.request.headers)
     return Response(
         status_code=response.status_code,
@@ -106,7 +109,6 @@ def checking(app: FastAPI) -> dict[str, list[Any]]:
         if not response.request.url.path.startswith(NATIVE + "/"):
             return
         await response.aread()
-        await response.request.aread()  # schemathesis reads the request, which a multipart upload streamed
         found = conformance(app).problems(response)
         if found:
             request = response.request
