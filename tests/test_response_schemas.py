@@ -1,7 +1,8 @@
 """Every native operation answers as /openapi.json documents it: a documented status, media type and body.
 
-One workspace holding one of everything is built through the API itself; each call is checked by schemathesis
-against the app's own document, and the set of operations called must be the set the document lists.
+Every answer the tests' shared clients receive is checked (tests/conformance.py); here one workspace holding one of
+everything is built through the API itself, so that the set of operations called must be the set the document
+lists.
 """
 
 import base64
