@@ -26,7 +26,7 @@ from casework.db.database import Database
 from casework.projects.schemas import ProjectCreate
 from casework.projects.service import add_project, create_workspace
 from casework.settings import Settings
-from tests.helpers import api_client
+from tests.helpers import api_client, app_client
 
 POSTGRES_URL = os.environ.get("CASEWORK_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SKIP_POSTGRES = os.environ.get("CASEWORK_SKIP_POSTGRES") == "1"
@@ -175,6 +175,5 @@ async def other_client(app: FastAPI, other: Tenant) -> AsyncIterator[httpx.Async
 
 @pytest.fixture
 async def anonymous(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+    async with app_client(app) as c:
         yield c

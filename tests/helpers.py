@@ -7,6 +7,7 @@ import orjson
 from fastapi import FastAPI
 
 from casework.db.base import JSON_TIME_OPTIONS
+from tests.conformance import checking
 
 API = "http://test/api/v1"
 PROBLEM = "application/problem+json"
@@ -19,9 +20,16 @@ def bearer(secret: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
+def app_client(app: FastAPI, base_url: str = "http://test", headers: dict[str, str] | None = None) -> httpx.AsyncClient:
+    """A client of `app` (use it with `async with`); each native answer it receives must be as /openapi.json
+    describes it, or the test fails."""
+    transport = httpx.ASGITransport(app=app)
+    return httpx.AsyncClient(transport=transport, base_url=base_url, headers=headers or {}, event_hooks=checking(app))
+
+
 def api_client(app: FastAPI, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
     """A client of the native API of `app` (use it with `async with`)."""
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=API, headers=headers or {})
+    return app_client(app, API, headers)
 
 
 # Problems (RFC 9457)

@@ -26,6 +26,7 @@ from casework.bootstrap import ADMIN_EMAIL, bootstrap_if_empty
 from casework.cli import app as cli
 from casework.db.database import Database
 from casework.settings import Settings
+from tests.helpers import api_client
 from tests.servers import casework_script, clean_env, empty_database
 
 NARROW = "60"
@@ -116,10 +117,8 @@ def table_rows(output: str) -> list[list[str]]:
 async def api_call(url: str, token: str, method: str, path: str, **kwargs: object) -> httpx.Response:
     """One request to the native API of an app on this database, as the holder of token."""
     application = create_app(Settings(database_url=url, rate_limit="100000/minute"))
-    transport = httpx.ASGITransport(app=application)
-    headers = {"Authorization": f"Bearer {token}"}
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1", headers=headers) as client:
+        async with api_client(application, {"Authorization": f"Bearer {token}"}) as client:
             return await client.request(method, path, **kwargs)  # type: ignore[arg-type]
     finally:
         application.state.db.dispose()

@@ -12,6 +12,7 @@ import pytest
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
+from casework import problems
 from casework.app import create_app
 from casework.db.database import Database, make_engine
 from casework.logs import configure_logging
@@ -188,7 +189,10 @@ def logging_restored() -> Iterator[None]:
 async def test_every_log_line_of_a_request_carries_its_id_and_the_answer_too(logging_restored, capsys, db, settings):
     app = create_app(settings.model_copy(update={"sla_worker": False, "log_format": "json"}), db)
 
-    @app.get("/api/v1/test-only/failure")
+    problem = {"schema": {"$ref": "#/components/schemas/Problem"}}
+    unexpected = {"description": "An error no handler expects.", "content": {problems.MEDIA_TYPE: problem}}
+
+    @app.get("/api/v1/test-only/failure", responses={500: unexpected})
     async def failure() -> None:
         raise RuntimeError("a failure no handler expects")
 

@@ -1,7 +1,7 @@
 """/openapi.json describes the native API as a client needs it: stable camelCase operationIds, a description on
 every operation and parameter, each refusal the operation can answer as a problem, If-Match where it is honoured,
 and examples of the main operations. What the server really answers is checked against it here for refusals, and
-in test_response_schemas.py for a whole workflow."""
+on every answer a test receives (tests/conformance.py)."""
 
 import re
 from typing import Any

@@ -1,7 +1,8 @@
 """Every native operation answers as /openapi.json documents it: a documented status, media type and body.
 
-One workspace holding one of everything is built through the API itself; each call is checked by schemathesis
-against the app's own document, and the set of operations called must be the set the document lists.
+Every answer the tests' shared clients receive is checked (tests/conformance.py); here one workspace holding one of
+everything is built through the API itself, so that the set of operations called must be the set the document
+lists.
 """
 
 import base64
@@ -20,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+from tests.conformance import Nonconformity, checking
 from tests.conftest import Tenant
 from tests.helpers import api_client
 
@@ -83,8 +85,8 @@ class Api:
         return response
 
 
-def forged(status: int, body: Any) -> httpx.Response:
-    response = httpx.Response(status, json=body, request=httpx.Request("GET", "http://test/api/v1/projects/SEC"))
+def forged(status: int, body: Any, path: str = "/projects/SEC") -> httpx.Response:
+    response = httpx.Response(status, json=body, request=httpx.Request("GET", f"http://test{NATIVE}{path}"))
     response.elapsed = timedelta(0)
     return response
 
@@ -100,6 +102,20 @@ async def test_a_body_that_drifts_from_its_model_is_reported(client: httpx.Async
     assert check(forged(200, {**project, "name": 7}))
     assert check(forged(200, {k: v for k, v in project.items() if k != "key"}))
     assert check(forged(418, project))
+
+
+async def test_a_native_answer_the_document_does_not_describe_fails_the_test_that_got_it(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    check = checking(app)["response"][0]
+    project = (await client.get("/projects/SEC")).json()
+    await check(forged(200, project))
+    with pytest.raises(Nonconformity, match=r"^GET /api/v1/projects/SEC answered 418, .*\nUndocumented status code"):
+        await check(forged(418, project))
+    with pytest.raises(Nonconformity, match=r"^GET /api/v1/projects/SEC answered 200, .*\nResponse violates schema"):
+        await check(forged(200, {**project, "name": 7}))
+    # No operation takes an unknown path: none describes its answer.
+    await check(forged(404, {}, "/nowhere"))
 
 
 def test_a_new_native_operation_is_one_more_to_exercise() -> None:

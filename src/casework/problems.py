@@ -81,6 +81,7 @@ REFUSALS: dict[int, str] = {
     404: "Not found: something the request names is not in the caller's workspace.",
     409: "Conflict: a stale version (`current_version` is the version now), or a state that refuses the change.",
     413: "Payload too large: the request body is over the server's limit.",
+    415: "Unsupported media type: the request body is in a media type the operation does not take.",
     422: "Invalid input: `errors` names each input refused and why.",
     429: "Too many requests: the credential's rate limit is spent until `Retry-After` seconds have passed.",
 }

@@ -6,15 +6,15 @@ import jwt
 
 from casework.app import create_app
 from casework.settings import Settings
+from tests.helpers import api_client
 from tests.oauth.support import basic
 from tests.test_cli import Cli, api_call, casework, empty_url, table_columns  # noqa: F401  (fixtures)
 
 
 async def request_token(url: str, client_id: str, client_secret: str) -> httpx.Response:
     application = create_app(Settings(database_url=url, rate_limit="100000/minute"))
-    transport = httpx.ASGITransport(app=application)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as client:
+        async with api_client(application) as client:
             form = {"grant_type": "client_credentials"}
             return await client.post("/oauth/token", data=form, headers=basic(client_id, client_secret))
     finally:

@@ -3,6 +3,7 @@ headers); an OAuth client's access tokens share one count."""
 
 from fastapi import FastAPI, Request, Response
 
+from casework import problems
 from casework.app import create_app
 from casework.http import CurrentActor, JSONResponse
 from casework.settings import Settings
@@ -13,7 +14,7 @@ from tests.oauth.support import basic, new_client
 def app_with_probe(db, tmp_path) -> FastAPI:  # type: ignore[no-untyped-def]
     app = create_app(Settings(data_dir=tmp_path, rate_limit="3/minute"), db)
 
-    @app.get("/api/v1/probe")
+    @app.get("/api/v1/probe", responses=problems.refusals(401, 429))
     async def probe(request: Request, actor: CurrentActor) -> Response:
         return JSONResponse(request.state.rate_limit._asdict())
 

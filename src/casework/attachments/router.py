@@ -8,6 +8,7 @@ from fastapi.responses import StreamingResponse
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
+from casework import problems
 from casework.attachments import service
 from casework.attachments.records import FileRecord
 from casework.attachments.schemas import FilePage, FileRead, FileUpload, file_view
@@ -73,6 +74,7 @@ async def _read_upload(request: Request, max_bytes: int) -> tuple[str | None, by
     response_model=FileRead,
     response_description="The file; ETag: the case's new version.",
     openapi_extra={"requestBody": _UPLOAD_BODY},
+    responses=problems.refusals(415),
 )
 async def upload_file(
     request: Request, ref: CaseRef, actor: CurrentActor, db: DB, expected: IfMatch, store: FileStoreDep

@@ -71,7 +71,7 @@ async def list_tokens(
     return JSONResponse([TokenRead.model_validate(t).model_dump(mode="json") for t in tokens])
 
 
-@router.post("/tokens", status_code=201, response_model=TokenCreated)
+@router.post("/tokens", status_code=201, response_model=TokenCreated, responses=problems.refusals(404))
 async def create_token(body: TokenCreate, actor: CurrentActor, db: DB) -> Response:
     """Issue an API token; its secret (`token`) is in this answer only. It grants no scope its creator's token
     lacks (403)."""

@@ -52,7 +52,13 @@ def _case_response(case: CaseRecord, status: int = 200, headers: dict[str, str] 
     return JSONResponse(case_view(case), status, headers={"ETag": etag(case.version), **(headers or {})})
 
 
-@router.post("", status_code=201, response_model=CaseRead, response_description="The case; ETag: its version.")
+@router.post(
+    "",
+    status_code=201,
+    response_model=CaseRead,
+    response_description="The case; ETag: its version.",
+    responses=problems.refusals(404, 409),
+)
 async def create_case(request: Request, body: CaseCreate, actor: CurrentActor, db: DB) -> Response:
     """Open a case in a project (the workspace's first when `project` is absent). What the case's type prefills
     and the project's defaults fill what the body leaves out; `Location` names the new case."""
@@ -61,7 +67,7 @@ async def create_case(request: Request, body: CaseCreate, actor: CurrentActor, d
     return _case_response(case, 201, {"Location": location})
 
 
-@router.get("", response_model=CasePage)
+@router.get("", response_model=CasePage, responses=problems.refusals(404))
 async def list_cases(
     actor: CurrentActor,
     db: DB,
