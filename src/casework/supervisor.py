@@ -16,11 +16,14 @@ from casework.logs import configure_logging
 
 # Where prometheus-client's multiprocess mode keeps each worker's metrics, for /metrics to add them up.
 METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+# asyncio's own loop, not uvloop: under load uvloop left some connections unread for many loop turns (create p99
+# 6.5 x its p50, some requests over 2 s), asyncio's serves them in turn at the same throughput (bench/findings.md).
+EVENT_LOOP = "asyncio"
 
 
 def run(options: dict[str, Any]) -> None:
     """uvicorn serving casework with `options` (host, port, workers, ...), logging as configure_logging set up."""
-    uvicorn.run("casework.app:create_app", factory=True, log_config=None, **options)
+    uvicorn.run("casework.app:create_app", factory=True, log_config=None, loop=EVENT_LOOP, **options)
 
 
 def main(options: dict[str, Any]) -> None:
