@@ -11,16 +11,21 @@ of casework names, each priced alone.
 import hashlib
 import os
 import sqlite3
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import orjson
+import uvicorn
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import Column, String, Table, create_engine, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.schema import CreateTable
+
+from casework import supervisor
+from casework.http_protocol import HttpProtocol
 
 app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 CONSTANT = {"ok": True}
@@ -122,3 +127,20 @@ async def token_core_row(request: Request) -> Response:
 @app.get("/readyz")
 async def readyz() -> dict[str, bool]:
     return CONSTANT
+
+
+def serve(port: int, workers: int) -> None:
+    """The floor on uvicorn as casework is served: the same event loop and HTTP protocol."""
+    uvicorn.run(
+        "bench.floor:app",
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        access_log=False,
+        loop=supervisor.EVENT_LOOP,
+        http=HttpProtocol,
+    )
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), int(sys.argv[2]))

@@ -27,7 +27,6 @@ import httpx
 
 from bench import report
 from bench.scenarios import Context, Scenario, selected, split_by_dataset
-from casework import supervisor
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -407,9 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         casework_cmd = [str(Path(sys.executable).with_name("casework")), "serve", "--no-worker",
                         "--host", "127.0.0.1", "--port", str(casework_port)]  # fmt: skip
-        floor_cmd = [sys.executable, "-m", "uvicorn", "bench.floor:app", "--app-dir", str(REPO), "--host", "127.0.0.1",
-                     "--port", str(floor_port), "--workers", str(args.workers), "--no-access-log",
-                     "--loop", supervisor.EVENT_LOOP]  # fmt: skip
+        floor_cmd = [sys.executable, "-m", "bench.floor", str(floor_port), str(args.workers)]
         ctx: Context = {"duration": args.duration, "warmup": WARMUP_SECONDS, "run_id": uuid.uuid4().hex[:8]}
         if args.dataset:
             alerts = "" if args.alerts is None else f" and {args.alerts:,} alerts"

@@ -182,6 +182,7 @@ LAYERS = {
     "casework.dialects": ENTRY_POINTS,
     "casework.content": ENTRY_POINTS,
     "casework.supervisor": ENTRY_POINTS,
+    "casework.http_protocol": ENTRY_POINTS,
     "casework.bootstrap": ENTRY_POINTS,
 }
 # Packages whose every module must be named in LAYERS itself: a new module there has to be placed by hand.

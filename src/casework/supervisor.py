@@ -12,6 +12,7 @@ from typing import Any
 
 import uvicorn
 
+from casework.http_protocol import HttpProtocol
 from casework.logs import configure_logging
 
 # Where prometheus-client's multiprocess mode keeps each worker's metrics, for /metrics to add them up.
@@ -23,7 +24,7 @@ EVENT_LOOP = "asyncio"
 
 def run(options: dict[str, Any]) -> None:
     """uvicorn serving casework with `options` (host, port, workers, ...), logging as configure_logging set up."""
-    uvicorn.run("casework.app:create_app", factory=True, log_config=None, loop=EVENT_LOOP, **options)
+    uvicorn.run("casework.app:create_app", factory=True, log_config=None, loop=EVENT_LOOP, http=HttpProtocol, **options)
 
 
 def main(options: dict[str, Any]) -> None:
