@@ -3,10 +3,13 @@
 import uuid
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from casework.alerts import service
 from casework.alerts.records import AlertAttachmentRecord
 from casework.alerts.schemas import AlertAttach
+from casework.cases import service as cases
 from casework.errors import InvalidInput, LimitExceeded, NotFound, VersionConflict
 from tests.alerts.support import admin_actor, attach, attached, ids
 from tests.helpers import activity, create, read
@@ -148,7 +151,42 @@ async def test_detaching_an_attachment_takes_all_its_alerts_off_and_logs_them(cl
 async def test_the_attachments_of_a_case_just_read_are_those_of_the_caller_s_workspace_only(client, tenant, other, db):
     case = await create(client)
     attachment = (await attach(client, case, ["a"])).json()["attachment_id"]
-    mine = db.run_sync(service.attachments_of_read_case, admin_actor(tenant), uuid.UUID(case["id"]), write=False)
+    record = db.run_sync(cases.get_case, admin_actor(tenant), case["id"], write=False)
+    mine = db.run_sync(service.attachments_of_read_case, admin_actor(tenant), record, write=False)
     assert [str(a.id) for a in mine] == [attachment]
-    theirs = db.run_sync(service.attachments_of_read_case, admin_actor(other), uuid.UUID(case["id"]), write=False)
+    theirs = db.run_sync(service.attachments_of_read_case, admin_actor(other), record, write=False)
     assert theirs == []
+
+
+async def test_a_case_s_alerts_are_read_through_the_case_s_index_not_the_workspace_s(client, tenant, db):
+    """With the workspace in the query too, SQLite's planner read every alert of the workspace for one case's."""
+    case = await create(client)
+    await attach(client, case, ["a", "b"])
+    issued: list[tuple[str, object]] = []
+
+    def capture(_conn: object, _cursor: object, statement: str, parameters: object, *_rest: object) -> None:
+        if "FROM case_alerts" in statement:
+            issued.append((statement, parameters))
+
+    def read(session: Session) -> None:
+        record = cases.get_case(session, admin_actor(tenant), case["id"])
+        service.attachments_of_read_case(session, admin_actor(tenant), record)
+        service.list_attachments(session, admin_actor(tenant), case["id"])
+
+    def explained(session: Session) -> list[str]:
+        explain = "EXPLAIN QUERY PLAN " if db.is_sqlite else "EXPLAIN "
+        connection = session.connection()
+        return [
+            " ".join(str(row[-1]) for row in connection.exec_driver_sql(explain + sql, params))  # type: ignore[arg-type]
+            for sql, params in issued
+        ]
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        db.run_sync(read, write=False)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    plans = db.run_sync(explained, write=False)
+    assert len(plans) == 2
+    for plan in plans:
+        assert "ix_case_alerts_ws_alert" not in plan, plan

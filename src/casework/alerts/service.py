@@ -154,10 +154,13 @@ def detach_alert(
 
 
 def _attachments(
-    session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, attachment_id: uuid.UUID | None = None
+    session: Session, case_id: uuid.UUID, attachment_id: uuid.UUID | None = None
 ) -> list[AlertAttachmentRecord]:
-    """The case's alert attachments (or the one named), oldest first, each with its alerts in the order given."""
-    query = select(*_ATTACHMENT_COLUMNS).where(CaseAlert.workspace_id == workspace_id, CaseAlert.case_id == case_id)
+    """The alert attachments (or the one named) of a case the caller found in its workspace, oldest first, each with
+    its alerts in the order given."""
+    # By the case alone: with the workspace too, SQLite's planner took the workspace's alert index and read every
+    # alert of the workspace for one case's.
+    query = select(*_ATTACHMENT_COLUMNS).where(CaseAlert.case_id == case_id)
     if attachment_id is not None:
         query = query.where(CaseAlert.attachment_id == attachment_id)
     rows: dict[uuid.UUID, list[Row[*tuple[Any, ...]]]] = {}
@@ -206,7 +209,7 @@ def _find_attachment(session: Session, case: Case, attachment_id: str | uuid.UUI
         ident = attachment_id if isinstance(attachment_id, uuid.UUID) else uuid.UUID(attachment_id)
     except ValueError:
         raise NotFound("alert attachment", attachment_id) from None
-    found = _attachments(session, case.workspace_id, case.id, ident)
+    found = _attachments(session, case.id, ident)
     if not found:
         raise NotFound("alert attachment", attachment_id)
     return found[0]
@@ -221,14 +224,16 @@ def _current_rule(attachment: AlertAttachmentRecord) -> dict[str, str | None] | 
 def list_attachments(session: Session, actor: Actor, ref: str | uuid.UUID) -> list[AlertAttachmentRecord]:
     """The case's alert attachments, oldest first (a case holds at most 1,000 alerts: no paging)."""
     case = visible_case(session, actor, ref)
-    return _attachments(session, case.workspace_id, case.id)
+    return _attachments(session, case.id)
 
 
-def attachments_of_read_case(session: Session, actor: Actor, case_id: uuid.UUID) -> list[AlertAttachmentRecord]:
+def attachments_of_read_case(session: Session, actor: Actor, case: CaseRecord) -> list[AlertAttachmentRecord]:
     """list_attachments for a case the caller has just read in this unit of work, without reading it again: a case
-    of another workspace (or none) has none."""
+    of another workspace has none."""
     actor.require_case_read()
-    return _attachments(session, actor.workspace_id, case_id)
+    if case.workspace_id != actor.workspace_id:
+        return []
+    return _attachments(session, case.id)
 
 
 def get_attachment(

@@ -201,7 +201,7 @@ def all_attachments(session: Session, actor: Actor, case: CaseRecord) -> list[At
     if case.counts.comments:
         every.extend(comments.comments_at(session, actor, str(case.id), 0, MAX_ATTACHMENTS)[0])
     if case.counts.alerts:
-        every.extend(alerts.attachments_of_read_case(session, actor, case.id))
+        every.extend(alerts.attachments_of_read_case(session, actor, case))
     return sorted(every, key=lambda a: (a.created_at, a.id))
 
 
