@@ -36,7 +36,6 @@ from sqlalchemy import (
     or_,
     select,
     table,
-    text,
     union,
     union_all,
 )
@@ -110,8 +109,6 @@ class TextSearch:
         """statement (over cases, already filtered, ordered and limited) narrowed to the matching cases. Runs the
         queries that choose the plan (SQLite) or sets it up (PostgreSQL), in the caller's transaction."""
         if self.postgres:
-            # A page needs no parallel workers: starting them costs more than the walk they would share.
-            self.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
             if not self.in_comments:
                 return statement.where(Case.id.in_(_ids_of(statement.where(self._postgres_text_matches()))))
             branches = [
