@@ -158,14 +158,13 @@ def _attachments(
 ) -> list[AlertAttachmentRecord]:
     """The alert attachments (or the one named) of a case the caller found in its workspace, oldest first, each with
     its alerts in the order given."""
-    # By the case alone: with the workspace too, SQLite's planner took the workspace's alert index and read every
-    # alert of the workspace for one case's.
-    query = select(*_ATTACHMENT_COLUMNS).where(CaseAlert.case_id == case_id)
-    if attachment_id is not None:
-        query = query.where(CaseAlert.attachment_id == attachment_id)
+    if attachment_id is None:
+        query, parameters = _CASE_ATTACHMENTS, {"case_id": case_id}
+    else:
+        query, parameters = _CASE_ATTACHMENT, {"case_id": case_id, "attachment_id": attachment_id}
     rows: dict[uuid.UUID, list[Row[*tuple[Any, ...]]]] = {}
     # On the connection: plain rows, past the ORM's result machinery.
-    for row in session.connection().execute(query.order_by(CaseAlert.id)):
+    for row in session.connection().execute(query, parameters):
         rows.setdefault(row.attachment_id, []).append(row)
     return [_attachment(case_id, group) for group in rows.values()]
 
@@ -202,6 +201,12 @@ _ATTACHMENT_COLUMNS = (
     CaseAlert.updated_at,
     CaseAlert.updated_by,
 )
+
+
+# Built once: a statement's cache key is worked out again for every new statement object. By the case alone: with
+# the workspace too, SQLite's planner took the workspace's alert index and read every alert of the workspace.
+_CASE_ATTACHMENTS = select(*_ATTACHMENT_COLUMNS).where(CaseAlert.case_id == bindparam("case_id")).order_by(CaseAlert.id)
+_CASE_ATTACHMENT = _CASE_ATTACHMENTS.where(CaseAlert.attachment_id == bindparam("attachment_id"))
 
 
 def _find_attachment(session: Session, case: Case, attachment_id: str | uuid.UUID) -> AlertAttachmentRecord:

@@ -35,13 +35,28 @@ def list_settings(
 ) -> list[VendorSettingRecord]:
     """The dialect's documents of the caller's workspace, oldest first; `scopes` keeps those of the scopes named."""
     actor.require_case_read()
-    query = select(VendorSetting).where(
+    query = select(*_RECORD_COLUMNS).where(
         VendorSetting.workspace_id == actor.workspace_id, VendorSetting.dialect == dialect
     )
     if scopes is not None:
         # No scope holds a NUL (PostgreSQL text cannot), so such a name matches nothing.
         query = query.where(VendorSetting.scope.in_([scope for scope in scopes if "\x00" not in scope]))
-    return [_record(row) for row in session.scalars(query.order_by(VendorSetting.created_at, VendorSetting.id))]
+    # Plain rows, no entities: the Kibana dialect reads an owner's document for every answer.
+    rows = session.connection().execute(query.order_by(VendorSetting.created_at, VendorSetting.id))
+    return [VendorSettingRecord(**row._mapping) for row in rows]
+
+
+_RECORD_COLUMNS = (
+    VendorSetting.id,
+    VendorSetting.dialect,
+    VendorSetting.scope,
+    VendorSetting.data,
+    VendorSetting.version,
+    VendorSetting.created_at,
+    VendorSetting.created_by,
+    VendorSetting.updated_at,
+    VendorSetting.updated_by,
+)
 
 
 def project_scope(project_id: uuid.UUID) -> str:
