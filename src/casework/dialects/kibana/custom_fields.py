@@ -34,9 +34,18 @@ def type_name(owner: str) -> str:
 
 
 def configured(session: Session, actor: Actor, owner: str) -> dict[str, Any] | None:
-    """The owner's configuration as stored (its customFields among them), or None before the first one."""
-    found = settings.list_settings(session, actor, DIALECT, [owner])
-    return found[0].data if found else None
+    """The owner's configuration as stored (its customFields among them), or None before the first one; read once
+    per unit of work (a create checks the values with it, then answers with it)."""
+    read: dict[tuple[uuid.UUID, str], dict[str, Any] | None] = session.info.setdefault(_CONFIGURED, {})
+    key = (actor.workspace_id, owner)
+    if key not in read:
+        found = settings.list_settings(session, actor, DIALECT, [owner])
+        read[key] = found[0].data if found else None
+    return read[key]
+
+
+# Where configured() keeps what it read in the unit of work's session.
+_CONFIGURED = "kibana_configured"
 
 
 def case_type_of(session: Session, actor: Actor, owner: str) -> str | None:
