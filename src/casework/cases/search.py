@@ -82,12 +82,16 @@ def list_cases(
     matching = (
         TextSearch(session, filters.q, filters.q_match == "any", filters.q_comments) if filters.q is not None else None
     )
+    # The total and the counts per status, when the counters hold both, read them once.
+    counters = (
+        _counted(session, actor, filters) if with_total and with_status_counts and _by_counters(filters) else None
+    )
     total = total_exact = None
     if with_total:
-        total, total_exact = _total(session, actor, filters, query, matching, exact_counts)
+        total, total_exact = _total(session, actor, filters, query, matching, exact_counts, counters)
     by_status = by_status_exact = None
     if with_status_counts:
-        by_status, by_status_exact = _status_counts(session, actor, filters, matching, exact_counts)
+        by_status, by_status_exact = _status_counts(session, actor, filters, matching, exact_counts, counters)
     by_field = None
     if sort.startswith(field_search.FIELD_SORT_PREFIX):
         project_id = _project_id(session, actor, filters)
@@ -398,12 +402,23 @@ def _attribute_sets(workspace_id: uuid.UUID, f: CaseFilter) -> list[Select[uuid.
 # Counting
 
 
+def _by_counters(f: CaseFilter) -> bool:
+    """Whether the counters answer both the total and the counts per status of the filters' cases."""
+    return counts.only_groups(f) is not None and counts.counters_answer(f)
+
+
 def _total(
-    session: Session, actor: Actor, f: CaseFilter, query: Select[Any], matching: TextSearch | None, exact: bool
+    session: Session,
+    actor: Actor,
+    f: CaseFilter,
+    query: Select[Any],
+    matching: TextSearch | None,
+    exact: bool,
+    counters: dict[str, int] | None = None,
 ) -> tuple[int, bool]:
     groups = counts.only_groups(f)
     if groups is not None and counts.counters_answer(f):
-        by_group = _counted(session, actor, f)
+        by_group = counters if counters is not None else _counted(session, actor, f)
         return sum(by_group[group] for group in set(groups)), True
     return counts.count(session, matching.filter(query) if matching else query, exact)
 
@@ -424,11 +439,16 @@ def count_by_status(session: Session, actor: Actor, filters: CaseFilter, exact: 
 
 
 def _status_counts(
-    session: Session, actor: Actor, f: CaseFilter, matching: TextSearch | None, exact: bool
+    session: Session,
+    actor: Actor,
+    f: CaseFilter,
+    matching: TextSearch | None,
+    exact: bool,
+    counters: dict[str, int] | None = None,
 ) -> tuple[dict[str, int], bool]:
     """Matching cases per status group, the status filter left out."""
     if counts.counters_answer(f):
-        return _counted(session, actor, f), True
+        return dict(counters) if counters is not None else _counted(session, actor, f), True
     query = _filtered(session, actor.workspace_id, f.model_copy(update={"status": []}))
     if matching is not None:
         query = matching.filter(query)
