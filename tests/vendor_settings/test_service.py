@@ -4,7 +4,7 @@ version, within the workspace."""
 import pytest
 
 from casework.auth.service import SCOPES, Actor
-from casework.errors import Forbidden, NotFound, VersionConflict
+from casework.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from casework.vendor_settings import service
 
 
@@ -87,3 +87,24 @@ async def test_deleting_a_project_natively_deletes_its_documents(client, tenant)
     tenant.db.run_sync(lambda s: service.replace_setting(s, actor, "datadog", f"project:{ops}", {"team_uuid": "t"}))
     assert (await client.delete("/projects/OPS")).status_code == 204
     assert tenant.db.run_sync(lambda s: service.list_settings(s, actor, "datadog")) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        ({"connector": {"id": "D", "name": "a\x00b"}}, "connector.name"),
+        ({"templates": [{"k\x00": 1}]}, "templates.0.k\x00"),
+    ],
+)
+def test_a_nul_anywhere_in_a_document_is_refused_naming_where_and_nothing_is_written(tenant, data, where):
+    actor = _actor(tenant)
+    kept = tenant.db.run_sync(lambda s: service.replace_setting(s, actor, "kibana", "nul", {"a": 1}))
+    for write in (
+        lambda s: service.replace_setting(s, actor, "kibana", "nul", data),
+        lambda s: service.update_setting(s, actor, "kibana", kept.id, kept.version, data),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            tenant.db.run_sync(write)
+        assert [error.field for error in refused.value.errors] == [where]
+    listed = tenant.db.run_sync(lambda s: service.list_settings(s, actor, "kibana", ["nul"]))
+    assert [(r.id, r.data, r.version) for r in listed] == [(kept.id, {"a": 1}, 1)]

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
 from casework.db.base import new_id, utcnow
-from casework.errors import NotFound, VersionConflict
+from casework.errors import InvalidInput, NotFound, VersionConflict
+from casework.i18n import _
 from casework.projects.models import Workspace
 from casework.vendor_settings.models import VendorSetting
 from casework.vendor_settings.records import VendorSettingRecord
@@ -28,6 +29,28 @@ def _record(row: VendorSetting) -> VendorSettingRecord:
         updated_at=row.updated_at,
         updated_by=row.updated_by,
     )
+
+
+def _nul_at(value: Any, path: str) -> str | None:
+    """The path of the first key or string in value holding a NUL character, if any."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        inner = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and "\x00" in key:
+            return inner
+        found = _nul_at(item, inner)
+        if found is not None:
+            return found
+    return None
+
+
+def _refuse_nul(data: dict[str, Any]) -> None:
+    """PostgreSQL's JSON cannot hold a NUL character: refused, naming where it is, on both databases."""
+    where = _nul_at(data, "")
+    if where is not None:
+        raise InvalidInput.field(where, _("must not contain NUL characters"))
 
 
 def list_settings(
@@ -98,6 +121,7 @@ def replace_setting(
 ) -> VendorSettingRecord:
     """A new document for the scope, with a new id, in place of the one it held (Kibana's POST /configure)."""
     actor.require_case_admin()
+    _refuse_nul(data)
     # Two replacements of one scope at once: the second waits, then replaces the first's.
     session.execute(select(Workspace.id).where(Workspace.id == actor.workspace_id).with_for_update())
     session.execute(
@@ -129,6 +153,7 @@ def update_setting(
 ) -> VendorSettingRecord:
     """The document with `data` in place of its own, if `version` is still its version."""
     actor.require_case_admin()
+    _refuse_nul(data)
     row = _row(session, actor, dialect, setting_id, lock=True)
     if row.version != version:
         raise VersionConflict(current=row.version, given=version)

@@ -309,3 +309,10 @@ async def test_a_refused_patch_leaves_the_field_definitions_as_they_were(app, ki
     bad = {"version": "WzksMV0=", "customFields": [FIELDS[0]]}
     boom(await kibana.patch(f"/api/cases/configure/{made['id']}", json=bad), 409)
     assert len(await _type_fields(app, tenant)) == len(FIELDS)
+
+
+async def test_a_nul_in_a_configuration_is_a_400_naming_where_and_nothing_is_kept(kibana):
+    connector = {**CONNECTOR, "name": "a\x00b"}
+    response = await kibana.post("/api/cases/configure", json={**CONFIGURATION, "connector": connector})
+    assert "connector.name" in boom(response, 400)
+    assert (await kibana.get("/api/cases/configure")).json() == []
