@@ -110,14 +110,31 @@ Moment = Annotated[
 ]
 
 
-def _has_nul(value: Any) -> bool:
+def nul_at(value: Any, path: str = "") -> str | None:
+    """Where in value (`path`, then `.key` or `.index` per level) a string or key holds a NUL character; None if
+    none does. PostgreSQL's text and JSON cannot hold one."""
     if isinstance(value, str):
-        return "\x00" in value
+        return path if "\x00" in value else None
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return any(_has_nul(v) for v in value)
-    return False
+        entries: Any = value.items()
+    elif isinstance(value, (list, tuple)):
+        entries = enumerate(value)
+    elif isinstance(value, (set, frozenset)):
+        entries = ((None, item) for item in value)
+    else:
+        return None
+    for key, item in entries:
+        inner = path if key is None else f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and "\x00" in key:
+            return inner
+        found = nul_at(item, inner)
+        if found is not None:
+            return found
+    return None
+
+
+def _has_nul(value: Any) -> bool:
+    return nul_at(value) is not None
 
 
 class CleanInput(BaseModel):

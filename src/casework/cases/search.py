@@ -416,10 +416,9 @@ def _total(
     exact: bool,
     counters: dict[str, int] | None = None,
 ) -> tuple[int, bool]:
-    groups = counts.only_groups(f)
-    if groups is not None and counts.counters_answer(f):
+    if _by_counters(f):
         by_group = counters if counters is not None else _counted(session, actor, f)
-        return sum(by_group[group] for group in set(groups)), True
+        return sum(by_group[group] for group in set(counts.only_groups(f) or ())), True
     return counts.count(session, matching.filter(query) if matching else query, exact)
 
 

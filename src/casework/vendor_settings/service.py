@@ -12,6 +12,7 @@ from casework.auth.service import Actor
 from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput, NotFound, VersionConflict
 from casework.i18n import _
+from casework.inputs import nul_at
 from casework.projects.models import Workspace
 from casework.vendor_settings.models import VendorSetting
 from casework.vendor_settings.records import VendorSettingRecord
@@ -31,24 +32,9 @@ def _record(row: VendorSetting) -> VendorSettingRecord:
     )
 
 
-def _nul_at(value: Any, path: str) -> str | None:
-    """The path of the first key or string in value holding a NUL character, if any."""
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        inner = f"{path}.{key}" if path else str(key)
-        if isinstance(key, str) and "\x00" in key:
-            return inner
-        found = _nul_at(item, inner)
-        if found is not None:
-            return found
-    return None
-
-
 def _refuse_nul(data: dict[str, Any]) -> None:
     """PostgreSQL's JSON cannot hold a NUL character: refused, naming where it is, on both databases."""
-    where = _nul_at(data, "")
+    where = nul_at(data)
     if where is not None:
         raise InvalidInput.field(where, _("must not contain NUL characters"))
 
