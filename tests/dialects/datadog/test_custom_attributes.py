@@ -203,3 +203,22 @@ def test_a_search_page_reads_its_cases_types_and_their_fields_once(db, datadog_h
     assert found == notes
     assert {case.attributes.type_id for case in page.data} == set(kinds)
     assert len(issued) == 2
+
+
+def test_a_search_page_of_types_without_fields_reads_no_fields(db, cases_api: CaseManagementApi, tenant: Tenant):
+    for n in range(3):
+        cases_api.create_case(new_case(tenant.project_id, f"Case {n}"))
+    issued: list[str] = []
+
+    def capture(_conn, _cursor, statement, _parameters, _context, _many):  # type: ignore[no-untyped-def]
+        if "FROM case_types" in statement or "FROM field_definitions" in statement:
+            issued.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        page = cases_api.search_cases(page_size=10)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    assert len(page.data) == 3 and all(case.attributes.custom_attributes == {} for case in page.data)
+    # The types' statement asks whether each has fields; none has, so no statement reads them.
+    assert len(issued) == 1 and issued[0].startswith("SELECT case_types.id")

@@ -67,13 +67,13 @@ def _shown_type(session: Session, found: CaseType) -> TypeOfCases:
 def types_of_cases(
     session: Session, workspace_id: uuid.UUID, wanted: Collection[tuple[uuid.UUID, str]]
 ) -> dict[tuple[uuid.UUID, str], TypeOfCases]:
-    """The types cases of those projects hold by name (deleted ones' too: their cases keep them), in two queries
-    whatever their number: the types, then their fields."""
+    """The types cases of those projects hold by name (deleted ones' too: their cases keep them): one query whatever
+    their number, and one more for the fields of those that have any."""
     found = case_types.named_in_projects(session, workspace_id, wanted)
-    fields_of = fields.fields_of_types(session, {case_type.id for case_type in found.values()})
+    fields_of = fields.fields_of_types(session, {case_type.id for case_type in found.values() if case_type.has_fields})
     standard = TypeOfCases(STANDARD_ID, ())
     return {
-        key: TypeOfCases(found[key].public_id, tuple(fields_of[found[key].id])) if key in found else standard
+        key: TypeOfCases(found[key].public_id, tuple(fields_of.get(found[key].id, ()))) if key in found else standard
         for key in wanted
     }
 

@@ -7,11 +7,13 @@ STANDARD also by STANDARD_ID, resolved per workspace) or by its name, matched wi
 
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from casework.workflow.case_types.models import STANDARD_ID, CaseType
+from casework.workflow.fields.models import FieldDefinition
 
 
 def visible_to(project_id: uuid.UUID) -> ColumnElement[bool]:
@@ -54,27 +56,57 @@ def named(session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | Non
     return found or session.scalars(query.where(func.lower(CaseType.name) == name.lower()).limit(1)).first()
 
 
+@dataclass(frozen=True, slots=True)
+class NamedType:
+    """A type as a page of cases names it: its id, the id it shows (STANDARD_ID for the built-in), and whether any
+    field is defined on it (so that a page of cases of field-less types reads no fields)."""
+
+    id: uuid.UUID
+    public_id: uuid.UUID
+    has_fields: bool
+
+
 def named_in_projects(
     session: Session, workspace_id: uuid.UUID, wanted: Collection[tuple[uuid.UUID, str]]
-) -> dict[tuple[uuid.UUID, str], CaseType]:
-    """`named` for many (project, name) pairs in one query (a page of cases); a pair with no such type is left out."""
+) -> dict[tuple[uuid.UUID, str], NamedType]:
+    """`named` for many (project, name) pairs in one statement of plain rows (a page of cases); a pair with no such
+    type is left out."""
     if not wanted:
         return {}
-    projects = {project_id for project_id, _name in wanted}
     names = {name for _project, name in wanted if "\x00" not in name}
-    query = select(CaseType).where(
-        CaseType.workspace_id == workspace_id,
-        or_(CaseType.project_id.in_(projects), CaseType.project_id.is_(None)),
-        or_(CaseType.name.in_(names), func.lower(CaseType.name).in_({name.lower() for name in names})),
-    )
-    candidates = list(session.scalars(query))
+    parameters = {
+        "workspace_id": workspace_id,
+        "projects": list({project_id for project_id, _name in wanted}),
+        "names": list(names),
+        "lowered": list({name.lower() for name in names}),
+    }
+    # On the connection: plain rows, past the ORM's result machinery.
+    candidates = session.connection().execute(_NAMED_IN_PROJECTS, parameters).all()
     found = {}
     for project_id, name in wanted:
-        visible = [t for t in candidates if t.project_id in (project_id, None)]
+        visible = [row for row in candidates if row.project_id in (project_id, None)]
         # The exact name first, as `named` does.
-        match = next((t for t in visible if t.name == name), None) or next(
-            (t for t in visible if t.name.lower() == name.lower()), None
+        match = next((row for row in visible if row.name == name), None) or next(
+            (row for row in visible if row.name.lower() == name.lower()), None
         )
         if match is not None:
-            found[(project_id, name)] = match
+            public_id = STANDARD_ID if match.builtin else match.id
+            found[(project_id, name)] = NamedType(match.id, public_id, bool(match.has_fields))
     return found
+
+
+# Built once: a statement's cache key is worked out again for every new statement object (a page of cases asks this).
+_NAMED_IN_PROJECTS = select(
+    CaseType.id,
+    CaseType.builtin,
+    CaseType.project_id,
+    CaseType.name,
+    exists().where(FieldDefinition.case_type_id == CaseType.id).label("has_fields"),
+).where(
+    CaseType.workspace_id == bindparam("workspace_id"),
+    or_(CaseType.project_id.in_(bindparam("projects", expanding=True)), CaseType.project_id.is_(None)),
+    or_(
+        CaseType.name.in_(bindparam("names", expanding=True)),
+        func.lower(CaseType.name).in_(bindparam("lowered", expanding=True)),
+    ),
+)
