@@ -5,9 +5,10 @@ The models are shared by the dialect's routes: a case's fields here, a comment's
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, StrictBool, model_validator
 
 from casework.dialects.kibana.wire import OwnerName
+from casework.inputs import CleanInput
 from casework.workflow.case_values import Severity as CaseSeverity
 
 MAX_TITLE = 160
@@ -21,8 +22,9 @@ MAX_CUSTOM_FIELDS = 10
 MAX_CUSTOM_TEXT = 160
 
 
-class KibanaInput(BaseModel):
-    """A Kibana request body: io-ts' exact types refuse unknown keys and values of another JSON type."""
+class KibanaInput(CleanInput):
+    """A Kibana request body: io-ts' exact types refuse unknown keys and values of another JSON type; and, as every
+    casework input, no NUL character (PostgreSQL's text cannot hold one)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
