@@ -205,7 +205,9 @@ _ATTACHMENT_COLUMNS = (
 
 # Built once: a statement's cache key is worked out again for every new statement object. By the case alone: with
 # the workspace too, SQLite's planner took the workspace's alert index and read every alert of the workspace.
-_CASE_ATTACHMENTS = select(*_ATTACHMENT_COLUMNS).where(CaseAlert.case_id == bindparam("case_id")).order_by(CaseAlert.id)
+_CASE_ATTACHMENTS = (
+    select(*_ATTACHMENT_COLUMNS).where(CaseAlert.case_id == bindparam("case_id", type_=Uuid())).order_by(CaseAlert.id)
+)
 _CASE_ATTACHMENT = _CASE_ATTACHMENTS.where(CaseAlert.attachment_id == bindparam("attachment_id"))
 
 

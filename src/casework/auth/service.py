@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Uuid, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from casework.auth.models import ApiToken, AuthGeneration, User
@@ -292,10 +292,15 @@ def user_records(session: Session, workspace_id: uuid.UUID, ids: Iterable[uuid.U
     wanted = set(ids)
     if not wanted:
         return {}
-    rows = session.execute(
-        select(User.id, User.email, User.name).where(User.workspace_id == workspace_id, User.id.in_(wanted))
-    )
+    rows = session.connection().execute(_USERS_AMONG, {"workspace_id": workspace_id, "ids": list(wanted)})
     return {row.id: UserRecord(row.id, row.email, row.name) for row in rows}
+
+
+# Built once: a statement's cache key is worked out again for every new statement object (dialects name the users of
+# every answer).
+_USERS_AMONG = select(User.id, User.email, User.name).where(
+    User.workspace_id == bindparam("workspace_id", type_=Uuid()), User.id.in_(bindparam("ids", expanding=True))
+)
 
 
 # Tokens

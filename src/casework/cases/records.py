@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, Select, and_, bindparam, select
+from sqlalchemy import Row, Select, Uuid, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from casework.cases.models import Case
@@ -267,11 +267,11 @@ _ONE_CASE = select(
 ).join_from(_CASES, _STATUSES, _STATUSES.c.id == _CASES.c.status_id)
 for _sla_type, _clock in _CLOCK_JOINS:
     _ONE_CASE = _ONE_CASE.outerjoin(_clock, and_(_clock.c.case_id == _CASES.c.id, _clock.c.sla_type == _sla_type))
-_ONE_CASE = _ONE_CASE.where(_CASES.c.workspace_id == bindparam("workspace_id"))
+_ONE_CASE = _ONE_CASE.where(_CASES.c.workspace_id == bindparam("workspace_id", type_=Uuid()))
 _CASE_BY = {column: _ONE_CASE.where(_CASES.c[column] == bindparam("ref")) for column in ("id", "number", "key")}
 # The clocks of a page of cases.
 _PAGE_CLOCKS = select(_CLOCKS.c.case_id, *(_CLOCKS.c[name] for name in CLOCK_COLUMNS)).where(
-    _CLOCKS.c.case_id.in_(bindparam("case_ids", expanding=True))
+    _CLOCKS.c.case_id.in_(bindparam("case_ids", type_=Uuid(), expanding=True))
 )
 
 

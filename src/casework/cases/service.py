@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from datetime import UTC
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Uuid, bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.activity import service as activity
@@ -37,7 +37,7 @@ from casework.cases.tags import register_tags
 # Watching is part of the case's write path, so cases owns case_watchers; the watchers package writes through it.
 from casework.cases.watching import add_watchers
 from casework.db.base import Base, new_id, utcnow
-from casework.db.handles import ref_condition
+from casework.db.handles import ref_condition, ref_value
 from casework.db.statements import rows_affected
 from casework.errors import (
     Conflict,
@@ -78,18 +78,32 @@ Row = TypeVar("Row", bound=Base)
 
 def find_case(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID, for_update: bool = False) -> Case:
     """A case by id, number or key, only within the workspace; anything else is simply not found."""
-    query = select(Case).where(Case.workspace_id == workspace_id).execution_options(populate_existing=True)
-    if for_update:
-        # Only the case row: the joined status row is shared by many cases.
-        query = query.with_for_update(of=Case)
     if isinstance(ref, str) and "\x00" in ref:
         raise NotFound("case", ref)
-    named = ref_condition(Case, ref)
-    query = query.where(named if named is not None else Case.key == str(ref).upper())
-    case = session.scalar(query)
+    named = ref_value(Case, ref)
+    column, value = named if named is not None else ("key", str(ref).upper())
+    case = None
+    if value is not None:
+        case = session.scalar(_FIND_CASE[column, for_update], {"workspace_id": workspace_id, "ref": value})
     if case is None:
         raise NotFound("case", ref)
     return case
+
+
+def _find_case_by(column: str, for_update: bool) -> Select[Case]:
+    query = (
+        select(Case)
+        .where(Case.workspace_id == bindparam("workspace_id", type_=Uuid()), getattr(Case, column) == bindparam("ref"))
+        # The SLA clocks on first use only: most writes lock the case and never look at them.
+        .options(lazyload(Case.sla_clocks))
+        .execution_options(populate_existing=True)
+    )
+    # Only the case row: the joined status row is shared by many cases.
+    return query.with_for_update(of=Case) if for_update else query
+
+
+# Built once: a statement's cache key is worked out again for every new statement object (every write finds its case).
+_FIND_CASE = {(by, lock): _find_case_by(by, lock) for by in ("id", "number", "key") for lock in (False, True)}
 
 
 def visible_case(session: Session, actor: Actor, ref: str | uuid.UUID) -> Case:

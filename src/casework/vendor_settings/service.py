@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Uuid, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
@@ -44,15 +44,13 @@ def list_settings(
 ) -> list[VendorSettingRecord]:
     """The dialect's documents of the caller's workspace, oldest first; `scopes` keeps those of the scopes named."""
     actor.require_case_read()
-    query = select(*_RECORD_COLUMNS).where(
-        VendorSetting.workspace_id == actor.workspace_id, VendorSetting.dialect == dialect
-    )
+    parameters: dict[str, Any] = {"workspace_id": actor.workspace_id, "dialect": dialect}
+    query = _SETTINGS
     if scopes is not None:
         # No scope holds a NUL (PostgreSQL text cannot), so such a name matches nothing.
-        query = query.where(VendorSetting.scope.in_([scope for scope in scopes if "\x00" not in scope]))
+        query, parameters["scopes"] = _SETTINGS_OF_SCOPES, [scope for scope in scopes if "\x00" not in scope]
     # Plain rows, no entities: the Kibana dialect reads an owner's document for every answer.
-    rows = session.connection().execute(query.order_by(VendorSetting.created_at, VendorSetting.id))
-    return [VendorSettingRecord(**row._mapping) for row in rows]
+    return [VendorSettingRecord(**row._mapping) for row in session.connection().execute(query, parameters)]
 
 
 _RECORD_COLUMNS = (
@@ -66,6 +64,17 @@ _RECORD_COLUMNS = (
     VendorSetting.updated_at,
     VendorSetting.updated_by,
 )
+
+# Built once: a statement's cache key is worked out again for every new statement object.
+_SETTINGS = (
+    select(*_RECORD_COLUMNS)
+    .where(
+        VendorSetting.workspace_id == bindparam("workspace_id", type_=Uuid()),
+        VendorSetting.dialect == bindparam("dialect"),
+    )
+    .order_by(VendorSetting.created_at, VendorSetting.id)
+)
+_SETTINGS_OF_SCOPES = _SETTINGS.where(VendorSetting.scope.in_(bindparam("scopes", expanding=True)))
 
 
 def project_scope(project_id: uuid.UUID) -> str:

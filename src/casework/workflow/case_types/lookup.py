@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, bindparam, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, Uuid, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from casework.workflow.case_types.models import STANDARD_ID, CaseType
@@ -103,10 +103,10 @@ _NAMED_IN_PROJECTS = select(
     CaseType.name,
     exists().where(FieldDefinition.case_type_id == CaseType.id).label("has_fields"),
 ).where(
-    CaseType.workspace_id == bindparam("workspace_id"),
-    or_(CaseType.project_id.in_(bindparam("projects", expanding=True)), CaseType.project_id.is_(None)),
+    CaseType.workspace_id == bindparam("workspace_id", type_=Uuid()),
+    or_(CaseType.project_id.in_(bindparam("projects", type_=Uuid(), expanding=True)), CaseType.project_id.is_(None)),
     or_(
         CaseType.name.in_(bindparam("names", expanding=True)),
-        func.lower(CaseType.name).in_(bindparam("lowered", expanding=True)),
+        func.lower(CaseType.name).in_(bindparam("lowered", type_=String(), expanding=True)),
     ),
 )
