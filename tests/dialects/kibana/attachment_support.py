@@ -31,9 +31,7 @@ def user_comment(comment: str = "A new comment.", owner: str = "cases") -> dict[
     return {"type": "user", "owner": owner, "comment": comment}
 
 
-def alert(
-    alert_id: Any = "alert-1", index: Any = ".alerts-security", owner: str = "cases", **rule: Any
-) -> dict[str, Any]:
+def alert(alert_id: Any = "alert-1", index: Any = ".alerts-security", owner: str = "cases", **rule: Any) -> dict[str, Any]:
     return {"type": "alert", "owner": owner, "alertId": alert_id, "index": index,
             "rule": rule or {"id": "rule-1", "name": "Brute force"}}  # fmt: skip
 

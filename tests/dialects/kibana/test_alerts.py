@@ -166,8 +166,7 @@ async def test_alerts_added_through_kibana_show_natively_with_their_source(kiban
     assert native["counts"]["alerts"] == 2 and native["version"] == 2
     listed = (await client.get(f"/cases/{case['id']}/alerts")).json()["items"]
     assert [(a["alert_id"], a["index"], a["attachment_id"]) for a in listed] == [
-        ("a", "i", answer["comments"][0]["id"]),
-        ("b", "j", answer["comments"][0]["id"]),
+        ("a", "i", answer["comments"][0]["id"]), ("b", "j", answer["comments"][0]["id"])
     ]
     assert {a["owner"] for a in listed} == {"securitySolution"}
     entry = (await activity(client, case))[-1]
@@ -214,18 +213,11 @@ async def test_the_cases_of_an_alert_are_found_by_its_id_and_owner(kibana):
 async def test_an_alert_comment_changes_under_its_own_version(kibana, client):
     case = await new_case(kibana)
     [attached] = (await add(kibana, case, alert(["a", "b"], ["i", "i"])))["comments"]
-    body = alert(["b", "c"], ["i", "j"], id="rule-2", name="Other") | {
-        "id": attached["id"],
-        "version": attached["version"],
-    }
+    body = alert(["b", "c"], ["i", "j"], id="rule-2", name="Other") | {"id": attached["id"], "version": attached["version"]}
     response = await kibana.patch(f"/api/cases/{case['id']}/comments", json=body)
     assert response.status_code == 200, response.text
     [changed] = response.json()["comments"]
-    assert (changed["alertId"], changed["index"], changed["rule"]) == (
-        ["b", "c"],
-        ["i", "j"],
-        {"id": "rule-2", "name": "Other"},
-    )
+    assert (changed["alertId"], changed["index"], changed["rule"]) == (["b", "c"], ["i", "j"], {"id": "rule-2", "name": "Other"})
     assert changed["version"] == "WzIsMV0=" and changed["updated_by"] == attached["created_by"]
     assert changed["created_at"] == attached["created_at"]
     assert (await read(client, case))["counts"]["alerts"] == 2

@@ -92,11 +92,7 @@ async def test_an_owner_without_configuration_takes_no_custom_fields(kibana):
     boom(response, 400, "No custom fields configured.")
     # Another owner's configuration is not this owner's.
     await configure(kibana, owner="securitySolution")
-    boom(
-        await kibana.post("/api/cases", json={**NEW_CASE, "customFields": [TICKET]}),
-        400,
-        "No custom fields configured.",
-    )
+    boom(await kibana.post("/api/cases", json={**NEW_CASE, "customFields": [TICKET]}), 400, "No custom fields configured.")
 
 
 @pytest.mark.parametrize(
@@ -164,18 +160,9 @@ async def test_an_update_compares_the_list_as_stored(kibana):
     [
         ([TICKET, TICKET], "Invalid duplicated customFields keys in request: ticket"),
         ([TICKET, value("nope", "text", "a")], "Invalid custom field keys: nope"),
-        (
-            [value("urgent", "toggle", True)],
-            'Missing required custom fields without default value configured: "Ticket"',
-        ),
-        (
-            [value("ticket", "text", None)],
-            'Invalid value "null" supplied for the following required custom fields: "Ticket"',
-        ),
-        (
-            [TICKET, value("urgent", "number", 1)],
-            'The following custom fields have the wrong type in the request: "Urgent"',
-        ),
+        ([value("urgent", "toggle", True)], 'Missing required custom fields without default value configured: "Ticket"'),
+        ([value("ticket", "text", None)], 'Invalid value "null" supplied for the following required custom fields: "Ticket"'),
+        ([TICKET, value("urgent", "number", 1)], 'The following custom fields have the wrong type in the request: "Urgent"'),
         ([value("urgent", "toggle", 1)], 'Invalid value "1" supplied to "customFields,value"'),
     ],
 )
@@ -202,9 +189,7 @@ async def test_an_update_checks_custom_fields_after_the_missing_stale_and_owner_
     assert boom(response, 404).startswith(f"These cases {missing} do not exist.")
     stale = await patch(kibana, {"id": case["id"], "version": "WzksMV0=", "customFields": wrong})
     boom(stale, 409)
-    owner = await patch(
-        kibana, {"id": case["id"], "version": case["version"], "owner": "observability", "customFields": wrong}
-    )
+    owner = await patch(kibana, {"id": case["id"], "version": case["version"], "owner": "observability", "customFields": wrong})
     assert boom(owner, 400).startswith("Updating the owner of a case is not allowed")
 
 
@@ -212,9 +197,7 @@ async def test_a_case_shows_its_owners_fields_as_the_configuration_changes(kiban
     made = await configure(kibana)
     case = await create(kibana, customFields=[TICKET])
     kept = [FIELDS[0], FIELDS[3]]
-    changed = await kibana.patch(
-        f"/api/cases/configure/{made['id']}", json={"version": made["version"], "customFields": kept}
-    )
+    changed = await kibana.patch(f"/api/cases/configure/{made['id']}", json={"version": made["version"], "customFields": kept})
     assert changed.status_code == 200, changed.text
     read = (await kibana.get(f"/api/cases/{case['id']}")).json()
     assert read["customFields"] == [TICKET, FILLED[3]]

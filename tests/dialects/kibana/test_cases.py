@@ -43,11 +43,7 @@ async def test_the_documented_request_answers_kibanas_defaults(kibana):
 
 async def test_given_fields_are_kept_trimmed(kibana, tenant: Tenant):
     case = await create(
-        kibana,
-        title="  padded  ",
-        tags=[" a ", "b", "b"],
-        category=" triage ",
-        severity="critical",
+        kibana, title="  padded  ", tags=[" a ", "b", "b"], category=" triage ", severity="critical",
         assignees=[{"uid": str(tenant.admin.id)}],
     )
     assert case["title"] == "padded" and case["tags"] == ["a", "b"] and case["category"] == "triage"
@@ -62,31 +58,20 @@ async def test_given_fields_are_kept_trimmed(kibana, tenant: Tenant):
         ({"description": "x" * 30_001}, "The length of the description is too long. The maximum length is 30000."),
         ({"tags": [" "]}, "The tag field cannot be an empty string."),
         ({"tags": ["x" * 257]}, "The length of the tag is too long. The maximum length is 256."),
-        (
-            {"tags": [f"t{i}" for i in range(201)]},
-            "The length of the field tags is too long. Array must be of length <= 200.",
-        ),
+        ({"tags": [f"t{i}" for i in range(201)]}, "The length of the field tags is too long. Array must be of length <= 200."),
         ({"category": "x" * 51}, "The length of the category is too long. The maximum length is 50."),
         ({"category": ""}, "The category field cannot be an empty string."),
-        (
-            {"assignees": [{"uid": str(uuid.uuid4())} for _ in range(11)]},
-            "The length of the field assignees is too long. Array must be of length <= 10.",
-        ),
+        ({"assignees": [{"uid": str(uuid.uuid4())} for _ in range(11)]},
+         "The length of the field assignees is too long. Array must be of length <= 10."),
         ({"severity": "very-severe"}, 'Invalid value "very-severe" supplied to "severity"'),
         ({"status": "open"}, 'invalid keys "status"'),
         ({"title": None}, 'Invalid value "null" supplied to "title"'),
-        (
-            {"connector": {"id": "none", "name": "none", "type": ".none", "fields": {"a": 1}}},
-            'Invalid value "{"a":1}" supplied to "connector,fields"',
-        ),
-        (
-            {"connector": {"id": "j", "name": "Jira", "type": ".jira", "fields": {"issueType": None, "bad": "x"}}},
-            'invalid keys "bad"',
-        ),
-        (
-            {"connector": {"id": "x", "name": "x", "type": ".unknown", "fields": None}},
-            'Invalid value ".unknown" supplied to "connector,type"',
-        ),
+        ({"connector": {"id": "none", "name": "none", "type": ".none", "fields": {"a": 1}}},
+         'Invalid value "{"a":1}" supplied to "connector,fields"'),
+        ({"connector": {"id": "j", "name": "Jira", "type": ".jira", "fields": {"issueType": None, "bad": "x"}}},
+         'invalid keys "bad"'),
+        ({"connector": {"id": "x", "name": "x", "type": ".unknown", "fields": None}},
+         'Invalid value ".unknown" supplied to "connector,type"'),
     ],
 )
 async def test_a_body_outside_kibanas_limits_is_a_400_in_its_words(kibana, change, message):
@@ -113,10 +98,7 @@ async def test_an_owner_casework_does_not_serve_is_refused_as_kibana_refuses_an_
 
 
 async def test_an_owner_that_is_no_string_is_a_400(kibana):
-    assert (
-        boom(await kibana.post("/api/cases", json={**NEW_CASE, "owner": 1}), 400)
-        == 'Invalid value "1" supplied to "owner"'
-    )
+    assert boom(await kibana.post("/api/cases", json={**NEW_CASE, "owner": 1}), 400) == 'Invalid value "1" supplied to "owner"'
 
 
 async def test_a_missing_required_field_is_named(kibana):
@@ -210,17 +192,10 @@ async def test_the_category_may_be_set_to_null(kibana):
 async def test_connector_settings_and_assignees_change_through_a_patch(kibana, tenant: Tenant):
     case = await create(kibana)
     connector = {"id": "j1", "name": "Jira", "type": ".jira", "fields": {"issueType": "1", "priority": None}}
-    response = await patch(
-        kibana,
-        {
-            "id": case["id"],
-            "version": case["version"],
-            "connector": connector,
-            "settings": {"syncAlerts": True},
-            "assignees": [{"uid": str(tenant.admin.id)}],
-            "severity": "medium",
-        },
-    )
+    response = await patch(kibana, {
+        "id": case["id"], "version": case["version"], "connector": connector, "settings": {"syncAlerts": True},
+        "assignees": [{"uid": str(tenant.admin.id)}], "severity": "medium",
+    })
     [updated] = response.json()
     assert updated["connector"] == connector and updated["settings"] == {"syncAlerts": True}
     assert updated["assignees"] == [{"uid": str(tenant.admin.id)}] and updated["severity"] == "medium"
@@ -251,28 +226,14 @@ async def test_a_refused_case_leaves_every_case_of_the_request_unchanged(kibana)
     ("body", "message"),
     [
         ({"cases": []}, "The length of the field cases is too short. Array must be of length >= 1."),
-        (
-            {"cases": [{"id": "x", "version": "y", "title": "t"}] * 101},
-            "The length of the field cases is too long. Array must be of length <= 100.",
-        ),
+        ({"cases": [{"id": "x", "version": "y", "title": "t"}] * 101},
+         "The length of the field cases is too long. Array must be of length <= 100."),
         ({"cases": [{"version": "y", "title": "t"}]}, 'Invalid value "undefined" supplied to "cases,id"'),
         ({"cases": [{"id": "x", "version": "y", "status": True}]}, 'Invalid value "true" supplied to "cases,status"'),
         ({"cases": [{"id": "x", "version": "y", "title": "t", "badKey": 1}]}, 'invalid keys "badKey"'),
-        *(
-            ({"cases": [{"id": "x", "version": "y", name: None}]}, f'Invalid value "null" supplied to "cases,{name}"')
-            for name in (
-                "title",
-                "description",
-                "tags",
-                "connector",
-                "severity",
-                "assignees",
-                "customFields",
-                "settings",
-                "status",
-                "owner",
-            )
-        ),
+        *(({"cases": [{"id": "x", "version": "y", name: None}]}, f'Invalid value "null" supplied to "cases,{name}"')
+          for name in ("title", "description", "tags", "connector", "severity", "assignees", "customFields",
+                       "settings", "status", "owner")),
     ],
 )
 async def test_a_bad_patch_body_is_a_400(kibana, body, message):
@@ -303,10 +264,7 @@ async def test_a_missing_id_deletes_nothing(kibana):
     ("params", "message"),
     [
         ([], "The length of the field ids is too short. Array must be of length >= 1."),
-        (
-            [("ids", str(i)) for i in range(101)],
-            "The length of the field ids is too long. Array must be of length <= 100.",
-        ),
+        ([("ids", str(i)) for i in range(101)], "The length of the field ids is too long. Array must be of length <= 100."),
         ([("ids", "[not json")], "[request query.ids]: could not parse array value from json input"),
     ],
 )
@@ -333,18 +291,13 @@ async def test_a_kibana_change_reads_natively_with_its_source(kibana, app, tenan
 
 async def test_custom_field_values_are_stored_and_shown_with_their_kibana_types(kibana):
     text_key, toggle_key = "d312efda-ec2b-42ec-9e2c-84981795c581", "fcc6840d-eb14-42df-8aaf-232201a705ec"
-    configured = await kibana.post(
-        "/api/cases/configure",
-        json={
-            "owner": "cases",
-            "closure_type": "close-by-user",
-            "connector": NEW_CASE["connector"],
-            "customFields": [
-                {"key": text_key, "label": "Text", "type": "text", "required": False},
-                {"key": toggle_key, "label": "Toggle", "type": "toggle", "required": False},
-            ],
-        },
-    )
+    configured = await kibana.post("/api/cases/configure", json={
+        "owner": "cases", "closure_type": "close-by-user", "connector": NEW_CASE["connector"],
+        "customFields": [
+            {"key": text_key, "label": "Text", "type": "text", "required": False},
+            {"key": toggle_key, "label": "Toggle", "type": "toggle", "required": False},
+        ],
+    })
     assert configured.status_code == 200, configured.text
     fields = [
         {"key": text_key, "type": "text", "value": "Field value"},

@@ -27,11 +27,7 @@ CASE_FIELDS = {
 async def test_the_documented_example_answers_the_case_with_its_new_comment(app, tenant, kibana):
     case = await new_case(kibana)
     # As the documentation's curl sends it, only the host and the case id replaced.
-    headers = {
-        "Authorization": f"ApiKey {tenant.admin.token}",
-        "Content-Type": "application/json",
-        "kbn-xsrf": "string",
-    }
+    headers = {"Authorization": f"ApiKey {tenant.admin.token}", "Content-Type": "application/json", "kbn-xsrf": "string"}
     async with kibana_client(app, headers) as client:
         response = await client.post(
             f"/api/cases/{case['id']}/comments", content='{"type":"user","owner":"cases","comment":"A new comment."}'
@@ -49,9 +45,8 @@ async def test_the_documented_example_answers_the_case_with_its_new_comment(app,
     # The case itself changed: its update time, its updater and its version.
     assert answer["version"] != case["version"]
     assert answer["updated_by"] == case["created_by"] and answer["updated_at"] is not None
-    assert {
-        k: v for k, v in answer.items() if k not in ("comments", "totalComment", "version", "updated_at", "updated_by")
-    } == {  # fmt: skip
+    assert {k: v for k, v in answer.items() if k not in ("comments", "totalComment", "version", "updated_at",
+                                                         "updated_by")} == {  # fmt: skip
         k: v for k, v in case.items() if k not in ("comments", "totalComment", "version", "updated_at", "updated_by")
     }
 
@@ -86,7 +81,7 @@ async def test_a_comment_whose_owner_is_not_the_case_s_is_refused_and_changes_no
         ({"type": "user", "owner": "cases"}, None),
         ({"bad": "comment"}, None),
         ({"type": "nope", "owner": "cases", "comment": "c"}, None),
-        ({"type": "user", "owner": "cases", "comment": "a\x00b"}, None),
+        ({"type": "user", "owner": "cases", "comment": "a\x00b"}, 'Invalid value "a\x00b" supplied to "user,comment"'),
     ],
 )  # fmt: skip
 async def test_a_bad_comment_is_a_400_and_changes_nothing(kibana, body, message):
@@ -96,8 +91,6 @@ async def test_a_bad_comment_is_a_400_and_changes_nothing(kibana, body, message)
     assert set(response.json()) == {"statusCode", "error", "message"}
     if message is not None:
         assert response.json()["message"] == message
-    elif "comment" in body:
-        assert "comment" in response.json()["message"]
     assert await get_case(kibana, case) == case
 
 
@@ -188,9 +181,7 @@ async def test_the_deprecated_list_answers_every_attachment_with_kibana_s_warnin
     response = await kibana.get(f"/api/cases/{case['id']}/comments")
     assert response.status_code == 200
     assert response.json() == answer["comments"]
-    assert (
-        response.headers["warning"].startswith("299 Kibana-") and "Deprecated endpoint" in response.headers["warning"]
-    )
+    assert response.headers["warning"].startswith("299 Kibana-") and "Deprecated endpoint" in response.headers["warning"]
 
 
 # Changing

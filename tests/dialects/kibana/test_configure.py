@@ -29,10 +29,7 @@ TEMPLATE = {
     "tags": ["mail"],
     "caseFields": {
         "title": "Phishing",
-        "customFields": [
-            {"key": "ticket", "type": "text", "value": "T-1"},
-            {"key": "urgent", "type": "toggle", "value": True},
-        ],
+        "customFields": [{"key": "ticket", "type": "text", "value": "T-1"}, {"key": "urgent", "type": "toggle", "value": True}],
     },
 }
 OBSERVABLE_TYPES = [{"key": "mail-sender", "label": "Mail sender"}]
@@ -150,9 +147,7 @@ async def test_a_configured_field_keeps_its_type(kibana):
     made = await configure(kibana)
     changed = [{**FIELDS[0], "type": "toggle"}]
     boom(
-        await kibana.patch(
-            f"/api/cases/configure/{made['id']}", json={"version": made["version"], "customFields": changed}
-        ),
+        await kibana.patch(f"/api/cases/configure/{made['id']}", json={"version": made["version"], "customFields": changed}),
         400,
         'Invalid custom field types in request for the following labels: "Ticket"',
     )
@@ -170,10 +165,7 @@ async def test_a_configured_field_keeps_its_type(kibana):
             [{**FIELDS[0], "key": f"k{i}"} for i in range(11)],
             "The length of the field customFields is too long. Array must be of length <= 10.",
         ),
-        (
-            [{**FIELDS[3], "defaultValue": "ops"}],
-            'Default value is not present in options for the following fields: "Team"',
-        ),
+        ([{**FIELDS[3], "defaultValue": "ops"}], 'Default value is not present in options for the following fields: "Team"'),
         (
             [{**FIELDS[2], "defaultValue": 2**53}],
             "The defaultValue field should be an integer between -(2^53 - 1) and 2^53 - 1, inclusive.",
@@ -191,16 +183,11 @@ async def test_a_configured_field_keeps_its_type(kibana):
         ([{**FIELDS[0], "defaultValue": True}], 'Invalid value "true" supplied to "customFields,defaultValue"'),
         ([{**FIELDS[3], "options": []}], "The length of the field options is too short. Array must be of length >= 1."),
         ([{**FIELDS[0], "options": FIELDS[3]["options"]}], 'invalid keys "options"'),
-        (
-            [{**FIELDS[0], "defaultValue": "t" * 161}],
-            "The length of the defaultValue is too long. The maximum length is 160.",
-        ),
+        ([{**FIELDS[0], "defaultValue": "t" * 161}], "The length of the defaultValue is too long. The maximum length is 160."),
     ],
 )
 async def test_custom_field_definitions_are_checked_in_kibanas_words(kibana, fields, message):
-    response = await kibana.post(
-        "/api/cases/configure", json={**CONFIGURATION, "customFields": fields, "templates": []}
-    )
+    response = await kibana.post("/api/cases/configure", json={**CONFIGURATION, "customFields": fields, "templates": []})
     assert message in boom(response, 400)
     assert (await kibana.get("/api/cases/configure")).json() == []
 
@@ -213,19 +200,11 @@ async def test_custom_field_definitions_are_checked_in_kibanas_words(kibana, fie
         ({"owner": "someone"}, None),
         ({"templates": [{**TEMPLATE, "key": "Bad"}]}, "Key must be lower case, a-z, 0-9, '_', and '-' are allowed"),
         (
-            {
-                "templates": [
-                    {**TEMPLATE, "caseFields": {"customFields": [{"key": "nope", "type": "text", "value": "x"}]}}
-                ]
-            },
+            {"templates": [{**TEMPLATE, "caseFields": {"customFields": [{"key": "nope", "type": "text", "value": "x"}]}}]},
             "Invalid custom field keys: nope",
         ),
         (
-            {
-                "templates": [
-                    {**TEMPLATE, "caseFields": {"customFields": [{"key": "ticket", "type": "toggle", "value": True}]}}
-                ]
-            },
+            {"templates": [{**TEMPLATE, "caseFields": {"customFields": [{"key": "ticket", "type": "toggle", "value": True}]}}]},
             'The following custom fields have the wrong type in the request: "Ticket"',
         ),
         ({"templates": [{**TEMPLATE, "caseFields": None}]}, "No custom fields added to template."),
@@ -243,11 +222,7 @@ async def test_a_configuration_request_is_strict(kibana, changes, message):
 async def test_without_kbn_xsrf_a_configuration_is_refused(app, tenant: Tenant):
     headers = {"Authorization": kibana_headers(tenant.admin.token)["Authorization"]}
     async with kibana_client(app, headers) as client:
-        boom(
-            await client.post("/api/cases/configure", json=CONFIGURATION),
-            400,
-            "Request must contain a kbn-xsrf header.",
-        )
+        boom(await client.post("/api/cases/configure", json=CONFIGURATION), 400, "Request must contain a kbn-xsrf header.")
         assert (await client.get("/api/cases/configure")).status_code == 200
 
 
@@ -293,9 +268,7 @@ async def test_configured_custom_fields_are_casework_fields_of_the_owners_case_t
 async def test_a_case_of_the_owners_type_takes_the_configured_defaults(app, kibana, tenant: Tenant):
     await configure(kibana)
     async with api_client(app, tenant.admin.headers) as native:
-        response = await native.post(
-            "/cases", json={"title": "Phish", "type": "Kibana cases", "fields": {"ticket": "T-9"}}
-        )
+        response = await native.post("/cases", json={"title": "Phish", "type": "Kibana cases", "fields": {"ticket": "T-9"}})
     assert response.status_code == 201, response.text
     assert response.json()["fields"] == {"ticket": "T-9", "urgent": False, "impact": 3, "team": "soc"}
 
@@ -343,5 +316,4 @@ async def test_a_nul_in_a_configuration_is_a_400_naming_where_and_nothing_is_kep
     response = await kibana.post("/api/cases/configure", json={**CONFIGURATION, "connector": connector})
     # Refused with the body, in Kibana's words for a value it does not take (io-ts names the path with commas).
     assert boom(response, 400) == 'Invalid value "a\x00b" supplied to "connector,name"'
-
     assert (await kibana.get("/api/cases/configure")).json() == []

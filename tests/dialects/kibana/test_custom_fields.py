@@ -27,11 +27,7 @@ def test_values_that_fit_the_configuration_pass():
 @pytest.mark.parametrize(
     ("configs", "values", "message"),
     [
-        (
-            FIELDS,
-            [value("ticket", "text", "a"), value("ticket", "text", "b")],
-            "Invalid duplicated customFields keys in request: ticket",
-        ),
+        (FIELDS, [value("ticket", "text", "a"), value("ticket", "text", "b")], "Invalid duplicated customFields keys in request: ticket"),
         (None, [value("ticket", "text", "a")], "No custom fields configured."),
         (FIELDS, [value("nope", "text", "a"), value("gone", "text", "b")], "Invalid custom field keys: nope,gone"),
         (
@@ -39,16 +35,8 @@ def test_values_that_fit_the_configuration_pass():
             [],
             'Missing required custom fields without default value configured: "Ticket"',
         ),
-        (
-            FIELDS,
-            [value("urgent", "toggle", None)],
-            'Invalid value "null" supplied for the following required custom fields: "Urgent"',
-        ),
-        (
-            FIELDS,
-            [value("impact", "text", "3")],
-            'The following custom fields have the wrong type in the request: "Impact"',
-        ),
+        (FIELDS, [value("urgent", "toggle", None)], 'Invalid value "null" supplied for the following required custom fields: "Urgent"'),
+        (FIELDS, [value("impact", "text", "3")], 'The following custom fields have the wrong type in the request: "Impact"'),
     ],
 )
 def test_values_kibana_refuses_are_refused_in_its_words(configs, values, message):
@@ -56,12 +44,8 @@ def test_values_kibana_refuses_are_refused_in_its_words(configs, values, message
 
 
 def test_templates_follow_the_configured_fields():
-    template = {
-        "key": "t",
-        "name": "T",
-        "caseFields": {"customFields": [value("ticket", "text", "x"), value("old", "text", "y")]},
-    }
+    template = {"key": "t", "name": "T", "caseFields": {"customFields": [value("ticket", "text", "x"), value("old", "text", "y")]}}
     [filled] = custom_fields.fill_templates([template], FIELDS[:2])
     assert filled["caseFields"]["customFields"] == [value("ticket", "text", "x"), value("urgent", "toggle", False)]
-    assert custom_fields.fill_templates([template], [])[0]["caseFields"]["customFields"] == []
+    assert custom_fields.fill_templates([template], []) [0]["caseFields"]["customFields"] == []
     assert template["caseFields"]["customFields"][1]["key"] == "old"  # the given template is left as it was

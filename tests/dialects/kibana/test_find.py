@@ -22,13 +22,8 @@ async def close(kibana, case: dict) -> dict:
 
 async def test_nothing_found_is_kibanas_empty_envelope(kibana):
     assert await find(kibana) == {
-        "cases": [],
-        "page": 1,
-        "per_page": 20,
-        "total": 0,
-        "count_open_cases": 0,
-        "count_in_progress_cases": 0,
-        "count_closed_cases": 0,
+        "cases": [], "page": 1, "per_page": 20, "total": 0,
+        "count_open_cases": 0, "count_in_progress_cases": 0, "count_closed_cases": 0,
     }
 
 
@@ -117,25 +112,17 @@ async def test_dates_take_kibanas_date_math(kibana):
     ("params", "message"),
     [
         ({"perPage": 101}, "The provided perPage value is too high. The maximum allowed perPage value is 100."),
-        (
-            {"page": 209, "perPage": 100},
-            "The number of documents is too high. Paginating through more than 10000 documents is not possible.",
-        ),
-        (
-            {"page": 10_001},
-            "The number of documents is too high. Paginating through more than 10000 documents is not possible.",
-        ),
+        ({"page": 209, "perPage": 100},
+         "The number of documents is too high. Paginating through more than 10000 documents is not possible."),
+        ({"page": 10_001}, "The number of documents is too high. Paginating through more than 10000 documents is not possible."),
         ({"perPage": "true"}, 'Invalid value "true" supplied to "perPage"'),
         ({"sortField": "owner"}, 'Invalid value "owner" supplied to "sortField"'),
         ({"searchFields": "tags", "search": "x"}, 'Invalid value "tags" supplied to "searchFields"'),
         ({"status": "pending"}, 'Invalid value "pending" supplied to "status"'),
-        (
-            {"tags": [str(i) for i in range(101)]},
-            "The length of the field tags is too long. Array must be of length <= 100.",
-        ),
+        ({"tags": [str(i) for i in range(101)]}, "The length of the field tags is too long. Array must be of length <= 100."),
         ({"from": "yesterday"}, 'Invalid "from" and/or "to" query parameters'),
         ({"owner": "no such owner!"}, 'Invalid value "no such owner!" supplied to "owner"'),
-        ({"category": ""}, 'Invalid value "" supplied to "category"'),
+        ({"category": ""}, "Invalid value \"\" supplied to \"category\""),
     ],
 )
 async def test_bad_find_parameters_are_a_400_in_kibanas_words(kibana, params, message):
@@ -198,6 +185,8 @@ def test_date_math_reads_as_elasticsearch_does(text, round_up, expected):
 def test_date_math_refuses_what_names_no_moment(text):
     with pytest.raises(datemath.DateMathError):
         datemath.parse(text, NOW)
+
+
 
 
 @pytest.mark.parametrize("field", ["createdAt", "updatedAt", "closedAt", "title", "status", "severity", "category"])

@@ -19,39 +19,16 @@ async def test_a_created_case_has_every_field_of_kibanas_case(kibana, tenant: Te
     assert created.status_code == 200, created.text
     case = created.json()
     assert set(case) == {
-        "assignees",
-        "category",
-        "closed_at",
-        "closed_by",
-        "comments",
-        "connector",
-        "created_at",
-        "created_by",
-        "customFields",
-        "description",
-        "duration",
-        "external_service",
-        "id",
-        "owner",
-        "settings",
-        "severity",
-        "status",
-        "tags",
-        "title",
-        "totalAlerts",
-        "totalComment",
-        "updated_at",
-        "updated_by",
-        "version",
+        "assignees", "category", "closed_at", "closed_by", "comments", "connector", "created_at", "created_by",
+        "customFields", "description", "duration", "external_service", "id", "owner", "settings", "severity",
+        "status", "tags", "title", "totalAlerts", "totalComment", "updated_at", "updated_by", "version",
     }
     assert case["version"] == "WzEsMV0="  # [1,1]
     assert case["status"] == "open" and case["severity"] == "low"
     assert case["updated_by"] is None and case["updated_at"] is None
     assert case["connector"] == NEW_CASE["connector"] and case["settings"] == {"syncAlerts": False}
     assert case["created_by"] == {
-        "email": "admin@example.com",
-        "full_name": "Admin",
-        "username": "admin@example.com",
+        "email": "admin@example.com", "full_name": "Admin", "username": "admin@example.com",
         "profile_uid": str(tenant.admin.id),
     }
     fetched = await kibana.get(f"/api/cases/{case['id']}")
@@ -90,11 +67,7 @@ async def test_a_write_without_kbn_xsrf_is_refused_after_authentication(app, ten
         refused = await client.post("/api/cases", json={"not": "even valid"})
         read = await client.get("/api/cases/00000000-0000-0000-0000-000000000000")
     assert refused.status_code == 400
-    assert refused.json() == {
-        "statusCode": 400,
-        "error": "Bad Request",
-        "message": "Request must contain a kbn-xsrf header.",
-    }
+    assert refused.json() == {"statusCode": 400, "error": "Bad Request", "message": "Request must contain a kbn-xsrf header."}
     assert read.status_code == 404
     headers = {"Authorization": f"ApiKey {tenant.admin.token}", "kbn-version": "8.15.0"}
     async with kibana_client(app, headers) as client:
@@ -124,6 +97,7 @@ async def test_a_case_created_through_kibana_reads_natively_with_source_kibana(k
     assert [(entry["action"], entry["source"]) for entry in log] == [("created", "kibana")]
 
 
+
 def test_kibanas_severities_are_caseworks_in_the_same_words():
     assert wire.SEVERITIES == ("low", "medium", "high", "critical")
 
@@ -135,9 +109,4 @@ def test_a_version_reads_back_from_its_kibana_form(version):
 
 def test_versions_are_kibanas_base64_pairs():
     assert wire.encode_version(2) == "WzIsMV0="
-    assert [wire.decode_version(v) for v in ("WzUzMiwxXQ==", "bm9wZQ==", "not base64!", "WzAsMV0=")] == [
-        532,
-        None,
-        None,
-        None,
-    ]
+    assert [wire.decode_version(v) for v in ("WzUzMiwxXQ==", "bm9wZQ==", "not base64!", "WzAsMV0=")] == [532, None, None, None]

@@ -25,16 +25,12 @@ def test_no_input_gets_a_server_error(app, tenant: Tenant, mode: GenerationMode)
     for operation in operations:
 
         @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(
-            max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck), database=None
-        )
+        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def check(case):  # type: ignore[no-untyped-def]
             response = case.call(headers=kibana_headers(tenant.admin.token))
             exercised.add(operation.label)
             if response.status_code >= 500:
-                failures.append(
-                    f"{case.method} {case.formatted_path} {case.body!r}: {response.status_code} {response.text[:300]}"
-                )
+                failures.append(f"{case.method} {case.formatted_path} {case.body!r}: {response.status_code} {response.text[:300]}")
             elif response.status_code >= 400 and set(response.json()) != {"statusCode", "error", "message"}:
                 failures.append(f"{case.method} {case.formatted_path}: not a Boom body: {response.text[:300]}")
 

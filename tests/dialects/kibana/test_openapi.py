@@ -9,13 +9,8 @@ from tests.dialects.kibana.conftest import NEW_CASE
 from tests.test_response_schemas import nonconformities
 
 CASE_ROUTES = {
-    ("post", "/api/cases"),
-    ("patch", "/api/cases"),
-    ("delete", "/api/cases"),
-    ("get", "/api/cases/{caseId}"),
-    ("get", "/api/cases/_find"),
-    ("get", "/api/cases/tags"),
-    ("get", "/api/cases/reporters"),
+    ("post", "/api/cases"), ("patch", "/api/cases"), ("delete", "/api/cases"), ("get", "/api/cases/{caseId}"),
+    ("get", "/api/cases/_find"), ("get", "/api/cases/tags"), ("get", "/api/cases/reporters"),
     ("get", "/api/cases/status"),
 }
 

@@ -40,17 +40,9 @@ async def test_a_push_names_the_unknown_connector_once_the_case_is_found(kibana)
         404,
         "Saved object [action/jira-1] not found",
     )
-    boom(
-        await kibana.post(f"/api/cases/{case['id']}/connector/jira-1/_push"),
-        404,
-        "Saved object [action/jira-1] not found",
-    )
+    boom(await kibana.post(f"/api/cases/{case['id']}/connector/jira-1/_push"), 404, "Saved object [action/jira-1] not found")
     unknown = "5d5b6c9e-0000-4000-8000-000000000000"
-    boom(
-        await kibana.post(f"/api/cases/{unknown}/connector/jira-1/_push"),
-        404,
-        f"Saved object [cases/{unknown}] not found",
-    )
+    boom(await kibana.post(f"/api/cases/{unknown}/connector/jira-1/_push"), 404, f"Saved object [cases/{unknown}] not found")
     after = (await kibana.get(f"/api/cases/{case['id']}")).json()
     assert (after["version"], after["external_service"]) == (case["version"], None)
 
@@ -59,11 +51,7 @@ async def test_a_push_is_a_write_and_needs_kbn_xsrf(app, kibana, tenant: Tenant)
     case = await new_case(kibana)
     headers = {"Authorization": kibana_headers(tenant.admin.token)["Authorization"]}
     async with kibana_client(app, headers) as client:
-        boom(
-            await client.post(f"/api/cases/{case['id']}/connector/x/_push"),
-            400,
-            "Request must contain a kbn-xsrf header.",
-        )
+        boom(await client.post(f"/api/cases/{case['id']}/connector/x/_push"), 400, "Request must contain a kbn-xsrf header.")
 
 
 async def upload(kibana: httpx.AsyncClient, case_id: str, name: str, data: bytes = b"some notes\n", **form: str):
@@ -124,9 +112,7 @@ async def test_the_filename_part_names_the_file_and_the_upload_gives_its_type(ki
         ("notes.txt", {"filename": "n" * 161}, "The length of the filename is too long. The maximum length is 160."),
     ],
 )
-async def test_a_file_kibana_would_refuse_is_a_400_and_nothing_is_stored(
-    app, kibana, tenant: Tenant, name, form, message
-):
+async def test_a_file_kibana_would_refuse_is_a_400_and_nothing_is_stored(app, kibana, tenant: Tenant, name, form, message):
     case = await new_case(kibana)
     boom(await upload(kibana, case["id"], name, **form), 400, message)
     async with api_client(app, tenant.admin.headers) as native:

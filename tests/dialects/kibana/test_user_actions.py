@@ -27,10 +27,7 @@ async def test_a_new_case_has_its_create_case_action(kibana):
     [created] = found["userActions"]
     assert set(created) == FIELDS
     assert (created["type"], created["action"], created["comment_id"], created["owner"]) == (
-        "create_case",
-        "create",
-        None,
-        "cases",
+        "create_case", "create", None, "cases"
     )
     assert created["payload"] == {
         "title": "Case title 1", "description": "A case description.", "tags": ["t1", "t2"],
@@ -70,19 +67,11 @@ async def test_changes_made_natively_are_kibana_s_field_actions(kibana, client):
     await patch(client, case, {"status": "in_progress"})
     found = await find(kibana, case)
     assert kinds(found)[1:] == [
-        ("title", "update"),
-        ("severity", "update"),
-        ("tags", "add"),
-        ("tags", "delete"),
-        ("status", "update"),
+        ("title", "update"), ("severity", "update"), ("tags", "add"), ("tags", "delete"), ("status", "update")
     ]
     payloads = [a["payload"] for a in found["userActions"][1:]]
     assert payloads == [
-        {"title": "Renamed"},
-        {"severity": "high"},
-        {"tags": ["new"]},
-        {"tags": ["drop"]},
-        {"status": "in-progress"},
+        {"title": "Renamed"}, {"severity": "high"}, {"tags": ["new"]}, {"tags": ["drop"]}, {"status": "in-progress"}
     ]
     # One entry of the log, several user actions: each its own id.
     assert len({a["id"] for a in found["userActions"]}) == len(found["userActions"])
@@ -106,13 +95,8 @@ async def test_types_filter_by_kind_and_by_attachment_group(kibana, client):
     await patch(client, case, {"title": "Renamed"})
     assert kinds(await find(kibana, case, types="user")) == [("comment", "create")]
     alerts = await find(kibana, case, types="alert")
-    assert (
-        kinds(alerts) == [("comment", "create")] and alerts["userActions"][0]["payload"]["comment"]["type"] == "alert"
-    )
-    assert kinds(await find(kibana, case, types=["title", "create_case"])) == [
-        ("create_case", "create"),
-        ("title", "update"),
-    ]
+    assert kinds(alerts) == [("comment", "create")] and alerts["userActions"][0]["payload"]["comment"]["type"] == "alert"
+    assert kinds(await find(kibana, case, types=["title", "create_case"])) == [("create_case", "create"), ("title", "update")]
     assert kinds(await find(kibana, case, types="action")) == [("create_case", "create"), ("title", "update")]
     assert (await find(kibana, case, types="comment"))["total"] == 2
     assert (await find(kibana, case, types="attachment"))["total"] == 0
@@ -177,10 +161,7 @@ async def test_a_kibana_patch_is_kibana_s_field_actions(kibana):
     assert response.status_code == 200, response.text
     actions = (await find(kibana, case))["userActions"][1:]
     assert {(a["type"], a["action"]) for a in actions} == {
-        ("status", "update"),
-        ("settings", "update"),
-        ("connector", "update"),
-        ("description", "update"),
+        ("status", "update"), ("settings", "update"), ("connector", "update"), ("description", "update")
     }
     payloads = {a["type"]: a["payload"] for a in actions}
     assert payloads["status"] == {"status": "closed"}
