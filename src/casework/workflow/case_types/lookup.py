@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, String, Uuid, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from casework.workflow.case_types.models import STANDARD_ID, CaseType
+from casework.workflow.case_types.models import STANDARD_ID, CaseType, public_id
 from casework.workflow.fields.models import FieldDefinition
 
 
@@ -90,8 +90,7 @@ def named_in_projects(
             (row for row in visible if row.name.lower() == name.lower()), None
         )
         if match is not None:
-            public_id = STANDARD_ID if match.builtin else match.id
-            found[(project_id, name)] = NamedType(match.id, public_id, bool(match.has_fields))
+            found[(project_id, name)] = NamedType(match.id, public_id(match.id, match.builtin), bool(match.has_fields))
     return found
 
 

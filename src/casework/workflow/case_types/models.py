@@ -38,7 +38,12 @@ class CaseType(IdMixin, Base):
 
     @property
     def public_id(self) -> uuid.UUID:
-        return STANDARD_ID if self.builtin else self.id
+        return public_id(self.id, self.builtin)
+
+
+def public_id(type_id: uuid.UUID, builtin: bool) -> uuid.UUID:
+    """The id a type shows: Datadog's STANDARD_ID for the built-in, its own otherwise."""
+    return STANDARD_ID if builtin else type_id
 
 
 def standard_type(workspace_id: uuid.UUID) -> CaseType:
