@@ -4,6 +4,7 @@ Each backend gets one freshly migrated database (PostgreSQL: a schema of its own
 (the tenant boundary isolates tests as it isolates customers), with an admin and a client for the app.
 """
 
+import functools
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -18,11 +19,13 @@ from fastapi import FastAPI
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+import casework.app
 from casework.app import create_app
 from casework.auth.schemas import UserCreate
 from casework.auth.service import SCOPES, add_user, issue_token
 from casework.db import migrate
 from casework.db.database import Database
+from casework.http import RateLimiter
 from casework.projects.schemas import ProjectCreate
 from casework.projects.service import add_project, create_workspace
 from casework.settings import Settings
@@ -76,6 +79,15 @@ def fresh_database(backend: str, tmp_path: Path, revision: str = "head") -> Iter
         with admin.connect() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def rate_limit_clock_stands_still() -> Iterator[None]:
+    """Apps built here count requests against a clock standing mid-window: with a real one, a window ending between
+    a test's requests lets the next window in early (tests/auth/test_rate_limiter.py moves its own clock)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(casework.app, "RateLimiter", functools.partial(RateLimiter, clock=lambda: 30.0))
+        yield
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
