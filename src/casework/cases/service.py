@@ -2,12 +2,13 @@
 (archiving and deleting: casework.cases.lifecycle; bulk updates: casework.cases.bulk; finding:
 casework.cases.search)."""
 
+import functools
 import uuid
 from collections.abc import Iterable
 from datetime import UTC
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Uuid, bindparam, delete, insert, select, update
+from sqlalchemy import Integer, Select, String, Update, Uuid, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -563,26 +564,55 @@ def record_change(
 ) -> int:
     """Bump the locked case's version, adjust its content counts, and log the change; returns the new version."""
     now = utcnow()
-    values: dict[str, Any] = {"version": case.version + 1, "updated_at": now, "updated_by": actor.author_id}
-    for column, delta in (counts or {}).items():
-        values[column] = getattr(Case, column) + delta
-    session.execute(update(Case.__table__).where(Case.id == case.id).values(**values))
+    counts = counts or {}
+    version = case.version + 1
+    parameters: dict[str, Any] = {"case_id": case.id, "new_version": version, "now": now, "by": actor.author_id}
+    parameters.update({f"delta_{column}": delta for column, delta in counts.items()})
+    session.execute(_bump_statement(tuple(sorted(counts))), parameters)
     activity.record(session, actor, case.id, action, changes, now)
-    # The row is already written: keep the loaded case current without making the session write it again.
-    set_committed_value(case, "version", case.version + 1)
-    return case.version
+    # The row is already written: the loaded case takes the new version without the session writing it again (its
+    # counts stay those the change was built on).
+    set_committed_value(case, "version", version)
+    return version
+
+
+_CASE_ROWS = Case.__table__
+_THIS_CASE = _CASE_ROWS.c.id == bindparam("case_id", type_=Uuid())
+
+
+def _count_changes(columns: Iterable[str]) -> dict[str, Any]:
+    return {column: _CASE_ROWS.c[column] + bindparam(f"delta_{column}", type_=Integer()) for column in columns}
+
+
+@functools.cache
+def _bump_statement(count_columns: tuple[str, ...]) -> Update:
+    """The Core UPDATE of a change (its count columns sorted): built once per set of counts, past the ORM's bulk
+    UPDATE machinery."""
+    return (
+        update(_CASE_ROWS)
+        .where(_THIS_CASE)
+        .values(
+            version=bindparam("new_version", type_=Integer()),
+            updated_at=bindparam("now", type_=_CASE_ROWS.c.updated_at.type),
+            updated_by=bindparam("by", type_=Uuid()),
+            **_count_changes(count_columns),
+        )
+    )
+
+
+_SET_OUTCOME = update(_CASE_ROWS).where(_THIS_CASE).values(outcome=bindparam("outcome", type_=String()))
 
 
 def set_outcome(session: Session, case: Case, outcome: str | None) -> None:
     """Set the locked case's outcome alone (an accepted override's): the caller records the change."""
-    session.execute(update(Case.__table__).where(Case.id == case.id).values(outcome=outcome))
+    session.execute(_SET_OUTCOME, {"case_id": case.id, "outcome": outcome})
     set_committed_value(case, "outcome", outcome)
 
 
 def adjust_counts(session: Session, case: Case, counts: dict[str, int]) -> None:
     """Adjust the locked case's content counts alone: the caller records the change with record_change."""
-    values = {column: getattr(Case, column) + delta for column, delta in counts.items()}
-    session.execute(update(Case.__table__).where(Case.id == case.id).values(**values))
+    statement = update(_CASE_ROWS).where(_THIS_CASE).values(**_count_changes(counts))
+    session.execute(statement, {"case_id": case.id, **{f"delta_{column}": delta for column, delta in counts.items()}})
 
 
 # Activity
