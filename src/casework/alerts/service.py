@@ -31,6 +31,8 @@ class AttachOutcome:
     duplicates: list[str]
     alert_count: int
     case_version: int
+    # The case's alert attachments after the change, oldest first, when the caller asked for them.
+    attachments: list[AlertAttachmentRecord] | None = None
 
 
 def _requested(data: AlertAttach) -> tuple[dict[str, str], set[str]]:
@@ -70,21 +72,30 @@ def attach_alerts(
     ref: str | uuid.UUID,
     data: AlertAttach,
     expected_version: int | None = None,
+    *,
+    with_attachments: bool = False,
 ) -> AttachOutcome:
     """Attach the request's alerts as one attachment; alerts the case already has, or that the request repeats,
-    are reported as duplicates and counted once. A request that would take the case past the cap adds nothing."""
+    are reported as duplicates and counted once. A request that would take the case past the cap adds nothing.
+
+    with_attachments: the outcome holds the case's alert attachments after the change, read with the alerts the
+    case already has rather than by another statement."""
     wanted, repeated = _requested(data)
     # The case row stays locked until commit: the count read here is the count the insert builds on.
     case = lock_case_for_change(session, actor, ref, expected_version)
     # All of the case's alerts (at most the cap): one statement whatever the request's size.
-    existing = set(session.scalars(select(CaseAlert.alert_id).where(CaseAlert.case_id == case.id)))
+    attachments = _attachments(session, case.id) if with_attachments else None
+    if attachments is None:
+        existing = set(session.scalars(select(CaseAlert.alert_id).where(CaseAlert.case_id == case.id)))
+    else:
+        existing = {alert_id for attachment in attachments for alert_id in attachment.alert_ids}
     added = [alert_id for alert_id in wanted if alert_id not in existing]
     duplicates = [alert_id for alert_id in wanted if alert_id in existing or alert_id in repeated]
 
     if case.alert_count + len(added) > MAX_ALERTS_PER_CASE:
         raise _cap_error(case.alert_count, len(added))
     if not added:
-        return AttachOutcome(None, [], duplicates, case.alert_count, case.version)
+        return AttachOutcome(None, [], duplicates, case.alert_count, case.version, attachments)
 
     attachment_id = new_id()
     rule = _rule(data)
@@ -112,7 +123,29 @@ def attach_alerts(
     if rule:
         changes["rule"] = [None, rule]
     version = record_change(session, actor, case, "alerts_attached", changes, {"alert_count": len(added)})
-    return AttachOutcome(attachment_id, added, duplicates, case.alert_count + len(added), version)
+    if attachments is not None:
+        attachments.append(_new_attachment(case.id, shared, added, indexes))
+    return AttachOutcome(attachment_id, added, duplicates, case.alert_count + len(added), version, attachments)
+
+
+def _new_attachment(
+    case_id: uuid.UUID, shared: Mapping[str, Any], alert_ids: list[str], indexes: list[str]
+) -> AlertAttachmentRecord:
+    """The record of the attachment just inserted with `shared` values, as a read of it would give it."""
+    return AlertAttachmentRecord(
+        id=shared["attachment_id"],
+        case_id=case_id,
+        alert_ids=tuple(alert_ids),
+        indexes=tuple(indexes),
+        rule_id=shared["rule_id"],
+        rule_name=shared["rule_name"],
+        owner=shared["owner"],
+        version=shared["version"],
+        created_at=shared["created_at"],
+        created_by=shared["created_by"],
+        updated_at=None,
+        updated_by=None,
+    )
 
 
 def _rule(data: AlertAttach) -> dict[str, str | None] | None:

@@ -132,6 +132,21 @@ async def test_alerts_already_on_the_case_are_left_out_and_nothing_new_leaves_th
     assert response.json() == answer
 
 
+async def test_the_answer_shows_every_attachment_as_a_later_read_does(kibana):
+    case = await new_case(kibana)
+    await add(kibana, case, alert(["a", "b"], ["i", "i"], id="rule-1", name="Rule"))
+    await add(kibana, case, user_comment())
+    answer = await add(kibana, case, alert(["b", "c"], ["i", "j"]))
+    assert [c["type"] for c in answer["comments"]] == ["alert", "user", "alert"]
+    assert answer["comments"] == await all_comments(kibana, case)
+    # The case as read alone, but for what only the comment routes show: every attachment, all counted.
+    read_alone = await get_case(kibana, case)
+    assert read_alone["totalComment"] == 1 and answer["totalComment"] == 3
+    assert {k: v for k, v in answer.items() if k not in ("comments", "totalComment")} == {
+        k: v for k, v in read_alone.items() if k not in ("comments", "totalComment")
+    }
+
+
 async def test_more_than_1000_alerts_in_one_request_are_refused(kibana):
     case = await new_case(kibana)
     many = ids("test", 1001)

@@ -178,7 +178,7 @@ def attachment_bodies(
     session: Session, actor: Actor, case: CaseRecord, attachments: Sequence[Attachment]
 ) -> list[dict[str, Any]]:
     """The attachments as Kibana shows them, the users they name read in one statement."""
-    return _bodies(case, attachments, user_records(session, actor.workspace_id, _people(attachments)))
+    return _bodies(case, attachments, user_records(session, actor, _people(attachments)))
 
 
 def _people(attachments: Sequence[Attachment]) -> set[uuid.UUID]:
@@ -194,13 +194,17 @@ def _bodies(
     ]
 
 
-def all_attachments(session: Session, actor: Actor, case: CaseRecord) -> list[Attachment]:
+def all_attachments(
+    session: Session, actor: Actor, case: CaseRecord, alert_attachments: Sequence[AlertAttachmentRecord] | None = None
+) -> list[Attachment]:
     """Every attachment of the case, comments and alerts together, oldest first (a kind the case's counts say it
-    has none of is not read)."""
+    has none of is not read, nor are the alert attachments given)."""
     every: list[Attachment] = []
     if case.counts.comments:
         every.extend(comments.comments_at(session, actor, str(case.id), 0, MAX_ATTACHMENTS)[0])
-    if case.counts.alerts:
+    if alert_attachments is not None:
+        every.extend(alert_attachments)
+    elif case.counts.alerts:
         every.extend(alerts.attachments_of_read_case(session, actor, case))
     return sorted(every, key=lambda a: (a.created_at, a.id))
 
@@ -209,11 +213,16 @@ def _case_with_comments(session: Session, actor: Actor, case_id: str) -> dict[st
     return _answer(session, actor, cases.get_case(session, actor, case_id))
 
 
-def _answer(session: Session, actor: Actor, record: CaseRecord) -> dict[str, Any]:
-    """The case with every attachment, counted as Kibana's comment routes count them: all attachments; the users of
-    both read in one statement."""
-    attachments = all_attachments(session, actor, record)
-    people = user_records(session, actor.workspace_id, _people(attachments) | people_of([record]))
+def _answer(
+    session: Session,
+    actor: Actor,
+    record: CaseRecord,
+    alert_attachments: Sequence[AlertAttachmentRecord] | None = None,
+) -> dict[str, Any]:
+    """The case with every attachment (its alert attachments read already when given), counted as Kibana's comment
+    routes count them: all attachments; the users of both read in one statement."""
+    attachments = all_attachments(session, actor, record, alert_attachments)
+    people = user_records(session, actor, _people(attachments) | people_of([record]))
     bodies = _bodies(record, attachments, people)
     return case_answer(
         session, actor, record, bodies, people, total_comment=len(bodies), total_alerts=record.counts.alerts
@@ -243,19 +252,21 @@ def _add(session: Session, actor: Actor, case_id: str, body: UserCommentRequest 
     The case is read once, after the write, as the answer shows it: a refusal found then rolls the write back with
     the unit of work, and a refusal of the core met on the way (the cap, a closed case) yields to Kibana's checks."""
     ids, indexes = _alert_pairs(body) if isinstance(body, AlertRequest) else ([], [])
+    alert_attachments = None
     try:
         if isinstance(body, UserCommentRequest):
             comments.add_comment(session, actor, case_id, CommentCreate(body=body.comment))
         elif len(ids) > MAX_ALERTS_PER_CASE:
             raise LimitExceeded("alertId", MAX_ALERTS_PER_CASE)
         elif ids:
-            alerts.attach_alerts(session, actor, case_id, _alert_attach(body, ids, indexes))
+            attach = _alert_attach(body, ids, indexes)
+            alert_attachments = alerts.attach_alerts(session, actor, case_id, attach, with_attachments=True).attachments
     except (LimitExceeded, Conflict) as refused:
         _check(cases.get_case(session, actor, case_id), body)
         raise bad_request(CAP_MESSAGE) if isinstance(refused, LimitExceeded) else refused from None
     case = cases.get_case(session, actor, case_id)
     _check(case, body)
-    return _answer(session, actor, case)
+    return _answer(session, actor, case, alert_attachments)
 
 
 def _check(case: CaseRecord, body: UserCommentRequest | AlertRequest) -> None:
