@@ -398,7 +398,7 @@ def case_show(ref: str, as_email: AsUser = None, json: JsonFlag = False) -> None
         case = cases.get_case(session, actor, ref)
         entries = [] if json else cases.latest_activity(session, actor, ref, LATEST_ACTIVITY)
         people = {case.author_id, *case.assignees, *(e.actor_id for e in entries if e.actor_id)}
-        return case, entries, auth.user_records(session, actor.workspace_id, people)
+        return case, entries, auth.user_records(session, actor, people)
 
     case, entries, people = run(work, write=False)
     if json:

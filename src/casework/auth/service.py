@@ -48,6 +48,9 @@ class Actor:
     oauth_client_id: uuid.UUID | None = None
     # The user an impersonating token writes for (see act_for); permissions stay those of user_id.
     on_behalf_of: uuid.UUID | None = None
+    # The user's own record, as authentication read it (None for actors made otherwise): answers naming the actor
+    # need no read of it. Changing a user's name raises the generation, so a cached actor never shows an old one.
+    record: UserRecord | None = None
 
     def require(self, scope: str, roles: frozenset[str]) -> None:
         if self.role not in roles:
@@ -118,6 +121,7 @@ _TOKEN_BY_HASH = (
         User.role,
         User.active,
         User.email,
+        User.name,
     )
     .join(User, User.id == ApiToken.user_id)
     .where(ApiToken.token_hash == bindparam("token_hash"))
@@ -142,7 +146,14 @@ def authenticate(
     if email is not None and email.lower() != token.email:
         raise Unauthenticated(_("the API token does not belong to {email}", email=email))
     actor = Actor(
-        token.workspace_id, token.user_id, token.role, frozenset(token.scopes), token.id, token.rate_limit, source
+        token.workspace_id,
+        token.user_id,
+        token.role,
+        frozenset(token.scopes),
+        token.id,
+        token.rate_limit,
+        source,
+        record=UserRecord(token.user_id, token.email, token.name),
     )
     stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION
     return Authentication(actor, stale, token.expires_at)
@@ -250,7 +261,8 @@ def update_user(session: Session, actor: Actor, user_id: str | uuid.UUID, data: 
     )
     if losing_admin and _active_admin_count(session, actor.workspace_id) <= 1:
         raise Conflict(_("the workspace must keep at least one active admin"))
-    if any(changes.get(field, getattr(user, field)) != getattr(user, field) for field in ("role", "active")):
+    # Cached actors carry their role, state and name.
+    if any(changes.get(field, getattr(user, field)) != getattr(user, field) for field in ("role", "active", "name")):
         raise_generation(session)
     for field, value in changes.items():
         setattr(user, field, value)
@@ -287,13 +299,19 @@ def user_ids_by_number(
     return {number: user_id for number, user_id in session.execute(query)}
 
 
-def user_records(session: Session, workspace_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, UserRecord]:
-    """The workspace's users among ids (inactive ones too: they still wrote what they wrote), by id."""
+def user_records(session: Session, actor: Actor, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, UserRecord]:
+    """The users of the actor's workspace among ids (inactive ones too: they still wrote what they wrote), by id; the
+    actor's own record is the one it came with (most answers name no one else: no read)."""
     wanted = set(ids)
-    if not wanted:
-        return {}
-    rows = session.connection().execute(_USERS_AMONG, {"workspace_id": workspace_id, "ids": list(wanted)})
-    return {row.id: UserRecord(row.id, row.email, row.name) for row in rows}
+    own = actor.record
+    found = {}
+    if own is not None and own.id in wanted:
+        wanted.discard(own.id)
+        found[own.id] = own
+    if wanted:
+        rows = session.connection().execute(_USERS_AMONG, {"workspace_id": actor.workspace_id, "ids": list(wanted)})
+        found.update((row.id, UserRecord(row.id, row.email, row.name)) for row in rows)
+    return found
 
 
 # Built once: a statement's cache key is worked out again for every new statement object (dialects name the users of

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from casework.auth.models import User
+from casework.auth.records import UserRecord
 from casework.auth.service import SCOPES, Actor, Authentication, hash_secret
 from casework.db.base import utcnow
 from casework.errors import Unauthenticated
@@ -111,6 +112,8 @@ _ACCESS_STATE = (
         OAuthClient.revoked_at,
         User.role,
         User.active,
+        User.email,
+        User.name,
         OAuthSigningKey.retired_at,
     )
     .join(User, User.id == OAuthClient.user_id)
@@ -132,7 +135,8 @@ def authenticate_access_token(session: Session, signing_keys: keys.SigningKeys, 
     if not state.active:
         raise Unauthenticated(_("the token's user is deactivated"))
     scopes = frozenset(claims["scope"].split(" ")) & frozenset(state.scopes)
-    actor = Actor(state.workspace_id, state.user_id, state.role, scopes, oauth_client_id=state.id)
+    record = UserRecord(state.user_id, state.email, state.name)
+    actor = Actor(state.workspace_id, state.user_id, state.role, scopes, oauth_client_id=state.id, record=record)
     return Authentication(actor, False, datetime.fromtimestamp(claims["exp"], UTC))
 
 

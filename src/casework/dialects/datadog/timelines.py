@@ -35,7 +35,7 @@ def _author(user_id: Any, user: UserRecord | None) -> dict[str, Any]:
 
 def timeline_cells(session: Session, actor: Actor, comments: Sequence[CommentRecord]) -> list[dict[str, Any]]:
     """The comments as Datadog's timeline cells, their authors read in the caller's unit of work."""
-    users = user_records(session, actor.workspace_id, {c.author_id for c in comments})
+    users = user_records(session, actor, {c.author_id for c in comments})
     return [
         {
             "id": str(comment.id),

@@ -69,7 +69,7 @@ def case_answers(
     custom field types read in the same unit of work (once per owner); `comments` and `totals` (total_comment,
     total_alerts) as case_body takes them, for every case."""
     if people is None:
-        people = user_records(session, actor.workspace_id, people_of(records))
+        people = user_records(session, actor, people_of(records))
     types = {owner: custom_fields.custom_field_types(session, actor, owner) for owner in {r.owner for r in records}}
     return [case_body(record, people, comments, custom_field_types=types[record.owner], **totals) for record in records]
 

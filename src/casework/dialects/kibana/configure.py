@@ -213,7 +213,7 @@ def _check_observable_types(types: list[dict[str, Any]] | None) -> None:
 
 def configuration_body(session: Session, actor: Actor, record: VendorSettingRecord) -> dict[str, Any]:
     """A configuration as Kibana answers it; casework has no connectors, so no field mappings either."""
-    people = user_records(session, actor.workspace_id, {u for u in (record.created_by, record.updated_by) if u})
+    people = user_records(session, actor, {u for u in (record.created_by, record.updated_by) if u})
     data = record.data
     body = {key: data[key] for key in STORED if key in data}
     return {

@@ -154,7 +154,7 @@ async def _upload(request: Request, max_bytes: int) -> tuple[str, bytes]:
 def _answer(session: Session, actor: Actor, case_id: str) -> dict[str, Any]:
     record = cases.get_case(session, actor, case_id)
     files, _cursor = attachments.list_files(session, actor, case_id, None, MAX_FILES_PER_CASE)
-    people = user_records(session, actor.workspace_id, {f.uploaded_by for f in files})
+    people = user_records(session, actor, {f.uploaded_by for f in files})
     shown = [file_attachment(f, record.owner, people) for f in files]
     return case_answer(session, actor, record, shown, total_comment=len(shown))
 

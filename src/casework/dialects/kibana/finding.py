@@ -288,7 +288,7 @@ async def get_tags(actor: DialectActor, db: DB, owner: StringList = []) -> Respo
 
 
 def _reporter_bodies(session: Session, actor: Actor) -> list[dict[str, Any]]:
-    people = user_records(session, actor.workspace_id, [row.id for row in _all_reporters(session, actor)])
+    people = user_records(session, actor, [row.id for row in _all_reporters(session, actor)])
     return [user_body(user) for user in people.values()]
 
 

@@ -222,7 +222,7 @@ def _bodies(
     session: Session, actor: Actor, case: CaseRecord, actions: list[UserAction], deprecated: bool
 ) -> list[dict[str, Any]]:
     authors = {author for a in actions if (author := a.entry.on_behalf_of or a.entry.actor_id) is not None}
-    people = user_records(session, actor.workspace_id, authors)
+    people = user_records(session, actor, authors)
     bodies = []
     position: dict[uuid.UUID, int] = {}
     for action in actions:

@@ -1,0 +1,45 @@
+"""An authenticated actor carries its user's record: answers naming only the actor read no user, and a renamed user
+is named anew from the next request on (a cached credential included)."""
+
+from sqlalchemy import event
+
+from tests.conftest import Tenant
+from tests.dialects.kibana.conftest import NEW_CASE, kibana_client, kibana_headers
+
+
+def statements_reading_users(db):  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if "FROM users" in statement:
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    return seen, lambda: event.remove(db.engine, "before_cursor_execute", note)
+
+
+async def test_an_answer_naming_only_the_actor_reads_no_user_and_one_naming_another_does(app, db, tenant: Tenant):
+    agent = tenant.add_member("agent")
+    async with kibana_client(app, kibana_headers(tenant.admin.token)) as admin, kibana_client(
+        app, kibana_headers(agent.token)
+    ) as other:
+        case = (await admin.post("/api/cases", json=NEW_CASE)).json()
+        await admin.get(f"/api/cases/{case['id']}")  # the admin's credential is now cached
+        seen, stop = statements_reading_users(db)
+        try:
+            own = await admin.get(f"/api/cases/{case['id']}")
+            assert own.json()["created_by"]["email"] == "admin@example.com" and seen == []
+            by_other = await other.get(f"/api/cases/{case['id']}")
+            assert by_other.json()["created_by"] == own.json()["created_by"] and len(seen) == 1
+        finally:
+            stop()
+
+
+async def test_a_renamed_user_is_named_anew_by_the_next_answer(app, client, tenant: Tenant):
+    async with kibana_client(app, kibana_headers(tenant.admin.token)) as kibana:
+        case = (await kibana.post("/api/cases", json=NEW_CASE)).json()
+        before = (await kibana.get(f"/api/cases/{case['id']}")).json()["created_by"]["full_name"]
+        renamed = await client.patch(f"/users/{tenant.admin.id}", json={"name": "Renamed Admin"})
+        assert renamed.status_code == 200, renamed.text
+        after = (await kibana.get(f"/api/cases/{case['id']}")).json()["created_by"]["full_name"]
+    assert before != "Renamed Admin" and after == "Renamed Admin"
