@@ -104,7 +104,7 @@ async def test_retiring_the_signing_key_drops_cached_access_tokens_it_no_longer_
         assert_unauthenticated(await c.get("/cases", headers=bearer(dated)))
 
 
-async def test_every_change_to_who_may_authenticate_raises_the_generation(client, anonymous, tenant, db):
+async def test_every_change_to_who_may_authenticate_or_to_a_cached_actor_raises_the_generation(client, anonymous, tenant, db):
     agent = tenant.add_member("agent")
     created = await new_client(client)
 
@@ -112,6 +112,8 @@ async def test_every_change_to_who_may_authenticate_raises_the_generation(client
         return db.run_sync(current_generation, write=False)
 
     changes = [
+        # Actors carry their user's name (answers naming them read no user).
+        lambda: client.patch(f"/users/{agent.id}", json={"name": "Renamed"}),
         lambda: client.patch(f"/users/{agent.id}", json={"role": "viewer"}),
         lambda: client.patch(f"/users/{agent.id}", json={"active": False}),
         lambda: client.delete(f"/oauth-clients/{created['id']}"),
@@ -123,9 +125,9 @@ async def test_every_change_to_who_may_authenticate_raises_the_generation(client
     before = generation()
     db.run_sync(keys.rotate)
     assert generation() > before
-    # A change that leaves who may authenticate as it was does not drop every process's cache.
+    # A change that leaves who may authenticate and the actor as they were does not drop every process's cache.
     before = generation()
-    assert (await client.patch(f"/users/{tenant.admin.id}", json={"name": "Renamed"})).status_code == 200
+    assert (await client.patch(f"/users/{tenant.admin.id}", json={"name": "Admin", "role": "admin"})).status_code == 200
     assert generation() == before
 
 
