@@ -111,6 +111,26 @@ async def test_handles_are_unique_increasing_and_never_given_again_after_a_delet
     assert [(c["id"], c["number"]) for c in listed] == [(c["id"], c["number"]) for c in [*first[:2], later]]
 
 
+async def test_a_row_takes_its_handle_in_its_own_insert(client, db):
+    """No statement of its own reads the next handle (SQLite works it out within the insert)."""
+    case = await create(client)
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        comment = await _ok(await client.post(f"/cases/{case['id']}/comments", json={"body": "numbered"}), 201)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    inserts = [s.split(" (")[0] for s in statements if s.startswith("INSERT")]
+    assert inserts == ["INSERT INTO comments", "INSERT INTO activity"]
+    assert not [s for s in statements if s.startswith("SELECT max(coalesce")]
+    entries = await activity(client, case)
+    assert _is_handle(comment["number"]) and entries[-1]["number"] > entries[0]["number"]
+
+
 async def test_a_number_of_another_workspace_is_not_found(client, other_client, tenant):
     case = await create(client)
     mine = await _ok(await client.post(f"/cases/{case['key']}/comments", json={"body": "mine"}), 201)

@@ -12,10 +12,23 @@ INSERT .. SELECT) leaves the column's default 0, which an insert trigger replace
 migration (0009) makes both triggers.
 """
 
+import functools
 import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Connection, Identity, String, Table, event, false, insert, text
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Identity,
+    Insert,
+    String,
+    Table,
+    event,
+    false,
+    insert,
+    text,
+)
 from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 
 from casework.db.base import Base
@@ -78,7 +91,18 @@ def insert_with_handles(session: Session, table: Table, rows: list[dict[str, Any
 
 
 def insert_with_handle(session: Session, table: Table, row: dict[str, Any]) -> int:
-    return insert_with_handles(session, table, [row])[0]
+    """Inserts one row, returning its handle: one statement (SQLite works the handle out within the insert)."""
+    return int(session.execute(_one_row_insert(table, session.get_bind().dialect.name), row).scalar_one())
+
+
+@functools.cache
+def _one_row_insert(table: Table, dialect: str) -> Insert:
+    """Built once per table: a statement's cache key is worked out again for every new statement object."""
+    statement = insert(table).returning(table.c.number)
+    if dialect == "sqlite":
+        # The read next_handle makes, inside the insert: one statement fewer in every write.
+        statement = statement.values(number=text(f"({next_handle_sql(table.name)})"))
+    return statement
 
 
 def as_handle(ref: str) -> int | None:
