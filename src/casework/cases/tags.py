@@ -7,7 +7,7 @@ in the same transaction, for the APIs that address a tag by integer.
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import String, Uuid, bindparam, select
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
@@ -24,13 +24,22 @@ def register_tags(session: Session, workspace_id: uuid.UUID, names: Iterable[str
     wanted = set(names)
     if not wanted:
         return
-    known = session.scalars(select(Tag.name).where(Tag.workspace_id == workspace_id, Tag.name.in_(wanted)))
+    known = session.scalars(_KNOWN_TAGS, {"workspace_id": workspace_id, "names": list(wanted)})
     now = utcnow()
     rows = [
         {"id": new_id(), "workspace_id": workspace_id, "name": name, "created_at": now}
         for name in sorted(wanted.difference(known))
     ]
     insert_ignoring_duplicates(session, Tag.__table__, rows)
+
+
+# Built once: a statement's cache key is worked out again for every new statement object (every tagged write reads it).
+# On the table: the mapped class's attributes would configure every mapper while this module is imported.
+_TAGS = Tag.__table__.c
+_KNOWN_TAGS = select(_TAGS.name).where(
+    _TAGS.workspace_id == bindparam("workspace_id", type_=Uuid()),
+    _TAGS.name.in_(bindparam("names", type_=String(), expanding=True)),
+)
 
 
 def find_tag(session: Session, actor: Actor, ref: int | str) -> Tag:

@@ -1,9 +1,10 @@
 """Statements several domains need: counting up to a cap, counting the rows a write touched, and inserts whose SQL
 differs between SQLite and PostgreSQL."""
 
+import functools
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Select, Table, func, select
+from sqlalchemy import CursorResult, Insert, Select, Table, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -20,19 +21,42 @@ def insert_ignoring_duplicates(session: Session, table: Table, rows: list[dict[s
     """One multi-row INSERT that skips rows clashing with a unique key; returns how many were inserted."""
     if not rows:
         return 0
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    dialect = session.get_bind().dialect.name
+    if len(rows) == 1:
+        # The common case (one watcher, one tag), with a statement built once.
+        result = session.execute(_insert_ignoring(dialect, table), rows[0])
+        return cast(CursorResult[Any], result).rowcount
     # preserve_rowcount: psycopg reports -1 for a multi-row INSERT unless asked to keep the count.
-    statement = insert(table).values(rows).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
+    statement = _insert(dialect)(table).values(rows).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
     return rows_affected(session, statement)
 
 
 def add_to_counters(session: Session, table: Table, key: dict[str, Any], deltas: dict[str, int]) -> None:
     """Adds deltas to the counters of the row at key, creating the row (other counters at their defaults) if absent:
     one statement, so that concurrent writers never both insert."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table).values(**key, **deltas)
-    adding = {column: table.c[column] + statement.excluded[column] for column in deltas}
-    session.execute(statement.on_conflict_do_update(index_elements=list(key), set_=adding))
+    statement = _counters_upsert(session.get_bind().dialect.name, table, tuple(key), tuple(deltas))
+    session.execute(statement, {**key, **deltas})
+
+
+def _insert(dialect: str) -> Any:
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+# Built once per table (and columns): a statement's cache key is worked out again for every new statement object,
+# and these run in most writes. The values come with each execution.
+
+
+@functools.cache
+def _insert_ignoring(dialect: str, table: Table) -> Insert:
+    # preserve_rowcount: otherwise psycopg's count of an INSERT is not kept (-1).
+    return cast(Insert, _insert(dialect)(table).on_conflict_do_nothing().execution_options(preserve_rowcount=True))
+
+
+@functools.cache
+def _counters_upsert(dialect: str, table: Table, key: tuple[str, ...], counters: tuple[str, ...]) -> Insert:
+    statement = _insert(dialect)(table)
+    adding = {column: table.c[column] + statement.excluded[column] for column in counters}
+    return cast(Insert, statement.on_conflict_do_update(index_elements=list(key), set_=adding))
 
 
 def count_up_to(session: Session, query: Select[Any], cap: int) -> int:

@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import Uuid, bindparam, select
 from sqlalchemy.orm import Session
 
 from casework.db.handles import ref_condition
@@ -35,8 +35,17 @@ def resolve_project(session: Session, workspace_id: uuid.UUID, ref: str, for_upd
 
 def default_project(session: Session, workspace_id: uuid.UUID) -> Project:
     """The workspace's first project takes cases created without one."""
-    query = select(Project).where(Project.workspace_id == workspace_id).order_by(Project.created_at, Project.id)
-    project = session.scalar(query.limit(1))
+    project = session.scalar(_DEFAULT_PROJECT, {"workspace_id": workspace_id})
     if project is None:
         raise Conflict(_("the workspace has no project; create one first"))
     return project
+
+
+# Built once: a statement's cache key is worked out again for every new statement object (every case created without
+# a project reads it).
+_DEFAULT_PROJECT = (
+    select(Project)
+    .where(Project.workspace_id == bindparam("workspace_id", type_=Uuid()))
+    .order_by(Project.created_at, Project.id)
+    .limit(1)
+)

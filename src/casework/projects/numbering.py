@@ -6,9 +6,11 @@ SQLite has one writer at a time, so a counter column bumped in the create's tran
 """
 
 import uuid
+from typing import Any
 
-from sqlalchemy import Connection, select, text, update
+from sqlalchemy import Connection, String, Table, Uuid, bindparam, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from casework.projects.models import Project, Workspace
 
@@ -43,43 +45,37 @@ def drop_project_sequence(session: Session, project_id: uuid.UUID) -> None:
 def allocate(session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID) -> tuple[int, int]:
     """The next (case number, project key number)."""
     if _is_postgres(session):
-        row = session.execute(
-            text("SELECT nextval(:ws), nextval(:project)"),
-            {"ws": _workspace_sequence(workspace_id), "project": _project_sequence(project_id)},
-        ).one()
+        sequences = {"ws": _workspace_sequence(workspace_id), "project": _project_sequence(project_id)}
+        row = session.execute(_NEXT_NUMBERS, sequences).one()
         return row[0], row[1]
-    # Core statements on the tables: the ORM's update path would also evaluate them against loaded objects.
-    workspaces, projects = Workspace.__table__, Project.__table__
-    number = session.execute(
-        update(workspaces)
-        .where(workspaces.c.id == workspace_id)
-        .values(case_counter=workspaces.c.case_counter + 1)
-        .returning(workspaces.c.case_counter)
-    ).scalar_one()
-    key_number = session.execute(
-        update(projects)
-        .where(projects.c.id == project_id)
-        .values(case_counter=projects.c.case_counter + 1)
-        .returning(projects.c.case_counter)
-    ).scalar_one()
-    return number, key_number
+    number = int(session.execute(_BUMP_WORKSPACE, {"row_id": workspace_id}).scalar_one())
+    return number, int(session.execute(_BUMP_PROJECT, {"row_id": project_id}).scalar_one())
 
 
 def allocate_key(session: Session, project_id: uuid.UUID) -> int:
     """The next key number of the project alone (a case moving in keeps its workspace number)."""
     if _is_postgres(session):
-        return int(
-            session.execute(text("SELECT nextval(:project)"), {"project": _project_sequence(project_id)}).scalar_one()
-        )
-    projects = Project.__table__
-    return int(
-        session.execute(
-            update(projects)
-            .where(projects.c.id == project_id)
-            .values(case_counter=projects.c.case_counter + 1)
-            .returning(projects.c.case_counter)
-        ).scalar_one()
+        return int(session.execute(_NEXT_KEY, {"project": _project_sequence(project_id)}).scalar_one())
+    return int(session.execute(_BUMP_PROJECT, {"row_id": project_id}).scalar_one())
+
+
+def _bump(table: Table) -> ReturningUpdate[Any]:
+    # Core statements on the tables: the ORM's update path would also evaluate them against loaded objects.
+    return (
+        update(table)
+        .where(table.c.id == bindparam("row_id", type_=Uuid()))
+        .values(case_counter=table.c.case_counter + 1)
+        .returning(table.c.case_counter)
     )
+
+
+# Built once: a statement's cache key is worked out again for every new statement object (every create runs them).
+_NEXT_NUMBERS = text("SELECT nextval(:ws), nextval(:project)").bindparams(
+    bindparam("ws", type_=String()), bindparam("project", type_=String())
+)
+_NEXT_KEY = text("SELECT nextval(:project)").bindparams(bindparam("project", type_=String()))
+_BUMP_WORKSPACE = _bump(Workspace.__table__)
+_BUMP_PROJECT = _bump(Project.__table__)
 
 
 def last_number(session: Session, workspace_id: uuid.UUID) -> int:

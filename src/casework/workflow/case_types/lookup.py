@@ -9,14 +9,14 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, String, Uuid, bindparam, exists, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, String, Uuid, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from casework.workflow.case_types.models import STANDARD_ID, CaseType, public_id
 from casework.workflow.fields.models import FieldDefinition
 
 
-def visible_to(project_id: uuid.UUID) -> ColumnElement[bool]:
+def visible_to(project_id: uuid.UUID | BindParameter[uuid.UUID]) -> ColumnElement[bool]:
     """The types a project sees (add the workspace condition beside it)."""
     return or_(CaseType.project_id == project_id, CaseType.project_id.is_(None))
 
@@ -50,10 +50,26 @@ def find(
 
 def named(session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | None, name: str) -> CaseType | None:
     """The type of that name among the visible ones, deleted or not (names stay taken once deleted)."""
-    query = types_of(workspace_id, project_id)
+    seen_by_project = project_id is not None
+    parameters = {"workspace_id": workspace_id, "name": name, **({"project_id": project_id} if seen_by_project else {})}
     # The exact name first: the common case, served by the name indexes.
-    found = session.scalars(query.where(CaseType.name == name).limit(1)).first()
-    return found or session.scalars(query.where(func.lower(CaseType.name) == name.lower()).limit(1)).first()
+    found = session.scalar(_NAMED[seen_by_project, False], parameters)
+    return found or session.scalar(_NAMED[seen_by_project, True], {**parameters, "name": name.lower()})
+
+
+def _named(seen_by_project: bool, any_case: bool) -> Select[CaseType]:
+    """types_of with its values as parameters (project_id when seen_by_project), for a name."""
+    project_id = bindparam("project_id", type_=Uuid()) if seen_by_project else None
+    query = select(CaseType).where(CaseType.workspace_id == bindparam("workspace_id", type_=Uuid()))
+    query = (
+        query.where(visible_to(project_id)) if project_id is not None else query.where(CaseType.project_id.is_(None))
+    )
+    name = func.lower(CaseType.name) if any_case else CaseType.name
+    return query.where(name == bindparam("name", type_=String())).limit(1)
+
+
+# Built once: a statement's cache key is worked out again for every new statement object (every create names its type).
+_NAMED = {(project, any_case): _named(project, any_case) for project in (False, True) for any_case in (False, True)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, select
+from sqlalchemy import ColumnElement, Select, Uuid, and_, bindparam, delete, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor, existing_user_ids
@@ -45,15 +45,23 @@ Definitions = dict[str, FieldDefinition]
 
 def case_fields(session: Session, project_id: uuid.UUID | None, case_type_id: uuid.UUID | None) -> Definitions:
     """The fields a case of that project and type sees, by key (project None: the type's alone)."""
-    owners = []
-    if project_id is not None:
-        owners.append(FieldDefinition.project_id == project_id)
-    if case_type_id is not None:
-        owners.append(FieldDefinition.case_type_id == case_type_id)
+    owners = {"project_id": project_id, "case_type_id": case_type_id}
+    owners = {name: owner for name, owner in owners.items() if owner is not None}
     if not owners:
         return {}
-    owner = or_(*owners)
-    return {field.key: field for field in session.scalars(select(FieldDefinition).where(owner))}
+    return {field.key: field for field in session.scalars(_FIELDS_OF[tuple(owners)], owners)}
+
+
+def _fields_of(owners: tuple[str, ...]) -> Select[FieldDefinition]:
+    return select(FieldDefinition).where(
+        or_(*(getattr(FieldDefinition, owner) == bindparam(owner, type_=Uuid()) for owner in owners))
+    )
+
+
+# Built once: a statement's cache key is worked out again for every new statement object (every create reads it).
+_FIELDS_OF: dict[tuple[str, ...], Select[FieldDefinition]] = {
+    owners: _fields_of(owners) for owners in (("project_id",), ("case_type_id",), ("project_id", "case_type_id"))
+}
 
 
 def fields_of_types(session: Session, case_type_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[FieldDefinition]]:

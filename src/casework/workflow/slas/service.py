@@ -19,7 +19,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, delete, exists, func, insert, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    SQLColumnExpression,
+    Uuid,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
@@ -232,8 +245,15 @@ def _locked_clocks(session: Session, case_id: uuid.UUID) -> list[CaseSla]:
 
 
 def _policies_for(session: Session, project_id: uuid.UUID, rank: int) -> dict[str, SlaPolicy]:
-    query = select(SlaPolicy).where(SlaPolicy.project_id == project_id, SlaPolicy.priority_rank == rank)
-    return {policy.sla_type: policy for policy in session.scalars(query)}
+    policies = session.scalars(_POLICIES_FOR, {"project_id": project_id, "rank": rank})
+    return {policy.sla_type: policy for policy in policies}
+
+
+# Built once: a statement's cache key is worked out again for every new statement object (every create reads it).
+_POLICIES_FOR = select(SlaPolicy).where(
+    SlaPolicy.project_id == bindparam("project_id", type_=Uuid()),
+    SlaPolicy.priority_rank == bindparam("rank", type_=Integer()),
+)
 
 
 def start_clocks(session: Session, case: ClockedCase, project: Project, now: datetime) -> list[CaseSla]:

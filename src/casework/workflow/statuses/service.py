@@ -8,7 +8,7 @@ two of them never leave a group with two defaults or two statuses of one name.
 
 import uuid
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import Uuid, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
@@ -55,8 +55,15 @@ def seed_project(session: Session, project: Project) -> None:
 
 
 def project_statuses(session: Session, project_id: uuid.UUID) -> list[CaseStatus]:
-    query = select(CaseStatus).where(CaseStatus.project_id == project_id).order_by(CaseStatus.position, CaseStatus.id)
-    return list(session.scalars(query))
+    return list(session.scalars(_PROJECT_STATUSES, {"project_id": project_id}))
+
+
+# Built once: a statement's cache key is worked out again for every new statement object (every create reads it).
+_PROJECT_STATUSES = (
+    select(CaseStatus)
+    .where(CaseStatus.project_id == bindparam("project_id", type_=Uuid()))
+    .order_by(CaseStatus.position, CaseStatus.id)
+)
 
 
 def resolve_status(statuses: list[CaseStatus], ref: str, field: str = "status") -> CaseStatus:
