@@ -214,8 +214,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> CaseRecord:
         overridden = closing.check_closable(session, actor, case, project, view, data.override_closure_conditions)
     case.number, key_number = numbering.allocate(session, actor.workspace_id, project.id)
     case.key = f"{project.key}-{key_number}"
-    session.add(case)
-    session.flush()
+    _insert_case(session, case)
     _add_tags(session, actor.workspace_id, case.id, data.tags)
     vendor_fields.index_attributes(session, actor.workspace_id, case.id, {}, data.attributes)
     _add_assignees(session, actor.workspace_id, case.id, data.assignees)
@@ -230,6 +229,23 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> CaseRecord:
     activity.record(session, actor, case.id, "created", initial, now)
     closing.log_override(session, actor, case.id, overridden)
     return case_record(case, now)
+
+
+def _insert_case(session: Session, case: Case) -> None:
+    """The new case's row, by one Core INSERT of the values it was built with (columns it leaves unset take their
+    defaults): the ORM's unit of work cost a seventh of a create. The entity stays out of the session; a later read
+    in the same unit of work loads the row."""
+    built = case.__dict__
+    session.execute(_INSERT_CASE, {column: built[name] for name, column in _case_columns() if name in built})
+
+
+_INSERT_CASE = insert(Case.__table__)
+
+
+@functools.cache
+def _case_columns() -> tuple[tuple[str, str], ...]:
+    """(attribute, column) of each of the case's columns (`meta` is the column `metadata`)."""
+    return tuple((prop.key, prop.columns[0].key) for prop in Case.__mapper__.column_attrs)
 
 
 # What a case type may fill in when a new case does not set it itself.
