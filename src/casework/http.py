@@ -21,6 +21,7 @@ from limits import RateLimitItem
 from limits import parse as parse_rate_limit
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
+from starlette.datastructures import URLPath
 
 from casework.attachments.storage import FileStore
 from casework.auth.cache import CredentialCache
@@ -70,6 +71,23 @@ async def get_file_store(request: Request) -> FileStore:
 
 
 FileStoreDep = Annotated[FileStore, Depends(get_file_store)]
+
+
+def url_for(request: Request, name: str, **params: str) -> str:
+    """request.url_for, but each route's path is looked up once per app (kept in app.state.route_paths): Starlette
+    walks every route of every mounted router (the dialects' first) on each call, a fifth of a comment's time."""
+    state = request.app.state
+    if not hasattr(state, "route_paths"):
+        state.route_paths = {}
+    templates: dict[tuple[str, tuple[str, ...]], str] = state.route_paths
+    key = (name, tuple(sorted(params)))
+    template = templates.get(key)
+    if template is None:
+        # String parameters are taken as they are: each placeholder stands in the path as `{name}`.
+        template = templates[key] = request.app.url_path_for(name, **{param: f"{{{param}}}" for param in params})
+    return str(URLPath(template.format(**params)).make_absolute_url(request.base_url))
+
+
 bearer = HTTPBearer(
     auto_error=False, description="An API token (`Authorization: Bearer cw_...`) or an OAuth access token (a JWT)."
 )

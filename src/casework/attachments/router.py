@@ -14,7 +14,7 @@ from casework.attachments.records import FileRecord
 from casework.attachments.schemas import FilePage, FileRead, FileUpload, file_view
 from casework.content.kind import ContentKind, add_list_route
 from casework.errors import InvalidInput
-from casework.http import DB, CaseRef, CurrentActor, FileStoreDep, IfMatch, JSONResponse, etag
+from casework.http import DB, CaseRef, CurrentActor, FileStoreDep, IfMatch, JSONResponse, etag, url_for
 from casework.i18n import _
 
 router = APIRouter(prefix="/cases/{ref}/files", tags=["files"])
@@ -83,7 +83,7 @@ async def upload_file(
     CASEWORK_MAX_FILE_BYTES (413 beyond) and 100 files per case. The content type is detected from the bytes."""
     filename, data = await _read_upload(request, store.max_file_bytes)
     added = await service.upload_file(db, store, actor, ref, filename, data, expected)
-    location = str(request.url_for("get_file", ref=ref, file_id=str(added.file.id)))
+    location = url_for(request, "get_file", ref=ref, file_id=str(added.file.id))
     return JSONResponse(file_view(added.file), 201, headers={"Location": location, "ETag": etag(added.case_version)})
 
 

@@ -39,6 +39,7 @@ from casework.http import (
     Language,
     Limit,
     etag,
+    url_for,
 )
 from casework.i18n import _, translate
 from casework.problems import item_problem
@@ -63,7 +64,7 @@ async def create_case(request: Request, body: CaseCreate, actor: CurrentActor, d
     """Open a case in a project (the workspace's first when `project` is absent). What the case's type prefills
     and the project's defaults fill what the body leaves out; `Location` names the new case."""
     case = await db.write(service.create_case, actor, body)
-    location = str(request.url_for("get_case", ref=str(case.id)))
+    location = url_for(request, "get_case", ref=str(case.id))
     return _case_response(case, 201, {"Location": location})
 
 

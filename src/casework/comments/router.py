@@ -7,7 +7,7 @@ from casework.comments import service
 from casework.comments.records import CommentRecord
 from casework.comments.schemas import CommentCreate, CommentPage, CommentRead, CommentUpdate, comment_view
 from casework.content.kind import ContentKind
-from casework.http import DB, CaseRef, CurrentActor, Cursor, IfMatch, JSONResponse, Limit, etag
+from casework.http import DB, CaseRef, CurrentActor, Cursor, IfMatch, JSONResponse, Limit, etag, url_for
 
 router = APIRouter(prefix="/cases/{ref}/comments", tags=["comments"])
 CommentId = Annotated[str, Path(description="The comment's id (a UUID).")]
@@ -43,7 +43,7 @@ async def add_comment(
     """Add a markdown comment to the case, written by the caller (or, with the scope cases:impersonate, for
     `author`). `<@user-ID>` mentions are resolved; `file_ids` attach files already uploaded to the case."""
     added = await db.write(service.add_comment, actor, ref, body, expected)
-    location = str(request.url_for("get_comment", ref=ref, comment_id=str(added.comment.id)))
+    location = url_for(request, "get_comment", ref=ref, comment_id=str(added.comment.id))
     return JSONResponse(
         _view(added.comment, None), 201, headers={"Location": location, "ETag": etag(added.case_version)}
     )

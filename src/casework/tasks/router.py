@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from casework.content.kind import ContentKind, add_list_route
-from casework.http import DB, CaseRef, CurrentActor, IfMatch, JSONResponse, etag
+from casework.http import DB, CaseRef, CurrentActor, IfMatch, JSONResponse, etag, url_for
 from casework.tasks import service
 from casework.tasks.schemas import TaskCreate, TaskPage, TaskRead, TaskReorder, TaskUpdate, task_view
 
@@ -23,7 +23,7 @@ async def add_task(
 ) -> Response:
     """Add a task at the end of the list. A case holds at most 500 tasks: one more is refused with 422."""
     task, version = await db.write(service.add_task, actor, ref, body, expected)
-    location = str(request.url_for("get_task", ref=ref, task_id=str(task.id)))
+    location = url_for(request, "get_task", ref=ref, task_id=str(task.id))
     return JSONResponse(task_view(task), 201, headers={"ETag": etag(version), "Location": location})
 
 

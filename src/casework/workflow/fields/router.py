@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Request, Response
 from casework import problems
 from casework.cases.bulk import BulkOutcome
 from casework.cases.schemas import BulkResponse, case_view
-from casework.http import DB, CurrentActor, JSONResponse, Language
+from casework.http import DB, CurrentActor, JSONResponse, Language, url_for
 from casework.problems import item_problem
 from casework.workflow.fields import bulk, service
 from casework.workflow.fields.schemas import FieldBulkSet, FieldCreate, FieldList, FieldRead, FieldUpdate, field_view
@@ -107,7 +107,7 @@ def add_routes(router: APIRouter, scope: Scope) -> None:
     )
     async def create_field(request: Request, owner: Owner, body: FieldCreate, actor: CurrentActor, db: DB) -> Response:
         type_id, field = await db.write(scope.create_field, actor, owner, body)
-        location = str(request.url_for(scope.route("get"), **{scope.param: owner, "key": field.key}))
+        location = url_for(request, scope.route("get"), **{scope.param: owner, "key": field.key})
         return JSONResponse(field_view(field, type_id), 201, headers={"Location": location})
 
     @router.get("/{key}", response_model=FieldRead, name=scope.route("get"))
