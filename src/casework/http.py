@@ -163,7 +163,8 @@ async def authenticated_actor(request: Request, credentials: Credentials, source
     if entry is None:
         now = utcnow()
         generation, auth = await db.read(_resolve, state.signing_keys, credentials, source, now)
-        entry = cache.put(key, auth.actor, generation, auth.expires_at, now, None if auth.stale_last_used else now)
+        actor = dataclasses.replace(auth.actor, generation=generation)
+        entry = cache.put(key, actor, generation, auth.expires_at, now, None if auth.stale_last_used else now)
     actor = entry.actor if entry.actor.source == source else dataclasses.replace(entry.actor, source=source)
     request.state.rate_limit = state.rate_limiter.check(actor)
     state.token_usage.record(entry)

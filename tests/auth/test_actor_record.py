@@ -1,17 +1,24 @@
-"""An authenticated actor carries its user's record: answers naming only the actor read no user, and a renamed user
-is named anew from the next request on (a cached credential included)."""
+"""An authenticated actor carries its user's record and the generation it was checked at: answers naming only the
+actor read no user, a renamed user is named anew from the next request on (a cached credential included), and a
+dialect's documents are read once per generation."""
 
 from sqlalchemy import event
 
 from tests.conftest import Tenant
 from tests.dialects.kibana.conftest import NEW_CASE, kibana_client, kibana_headers
 
+CONFIGURE = {
+    "owner": "cases",
+    "connector": {"id": "none", "name": "none", "type": ".none", "fields": None},
+    "closure_type": "close-by-user",
+}
 
-def statements_reading_users(db):  # type: ignore[no-untyped-def]
+
+def statements_reading_users(db, table: str = "users"):  # type: ignore[no-untyped-def]
     seen: list[str] = []
 
     def note(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if "FROM users" in statement:
+        if f"FROM {table}" in statement:
             seen.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", note)
@@ -43,3 +50,20 @@ async def test_a_renamed_user_is_named_anew_by_the_next_answer(app, client, tena
         assert renamed.status_code == 200, renamed.text
         after = (await kibana.get(f"/api/cases/{case['id']}")).json()["created_by"]["full_name"]
     assert before != "Renamed Admin" and after == "Renamed Admin"
+
+
+async def test_the_owner_s_configuration_is_read_once_until_it_changes(app, db, tenant: Tenant):
+    async with kibana_client(app, kibana_headers(tenant.admin.token)) as kibana:
+        case = (await kibana.post("/api/cases", json=NEW_CASE)).json()
+        await kibana.get(f"/api/cases/{case['id']}")
+        seen, stop = statements_reading_users(db, "vendor_settings")
+        try:
+            assert (await kibana.get(f"/api/cases/{case['id']}")).json()["customFields"] == []
+            assert seen == []
+            field = {"key": "k1", "label": "Region", "type": "text", "required": False}
+            configured = await kibana.post("/api/cases/configure", json={**CONFIGURE, "customFields": [field]})
+            assert configured.status_code == 200, configured.text
+            shown = (await kibana.get(f"/api/cases/{case['id']}")).json()["customFields"]
+            assert shown == [{"key": "k1", "type": "text", "value": None}] and seen
+        finally:
+            stop()

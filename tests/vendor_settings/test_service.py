@@ -1,9 +1,12 @@
 """The vendor settings service on both databases: one document per dialect and scope, replaced whole or changed at a
 version, within the workspace."""
 
-import pytest
+from dataclasses import replace
 
-from casework.auth.service import SCOPES, Actor
+import pytest
+from sqlalchemy import event
+
+from casework.auth.service import SCOPES, Actor, current_generation
 from casework.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from casework.vendor_settings import service
 
@@ -108,3 +111,58 @@ def test_a_nul_anywhere_in_a_document_is_refused_naming_where_and_nothing_is_wri
         assert [error.field for error in refused.value.errors] == [where]
     listed = tenant.db.run_sync(lambda s: service.list_settings(s, actor, "kibana", ["nul"]))
     assert [(r.id, r.data, r.version) for r in listed] == [(kept.id, {"a": 1}, 1)]
+
+
+# Read once per process and generation
+
+
+def _reads_of_settings(db):  # type: ignore[no-untyped-def]
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if "FROM vendor_settings" in statement:
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    return seen, lambda: event.remove(db.engine, "before_cursor_execute", note)
+
+
+def _at_current_generation(tenant, member=None) -> Actor:  # type: ignore[no-untyped-def]
+    return replace(_actor(tenant, member), generation=tenant.db.run_sync(current_generation, write=False))
+
+
+def test_documents_are_read_once_per_generation_and_every_write_raises_it(tenant):
+    writer = _actor(tenant)
+    tenant.db.run_sync(lambda s: service.replace_setting(s, writer, "kibana", "cases", {"a": 1}))
+    reader = _at_current_generation(tenant)
+    seen, stop = _reads_of_settings(tenant.db)
+    try:
+        first = tenant.db.run_sync(lambda s: service.list_settings(s, reader, "kibana", ["cases"]))
+        first[0].data["a"] = "changed by its caller"
+        again = tenant.db.run_sync(lambda s: service.list_settings(s, reader, "kibana", ["cases"]))
+        assert again[0].data == {"a": 1} and len(seen) == 1
+    finally:
+        stop()
+    # A write in another unit of work (another process's) raises the generation: its readers read again.
+    made = tenant.db.run_sync(lambda s: service.replace_setting(s, writer, "kibana", "cases", {"a": 2}))
+    later = _at_current_generation(tenant)
+    assert later.generation != reader.generation
+    assert tenant.db.run_sync(lambda s: service.list_settings(s, later, "kibana", ["cases"]))[0].data == {"a": 2}
+    tenant.db.run_sync(lambda s: service.update_setting(s, writer, "kibana", made.id, 1, {"a": 3}))
+    latest = _at_current_generation(tenant)
+    assert tenant.db.run_sync(lambda s: service.list_settings(s, latest, "kibana", ["cases"]))[0].data == {"a": 3}
+    tenant.db.run_sync(lambda s: service.delete_scope(s, tenant.workspace_id, "cases"))
+    assert tenant.db.run_sync(lambda s: service.list_settings(s, _at_current_generation(tenant), "kibana")) == []
+
+
+def test_a_unit_of_work_reads_the_documents_it_wrote(tenant):
+    writer = _actor(tenant)
+    tenant.db.run_sync(lambda s: service.replace_setting(s, writer, "kibana", "cases", {"a": 1}))
+    actor = _at_current_generation(tenant)
+    tenant.db.run_sync(lambda s: service.list_settings(s, actor, "kibana", ["cases"]))
+
+    def write_then_read(session):  # type: ignore[no-untyped-def]
+        service.replace_setting(session, actor, "kibana", "cases", {"a": 2})
+        return service.list_settings(session, actor, "kibana", ["cases"])
+
+    assert tenant.db.run_sync(write_then_read)[0].data == {"a": 2}

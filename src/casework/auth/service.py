@@ -51,6 +51,9 @@ class Actor:
     # The user's own record, as authentication read it (None for actors made otherwise): answers naming the actor
     # need no read of it. Changing a user's name raises the generation, so a cached actor never shows an old one.
     record: UserRecord | None = None
+    # The auth generation this request found current when it checked the credential (None for actors made
+    # otherwise): what a process caches under that generation still holds for this request.
+    generation: int | None = None
 
     def require(self, scope: str, roles: frozenset[str]) -> None:
         if self.role not in roles:
@@ -186,8 +189,9 @@ def current_generation(session: Session) -> int:
 
 
 def raise_generation(session: Session) -> None:
-    """Every cached credential is checked again on its next use: call it in the transaction of any change to who may
-    authenticate, or as what (the change and the raise commit together)."""
+    """Every cached credential is checked again on its next use, and what processes cache under the generation is
+    read again: call it in the transaction of any change to who may authenticate, or as what, or to a cached
+    document (the change and the raise commit together)."""
     session.execute(
         update(AuthGeneration)
         .where(AuthGeneration.id == GENERATION_ID)

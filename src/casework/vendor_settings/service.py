@@ -3,12 +3,14 @@ workspace, as the workflow does). A document is replaced whole per scope, or cha
 
 import uuid
 from collections.abc import Collection
+from dataclasses import replace
 from typing import Any
 
+import orjson
 from sqlalchemy import Uuid, bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from casework.auth.service import Actor
+from casework.auth.service import Actor, raise_generation
 from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput, NotFound, VersionConflict
 from casework.i18n import _
@@ -42,15 +44,48 @@ def _refuse_nul(data: dict[str, Any]) -> None:
 def list_settings(
     session: Session, actor: Actor, dialect: str, scopes: Collection[str] | None = None
 ) -> list[VendorSettingRecord]:
-    """The dialect's documents of the caller's workspace, oldest first; `scopes` keeps those of the scopes named."""
+    """The dialect's documents of the caller's workspace, oldest first; `scopes` keeps those of the scopes named.
+
+    Read once per process and auth generation (every write of a document raises it): the Kibana dialect reads an
+    owner's document for every answer. A unit of work that wrote a document reads them itself."""
     actor.require_case_read()
+    key = (actor.workspace_id, dialect, None if scopes is None else tuple(sorted(set(scopes))))
+    generation = None if session.info.get(_WROTE) else actor.generation
+    cached = _read_lately.get(key)
+    if generation is not None and cached is not None and cached[0] == generation:
+        return [_own_copy(record) for record in cached[1]]
     parameters: dict[str, Any] = {"workspace_id": actor.workspace_id, "dialect": dialect}
     query = _SETTINGS
     if scopes is not None:
         # No scope holds a NUL (PostgreSQL text cannot), so such a name matches nothing.
         query, parameters["scopes"] = _SETTINGS_OF_SCOPES, [scope for scope in scopes if "\x00" not in scope]
-    # Plain rows, no entities: the Kibana dialect reads an owner's document for every answer.
-    return [VendorSettingRecord(**row._mapping) for row in session.connection().execute(query, parameters)]
+    # Plain rows, no entities.
+    records = [VendorSettingRecord(**row._mapping) for row in session.connection().execute(query, parameters)]
+    if generation is not None:
+        if len(_read_lately) >= _MAX_READ_LATELY:
+            _read_lately.clear()
+        _read_lately[key] = (generation, tuple(records))
+        return [_own_copy(record) for record in records]
+    return records
+
+
+# The documents this process read lately: (workspace, dialect, scopes) -> (the generation they were read at, them).
+_read_lately: dict[tuple[uuid.UUID, str, tuple[str, ...] | None], tuple[int, tuple[VendorSettingRecord, ...]]] = {}
+_MAX_READ_LATELY = 4096
+# session.info's mark of a unit of work that wrote a document.
+_WROTE = "vendor_settings_written"
+
+
+def _own_copy(record: VendorSettingRecord) -> VendorSettingRecord:
+    """The record with a document of its own: the caller may change it, the cached one stays as read."""
+    return replace(record, data=orjson.loads(orjson.dumps(record.data)))
+
+
+def _written(session: Session) -> None:
+    """A document changes in this unit of work: every process reads the documents again after it commits, and this
+    unit of work reads them itself until then."""
+    raise_generation(session)
+    session.info[_WROTE] = True
 
 
 _RECORD_COLUMNS = (
@@ -85,6 +120,7 @@ def project_scope(project_id: uuid.UUID) -> str:
 def delete_scope(session: Session, workspace_id: uuid.UUID, scope: str) -> None:
     """Every dialect's document of the scope, as what it configures goes (a project's, as the project is deleted):
     for the service that deletes it, which has checked who may."""
+    _written(session)
     session.execute(
         delete(VendorSetting).where(VendorSetting.workspace_id == workspace_id, VendorSetting.scope == scope)
     )
@@ -117,6 +153,7 @@ def replace_setting(
     """A new document for the scope, with a new id, in place of the one it held (Kibana's POST /configure)."""
     actor.require_case_admin()
     _refuse_nul(data)
+    _written(session)
     # Two replacements of one scope at once: the second waits, then replaces the first's.
     session.execute(select(Workspace.id).where(Workspace.id == actor.workspace_id).with_for_update())
     session.execute(
@@ -152,6 +189,7 @@ def update_setting(
     row = _row(session, actor, dialect, setting_id, lock=True)
     if row.version != version:
         raise VersionConflict(current=row.version, given=version)
+    _written(session)
     row.data = data
     row.version += 1
     row.updated_at = utcnow()
