@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from casework.db.handles import ref_condition
 from casework.errors import Conflict, NotFound
 from casework.i18n import _
+from casework.projects.configuration import cached
 from casework.projects.models import Project
 
 
@@ -35,10 +36,14 @@ def resolve_project(session: Session, workspace_id: uuid.UUID, ref: str, for_upd
 
 def default_project(session: Session, workspace_id: uuid.UUID) -> Project:
     """The workspace's first project takes cases created without one."""
-    project = session.scalar(_DEFAULT_PROJECT, {"workspace_id": workspace_id})
-    if project is None:
+    found = cached(
+        session,
+        (_DEFAULT_PROJECT, workspace_id),
+        lambda: session.scalars(_DEFAULT_PROJECT, {"workspace_id": workspace_id}).all(),
+    )
+    if not found:
         raise Conflict(_("the workspace has no project; create one first"))
-    return project
+    return found[0]
 
 
 # Built once: a statement's cache key is worked out again for every new statement object (every case created without

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import BindParameter, ColumnElement, Select, String, Uuid, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from casework.projects.configuration import cached
 from casework.workflow.case_types.models import STANDARD_ID, CaseType, public_id
 from casework.workflow.fields.models import FieldDefinition
 
@@ -52,9 +53,15 @@ def named(session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | Non
     """The type of that name among the visible ones, deleted or not (names stay taken once deleted)."""
     seen_by_project = project_id is not None
     parameters = {"workspace_id": workspace_id, "name": name, **({"project_id": project_id} if seen_by_project else {})}
-    # The exact name first: the common case, served by the name indexes.
-    found = session.scalar(_NAMED[seen_by_project, False], parameters)
-    return found or session.scalar(_NAMED[seen_by_project, True], {**parameters, "name": name.lower()})
+
+    def read() -> list[CaseType]:
+        # The exact name first: the common case, served by the name indexes.
+        found = session.scalar(_NAMED[seen_by_project, False], parameters)
+        found = found or session.scalar(_NAMED[seen_by_project, True], {**parameters, "name": name.lower()})
+        return [] if found is None else [found]
+
+    found = cached(session, (_NAMED[seen_by_project, False], workspace_id, project_id, name), read)
+    return found[0] if found else None
 
 
 def _named(seen_by_project: bool, any_case: bool) -> Select[CaseType]:

@@ -19,6 +19,7 @@ from casework.db.base import utcnow
 from casework.db.handles import as_handle
 from casework.errors import Conflict, FieldError, InvalidInput, LimitExceeded, NotFound, detail_of
 from casework.i18n import _
+from casework.projects.configuration import cached
 from casework.projects.lookup import resolve_project
 from casework.projects.models import Project
 from casework.workflow.case_types import lookup
@@ -49,7 +50,9 @@ def case_fields(session: Session, project_id: uuid.UUID | None, case_type_id: uu
     owners = {name: owner for name, owner in owners.items() if owner is not None}
     if not owners:
         return {}
-    return {field.key: field for field in session.scalars(_FIELDS_OF[tuple(owners)], owners)}
+    query = _FIELDS_OF[tuple(owners)]
+    found = cached(session, (query, project_id, case_type_id), lambda: session.scalars(query, owners).all())
+    return {field.key: field for field in found}
 
 
 def _fields_of(owners: tuple[str, ...]) -> Select[FieldDefinition]:

@@ -40,6 +40,7 @@ from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput
 from casework.i18n import Message, _
 from casework.projects import lookup as projects
+from casework.projects.configuration import cached
 from casework.projects.models import Project
 from casework.workflow.case_values import priority_rank
 from casework.workflow.slas.models import SLA_TYPES, CaseSla, SlaPolicy
@@ -245,7 +246,10 @@ def _locked_clocks(session: Session, case_id: uuid.UUID) -> list[CaseSla]:
 
 
 def _policies_for(session: Session, project_id: uuid.UUID, rank: int) -> dict[str, SlaPolicy]:
-    policies = session.scalars(_POLICIES_FOR, {"project_id": project_id, "rank": rank})
+    parameters = {"project_id": project_id, "rank": rank}
+    policies = cached(
+        session, (_POLICIES_FOR, project_id, rank), lambda: session.scalars(_POLICIES_FOR, parameters).all()
+    )
     return {policy.sla_type: policy for policy in policies}
 
 

@@ -17,6 +17,7 @@ from casework.db.handles import as_handle
 from casework.errors import Conflict, InvalidInput, LimitExceeded, NotFound
 from casework.i18n import _
 from casework.projects import lookup as projects
+from casework.projects.configuration import cached
 from casework.projects.models import Project
 from casework.workflow.statuses.defaults import DEFAULT_STATUSES
 from casework.workflow.statuses.models import GROUPS, CaseStatus, StatusTransition
@@ -55,7 +56,11 @@ def seed_project(session: Session, project: Project) -> None:
 
 
 def project_statuses(session: Session, project_id: uuid.UUID) -> list[CaseStatus]:
-    return list(session.scalars(_PROJECT_STATUSES, {"project_id": project_id}))
+    return cached(
+        session,
+        (_PROJECT_STATUSES, project_id),
+        lambda: session.scalars(_PROJECT_STATUSES, {"project_id": project_id}).all(),
+    )
 
 
 # Built once: a statement's cache key is worked out again for every new statement object (every create reads it).

@@ -1,0 +1,81 @@
+"""A project's configuration read once per process: the default project, statuses, case types, field definitions
+and SLA policies that every create reads.
+
+Those rows change rarely, and every change raises the auth generation in its own transaction: database triggers do
+it (migration 0018), so no writer is missed, whatever service, process or tool makes the change. A cached lookup
+reads the generation in the unit of work's own transaction (after any change that transaction made itself); while
+it is the generation the rows were read under, the unit of work gets its own copies of them without another read.
+"""
+
+import copy
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from casework.auth.service import GENERATION_SQL
+
+Entity = TypeVar("Entity")
+# Keys are few (a workspace's projects, types and priorities); the bound keeps a flood of type names from growing it.
+MAX_ENTRIES = 10_000
+# Each column's value, per row, as read under a generation.
+_Rows = tuple[tuple[type, dict[str, Any]], ...]
+_entries: dict[Hashable, tuple[int, _Rows]] = {}
+# A unit of work's session.info: (SQLite's count of rows changed, the generation read then).
+_SEEN = "configuration_generation"
+
+
+def cached(session: Session, key: Hashable, read: Callable[[], Sequence[Entity]]) -> list[Entity]:
+    """What `read` finds, from what this process read under the current generation when it can. `key` names the
+    lookup and all of its parameters."""
+    generation = _generation(session)
+    entry = _entries.get(key)
+    if entry is not None and entry[0] == generation:
+        return [_attached(session, cls, values) for cls, values in entry[1]]
+    found = list(read())
+    if len(_entries) >= MAX_ENTRIES:
+        _entries.clear()
+    _entries[key] = (generation, tuple((type(entity), _column_values(entity)) for entity in found))
+    return found
+
+
+def _generation(session: Session) -> int:
+    """The generation, read once per unit of work on SQLite while it changes nothing: a write transaction holds
+    the database's one write lock, so only its own changes could raise it (a read one sees one snapshot)."""
+    connection = session.connection()
+    changes = getattr(connection.connection.driver_connection, "total_changes", None)
+    seen = session.info.get(_SEEN)
+    if changes is not None and seen is not None and seen[0] == changes:
+        return seen[1]  # type: ignore[no-any-return]
+    generation: int = connection.exec_driver_sql(GENERATION_SQL).scalar_one()
+    if changes is not None:
+        session.info[_SEEN] = (changes, generation)
+    return generation
+
+
+def _column_values(entity: object) -> dict[str, Any]:
+    state = inspect(entity)
+    loaded = state.dict
+    return {
+        attribute.key: copy.deepcopy(loaded[attribute.key])
+        for attribute in state.mapper.column_attrs
+        if attribute.key in loaded
+    }
+
+
+def _attached(session: Session, cls: type[Entity], values: dict[str, Any]) -> Entity:
+    """The unit of work's instance of the row: the one it already holds, else a copy of its values (mutable ones
+    copied too: units of work run on several threads)."""
+    instance = inspect(cls).class_manager.new_instance()
+    # As a loaded row's values are set; make_transient_to_detached then commits them.
+    instance.__dict__.update(
+        {name: copy.deepcopy(value) if isinstance(value, (dict, list)) else value for name, value in values.items()}
+    )
+    make_transient_to_detached(instance)
+    key = inspect(instance).key
+    existing = session.identity_map.get(key)
+    if existing is not None:
+        return existing  # type: ignore[no-any-return]
+    session.add(instance)
+    return instance  # type: ignore[no-any-return]

@@ -1,0 +1,136 @@
+"""A project's configuration (the default project, statuses, case types, field definitions, SLA policies) is read
+once per process until it changes; a change made anywhere (a service, a Core statement, another process) is seen by
+the next unit of work, and by the unit of work that made it."""
+
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event, update
+
+from casework.auth.service import SCOPES, Actor, current_generation
+from casework.db.base import Base
+from casework.db.database import Database
+from casework.projects.lookup import default_project
+from casework.workflow.fields.models import FieldDefinition
+from casework.workflow.statuses.schemas import StatusCreate
+from casework.workflow.statuses.service import create_status, project_statuses
+from tests.conftest import Tenant
+from tests.helpers import create
+from tests.workflow.fields_support import define
+from tests.workflow.sla_support import policy, set_policies
+
+CONFIGURATION = ("projects", "case_statuses", "case_types", "field_definitions", "sla_policies")
+READS_CONFIGURATION = re.compile(rf"^\s*SELECT\b.*\bFROM ({'|'.join(CONFIGURATION)})\b", re.S | re.I)
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def configuration_reads(seen: list[str]) -> list[str]:
+    return [statement for statement in seen if READS_CONFIGURATION.search(statement)]
+
+
+def generation(db: Database) -> int:
+    return db.run_sync(current_generation, write=False)
+
+
+async def test_a_create_reads_the_configuration_again_only_after_it_changes(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    await set_policies(client, policy("completion", 3600))
+    await define(client, "ticket", "text")
+    await create(client, title="Warms the cache", type="standard")
+    with statements(db) as seen:
+        created = await create(client, title="Second", type="standard")
+    assert seen and configuration_reads(seen) == []
+    assert {sla["sla_type"] for sla in created["slas"]} == {"completion"}
+
+    assert (await client.post("/projects/SEC/statuses", json={"name": "Triage", "group": "open", "category": "new"})).status_code == 201
+    with statements(db) as seen:
+        triaged = await create(client, title="Third", status="Triage")
+    assert any("case_statuses" in statement for statement in configuration_reads(seen))
+    assert triaged["status_name"] == "Triage"
+
+
+async def test_a_change_made_outside_the_services_is_seen_by_the_next_create(
+    client: httpx.AsyncClient, db: Database, tenant: Tenant
+) -> None:
+    await define(client, "ticket", "text")
+    assert "ticket" not in str((await create(client, title="Without a ticket"))["fields"])
+    with db.engine.begin() as connection:  # as another process or a tool would
+        connection.execute(
+            update(FieldDefinition)
+            .where(FieldDefinition.project_id == tenant.project_id, FieldDefinition.key == "ticket")
+            .values(required=True)
+        )
+    refused = await client.post("/cases", json={"title": "Still without one"})
+    assert refused.status_code == 422 and "ticket" in refused.text
+
+
+@pytest.mark.parametrize("table", CONFIGURATION)
+async def test_every_change_to_a_configuration_table_raises_the_generation(
+    client: httpx.AsyncClient, db: Database, tenant: Tenant, table: str
+) -> None:
+    await set_policies(client, policy("completion", 3600))
+    await define(client, "ticket", "text")
+    before = generation(db)
+    with db.engine.begin() as connection:
+        changed = connection.execute(
+            update(Base.metadata.tables[table])
+            .where(Base.metadata.tables[table].c.workspace_id == tenant.workspace_id)
+            .values(updated_at=Base.metadata.tables[table].c.updated_at)
+        )
+    assert changed.rowcount >= 1
+    assert generation(db) > before
+
+
+async def test_creating_cases_leaves_the_generation_alone(client: httpx.AsyncClient, db: Database) -> None:
+    await create(client, title="First")
+    before = generation(db)
+    for n in range(3):
+        await create(client, title=f"Case {n}")
+    assert generation(db) == before
+
+
+def test_a_unit_of_work_sees_the_change_it_made(db: Database, tenant: Tenant) -> None:
+    actor = Actor(tenant.workspace_id, tenant.admin.id, "admin", frozenset(SCOPES))
+
+    def work(session):  # type: ignore[no-untyped-def]
+        before = [status.name for status in project_statuses(session, tenant.project_id)]
+        create_status(session, actor, "SEC", StatusCreate(name="Waiting", group="in_progress", category="open"))
+        return before, [status.name for status in project_statuses(session, tenant.project_id)]
+
+    db.run_sync(lambda session: project_statuses(session, tenant.project_id))  # cached
+    before, after = db.run_sync(work)
+    assert "Waiting" not in before and after == [*before, "Waiting"]
+
+
+def test_each_unit_of_work_gets_its_own_copy(db: Database, tenant: Tenant) -> None:
+    original = db.run_sync(lambda session: default_project(session, tenant.workspace_id).closure_conditions)
+
+    def changes_it_then_fails(session):  # type: ignore[no-untyped-def]
+        project = default_project(session, tenant.workspace_id)
+        project.closure_conditions.append({"name": "never", "formula": "false"})
+        raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        db.run_sync(changes_it_then_fails)
+    again = db.run_sync(lambda session: default_project(session, tenant.workspace_id))
+    assert again.closure_conditions == original
+    assert again.id == tenant.project_id and isinstance(again.id, uuid.UUID)
