@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import anyio
 import structlog
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -41,6 +41,17 @@ PARALLEL_WORKERS_OFF = "SET max_parallel_workers_per_gather = 0"
 CHECKPOINT = "PRAGMA wal_checkpoint(PASSIVE)"
 
 
+# Connection.info (kept with the database connection): PostgreSQL statements other than reads run on it so far.
+_WRITES = "statements_not_reading"
+
+
+def writes_made(connection: Connection) -> int:
+    """A count that grows with every change made on this database connection (SQLite: rows changed, triggers'
+    included; PostgreSQL: statements other than SELECT): equal counts mean nothing was written in between."""
+    changes = getattr(connection.connection.driver_connection, "total_changes", None)
+    return int(changes) if changes is not None else int(connection.info.get(_WRITES, 0))
+
+
 def make_engine(url: str, pool_size: int = 8, background_checkpoints: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "isolation_level": None})
@@ -62,6 +73,11 @@ def make_engine(url: str, pool_size: int = 8, background_checkpoints: bool = Fal
 
         return engine
     engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count_writes(conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip()[:6].upper() != "SELECT":
+            conn.info[_WRITES] = conn.info.get(_WRITES, 0) + 1
 
     @event.listens_for(engine, "connect")
     def _on_postgres_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from casework.auth.service import GENERATION_SQL
+from casework.db.database import writes_made
 
 Entity = TypeVar("Entity")
 # Keys are few (a workspace's projects, types and priorities); the bound keeps a flood of type names from growing it.
@@ -22,7 +23,7 @@ MAX_ENTRIES = 10_000
 # Each column's value, per row, as read under a generation.
 _Rows = tuple[tuple[type, dict[str, Any]], ...]
 _entries: dict[Hashable, tuple[int, _Rows]] = {}
-# A unit of work's session.info: (SQLite's count of rows changed, the generation read then).
+# A unit of work's session.info: (writes_made, the generation read then).
 _SEEN = "configuration_generation"
 
 
@@ -41,16 +42,16 @@ def cached(session: Session, key: Hashable, read: Callable[[], Sequence[Entity]]
 
 
 def _generation(session: Session) -> int:
-    """The generation, read once per unit of work on SQLite while it changes nothing: a write transaction holds
-    the database's one write lock, so only its own changes could raise it (a read one sees one snapshot)."""
+    """The generation, read once per unit of work while it writes nothing: on SQLite a write transaction holds the
+    database's one write lock (a read one sees one snapshot), so only its own changes could raise it; on PostgreSQL
+    a change committed since is as one committed just after the read, as it would be without the cache."""
     connection = session.connection()
-    changes = getattr(connection.connection.driver_connection, "total_changes", None)
+    writes = writes_made(connection)
     seen = session.info.get(_SEEN)
-    if changes is not None and seen is not None and seen[0] == changes:
+    if seen is not None and seen[0] == writes:
         return seen[1]  # type: ignore[no-any-return]
     generation: int = connection.exec_driver_sql(GENERATION_SQL).scalar_one()
-    if changes is not None:
-        session.info[_SEEN] = (changes, generation)
+    session.info[_SEEN] = (writes, generation)
     return generation
 
 

@@ -41,12 +41,19 @@ def find(
         type_id = uuid.UUID(ref)
     except ValueError:
         return named(session, workspace_id, project_id, ref)
-    if type_id == STANDARD_ID:
-        return session.scalar(select(CaseType).where(CaseType.workspace_id == workspace_id, CaseType.builtin.is_(True)))
-    query = select(CaseType).where(CaseType.workspace_id == workspace_id, CaseType.id == type_id)
-    if not by_id_anywhere:
-        query = types_of(workspace_id, project_id).where(CaseType.id == type_id)
-    return session.scalar(query)
+
+    def read() -> list[CaseType]:
+        if type_id == STANDARD_ID:
+            query = select(CaseType).where(CaseType.workspace_id == workspace_id, CaseType.builtin.is_(True))
+        elif by_id_anywhere:
+            query = select(CaseType).where(CaseType.workspace_id == workspace_id, CaseType.id == type_id)
+        else:
+            query = types_of(workspace_id, project_id).where(CaseType.id == type_id)
+        found = session.scalar(query)
+        return [] if found is None else [found]
+
+    found = cached(session, ("case type by id", workspace_id, project_id, type_id, by_id_anywhere), read)
+    return found[0] if found else None
 
 
 def named(session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID | None, name: str) -> CaseType | None:

@@ -73,7 +73,8 @@ def fields_of_types(session: Session, case_type_ids: Collection[uuid.UUID]) -> d
     if not found:
         return found
     query = select(FieldDefinition).where(FieldDefinition.case_type_id.in_(found))
-    for field in session.scalars(query.order_by(FieldDefinition.position, FieldDefinition.key)):
+    query = query.order_by(FieldDefinition.position, FieldDefinition.key)
+    for field in cached(session, ("fields of types", frozenset(found)), lambda: session.scalars(query).all()):
         assert field.case_type_id is not None  # IN matches no NULL
         found[field.case_type_id].append(field)
     return found
