@@ -1,10 +1,13 @@
 """Helpers the test modules share: problem+json checks, API clients, and making and reading cases."""
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NamedTuple
 
 import httpx
 import orjson
 from fastapi import FastAPI
+from sqlalchemy import Engine, event
 
 from casework.db.base import JSON_TIME_OPTIONS
 from tests.conformance import checking
@@ -126,3 +129,32 @@ async def actions(client: httpx.AsyncClient, case: dict[str, Any]) -> list[str]:
 def as_served(value: Any) -> Any:
     """A value as the native API serves it: its JSON read back, timestamps in UTC with `Z`."""
     return orjson.loads(orjson.dumps(value, option=JSON_TIME_OPTIONS))
+
+
+# Statements
+
+
+class Issued(NamedTuple):
+    sql: str
+    parameters: Any
+    many: bool
+
+    @property
+    def flat(self) -> str:
+        """The text on one line, for matching and for messages."""
+        return " ".join(self.sql.split())
+
+
+@contextmanager
+def issued_statements(engine: Engine) -> Iterator[list[Issued]]:
+    """Every statement the engine sends meanwhile (an engine event: nothing of ours is replaced)."""
+    issued: list[Issued] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool) -> None:
+        issued.append(Issued(statement, parameters, many))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield issued
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

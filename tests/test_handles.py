@@ -31,7 +31,7 @@ from casework.tasks.schemas import TaskCreate
 from casework.tasks.service import add_task
 from tests.blocks.common import seed_blocks
 from tests.conftest import BACKENDS, fresh_database
-from tests.helpers import activity, assert_problem, create
+from tests.helpers import activity, assert_problem, create, issued_statements
 
 
 def _is_handle(value: object) -> bool:
@@ -114,16 +114,9 @@ async def test_handles_are_unique_increasing_and_never_given_again_after_a_delet
 async def test_a_row_takes_its_handle_in_its_own_insert(client, db):
     """No statement of its own reads the next handle (SQLite works it out within the insert)."""
     case = await create(client)
-    statements: list[str] = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(" ".join(statement.split()))
-
-    sa.event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with issued_statements(db.engine) as issued:
         comment = await _ok(await client.post(f"/cases/{case['id']}/comments", json={"body": "numbered"}), 201)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", note)
+    statements = [s.flat for s in issued]
     inserts = [s.split(" (")[0] for s in statements if s.startswith("INSERT")]
     assert inserts == ["INSERT INTO comments", "INSERT INTO activity"]
     assert not [s for s in statements if s.startswith("SELECT max(coalesce")]

@@ -1,9 +1,7 @@
 """Alert attachments taken as a whole: listed with their alerts, replaced under their own version, detached at once."""
 
-import uuid
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from casework.alerts import service
@@ -12,7 +10,7 @@ from casework.alerts.schemas import AlertAttach
 from casework.cases import service as cases
 from casework.errors import InvalidInput, LimitExceeded, NotFound, VersionConflict
 from tests.alerts.support import admin_actor, attach, attached, ids
-from tests.helpers import activity, create, read
+from tests.helpers import activity, create, issued_statements, read
 
 
 async def test_attachments_list_each_request_with_its_alerts_in_order_at_version_1(client, tenant, db):
@@ -162,30 +160,23 @@ async def test_a_case_s_alerts_are_read_through_the_case_s_index_not_the_workspa
     """With the workspace in the query too, SQLite's planner read every alert of the workspace for one case's."""
     case = await create(client)
     await attach(client, case, ["a", "b"])
-    issued: list[tuple[str, object]] = []
-
-    def capture(_conn: object, _cursor: object, statement: str, parameters: object, *_rest: object) -> None:
-        if "FROM case_alerts" in statement:
-            issued.append((statement, parameters))
-
     def read(session: Session) -> None:
         record = cases.get_case(session, admin_actor(tenant), case["id"])
         service.attachments_of_read_case(session, admin_actor(tenant), record)
         service.list_attachments(session, admin_actor(tenant), case["id"])
 
+    with issued_statements(db.engine) as issued:
+        db.run_sync(read, write=False)
+    reading_alerts = [s for s in issued if "FROM case_alerts" in s.sql]
+
     def explained(session: Session) -> list[str]:
         explain = "EXPLAIN QUERY PLAN " if db.is_sqlite else "EXPLAIN "
         connection = session.connection()
         return [
-            " ".join(str(row[-1]) for row in connection.exec_driver_sql(explain + sql, params))  # type: ignore[arg-type]
-            for sql, params in issued
+            " ".join(str(row[-1]) for row in connection.exec_driver_sql(explain + s.sql, s.parameters))
+            for s in reading_alerts
         ]
 
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
-        db.run_sync(read, write=False)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
     plans = db.run_sync(explained, write=False)
     assert len(plans) == 2
     for plan in plans:

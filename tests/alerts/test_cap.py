@@ -4,13 +4,11 @@ import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import event
-
 from casework.alerts import service
 from casework.alerts.schemas import AlertAttach
 from casework.errors import LimitExceeded
 from tests.alerts.support import admin_actor, attach, attached, ids
-from tests.helpers import activity, assert_problem, create, read
+from tests.helpers import Issued, activity, assert_problem, create, issued_statements, read
 
 
 async def fill(client, case, count):
@@ -146,25 +144,9 @@ async def test_twenty_threads_calling_the_service_end_with_exactly_1000(client, 
     assert final["version"] == case["version"] + 10
 
 
-class StatementLog:
-    """Every statement the engine sends while it listens."""
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.statements = []
-
-    def _record(self, conn, cursor, statement, parameters, context, executemany):
-        self.statements.append((statement, executemany))
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._record)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._record)
-
-    def inserts_into(self, table):
-        return [(s, many) for s, many in self.statements if s.lstrip().upper().startswith(f"INSERT INTO {table.upper()}")]
+def inserts_into(issued: list[Issued], table: str) -> list[bool]:
+    """Whether each insert into the table was an executemany."""
+    return [s.many for s in issued if s.sql.lstrip().upper().startswith(f"INSERT INTO {table.upper()}")]
 
 
 def test_attaching_1000_alerts_takes_as_many_statements_as_attaching_one(db, tenant):
@@ -177,16 +159,16 @@ def test_attaching_1000_alerts_takes_as_many_statements_as_attaching_one(db, ten
     one = AlertAttach(alert_ids=["solo"], indexes=[".alerts"])
     many = AlertAttach(alert_ids=ids("bulk", 1000), indexes=[".alerts"] * 1000)
 
-    with StatementLog(db.engine) as for_one:
+    with issued_statements(db.engine) as for_one:
         assert db.run_sync(service.attach_alerts, actor, one_case, one).alert_count == 1
-    with StatementLog(db.engine) as for_many:
+    with issued_statements(db.engine) as for_many:
         assert db.run_sync(service.attach_alerts, actor, many_case, many).alert_count == 1000
 
-    assert len(for_many.statements) == len(for_one.statements)
-    assert len(for_many.statements) <= 8, for_many.statements
+    assert len(for_many) == len(for_one)
+    assert len(for_many) <= 8, [s.flat for s in for_many]
     # The 1,000 rows go in one INSERT .. SELECT, not an executemany of 1,000.
-    assert [many for _, many in for_many.inserts_into("case_alerts")] == [False]
-    assert [many for _, many in for_one.inserts_into("case_alerts")] == [False]
+    assert inserts_into(for_many, "case_alerts") == [False]
+    assert inserts_into(for_one, "case_alerts") == [False]
     # And the duplicate check is one SELECT too, with the same statement count when some are duplicates.
     again = AlertAttach(alert_ids=ids("bulk", 1000, start=500), indexes=[".alerts"] * 1000)
 
@@ -196,7 +178,7 @@ def test_attaching_1000_alerts_takes_as_many_statements_as_attaching_one(db, ten
         except LimitExceeded:
             return None
 
-    with StatementLog(db.engine) as for_refused:
+    with issued_statements(db.engine) as for_refused:
         assert attach_capped() is None
-    assert for_refused.inserts_into("case_alerts") == []
-    assert len(for_refused.statements) <= len(for_one.statements)
+    assert inserts_into(for_refused, "case_alerts") == []
+    assert len(for_refused) <= len(for_one)

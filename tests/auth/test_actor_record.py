@@ -2,10 +2,9 @@
 actor read no user, a renamed user is named anew from the next request on (a cached credential included), and a
 dialect's documents are read once per generation."""
 
-from sqlalchemy import event
-
 from tests.conftest import Tenant
 from tests.dialects.kibana.conftest import NEW_CASE, kibana_client, kibana_headers
+from tests.helpers import Issued, issued_statements
 
 CONFIGURE = {
     "owner": "cases",
@@ -14,15 +13,8 @@ CONFIGURE = {
 }
 
 
-def statements_reading_users(db, table: str = "users"):  # type: ignore[no-untyped-def]
-    seen: list[str] = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if f"FROM {table}" in statement:
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    return seen, lambda: event.remove(db.engine, "before_cursor_execute", note)
+def reading(issued: list[Issued], table: str) -> list[str]:
+    return [s.sql for s in issued if f"FROM {table}" in s.sql]
 
 
 async def test_an_answer_naming_only_the_actor_reads_no_user_and_one_naming_another_does(app, db, tenant: Tenant):
@@ -32,14 +24,11 @@ async def test_an_answer_naming_only_the_actor_reads_no_user_and_one_naming_anot
     ) as other:
         case = (await admin.post("/api/cases", json=NEW_CASE)).json()
         await admin.get(f"/api/cases/{case['id']}")  # the admin's credential is now cached
-        seen, stop = statements_reading_users(db)
-        try:
+        with issued_statements(db.engine) as issued:
             own = await admin.get(f"/api/cases/{case['id']}")
-            assert own.json()["created_by"]["email"] == "admin@example.com" and seen == []
+            assert own.json()["created_by"]["email"] == "admin@example.com" and reading(issued, "users") == []
             by_other = await other.get(f"/api/cases/{case['id']}")
-            assert by_other.json()["created_by"] == own.json()["created_by"] and len(seen) == 1
-        finally:
-            stop()
+            assert by_other.json()["created_by"] == own.json()["created_by"] and len(reading(issued, "users")) == 1
 
 
 async def test_a_renamed_user_is_named_anew_by_the_next_answer(app, client, tenant: Tenant):
@@ -56,14 +45,11 @@ async def test_the_owner_s_configuration_is_read_once_until_it_changes(app, db, 
     async with kibana_client(app, kibana_headers(tenant.admin.token)) as kibana:
         case = (await kibana.post("/api/cases", json=NEW_CASE)).json()
         await kibana.get(f"/api/cases/{case['id']}")
-        seen, stop = statements_reading_users(db, "vendor_settings")
-        try:
+        with issued_statements(db.engine) as issued:
             assert (await kibana.get(f"/api/cases/{case['id']}")).json()["customFields"] == []
-            assert seen == []
+            assert reading(issued, "vendor_settings") == []
             field = {"key": "k1", "label": "Region", "type": "text", "required": False}
             configured = await kibana.post("/api/cases/configure", json={**CONFIGURE, "customFields": [field]})
             assert configured.status_code == 200, configured.text
             shown = (await kibana.get(f"/api/cases/{case['id']}")).json()["customFields"]
-            assert shown == [{"key": "k1", "type": "text", "value": None}] and seen
-        finally:
-            stop()
+            assert shown == [{"key": "k1", "type": "text", "value": None}] and reading(issued, "vendor_settings")

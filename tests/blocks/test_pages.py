@@ -8,10 +8,9 @@ import uuid
 
 import orjson
 import pytest
-from sqlalchemy import event
 
 from tests.blocks.common import add_blocks, all_blocks, blocks_url, note, notes
-from tests.helpers import assert_problem, create, read
+from tests.helpers import Issued, assert_problem, create, issued_statements, read
 
 
 def forged(values):
@@ -97,50 +96,38 @@ async def test_the_page_size_is_1_to_500(client):
     assert (await client.get(blocks_url(case), params={"limit": 500})).status_code == 200
 
 
-class Statements:
-    """Every SQL statement the engine runs while counting (an engine event: nothing of ours is replaced)."""
+def lowered(issued: list[Issued]) -> list[str]:
+    return [s.flat.lower() for s in issued]
 
-    def __init__(self, engine):
-        self.engine, self.seen = engine, []
 
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._record)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._record)
-
-    def _record(self, _conn, _cursor, statement, *_args):
-        self.seen.append(" ".join(statement.split()).lower())
-
-    def reading(self, table):
-        # SQLite's next handle (casework.db.handles) reads only the last entry of the index on number.
-        seen = [s.replace(f"(select max(number) from {table})", "") for s in self.seen]
-        return [s for s in seen if s.startswith("select") and re.search(rf"\bfrom {table}\b", s)]
+def reading(issued: list[Issued], table: str) -> list[str]:
+    # SQLite's next handle (casework.db.handles) reads only the last entry of the index on number.
+    seen = [s.replace(f"(select max(number) from {table})", "") for s in lowered(issued)]
+    return [s for s in seen if s.startswith("select") and re.search(rf"\bfrom {table}\b", s)]
 
 
 async def test_a_page_reads_its_blocks_in_one_query_and_their_elements_in_one_more(client, db):
     case = await create(client)
     await add_blocks(client, case, [note(f"N{i}") for i in range(30)])
     await add_blocks(client, case, [{"title": f"M{i}", "block_type": "metadata", "elements": [{"i": i}] * 3} for i in range(30)])
-    with Statements(db.engine) as statements:
+    with issued_statements(db.engine) as issued:
         response = await client.get(blocks_url(case), params={"limit": 50})
     assert response.status_code == 200 and len(response.json()["items"]) == 50
-    assert len(statements.reading("blocks")) == 1, statements.seen
-    assert len(statements.reading("block_elements")) == 1, statements.seen
+    assert len(reading(issued, "blocks")) == 1, lowered(issued)
+    assert len(reading(issued, "block_elements")) == 1, lowered(issued)
 
 
 async def test_adding_blocks_reads_no_list_only_the_highest_position(client, db):
     case = await create(client)
     await add_blocks(client, case, notes(50))
-    with Statements(db.engine) as statements:
+    with issued_statements(db.engine) as issued:
         await add_blocks(client, case, notes(3, "more"))
-    reads = statements.reading("blocks")
-    assert len(reads) == 1, statements.seen
+    reads = reading(issued, "blocks")
+    assert len(reads) == 1, lowered(issued)
     assert reads[0].startswith("select max(blocks.position)"), reads
-    assert statements.reading("block_elements") == []
-    inserts = [s for s in statements.seen if s.startswith("insert into blocks")]
-    assert len(inserts) == 1, statements.seen
+    assert reading(issued, "block_elements") == []
+    inserts = [s for s in lowered(issued) if s.startswith("insert into blocks")]
+    assert len(inserts) == 1, lowered(issued)
 
 
 async def test_concurrent_adds_keep_positions_unique_and_dense(client):

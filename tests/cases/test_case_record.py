@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from sqlalchemy import event
 
 from casework.alerts import service as alerts
 from casework.auth.service import SCOPES, Actor
@@ -21,7 +20,7 @@ from casework.cases.schemas import CaseCreate, CaseFilter, CaseMove, CaseUpdate,
 from casework.http import JSONResponse
 from casework.workflow.fields import bulk as field_bulk
 from tests.conftest import Tenant
-from tests.helpers import create
+from tests.helpers import Issued, create, issued_statements
 
 HOUR = 3600
 
@@ -195,26 +194,19 @@ async def test_a_case_the_session_expired_reads_as_a_fresh_one(client, tenant):
 async def test_a_case_reads_in_one_statement_and_a_page_in_two_equal_to_the_entity_records(client, tenant):
     case = await with_content(client)
     await create(client)
-    selects: list[str] = []
 
-    def capture(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().startswith("SELECT"):
-            selects.append(statement)
+    def selects(statements: list[Issued]) -> int:
+        return sum(1 for s in statements if s.sql.lstrip().startswith("SELECT"))
 
     def read(session, actor):  # type: ignore[no-untyped-def]
-        selects.clear()
-        records = [service.get_case(session, actor, ref) for ref in (case["id"], str(case["number"]), case["key"])]
-        per_case = len(selects) / 3
-        selects.clear()
-        listed = search.list_cases(session, actor, CaseFilter(), "created", "asc").items[0]
-        per_page = len(selects)
-        return per_case, per_page, [*records, listed], case_record(service.visible_case(session, actor, case["key"]))
+        with issued_statements(tenant.db.engine) as by_case:
+            records = [service.get_case(session, actor, ref) for ref in (case["id"], str(case["number"]), case["key"])]
+        with issued_statements(tenant.db.engine) as by_page:
+            listed = search.list_cases(session, actor, CaseFilter(), "created", "asc").items[0]
+        entity = case_record(service.visible_case(session, actor, case["key"]))
+        return selects(by_case) / 3, selects(by_page), [*records, listed], entity
 
-    event.listen(tenant.db.engine, "before_cursor_execute", capture)
-    try:
-        per_case, per_page, records, entity = tenant.db.run_sync(read, admin(tenant), write=False)
-    finally:
-        event.remove(tenant.db.engine, "before_cursor_execute", capture)
+    per_case, per_page, records, entity = tenant.db.run_sync(read, admin(tenant), write=False)
     assert (per_case, per_page) == (1, 2)
 
     def untimed(record: CaseRecord) -> CaseRecord:

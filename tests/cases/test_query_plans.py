@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from casework.auth.service import SCOPES, Actor
@@ -22,6 +22,7 @@ from casework.cases.search import list_cases
 from casework.db.database import Database
 from casework.seed import SeedOptions, SeedResult, seed
 from tests.conftest import SKIP_POSTGRES, fresh_database
+from tests.helpers import issued_statements
 
 pytestmark = pytest.mark.skipif(SKIP_POSTGRES, reason="PostgreSQL plans (CASEWORK_SKIP_POSTGRES=1)")
 
@@ -47,44 +48,31 @@ def admin(session: Session, result: SeedResult) -> Actor:
 
 def page_plan(db: Database, result: SeedResult, filters: CaseFilter, sort: str = "updated", order: str = "desc") -> str:
     """EXPLAIN of the (last) page query list_cases runs for these filters (sorted by update unless told, limit 51)."""
-    issued: list[tuple[str, Any]] = []
-
-    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        if re.search(r"\bLIMIT\b", statement) and re.search(r"\bFROM cases\b", statement):
-            issued.append((statement, parameters))
 
     def work(session: Session) -> str:
-        page = list_cases(session, admin(session, result), filters, sort, order, PAGE)
+        with issued_statements(db.engine) as issued:
+            page = list_cases(session, admin(session, result), filters, sort, order, PAGE)
         assert page.items, "the plan of an empty list says little"
-        statement, parameters = issued[-1]
+        paged = [s for s in issued if re.search(r"\bLIMIT\b", s.sql) and re.search(r"\bFROM cases\b", s.sql)]
+        statement, parameters, _ = paged[-1]
         return "\n".join(row[0] for row in session.connection().exec_driver_sql("EXPLAIN " + statement, parameters))
 
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
-        return db.run_sync(work, write=False)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
+    return db.run_sync(work, write=False)
 
 
 def plans(db: Database, result: SeedResult, work: Any) -> list[str]:
     """EXPLAIN of every query work(session, actor) issues that reads a big table."""
-    issued: list[tuple[str, Any]] = []
-
-    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        if statement.lstrip().startswith(("SELECT", "WITH")) and re.search(rf"\b({'|'.join(BIG_TABLES)})\b", statement):
-            issued.append((statement, parameters))
 
     def explain(session: Session) -> list[str]:
-        work(session, admin(session, result))
+        with issued_statements(db.engine) as issued:
+            work(session, admin(session, result))
+        big = re.compile(rf"\b({'|'.join(BIG_TABLES)})\b")
+        reading = [s for s in issued if s.sql.lstrip().startswith(("SELECT", "WITH")) and big.search(s.sql)]
         connection = session.connection()
-        explained = [connection.exec_driver_sql("EXPLAIN " + sql, params) for sql, params in issued]
+        explained = [connection.exec_driver_sql("EXPLAIN " + s.sql, s.parameters) for s in reading]
         return ["\n".join(row[0] for row in rows) for rows in explained]
 
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
-        found = db.run_sync(explain, write=False)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
+    found = db.run_sync(explain, write=False)
     assert found, "no query read a big table"
     return found
 

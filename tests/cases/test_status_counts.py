@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from casework.cases import counts, search
 from casework.cases.models import STATUS_COUNT_COLUMNS, AssigneeCaseCount, CaseCount
@@ -14,7 +14,7 @@ from casework.cases.schemas import CaseFilter
 from tests.cases.test_case_record import admin
 from tests.cases.test_list import listing
 from tests.conftest import Tenant
-from tests.helpers import create, patch
+from tests.helpers import create, issued_statements, patch
 
 GROUPS = ("open", "in_progress", "closed")
 
@@ -239,20 +239,11 @@ async def test_a_list_with_its_total_and_its_status_counts_reads_the_counters_on
     """Both come from the same counters: the list reads them once, and the total is the sum of the counts."""
     for status in ("open", "open", "in_progress", "closed"):
         await create(client, title=f"counted {status}", status=status)
-    reads: list[str] = []
-
-    def capture(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "case_counts" in statement:
-            reads.append(statement)
-
     def work(session: Any) -> Any:
         return search.list_cases(session, admin(tenant), CaseFilter(), with_total=True, with_status_counts=True)
 
-    event.listen(tenant.db.engine, "before_cursor_execute", capture)
-    try:
+    with issued_statements(tenant.db.engine) as issued:
         page = tenant.db.run_sync(work, write=False)
-    finally:
-        event.remove(tenant.db.engine, "before_cursor_execute", capture)
-    assert len(reads) == 1
+    assert len([s for s in issued if "case_counts" in s.sql]) == 1
     assert page.status_counts == await truth(client)
     assert (page.total, page.total_exact, page.status_counts_exact) == (sum(page.status_counts.values()), True, True)

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from casework.auth.service import SCOPES, Actor
@@ -14,7 +14,7 @@ from casework.cases import search
 from casework.cases.schemas import CaseFilter
 from tests.conftest import Tenant
 from tests.cases.test_list import assert_refused, forged_cursor, key_set, walk
-from tests.helpers import create, patch
+from tests.helpers import create, issued_statements, patch
 
 # name -> fields; created in this order.
 CASES: dict[str, dict[str, Any]] = {
@@ -170,27 +170,20 @@ async def test_category_sort_counts_every_match(client, cases):
 def page_plan(tenant: Tenant, filters: CaseFilter, sort: str = "updated", order: str = "desc") -> str:
     """The plan of the page query list_cases issues; PostgreSQL is told to avoid sequential scans, which a table of a
     few rows would otherwise prefer: the question is whether an index can serve the query."""
-    issued: list[tuple[str, Any]] = []
-
-    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        if re.search(r"\bLIMIT\b", statement) and re.search(r"\bFROM cases\b", statement):
-            issued.append((statement, parameters))
 
     def work(session: Session) -> str:
         postgres = session.get_bind().dialect.name == "postgresql"
         if postgres:
             session.execute(text("SET LOCAL enable_seqscan = off"))
         actor = Actor(tenant.workspace_id, tenant.admin.id, "admin", frozenset(SCOPES))
-        assert search.list_cases(session, actor, filters, sort, order, 2).items
-        statement, parameters = issued[-1]
+        with issued_statements(tenant.db.engine) as issued:
+            assert search.list_cases(session, actor, filters, sort, order, 2).items
+        paged = [s for s in issued if re.search(r"\bLIMIT\b", s.sql) and re.search(r"\bFROM cases\b", s.sql)]
+        statement, parameters, _ = paged[-1]
         explain = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
         return "\n".join(str(row[-1]) for row in session.connection().exec_driver_sql(explain + statement, parameters))
 
-    event.listen(tenant.db.engine, "before_cursor_execute", capture)
-    try:
-        return tenant.db.run_sync(work, write=False)  # type: ignore[no-any-return]
-    finally:
-        event.remove(tenant.db.engine, "before_cursor_execute", capture)
+    return tenant.db.run_sync(work, write=False)  # type: ignore[no-any-return]
 
 
 async def test_the_attribute_filter_reads_the_attribute_index(tenant, cases):

@@ -6,9 +6,8 @@ case's comments as a list (no count, no select of comments but by primary key).
 
 import re
 import uuid
-from contextlib import contextmanager
 
-from sqlalchemy import event, insert, update
+from sqlalchemy import insert, update
 
 from casework.auth.service import SCOPES, Actor
 from casework.cases.models import Case
@@ -18,24 +17,9 @@ from casework.comments.schemas import CommentCreate, CommentUpdate
 from casework.db.base import new_id, utcnow
 from casework.db.handles import next_handle_sql
 from tests.comments.support import add_files
-from tests.helpers import create, read
+from tests.helpers import create, issued_statements, read
 
 MANY = 2_000
-
-
-@contextmanager
-def statements_of(db):
-    """The SQL text of every statement the engine runs meanwhile."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def fill(db, tenant, case_id: str, n: int) -> None:
@@ -84,9 +68,9 @@ async def test_adding_a_comment_runs_the_same_statements_on_a_full_case_as_on_an
     def add(case):  # type: ignore[no-untyped-def]
         [file_id] = add_files(db, tenant.workspace_id, case["id"], tenant.admin.id)
         data = CommentCreate(body=f"cc <@user-{mate.id}>", file_ids=[uuid.UUID(file_id)])
-        with statements_of(db) as seen:
+        with issued_statements(db.engine) as seen:
             db.run_sync(service.add_comment, actor, case["id"], data)
-        return seen
+        return [statement.sql for statement in seen]
 
     on_empty, on_full = add(empty), add(full)
     assert on_empty, "no statement was seen: the listener is not on the engine the service uses"
@@ -114,9 +98,9 @@ async def test_an_edit_writes_the_comment_row_once(client, tenant, db):
     case = await create(client)
     note = (await client.post(f"/cases/{case['id']}/comments", json={"body": "v1"})).json()
     actor = Actor(tenant.workspace_id, tenant.admin.id, "admin", frozenset(SCOPES))
-    with statements_of(db) as seen:
+    with issued_statements(db.engine) as seen:
         db.run_sync(service.edit_comment, actor, case["id"], note["id"], CommentUpdate(body="v2"))
-    writes = [" ".join(sql.split()).lower() for sql in seen if sql.lstrip().upper().startswith("UPDATE COMMENTS")]
+    writes = [s.flat.lower() for s in seen if s.sql.lstrip().upper().startswith("UPDATE COMMENTS")]
     assert len(writes) == 1, seen
     fetched = (await client.get(f"/cases/{case['id']}/comments/{note['id']}")).json()
     assert fetched["body"] == "v2"

@@ -1,7 +1,6 @@
 """The records of a page are built from the rows the listing reads: a longer page costs no more queries."""
 
 import pytest
-from sqlalchemy import event
 
 from casework.auth.service import authenticate
 from casework.blocks import service as blocks
@@ -9,7 +8,7 @@ from casework.links import service as links
 from casework.tasks import service as tasks
 from casework.watchers import service as watchers
 from tests.blocks.common import add_blocks, note
-from tests.helpers import create
+from tests.helpers import create, issued_statements
 from tests.tasks.common import add_task
 
 LISTS = {"tasks": tasks.list_tasks, "links": links.list_links, "blocks": blocks.list_blocks, "watchers": watchers.list_watchers}
@@ -30,22 +29,14 @@ async def add_items(client, tenant, case, name, count):
 
 
 def queries_to_list(tenant, name, case):
-    issued = []
-
-    def count(*_args):
-        issued.append(1)
 
     def work(session):
         actor = authenticate(session, tenant.admin.token).actor
-        issued.clear()
-        items, _ = LISTS[name](session, actor, case["key"], None, 50)
+        with issued_statements(tenant.db.engine) as issued:
+            items, _ = LISTS[name](session, actor, case["key"], None, 50)
         return len(items), len(issued)
 
-    event.listen(tenant.db.engine, "before_cursor_execute", count)
-    try:
-        return tenant.db.run_sync(work, write=False)
-    finally:
-        event.remove(tenant.db.engine, "before_cursor_execute", count)
+    return tenant.db.run_sync(work, write=False)
 
 
 @pytest.mark.parametrize("name", sorted(LISTS))

@@ -3,13 +3,12 @@
 import uuid
 
 import pytest
-from sqlalchemy import event
 
 from casework.errors import NotFound
 from casework.insights import service
 from casework.insights.schemas import InsightsAdd
 from tests.comments.test_comment_records import admin_actor
-from tests.helpers import create
+from tests.helpers import create, issued_statements
 
 
 async def test_all_insights_are_the_case_s_own_oldest_first_past_any_page_size(client, tenant, db):
@@ -40,18 +39,9 @@ async def test_insights_of_many_cases_come_in_one_query_each_case_its_own_oldest
         items = [{"type": "MONITOR", "resource_id": f"{case['key']}-{n}", "ref": f"/monitors/{n}"} for n in range(count)]
         db.run_sync(service.add_insights, actor, case["id"], InsightsAdd.model_validate({"insights": items}))
     ids = [uuid.UUID(c["id"]) for c in (first, second, bare)]
-    issued: list[str] = []
-
-    def capture(_conn, _cursor, statement, _parameters, _context, _many):  # type: ignore[no-untyped-def]
-        if "FROM insights" in statement:
-            issued.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
+    with issued_statements(db.engine) as issued:
         found = db.run_sync(service.insights_of_cases, actor, ids, write=False)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
-    assert len(issued) == 1
+    assert len([s for s in issued if "FROM insights" in s.sql]) == 1
     assert {case_id: [i.resource_id for i in items] for case_id, items in found.items()} == {
         ids[0]: [f"{first['key']}-{n}" for n in range(3)],
         ids[1]: [f"{second['key']}-{n}" for n in range(2)],

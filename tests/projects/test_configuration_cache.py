@@ -4,13 +4,9 @@ the next unit of work, and by the unit of work that made it."""
 
 import re
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import httpx
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from casework.auth.service import SCOPES, Actor, current_generation
 from casework.db.base import Base
@@ -20,7 +16,7 @@ from casework.workflow.fields.models import FieldDefinition
 from casework.workflow.statuses.schemas import StatusCreate
 from casework.workflow.statuses.service import create_status, project_statuses
 from tests.conftest import Tenant
-from tests.helpers import create
+from tests.helpers import Issued, create, issued_statements
 from tests.workflow.fields_support import define
 from tests.workflow.sla_support import policy, set_policies
 
@@ -28,22 +24,8 @@ CONFIGURATION = ("projects", "case_statuses", "case_types", "field_definitions",
 READS_CONFIGURATION = re.compile(rf"^\s*SELECT\b.*\bFROM ({'|'.join(CONFIGURATION)})\b", re.S | re.I)
 
 
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-
-
-def configuration_reads(seen: list[str]) -> list[str]:
-    return [statement for statement in seen if READS_CONFIGURATION.search(statement)]
+def configuration_reads(seen: list[Issued]) -> list[str]:
+    return [statement.sql for statement in seen if READS_CONFIGURATION.search(statement.sql)]
 
 
 def generation(db: Database) -> int:
@@ -56,13 +38,13 @@ async def test_a_create_reads_the_configuration_again_only_after_it_changes(
     await set_policies(client, policy("completion", 3600))
     await define(client, "ticket", "text")
     await create(client, title="Warms the cache", type="standard")
-    with statements(db) as seen:
+    with issued_statements(db.engine) as seen:
         created = await create(client, title="Second", type="standard")
     assert seen and configuration_reads(seen) == []
     assert {sla["sla_type"] for sla in created["slas"]} == {"completion"}
 
     assert (await client.post("/projects/SEC/statuses", json={"name": "Triage", "group": "open", "category": "new"})).status_code == 201
-    with statements(db) as seen:
+    with issued_statements(db.engine) as seen:
         triaged = await create(client, title="Third", status="Triage")
     assert any("case_statuses" in statement for statement in configuration_reads(seen))
     assert triaged["status_name"] == "Triage"

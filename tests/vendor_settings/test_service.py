@@ -4,11 +4,11 @@ version, within the workspace."""
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import event
 
 from casework.auth.service import SCOPES, Actor, current_generation
 from casework.errors import Forbidden, InvalidInput, NotFound, VersionConflict
 from casework.vendor_settings import service
+from tests.helpers import issued_statements
 
 
 def _actor(tenant, member=None) -> Actor:  # type: ignore[no-untyped-def]
@@ -116,17 +116,6 @@ def test_a_nul_anywhere_in_a_document_is_refused_naming_where_and_nothing_is_wri
 # Read once per process and generation
 
 
-def _reads_of_settings(db):  # type: ignore[no-untyped-def]
-    seen: list[str] = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if "FROM vendor_settings" in statement:
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    return seen, lambda: event.remove(db.engine, "before_cursor_execute", note)
-
-
 def _at_current_generation(tenant, member=None) -> Actor:  # type: ignore[no-untyped-def]
     return replace(_actor(tenant, member), generation=tenant.db.run_sync(current_generation, write=False))
 
@@ -135,14 +124,11 @@ def test_documents_are_read_once_per_generation_and_every_write_raises_it(tenant
     writer = _actor(tenant)
     tenant.db.run_sync(lambda s: service.replace_setting(s, writer, "kibana", "cases", {"a": 1}))
     reader = _at_current_generation(tenant)
-    seen, stop = _reads_of_settings(tenant.db)
-    try:
+    with issued_statements(tenant.db.engine) as issued:
         first = tenant.db.run_sync(lambda s: service.list_settings(s, reader, "kibana", ["cases"]))
         first[0].data["a"] = "changed by its caller"
         again = tenant.db.run_sync(lambda s: service.list_settings(s, reader, "kibana", ["cases"]))
-        assert again[0].data == {"a": 1} and len(seen) == 1
-    finally:
-        stop()
+    assert again[0].data == {"a": 1} and len([s for s in issued if "FROM vendor_settings" in s.sql]) == 1
     # A write in another unit of work (another process's) raises the generation: its readers read again.
     made = tenant.db.run_sync(lambda s: service.replace_setting(s, writer, "kibana", "cases", {"a": 2}))
     later = _at_current_generation(tenant)

@@ -4,7 +4,6 @@ insights shown natively with their activity made through `datadog`."""
 
 import httpx
 import pytest
-from sqlalchemy import event
 from datadog_api_client.exceptions import ApiValueError, NotFoundException
 from datadog_api_client.v2.api.case_management_api import CaseManagementApi
 from datadog_api_client.v2.model.case_insight import CaseInsight
@@ -17,6 +16,7 @@ from datadog_api_client.v2.model.case_resource_type import CaseResourceType
 from tests.conftest import Tenant
 from tests.dialects.datadog.conftest import keys, unparsed_parts
 from tests.dialects.datadog.content_support import error_objects, make_case
+from tests.helpers import issued_statements
 
 # The seed's example request, verbatim.
 SEED_REQUEST = {
@@ -176,18 +176,9 @@ def test_a_search_page_reads_the_insights_of_its_cases_in_one_query(db, cases_ap
     made = [make_case(cases_api, tenant.project_id) for _ in range(4)]
     for n, case in enumerate(made[:3]):
         cases_api.add_case_insights(case.id, request(*[("EVENT", f"{n}-{i}", f"/event/{i}") for i in range(n + 1)]))
-    issued: list[str] = []
-
-    def capture(_conn, _cursor, statement, _parameters, _context, _many):  # type: ignore[no-untyped-def]
-        if "FROM insights" in statement:
-            issued.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
+    with issued_statements(db.engine) as issued:
         page = cases_api.search_cases(page_size=10)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
-    assert len(issued) == 1
+    assert len([s for s in issued if "FROM insights" in s.sql]) == 1
     counts = {case.id: len(case.attributes["insights"]) for case in page.data}
     assert counts == {made[0].id: 1, made[1].id: 2, made[2].id: 3, made[3].id: 0}
     assert unparsed_parts(page) == []
