@@ -63,8 +63,8 @@ class Row:
     errors: int
     # None in results written before p95 was measured.
     p95_ms: float | None = None
-    # A dialect's scenario: the req/s of its native counterpart in the same run (None for the others).
-    native_rps: float | None = None
+    # A dialect's scenario: its native counterpart's ratio to the floor in the same run (None for the others).
+    native_floor_ratio: float | None = None
     # casework's req/s over the floor's in each rotated round (empty in results written before rounds).
     round_ratios: tuple[float, ...] = ()
 
@@ -82,7 +82,9 @@ class Row:
 
     @property
     def native_ratio(self) -> float | None:
-        return self.rps / self.native_rps if self.native_rps else None
+        """The two ratios to the floor over each other rather than the raw req/s: the scenarios run minutes apart,
+        and each one's floor rounds cancel how fast the shared machine was during it."""
+        return self.ratio / self.native_floor_ratio if self.native_floor_ratio else None
 
 
 HEADERS = [
@@ -111,9 +113,10 @@ class Rounds:
 
 
 def with_counterparts(rows: list[Row], counterparts: dict[str, str]) -> list[Row]:
-    """The rows, each dialect scenario's with the req/s of its native counterpart (by scenario name) when it ran."""
-    rps = {row.scenario: row.rps for row in rows}
-    return [replace(row, native_rps=rps.get(counterparts.get(row.scenario, ""))) for row in rows]
+    """The rows, each dialect scenario's with the ratio to the floor of its native counterpart (by scenario name) when
+    it ran."""
+    ratios = {row.scenario: row.ratio for row in rows}
+    return [replace(row, native_floor_ratio=ratios.get(counterparts.get(row.scenario, ""))) for row in rows]
 
 
 def _cells(row: Row) -> list[str]:
@@ -194,8 +197,9 @@ shows as spread instead of moving the figure; `req/s` and the latencies are the 
 `peak RSS MB` is the sum over the casework server's processes (uvicorn master and workers) during that scenario,
 `max process MB` the largest single one. `conns` is wrk's connection count (slow scenarios cap it, so that they
 measure the request rather than a queue). `errors` counts non-2xx/3xx responses and socket errors: a row with errors
-measured something else. `ratio to native`, on a dialect's scenario (`kibana: ...`), is its req/s over that of the
-native scenario doing the same work, in the same run.
+measured something else. `ratio to native`, on a dialect's scenario (`kibana: ...`), is its ratio to the floor over
+that of the native scenario doing the same work, in the same run: the two run minutes apart, and their own floor
+rounds take out how busy the machine was during each (their raw req/s can drift 20% between scenarios).
 
 ## How to run
 
