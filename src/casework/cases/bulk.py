@@ -7,21 +7,31 @@ so that the answer names every missing case and every stale version, not just th
 Only when all pass are the items applied, each in a savepoint of one enclosing savepoint, so that a later refusal
 (a transition, a closure condition, ...) is still reported item by item; any refusal rolls the enclosing savepoint
 back, and the other items are reported as not applied.
+
+Both modes find and lock every named case in one statement first, and read the changed ones back in one more: a
+hundred items cost two reads, not two hundred.
 """
 
 import uuid
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor
-from casework.cases.records import CaseRecord
+from casework.cases.models import Case
+from casework.cases.records import CaseRecord, case_record
 from casework.cases.schemas import CaseUpdate
-from casework.cases.service import find_case, update_case
+from casework.cases.service import change_locked_case, find_cases
 from casework.errors import DomainError, InvalidInput, NotApplied, NotFound, VersionConflict, from_validation_error
 from casework.i18n import _
+from casework.projects.models import Project
+from casework.workflow.slas import service as slas
+
+Items = list[tuple[str, int | None, dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,25 +41,77 @@ class BulkOutcome:
     error: DomainError | None = None
 
 
-def bulk_update(
-    session: Session, actor: Actor, items: list[tuple[str, int | None, dict[str, Any]]]
-) -> list[BulkOutcome]:
+def bulk_update(session: Session, actor: Actor, items: Items) -> list[BulkOutcome]:
     """Each item in its own savepoint: one refused item leaves the others applied."""
     actor.require_case_write()
-    outcomes = []
-    for ref, version, raw_changes in items:
-        try:
-            changes = CaseUpdate.model_validate(raw_changes)
-        except ValidationError as exc:
-            outcomes.append(BulkOutcome(ref, error=from_validation_error(exc, prefix="changes")))
-            continue
-        try:
-            with session.begin_nested():
-                case = update_case(session, actor, ref, changes, version)
-            outcomes.append(BulkOutcome(ref, case=case))
-        except DomainError as exc:
-            outcomes.append(BulkOutcome(ref, error=exc))
-    return outcomes
+    batch = _Batch(session, actor, items)
+    with batch.clocks_locked():
+        for index, (ref, version, raw_changes) in enumerate(items):
+            try:
+                changes = CaseUpdate.model_validate(raw_changes)
+            except ValidationError as exc:
+                batch.errors[index] = from_validation_error(exc, prefix="changes")
+                continue
+            try:
+                with session.begin_nested():
+                    batch.apply(index, batch.case(ref), changes, version)
+            except DomainError as exc:
+                batch.errors[index] = exc
+    return batch.outcomes()
+
+
+class _Batch:
+    """A bulk update's cases, found and locked in one statement, and read back in one more at the end (but for a
+    case an item names again later: read back before that item changes it again)."""
+
+    def __init__(self, session: Session, actor: Actor, items: Items) -> None:
+        self.session, self.actor, self.items = session, actor, items
+        self.cases = find_cases(session, actor.workspace_id, [ref for ref, _version, _raw in items], for_update=True)
+        # Held for the batch: the session keeps only weak references, and each item would read its project again.
+        self._projects = session.scalars(
+            select(Project).where(Project.id.in_({case.project_id for case in self.cases.values()}))
+        ).all()
+        self.errors: dict[int, DomainError] = {}
+        self._applied: dict[int, Case] = {}
+        self._records: dict[int, CaseRecord] = {}
+        self._unread: set[uuid.UUID] = set()
+        named = [self.cases.get(ref) for ref, _version, _raw in items]
+        self._named_later = [
+            case is not None and any(later is case for later in named[index + 1 :]) for index, case in enumerate(named)
+        ]
+
+    def clocks_locked(self) -> AbstractContextManager[None]:
+        """The cases' SLA clocks read together, for the changes that move them (a priority, a status)."""
+        return slas.clocks_locked(self.session, [case.id for case in self.cases.values()])
+
+    def case(self, ref: str) -> Case:
+        case = self.cases.get(ref)
+        if case is None:
+            raise NotFound("case", ref)
+        return case
+
+    def apply(self, index: int, case: Case, changes: CaseUpdate, version: int | None) -> None:
+        change_locked_case(self.session, self.actor, case, changes, version)
+        self._unread.add(case.id)
+        if self._named_later[index]:
+            self._read_back()
+            self._records[index] = case_record(case)
+        else:
+            self._applied[index] = case
+
+    def outcomes(self) -> list[BulkOutcome]:
+        self._read_back()
+        self._records.update((index, case_record(case)) for index, case in self._applied.items())
+        return [
+            BulkOutcome(ref, case=self._records.get(index), error=self.errors.get(index))
+            for index, (ref, _version, _raw) in enumerate(self.items)
+        ]
+
+    def _read_back(self) -> None:
+        """The cases as written (the writes bypass the loaded entities), with their SLA clocks."""
+        if self._unread:
+            find_cases(self.session, self.actor.workspace_id, sorted(self._unread), with_clocks=True)
+            self._unread.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,59 +130,55 @@ class AtomicOutcome:
         return [item.ref for item in self.items if isinstance(item.error, VersionConflict)]
 
 
-def bulk_update_atomic(
-    session: Session, actor: Actor, items: list[tuple[str, int | None, dict[str, Any]]]
-) -> AtomicOutcome:
+def bulk_update_atomic(session: Session, actor: Actor, items: Items) -> AtomicOutcome:
     actor.require_case_write()
-    errors: dict[int, DomainError] = {}
+    batch = _Batch(session, actor, items)
     parsed: list[CaseUpdate | None] = []
     for index, (_ref, _version, raw_changes) in enumerate(items):
         try:
             parsed.append(CaseUpdate.model_validate(raw_changes))
         except ValidationError as exc:
             parsed.append(None)
-            errors[index] = from_validation_error(exc, prefix="changes")
-    _check_cases(session, actor, items, errors)
-    if errors:
-        return _refused(items, errors)
-    outcomes: list[BulkOutcome] = []
+            batch.errors[index] = from_validation_error(exc, prefix="changes")
+    _check_cases(batch)
+    if batch.errors:
+        return _refused(items, batch.errors)
     enclosing = session.begin_nested()
-    for index, (ref, version, _raw) in enumerate(items):
-        changes = parsed[index]
-        assert changes is not None
-        try:
-            with session.begin_nested():
-                outcomes.append(BulkOutcome(ref, case=update_case(session, actor, ref, changes, version)))
-        except DomainError as exc:
-            errors[index] = exc
-    if errors:
+    with batch.clocks_locked():
+        for index, (ref, version, _raw) in enumerate(items):
+            changes = parsed[index]
+            assert changes is not None
+            try:
+                with session.begin_nested():
+                    batch.apply(index, batch.case(ref), changes, version)
+            except DomainError as exc:
+                batch.errors[index] = exc
+    if batch.errors:
         enclosing.rollback()
-        return _refused(items, errors)
+        return _refused(items, batch.errors)
     enclosing.commit()
-    return AtomicOutcome(True, outcomes)
+    return AtomicOutcome(True, batch.outcomes())
 
 
-def _check_cases(
-    session: Session, actor: Actor, items: list[tuple[str, int | None, dict[str, Any]]], errors: dict[int, DomainError]
-) -> None:
+def _check_cases(batch: _Batch) -> None:
     """Every missing case and stale version, and a case named twice (its second item would always be stale)."""
     first_item: dict[uuid.UUID, int] = {}
-    for index, (ref, version, _raw) in enumerate(items):
+    for index, (ref, version, _raw) in enumerate(batch.items):
         try:
-            case = find_case(session, actor.workspace_id, ref)
+            case = batch.case(ref)
         except NotFound as exc:
-            errors.setdefault(index, exc)
+            batch.errors.setdefault(index, exc)
             continue
         if version is not None and version != case.version:
-            errors.setdefault(index, VersionConflict(current=case.version, given=version))
+            batch.errors.setdefault(index, VersionConflict(current=case.version, given=version))
         elif case.id in first_item:
-            errors.setdefault(
+            batch.errors.setdefault(
                 index, InvalidInput.field("id", _("the case is named by item {n} too", n=str(first_item[case.id] + 1)))
             )
         first_item.setdefault(case.id, index)
 
 
-def _refused(items: list[tuple[str, int | None, dict[str, Any]]], errors: dict[int, DomainError]) -> AtomicOutcome:
+def _refused(items: Items, errors: dict[int, DomainError]) -> AtomicOutcome:
     return AtomicOutcome(
         False, [BulkOutcome(ref, error=errors.get(i, NotApplied())) for i, (ref, *_rest) in enumerate(items)]
     )
