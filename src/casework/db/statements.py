@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import UpdateBase
 
 
-def rows_affected(session: Session, statement: UpdateBase) -> int:
+def rows_affected(session: Session, statement: UpdateBase, parameters: dict[str, Any] | None = None) -> int:
     """Runs an INSERT, UPDATE or DELETE; returns how many rows it touched."""
     # Session.execute is typed as returning a Result; a write without RETURNING gives a CursorResult.
-    return cast(CursorResult[Any], session.execute(statement)).rowcount
+    return cast(CursorResult[Any], session.execute(statement, parameters)).rowcount
 
 
 def insert_ignoring_duplicates(session: Session, table: Table, rows: list[dict[str, Any]]) -> int:
