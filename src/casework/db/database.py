@@ -52,6 +52,19 @@ def writes_made(connection: Connection) -> int:
     return int(changes) if changes is not None else int(connection.info.get(_WRITES, 0))
 
 
+def value_within(connection: Connection, sql: str) -> Any:
+    """The first column of the first row of one parameterless statement, in the connection's own transaction,
+    through the driver's cursor: a one-value read needs none of SQLAlchemy's statement and result machinery
+    (about a tenth of the cost). Not seen by writes_made: it reads only."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return None if row is None else row[0]
+
+
 def make_engine(url: str, pool_size: int = 8, background_checkpoints: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "isolation_level": None})

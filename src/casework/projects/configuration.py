@@ -15,7 +15,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from casework.auth.service import GENERATION_SQL
-from casework.db.database import writes_made
+from casework.db.database import value_within, writes_made
 
 Entity = TypeVar("Entity")
 # Keys are few (a workspace's projects, types and priorities); the bound keeps a flood of type names from growing it.
@@ -50,7 +50,7 @@ def _generation(session: Session) -> int:
     seen = session.info.get(_SEEN)
     if seen is not None and seen[0] == writes:
         return seen[1]  # type: ignore[no-any-return]
-    generation: int = connection.exec_driver_sql(GENERATION_SQL).scalar_one()
+    generation: int = value_within(connection, GENERATION_SQL)
     session.info[_SEEN] = (writes, generation)
     return generation
 
