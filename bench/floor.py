@@ -5,7 +5,9 @@ Reference routes measure the stack's building blocks on the same footing, to sho
 database-backed endpoint can keep: one row by primary key with the sqlite3 module (`/floor/sqlite-row`), the same
 row as a SQLAlchemy ORM entity in a session (`/floor/orm-row`), as a SQLAlchemy Core row (`/floor/core-row`), and
 the Core row after a bearer-token check by hash, one Core statement (`/floor/token-core-row`): the layers a profile
-of casework names, each priced alone.
+of casework names, each priced alone. A write has its reference too: the token check, the JSON body read, then a
+row like a case and an entry beside it (as every casework change logs one) inserted in one transaction
+(`/floor/token-core-write`).
 """
 
 import hashlib
@@ -13,13 +15,14 @@ import os
 import sqlite3
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
 import orjson
 import uvicorn
 from fastapi import FastAPI, Request, Response
-from sqlalchemy import Column, String, Table, create_engine, select
+from sqlalchemy import Column, String, Table, create_engine, insert, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.schema import CreateTable
@@ -52,6 +55,9 @@ class Row(Base):
 
 
 tokens = Table("tokens", Base.metadata, Column("token_hash", String, primary_key=True), Column("subject", String))
+entries = Table(
+    "entries", Base.metadata, Column("id", String, primary_key=True), Column("row_id", String), Column("body", String)
+)
 
 
 def _prepare() -> sqlite3.Connection:
@@ -59,7 +65,7 @@ def _prepare() -> sqlite3.Connection:
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA busy_timeout=10000")
     # IF NOT EXISTS / OR IGNORE: each worker process prepares the same file.
-    for table in (Row.__table__, tokens):
+    for table in (Row.__table__, tokens, entries):
         connection.execute(str(CreateTable(table, if_not_exists=True).compile(dialect=sqlite.dialect())))
     connection.execute("INSERT OR IGNORE INTO tokens VALUES (?, 'floor')", (TOKEN_HASH,))
     values = [ROW_ID, *(f"value {n}" for n in range(COLUMNS))]
@@ -113,15 +119,36 @@ async def core_row() -> Response:
     return Response(_core_row_body(), media_type="application/json")
 
 
-@app.get("/floor/token-core-row")
-async def token_core_row(request: Request) -> Response:
+def _subject(request: Request) -> str | None:
+    """Whose bearer token the request carries, by its hash: one Core statement."""
     scheme, _, secret = request.headers.get("authorization", "").partition(" ")
     digest = hashlib.sha256(secret.encode()).hexdigest()
     with engine.connect() as connection:
         subject = connection.execute(SUBJECT_BY_HASH.where(tokens.c.token_hash == digest)).scalar()
-    if scheme.lower() != "bearer" or subject is None:
+    return subject if scheme.lower() == "bearer" else None
+
+
+@app.get("/floor/token-core-row")
+async def token_core_row(request: Request) -> Response:
+    if _subject(request) is None:
         return Response(status_code=401)
     return Response(_core_row_body(), media_type="application/json")
+
+
+INSERT_ROW = insert(Row.__table__)
+INSERT_ENTRY = insert(entries)
+
+
+@app.post("/floor/token-core-write")
+async def token_core_write(request: Request) -> Response:
+    if _subject(request) is None:
+        return Response(status_code=401)
+    body = orjson.loads(await request.body())
+    row = {"id": str(uuid.uuid4()), **{f"c{n}": f"value {n}" for n in range(COLUMNS)}}
+    with engine.begin() as connection:
+        connection.execute(INSERT_ROW, row)
+        connection.execute(INSERT_ENTRY, {"id": str(uuid.uuid4()), "row_id": row["id"], "body": orjson.dumps(body)})
+    return Response(orjson.dumps(row), status_code=201, media_type="application/json")
 
 
 @app.get("/readyz")

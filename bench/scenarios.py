@@ -83,11 +83,14 @@ def _create_bodies(ctx: Context) -> list[Any]:
     return [{"title": f"Benchmark case {p}", "priority": p, "tags": ["bench"]} for p in PRIORITIES]
 
 
-# References on the floor app: one row by primary key, with sqlite3 and as a SQLAlchemy ORM entity (no auth).
+# References on the floor app: one row by primary key, with sqlite3, as a SQLAlchemy ORM entity and as a Core row
+# (no auth), then after a token check; and a write: the token check, then a row and an entry in one transaction.
 register(Scenario("stack: sqlite3 row by key", "GET", lambda ctx: "/floor/sqlite-row", on_floor=True))
 register(Scenario("stack: ORM row by key", "GET", lambda ctx: "/floor/orm-row", on_floor=True))
 register(Scenario("stack: Core row by key", "GET", lambda ctx: "/floor/core-row", on_floor=True))
 register(Scenario("stack: token check + Core row", "GET", lambda ctx: "/floor/token-core-row", on_floor=True))
+register(Scenario("stack: token check + Core write", "POST", lambda ctx: "/floor/token-core-write", _create_bodies,
+                  on_floor=True))  # fmt: skip
 register(Scenario("create case", "POST", lambda ctx: "/api/v1/cases", _create_bodies))
 register(Scenario("get case by id", "GET", lambda ctx: f"/api/v1/cases/{ctx['case_id']}", setup=_one_case))
 register(Scenario("get case by key", "GET", lambda ctx: f"/api/v1/cases/{ctx['case_key']}", setup=_one_case))

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from bench import report, run
 from bench.scenarios import (
@@ -334,15 +335,26 @@ def test_the_floor_serves_each_reference_scenario_one_row_of_41_columns(tmp_path
     references = [s for s in SCENARIOS if s.on_floor]
     assert [s.name for s in references] == [
         "stack: sqlite3 row by key", "stack: ORM row by key", "stack: Core row by key", "stack: token check + Core row",
+        "stack: token check + Core write",
     ]  # fmt: skip
     monkeypatch.setenv("BENCH_FLOOR_TOKEN", "floor-secret")
     floor = importlib.reload(floor)
+    reads, [write] = references[:4], references[4:]
     with TestClient(floor.app, headers={"Authorization": "Bearer floor-secret"}) as client:
-        rows = [client.get(s.path({})).json() for s in references]
+        rows = [client.get(s.path({})).json() for s in reads]
         refused = client.get("/floor/token-core-row", headers={"Authorization": "Bearer other"})
+        written = [client.post(write.path({}), json=body) for body in write.bodies({})[:2]]
+        refused_write = client.post(write.path({}), json={}, headers={"Authorization": "Bearer other"})
     assert rows[0] == rows[1] == rows[2] == rows[3]
     assert rows[0]["id"] == floor.ROW_ID and len(rows[0]) == floor.COLUMNS + 1
-    assert refused.status_code == 401
+    assert refused.status_code == refused_write.status_code == 401
+    # Each write inserts its row and an entry holding the body it was sent, in one transaction.
+    assert [w.status_code for w in written] == [201, 201] and all(len(w.json()) == floor.COLUMNS + 1 for w in written)
+    with floor.engine.connect() as connection:
+        logged = connection.execute(select(floor.entries.c.row_id, floor.entries.c.body)).all()
+    assert [(row_id, json.loads(body)) for row_id, body in logged] == [
+        (w.json()["id"], body) for w, body in zip(written, write.bodies({})[:2], strict=True)
+    ]
 
 
 def test_readme_keeps_the_hand_written_findings_between_the_targets_and_the_results(tmp_path: Path, monkeypatch):
