@@ -266,6 +266,23 @@ def database_url(db: str, directory: Path) -> Iterator[str]:
         admin.dispose()
 
 
+def vacuum_analyze(url: str) -> None:
+    """VACUUM (ANALYZE) of the benchmark's PostgreSQL schema before a scenario: what autovacuum keeps doing on a
+    production database, which a test database may run without (`autovacuum = off`), so that dead row versions and
+    missing statistics left by the scenarios before are not measured instead."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            tables = connection.execute(
+                text("SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()")
+            ).scalars()
+            connection.execute(text(f"VACUUM (ANALYZE) {', '.join(tables)}"))
+    finally:
+        engine.dispose()
+
+
 def server_env(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASEWORK_")}
     return {**env, **overrides}
@@ -278,6 +295,8 @@ def run_scenario(
     with httpx.Client(base_url=casework.url, headers={"Authorization": f"Bearer {token}"}, timeout=60.0) as client:
         if scenario.setup:
             scenario.setup(client, ctx)
+    if args.db == "postgres":
+        vacuum_analyze(ctx["database_url"])
     bodies = scenario.bodies(ctx)
     body_file = None
     if bodies:
@@ -407,7 +426,9 @@ def main(argv: list[str] | None = None) -> int:
         casework_cmd = [str(Path(sys.executable).with_name("casework")), "serve", "--no-worker",
                         "--host", "127.0.0.1", "--port", str(casework_port)]  # fmt: skip
         floor_cmd = [sys.executable, "-m", "bench.floor", str(floor_port), str(args.workers)]
-        ctx: Context = {"duration": args.duration, "warmup": WARMUP_SECONDS, "run_id": uuid.uuid4().hex[:8]}
+        ctx: Context = {
+            "duration": args.duration, "warmup": WARMUP_SECONDS, "run_id": uuid.uuid4().hex[:8], "database_url": url,
+        }  # fmt: skip
         if args.dataset:
             alerts = "" if args.alerts is None else f" and {args.alerts:,} alerts"
             print(f"… seeding {args.dataset:,} cases{alerts}", file=sys.stderr, flush=True)

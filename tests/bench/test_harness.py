@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from bench import report, run
 from bench.scenarios import (
@@ -23,6 +23,7 @@ from bench.scenarios import (
     selected,
     split_by_dataset,
 )
+from tests.conftest import BACKENDS
 
 # Captured from wrk 4.1.0 (`wrk -t1 -c8 -d1s --latency`) against bench/floor.py.
 WRK_OK = """\
@@ -363,3 +364,24 @@ def test_readme_keeps_the_hand_written_findings_between_the_targets_and_the_resu
     monkeypatch.setattr(report, "FINDINGS", findings)
     text = report.readme([report.result_document(META, ROWS)])
     assert text.index("## Targets") < text.index("Before and after.") < text.index("## Latest results")
+
+
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b == "postgres"])
+def test_before_each_scenario_the_postgres_schema_is_vacuumed_and_analysed(backend, tmp_path: Path):
+    with run.database_url(backend, tmp_path) as url:
+        engine = create_engine(url)
+        try:
+            with engine.begin() as connection:
+                connection.execute(text("CREATE TABLE grown (id integer PRIMARY KEY)"))
+                connection.execute(text("INSERT INTO grown SELECT generate_series(1, 5000)"))
+                connection.execute(text("DELETE FROM grown WHERE id % 2 = 0"))
+            run.vacuum_analyze(url)
+            with engine.connect() as connection:
+                # The statistics count the live rows; the vacuum left no dead row versions behind.
+                assert connection.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'grown'::regclass")).scalar() == 2500
+                analysed, dead = connection.execute(
+                    text("SELECT last_analyze IS NOT NULL, n_dead_tup FROM pg_stat_user_tables WHERE relid = 'grown'::regclass")
+                ).one()
+        finally:
+            engine.dispose()
+    assert analysed and dead == 0
