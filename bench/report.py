@@ -212,8 +212,9 @@ rounds take out how busy the machine was during each (their raw req/s can drift 
     .venv/bin/python -m bench.run --help     # also: --scenario NAME (repeatable)
 
 PostgreSQL runs in a fresh schema of the local test database (`CASEWORK_TEST_DATABASE_URL`, default
-`postgresql+psycopg://postgres@127.0.0.1:5432/test`), dropped afterwards. Each run writes
-`bench/results/<UTC timestamp>-<db>.json` and rewrites this file with the newest result of each database.
+`postgresql+psycopg://postgres@127.0.0.1:5432/test`), dropped afterwards; before each scenario the schema is
+vacuumed and analysed, as autovacuum keeps a production database (a test database may run without it). Each run
+writes `bench/results/<UTC timestamp>-<db>.json` and rewrites this file with the newest result of each database.
 A scenario is a few lines in `bench/scenarios.py`.
 
 `DATASET=N` (`--dataset N`) runs `casework seed-data --cases N --json` on the benchmark's database before the server
@@ -222,9 +223,10 @@ cursor, page 200 by number, status counts unfiltered and by assignee, text searc
 empty seeded case, alert lookup, 1,000-alert attach) run in that seeded workspace with its token. List, search,
 lookup, comment and attach scenarios use one connection, since their targets are single-client latency; `p95 ms`
 comes from `bench/wrk/request.lua` (wrk itself prints 50/75/90/99).
-The `stack:` rows are references served by the floor app itself (one row by primary key with sqlite3, as a
-SQLAlchemy ORM entity, as a SQLAlchemy Core row, and the Core row after a bearer-token check by hash): what any
-database-backed endpoint on this stack can keep of the floor, one layer of casework's profile at a time.
+The `stack:` rows are references served by the floor app itself, on SQLite (one row by primary key with sqlite3,
+as a SQLAlchemy ORM entity, as a SQLAlchemy Core row, the Core row after a bearer-token check by hash, and a write:
+the token check, the JSON body, a case-like row and an entry beside it inserted by Core in one transaction): what
+any database-backed endpoint on this stack can keep of the floor, one layer of casework's profile at a time.
 
 ## Targets (issue 6)
 
