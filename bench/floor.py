@@ -7,7 +7,7 @@ row as a SQLAlchemy ORM entity in a session (`/floor/orm-row`), as a SQLAlchemy 
 the Core row after a bearer-token check by hash, one Core statement (`/floor/token-core-row`): the layers a profile
 of casework names, each priced alone. A write has its reference too: the token check, the JSON body read, then a
 row like a case and an entry beside it (as every casework change logs one) inserted in one transaction
-(`/floor/token-core-write`).
+(`/floor/token-core-write`). When the benchmark runs on PostgreSQL, all but the sqlite3 row read and write there.
 """
 
 import hashlib
@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 import uvicorn
 from fastapi import FastAPI, Request, Response
-from sqlalchemy import Column, String, Table, create_engine, insert, select
+from sqlalchemy import Column, Engine, String, Table, create_engine, insert, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.schema import CreateTable
@@ -73,10 +73,29 @@ def _prepare() -> sqlite3.Connection:
     return connection
 
 
+def _prepare_postgres(url: str) -> Engine:
+    """The reference tables and rows in a PostgreSQL schema (the URL's search_path), made once whichever worker
+    starts first."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('casework-bench-floor'))"))
+        Base.metadata.create_all(connection)
+        if connection.execute(select(tokens.c.subject)).first() is None:
+            connection.execute(insert(tokens), {"token_hash": TOKEN_HASH, "subject": "floor"})
+            connection.execute(insert(Row.__table__), {"id": ROW_ID, **{f"c{n}": f"value {n}" for n in range(COLUMNS)}})
+    return engine
+
+
 raw = _prepare()
 # Plain str: orjson refuses SQLAlchemy's quoted_name as a key.
 ROW_NAMES = [str(name) for name in Row.__table__.columns.keys()]
-engine = create_engine(f"sqlite:///{DATABASE.as_posix()}", connect_args={"check_same_thread": False})
+# With a PostgreSQL URL (a benchmark run on PostgreSQL), every reference but the sqlite3 row reads and writes there.
+POSTGRES_URL = os.environ.get("BENCH_FLOOR_POSTGRES_URL")
+engine = (
+    _prepare_postgres(POSTGRES_URL)
+    if POSTGRES_URL
+    else create_engine(f"sqlite:///{DATABASE.as_posix()}", connect_args={"check_same_thread": False})
+)
 
 
 @app.get("/floor")
@@ -147,7 +166,8 @@ async def token_core_write(request: Request) -> Response:
     row = {"id": str(uuid.uuid4()), **{f"c{n}": f"value {n}" for n in range(COLUMNS)}}
     with engine.begin() as connection:
         connection.execute(INSERT_ROW, row)
-        connection.execute(INSERT_ENTRY, {"id": str(uuid.uuid4()), "row_id": row["id"], "body": orjson.dumps(body)})
+        entry = {"id": str(uuid.uuid4()), "row_id": row["id"], "body": orjson.dumps(body).decode()}
+        connection.execute(INSERT_ENTRY, entry)
     return Response(orjson.dumps(row), status_code=201, media_type="application/json")
 
 

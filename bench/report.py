@@ -223,10 +223,11 @@ cursor, page 200 by number, status counts unfiltered and by assignee, text searc
 empty seeded case, alert lookup, 1,000-alert attach) run in that seeded workspace with its token. List, search,
 lookup, comment and attach scenarios use one connection, since their targets are single-client latency; `p95 ms`
 comes from `bench/wrk/request.lua` (wrk itself prints 50/75/90/99).
-The `stack:` rows are references served by the floor app itself, on SQLite (one row by primary key with sqlite3,
-as a SQLAlchemy ORM entity, as a SQLAlchemy Core row, the Core row after a bearer-token check by hash, and a write:
-the token check, the JSON body, a case-like row and an entry beside it inserted by Core in one transaction): what
-any database-backed endpoint on this stack can keep of the floor, one layer of casework's profile at a time.
+The `stack:` rows are references served by the floor app itself, on the benchmark's database (the sqlite3 row
+always on SQLite): one row by primary key with sqlite3, as a SQLAlchemy ORM entity, as a SQLAlchemy Core row, the
+Core row after a bearer-token check by hash, and a write (the token check, the JSON body, a case-like row and an
+entry beside it inserted by Core in one transaction); what any database-backed endpoint on this stack can keep of
+the floor, one layer of casework's profile at a time.
 
 ## Targets (issue 6)
 

@@ -288,6 +288,13 @@ def server_env(**overrides: str) -> dict[str, str]:
     return {**env, **overrides}
 
 
+def floor_env(tmp: Path, db: str, url: str) -> dict[str, str]:
+    """The floor's: its SQLite file, the token the harness sends, and on PostgreSQL the benchmark's schema, where its
+    reference rows then read and write."""
+    postgres = {"BENCH_FLOOR_POSTGRES_URL": url} if db == "postgres" else {}
+    return server_env(BENCH_FLOOR_DB=str(tmp / "floor.db"), BENCH_FLOOR_TOKEN=TOKEN, **postgres)
+
+
 def run_scenario(
     scenario: Scenario, ctx: Context, casework: Server, floor: Server, tmp: Path, args: argparse.Namespace
 ) -> report.Row:
@@ -438,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
             serving(casework_cmd, casework_env, casework_port, args.workers, tmp / "casework.log") as casework,
             serving(
                 floor_cmd,
-                server_env(BENCH_FLOOR_DB=str(tmp / "floor.db"), BENCH_FLOOR_TOKEN=TOKEN),
+                floor_env(tmp, args.db, url),
                 floor_port,
                 args.workers,
                 tmp / "floor.log",

@@ -330,29 +330,38 @@ def test_slow_scenarios_cap_the_connection_count_and_others_use_the_one_asked_fo
     assert rss.peak >= rss.peak_process > 0
 
 
-def test_the_floor_serves_each_reference_scenario_one_row_of_41_columns(tmp_path: Path, monkeypatch):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_floor_serves_each_reference_scenario_one_row_of_41_columns(backend, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("BENCH_FLOOR_DB", str(tmp_path / "floor.db"))
-    floor = importlib.reload(importlib.import_module("bench.floor"))
+    monkeypatch.setenv("BENCH_FLOOR_TOKEN", "floor-secret")
     references = [s for s in SCENARIOS if s.on_floor]
     assert [s.name for s in references] == [
         "stack: sqlite3 row by key", "stack: ORM row by key", "stack: Core row by key", "stack: token check + Core row",
         "stack: token check + Core write",
     ]  # fmt: skip
-    monkeypatch.setenv("BENCH_FLOOR_TOKEN", "floor-secret")
-    floor = importlib.reload(floor)
     reads, [write] = references[:4], references[4:]
-    with TestClient(floor.app, headers={"Authorization": "Bearer floor-secret"}) as client:
-        rows = [client.get(s.path({})).json() for s in reads]
-        refused = client.get("/floor/token-core-row", headers={"Authorization": "Bearer other"})
-        written = [client.post(write.path({}), json=body) for body in write.bodies({})[:2]]
-        refused_write = client.post(write.path({}), json={}, headers={"Authorization": "Bearer other"})
+    with run.database_url(backend, tmp_path) as url:
+        if backend == "postgres":
+            monkeypatch.setenv("BENCH_FLOOR_POSTGRES_URL", url)
+        floor = importlib.reload(importlib.import_module("bench.floor"))
+        try:
+            assert floor.engine.dialect.name == ("postgresql" if backend == "postgres" else "sqlite")
+            with TestClient(floor.app, headers={"Authorization": "Bearer floor-secret"}) as client:
+                rows = [client.get(s.path({})).json() for s in reads]
+                refused = client.get("/floor/token-core-row", headers={"Authorization": "Bearer other"})
+                written = [client.post(write.path({}), json=body) for body in write.bodies({})[:2]]
+                refused_write = client.post(write.path({}), json={}, headers={"Authorization": "Bearer other"})
+            with floor.engine.connect() as connection:
+                logged = connection.execute(select(floor.entries.c.row_id, floor.entries.c.body)).all()
+        finally:
+            floor.engine.dispose()
+    monkeypatch.delenv("BENCH_FLOOR_POSTGRES_URL", raising=False)
+    importlib.reload(floor)
     assert rows[0] == rows[1] == rows[2] == rows[3]
     assert rows[0]["id"] == floor.ROW_ID and len(rows[0]) == floor.COLUMNS + 1
     assert refused.status_code == refused_write.status_code == 401
     # Each write inserts its row and an entry holding the body it was sent, in one transaction.
     assert [w.status_code for w in written] == [201, 201] and all(len(w.json()) == floor.COLUMNS + 1 for w in written)
-    with floor.engine.connect() as connection:
-        logged = connection.execute(select(floor.entries.c.row_id, floor.entries.c.body)).all()
     assert [(row_id, json.loads(body)) for row_id, body in logged] == [
         (w.json()["id"], body) for w, body in zip(written, write.bodies({})[:2], strict=True)
     ]
@@ -385,3 +394,11 @@ def test_before_each_scenario_the_postgres_schema_is_vacuumed_and_analysed(backe
         finally:
             engine.dispose()
     assert analysed and dead == 0
+
+
+def test_the_floor_reads_and_writes_where_the_benchmark_runs(tmp_path: Path):
+    assert run.floor_env(tmp_path, "postgres", "postgresql+psycopg://db/bench")["BENCH_FLOOR_POSTGRES_URL"] == (
+        "postgresql+psycopg://db/bench"
+    )
+    assert "BENCH_FLOOR_POSTGRES_URL" not in run.floor_env(tmp_path, "sqlite", "sqlite:///x.db")
+    assert run.floor_env(tmp_path, "sqlite", "sqlite:///x.db")["BENCH_FLOOR_DB"] == str(tmp_path / "floor.db")
