@@ -97,6 +97,7 @@ def test_search_sees_only_the_callers_workspace(cases_api: CaseManagementApi, te
         "page[size]=101",
         "page[size]=0",
         "page[number]=-1",
+        "page[number]=9223372036854775808",
         "sort[field]=title",
         "sort[asc]=maybe",
         "filter=priority:P9",
@@ -108,6 +109,14 @@ def test_bad_search_parameters_are_a_400(datadog_http, query: str):
     response = datadog_http.get(f"/api/v2/cases?{query}")
     assert response.status_code == 400, response.text
     assert isinstance(response.json()["errors"][0], str)
+
+
+def test_the_last_page_number_the_client_can_send_is_an_empty_page(datadog_http, cases_api, tenant):
+    make_cases(cases_api, tenant, 2)
+    response = datadog_http.get("/api/v2/cases?page[number]=9223372036854775807")
+    assert response.status_code == 200, response.text
+    assert response.json()["data"] == []
+    assert response.json()["meta"]["page"] == {"current": 2**63 - 1, "size": 0, "total": 1}
 
 
 def test_the_paginator_walks_past_the_core_page_window(cases_api: CaseManagementApi, tenant: Tenant, monkeypatch):

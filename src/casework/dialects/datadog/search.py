@@ -31,6 +31,8 @@ from casework.i18n import _
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
+# The client's page[number] is an int64; a larger one could not be echoed in meta.page.current either.
+MAX_PAGE_NUMBER = 2**63 - 1
 MAX_FILTER_LENGTH = 1000
 # Datadog's sortable fields, as the core names them.
 SORT_FIELDS = {"created_at": "created", "priority": "priority", "status": "status"}
@@ -105,7 +107,9 @@ async def search_cases(
     actor: DialectActor,
     db: DB,
     page_size: Annotated[int, Query(alias="page[size]", ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
-    page_number: Annotated[int, Query(alias="page[number]", ge=0, description="From 1; 0 is the first page too.")] = 1,
+    page_number: Annotated[
+        int, Query(alias="page[number]", ge=0, le=MAX_PAGE_NUMBER, description="From 1; 0 is the first page too.")
+    ] = 1,
     sort_field: Annotated[SortField, Query(alias="sort[field]")] = "created_at",
     sort_asc: Annotated[bool, Query(alias="sort[asc]")] = False,
     filter: Annotated[str | None, Query(max_length=MAX_FILTER_LENGTH, description="Datadog's search query.")] = None,
