@@ -36,6 +36,7 @@ CONSTANT = {"ok": True}
 # A row shaped like a case: an id and 40 short columns.
 COLUMNS = 40
 ROW_ID = "01a20c08-1c40-742f-89a3-e30562924918"
+ROW_VALUES = {f"c{n}": f"value {n}" for n in range(COLUMNS)}
 # The token /floor/token-core-row accepts (the harness passes the one it sends).
 TOKEN_HASH = hashlib.sha256(os.environ.get("BENCH_FLOOR_TOKEN", "floor-token").encode()).hexdigest()
 DATABASE = Path(os.environ.get("BENCH_FLOOR_DB") or Path(tempfile.gettempdir()) / "casework-bench-floor.db")
@@ -68,7 +69,7 @@ def _prepare() -> sqlite3.Connection:
     for table in (Row.__table__, tokens, entries):
         connection.execute(str(CreateTable(table, if_not_exists=True).compile(dialect=sqlite.dialect())))
     connection.execute("INSERT OR IGNORE INTO tokens VALUES (?, 'floor')", (TOKEN_HASH,))
-    values = [ROW_ID, *(f"value {n}" for n in range(COLUMNS))]
+    values = [ROW_ID, *ROW_VALUES.values()]
     connection.execute(f"INSERT OR IGNORE INTO rows VALUES ({', '.join('?' * len(values))})", values)
     return connection
 
@@ -82,7 +83,7 @@ def _prepare_postgres(url: str) -> Engine:
         Base.metadata.create_all(connection)
         if connection.execute(select(tokens.c.subject)).first() is None:
             connection.execute(insert(tokens), {"token_hash": TOKEN_HASH, "subject": "floor"})
-            connection.execute(insert(Row.__table__), {"id": ROW_ID, **{f"c{n}": f"value {n}" for n in range(COLUMNS)}})
+            connection.execute(insert(Row.__table__), {"id": ROW_ID, **ROW_VALUES})
     return engine
 
 
@@ -163,7 +164,7 @@ async def token_core_write(request: Request) -> Response:
     if _subject(request) is None:
         return Response(status_code=401)
     body = orjson.loads(await request.body())
-    row = {"id": str(uuid.uuid4()), **{f"c{n}": f"value {n}" for n in range(COLUMNS)}}
+    row = {"id": str(uuid.uuid4()), **ROW_VALUES}
     with engine.begin() as connection:
         connection.execute(INSERT_ROW, row)
         entry = {"id": str(uuid.uuid4()), "row_id": row["id"], "body": orjson.dumps(body).decode()}

@@ -91,16 +91,21 @@ Row = TypeVar("Row", bound=Base)
 
 def find_case(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID, for_update: bool = False) -> Case:
     """A case by id, number or key, only within the workspace; anything else is simply not found."""
-    if isinstance(ref, str) and "\x00" in ref:
-        raise NotFound("case", ref)
-    named = ref_value(Case, ref)
-    column, value = named if named is not None else ("key", str(ref).upper())
+    column, value = _named_by(ref)
     case = None
     if value is not None:
         case = session.scalar(_FIND_CASE[column, for_update], {"workspace_id": workspace_id, "ref": value})
     if case is None:
         raise NotFound("case", ref)
     return case
+
+
+def _named_by(ref: str | uuid.UUID) -> tuple[str, Any]:
+    """The column a ref names a case by (id, number or key) and its value there, None where no case can have it."""
+    if isinstance(ref, str) and "\x00" in ref:
+        return "key", None
+    named = ref_value(Case, ref)
+    return named if named is not None else ("key", str(ref).upper())
 
 
 def find_cases(
@@ -115,10 +120,7 @@ def find_cases(
     no case is left out."""
     named: dict[str, dict[Any, list[str | uuid.UUID]]] = {"id": {}, "number": {}, "key": {}}
     for ref in refs:
-        if isinstance(ref, str) and "\x00" in ref:
-            continue
-        by = ref_value(Case, ref)
-        column, value = by if by is not None else ("key", str(ref).upper())
+        column, value = _named_by(ref)
         if value is not None:
             named[column].setdefault(value, []).append(ref)
     conditions = [getattr(Case, column).in_(list(values)) for column, values in named.items() if values]
@@ -435,11 +437,7 @@ def change_case(
     expected_version: int | None = None,
 ) -> Case:
     """update_case for the services of the layers above: the changed case as an entity, for their own work."""
-    actor.require_case_write()
-    expected = _expected_version(data, expected_version)
-    requested = _requested_values(data)
-    if "assignees" in requested:
-        _check_assignees(session, actor, requested["assignees"])
+    expected, requested = _checked_request(session, actor, data, expected_version)
     for _attempt in range(UNVERSIONED_RETRIES):
         case = find_case(session, actor.workspace_id, ref)
         written = _change(session, actor, case, requested, data.override_closure_conditions, expected)
@@ -458,20 +456,23 @@ def change_locked_case(
 ) -> None:
     """change_case on a case the caller found with find_cases(for_update=True): no writer can get in before the
     transaction ends, so no retry. The write bypasses the entity: the caller reads the case back (find_cases)."""
-    actor.require_case_write()
-    expected = _expected_version(data, expected_version)
-    requested = _requested_values(data)
-    if "assignees" in requested:
-        _check_assignees(session, actor, requested["assignees"])
+    expected, requested = _checked_request(session, actor, data, expected_version)
     written = _change(session, actor, case, requested, data.override_closure_conditions, expected)
     assert written is not False, "a locked case changed under its lock"
 
 
-def _expected_version(data: CaseUpdate, expected_version: int | None) -> int | None:
+def _checked_request(
+    session: Session, actor: Actor, data: CaseUpdate, expected_version: int | None
+) -> tuple[int | None, dict[str, Any]]:
+    """What a change asks, checked before any case is read: the version it expects and the values it sets."""
+    actor.require_case_write()
     versions = {v for v in (expected_version, data.version) if v is not None}
     if len(versions) > 1:
         raise InvalidInput.field("version", _("If-Match and version name different versions"))
-    return versions.pop() if versions else None
+    requested = _requested_values(data)
+    if "assignees" in requested:
+        _check_assignees(session, actor, requested["assignees"])
+    return (versions.pop() if versions else None), requested
 
 
 def _change(

@@ -56,7 +56,11 @@ def value_within(connection: Connection, sql: str) -> Any:
     """The first column of the first row of one parameterless statement, in the connection's own transaction,
     through the driver's cursor: a one-value read needs none of SQLAlchemy's statement and result machinery
     (about a tenth of the cost). Not seen by writes_made: it reads only."""
-    cursor = connection.connection.cursor()
+    return _first_value(connection.connection, sql)
+
+
+def _first_value(dbapi_connection: Any, sql: str) -> Any:
+    cursor = dbapi_connection.cursor()
     try:
         cursor.execute(sql)
         row = cursor.fetchone()
@@ -135,13 +139,9 @@ class Database:
         or a transaction of ours: for a hot path's one cheap check."""
         connection = self.engine.raw_connection()
         try:
-            cursor = connection.cursor()
-            cursor.execute(sql)
-            row = cursor.fetchone()
-            cursor.close()
+            return _first_value(connection, sql)
         finally:
             connection.close()
-        return None if row is None else row[0]
 
     async def read_value(self, sql: str) -> Any:
         if self.is_sqlite:
