@@ -2,8 +2,11 @@
 once per process until it changes; a change made anywhere (a service, a Core statement, another process) is seen by
 the next unit of work, and by the unit of work that made it."""
 
+import gc
 import re
 import uuid
+import weakref
+
 import httpx
 import pytest
 from sqlalchemy import update
@@ -116,3 +119,15 @@ def test_each_unit_of_work_gets_its_own_copy(db: Database, tenant: Tenant) -> No
     again = db.run_sync(lambda session: default_project(session, tenant.workspace_id))
     assert again.closure_conditions == original
     assert again.id == tenant.project_id and isinstance(again.id, uuid.UUID)
+
+
+def test_a_unit_of_work_is_handed_one_instance_of_a_row_however_often_it_looks(db: Database, tenant: Tenant) -> None:
+    db.run_sync(lambda session: default_project(session, tenant.workspace_id))  # cached
+
+    def looks_twice(session):  # type: ignore[no-untyped-def]
+        # Only a weak reference here: the unit of work holds what it was handed (its session's are weak too).
+        first = weakref.ref(default_project(session, tenant.workspace_id))
+        gc.collect()
+        return first() is not None and default_project(session, tenant.workspace_id) is first()
+
+    assert db.run_sync(looks_twice)

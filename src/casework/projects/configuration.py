@@ -8,11 +8,12 @@ it is the generation the rows were read under, the unit of work gets its own cop
 """
 
 import copy
+import functools
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import inspect
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
 
 from casework.auth.service import GENERATION_SQL
 from casework.db.database import value_within, writes_made
@@ -25,6 +26,8 @@ _Rows = tuple[tuple[type, dict[str, Any]], ...]
 _entries: dict[Hashable, tuple[int, _Rows]] = {}
 # A unit of work's session.info: (writes_made, the generation read then).
 _SEEN = "configuration_generation"
+# A unit of work's session.info: the instances it was handed.
+_HELD = "configuration_held"
 
 
 def cached(session: Session, key: Hashable, read: Callable[[], Sequence[Entity]]) -> list[Entity]:
@@ -68,15 +71,23 @@ def _column_values(entity: object) -> dict[str, Any]:
 def _attached(session: Session, cls: type[Entity], values: dict[str, Any]) -> Entity:
     """The unit of work's instance of the row: the one it already holds, else a copy of its values (mutable ones
     copied too: units of work run on several threads)."""
-    instance = inspect(cls).class_manager.new_instance()
+    mapper = inspect(cls)
+    key = mapper.identity_key_from_primary_key([values[name] for name in _primary_key_attributes(mapper)])
+    existing = session.identity_map.get(key)
+    if existing is not None:
+        return existing  # type: ignore[no-any-return]
+    instance = mapper.class_manager.new_instance()
     # As a loaded row's values are set; make_transient_to_detached then commits them.
     instance.__dict__.update(
         {name: copy.deepcopy(value) if isinstance(value, (dict, list)) else value for name, value in values.items()}
     )
     make_transient_to_detached(instance)
-    key = inspect(instance).key
-    existing = session.identity_map.get(key)
-    if existing is not None:
-        return existing  # type: ignore[no-any-return]
     session.add(instance)
+    # Held for the unit of work: the session keeps only weak references, and its next lookup would copy it again.
+    session.info.setdefault(_HELD, []).append(instance)
     return instance  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _primary_key_attributes(mapper: Mapper[Any]) -> tuple[str, ...]:
+    return tuple(mapper.get_property_by_column(column).key for column in mapper.primary_key)
