@@ -7,6 +7,7 @@ import pytest
 
 from casework.db.database import Database
 from tests.helpers import PROBLEM, actions, assert_problem, create, issued_statements, read
+from tests.workflow.fields_support import define
 from tests.workflow.sla_support import policy, set_policies
 
 
@@ -292,3 +293,58 @@ async def test_each_result_is_the_case_as_read_after_its_change_sla_clocks_inclu
     assert (earlier["version"], later["version"]) == (2, 3)
     assert (earlier["title"], earlier["priority"], earlier["description"]) == ("urgent 2", "P1", cases[2]["description"])
     assert later["description"] == "second change"
+
+
+# The writes of a bulk update: its cases' rows, their activity entries, and the savepoints it no longer needs.
+BATCHED_WRITES = re.compile(r"^\s*(UPDATE cases|INSERT INTO activity|SAVEPOINT)\b", re.I)
+
+
+async def batched_writes(db: Database, client, items) -> list[str]:
+    with issued_statements(db.engine) as seen:
+        results = await bulk(client, items)
+    assert {r["status"] for r in results} == {200}
+    return sorted(m.group(1).lower() for statement in seen if (m := BATCHED_WRITES.search(statement.sql)))
+
+
+async def test_the_cases_are_written_in_one_update_per_set_of_columns_and_their_entries_in_one_insert(client, db):
+    cases = [await create(client, title=f"case {i}", priority="P3") for i in range(20)]
+
+    def items(count, title):
+        return [
+            {"id": case["id"], "changes": {"priority": "P1"} if i % 2 else {"title": f"{title} {i}"}}
+            for i, case in enumerate(cases[:count])
+        ]
+
+    two = await batched_writes(db, client, items(2, "first"))
+    twenty = await batched_writes(db, client, items(20, "second"))
+    assert two == twenty == ["insert into activity", "update cases", "update cases"]
+    for i, case in enumerate(cases):
+        changed = await read(client, case)
+        if i % 2:
+            assert (changed["priority"], changed["title"], changed["version"]) == ("P1", case["title"], 2)
+        else:
+            assert (changed["priority"], changed["title"]) == ("P3", f"second {i}")
+            assert changed["version"] == (3 if i < 2 else 2)
+        assert await actions(client, case) == ["created"] + ["updated"] * (changed["version"] - 1)
+
+
+async def test_each_result_holds_the_values_as_stored_whatever_the_change(client, tenant):
+    await define(client, "region", "text")
+    cases = [await create(client, title=f"case {i}") for i in range(2)]
+    changes = {
+        "status": "in_progress",
+        "severity": "high",
+        "due_date": "2031-05-01T12:00:00+02:00",
+        "tags": ["phishing", "vip"],
+        "assignees": [str(tenant.admin.id)],
+        "metadata": {"source": "siem", "score": "7"},
+        "fields": {"region": "emea"},
+        "requester": {"id": "r-1", "name": "Ann"},
+    }
+    results = await bulk(client, [{"id": case["id"], "changes": changes} for case in cases])
+    assert [r["status"] for r in results] == [200, 200], results
+    for result, case in zip(results, cases, strict=True):
+        stored = await read(client, case)
+        assert without_elapsed_time(result["case"]) == without_elapsed_time(stored)
+        assert stored["due_date"].startswith("2031-05-01T10:00:00")
+        assert (stored["status"], stored["tags"], stored["fields"]) == ("in_progress", ["phishing", "vip"], changes["fields"])

@@ -1,6 +1,7 @@
 """The append-only activity log: services call record() inside their own transaction."""
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -13,7 +14,7 @@ from casework.activity.models import Activity
 from casework.activity.records import ActivityRecord
 from casework.auth.service import Actor
 from casework.db.base import new_id, rfc3339, utcnow
-from casework.db.handles import insert_with_handle
+from casework.db.handles import insert_with_handle, insert_with_handles
 from casework.errors import InvalidInput
 from casework.i18n import _
 from casework.pagination import after_id, page_of
@@ -53,6 +54,26 @@ def record(
     _append(session, actor.workspace_id, case_id, actor.user_id, action, changes, actor.source, at, actor.on_behalf_of)
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    case_id: uuid.UUID
+    action: str
+    changes: dict[str, Any]
+
+
+def record_all(session: Session, actor: Actor, entries: list[Entry], at: datetime | None = None) -> None:
+    """record() of several entries, appended in their order by one insert."""
+    at = at or utcnow()
+    rows = [
+        _row(actor.workspace_id, e.case_id, actor.user_id, e.action, e.changes, actor.source, at, actor.on_behalf_of)
+        for e in entries
+    ]
+    if len(rows) == 1:
+        insert_with_handle(session, Activity.__table__, rows[0])
+    elif rows:
+        insert_with_handles(session, Activity.__table__, rows)
+
+
 def record_system(
     session: Session,
     workspace_id: uuid.UUID,
@@ -77,22 +98,32 @@ def _append(
     at: datetime | None,
     on_behalf_of: uuid.UUID | None = None,
 ) -> None:
-    check_action(action)
     # An explicit handle, worked out within the insert on SQLite: cheaper than the insert trigger's renumbering.
-    insert_with_handle(
-        session,
-        Activity.__table__,
-        dict(
-            id=new_id(),
-            workspace_id=workspace_id,
-            case_id=case_id,
-            actor_id=actor_id,
-            on_behalf_of=on_behalf_of,
-            action=action,
-            changes=jsonable(changes),
-            source=source,
-            created_at=at or utcnow(),
-        ),
+    row = _row(workspace_id, case_id, actor_id, action, changes, source, at or utcnow(), on_behalf_of)
+    insert_with_handle(session, Activity.__table__, row)
+
+
+def _row(
+    workspace_id: uuid.UUID,
+    case_id: uuid.UUID,
+    actor_id: uuid.UUID | None,
+    action: str,
+    changes: dict[str, Any],
+    source: str,
+    at: datetime,
+    on_behalf_of: uuid.UUID | None,
+) -> dict[str, Any]:
+    check_action(action)
+    return dict(
+        id=new_id(),
+        workspace_id=workspace_id,
+        case_id=case_id,
+        actor_id=actor_id,
+        on_behalf_of=on_behalf_of,
+        action=action,
+        changes=jsonable(changes),
+        source=source,
+        created_at=at,
     )
 
 

@@ -46,5 +46,11 @@ def has_pending_override(session: Session, case_id: uuid.UUID) -> bool:
 
 
 def log_override(session: Session, actor: Actor, case_id: uuid.UUID, failing: list[str]) -> None:
-    if failing:
-        activity.record(session, actor, case_id, "closure_conditions_overridden", {"conditions": [failing, None]})
+    activity.record_all(session, actor, override_entries(case_id, failing))
+
+
+def override_entries(case_id: uuid.UUID, failing: list[str]) -> list[activity.Entry]:
+    """The activity entry of closure conditions overridden, if any were."""
+    if not failing:
+        return []
+    return [activity.Entry(case_id, "closure_conditions_overridden", {"conditions": [failing, None]})]

@@ -5,7 +5,8 @@ casework.cases.search)."""
 import functools
 import uuid
 from collections.abc import Iterable
-from datetime import UTC
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -440,10 +441,10 @@ def change_case(
     expected, requested = _checked_request(session, actor, data, expected_version)
     for _attempt in range(UNVERSIONED_RETRIES):
         case = find_case(session, actor.workspace_id, ref)
-        written = _change(session, actor, case, requested, data.override_closure_conditions, expected)
-        if written is None:
+        checked = _check_change(session, actor, case, requested, data.override_closure_conditions, expected)
+        if checked is None:
             return case
-        if written:
+        if _write_changes(session, actor, [checked]) is not None:
             return find_case(session, actor.workspace_id, case.id)
         if expected is not None:
             current_version = session.scalar(select(Case.version).where(Case.id == case.id))
@@ -451,14 +452,44 @@ def change_case(
     raise Conflict(_("the case is changing too fast; try again"))
 
 
-def change_locked_case(
+@dataclass(frozen=True, slots=True)
+class CheckedChange:
+    """A change of one case that passed every rule, not yet written: field -> [old, new], the status it moves to,
+    and the closure conditions it overrides."""
+
+    case: Case
+    project: Project
+    changes: dict[str, list[Any]]
+    target: CaseStatus | None
+    overridden: list[str]
+
+
+def check_locked_change(
     session: Session, actor: Actor, case: Case, data: CaseUpdate, expected_version: int | None = None
-) -> None:
-    """change_case on a case the caller found with find_cases(for_update=True): no writer can get in before the
-    transaction ends, so no retry. The write bypasses the entity: the caller reads the case back (find_cases)."""
+) -> CheckedChange | None:
+    """change_case's rules, on a case the caller found with find_cases(for_update=True), writing nothing: None when
+    the change changes nothing. The rules read only the case itself and the configuration, so that the changes of
+    many cases can all be checked first and written together (write_locked_changes)."""
     expected, requested = _checked_request(session, actor, data, expected_version)
-    written = _change(session, actor, case, requested, data.override_closure_conditions, expected)
-    assert written is not False, "a locked case changed under its lock"
+    return _check_change(session, actor, case, requested, data.override_closure_conditions, expected)
+
+
+def write_locked_changes(session: Session, actor: Actor, checked: list[CheckedChange]) -> None:
+    """Write the checked changes of distinct locked cases together. Their entities then hold the cases as written:
+    the columns changed and the SLA clocks read back in two statements (the writes bypass the entities)."""
+    written = _write_changes(session, actor, checked)
+    assert written is not None, "a locked case changed under its lock"
+    by_id = {change.case.id: change for change in checked}
+    names = sorted(set().union(*written))
+    query = select(Case.id, *(getattr(Case, name) for name in names)).where(Case.id.in_(list(by_id)))
+    for case_id, *stored in session.execute(query):
+        for name, value in zip(names, stored, strict=True):
+            set_committed_value(by_id[case_id].case, name, value)
+    clocks = slas.clocks_of(session, by_id)
+    for change in checked:
+        set_committed_value(change.case, "sla_clocks", clocks[change.case.id])
+        if change.target is not None:
+            set_committed_value(change.case, "current_status", change.target)
 
 
 def _checked_request(
@@ -475,16 +506,15 @@ def _checked_request(
     return (versions.pop() if versions else None), requested
 
 
-def _change(
+def _check_change(
     session: Session,
     actor: Actor,
     case: Case,
     requested: dict[str, Any],
     override_closure_conditions: bool,
     expected: int | None,
-) -> bool | None:
-    """Check and write the requested change: None when it changes nothing, False when another writer changed the
-    case since it was read."""
+) -> CheckedChange | None:
+    """Check the requested change against every rule: None when it changes nothing."""
     ensure_live(case)
     check_version(case, expected)
     project = session.get_one(Project, case.project_id)
@@ -496,10 +526,7 @@ def _change(
     if changes.get("status", [None, None])[1] == "closed":
         view = case_view(case_record(case)) | {field: new for field, (_old, new) in changes.items()}
         overridden = closing.check_closable(session, actor, case, project, view, override_closure_conditions)
-    if not _apply_changes(session, actor, case, project, changes, target):
-        return False
-    closing.log_override(session, actor, case.id, overridden)
-    return True
+    return CheckedChange(case, project, changes, target, overridden)
 
 
 def _changes(
@@ -540,16 +567,34 @@ def _changes(
     return changes, target
 
 
-def _apply_changes(
-    session: Session,
-    actor: Actor,
-    case: Case,
-    project: Project,
-    changes: dict[str, list[Any]],
-    target: CaseStatus | None,
-) -> bool:
-    """One conditional UPDATE on (id, version): False if another writer got there first."""
+def _write_changes(session: Session, actor: Actor, checked: list[CheckedChange]) -> list[dict[str, Any]] | None:
+    """The cases' rows in one conditional UPDATE on (id, version) per set of columns changed, then each case's
+    related rows, counts and clocks, then every activity entry in one insert; returns each row's new values (by
+    attribute). None, having written nothing, when one case changed alone moved since it was read (a case not
+    locked: another writer got there first)."""
     now = utcnow()
+    rows = [_row_values(actor, change, now) for change in checked]
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change, (values, _followed) in zip(checked, rows, strict=True):
+        row: dict[str, Any] = {"case_id": change.case.id, "seen": change.case.version}
+        row.update((f"new_{name}", value) for name, value in values.items())
+        by_columns.setdefault(tuple(sorted(values)), []).append(row)
+    for columns, parameters in by_columns.items():
+        if rows_affected(session, _change_statement(columns), parameters) != len(parameters):
+            return None
+    entries: list[activity.Entry] = []
+    for change, (values, followed) in zip(checked, rows, strict=True):
+        _write_related(session, actor, change, values, followed, now)
+        logged = vendor_fields.logged(change.changes)
+        entries.append(activity.Entry(change.case.id, _action_for(change.changes), logged))
+        entries.extend(closing.override_entries(change.case.id, change.overridden))
+    activity.record_all(session, actor, entries, now)
+    return [values for values, _followed in rows]
+
+
+def _row_values(actor: Actor, checked: CheckedChange, now: datetime) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """The case row's new values (by attribute), and the changes the SLA clocks follow."""
+    case, changes, target = checked.case, checked.changes, checked.target
     values: dict[str, Any] = {}
     for field, (_old, new) in changes.items():
         if field == "priority":
@@ -570,18 +615,29 @@ def _apply_changes(
     if target is not None:
         values["status_id"] = target.id
     if "status" in changes:
-        closing = changes["status"][1] == "closed"
-        values["closed_at"] = now if closing else None
-        values["closed_by"] = actor.user_id if closing else None
-        values["duration"] = int((now - case.created_at).total_seconds()) if closing else None
+        closes = changes["status"][1] == "closed"
+        values["closed_at"] = now if closes else None
+        values["closed_by"] = actor.user_id if closes else None
+        values["duration"] = int((now - case.created_at).total_seconds()) if closes else None
         followed["closed_at"] = [case.closed_at, values["closed_at"]]
     if "assignees" in changes and changes["assignees"][1] and case.first_response_at is None:
         values["first_response_at"] = now
         followed["first_response_at"] = [None, now]
     values.update(updated_at=now, updated_by=actor.user_id, version=case.version + 1)
-    parameters = {"case_id": case.id, "seen": case.version, **{f"new_{name}": v for name, v in values.items()}}
-    if rows_affected(session, _change_statement(tuple(sorted(values))), parameters) != 1:
-        return False
+    return values, followed
+
+
+def _write_related(
+    session: Session,
+    actor: Actor,
+    checked: CheckedChange,
+    values: dict[str, Any],
+    followed: dict[str, list[Any]],
+    now: datetime,
+) -> None:
+    """What a case's change writes besides its row: tags, assignees and watchers, the indexes of its fields,
+    attributes and metadata, the workspace's counts and its SLA clocks."""
+    case, project, changes = checked.case, checked.project, checked.changes
     if "tags" in changes:
         old, new = set(changes["tags"][0]), set(changes["tags"][1])
         if old - new:
@@ -608,8 +664,6 @@ def _apply_changes(
         assignees = tuple(changes["assignees"]) if "assignees" in changes else None
         count_case(session, case, (group_before, archived), (group_after, archived), assignees)
     slas.on_case_change(session, case, project, followed, now)
-    activity.record(session, actor, case.id, _action_for(changes), vendor_fields.logged(changes), now)
-    return True
 
 
 def _action_for(changes: dict[str, Any]) -> str:

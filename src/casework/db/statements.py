@@ -11,8 +11,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import UpdateBase
 
 
-def rows_affected(session: Session, statement: UpdateBase, parameters: dict[str, Any] | None = None) -> int:
-    """Runs an INSERT, UPDATE or DELETE; returns how many rows it touched."""
+def rows_affected(
+    session: Session, statement: UpdateBase, parameters: dict[str, Any] | list[dict[str, Any]] | None = None
+) -> int:
+    """Runs an INSERT, UPDATE or DELETE (for each set of parameters in a list: one executemany); returns how many
+    rows it touched in all."""
     # Session.execute is typed as returning a Result; a write without RETURNING gives a CursorResult.
     return cast(CursorResult[Any], session.execute(statement, parameters)).rowcount
 
