@@ -51,7 +51,8 @@ def record(
     """Append an entry, made through the API the actor came by; `action` must be one of activity.labels.ACTION_LABELS.
 
     An actor acting for another user (auth.service.act_for) is recorded as both: actor_id and on_behalf_of."""
-    _append(session, actor.workspace_id, case_id, actor.user_id, action, changes, actor.source, at, actor.on_behalf_of)
+    row = _row(actor.workspace_id, case_id, actor.user_id, action, changes, actor.source, at, actor.on_behalf_of)
+    _append(session, row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ def record_all(session: Session, actor: Actor, entries: list[Entry], at: datetim
         for e in entries
     ]
     if len(rows) == 1:
-        insert_with_handle(session, Activity.__table__, rows[0])
+        _append(session, rows[0])
     elif rows:
         insert_with_handles(session, Activity.__table__, rows)
 
@@ -84,22 +85,11 @@ def record_system(
     at: datetime | None = None,
 ) -> None:
     """An entry written by the server itself (actor_id NULL), e.g. the SLA worker's warnings."""
-    _append(session, workspace_id, case_id, None, action, changes, source, at)
+    _append(session, _row(workspace_id, case_id, None, action, changes, source, at, None))
 
 
-def _append(
-    session: Session,
-    workspace_id: uuid.UUID,
-    case_id: uuid.UUID,
-    actor_id: uuid.UUID | None,
-    action: str,
-    changes: dict[str, Any],
-    source: str,
-    at: datetime | None,
-    on_behalf_of: uuid.UUID | None = None,
-) -> None:
+def _append(session: Session, row: dict[str, Any]) -> None:
     # An explicit handle, worked out within the insert on SQLite: cheaper than the insert trigger's renumbering.
-    row = _row(workspace_id, case_id, actor_id, action, changes, source, at or utcnow(), on_behalf_of)
     insert_with_handle(session, Activity.__table__, row)
 
 
@@ -110,7 +100,7 @@ def _row(
     action: str,
     changes: dict[str, Any],
     source: str,
-    at: datetime,
+    at: datetime | None,
     on_behalf_of: uuid.UUID | None,
 ) -> dict[str, Any]:
     check_action(action)
@@ -123,7 +113,7 @@ def _row(
         action=action,
         changes=jsonable(changes),
         source=source,
-        created_at=at,
+        created_at=at or utcnow(),
     )
 
 
