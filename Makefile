@@ -4,7 +4,7 @@ VENV := .venv
 UV := $(VENV)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run test lint migrate messages bench
+.PHONY: install run test lint migrate messages bench profile
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -52,3 +52,7 @@ DATASET ?=
 ALERTS ?=
 bench: install
 	$(VENV)/bin/python -m bench.run --db $(DB) --workers $(WORKERS) --duration $(DURATION) --rounds $(ROUNDS) --connections $(CONNECTIONS) $(if $(DATASET),--dataset $(DATASET)) $(if $(ALERTS),--alerts $(ALERTS))
+
+# Where the server's time goes per request in each layer (bench/profile.py: py-spy while wrk loads the hot paths).
+profile: install
+	$(VENV)/bin/python -m bench.profile --db $(DB) --workers $(WORKERS) --duration $(DURATION) --connections $(CONNECTIONS)

@@ -229,6 +229,12 @@ Core row after a bearer-token check by hash, and a write (the token check, the J
 entry beside it inserted by Core in one transaction); what any database-backed endpoint on this stack can keep of
 the floor, one layer of casework's profile at a time.
 
+`make profile` (`python -m bench.profile`, same `DB`, `WORKERS`, `DURATION` and `CONNECTIONS`) serves the hot
+scenarios and the floor's `stack:` references the same way while [py-spy](https://github.com/benfred/py-spy) samples
+the server from outside, and prints the server's busy time per request in each layer: casework's authentication,
+its HTTP layer, its services and units of work, SQLAlchemy, Pydantic, FastAPI and Starlette, uvicorn, the database
+driver and SQLite. `--scenario NAME` profiles others.
+
 ## Targets (issue 6)
 
 - Create ≥ 0.40 × floor req/s; get ≥ 0.60 × floor, on SQLite, one worker; on PostgreSQL with 2 workers,

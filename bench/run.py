@@ -288,6 +288,26 @@ def server_env(**overrides: str) -> dict[str, str]:
     return {**env, **overrides}
 
 
+def casework_server_env(tmp: Path, url: str, workers: int) -> dict[str, str]:
+    return server_env(
+        CASEWORK_DATA_DIR=str(tmp / "data"),
+        CASEWORK_DATABASE_URL=url,
+        CASEWORK_WORKERS=str(workers),
+        CASEWORK_BOOTSTRAP_TOKEN=TOKEN,
+        CASEWORK_RATE_LIMIT="1000000000/second",
+        CASEWORK_LOG_LEVEL="info",
+    )
+
+
+def casework_command(port: int) -> list[str]:
+    return [str(Path(sys.executable).with_name("casework")), "serve", "--no-worker", "--host", "127.0.0.1",
+            "--port", str(port)]  # fmt: skip
+
+
+def floor_command(port: int, workers: int) -> list[str]:
+    return [sys.executable, "-m", "bench.floor", str(port), str(workers)]
+
+
 def floor_env(tmp: Path, db: str, url: str) -> dict[str, str]:
     """The floor's: its SQLite file, the token the harness sends, and on PostgreSQL the benchmark's schema, where its
     reference rows then read and write."""
@@ -295,20 +315,26 @@ def floor_env(tmp: Path, db: str, url: str) -> dict[str, str]:
     return server_env(BENCH_FLOOR_DB=str(tmp / "floor.db"), BENCH_FLOOR_TOKEN=TOKEN, **postgres)
 
 
-def run_scenario(
-    scenario: Scenario, ctx: Context, casework: Server, floor: Server, tmp: Path, args: argparse.Namespace
-) -> report.Row:
+def prepare_scenario(scenario: Scenario, ctx: Context, casework: Server, tmp: Path, db: str) -> tuple[str, Path | None]:
+    """The scenario's setup run through casework's API; the token its requests carry and the file of their bodies."""
     token = ctx["dataset"]["token"] if scenario.dataset else TOKEN
     with httpx.Client(base_url=casework.url, headers={"Authorization": f"Bearer {token}"}, timeout=60.0) as client:
         if scenario.setup:
             scenario.setup(client, ctx)
-    if args.db == "postgres":
+    if db == "postgres":
         vacuum_analyze(ctx["database_url"])
     bodies = scenario.bodies(ctx)
     body_file = None
     if bodies:
         body_file = tmp / "bodies.jsonl"
         body_file.write_text(request_lines(bodies, scenario.paths(ctx) if scenario.paths else None))
+    return token, body_file
+
+
+def run_scenario(
+    scenario: Scenario, ctx: Context, casework: Server, floor: Server, tmp: Path, args: argparse.Namespace
+) -> report.Row:
+    token, body_file = prepare_scenario(scenario, ctx, casework, tmp, args.db)
     target = floor if scenario.on_floor else casework
     with PeakRss(target.process.pid) as rss:
         rounds = rotated_rounds(floor, target, scenario.path(ctx), scenario, body_file, token, args)
@@ -422,17 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     ):
         tmp = Path(tmp_name)
         casework_port, floor_port = free_port(), free_port()
-        casework_env = server_env(
-            CASEWORK_DATA_DIR=str(tmp / "data"),
-            CASEWORK_DATABASE_URL=url,
-            CASEWORK_WORKERS=str(args.workers),
-            CASEWORK_BOOTSTRAP_TOKEN=TOKEN,
-            CASEWORK_RATE_LIMIT="1000000000/second",
-            CASEWORK_LOG_LEVEL="info",
-        )
-        casework_cmd = [str(Path(sys.executable).with_name("casework")), "serve", "--no-worker",
-                        "--host", "127.0.0.1", "--port", str(casework_port)]  # fmt: skip
-        floor_cmd = [sys.executable, "-m", "bench.floor", str(floor_port), str(args.workers)]
+        casework_env = casework_server_env(tmp, url, args.workers)
         ctx: Context = {
             "duration": args.duration, "warmup": WARMUP_SECONDS, "run_id": uuid.uuid4().hex[:8], "database_url": url,
         }  # fmt: skip
@@ -442,15 +458,11 @@ def main(argv: list[str] | None = None) -> int:
             ctx["dataset"] = seed_dataset(args.dataset, casework_env, args.alerts)
             print(f"… seeded in {ctx['dataset']['seconds']:.0f} s", file=sys.stderr, flush=True)
         with (
-            serving(casework_cmd, casework_env, casework_port, args.workers, tmp / "casework.log") as casework,
-            serving(
-                floor_cmd,
-                floor_env(tmp, args.db, url),
-                floor_port,
-                args.workers,
-                tmp / "floor.log",
-            ) as floor,
-        ):
+            serving(casework_command(casework_port), casework_env, casework_port, args.workers, tmp / "casework.log")
+            as casework,
+            serving(floor_command(floor_port, args.workers), floor_env(tmp, args.db, url), floor_port, args.workers,
+                    tmp / "floor.log") as floor,
+        ):  # fmt: skip
             for scenario in scenarios:
                 print(f"… {scenario.name}", file=sys.stderr, flush=True)
                 rows.append(run_scenario(scenario, ctx, casework, floor, tmp, args))
