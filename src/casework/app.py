@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from sqlalchemy import text
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -116,6 +116,34 @@ class BodySizeLimit:
         await response(scope, receive, send)
 
 
+API_PREFIX = "/api/v1"
+# In the order the routes are tried: where two paths could match, the first router's wins.
+NATIVE_ROUTERS = (
+    cases_router,
+    facets_router,
+    attachments_router,
+    blocks_router,
+    tasks_router,
+    links_router,
+    alerts_router,
+    insights_router,
+    comments_router,
+    watchers_router,
+    projects_router,
+    statuses_router,
+    case_types_router,
+    workspace_types_router,
+    conditions_router,
+    overrides_router,
+    slas_router,
+    fields_router,
+    type_fields_router,
+    auth_router,
+    oauth_router,
+    activity_router,
+)
+
+
 def create_app(
     settings: Settings | None = None, db: Database | None = None, dialects: Sequence[Dialect] = DIALECTS
 ) -> FastAPI:
@@ -169,7 +197,7 @@ def create_app(
         "token_usage": token_usage,
     }
     # The token endpoint answers errors as RFC 6749 says, not as problem+json.
-    app.state = State({**shared, "error_renderers": [("/api/v1" + TOKEN_PATH, oauth_wire.render_error)]})
+    app.state = State({**shared, "error_renderers": [(API_PREFIX + TOKEN_PATH, oauth_wire.render_error)]})
     upload_limit = upload_body_limit(settings.max_file_bytes)
     uploads = [(UPLOAD_PATH, upload_limit)]
     uploads += [(pattern, upload_limit) for dialect in dialects for pattern in upload_patterns(dialect)]
@@ -177,38 +205,21 @@ def create_app(
     problems.install(app)
     app.add_middleware(observability.Observe)
 
-    native = APIRouter(prefix="/api/v1", generate_unique_id_function=api_description.operation_id)
-    # Like unknown body fields, unknown query parameters are refused (422) rather than ignored.
-    checked = APIRouter(dependencies=[Depends(refuse_unknown_query)])
-    checked.include_router(cases_router)
-    checked.include_router(facets_router)
-    checked.include_router(attachments_router)
-    checked.include_router(blocks_router)
-    checked.include_router(tasks_router)
-    checked.include_router(links_router)
-    checked.include_router(alerts_router)
-    checked.include_router(insights_router)
-    checked.include_router(comments_router)
-    checked.include_router(watchers_router)
-    checked.include_router(projects_router)
-    checked.include_router(statuses_router)
-    checked.include_router(case_types_router)
-    checked.include_router(workspace_types_router)
-    checked.include_router(conditions_router)
-    checked.include_router(overrides_router)
-    checked.include_router(slas_router)
-    checked.include_router(fields_router)
-    checked.include_router(type_fields_router)
-    checked.include_router(auth_router)
-    checked.include_router(oauth_router)
-    checked.include_router(activity_router)
-    native.include_router(checked)
-    native.include_router(oauth_token_router)
     # The dialects ahead of the native API: the router tries routes in turn, and a mount is one prefix check where
     # the native API is every one of its routes (~200 µs a request, measured).
     for dialect in dialects:
         mount_dialect(app, dialect, shared)
-    app.include_router(native)
+    # Each domain's router straight on the app, not nested under an /api/v1 router: FastAPI matches a nested
+    # router again at each level of the nesting, on every request (a fifth of a comment's server time, measured).
+    for router in NATIVE_ROUTERS:
+        # Like unknown body fields, unknown query parameters are refused (422) rather than ignored.
+        app.include_router(
+            router,
+            prefix=API_PREFIX,
+            dependencies=[Depends(refuse_unknown_query)],
+            generate_unique_id_function=api_description.operation_id,
+        )
+    app.include_router(oauth_token_router, prefix=API_PREFIX, generate_unique_id_function=api_description.operation_id)
     api_description.document(app)
 
     @app.get("/healthz", tags=["health"])
