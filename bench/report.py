@@ -233,7 +233,8 @@ the floor, one layer of casework's profile at a time.
 scenarios and the floor's `stack:` references the same way while [py-spy](https://github.com/benfred/py-spy) samples
 the server from outside, and prints the server's busy time per request in each layer: casework's authentication,
 its HTTP layer, its services and units of work, SQLAlchemy, Pydantic, FastAPI and Starlette, uvicorn, the database
-driver and SQLite. `--scenario NAME` profiles others.
+driver and SQLite. `--scenario NAME` profiles others. py-spy reads the server's memory: it needs root or
+`kernel.yama.ptrace_scope` 0 (in a container, the `SYS_PTRACE` capability).
 
 ## Targets (issue 6)
 
