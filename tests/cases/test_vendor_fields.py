@@ -101,6 +101,16 @@ async def test_invalid_vendor_field_at_create_is_422_naming_it_and_writes_nothin
     assert (await client.get("/cases")).json()["items"] == []
 
 
+async def test_vendor_data_numbers_past_64_bits_as_floats_come_back_as_floats(client):
+    # PostgreSQL's jsonb writes 1e30 back without its exponent; the answer must still encode it.
+    data = {"kibana": {"big": 1e30, "small": -1.5e300, "int": 2**64 - 1}}
+    case = (await client.post("/cases", json={"title": "x", "vendor_data": data})).json()
+    assert (await client.get(f"/cases/{case['id']}")).json()["vendor_data"] == data
+    listed = await client.get("/cases")
+    assert listed.status_code == 200
+    assert listed.json()["items"][0]["vendor_data"] == data
+
+
 @pytest.mark.parametrize(
     "data", ['{"n": NaN}', '{"n": Infinity}', '{"n": -Infinity}', '{"s": "\\ud800"}', '{"\\udfff": 1}', '{"l": ["a", "\\ud800"]}']
 )

@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 import anyio
+import orjson
 import structlog
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session
@@ -89,7 +90,11 @@ def make_engine(url: str, pool_size: int = 8, background_checkpoints: bool = Fal
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # jsonb keeps a number as numeric and writes 1e30 back as 1000000000000000000000000000000: orjson reads an
+    # integer past 64 bits as the float it was (the json module would make it an int no answer could encode).
+    engine = create_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, json_deserializer=orjson.loads
+    )
 
     @event.listens_for(engine, "before_cursor_execute")
     def _count_writes(conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
