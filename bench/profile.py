@@ -61,7 +61,7 @@ AUTH = "casework: authentication"
 HTTP = "casework: routes, schemas, middleware"
 RULES = "casework: services, rules, units of work"
 FLOOR = "the floor's route"
-DATABASE = "the database driver (C) and SQLite"
+DATABASE = "the database and its driver"
 # SQLAlchemy's calls into the DBAPI: a sample whose innermost frame is one of these is in the driver's C code.
 DRIVER_CALLS = ("do_execute", "do_executemany", "do_execute_no_params", "do_commit", "do_rollback", "do_begin",
                 "fetchone", "fetchall", "fetchmany", "_fetchall_impl", "_fetchone_impl")  # fmt: skip
@@ -71,10 +71,15 @@ HTTP_MODULES = ("router.py", "schemas.py", "app.py", "http.py", "http_protocol.p
                 "observability.py", "logs.py")  # fmt: skip
 
 
+def _function_and_file(frame: str) -> tuple[str, str]:
+    """A py-spy frame, `function (file:line)`, split: `function`, `file:line`."""
+    function, _, where = frame.rpartition(" (")
+    return function, where.rstrip(")")
+
+
 def layer_of_frame(frame: str) -> str | None:
-    """A py-spy frame, `function (file:line)`, to its layer; None for frames that count for their caller (the
-    standard library)."""
-    where = frame.rpartition(" (")[2].rstrip(")")
+    """A py-spy frame's layer; None for frames that count for their caller (the standard library)."""
+    where = _function_and_file(frame)[1]
     if where.startswith("bench/floor.py") or "/bench/floor.py" in where:
         return FLOOR
     if where.startswith("casework/") or "/casework/" in where:
@@ -88,10 +93,9 @@ def layer_of_frame(frame: str) -> str | None:
 
 
 def layer_of_stack(frames: list[str]) -> str:
-    function, _, where = frames[-1].rpartition(" (")
-    if where.startswith("sqlalchemy/engine/") and function.rpartition(".")[2] in DRIVER_CALLS:
-        return DATABASE
-    if where.startswith(("sqlite3/", "psycopg")):
+    function, where = _function_and_file(frames[-1])
+    in_driver_call = where.startswith("sqlalchemy/engine/") and function.rpartition(".")[2] in DRIVER_CALLS
+    if in_driver_call or where.startswith(("sqlite3/", "psycopg")):
         return DATABASE
     for frame in reversed(frames):
         layer = layer_of_frame(frame)
