@@ -30,6 +30,9 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
+    # A write checked against a foreign key keeps a statement journal; this SQLite build spills it to a temp file at
+    # once, ~40 writes per row changed (a case's updated_by and its indexed updated_at: 75 µs a row, 25 in memory).
+    "PRAGMA temp_store=MEMORY",
 )
 
 
