@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    JSON,
     Integer,
     Select,
     String,
@@ -475,21 +476,33 @@ def check_locked_change(
 
 
 def write_locked_changes(session: Session, actor: Actor, checked: list[CheckedChange]) -> None:
-    """Write the checked changes of distinct locked cases together. Their entities then hold the cases as written:
-    the columns changed and the SLA clocks read back in two statements (the writes bypass the entities)."""
+    """Write the checked changes of distinct locked cases together. Their entities then hold the cases as written
+    (the writes bypass the entities): the values set, but JSON ones and the SLA clocks read back."""
     written = _write_changes(session, actor, checked)
     assert written is not None, "a locked case changed under its lock"
     by_id = {change.case.id: change for change in checked}
-    names = sorted(set().union(*written))
-    query = select(Case.id, *(getattr(Case, name) for name in names)).where(Case.id.in_(list(by_id)))
-    for case_id, *stored in session.execute(query):
-        for name, value in zip(names, stored, strict=True):
-            set_committed_value(by_id[case_id].case, name, value)
+    for change, values in zip(checked, written, strict=True):
+        for name, value in values.items():
+            if name not in _json_attributes():
+                # As the database gives a moment back: in UTC.
+                set_committed_value(change.case, name, value.astimezone(UTC) if isinstance(value, datetime) else value)
+    stored_as_json = sorted(_json_attributes().intersection(set().union(*written)))
+    if stored_as_json:
+        query = select(Case.id, *(getattr(Case, name) for name in stored_as_json)).where(Case.id.in_(list(by_id)))
+        for case_id, *stored in session.execute(query):
+            for name, value in zip(stored_as_json, stored, strict=True):
+                set_committed_value(by_id[case_id].case, name, value)
     clocks = slas.clocks_of(session, by_id)
     for change in checked:
         set_committed_value(change.case, "sla_clocks", clocks[change.case.id])
         if change.target is not None:
             set_committed_value(change.case, "current_status", change.target)
+
+
+@functools.cache
+def _json_attributes() -> frozenset[str]:
+    """The case's attributes a database may store its own way (jsonb orders keys and rewrites numbers)."""
+    return frozenset(name for name, column in Case.__mapper__.columns.items() if isinstance(column.type, JSON))
 
 
 def _checked_request(
