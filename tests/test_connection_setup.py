@@ -1,5 +1,7 @@
 """Every connection of a Database is set up as casework's queries expect, whichever process or pool opened it."""
 
+import sqlite3
+
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -23,3 +25,36 @@ def test_each_connection_has_the_settings_casework_reads_with(db: Database) -> N
     else:
         # A page of cases is read faster without parallel workers than with them (their start costs more).
         assert _setting(db, "SHOW max_parallel_workers_per_gather") == "0"
+
+
+def _writes_meanwhile(db: Database) -> bool:
+    """Whether another connection can begin a write while the caller's unit of work is open (not waiting)."""
+    if db.is_sqlite:
+        other = sqlite3.connect(db.engine.url.database or "", timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            other.close()
+    with db.engine.connect() as other:
+        other.execute(text("SET LOCAL lock_timeout = '1s'"))
+        other.execute(text("UPDATE handle_counters SET value = value"))
+        other.rollback()
+    return True
+
+
+def test_a_write_unit_of_work_holds_the_sqlite_write_lock_from_its_start(db: Database) -> None:
+    """SQLite has one writer: a write unit of work takes the lock as it begins (never upgrading a read lock
+    midway, which would fail under contention), a read takes none. PostgreSQL locks rows, not the database."""
+    held: dict[bool, bool] = {}
+    for write in (True, False):
+
+        def probe(session: Session, write: bool = write) -> None:
+            session.connection()
+            held[write] = not _writes_meanwhile(db)
+
+        db.run_sync(probe, write=write)
+    assert held == {True: db.is_sqlite, False: False}
