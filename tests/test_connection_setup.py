@@ -3,6 +3,7 @@
 import sqlite3
 
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from casework.db.database import Database
@@ -41,8 +42,12 @@ def _writes_meanwhile(db: Database) -> bool:
             other.close()
     with db.engine.connect() as other:
         other.execute(text("SET LOCAL lock_timeout = '1s'"))
-        other.execute(text("UPDATE handle_counters SET value = value"))
-        other.rollback()
+        try:
+            other.execute(text("UPDATE handle_counters SET value = value"))
+        except OperationalError:
+            return False
+        finally:
+            other.rollback()
     return True
 
 

@@ -481,12 +481,13 @@ def write_locked_changes(session: Session, actor: Actor, checked: list[CheckedCh
     written = _write_changes(session, actor, checked)
     assert written is not None, "a locked case changed under its lock"
     by_id = {change.case.id: change for change in checked}
+    json_attributes = _json_attributes()
     for change, values in zip(checked, written, strict=True):
         for name, value in values.items():
-            if name not in _json_attributes():
+            if name not in json_attributes:
                 # As the database gives a moment back: in UTC.
                 set_committed_value(change.case, name, value.astimezone(UTC) if isinstance(value, datetime) else value)
-    stored_as_json = sorted(_json_attributes().intersection(set().union(*written)))
+    stored_as_json = sorted(json_attributes.intersection(set().union(*written)))
     if stored_as_json:
         query = select(Case.id, *(getattr(Case, name) for name in stored_as_json)).where(Case.id.in_(list(by_id)))
         for case_id, *stored in session.execute(query):
