@@ -6,10 +6,10 @@ import re
 import httpx
 import pytest
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from casework.errors import field_errors
-from casework.http import _query_names
+from casework.http import NativeRoute, query_names
 from casework.i18n import validation_message
 from tests.helpers import assert_problem, create
 
@@ -133,7 +133,14 @@ def test_every_documented_native_query_parameter_is_accepted(app: FastAPI) -> No
         for method in route.methods:
             operation = document[route.path_format][method.lower()]
             published = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
-            assert _query_names(route) == published, (method, route.path)
+            assert query_names(route.dependant) == published, (method, route.path)
+
+
+def test_every_native_operation_refuses_unknown_query_parameters(app: FastAPI) -> None:
+    """A router made without the native route class would silently ignore a misspelt filter."""
+    for route in iter_route_contexts(app.routes):
+        if route.path.startswith("/api/v1/") and not route.path.endswith("/oauth/token"):
+            assert isinstance(route.original_route, NativeRoute), route.path
 
 
 async def test_the_oauth_token_endpoint_still_ignores_unknown_parameters(anonymous: httpx.AsyncClient) -> None:

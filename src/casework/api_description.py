@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel
 
 from casework import problems
-from casework.http import current_actor, if_match_version, refuse_unknown_query
+from casework.http import NativeRoute, current_actor, if_match_version
 
 # The operations that check neither the caller's role nor its token's scopes: every caller may call them.
 UNRESTRICTED = frozenset({"get_me"})
@@ -69,7 +69,7 @@ def _document_refusals(document: dict[str, Any], app: FastAPI) -> None:
     """Each native operation (those refusing unknown query parameters answer problems) documents the refusals it
     can answer, besides those its route documents itself; FastAPI's own 422 (not what the server sends) goes."""
     for route in iter_route_contexts(app.routes):
-        if not isinstance(route.original_route, APIRoute) or not _calls(route, refuse_unknown_query):
+        if not isinstance(route.original_route, NativeRoute):
             continue
         declared = {str(status) for status in route.responses}
         for method in route.methods or ():  # an APIRoute always has them; RouteContext types them optional

@@ -6,7 +6,7 @@ import math
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -16,7 +16,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 from limits import RateLimitItem
 from limits import parse as parse_rate_limit
 from pydantic import BaseModel
@@ -86,11 +87,6 @@ def url_for(request: Request, name: str, **params: str) -> str:
         # String parameters are taken as they are: each placeholder stands in the path as `{name}`.
         template = templates[key] = request.app.url_path_for(name, **{param: f"{{{param}}}" for param in params})
     return str(URLPath(template.format(**params)).make_absolute_url(request.base_url))
-
-
-bearer = HTTPBearer(
-    auto_error=False, description="An API token (`Authorization: Bearer cw_...`) or an OAuth access token (a JWT)."
-)
 
 
 # A token's limit is parsed once, not on each of its requests.
@@ -182,12 +178,22 @@ def _resolve(
     return generation, authenticate(session, secret, now, email=credentials.email, source=source)
 
 
-async def current_actor(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> Actor:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthenticated(_("missing bearer token in the Authorization header"))
-    return await authenticated_actor(request, Credentials(credentials.credentials), "native")
+class _BearerActor(HTTPBearer):
+    """The actor of the request's bearer token: one dependency, where HTTPBearer's credentials handed on to
+    another cost every request a nested solve; still documented as HTTPBearer."""
+
+    async def __call__(self, request: Request) -> Actor:  # type: ignore[override]
+        scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
+        if not token or scheme.lower() != "bearer":
+            raise Unauthenticated(_("missing bearer token in the Authorization header"))
+        return await authenticated_actor(request, Credentials(token), "native")
+
+
+current_actor = _BearerActor(
+    scheme_name="HTTPBearer",
+    auto_error=False,
+    description="An API token (`Authorization: Bearer cw_...`) or an OAuth access token (a JWT).",
+)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
@@ -233,16 +239,10 @@ async def request_language(
 Language = Annotated[str, Depends(request_language)]
 
 
-# By route (routes are not hashable); routes live as long as their app.
-_known_queries: dict[int, frozenset[str]] = {}
-
-
-def _query_names(route: APIRoute) -> frozenset[str]:
-    """The query parameters the route declares, its dependencies' and its query models' fields included."""
-    if (known := _known_queries.get(id(route))) is not None:
-        return known
+def query_names(dependant: Dependant) -> frozenset[str]:
+    """The query parameters an operation declares, its dependencies' and its query models' fields included."""
     names: set[str] = set()
-    dependants: list[Dependant] = [route.dependant]
+    dependants: list[Dependant] = [dependant]
     while dependants:
         current = dependants.pop()
         for param in current.query_params:
@@ -252,27 +252,33 @@ def _query_names(route: APIRoute) -> frozenset[str]:
             else:
                 names.add(param.alias)
         dependants.extend(current.dependencies)
-    known = _known_queries[id(route)] = frozenset(names)
-    return known
+    return frozenset(names)
 
 
-async def refuse_unknown_query(request: Request) -> None:
-    """For the native API: a query parameter the operation does not declare is refused (422) like an unknown body
-    field, rather than silently ignored (a misspelt filter would otherwise list everything)."""
-    route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
-        return
-    known = _query_names(route)
-    unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in known]
-    if unknown:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "extra_forbidden",
-                    "loc": ("query", name),
-                    "msg": "Extra inputs are not permitted",
-                    "input": request.query_params[name],
-                }
-                for name in unknown
-            ]
-        )
+class NativeRoute(APIRoute):
+    """A route of the native API: a query parameter the operation does not declare is refused (422) like an unknown
+    body field, rather than silently ignored (a misspelt filter would otherwise list everything). Checked by the
+    route's handler before the dependencies: as one more dependency, it cost every request a nested solve."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        known = query_names(self.dependant)
+
+        async def refusing_unknown_query(request: Request) -> Response:
+            query = request.query_params
+            unknown = [name for name in dict.fromkeys(query.keys()) if name not in known]
+            if unknown:
+                raise RequestValidationError(
+                    [
+                        {
+                            "type": "extra_forbidden",
+                            "loc": ("query", name),
+                            "msg": "Extra inputs are not permitted",
+                            "input": query[name],
+                        }
+                        for name in unknown
+                    ]
+                )
+            return await handler(request)
+
+        return refusing_unknown_query

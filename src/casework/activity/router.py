@@ -4,9 +4,9 @@ from fastapi import APIRouter, Query, Response
 
 from casework.activity import service
 from casework.activity.schemas import ActivityPage, activity_view
-from casework.http import DB, CurrentActor, Cursor, JSONResponse, Language, Limit
+from casework.http import DB, CurrentActor, Cursor, JSONResponse, Language, Limit, NativeRoute
 
-router = APIRouter(prefix="/activity", tags=["activity"])
+router = APIRouter(route_class=NativeRoute, prefix="/activity", tags=["activity"])
 
 
 @router.get("", response_model=ActivityPage)

@@ -6,10 +6,10 @@ from casework.alerts import service
 from casework.alerts.schemas import AlertAttach, AlertPage, AttachResult, alert_view
 from casework.cases.schemas import CasePage, case_view
 from casework.content.kind import ContentKind, add_list_route
-from casework.http import DB, CaseRef, CurrentActor, Cursor, IfMatch, JSONResponse, Limit, etag
+from casework.http import DB, CaseRef, CurrentActor, Cursor, IfMatch, JSONResponse, Limit, NativeRoute, etag
 
-case_alerts = APIRouter(prefix="/cases", tags=["alerts"])
-alert_cases = APIRouter(prefix="/alerts", tags=["alerts"])
+case_alerts = APIRouter(route_class=NativeRoute, prefix="/cases", tags=["alerts"])
+alert_cases = APIRouter(route_class=NativeRoute, prefix="/alerts", tags=["alerts"])
 AlertId = Annotated[str, Path(description="The alert's id as its source names it (it may hold slashes).")]
 
 
@@ -57,8 +57,3 @@ async def list_cases_with_alert(
     """The cases of the caller's workspace holding this alert, oldest case first."""
     cases, next_cursor = await db.read(service.cases_with_alert, actor, alert_id, archived, cursor, limit)
     return JSONResponse({"items": [case_view(c) for c in cases], "next_cursor": next_cursor})
-
-
-router = APIRouter()
-router.include_router(case_alerts)
-router.include_router(alert_cases)

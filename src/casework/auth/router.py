@@ -6,9 +6,9 @@ from fastapi import APIRouter, Path, Query, Response
 from casework import problems
 from casework.auth import service
 from casework.auth.schemas import MeRead, TokenCreate, TokenCreated, TokenRead, UserCreate, UserRead, UserUpdate
-from casework.http import DB, CurrentActor, JSONResponse
+from casework.http import DB, CurrentActor, JSONResponse, NativeRoute
 
-router = APIRouter(tags=["users and tokens"])
+router = APIRouter(route_class=NativeRoute, tags=["users and tokens"])
 UserRef = Annotated[str, Path(description="The user: their id (a UUID) or their integer handle.")]
 TokenId = Annotated[uuid.UUID, Path(description="The token's id (not its secret).")]
 

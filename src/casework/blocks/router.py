@@ -10,9 +10,9 @@ from fastapi import APIRouter, Path, Response
 from casework.blocks import service
 from casework.blocks.schemas import BlockList, BlockPage, BlockRead, BlocksCreate, BlockUpdate, block_view
 from casework.content.kind import ContentKind, add_list_route
-from casework.http import DB, CaseRef, CurrentActor, FileStoreDep, IfMatch, JSONResponse, etag
+from casework.http import DB, CaseRef, CurrentActor, FileStoreDep, IfMatch, JSONResponse, NativeRoute, etag
 
-router = APIRouter(prefix="/cases/{ref}/blocks", tags=["blocks"])
+router = APIRouter(route_class=NativeRoute, prefix="/cases/{ref}/blocks", tags=["blocks"])
 CONTENT = ContentKind("blocks", service.list_blocks, block_view)
 BlockId = Annotated[str, Path(description="The block's id (a UUID).")]
 

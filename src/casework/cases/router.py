@@ -38,15 +38,16 @@ from casework.http import (
     JSONResponse,
     Language,
     Limit,
+    NativeRoute,
     etag,
     url_for,
 )
 from casework.i18n import _, translate
 from casework.problems import item_problem
 
-router = APIRouter(prefix="/cases", tags=["cases"])
+router = APIRouter(route_class=NativeRoute, prefix="/cases", tags=["cases"])
 # What the workspace's cases use, beside them: GET /tags, GET /reporters.
-facets_router = APIRouter(tags=["cases"])
+facets_router = APIRouter(route_class=NativeRoute, tags=["cases"])
 
 
 def _case_response(case: CaseRecord, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:

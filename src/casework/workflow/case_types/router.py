@@ -8,12 +8,12 @@ from fastapi import APIRouter, Path, Query, Response
 
 from casework import problems
 from casework.cases import configuration
-from casework.http import DB, CurrentActor, JSONResponse, ProjectRef
+from casework.http import DB, CurrentActor, JSONResponse, NativeRoute, ProjectRef
 from casework.workflow.case_types import service
 from casework.workflow.case_types.schemas import CaseTypeCreate, CaseTypeRead, CaseTypeUpdate, case_type_view
 
-router = APIRouter(prefix="/projects/{ref}/types", tags=["workflow"])
-workspace_router = APIRouter(prefix="/types", tags=["workflow"])
+router = APIRouter(route_class=NativeRoute, prefix="/projects/{ref}/types", tags=["workflow"])
+workspace_router = APIRouter(route_class=NativeRoute, prefix="/types", tags=["workflow"])
 TypeRef = Annotated[str, Path(description="The case type: its id (a UUID) or its name, in any case.")]
 IncludeDeleted = Annotated[bool, Query(description="Add the deleted types, which no case may newly take.")]
 

@@ -5,11 +5,11 @@ from typing import Literal
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from casework.http import DB, CaseRef, CurrentActor, JSONResponse, Language
+from casework.http import DB, CaseRef, CurrentActor, JSONResponse, Language, NativeRoute
 from casework.i18n import translate
 from casework.workflow.conditions import service
 
-router = APIRouter(prefix="/cases/{ref}/closure", tags=["closure conditions"])
+router = APIRouter(route_class=NativeRoute, prefix="/cases/{ref}/closure", tags=["closure conditions"])
 
 
 class ConditionResultRead(BaseModel):

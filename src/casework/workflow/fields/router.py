@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Request, Response
 from casework import problems
 from casework.cases.bulk import BulkOutcome
 from casework.cases.schemas import BulkResponse, case_view
-from casework.http import DB, CurrentActor, JSONResponse, Language, url_for
+from casework.http import DB, CurrentActor, JSONResponse, Language, NativeRoute, url_for
 from casework.problems import item_problem
 from casework.workflow.fields import bulk, service
 from casework.workflow.fields.schemas import FieldBulkSet, FieldCreate, FieldList, FieldRead, FieldUpdate, field_view
@@ -144,7 +144,7 @@ def _result(outcome: BulkOutcome, language: str) -> dict[str, Any]:
     return {"id": outcome.ref, "status": status, "error": problem}
 
 
-router = APIRouter(prefix="/projects/{ref}/fields", tags=["fields"])
-type_router = APIRouter(prefix="/types/{type_ref}/fields", tags=["fields"])
+router = APIRouter(route_class=NativeRoute, prefix="/projects/{ref}/fields", tags=["fields"])
+type_router = APIRouter(route_class=NativeRoute, prefix="/types/{type_ref}/fields", tags=["fields"])
 add_routes(router, PROJECT)
 add_routes(type_router, CASE_TYPE)

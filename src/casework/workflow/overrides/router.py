@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from casework.http import DB, CaseRef, CurrentActor, Cursor, IfMatch, JSONResponse, Language, Limit, etag
+from casework.http import DB, CaseRef, CurrentActor, Cursor, IfMatch, JSONResponse, Language, Limit, NativeRoute, etag
 from casework.workflow.overrides import service
 from casework.workflow.overrides.schemas import (
     ACTION_BODY,
@@ -23,7 +23,7 @@ from casework.workflow.overrides.schemas import (
     untagged_errors,
 )
 
-router = APIRouter(prefix="/cases/{ref}", tags=["overrides"])
+router = APIRouter(route_class=NativeRoute, prefix="/cases/{ref}", tags=["overrides"])
 OverrideId = Annotated[str, Path(description="The override request's id (a UUID).")]
 
 Include = Annotated[

@@ -4,11 +4,11 @@ by admins and managers; the clocks of the project's open cases follow a new set 
 from fastapi import APIRouter, Response
 
 from casework.cases import configuration
-from casework.http import DB, CurrentActor, JSONResponse, ProjectRef
+from casework.http import DB, CurrentActor, JSONResponse, NativeRoute, ProjectRef
 from casework.workflow.slas import service
 from casework.workflow.slas.schemas import SlaPolicySet, SlaPolicySetRead, policy_set_view
 
-router = APIRouter(prefix="/projects/{ref}/slas", tags=["workflow"])
+router = APIRouter(route_class=NativeRoute, prefix="/projects/{ref}/slas", tags=["workflow"])
 
 
 @router.get("", response_model=SlaPolicySetRead)

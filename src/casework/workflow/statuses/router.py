@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Response
 
 from casework import problems
 from casework.cases import configuration
-from casework.http import DB, CurrentActor, JSONResponse, Language, ProjectRef
+from casework.http import DB, CurrentActor, JSONResponse, Language, NativeRoute, ProjectRef
 from casework.workflow.statuses import service
 from casework.workflow.statuses.schemas import (
     StatusCreate,
@@ -20,7 +20,7 @@ from casework.workflow.statuses.schemas import (
     transitions_view,
 )
 
-router = APIRouter(prefix="/projects/{ref}", tags=["workflow"])
+router = APIRouter(route_class=NativeRoute, prefix="/projects/{ref}", tags=["workflow"])
 StatusRef = Annotated[str, Path(description="The status: its id (a UUID) or its name, in any case.")]
 
 
