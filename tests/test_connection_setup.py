@@ -1,11 +1,13 @@
 """Every connection of a Database is set up as casework's queries expect, whichever process or pool opened it."""
 
 import sqlite3
+from contextlib import closing
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from casework.auth.service import GENERATION_SQL, raise_generation
 from casework.db.database import Database
 
 
@@ -63,3 +65,29 @@ def test_a_write_unit_of_work_holds_the_sqlite_write_lock_from_its_start(db: Dat
 
         db.run_sync(probe, write=write)
     assert held == {True: db.is_sqlite, False: False}
+
+
+async def test_the_one_value_read_answers_the_last_commit_without_a_pool_checkout_or_a_snapshot_kept(
+    db: Database,
+) -> None:
+    """The credential cache's generation check sees each commit at once (a revocation applies to the next request).
+    On SQLite it reads on a connection of its own, out of the pool (a checkout cost four times the read), that keeps
+    no read snapshot open after it: one would stop checkpoints from copying the log past it."""
+    checkouts: list[object] = []
+
+    def count(*_args: object) -> None:
+        checkouts.append(None)
+
+    before = await db.read_value(GENERATION_SQL)
+    db.run_sync(raise_generation)
+    event.listen(db.engine, "checkout", count)
+    try:
+        assert await db.read_value(GENERATION_SQL) == before + 1
+    finally:
+        event.remove(db.engine, "checkout", count)
+    if db.is_sqlite:
+        assert checkouts == []
+        db.run_sync(raise_generation)
+        with closing(sqlite3.connect(db.engine.url.database or "", isolation_level=None)) as other:
+            _busy, log, copied = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert copied == log
