@@ -29,7 +29,9 @@ module = importlib.import_module(sys.argv[1])
 statements = []
 for name, value in vars(module).items():
     values = value.values() if isinstance(value, dict) else [value]
-    statements += [(name, v) for v in values if isinstance(v, Executable)]
+    # A PlainSelect (casework.db.plain) holds its statement.
+    statements += [(name, getattr(v, "statement", v)) for v in values]
+    statements = [(name, v) for name, v in statements if isinstance(v, Executable)]
 for name, statement in statements:
     for parameter in statement.compile().binds.values():
         assert not isinstance(parameter.type, NullType), f"{name}: parameter {parameter.key} has no type"

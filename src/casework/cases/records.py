@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from casework.cases.models import Case
 from casework.db.base import utcnow
 from casework.db.handles import ref_value
+from casework.db.plain import PlainSelect
 from casework.workflow.case_values import priority_label
 from casework.workflow.slas.models import SLA_TYPES, CaseSla
 from casework.workflow.slas.service import CLOCK_COLUMNS, ClockReading, clock_views
@@ -268,7 +269,10 @@ _ONE_CASE = select(
 for _sla_type, _clock in _CLOCK_JOINS:
     _ONE_CASE = _ONE_CASE.outerjoin(_clock, and_(_clock.c.case_id == _CASES.c.id, _clock.c.sla_type == _sla_type))
 _ONE_CASE = _ONE_CASE.where(_CASES.c.workspace_id == bindparam("workspace_id", type_=Uuid()))
-_CASE_BY = {column: _ONE_CASE.where(_CASES.c[column] == bindparam("ref")) for column in ("id", "number", "key")}
+# The hottest read: run past SQLAlchemy's execution machinery (casework.db.plain).
+_CASE_BY = {
+    column: PlainSelect(_ONE_CASE.where(_CASES.c[column] == bindparam("ref"))) for column in ("id", "number", "key")
+}
 # The clocks of a page of cases.
 _PAGE_CLOCKS = select(_CLOCKS.c.case_id, *(_CLOCKS.c[name] for name in CLOCK_COLUMNS)).where(
     _CLOCKS.c.case_id.in_(bindparam("case_ids", type_=Uuid(), expanding=True))
@@ -283,9 +287,10 @@ def read_case(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID) -
     column, value = named if named is not None else ("key", str(ref).upper())
     if value is None:
         return None
-    row = session.execute(_CASE_BY[column], {"workspace_id": workspace_id, "ref": value}).first()
+    row = _CASE_BY[column].first(session, {"workspace_id": workspace_id, "ref": value})
     if row is None:
         return None
+    status_name = row[len(_READ)]
     base = len(_READ) + 1
     width = len(CLOCK_COLUMNS)
     clocks = [
@@ -293,7 +298,7 @@ def read_case(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID) -
         for start in range(base, base + width * len(_CLOCK_JOINS), width)
         if row[start] is not None
     ]
-    return _record(dict(zip(_READ, row, strict=False)), row.status_name, clocks, None)
+    return _record(dict(zip(_READ, row, strict=False)), status_name, clocks, None)
 
 
 def with_status(statement: Select[Any]) -> Select[Any]:
