@@ -71,7 +71,7 @@ async def test_the_one_value_read_answers_the_last_commit_without_a_pool_checkou
     db: Database,
 ) -> None:
     """The credential cache's generation check sees each commit at once (a revocation applies to the next request).
-    On SQLite it reads on a connection of its own, out of the pool (a checkout cost four times the read), that keeps
+    On SQLite it reads on a connection of its own, out of the pool (a checkout and return cost more than the read), that keeps
     no read snapshot open after it: one would stop checkpoints from copying the log past it."""
     checkouts: list[object] = []
 
