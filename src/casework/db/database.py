@@ -133,6 +133,7 @@ class Database:
         self.background_checkpoints = background_checkpoints and url.startswith("sqlite")
         self.write_engine = self.engine.execution_options(write=True)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._limiter = anyio.CapacityLimiter(pool_size)
         # SQLite: each thread's own connection for read_value, out of the pool.
         self._value_connections = threading.local()
@@ -159,6 +160,11 @@ class Database:
     def read_value_sync(self, sql: str) -> Any:
         """The first column of the first row of one parameterless statement, on a read connection without a session
         or a transaction of ours: for a hot path's one cheap check."""
+        if not self.is_sqlite:
+            # In autocommit: psycopg would open a transaction for the read (BEGIN) and the pool close it (ROLLBACK),
+            # two round trips of the four a cached credential's check cost (the pool's ping before it is the third).
+            with self._autocommit_engine.connect() as autocommitted:
+                return value_within(autocommitted, sql)
         connection = self.engine.raw_connection()
         try:
             return _first_value(connection, sql)
