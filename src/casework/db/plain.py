@@ -7,7 +7,6 @@ object and the cache-key lookup each time. The engine's cursor events still fire
 PostgreSQL write counter see the statement.
 """
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +25,7 @@ class _Compiled:
     # By parameter name: its key in the mapping the driver gets, and its conversion.
     keys: dict[str, str]
     binds: dict[str, _Processor]
-    # Values of the parameters the statement fixes itself (literals turned into parameters).
+    # Values of the parameters the statement fixes itself (literals turned into parameters), already converted.
     fixed: dict[str, Any]
     columns: tuple[_Processor, ...]
 
@@ -37,17 +36,15 @@ class PlainSelect:
     def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
-        self._lock = threading.Lock()
 
     def first(self, session: Session, parameters: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row, its values converted as SQLAlchemy would; None when there is none."""
         connection = session.connection()
         compiled = self._for(connection.dialect)
-        values = {**compiled.fixed, **parameters}
-        converted = {
-            name: (value if (convert := compiled.binds[name]) is None else convert(value))
-            for name, value in values.items()
-        }
+        converted = dict(compiled.fixed)
+        for name, value in parameters.items():
+            convert = compiled.binds[name]
+            converted[name] = value if convert is None else convert(value)
         arguments: Any
         if compiled.positions is not None:
             arguments = tuple(converted[name] for name in compiled.positions)
@@ -70,8 +67,8 @@ class PlainSelect:
     def _for(self, dialect: Dialect) -> _Compiled:
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
-            with self._lock:
-                compiled = self._compiled[dialect.name] = _compile(self.statement, dialect)
+            # Two threads compiling it at once build the same thing: no lock needed.
+            compiled = self._compiled[dialect.name] = _compile(self.statement, dialect)
         return compiled
 
 
@@ -81,12 +78,18 @@ def _compile(statement: Select[Any], dialect: Dialect) -> _Compiled:
     if any(bind.expanding for bind in binds.values()):
         raise ValueError("a plain SELECT takes scalar parameters only")
     escaped: dict[str, str] = compiled.escaped_bind_names or {}
+    converters: dict[str, _Processor] = {
+        name: bind.type.dialect_impl(dialect).bind_processor(dialect) for name, bind in binds.items()
+    }
+    fixed = {name: bind.value for name, bind in binds.items() if not bind.required}
     return _Compiled(
         sql=compiled.string,
         positions=tuple(compiled.positiontup) if compiled.positiontup is not None else None,
         keys={name: escaped.get(name, name) for name in binds},
-        binds={name: bind.type.dialect_impl(dialect).bind_processor(dialect) for name, bind in binds.items()},
-        fixed={name: bind.value for name, bind in binds.items() if not bind.required},
+        binds=converters,
+        fixed={
+            name: value if (convert := converters[name]) is None else convert(value) for name, value in fixed.items()
+        },
         columns=tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in statement.selected_columns
         ),
