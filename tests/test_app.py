@@ -2,10 +2,14 @@
 
 import gc
 
+import httpx
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from starlette.routing import Match
 
-from casework.app import create_app
+from casework.app import NATIVE_ROUTERS, create_app
 from casework.db.database import Database
+from casework.http import NativeRouter, PathCheckedRouter
 from casework.settings import Settings
 from tests.helpers import api_client, create
 
@@ -53,3 +57,60 @@ async def test_a_location_is_the_route_s_url_and_each_route_s_path_is_looked_up_
             locations.append((response.headers["location"], str(expected.make_absolute_url("http://test/"))))
     assert [actual for actual, _expected in locations] == [expected for _actual, expected in locations]
     assert looked_up.count("get_comment") == 1
+
+
+class _CountingRoute(APIRoute):
+    tried: list[str] = []
+
+    def matches(self, scope):  # type: ignore[no-untyped-def]
+        self.tried.append(self.path)
+        return super().matches(scope)
+
+
+def _two_routers() -> FastAPI:
+    _CountingRoute.tried = []
+    first = PathCheckedRouter(route_class=_CountingRoute, prefix="/things/{ref}")
+
+    @first.get("/parts")
+    async def parts(ref: str) -> dict[str, str]:
+        return {"parts of": ref}
+
+    @first.get("/files/{name:path}")
+    async def file(ref: str, name: str) -> dict[str, str]:
+        return {"file": name}
+
+    second = PathCheckedRouter(route_class=_CountingRoute, prefix="/others")
+
+    @second.post("/{ref}")
+    async def other(ref: str) -> dict[str, str]:
+        return {"other": ref}
+
+    app = FastAPI()
+    app.include_router(first, prefix="/api")
+    app.include_router(second, prefix="/api")
+    return app
+
+
+async def test_a_router_turns_away_a_path_none_of_its_routes_takes_without_trying_them() -> None:
+    app = _two_routers()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        response = await client.post("/api/others/x1")
+        assert (response.status_code, response.json()) == (200, {"other": "x1"})
+        assert "/things/{ref}/parts" not in _CountingRoute.tried
+        assert "/things/{ref}/files/{name:path}" not in _CountingRoute.tried
+
+
+async def test_a_path_checked_router_routes_as_fastapi_does() -> None:
+    app = _two_routers()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        assert (await client.get("/api/things/t1/parts")).json() == {"parts of": "t1"}
+        assert (await client.get("/api/things/t1/files/a/b.txt")).json() == {"file": "a/b.txt"}
+        # A path a route takes under another method is a 405, not a 404.
+        assert (await client.get("/api/others/x1")).status_code == 405
+        assert (await client.get("/api/things/t1/parts/more")).status_code == 404
+        # A path only a route of the router takes, but under another prefix, is not that route's.
+        assert (await client.get("/elsewhere/things/t1/parts")).status_code == 404
+
+
+def test_every_native_router_checks_the_path_before_its_routes() -> None:
+    assert all(isinstance(router, NativeRouter) for router in NATIVE_ROUTERS)

@@ -15,7 +15,7 @@ from fastapi import Depends, Header, Path, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIRouter
 from fastapi.security import HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
 from limits import RateLimitItem
@@ -23,6 +23,8 @@ from limits import parse as parse_rate_limit
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.datastructures import URLPath
+from starlette.routing import Match
+from starlette.types import Scope
 
 from casework.attachments.storage import FileStore
 from casework.auth.cache import CredentialCache
@@ -282,3 +284,56 @@ class NativeRoute(APIRoute):
             return await handler(request)
 
         return refusing_unknown_query
+
+
+# A path parameter's named group: the alternatives of one pattern may not repeat a group's name.
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
+class PathCheckedRouter(APIRouter):
+    """A router that turns away, with one regex search, a path that none of its routes could match. FastAPI tries
+    an app's routers in turn, and each of their routes in turn (~35,000 instructions a route tried): a comment's
+    route, behind ten routers, spent a sixth of the request finding them. The search looks for a route's pattern
+    at the end of the path, so the check holds under any prefix the router is included with; a path that could
+    match goes on to FastAPI's own matching."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # (the number of routes the pattern was built from, the pattern); None: a route that cannot be checked.
+        self._routes_pattern: tuple[int, re.Pattern[str] | None] = (-1, None)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http":
+            pattern = self._pattern()
+            if pattern is not None and pattern.search(scope["path"]) is None:
+                return Match.NONE, {}
+        return super().matches(scope)
+
+    def _pattern(self) -> re.Pattern[str] | None:
+        built_from, pattern = self._routes_pattern
+        if built_from != len(self.routes):
+            pattern = _routes_pattern(self.routes)
+            self._routes_pattern = (len(self.routes), pattern)
+        return pattern
+
+
+def _routes_pattern(routes: list[Any]) -> re.Pattern[str] | None:
+    """The routes' path patterns as one, anchored at the end only; None when a route has none (an included
+    router) or takes flags of its own."""
+    patterns: list[re.Pattern[str]] = []
+    for route in routes:
+        pattern = getattr(route, "path_regex", None)
+        if pattern is None or pattern.flags != re.UNICODE:
+            return None
+        patterns.append(pattern)
+    if not patterns:
+        return None
+    alternatives = [_NAMED_GROUP.sub("(?:", pattern.pattern.removeprefix("^")) for pattern in patterns]
+    return re.compile("(?:" + "|".join(alternatives) + ")")
+
+
+class NativeRouter(PathCheckedRouter):
+    """A router of the native API: its routes are NativeRoutes."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(route_class=NativeRoute, **kwargs)

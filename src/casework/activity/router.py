@@ -1,12 +1,12 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from casework.activity import service
 from casework.activity.schemas import ActivityPage, activity_view
-from casework.http import DB, CurrentActor, Cursor, JSONResponse, Language, Limit, NativeRoute
+from casework.http import DB, CurrentActor, Cursor, JSONResponse, Language, Limit, NativeRouter
 
-router = APIRouter(route_class=NativeRoute, prefix="/activity", tags=["activity"])
+router = NativeRouter(prefix="/activity", tags=["activity"])
 
 
 @router.get("", response_model=ActivityPage)

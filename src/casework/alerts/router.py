@@ -1,15 +1,15 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import Path, Query, Response
 
 from casework.alerts import service
 from casework.alerts.schemas import AlertAttach, AlertPage, AttachResult, alert_view
 from casework.cases.schemas import CasePage, case_view
 from casework.content.kind import ContentKind, add_list_route
-from casework.http import DB, CaseRef, CurrentActor, Cursor, IfMatch, JSONResponse, Limit, NativeRoute, etag
+from casework.http import DB, CaseRef, CurrentActor, Cursor, IfMatch, JSONResponse, Limit, NativeRouter, etag
 
-case_alerts = APIRouter(route_class=NativeRoute, prefix="/cases", tags=["alerts"])
-alert_cases = APIRouter(route_class=NativeRoute, prefix="/alerts", tags=["alerts"])
+case_alerts = NativeRouter(prefix="/cases", tags=["alerts"])
+alert_cases = NativeRouter(prefix="/alerts", tags=["alerts"])
 AlertId = Annotated[str, Path(description="The alert's id as its source names it (it may hold slashes).")]
 
 

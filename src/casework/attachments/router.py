@@ -3,7 +3,7 @@ import re
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import Path, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -14,10 +14,10 @@ from casework.attachments.records import FileRecord
 from casework.attachments.schemas import FilePage, FileRead, FileUpload, file_view
 from casework.content.kind import ContentKind, add_list_route
 from casework.errors import InvalidInput
-from casework.http import DB, CaseRef, CurrentActor, FileStoreDep, IfMatch, JSONResponse, NativeRoute, etag, url_for
+from casework.http import DB, CaseRef, CurrentActor, FileStoreDep, IfMatch, JSONResponse, NativeRouter, etag, url_for
 from casework.i18n import _
 
-router = APIRouter(route_class=NativeRoute, prefix="/cases/{ref}/files", tags=["files"])
+router = NativeRouter(prefix="/cases/{ref}/files", tags=["files"])
 FileId = Annotated[str, Path(description="The file's id (a UUID), as its upload answered.")]
 
 # The upload route, for the body-size limit: its bodies may be as large as a file in base64, plus the envelope.

@@ -1,14 +1,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import Path, Query, Response
 
 from casework import problems
 from casework.auth import service
 from casework.auth.schemas import MeRead, TokenCreate, TokenCreated, TokenRead, UserCreate, UserRead, UserUpdate
-from casework.http import DB, CurrentActor, JSONResponse, NativeRoute
+from casework.http import DB, CurrentActor, JSONResponse, NativeRouter
 
-router = APIRouter(route_class=NativeRoute, tags=["users and tokens"])
+router = NativeRouter(tags=["users and tokens"])
 UserRef = Annotated[str, Path(description="The user: their id (a UUID) or their integer handle.")]
 TokenId = Annotated[uuid.UUID, Path(description="The token's id (not its secret).")]
 

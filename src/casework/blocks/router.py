@@ -5,14 +5,14 @@ nesting, elements, limits) are in casework.blocks.service."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import Path, Response
 
 from casework.blocks import service
 from casework.blocks.schemas import BlockList, BlockPage, BlockRead, BlocksCreate, BlockUpdate, block_view
 from casework.content.kind import ContentKind, add_list_route
-from casework.http import DB, CaseRef, CurrentActor, FileStoreDep, IfMatch, JSONResponse, NativeRoute, etag
+from casework.http import DB, CaseRef, CurrentActor, FileStoreDep, IfMatch, JSONResponse, NativeRouter, etag
 
-router = APIRouter(route_class=NativeRoute, prefix="/cases/{ref}/blocks", tags=["blocks"])
+router = NativeRouter(prefix="/cases/{ref}/blocks", tags=["blocks"])
 CONTENT = ContentKind("blocks", service.list_blocks, block_view)
 BlockId = Annotated[str, Path(description="The block's id (a UUID).")]
 

@@ -1,7 +1,7 @@
 from functools import partial
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from sqlalchemy.orm import Session
 
 from casework import problems
@@ -38,16 +38,16 @@ from casework.http import (
     JSONResponse,
     Language,
     Limit,
-    NativeRoute,
+    NativeRouter,
     etag,
     url_for,
 )
 from casework.i18n import _, translate
 from casework.problems import item_problem
 
-router = APIRouter(route_class=NativeRoute, prefix="/cases", tags=["cases"])
+router = NativeRouter(prefix="/cases", tags=["cases"])
 # What the workspace's cases use, beside them: GET /tags, GET /reporters.
-facets_router = APIRouter(route_class=NativeRoute, tags=["cases"])
+facets_router = NativeRouter(tags=["cases"])
 
 
 def _case_response(case: CaseRecord, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -1,15 +1,15 @@
 from functools import partial
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 
 from casework.comments import service
 from casework.comments.records import CommentRecord
 from casework.comments.schemas import CommentCreate, CommentPage, CommentRead, CommentUpdate, comment_view
 from casework.content.kind import ContentKind
-from casework.http import DB, CaseRef, CurrentActor, Cursor, IfMatch, JSONResponse, Limit, NativeRoute, etag, url_for
+from casework.http import DB, CaseRef, CurrentActor, Cursor, IfMatch, JSONResponse, Limit, NativeRouter, etag, url_for
 
-router = APIRouter(route_class=NativeRoute, prefix="/cases/{ref}/comments", tags=["comments"])
+router = NativeRouter(prefix="/cases/{ref}/comments", tags=["comments"])
 CommentId = Annotated[str, Path(description="The comment's id (a UUID).")]
 
 Render = Annotated[

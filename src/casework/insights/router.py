@@ -1,9 +1,9 @@
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from casework.auth.service import Actor
 from casework.content.kind import ContentKind, add_list_route
 from casework.db.database import Database
-from casework.http import DB, CaseRef, CurrentActor, IfMatch, JSONResponse, NativeRoute, etag
+from casework.http import DB, CaseRef, CurrentActor, IfMatch, JSONResponse, NativeRouter, etag
 from casework.insights import service
 from casework.insights.schemas import (
     InsightPage,
@@ -15,7 +15,7 @@ from casework.insights.schemas import (
     key_view,
 )
 
-router = APIRouter(route_class=NativeRoute, prefix="/cases", tags=["insights"])
+router = NativeRouter(prefix="/cases", tags=["insights"])
 
 _REMOVE_DOC = """Remove insights by key: body `{"insights": [{"type": ..., "resource_id": ...}, ...]}` (1..100).
 

@@ -3,14 +3,14 @@ If-Match with the version of the case in the path and answer with its new versio
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import Path, Response
 
 from casework.content.kind import ContentKind, add_list_route
-from casework.http import DB, CaseRef, CurrentActor, IfMatch, JSONResponse, NativeRoute, etag
+from casework.http import DB, CaseRef, CurrentActor, IfMatch, JSONResponse, NativeRouter, etag
 from casework.links import service
 from casework.links.schemas import LinkCreate, LinkPage, LinkRead, link_view
 
-router = APIRouter(route_class=NativeRoute, prefix="/cases/{ref}/links", tags=["links"])
+router = NativeRouter(prefix="/cases/{ref}/links", tags=["links"])
 CONTENT = ContentKind("links", service.list_links, link_view)
 LinkedCaseRef = Annotated[str, Path(description="The case at the other end of the link: its id or its key.")]
 

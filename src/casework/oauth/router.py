@@ -3,7 +3,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
-from casework.http import DB, CurrentActor, JSONResponse, NativeRoute
+from casework.http import DB, CurrentActor, JSONResponse, NativeRouter
 from casework.oauth import service, wire
 from casework.oauth.models import OAuthClient
 from casework.oauth.schemas import (
@@ -15,7 +15,7 @@ from casework.oauth.schemas import (
 )
 from casework.oauth.tokens import issue_access_token
 
-router = APIRouter(route_class=NativeRoute, tags=["OAuth2 clients"])
+router = NativeRouter(tags=["OAuth2 clients"])
 # Under /api/v1; its errors are rendered by wire.render_error (app.py registers it for this path). Its own router:
 # unlike the rest of the native API, it ignores parameters it does not know (RFC 6749 section 3.2).
 token_router = APIRouter(tags=["OAuth2 clients"])

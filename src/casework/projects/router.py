@@ -1,12 +1,12 @@
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from casework import problems
 from casework.cases import configuration
-from casework.http import DB, CurrentActor, JSONResponse, NativeRoute, ProjectRef
+from casework.http import DB, CurrentActor, JSONResponse, NativeRouter, ProjectRef
 from casework.projects import service
 from casework.projects.schemas import ProjectCreate, ProjectRead, ProjectUpdate
 
-router = APIRouter(route_class=NativeRoute, prefix="/projects", tags=["projects"])
+router = NativeRouter(prefix="/projects", tags=["projects"])
 
 
 def _json(project: object, status: int = 200) -> JSONResponse:

@@ -3,14 +3,14 @@ with the case's new version as ETag. At most 500 tasks per case (422 naming `tas
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import Path, Request, Response
 
 from casework.content.kind import ContentKind, add_list_route
-from casework.http import DB, CaseRef, CurrentActor, IfMatch, JSONResponse, NativeRoute, etag, url_for
+from casework.http import DB, CaseRef, CurrentActor, IfMatch, JSONResponse, NativeRouter, etag, url_for
 from casework.tasks import service
 from casework.tasks.schemas import TaskCreate, TaskPage, TaskRead, TaskReorder, TaskUpdate, task_view
 
-router = APIRouter(route_class=NativeRoute, prefix="/cases/{ref}/tasks", tags=["tasks"])
+router = NativeRouter(prefix="/cases/{ref}/tasks", tags=["tasks"])
 CONTENT = ContentKind("tasks", service.list_tasks, task_view)
 TaskId = Annotated[str, Path(description="The task's id (a UUID).")]
 

@@ -1,13 +1,13 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import Path, Response
 
 from casework.content.kind import ContentKind, add_list_route
-from casework.http import DB, CaseRef, CurrentActor, IfMatch, JSONResponse, NativeRoute, etag
+from casework.http import DB, CaseRef, CurrentActor, IfMatch, JSONResponse, NativeRouter, etag
 from casework.watchers import service
 from casework.watchers.schemas import WatcherAdd, WatcherPage, WatcherRead, watcher_view
 
-router = APIRouter(route_class=NativeRoute, prefix="/cases/{ref}/watchers", tags=["watchers"])
+router = NativeRouter(prefix="/cases/{ref}/watchers", tags=["watchers"])
 CONTENT = ContentKind("watchers", service.list_watchers, watcher_view)
 WatcherId = Annotated[str, Path(description="The watching user: their id (a UUID) or their handle.")]
 

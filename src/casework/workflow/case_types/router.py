@@ -4,16 +4,16 @@ any type of the workspace by its id. Anyone in the workspace reads them; admins 
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import Path, Query, Response
 
 from casework import problems
 from casework.cases import configuration
-from casework.http import DB, CurrentActor, JSONResponse, NativeRoute, ProjectRef
+from casework.http import DB, CurrentActor, JSONResponse, NativeRouter, ProjectRef
 from casework.workflow.case_types import service
 from casework.workflow.case_types.schemas import CaseTypeCreate, CaseTypeRead, CaseTypeUpdate, case_type_view
 
-router = APIRouter(route_class=NativeRoute, prefix="/projects/{ref}/types", tags=["workflow"])
-workspace_router = APIRouter(route_class=NativeRoute, prefix="/types", tags=["workflow"])
+router = NativeRouter(prefix="/projects/{ref}/types", tags=["workflow"])
+workspace_router = NativeRouter(prefix="/types", tags=["workflow"])
 TypeRef = Annotated[str, Path(description="The case type: its id (a UUID) or its name, in any case.")]
 IncludeDeleted = Annotated[bool, Query(description="Add the deleted types, which no case may newly take.")]
 

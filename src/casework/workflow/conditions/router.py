@@ -2,14 +2,14 @@
 
 from typing import Literal
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from pydantic import BaseModel, Field
 
-from casework.http import DB, CaseRef, CurrentActor, JSONResponse, Language, NativeRoute
+from casework.http import DB, CaseRef, CurrentActor, JSONResponse, Language, NativeRouter
 from casework.i18n import translate
 from casework.workflow.conditions import service
 
-router = APIRouter(route_class=NativeRoute, prefix="/cases/{ref}/closure", tags=["closure conditions"])
+router = NativeRouter(prefix="/cases/{ref}/closure", tags=["closure conditions"])
 
 
 class ConditionResultRead(BaseModel):

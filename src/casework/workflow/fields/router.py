@@ -9,12 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import Path, Request, Response
 
 from casework import problems
 from casework.cases.bulk import BulkOutcome
 from casework.cases.schemas import BulkResponse, case_view
-from casework.http import DB, CurrentActor, JSONResponse, Language, NativeRoute, url_for
+from casework.http import DB, CurrentActor, JSONResponse, Language, NativeRouter, url_for
 from casework.problems import item_problem
 from casework.workflow.fields import bulk, service
 from casework.workflow.fields.schemas import FieldBulkSet, FieldCreate, FieldList, FieldRead, FieldUpdate, field_view
@@ -88,7 +88,7 @@ CASE_TYPE = Scope(
 )
 
 
-def add_routes(router: APIRouter, scope: Scope) -> None:
+def add_routes(router: NativeRouter, scope: Scope) -> None:
     Owner = Annotated[str, Path(alias=scope.param, description=scope.param_doc)]
     Key = Annotated[str, Path(description="The field's key (`region`) or its integer handle (`number`).")]
 
@@ -144,7 +144,7 @@ def _result(outcome: BulkOutcome, language: str) -> dict[str, Any]:
     return {"id": outcome.ref, "status": status, "error": problem}
 
 
-router = APIRouter(route_class=NativeRoute, prefix="/projects/{ref}/fields", tags=["fields"])
-type_router = APIRouter(route_class=NativeRoute, prefix="/types/{type_ref}/fields", tags=["fields"])
+router = NativeRouter(prefix="/projects/{ref}/fields", tags=["fields"])
+type_router = NativeRouter(prefix="/types/{type_ref}/fields", tags=["fields"])
 add_routes(router, PROJECT)
 add_routes(type_router, CASE_TYPE)

@@ -3,11 +3,11 @@ close) and the case's action log. Actions accept If-Match with the case version 
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from casework.http import DB, CaseRef, CurrentActor, Cursor, IfMatch, JSONResponse, Language, Limit, NativeRoute, etag
+from casework.http import DB, CaseRef, CurrentActor, Cursor, IfMatch, JSONResponse, Language, Limit, NativeRouter, etag
 from casework.workflow.overrides import service
 from casework.workflow.overrides.schemas import (
     ACTION_BODY,
@@ -23,7 +23,7 @@ from casework.workflow.overrides.schemas import (
     untagged_errors,
 )
 
-router = APIRouter(route_class=NativeRoute, prefix="/cases/{ref}", tags=["overrides"])
+router = NativeRouter(prefix="/cases/{ref}", tags=["overrides"])
 OverrideId = Annotated[str, Path(description="The override request's id (a UUID).")]
 
 Include = Annotated[

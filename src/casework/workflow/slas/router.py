@@ -1,14 +1,14 @@
 """/api/v1/projects/{ref}/slas: a project's SLA policies, read by anyone in the workspace and replaced as a whole
 by admins and managers; the clocks of the project's open cases follow a new set at once."""
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from casework.cases import configuration
-from casework.http import DB, CurrentActor, JSONResponse, NativeRoute, ProjectRef
+from casework.http import DB, CurrentActor, JSONResponse, NativeRouter, ProjectRef
 from casework.workflow.slas import service
 from casework.workflow.slas.schemas import SlaPolicySet, SlaPolicySetRead, policy_set_view
 
-router = APIRouter(route_class=NativeRoute, prefix="/projects/{ref}/slas", tags=["workflow"])
+router = NativeRouter(prefix="/projects/{ref}/slas", tags=["workflow"])
 
 
 @router.get("", response_model=SlaPolicySetRead)

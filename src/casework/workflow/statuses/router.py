@@ -4,11 +4,11 @@ change them. Labels come in the caller's language (Accept-Language)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import Path, Response
 
 from casework import problems
 from casework.cases import configuration
-from casework.http import DB, CurrentActor, JSONResponse, Language, NativeRoute, ProjectRef
+from casework.http import DB, CurrentActor, JSONResponse, Language, NativeRouter, ProjectRef
 from casework.workflow.statuses import service
 from casework.workflow.statuses.schemas import (
     StatusCreate,
@@ -20,7 +20,7 @@ from casework.workflow.statuses.schemas import (
     transitions_view,
 )
 
-router = APIRouter(route_class=NativeRoute, prefix="/projects/{ref}", tags=["workflow"])
+router = NativeRouter(prefix="/projects/{ref}", tags=["workflow"])
 StatusRef = Annotated[str, Path(description="The status: its id (a UUID) or its name, in any case.")]
 
 
