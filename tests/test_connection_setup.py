@@ -3,6 +3,7 @@
 import sqlite3
 from contextlib import closing
 
+import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -91,3 +92,79 @@ async def test_the_one_value_read_answers_the_last_commit_without_a_pool_checkou
         with closing(sqlite3.connect(db.engine.url.database or "", isolation_level=None)) as other:
             _busy, log, copied = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         assert copied == log
+
+
+def _driver_connection(session: Session) -> object:
+    return session.connection().connection.dbapi_connection
+
+
+def test_sqlite_units_of_work_run_on_the_thread_s_own_connections_without_a_pool_checkout(db: Database) -> None:
+    """A SQLite unit of work runs on its thread's own connection for reads, or for writes: a pool checkout and its
+    return cost a get more than its SELECT. PostgreSQL's come from the pool, each on a worker thread."""
+    checkouts: list[object] = []
+
+    def count(*_args: object) -> None:
+        checkouts.append(None)
+
+    db.run_sync(_driver_connection, write=False)
+    db.run_sync(_driver_connection, write=True)
+    event.listen(db.engine, "checkout", count)
+    try:
+        reads = {id(db.run_sync(_driver_connection, write=False)) for _ in range(3)}
+        writes = {id(db.run_sync(_driver_connection, write=True)) for _ in range(3)}
+    finally:
+        event.remove(db.engine, "checkout", count)
+    if db.is_sqlite:
+        assert (len(reads), len(writes), checkouts) == (1, 1, [])
+        assert reads != writes
+    else:
+        assert len(checkouts) == 6
+
+
+def test_a_unit_of_work_within_another_on_the_same_thread_has_a_connection_of_its_own(db: Database) -> None:
+    def outer(session: Session) -> tuple[object, object, int]:
+        inner = db.run_sync(_driver_connection, write=False)
+        return _driver_connection(session), inner, db.run_sync(lambda s: int(s.scalar(text("SELECT 1"))), write=False)
+
+    mine, inner, one = db.run_sync(outer, write=False)
+    assert mine is not inner
+    assert one == 1
+
+
+def test_a_unit_of_work_that_fails_leaves_its_connection_ready_for_the_next(db: Database) -> None:
+    def fail(session: Session) -> None:
+        raise_generation(session)
+        raise RuntimeError("refused")
+
+    before = db.run_sync(lambda s: s.scalar(text(GENERATION_SQL)), write=False)
+    for _ in range(2):
+        try:
+            db.run_sync(fail)
+        except RuntimeError:
+            pass
+    assert db.run_sync(lambda s: s.scalar(text(GENERATION_SQL)), write=False) == before
+    db.run_sync(raise_generation)
+    assert db.run_sync(lambda s: s.scalar(text(GENERATION_SQL)), write=False) == before + 1
+
+
+def test_a_connection_left_unusable_is_replaced_on_the_next_unit_of_work(db: Database) -> None:
+    lost: list[object] = []
+
+    def lose(session: Session) -> None:
+        lost.append(_driver_connection(session))
+        # What SQLAlchemy does on a driver error that means the connection is gone.
+        session.connection().invalidate()
+        raise RuntimeError("connection lost")
+
+    with pytest.raises(RuntimeError):
+        db.run_sync(lose, write=False)
+    assert db.run_sync(lambda s: int(s.scalar(text("SELECT 1"))), write=False) == 1
+    assert db.run_sync(_driver_connection, write=False) is not lost[0]
+
+
+def test_disposing_of_a_database_closes_the_threads_own_connections(db: Database) -> None:
+    other = Database(db.url)
+    connection = other.run_sync(_driver_connection, write=False)
+    other.dispose()
+    with pytest.raises(Exception):  # noqa: B017, PT011 - each driver says "closed" its own way
+        connection.cursor().execute("SELECT 1")  # type: ignore[attr-defined]

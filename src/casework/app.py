@@ -229,7 +229,7 @@ def create_app(
             return JSONResponse(body, 503, headers={"Content-Language": language})
 
         try:
-            current = await database.read(lambda session: migrate.is_current(session.get_bind()))
+            current = await database.read(lambda _session: migrate.is_current(database.engine))
             await database.read(lambda session: session.execute(text("SELECT 1")))
         except Exception as exc:  # noqa: BLE001 - any failure to reach the database means not ready
             return unavailable(_("database unreachable: {error}", error=type(exc).__name__))

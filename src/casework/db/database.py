@@ -4,6 +4,9 @@ SQLite runs each unit of work inline on the calling thread: its statements take
 microseconds, and a thread hop costs more than the work (see the storage notes).
 One event loop per process then serialises this process's writes; BEGIN IMMEDIATE
 makes writers of other processes wait on the busy timeout instead of deadlocking.
+Each thread keeps a SQLite connection of its own for reads and one for writes, out
+of the pool: a checkout, its return and the Connection around them cost a get ~8%
+of its instructions, more than its one SELECT.
 PostgreSQL runs each unit of work on a worker thread with its own pooled connection.
 
 A server's SQLite database checkpoints its write-ahead log off the event loop (background_checkpoints): left to
@@ -53,7 +56,7 @@ _WRITES = "statements_not_reading"
 def writes_made(connection: Connection) -> int:
     """A count that grows with every change made on this database connection (SQLite: rows changed, triggers'
     included; PostgreSQL: statements other than SELECT): equal counts mean nothing was written in between."""
-    changes = getattr(connection.connection.driver_connection, "total_changes", None)
+    changes = getattr(connection.connection.dbapi_connection, "total_changes", None)
     return int(changes) if changes is not None else int(connection.info.get(_WRITES, 0))
 
 
@@ -100,7 +103,7 @@ def make_engine(url: str, pool_size: int = 8, background_checkpoints: bool = Fal
         def _on_begin(conn: Any) -> None:
             write = conn.get_execution_options().get("write", False)
             # Through the driver: SQLAlchemy's statement machinery cost a unit of work ~15 µs more for this.
-            conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     # jsonb keeps a number as numeric and writes 1e30 back as 1000000000000000000000000000000: orjson reads an
@@ -135,14 +138,27 @@ class Database:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._limiter = anyio.CapacityLimiter(pool_size)
-        # SQLite: each thread's own connection for read_value, out of the pool.
-        self._value_connections = threading.local()
-        self._detached: list[Any] = []
+        # SQLite: each thread's own connections (read, write), out of the pool.
+        self._own_connections = threading.local()
+        self._detached: list[Connection] = []
         self._detached_lock = threading.Lock()
 
     def run_sync(self, work: Callable[..., T], *args: Any, write: bool = True) -> T:
         """Run work(session, *args) in one transaction: committed if it returns, rolled back if it raises."""
-        bind = self.write_engine if write else self.engine
+        own = self._own_connection(write) if self.is_sqlite else None
+        if own is None or own.busy:
+            # PostgreSQL, or a unit of work within another on the same thread: a pooled connection.
+            return self._unit(self.write_engine if write else self.engine, work, args)
+        own.busy = True
+        try:
+            return self._unit(own.connection, work, args)
+        finally:
+            own.busy = False
+            if not own.reusable():
+                self._close_own(own, write)
+
+    @staticmethod
+    def _unit(bind: Engine | Connection, work: Callable[..., T], args: tuple[Any, ...]) -> T:
         with Session(bind, expire_on_commit=False, autoflush=False) as session, session.begin():
             return work(session, *args)
 
@@ -172,22 +188,36 @@ class Database:
             connection.close()
 
     async def read_value(self, sql: str) -> Any:
-        """read_value_sync's value. SQLite reads it on the calling thread's own connection, kept open out of the
-        pool: a checkout and its return cost more than the read (3.6% of a get's instructions). The driver's
-        autocommit gives each read the latest commit, and the closed cursor leaves no snapshot open."""
+        """read_value_sync's value. SQLite reads it on the calling thread's own read connection: a checkout and its
+        return cost more than the read (3.6% of a get's instructions). The driver's autocommit gives each read the
+        latest commit, and the closed cursor leaves no snapshot open."""
         if self.is_sqlite:
-            return _first_value(self._thread_connection(), sql)
+            own = self._own_connection(write=False)
+            if not own.busy:
+                return _first_value(own.connection.connection.dbapi_connection, sql)
+            return self.read_value_sync(sql)
         return await anyio.to_thread.run_sync(self.read_value_sync, sql, limiter=self._limiter)
 
-    def _thread_connection(self) -> Any:
-        connection = getattr(self._value_connections, "connection", None)
-        if connection is None:
-            pooled = self.engine.raw_connection()
-            connection = self._value_connections.connection = pooled.driver_connection
-            pooled.detach()
+    def _own_connection(self, write: bool) -> "_OwnConnection":
+        """The calling thread's own connection for reads or for writes (SQLite), opened on first use."""
+        kind = "write" if write else "read"
+        own: _OwnConnection | None = getattr(self._own_connections, kind, None)
+        if own is None:
+            connection = (self.write_engine if write else self.engine).connect()
+            connection.detach()
+            own = _OwnConnection(connection)
+            setattr(self._own_connections, kind, own)
             with self._detached_lock:
-                self._detached.append(pooled)
-        return connection
+                self._detached.append(connection)
+        return own
+
+    def _close_own(self, own: "_OwnConnection", write: bool) -> None:
+        """A connection left unusable (invalidated, or in a transaction of its own) is closed; the thread opens
+        another on its next unit of work."""
+        setattr(self._own_connections, "write" if write else "read", None)
+        with self._detached_lock:
+            self._detached.remove(own.connection)
+        own.connection.close()
 
     async def checkpoint(self) -> None:
         """Copy the SQLite write-ahead log into the database, on a worker thread."""
@@ -204,8 +234,26 @@ class Database:
 
     def dispose(self) -> None:
         with self._detached_lock:
-            for pooled in self._detached:
-                pooled.close()
+            for connection in self._detached:
+                connection.close()
             self._detached.clear()
-            self._value_connections = threading.local()
+            self._own_connections = threading.local()
         self.engine.dispose()
+
+
+class _OwnConnection:
+    """A thread's own SQLite connection, detached from the pool; busy while a unit of work runs on it."""
+
+    __slots__ = ("busy", "connection")
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.busy = False
+
+    def reusable(self) -> bool:
+        """False once invalidated (a lost connection), closed, or left in a transaction no unit of work owns."""
+        connection = self.connection
+        if connection.invalidated or connection.closed:
+            return False
+        driver: Any = connection.connection.dbapi_connection
+        return not driver.in_transaction

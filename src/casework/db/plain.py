@@ -50,7 +50,7 @@ class PlainSelect:
             arguments = tuple(converted[name] for name in compiled.positions)
         else:
             arguments = {compiled.keys[name]: value for name, value in converted.items()}
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             if connection.dispatch.before_cursor_execute:
                 connection.dispatch.before_cursor_execute(connection, cursor, compiled.sql, arguments, None, False)
