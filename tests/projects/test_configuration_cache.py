@@ -14,10 +14,12 @@ from sqlalchemy import update
 from casework.auth.service import SCOPES, Actor, current_generation
 from casework.db.base import Base
 from casework.db.database import Database
+from casework.errors import InvalidInput
 from casework.projects.lookup import default_project
 from casework.workflow.fields.models import FieldDefinition
 from casework.workflow.statuses.schemas import StatusCreate
-from casework.workflow.statuses.service import create_status, project_statuses
+from casework.workflow.statuses.models import CaseStatus
+from casework.workflow.statuses.service import create_status, project_status, project_statuses
 from tests.conftest import Tenant
 from tests.helpers import Issued, create, issued_statements
 from tests.workflow.fields_support import define
@@ -131,3 +133,27 @@ def test_a_unit_of_work_is_handed_one_instance_of_a_row_however_often_it_looks(d
         return first() is not None and default_project(session, tenant.workspace_id) is first()
 
     assert db.run_sync(looks_twice)
+
+
+def test_a_unit_of_work_naming_one_status_is_handed_that_status_alone(db: Database, tenant: Tenant) -> None:
+    """A create or a status change copies the status it names into its unit of work, not every status of the
+    project."""
+
+    def named(session, ref: str):  # type: ignore[no-untyped-def]
+        status = project_status(session, tenant.project_id, ref)
+        held = [entity for entity in session.identity_map.values() if isinstance(entity, CaseStatus)]
+        return status.name, status.group, [entity.name for entity in held]
+
+    assert db.run_sync(lambda session: len(project_statuses(session, tenant.project_id))) > 1
+    db.run_sync(named, "open", write=False)  # read once, then remembered
+    db.run_sync(named, "IN_PROGRESS", write=False)
+    assert db.run_sync(named, "open", write=False) == ("Open", "open", ["Open"])
+    assert db.run_sync(named, "IN_PROGRESS", write=False)[1:] == ("in_progress", ["In progress"])
+
+
+def test_a_status_named_is_found_again_once_the_statuses_change(db: Database, tenant: Tenant) -> None:
+    actor = Actor(tenant.workspace_id, tenant.admin.id, "admin", frozenset(SCOPES))
+    with pytest.raises(InvalidInput):
+        db.run_sync(lambda session: project_status(session, tenant.project_id, "Escalated"))
+    db.run_sync(lambda session: create_status(session, actor, "SEC", StatusCreate(name="Escalated", group="in_progress", category="open")))
+    assert db.run_sync(lambda session: project_status(session, tenant.project_id, "escalated").name) == "Escalated"

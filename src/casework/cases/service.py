@@ -70,7 +70,7 @@ from casework.workflow.case_values import priority_label, priority_rank
 from casework.workflow.fields import service as fields
 from casework.workflow.slas import service as slas
 from casework.workflow.statuses.models import CaseStatus
-from casework.workflow.statuses.service import check_transition, project_statuses, resolve_status
+from casework.workflow.statuses.service import check_transition, project_status
 
 # The case's content counts, as case_view shows them.
 COUNT_COLUMNS = (
@@ -206,7 +206,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> CaseRecord:
         project = resolve_project(session, actor.workspace_id, data.project)
     case_type = resolve_type(session, project, data.type)
     data = _prefilled(data, case_type.prefill)
-    status = resolve_status(project_statuses(session, project.id), data.status)
+    status = project_status(session, project.id, data.status)
     closing.check_resolution(project, status, data.resolution)
     _check_assignees(session, actor, data.assignees)
     definitions = fields.case_fields(session, project.id, case_type.id)
@@ -563,7 +563,7 @@ def _changes(
         resolved["fields"] = new_fields
     target = None
     if "status" in requested:
-        target = resolve_status(project_statuses(session, project.id), resolved.pop("status"))
+        target = project_status(session, project.id, resolved.pop("status"))
     vendor_fields.resolve_changes(case, resolved)
     changes = {f: [current[f], v] for f, v in resolved.items() if current[f] != v}
     if target is not None and target.id != case.status_id:

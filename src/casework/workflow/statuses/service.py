@@ -71,6 +71,21 @@ _PROJECT_STATUSES = (
 )
 
 
+def project_status(session: Session, project_id: uuid.UUID, ref: str) -> CaseStatus:
+    """The status of the project that ref names (as resolve_status reads it), remembered per process like the
+    project's statuses: a unit of work then gets its own copy of that one status, not of every status of the
+    project (a create spent ~6% of its instructions copying the six it did not use)."""
+    found = cached(
+        session,
+        (_PROJECT_STATUS, project_id, ref),
+        lambda: [resolve_status(project_statuses(session, project_id), ref)],
+    )
+    return found[0]
+
+
+_PROJECT_STATUS = "the project's status named"
+
+
 def resolve_status(statuses: list[CaseStatus], ref: str, field: str = "status") -> CaseStatus:
     """The status a client names by its id, by its handle, by a group (that group's default status) or by its name
     (any case)."""
