@@ -194,7 +194,7 @@ class Database:
         if self.is_sqlite:
             own = self._own_connection(write=False)
             if not own.busy:
-                return _first_value(own.connection.connection.dbapi_connection, sql)
+                return value_within(own.connection, sql)
             return self.read_value_sync(sql)
         return await anyio.to_thread.run_sync(self.read_value_sync, sql, limiter=self._limiter)
 
