@@ -60,11 +60,11 @@ def change(db: Database, case_id: str | uuid.UUID, changes: dict[str, list[Any]]
 
 
 def views(db: Database, case_id: str | uuid.UUID, at: datetime) -> dict[str, dict[str, Any]]:
-    """sla_views of the stored case as of `at`, by SLA type."""
+    """The stored case's clock views as of `at`, by SLA type."""
 
     def work(session):  # type: ignore[no-untyped-def]
         case = session.get(Case, uuid.UUID(str(case_id)))
-        return {view["sla_type"]: view for view in slas.sla_views(case, at)}
+        return {view["sla_type"]: view for view in slas.clock_views(case.sla_clocks, at)}
 
     return db.run_sync(work, write=False)
 

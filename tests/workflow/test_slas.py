@@ -3,7 +3,6 @@ priority changes (policies and list filters: test_sla_policies.py)."""
 
 import uuid
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 from casework.cases.models import Case
 from casework.workflow.slas import service as slas
@@ -28,7 +27,7 @@ def clock(sla_type: str = "completion", target: int = 1000, **values: object) ->
 
 
 def view_of(*clocks_: CaseSla, at: datetime) -> list[dict]:
-    return slas.sla_views(SimpleNamespace(sla_clocks=list(clocks_)), at)  # type: ignore[arg-type]
+    return slas.clock_views(list(clocks_), at)
 
 
 # Views, computed from the clock and the time of the read

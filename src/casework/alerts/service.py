@@ -14,7 +14,7 @@ from casework.alerts.records import AlertAttachmentRecord, AlertRecord
 from casework.alerts.schemas import MAX_ALERTS_PER_CASE, MAX_ALERTS_PER_REQUEST, AlertAttach
 from casework.auth.service import Actor
 from casework.cases.models import Case
-from casework.cases.records import CaseRecord, case_records
+from casework.cases.records import CaseIdentity, CaseRecord, case_records
 from casework.cases.service import lock_case_for_change, record_change, visible_case
 from casework.db.base import new_id, utcnow
 from casework.errors import InvalidInput, LimitExceeded, NotFound, VersionConflict
@@ -244,7 +244,7 @@ _CASE_ATTACHMENTS = (
 _CASE_ATTACHMENT = _CASE_ATTACHMENTS.where(CaseAlert.attachment_id == bindparam("attachment_id"))
 
 
-def _find_attachment(session: Session, case: Case, attachment_id: str | uuid.UUID) -> AlertAttachmentRecord:
+def _find_attachment(session: Session, case: CaseIdentity, attachment_id: str | uuid.UUID) -> AlertAttachmentRecord:
     try:
         ident = attachment_id if isinstance(attachment_id, uuid.UUID) else uuid.UUID(attachment_id)
     except ValueError:

@@ -58,6 +58,7 @@ from casework.attachments.storage import FileStore, ObjectMissing
 from casework.auth.service import Actor
 from casework.blocks.models import BlockElement
 from casework.cases.models import Case
+from casework.cases.records import CaseIdentity, LockedCase
 from casework.cases.service import adjust_counts, find_in_case, lock_case_for_change, record_change, visible_case
 from casework.db.base import new_id, utcnow
 from casework.db.database import Database
@@ -162,7 +163,7 @@ def storage_key(workspace_id: uuid.UUID, case_id: uuid.UUID, file_id: uuid.UUID)
 # Writing within a unit of work
 
 
-def _check_room(session: Session, case: Case, adding: int = 1) -> None:
+def _check_room(session: Session, case: CaseIdentity, adding: int = 1) -> None:
     current = session.scalar(select(Case.file_count).where(Case.id == case.id)) or 0
     if current + adding > MAX_FILES_PER_CASE:
         raise LimitExceeded("files", MAX_FILES_PER_CASE, _("files per case"))
@@ -182,7 +183,7 @@ def _file_changes(attachment: Attachment, adding: bool) -> dict[str, list[object
 def _insert(
     session: Session,
     actor: Actor,
-    case: Case,
+    case: LockedCase,
     prepared: PreparedFile,
     file_id: uuid.UUID,
     key: str,
@@ -230,7 +231,7 @@ def add_file(
     session: Session,
     actor: Actor,
     store: FileStore,
-    case: Case,
+    case: LockedCase,
     filename: str | None,
     data: bytes,
     record: bool = True,
@@ -246,11 +247,11 @@ def add_file(
     return _insert(session, actor, case, prepared, file_id, key, record)
 
 
-def _find_file(session: Session, case: Case, file_id: str | uuid.UUID) -> Attachment:
+def _find_file(session: Session, case: CaseIdentity, file_id: str | uuid.UUID) -> Attachment:
     return find_in_case(session, Attachment, case, file_id, "file")
 
 
-def _delete_row(session: Session, actor: Actor, case: Case, file_id: str | uuid.UUID, record: bool) -> Attachment:
+def _delete_row(session: Session, actor: Actor, case: LockedCase, file_id: str | uuid.UUID, record: bool) -> Attachment:
     attachment = _find_file(session, case, file_id)
     if attachment.uploaded_by != actor.user_id and not actor.is_admin:
         raise Forbidden(_("only the file's uploader or an admin may delete it"))
@@ -270,7 +271,7 @@ def remove_file(
     session: Session,
     actor: Actor,
     store: FileStore,
-    case: Case,
+    case: LockedCase,
     file_id: str | uuid.UUID,
     record: bool = True,
 ) -> Attachment:
@@ -362,7 +363,7 @@ async def delete_file(
 # Comments carrying files
 
 
-def attach_to_comment(session: Session, case: Case, comment_id: uuid.UUID, file_ids: list[uuid.UUID]) -> None:
+def attach_to_comment(session: Session, case: CaseIdentity, comment_id: uuid.UUID, file_ids: list[uuid.UUID]) -> None:
     """One UPDATE gives the files to the comment; if any is not a free file of this case, InvalidInput naming
     file_ids, and nothing is kept (the caller rolls back)."""
     claimed = rows_affected(
@@ -391,7 +392,7 @@ def attach_to_comment(session: Session, case: Case, comment_id: uuid.UUID, file_
     raise InvalidInput.field("file_ids", joined(problems) if problems else _("files changed meanwhile; try again"))
 
 
-def detach_from_comment(session: Session, case: Case, comment_id: uuid.UUID) -> list[uuid.UUID]:
+def detach_from_comment(session: Session, case: CaseIdentity, comment_id: uuid.UUID) -> list[uuid.UUID]:
     """The comment's files stay with the case, carried by none; returns their ids, in order."""
     freed = session.scalars(
         update(Attachment.__table__)
@@ -403,7 +404,7 @@ def detach_from_comment(session: Session, case: Case, comment_id: uuid.UUID) -> 
 
 
 def file_ids_by_comment(
-    session: Session, case: Case, comment_ids: Iterable[uuid.UUID]
+    session: Session, case: CaseIdentity, comment_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, list[uuid.UUID]]:
     """The ids of the files each comment carries, in order; one statement for all the comments."""
     ids = list(comment_ids)
@@ -453,7 +454,7 @@ def list_files(
     return [_record(row) for row in rows], next_cursor
 
 
-def find_files(session: Session, case: Case, file_ids: Iterable[uuid.UUID]) -> list[FileRecord]:
+def find_files(session: Session, case: CaseIdentity, file_ids: Iterable[uuid.UUID]) -> list[FileRecord]:
     """The case's files among these ids, by id (ids of other cases are ignored)."""
     query = select(Attachment).where(Attachment.case_id == case.id, Attachment.id.in_(list(file_ids)))
     return [_record(row) for row in session.scalars(query.order_by(Attachment.id))]

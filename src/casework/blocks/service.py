@@ -58,7 +58,7 @@ from casework.blocks.schemas import (
     parse_element,
 )
 from casework.cases import service as cases
-from casework.cases.models import Case
+from casework.cases.records import CaseIdentity, LockedCase
 from casework.db.base import new_id, utcnow
 from casework.db.handles import insert_with_handles, ref_condition
 from casework.errors import Conflict, DomainError, FieldError, InvalidInput, LimitExceeded, NotFound, detail_of
@@ -81,7 +81,7 @@ def sanitise_html(content: str) -> str:
 # Reading
 
 
-def _find_block(session: Session, case: Case, block_id: str | uuid.UUID) -> Any:
+def _find_block(session: Session, case: CaseIdentity, block_id: str | uuid.UUID) -> Any:
     """A block of the case by id or handle."""
     named = ref_condition(BLOCKS.c, block_id)
     if named is None:
@@ -109,7 +109,7 @@ def _elements_of(session: Session, workspace_id: uuid.UUID, block_ids: list[uuid
     return grouped
 
 
-def _with_elements(session: Session, case: Case, block: Any) -> BlockRecord:
+def _with_elements(session: Session, case: CaseIdentity, block: Any) -> BlockRecord:
     return block_record(block, _elements_of(session, case.workspace_id, [block["id"]])[block["id"]])
 
 
@@ -213,7 +213,7 @@ def _parse_elements(spec: BlockCreate, field: str) -> list[Element]:
     return elements
 
 
-def _check_existing_parents(session: Session, case: Case, planned: list[_Planned]) -> None:
+def _check_existing_parents(session: Session, case: CaseIdentity, planned: list[_Planned]) -> None:
     """Blocks nested by parent_block_id: each parent must be a block_group of this case."""
     wanted = {p.spec.parent_block_id for p in planned if p.spec.parent_block_id is not None}
     if not wanted:
@@ -238,7 +238,7 @@ def _check_existing_parents(session: Session, case: Case, planned: list[_Planned
             )
 
 
-def _last_position(session: Session, case: Case) -> int:
+def _last_position(session: Session, case: CaseIdentity) -> int:
     """The case's highest position: with dense positions, also its number of blocks."""
     return session.scalar(select(func.max(BLOCKS.c.position)).where(BLOCKS.c.case_id == case.id)) or 0
 
@@ -255,7 +255,7 @@ def _under(exc: DomainError, prefix: str) -> DomainError:
     return type(exc)(detail_of(errors), errors)
 
 
-def _check_files(case: Case, store: FileStore, planned: list[_Planned]) -> None:
+def _check_files(case: LockedCase, store: FileStore, planned: list[_Planned]) -> None:
     """Decode and check every file element before anything is stored: names, base64, sizes, the case's room."""
     count = 0
     for p in planned:
@@ -274,7 +274,7 @@ def _check_files(case: Case, store: FileStore, planned: list[_Planned]) -> None:
 
 
 def _element_row(
-    session: Session, actor: Actor, store: FileStore, case: Case, block: _Planned, j: int, element: Element
+    session: Session, actor: Actor, store: FileStore, case: LockedCase, block: _Planned, j: int, element: Element
 ) -> dict[str, Any]:
     row: dict[str, Any] = {
         "id": new_id(),
@@ -399,7 +399,7 @@ def update_block(
     return _with_elements(session, case, _find_block(session, case, block["id"])), version
 
 
-def _move(session: Session, case: Case, old: int, new: int) -> None:
+def _move(session: Session, case: CaseIdentity, old: int, new: int) -> None:
     """Shift the blocks between old and new by one place, leaving `new` free for the moving block."""
     last = _last_position(session, case)
     if new > last:

@@ -8,9 +8,9 @@ dicts and lists, as their native JSON shows them: they are the record's own copi
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Row, Select, Uuid, and_, bindparam, select
 from sqlalchemy.orm import Session
@@ -104,6 +104,47 @@ class CaseRecord:
     attributes: dict[str, list[str]]
     vendor_data: dict[str, dict[str, Any]]
     first_response_at: datetime | None
+
+
+class CaseIdentity(Protocol):
+    """Which case, in which workspace: what a service reading or changing a case's content needs of it (a case entity
+    and a LockedCase alike)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def workspace_id(self) -> uuid.UUID: ...
+    @property
+    def key(self) -> str: ...
+
+
+@dataclass(slots=True)
+class LockedCase:
+    """A live case as a change to its content finds it, its row locked until the unit of work ends (PostgreSQL;
+    SQLite has one writer): what the content services check and record, read in one plain statement. version is the
+    one fact that moves: record_change sets the version it wrote."""
+
+    id: uuid.UUID
+    workspace_id: uuid.UUID
+    project_id: uuid.UUID
+    number: int
+    key: str
+    title: str
+    version: int
+    status: str
+    status_category: str
+    priority_rank: int
+    closed_at: datetime | None
+    first_response_at: datetime | None
+    archived_at: datetime | None
+    outcome: str | None
+    comment_count: int
+    alert_count: int
+    insight_count: int
+    file_count: int
+    tasks_open: int
+    tasks_done: int
+    link_count: int
 
 
 # The columns a record reads: from an entity's loaded state, or in this order from a row (CASE_COLUMNS).
@@ -277,6 +318,22 @@ _CASE_BY = {
 _PAGE_CLOCKS = select(_CLOCKS.c.case_id, *(_CLOCKS.c[name] for name in CLOCK_COLUMNS)).where(
     _CLOCKS.c.case_id.in_(bindparam("case_ids", type_=Uuid(), expanding=True))
 )
+
+
+# A case locked for a change to its content: its own row only (the status row is shared by many cases).
+_LOCK_CASE = select(*(_CASES.c[field.name] for field in fields(LockedCase))).where(
+    _CASES.c.workspace_id == bindparam("workspace_id", type_=Uuid())
+)
+_LOCK_CASE_BY = {
+    column: PlainSelect(_LOCK_CASE.where(_CASES.c[column] == bindparam("ref")).with_for_update())
+    for column in ("id", "number", "key")
+}
+
+
+def lock_case(session: Session, workspace_id: uuid.UUID, column: str, value: Any) -> LockedCase | None:
+    """The case whose column (id, number or key) holds value within the workspace, locked; None if there is none."""
+    row = _LOCK_CASE_BY[column].first(session, {"workspace_id": workspace_id, "ref": value})
+    return None if row is None else LockedCase(*row)
 
 
 def read_case(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID) -> CaseRecord | None:

@@ -4,14 +4,14 @@ from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from casework.cases.models import Case
+from casework.cases.records import LockedCase
 from casework.db.statements import rows_affected
 from casework.workflow.slas import service as slas
 
 
-def note_first_response(session: Session, case: Case, at: datetime) -> None:
+def note_first_response(session: Session, case: LockedCase, at: datetime) -> None:
     """A staff member answered: the case's first response, if it is one."""
     if case.first_response_at is not None:
         return
@@ -19,6 +19,6 @@ def note_first_response(session: Session, case: Case, at: datetime) -> None:
         session,
         update(Case.__table__).where(Case.id == case.id, Case.first_response_at.is_(None)).values(first_response_at=at),
     )
-    set_committed_value(case, "first_response_at", at)
+    case.first_response_at = at
     if written == 1:
         slas.stop_response_clock(session, case, at)

@@ -40,7 +40,7 @@ from casework.cases.models import (
     severity_rank,
     status_rank,
 )
-from casework.cases.records import CaseRecord, case_record, read_case
+from casework.cases.records import CaseIdentity, CaseRecord, LockedCase, case_record, lock_case, read_case
 from casework.cases.schemas import (
     NON_NULLABLE_FIELDS,
     CaseCreate,
@@ -97,6 +97,16 @@ def find_case(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID, f
     case = None
     if value is not None:
         case = session.scalar(_FIND_CASE[column, for_update], {"workspace_id": workspace_id, "ref": value})
+    if case is None:
+        raise NotFound("case", ref)
+    return case
+
+
+def locked_case(session: Session, workspace_id: uuid.UUID, ref: str | uuid.UUID) -> LockedCase:
+    """The case by id, number or key within the workspace, its row locked until the unit of work ends, as a read
+    model; NotFound as find_case."""
+    column, value = _named_by(ref)
+    case = None if value is None else lock_case(session, workspace_id, column, value)
     if case is None:
         raise NotFound("case", ref)
     return case
@@ -175,7 +185,7 @@ def get_case(session: Session, actor: Actor, ref: str | uuid.UUID) -> CaseRecord
 
 
 def find_in_case(
-    session: Session, model: type[Row], case: Case, row_id: str | uuid.UUID, kind: str, *, refresh: bool = True
+    session: Session, model: type[Row], case: CaseIdentity, row_id: str | uuid.UUID, kind: str, *, refresh: bool = True
 ) -> Row:
     """A row of the case's `model` (comment, file, task, ...) by its id or handle; anything else is a NotFound naming
     `kind`.
@@ -395,12 +405,12 @@ def _requested_values(data: CaseUpdate) -> dict[str, Any]:
     return requested
 
 
-def check_version(case: Case, expected: int | None) -> None:
+def check_version(case: Case | LockedCase, expected: int | None) -> None:
     if expected is not None and expected != case.version:
         raise VersionConflict(current=case.version, given=expected)
 
 
-def ensure_live(case: Case) -> None:
+def ensure_live(case: Case | LockedCase) -> None:
     if case.archived_at is not None:
         raise Conflict(_("case {key} is archived; restore it first", key=case.key))
 
@@ -699,7 +709,7 @@ def lock_case_for_change(
     *,
     comment: bool = False,
     link_target: bool = False,
-) -> Case:
+) -> LockedCase:
     """The live case, locked until the transaction ends (PostgreSQL; SQLite has one writer), so that a
     content service can check a limit and write without another writer slipping in between.
 
@@ -707,7 +717,7 @@ def lock_case_for_change(
     link_target: the case is the far side of a link being made or removed, which a closed case always takes (marking
     a new case a duplicate of a closed one is the common case)."""
     actor.require_case_write()
-    case = find_case(session, actor.workspace_id, ref, for_update=True)
+    case = locked_case(session, actor.workspace_id, ref)
     ensure_live(case)
     check_version(case, expected_version)
     if case.status == "closed" and not link_target:
@@ -720,7 +730,7 @@ def lock_case_for_change(
 def record_change(
     session: Session,
     actor: Actor,
-    case: Case,
+    case: LockedCase,
     action: str,
     changes: dict[str, Any],
     counts: dict[str, int] | None = None,
@@ -728,15 +738,12 @@ def record_change(
     """Bump the locked case's version, adjust its content counts, and log the change; returns the new version."""
     now = utcnow()
     counts = counts or {}
-    version = case.version + 1
-    parameters: dict[str, Any] = {"case_id": case.id, "new_version": version, "now": now, "by": actor.author_id}
+    parameters: dict[str, Any] = {"case_id": case.id, "now": now, "by": actor.author_id}
     parameters.update({f"delta_{column}": delta for column, delta in counts.items()})
-    session.execute(_bump_statement(tuple(sorted(counts))), parameters)
+    # The row's own version, raised: a change made within another (an override's comment) counts once each.
+    case.version = session.execute(_bump_statement(tuple(sorted(counts))), parameters).scalar_one()
     activity.record(session, actor, case.id, action, changes, now)
-    # The row is already written: the loaded case takes the new version without the session writing it again (its
-    # counts stay those the change was built on).
-    set_committed_value(case, "version", version)
-    return version
+    return case.version
 
 
 _CASE_ROWS = Case.__table__
@@ -755,11 +762,12 @@ def _bump_statement(count_columns: tuple[str, ...]) -> Update:
         update(_CASE_ROWS)
         .where(_THIS_CASE)
         .values(
-            version=bindparam("new_version", type_=Integer()),
+            version=_CASE_ROWS.c.version + 1,
             updated_at=bindparam("now", type_=_CASE_ROWS.c.updated_at.type),
             updated_by=bindparam("by", type_=Uuid()),
             **_count_changes(count_columns),
         )
+        .returning(_CASE_ROWS.c.version)
     )
 
 
@@ -778,13 +786,13 @@ def _change_statement(attributes: tuple[str, ...]) -> Update:
 _SET_OUTCOME = update(_CASE_ROWS).where(_THIS_CASE).values(outcome=bindparam("outcome", type_=String()))
 
 
-def set_outcome(session: Session, case: Case, outcome: str | None) -> None:
+def set_outcome(session: Session, case: LockedCase, outcome: str | None) -> None:
     """Set the locked case's outcome alone (an accepted override's): the caller records the change."""
     session.execute(_SET_OUTCOME, {"case_id": case.id, "outcome": outcome})
-    set_committed_value(case, "outcome", outcome)
+    case.outcome = outcome
 
 
-def adjust_counts(session: Session, case: Case, counts: dict[str, int]) -> None:
+def adjust_counts(session: Session, case: LockedCase, counts: dict[str, int]) -> None:
     """Adjust the locked case's content counts alone: the caller records the change with record_change."""
     statement = update(_CASE_ROWS).where(_THIS_CASE).values(**_count_changes(counts))
     session.execute(statement, {"case_id": case.id, **{f"delta_{column}": delta for column, delta in counts.items()}})

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from casework.attachments import service as attachments
 from casework.auth.service import Actor, act_for, existing_user_ids, user_ids_by_number
 from casework.cases import responses
-from casework.cases.models import Case
+from casework.cases.records import CaseIdentity
 from casework.cases.service import find_in_case, lock_case_for_change, record_change, visible_case
 from casework.comments.models import Comment
 from casework.comments.records import CommentAdded, CommentRecord
@@ -88,7 +88,7 @@ def render_html(body: str) -> str:
 # Reading
 
 
-def _find_comment(session: Session, case: Case, comment_id: str | uuid.UUID) -> Comment:
+def _find_comment(session: Session, case: CaseIdentity, comment_id: str | uuid.UUID) -> Comment:
     return find_in_case(session, Comment, case, comment_id, "comment")
 
 
@@ -111,7 +111,7 @@ def _record(comment: Comment, file_ids: Iterable[uuid.UUID], unresolved: tuple[s
     )
 
 
-def _records(session: Session, case: Case, comments: list[Comment]) -> list[CommentRecord]:
+def _records(session: Session, case: CaseIdentity, comments: list[Comment]) -> list[CommentRecord]:
     """The comments with their files: one statement for the files of them all."""
     files = attachments.file_ids_by_comment(session, case, [c.id for c in comments])
     unresolved = _unresolved(session, case.workspace_id, comments)
@@ -143,7 +143,7 @@ def comments_at(
     return _records(session, case, list(session.scalars(query))), case.comment_count
 
 
-def find_comments(session: Session, case: Case, comment_ids: Iterable[uuid.UUID]) -> list[CommentRecord]:
+def find_comments(session: Session, case: CaseIdentity, comment_ids: Iterable[uuid.UUID]) -> list[CommentRecord]:
     """The case's comments among these ids, by id (ids of other cases are ignored)."""
     query = select(Comment).where(Comment.case_id == case.id, Comment.id.in_(list(comment_ids))).order_by(Comment.id)
     return _records(session, case, list(session.scalars(query)))

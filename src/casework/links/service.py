@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from casework.auth.service import Actor
 from casework.cases import service as cases
 from casework.cases.models import Case
+from casework.cases.records import CaseIdentity, LockedCase
 from casework.db.base import new_id, utcnow
 from casework.errors import Conflict, InvalidInput, NotFound
 from casework.i18n import _
@@ -25,23 +26,23 @@ from casework.pagination import id_page
 
 def _lock_pair(
     session: Session, actor: Actor, ref: str, other_ref: str, expected_version: int | None
-) -> tuple[Case, Case]:
-    """Both cases, locked in id order; expected_version applies to the first (the one in the path), and the other may
-    be closed in a read-only project."""
+) -> tuple[LockedCase, LockedCase] | None:
+    """Both cases, locked in id order, None when both refs name the same case; expected_version applies to the first
+    (the one in the path), and the other may be closed in a read-only project."""
     actor.require_case_write()
-    case = cases.find_case(session, actor.workspace_id, ref)
-    other = cases.find_case(session, actor.workspace_id, other_ref)
-    if case.id == other.id:
-        return case, other
-    locked: dict[uuid.UUID, Case] = {}
-    for item in sorted((case, other), key=lambda c: c.id):
-        in_path = item.id == case.id
+    case_id = cases.find_case(session, actor.workspace_id, ref).id
+    other_id = cases.find_case(session, actor.workspace_id, other_ref).id
+    if case_id == other_id:
+        return None
+    locked: dict[uuid.UUID, LockedCase] = {}
+    for item in sorted((case_id, other_id)):
+        in_path = item == case_id
         version = expected_version if in_path else None
-        locked[item.id] = cases.lock_case_for_change(session, actor, item.id, version, link_target=not in_path)
-    return locked[case.id], locked[other.id]
+        locked[item] = cases.lock_case_for_change(session, actor, item, version, link_target=not in_path)
+    return locked[case_id], locked[other_id]
 
 
-def _side(case: Case, relation: str) -> dict[str, Any]:
+def _side(case: CaseIdentity, relation: str) -> dict[str, Any]:
     return {"case_id": case.id, "key": case.key, "relation": relation}
 
 
@@ -54,9 +55,10 @@ def link_cases(
     expected_version: int | None = None,
 ) -> tuple[LinkRecord, int]:
     """Link ref to other_ref ("ref <relation> other"); returns the link as ref sees it and ref's new version."""
-    case, other = _lock_pair(session, actor, ref, other_ref, expected_version)
-    if case.id == other.id:
+    pair = _lock_pair(session, actor, ref, other_ref, expected_version)
+    if pair is None:
         raise InvalidInput.field("case", _("a case cannot be linked to itself"))
+    case, other = pair
     existing = session.scalar(
         select(CaseLink.relation).where(CaseLink.case_id == case.id, CaseLink.linked_case_id == other.id)
     )
@@ -96,11 +98,14 @@ def unlink_cases(
     expected_version: int | None = None,
 ) -> int:
     """Remove the link between the two cases, both sides; returns ref's new version."""
-    case, other = _lock_pair(session, actor, ref, other_ref, expected_version)
+    pair = _lock_pair(session, actor, ref, other_ref, expected_version)
+    if pair is None:
+        raise NotFound("link", other_ref)
+    case, other = pair
     relation = session.scalar(
         select(CaseLink.relation).where(CaseLink.case_id == case.id, CaseLink.linked_case_id == other.id)
     )
-    if relation is None or case.id == other.id:
+    if relation is None:
         raise NotFound("link", other_ref)
     session.execute(
         delete(CaseLink.__table__).where(
@@ -142,12 +147,12 @@ def list_links(
     return [LinkRecord(**row._mapping) for row in rows], next_cursor
 
 
-def delete_for_case(session: Session, actor: Actor, case: Case) -> None:
+def delete_for_case(session: Session, actor: Actor, case: CaseIdentity) -> None:
     """The case's links, both sides, as the case is deleted for good (casework.deletion): each linked case loses
     its side (its link_count and version move, its log says it was unlinked from the deleted case)."""
     sides = session.execute(select(CaseLink.linked_case_id, CaseLink.relation).where(CaseLink.case_id == case.id))
     for other_id, relation in sorted(sides, key=lambda side: side[0]):
-        other = cases.find_case(session, actor.workspace_id, other_id, for_update=True)
+        other = cases.locked_case(session, actor.workspace_id, other_id)
         session.execute(
             delete(CaseLink.__table__).where(CaseLink.case_id == other_id, CaseLink.linked_case_id == case.id)
         )

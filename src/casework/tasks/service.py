@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from casework.auth.service import Actor, existing_user_ids
 from casework.cases import service as cases
-from casework.cases.models import Case
+from casework.cases.records import CaseIdentity
 from casework.db.base import new_id, utcnow
 from casework.db.handles import insert_with_handle
 from casework.errors import InvalidInput, LimitExceeded
@@ -42,7 +42,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC) if value is not None else None
 
 
-def _find_task(session: Session, case: Case, task_id: str | uuid.UUID) -> Task:
+def _find_task(session: Session, case: CaseIdentity, task_id: str | uuid.UUID) -> Task:
     return cases.find_in_case(session, Task, case, task_id, "task", refresh=False)
 
 

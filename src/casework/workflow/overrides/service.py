@@ -26,7 +26,7 @@ from casework.auth.models import User
 from casework.auth.schemas import UserRead
 from casework.auth.service import Actor
 from casework.cases import service as cases
-from casework.cases.models import Case
+from casework.cases.records import CaseIdentity, LockedCase
 from casework.cases.schemas import CaseUpdate
 from casework.comments import service as comments
 from casework.comments.schemas import CommentCreate, comment_view
@@ -113,7 +113,7 @@ def get_override(session: Session, actor: Actor, ref: str, override_id: str) -> 
 
 
 def _related(
-    session: Session, case: Case, actions: Sequence[CaseAction], includes: frozenset[str], language: str
+    session: Session, case: CaseIdentity, actions: Sequence[CaseAction], includes: frozenset[str], language: str
 ) -> Included:
     """The objects the actions point at, by kind: users, comments, documents (files), overrides; each by id."""
     included: Included = {}
@@ -161,18 +161,18 @@ def perform_action(
         raise Forbidden(_("the role '{role}' may not request an override", role=actor.role))
     case = cases.lock_case_for_change(session, actor, ref, expected_version)
     if isinstance(data, CommentAction):
-        action, case = _comment(session, actor, case, data)
+        action = _comment(session, actor, case, data)
     elif isinstance(data, OverrideAction):
         action = _request_override(session, actor, case, data)
     elif isinstance(data, CloseAction):
-        action, case = _close(session, actor, case, data)
+        action = _close(session, actor, case, data)
     else:
         action = _decide(session, actor, case, data)
     included = _related(session, case, [action], includes, language) if includes else None
     return ActionResult(action, case.version, included)
 
 
-def _comment(session: Session, actor: Actor, case: Case, data: CommentAction) -> tuple[CaseAction, Case]:
+def _comment(session: Session, actor: Actor, case: LockedCase, data: CommentAction) -> CaseAction:
     _check_documents(session, case, data.documents, for_comment=True)
     created = comments.add_comment(
         session, actor, str(case.id), CommentCreate(body=data.comment, file_ids=data.documents)
@@ -180,10 +180,10 @@ def _comment(session: Session, actor: Actor, case: Case, data: CommentAction) ->
     action = _append(session, actor, case, "comment", data.comment, data.documents, comment_id=created.comment.id)
     changes = _changes(action, comment_id=[None, created.comment.id])
     cases.record_change(session, actor, case, "action_comment", changes)
-    return action, case
+    return action
 
 
-def _request_override(session: Session, actor: Actor, case: Case, data: OverrideAction) -> CaseAction:
+def _request_override(session: Session, actor: Actor, case: LockedCase, data: OverrideAction) -> CaseAction:
     if case.status == "closed":
         raise Conflict(_("case {key} is closed; reopen it to request an override", key=case.key))
     _check_reviewers(session, actor, data.reviewers)
@@ -218,11 +218,11 @@ def _request_override(session: Session, actor: Actor, case: Case, data: Override
     return action
 
 
-def _one_pending(case: Case) -> Conflict:
+def _one_pending(case: CaseIdentity) -> Conflict:
     return Conflict(_("case {key} already has a pending override request", key=case.key))
 
 
-def _decide(session: Session, actor: Actor, case: Case, data: DecisionAction) -> CaseAction:
+def _decide(session: Session, actor: Actor, case: LockedCase, data: DecisionAction) -> CaseAction:
     override = _target(session, case, data.override)
     if data.type == "cancel":
         if override.created_by != actor.user_id:
@@ -246,7 +246,7 @@ def _decide(session: Session, actor: Actor, case: Case, data: DecisionAction) ->
     return action
 
 
-def _target(session: Session, case: Case, override_id: uuid.UUID | None) -> OverrideRequest:
+def _target(session: Session, case: CaseIdentity, override_id: uuid.UUID | None) -> OverrideRequest:
     if override_id is not None:
         return cases.find_in_case(session, OverrideRequest, case, override_id, "override")
     override = pending_override(session, case.id)
@@ -255,7 +255,7 @@ def _target(session: Session, case: Case, override_id: uuid.UUID | None) -> Over
     return override
 
 
-def _close(session: Session, actor: Actor, case: Case, data: CloseAction) -> tuple[CaseAction, Case]:
+def _close(session: Session, actor: Actor, case: LockedCase, data: CloseAction) -> CaseAction:
     if case.status == "closed":
         raise Conflict(_("case {key} is already closed", key=case.key))
     _check_documents(session, case, data.documents)
@@ -264,10 +264,10 @@ def _close(session: Session, actor: Actor, case: Case, data: CloseAction) -> tup
         fields["resolution"] = data.resolution
     if data.override_closure_conditions is not None:
         fields["override_closure_conditions"] = data.override_closure_conditions
-    case = cases.change_case(session, actor, case.id, CaseUpdate(**fields))
+    cases.change_case(session, actor, case.id, CaseUpdate(**fields))
     action = _append(session, actor, case, "close", data.comment, data.documents)
     cases.record_change(session, actor, case, "closed", _changes(action))
-    return action, case
+    return action
 
 
 # Checks and the log row
@@ -293,7 +293,9 @@ def _check_reviewers(session: Session, actor: Actor, reviewers: list[uuid.UUID])
     _refuse(errors)
 
 
-def _check_documents(session: Session, case: Case, documents: list[uuid.UUID], for_comment: bool = False) -> None:
+def _check_documents(
+    session: Session, case: CaseIdentity, documents: list[uuid.UUID], for_comment: bool = False
+) -> None:
     """Documents are files of the case; a comment's must be carried by no other comment (a file has one)."""
     if not documents:
         return
@@ -321,7 +323,7 @@ def _refuse(errors: list[FieldError]) -> None:
 def _append(
     session: Session,
     actor: Actor,
-    case: Case,
+    case: CaseIdentity,
     kind: str,
     comment: str | None,
     documents: Iterable[uuid.UUID],

@@ -75,8 +75,6 @@ class ClockedCase(Protocol):
     def closed_at(self) -> datetime | None: ...
     @property
     def first_response_at(self) -> datetime | None: ...
-    @property
-    def sla_clocks(self) -> list[CaseSla]: ...
 
 
 class ClockReading(Protocol):
@@ -374,11 +372,6 @@ def _view(clock: ClockReading, now: datetime) -> dict[str, Any]:
         "exceeded": clock.due_at <= until,
         "paused": clock.paused_since is not None,
     }
-
-
-def sla_views(case: ClockedCase, now: datetime) -> list[dict[str, Any]]:
-    """The case's SLAs as of `now`, response first (reads case.sla_clocks, loaded with the case)."""
-    return clock_views(case.sla_clocks, now)
 
 
 def clock_views(clocks: Iterable[ClockReading], now: datetime) -> list[dict[str, Any]]:
