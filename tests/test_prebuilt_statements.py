@@ -29,7 +29,7 @@ module = importlib.import_module(sys.argv[1])
 statements = []
 for name, value in vars(module).items():
     values = value.values() if isinstance(value, dict) else [value]
-    # A PlainSelect (casework.db.plain) holds its statement.
+    # A PlainStatement (casework.db.plain) holds its statement.
     statements += [(name, getattr(v, "statement", v)) for v in values]
     statements = [(name, v) for name, v in statements if isinstance(v, Executable)]
 for name, statement in statements:

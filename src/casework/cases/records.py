@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from casework.cases.models import Case
 from casework.db.base import utcnow
 from casework.db.handles import ref_value
-from casework.db.plain import PlainSelect
+from casework.db.plain import PlainStatement
 from casework.workflow.case_values import priority_label
 from casework.workflow.slas.models import SLA_TYPES, CaseSla
 from casework.workflow.slas.service import CLOCK_COLUMNS, ClockReading, clock_views
@@ -312,7 +312,7 @@ for _sla_type, _clock in _CLOCK_JOINS:
 _ONE_CASE = _ONE_CASE.where(_CASES.c.workspace_id == bindparam("workspace_id", type_=Uuid()))
 # The hottest read: run past SQLAlchemy's execution machinery (casework.db.plain).
 _CASE_BY = {
-    column: PlainSelect(_ONE_CASE.where(_CASES.c[column] == bindparam("ref"))) for column in ("id", "number", "key")
+    column: PlainStatement(_ONE_CASE.where(_CASES.c[column] == bindparam("ref"))) for column in ("id", "number", "key")
 }
 # The clocks of a page of cases.
 _PAGE_CLOCKS = select(_CLOCKS.c.case_id, *(_CLOCKS.c[name] for name in CLOCK_COLUMNS)).where(
@@ -325,7 +325,7 @@ _LOCK_CASE = select(*(_CASES.c[field.name] for field in fields(LockedCase))).whe
     _CASES.c.workspace_id == bindparam("workspace_id", type_=Uuid())
 )
 _LOCK_CASE_BY = {
-    column: PlainSelect(_LOCK_CASE.where(_CASES.c[column] == bindparam("ref")).with_for_update())
+    column: PlainStatement(_LOCK_CASE.where(_CASES.c[column] == bindparam("ref")).with_for_update())
     for column in ("id", "number", "key")
 }
 

@@ -53,6 +53,7 @@ from casework.cases.tags import register_tags
 from casework.cases.watching import add_watchers
 from casework.db.base import Base, new_id, utcnow
 from casework.db.handles import ref_condition, ref_value
+from casework.db.plain import PlainStatement
 from casework.db.statements import rows_affected
 from casework.errors import (
     Conflict,
@@ -298,10 +299,10 @@ def _insert_case(session: Session, case: Case) -> None:
     defaults): the ORM's unit of work cost a seventh of a create. The entity stays out of the session; a later read
     in the same unit of work loads the row."""
     built = case.__dict__
-    session.execute(_INSERT_CASE, {column: built[name] for name, column in _case_columns() if name in built})
+    _INSERT_CASE.run(session, {column: built[name] for name, column in _case_columns() if name in built})
 
 
-_INSERT_CASE = insert(Case.__table__)
+_INSERT_CASE = PlainStatement(insert(Case.__table__))
 
 
 @functools.cache
@@ -336,8 +337,11 @@ def _check_assignees(session: Session, actor: Actor, assignees: Iterable[uuid.UU
 def _add_tags(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, tags: Iterable[str]) -> None:
     rows: list[dict[str, Any]] = [{"case_id": case_id, "tag": tag, "workspace_id": workspace_id} for tag in tags]
     if rows:
-        session.execute(insert(CaseTag.__table__), rows)
+        _INSERT_CASE_TAGS.run_many(session, rows)
         register_tags(session, workspace_id, (row["tag"] for row in rows))
+
+
+_INSERT_CASE_TAGS = PlainStatement(insert(CaseTag.__table__))
 
 
 def _add_assignees(session: Session, workspace_id: uuid.UUID, case_id: uuid.UUID, users: Iterable[uuid.UUID]) -> None:
@@ -741,7 +745,7 @@ def record_change(
     parameters: dict[str, Any] = {"case_id": case.id, "now": now, "by": actor.author_id}
     parameters.update({f"delta_{column}": delta for column, delta in counts.items()})
     # The row's own version, raised: a change made within another (an override's comment) counts once each.
-    case.version = session.execute(_bump_statement(tuple(sorted(counts))), parameters).scalar_one()
+    [case.version] = _bump_statement(tuple(sorted(counts))).first(session, parameters) or ()
     activity.record(session, actor, case.id, action, changes, now)
     return case.version
 
@@ -755,10 +759,10 @@ def _count_changes(columns: Iterable[str]) -> dict[str, Any]:
 
 
 @functools.cache
-def _bump_statement(count_columns: tuple[str, ...]) -> Update:
-    """The Core UPDATE of a change (its count columns sorted): built once per set of counts, past the ORM's bulk
-    UPDATE machinery."""
-    return (
+def _bump_statement(count_columns: tuple[str, ...]) -> PlainStatement:
+    """The UPDATE of a change (its count columns sorted), returning the version it wrote: built once per set of
+    counts, run on the driver (casework.db.plain)."""
+    return PlainStatement(
         update(_CASE_ROWS)
         .where(_THIS_CASE)
         .values(

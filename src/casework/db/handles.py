@@ -21,7 +21,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Identity,
-    Insert,
     String,
     Table,
     event,
@@ -32,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 
 from casework.db.base import Base
+from casework.db.plain import PlainStatement
 
 # Beyond this many digits a decimal string is no handle (BIGINT holds 18 digits whatever they are).
 MAX_HANDLE_DIGITS = 18
@@ -91,18 +91,20 @@ def insert_with_handles(session: Session, table: Table, rows: list[dict[str, Any
 
 
 def insert_with_handle(session: Session, table: Table, row: dict[str, Any]) -> int:
-    """Inserts one row, returning its handle: one statement (SQLite works the handle out within the insert)."""
-    return int(session.execute(_one_row_insert(table, session.get_bind().dialect.name), row).scalar_one())
+    """Inserts one row, giving every column with a default a value of its own, returning its handle: one statement
+    (SQLite works the handle out within the insert), run on the driver (casework.db.plain)."""
+    [number] = _one_row_insert(table, session.get_bind().dialect.name).first(session, row) or ()
+    return int(number)
 
 
 @functools.cache
-def _one_row_insert(table: Table, dialect: str) -> Insert:
-    """Built once per table: a statement's cache key is worked out again for every new statement object."""
+def _one_row_insert(table: Table, dialect: str) -> PlainStatement:
+    """Built once per table."""
     statement = insert(table).returning(table.c.number)
     if dialect == "sqlite":
         # The read next_handle makes, inside the insert: one statement fewer in every write.
         statement = statement.values(number=text(f"({next_handle_sql(table.name)})"))
-    return statement
+    return PlainStatement(statement)
 
 
 def as_handle(ref: str) -> int | None:

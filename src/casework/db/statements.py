@@ -4,11 +4,13 @@ differs between SQLite and PostgreSQL."""
 import functools
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Insert, Select, Table, func, select
+from sqlalchemy import CursorResult, Select, Table, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import UpdateBase
+
+from casework.db.plain import PlainStatement
 
 
 def rows_affected(
@@ -26,19 +28,18 @@ def insert_ignoring_duplicates(session: Session, table: Table, rows: list[dict[s
         return 0
     dialect = session.get_bind().dialect.name
     if len(rows) == 1:
-        # The common case (one watcher, one tag), with a statement built once.
-        result = session.execute(_insert_ignoring(dialect, table), rows[0])
-        return cast(CursorResult[Any], result).rowcount
+        # The common case (one watcher, one tag), with a statement built once, run on the driver.
+        return _insert_ignoring(dialect, table).run(session, rows[0])
     # preserve_rowcount: psycopg reports -1 for a multi-row INSERT unless asked to keep the count.
     statement = _insert(dialect)(table).values(rows).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
     return rows_affected(session, statement)
 
 
 def add_to_counters(session: Session, table: Table, key: dict[str, Any], deltas: dict[str, int]) -> None:
-    """Adds deltas to the counters of the row at key, creating the row (other counters at their defaults) if absent:
-    one statement, so that concurrent writers never both insert."""
+    """Adds deltas to the counters (every other column) of the row at key, creating the row (other counters at 0) if
+    absent: one statement, so that concurrent writers never both insert."""
     statement = _counters_upsert(session.get_bind().dialect.name, table, tuple(key), tuple(deltas))
-    session.execute(statement, {**key, **deltas})
+    statement.run(session, {**key, **_zero_counters(table, tuple(key)), **deltas})
 
 
 def _insert(dialect: str) -> Any:
@@ -50,16 +51,20 @@ def _insert(dialect: str) -> Any:
 
 
 @functools.cache
-def _insert_ignoring(dialect: str, table: Table) -> Insert:
-    # preserve_rowcount: otherwise psycopg's count of an INSERT is not kept (-1).
-    return cast(Insert, _insert(dialect)(table).on_conflict_do_nothing().execution_options(preserve_rowcount=True))
+def _insert_ignoring(dialect: str, table: Table) -> PlainStatement:
+    return PlainStatement(_insert(dialect)(table).on_conflict_do_nothing())
 
 
 @functools.cache
-def _counters_upsert(dialect: str, table: Table, key: tuple[str, ...], counters: tuple[str, ...]) -> Insert:
+def _zero_counters(table: Table, key: tuple[str, ...]) -> dict[str, int]:
+    return {column.key: 0 for column in table.columns if column.key not in key}
+
+
+@functools.cache
+def _counters_upsert(dialect: str, table: Table, key: tuple[str, ...], counters: tuple[str, ...]) -> PlainStatement:
     statement = _insert(dialect)(table)
     adding = {column: table.c[column] + statement.excluded[column] for column in counters}
-    return cast(Insert, statement.on_conflict_do_update(index_elements=list(key), set_=adding))
+    return PlainStatement(statement.on_conflict_do_update(index_elements=list(key), set_=adding))
 
 
 def count_up_to(session: Session, query: Select[Any], cap: int) -> int:

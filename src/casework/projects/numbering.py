@@ -6,12 +6,11 @@ SQLite has one writer at a time, so a counter column bumped in the create's tran
 """
 
 import uuid
-from typing import Any
 
 from sqlalchemy import Connection, String, Table, Uuid, bindparam, select, text, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import ReturningUpdate
 
+from casework.db.plain import PlainStatement
 from casework.projects.models import Project, Workspace
 
 
@@ -48,20 +47,22 @@ def allocate(session: Session, workspace_id: uuid.UUID, project_id: uuid.UUID) -
         sequences = {"ws": _workspace_sequence(workspace_id), "project": _project_sequence(project_id)}
         row = session.execute(_NEXT_NUMBERS, sequences).one()
         return row[0], row[1]
-    number = int(session.execute(_BUMP_WORKSPACE, {"row_id": workspace_id}).scalar_one())
-    return number, int(session.execute(_BUMP_PROJECT, {"row_id": project_id}).scalar_one())
+    [number] = _BUMP_WORKSPACE.first(session, {"row_id": workspace_id}) or ()
+    [key_number] = _BUMP_PROJECT.first(session, {"row_id": project_id}) or ()
+    return int(number), int(key_number)
 
 
 def allocate_key(session: Session, project_id: uuid.UUID) -> int:
     """The next key number of the project alone (a case moving in keeps its workspace number)."""
     if _is_postgres(session):
         return int(session.execute(_NEXT_KEY, {"project": _project_sequence(project_id)}).scalar_one())
-    return int(session.execute(_BUMP_PROJECT, {"row_id": project_id}).scalar_one())
+    [key_number] = _BUMP_PROJECT.first(session, {"row_id": project_id}) or ()
+    return int(key_number)
 
 
-def _bump(table: Table) -> ReturningUpdate[Any]:
-    # Core statements on the tables: the ORM's update path would also evaluate them against loaded objects.
-    return (
+def _bump(table: Table) -> PlainStatement:
+    # Run on the driver (casework.db.plain): the ORM's update path would also evaluate it against loaded objects.
+    return PlainStatement(
         update(table)
         .where(table.c.id == bindparam("row_id", type_=Uuid()))
         .values(case_counter=table.c.case_counter + 1)
