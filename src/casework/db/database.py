@@ -7,13 +7,15 @@ makes writers of other processes wait on the busy timeout instead of deadlocking
 Each thread keeps a SQLite connection of its own for reads and one for writes, out
 of the pool: a checkout, its return and the Connection around them cost a get ~8%
 of its instructions, more than its one SELECT.
-PostgreSQL runs each unit of work on a worker thread with its own pooled connection.
+PostgreSQL runs each unit of work on a worker thread with its own pooled connection,
+pinged first only when it sat idle a while (PING_AFTER_IDLE).
 
 A server's SQLite database checkpoints its write-ahead log off the event loop (background_checkpoints): left to
 itself, SQLite checkpoints inside the commit that fills the log, on the loop, stalling every request behind it.
 """
 
 import threading
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
@@ -22,7 +24,9 @@ import anyio
 import orjson
 import structlog
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import ConnectionPoolEntry
 
 T = TypeVar("T")
 log = structlog.get_logger()
@@ -58,6 +62,31 @@ def writes_made(connection: Connection) -> int:
     included; PostgreSQL: statements other than SELECT): equal counts mean nothing was written in between."""
     changes = getattr(connection.connection.dbapi_connection, "total_changes", None)
     return int(changes) if changes is not None else int(connection.info.get(_WRITES, 0))
+
+
+# A pooled PostgreSQL connection idle this long is pinged before it is used again. One used a moment ago is alive:
+# pinging at every checkout (pool_pre_ping) cost a get two round trips, ~15% of its time. A connection that dies in
+# use (the server restarted under load) fails its statement, and SQLAlchemy then replaces every connection of the
+# pool opened before the failure.
+PING_AFTER_IDLE = 5.0
+_IDLE_SINCE = "idle_since"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine.pool, "checkin")
+    def _idle_from_now(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        idle_since = record.info.pop(_IDLE_SINCE, None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            # The pool closes this connection and checks out another.
+            raise DisconnectionError(f"an idle connection failed its ping: {exc}") from exc
 
 
 def value_within(connection: Connection, sql: str) -> Any:
@@ -108,9 +137,8 @@ def make_engine(url: str, pool_size: int = 8, background_checkpoints: bool = Fal
         return engine
     # jsonb keeps a number as numeric and writes 1e30 back as 1000000000000000000000000000000: orjson reads an
     # integer past 64 bits as the float it was (the json module would make it an int no answer could encode).
-    engine = create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, json_deserializer=orjson.loads
-    )
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, json_deserializer=orjson.loads)
+    _ping_when_idle(engine)
 
     @event.listens_for(engine, "before_cursor_execute")
     def _count_writes(conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
