@@ -5,6 +5,10 @@ Those rows change rarely, and every change raises the auth generation in its own
 it (migration 0018), so no writer is missed, whatever service, process or tool makes the change. A cached lookup
 reads the generation in the unit of work's own transaction (after any change that transaction made itself); while
 it is the generation the rows were read under, the unit of work gets its own copies of them without another read.
+
+A copy stays out of the unit of work's session until something changes it: the first change of one of its columns
+adds it to the session as the row it was read from (a configuration service then writes it as usual). Adding each
+copy up front cost a create ~90,000 instructions a row, for rows that a create only reads.
 """
 
 import copy
@@ -12,7 +16,7 @@ import functools
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
 
 from casework.auth.service import GENERATION_SQL
@@ -26,8 +30,10 @@ _Rows = tuple[tuple[type, dict[str, Any]], ...]
 _entries: dict[Hashable, tuple[int, _Rows]] = {}
 # A unit of work's session.info: (writes_made, the generation read then).
 _SEEN = "configuration_generation"
-# A unit of work's session.info: the instances it was handed.
+# A unit of work's session.info: the copies it was handed, by identity key (one instance of a row per unit of work).
 _HELD = "configuration_held"
+# A copy's own __dict__: the session it joins when first changed (absent once it has).
+_JOINS = "_configuration_joins"
 
 
 def cached(session: Session, key: Hashable, read: Callable[[], Sequence[Entity]]) -> list[Entity]:
@@ -36,7 +42,7 @@ def cached(session: Session, key: Hashable, read: Callable[[], Sequence[Entity]]
     generation = _generation(session)
     entry = _entries.get(key)
     if entry is not None and entry[0] == generation:
-        return [_attached(session, cls, values) for cls, values in entry[1]]
+        return [_copy(session, cls, values) for cls, values in entry[1]]
     found = list(read())
     if len(_entries) >= MAX_ENTRIES:
         _entries.clear()
@@ -68,24 +74,44 @@ def _column_values(entity: object) -> dict[str, Any]:
     }
 
 
-def _attached(session: Session, cls: type[Entity], values: dict[str, Any]) -> Entity:
+def _copy(session: Session, cls: type[Entity], values: dict[str, Any]) -> Entity:
     """The unit of work's instance of the row: the one it already holds, else a copy of its values (mutable ones
-    copied too: units of work run on several threads)."""
-    mapper = inspect(cls)
-    key = mapper.identity_key_from_primary_key([values[name] for name in _primary_key_attributes(mapper)])
-    existing = session.identity_map.get(key)
+    copied too: units of work run on several threads), joining the session when first changed."""
+    mapper: Mapper[Any] = inspect(cls)
+    _join_on_change(mapper)
+    key = mapper.identity_key_from_primary_key(tuple(values[name] for name in _primary_key_attributes(mapper)))
+    copies: dict[Any, Any] = session.info.setdefault(_HELD, {})
+    existing = session.identity_map.get(key) or copies.get(key)
     if existing is not None:
         return existing  # type: ignore[no-any-return]
-    instance = mapper.class_manager.new_instance()
-    # As a loaded row's values are set; make_transient_to_detached then commits them.
+    instance = copies[key] = mapper.class_manager.new_instance()
+    # As a loaded row's values are set.
     instance.__dict__.update(
         {name: copy.deepcopy(value) if isinstance(value, (dict, list)) else value for name, value in values.items()}
     )
-    make_transient_to_detached(instance)
-    session.add(instance)
-    # Held for the unit of work: the session keeps only weak references, and its next lookup would copy it again.
-    session.info.setdefault(_HELD, []).append(instance)
+    instance.__dict__[_JOINS] = session
     return instance  # type: ignore[no-any-return]
+
+
+def held(session: Session) -> list[Any]:
+    """The copies of configuration rows the unit of work was handed (those it changed are in its session too)."""
+    return list(session.info.get(_HELD, {}).values())
+
+
+@functools.cache
+def _join_on_change(mapper: Mapper[Any]) -> None:
+    """From now on the mapped class's columns add a copy to its session before their first change."""
+    for attribute in mapper.column_attrs:
+        event.listen(getattr(mapper.class_, attribute.key), "set", _join_before_change, propagate=True)
+
+
+def _join_before_change(target: Any, value: Any, _old: Any, _initiator: Any) -> Any:
+    session: Session | None = target.__dict__.pop(_JOINS, None)
+    if session is not None:
+        # As the row it was read from: the change then counts against the values read.
+        make_transient_to_detached(target)
+        session.add(target)
+    return value
 
 
 @functools.cache

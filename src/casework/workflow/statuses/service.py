@@ -227,8 +227,7 @@ def delete_status(session: Session, actor: Actor, project_ref: str, status_ref: 
             or_(StatusTransition.from_status_id == status.id, StatusTransition.to_status_id == status.id)
         )
     )
-    session.delete(status)
-    session.flush()
+    session.execute(delete(CaseStatus).where(CaseStatus.id == status.id))
 
 
 def _by_handle(statuses: list[CaseStatus], ref: str) -> CaseStatus | None:
