@@ -9,6 +9,7 @@ from starlette.routing import Match
 
 from casework.app import NATIVE_ROUTERS, create_app
 from casework.db.database import Database
+from casework import http
 from casework.http import NativeRouter, PathCheckedRouter
 from casework.settings import Settings
 from tests.helpers import api_client, create
@@ -38,7 +39,9 @@ def test_a_dialect_request_is_routed_without_trying_the_native_routes(db: Databa
     assert _first_match(app, "/datadog/api/v2/cases") < native
 
 
-async def test_a_location_is_the_route_s_url_and_each_route_s_path_is_looked_up_once(db: Database, settings: Settings, tenant):  # type: ignore[no-untyped-def]
+async def test_a_location_is_the_route_s_url_and_each_route_s_path_is_looked_up_once(
+    db: Database, settings: Settings, tenant
+):  # type: ignore[no-untyped-def]
     app = create_app(settings, db)
     looked_up: list[str] = []
     url_path_for = app.url_path_for
@@ -57,6 +60,22 @@ async def test_a_location_is_the_route_s_url_and_each_route_s_path_is_looked_up_
             locations.append((response.headers["location"], str(expected.make_absolute_url("http://test/"))))
     assert [actual for actual, _expected in locations] == [expected for _actual, expected in locations]
     assert looked_up.count("get_comment") == 1
+
+
+async def test_a_location_follows_each_request_s_host_and_the_base_urls_kept_are_bounded(  # type: ignore[no-untyped-def]
+    db: Database, settings: Settings, tenant, monkeypatch
+):
+    # The base URL is worked out once per scheme, host and root path; the Host header is the client's, so few are kept.
+    monkeypatch.setattr(http, "MAX_BASE_URLS", 2)
+    monkeypatch.setattr(http, "_base_urls", {})
+    app = create_app(settings, db)
+    async with api_client(app, tenant.admin.headers) as client:
+        case = await create(client)
+        for host in ("a.example", "b.example:8443", "a.example", "c.example", "a.example"):
+            response = await client.post(f"/cases/{case['key']}/comments", json={"body": host}, headers={"Host": host})
+            path = app.url_path_for("get_comment", ref=case["key"], comment_id=response.json()["id"])
+            assert response.headers["location"] == str(path.make_absolute_url(f"http://{host}/"))
+            assert len(http._base_urls) <= 2
 
 
 class _CountingRoute(APIRoute):
