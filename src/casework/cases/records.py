@@ -121,8 +121,9 @@ class CaseIdentity(Protocol):
 @dataclass(slots=True)
 class LockedCase:
     """A live case as a change to its content finds it, its row locked until the unit of work ends (PostgreSQL;
-    SQLite has one writer): what the content services check and record, read in one plain statement. version is the
-    one fact that moves: record_change sets the version it wrote."""
+    SQLite has one writer): what the content services check and record, read in one plain statement. The writes made
+    through the cases service keep it current: record_change sets the version it wrote, note_first_response and
+    set_outcome theirs."""
 
     id: uuid.UUID
     workspace_id: uuid.UUID
