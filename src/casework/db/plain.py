@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Delete, Dialect, Insert, Select, Update
+from sqlalchemy import Connection, Delete, Dialect, Insert, Select, Update
 from sqlalchemy.orm import Session
 
 _Processor = Callable[[Any], Any] | None
@@ -84,20 +84,9 @@ class PlainStatement:
     ) -> tuple[Any, _Compiled]:
         connection = session.connection()
         compiled = self._for(connection.dialect, parameters)
-        arguments = [compiled.arguments(row) for row in rows] if rows is not None else compiled.arguments(parameters)
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        many = rows is not None
-        try:
-            if connection.dispatch.before_cursor_execute:
-                connection.dispatch.before_cursor_execute(connection, cursor, compiled.sql, arguments, None, many)
-            if many:
-                cursor.executemany(compiled.sql, arguments)
-            else:
-                cursor.execute(compiled.sql, arguments)
-        except BaseException:
-            cursor.close()
-            raise
-        return cursor, compiled
+        if rows is not None:
+            return on_driver(connection, compiled.sql, [compiled.arguments(row) for row in rows], many=True), compiled
+        return on_driver(connection, compiled.sql, compiled.arguments(parameters)), compiled
 
     def _for(self, dialect: Dialect, parameters: Mapping[str, Any]) -> _Compiled:
         # An INSERT's or UPDATE's columns are those its parameters name (SQLAlchemy's column_keys).
@@ -134,3 +123,24 @@ def _compile(statement: Statement, dialect: Dialect, names: list[str]) -> _Compi
         },
         columns=tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in returned),
     )
+
+
+def on_driver(connection: Connection, sql: str, arguments: Any, many: bool = False) -> Any:
+    """A cursor that has run sql (with arguments: a driver's parameters, or a list of them when many) on the
+    connection's DBAPI connection. The engine's cursor events fire, and a driver error goes through SQLAlchemy's own
+    handling, as Connection.execute's would: raised as SQLAlchemy's exception, and a lost connection retires the
+    pool's connections opened before it (each of them would otherwise fail a request in turn)."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if connection.dispatch.before_cursor_execute:
+            connection.dispatch.before_cursor_execute(connection, cursor, sql, arguments, None, many)
+        if many:
+            cursor.executemany(sql, arguments)
+        else:
+            cursor.execute(sql, arguments)
+    except BaseException as error:
+        cursor.close()
+        if isinstance(error, connection.dialect.loaded_dbapi.Error):
+            connection._handle_dbapi_exception(error, sql, arguments, cursor, None)
+        raise
+    return cursor
