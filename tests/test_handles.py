@@ -16,7 +16,7 @@ from casework.auth.service import SCOPES, Actor, add_user
 from casework.cases.models import Tag
 from casework.cases.schemas import CaseCreate, CaseUpdate
 from casework.cases.service import create_case, update_case
-from casework.cases.tags import find_tag
+from casework.cases.tags import KNOWN_TAGS_AT_ONCE, find_tag, register_tags
 from casework.comments.models import Comment
 from casework.comments.schemas import CommentCreate
 from casework.comments.service import add_comment
@@ -162,6 +162,25 @@ async def test_a_case_gaining_a_tag_registers_it_once_in_the_workspace(client, o
     assert (by_number, by_name) == ("vip", tags["urgent"])
     with pytest.raises(NotFound):
         db.run_sync(lambda s: find_tag(s, actor, str(tags["vip"])), write=False)
+
+
+@pytest.mark.parametrize("known", [1, KNOWN_TAGS_AT_ONCE, 2 * KNOWN_TAGS_AT_ONCE + 1])
+def test_known_tags_are_read_not_inserted_again_so_no_handle_is_spent(tenant, db, known):
+    """However many tags a write names, the known ones are found (in turns past a few) and only the rest inserted:
+    an insert ignored on PostgreSQL would spend a handle, and the new tag (inserted last) would not follow the
+    last known one."""
+    names = [f"tag-{i:02}" for i in range(known)]
+
+    def registry(session):  # type: ignore[no-untyped-def]
+        return dict(session.execute(select(Tag.name, Tag.number).where(Tag.workspace_id == tenant.workspace_id)).all())
+
+    db.run_sync(register_tags, tenant.workspace_id, names)
+    before = db.run_sync(registry, write=False)
+    db.run_sync(register_tags, tenant.workspace_id, [*reversed(names), "vip", names[0]])
+    after = db.run_sync(registry, write=False)
+    assert set(before) == set(names)
+    assert {name: after[name] for name in names} == before
+    assert after["vip"] == max(before.values()) + 1
 
 
 def test_rows_inserted_without_a_handle_get_one_each(tenant, db):

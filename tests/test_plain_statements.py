@@ -3,6 +3,7 @@ on both databases, and is still seen by the engine's statement events; a write i
 leave SQLAlchemy a column default to fill in."""
 
 import uuid
+from datetime import datetime
 
 import pytest
 from sqlalchemy import Uuid, bindparam, insert, select, update
@@ -31,6 +32,25 @@ async def test_a_row_converts_as_sqlalchemy_converts_it(client, tenant: Tenant) 
     assert [type(value) for value in mine] == [type(value) for value in sqlalchemys]  # type: ignore[union-attr]
     # Moments, UUIDs and JSON among them, set: a conversion left out would show.
     assert {type(value).__name__ for value in mine if value is not None} >= {"UUID", "datetime", "dict", "list"}  # type: ignore[union-attr]
+
+
+async def test_all_gives_every_row_converted_as_sqlalchemy_converts_it(client, tenant: Tenant) -> None:
+    for title in ("one", "two", "three"):
+        await create(client, title=title)
+    plain = PlainStatement(
+        select(Case.id, Case.title, Case.created_at, Case.tags)
+        .where(Case.workspace_id == bindparam("workspace_id", type_=Uuid()))
+        .order_by(Case.number)
+    )
+    parameters = {"workspace_id": tenant.workspace_id}
+
+    def both(session: Session) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        return plain.all(session, parameters), [tuple(row) for row in session.execute(plain.statement, parameters)]
+
+    mine, sqlalchemys = tenant.db.run_sync(both, write=False)
+    assert [row[1] for row in mine] == ["one", "two", "three"]
+    assert mine == sqlalchemys
+    assert [type(value) for value in mine[0]] == [uuid.UUID, str, datetime, list]
 
 
 def test_no_row_is_none(tenant: Tenant) -> None:

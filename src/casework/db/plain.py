@@ -44,6 +44,12 @@ class _Compiled:
             return tuple(converted[name] for name in self.positions)
         return {self.keys[name]: value for name, value in converted.items()}
 
+    def converted(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        """A returned row's values as SQLAlchemy would give them."""
+        return tuple(
+            value if convert is None else convert(value) for convert, value in zip(self.columns, row, strict=True)
+        )
+
 
 class PlainStatement:
     """A statement compiled once per dialect and per set of parameter names it is given."""
@@ -59,11 +65,16 @@ class PlainStatement:
             row = cursor.fetchone()
         finally:
             cursor.close()
-        if row is None:
-            return None
-        return tuple(
-            value if convert is None else convert(value) for convert, value in zip(compiled.columns, row, strict=True)
-        )
+        return None if row is None else compiled.converted(row)
+
+    def all(self, session: Session, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row it returns, their values converted as SQLAlchemy would."""
+        cursor, compiled = self._execute(session, parameters)
+        try:
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        return [compiled.converted(row) for row in rows]
 
     def run(self, session: Session, parameters: Mapping[str, Any]) -> int:
         """Runs it; the number of rows it matched."""
