@@ -78,6 +78,20 @@ async def test_a_location_follows_each_request_s_host_and_the_base_urls_kept_are
             assert len(http._base_urls) <= 2
 
 
+async def test_a_location_is_built_when_the_asgi_server_is_given_as_a_list(db: Database, settings: Settings, tenant):  # type: ignore[no-untyped-def]
+    # ASGI lets a server give its (host, port) as a list, as Starlette's test client (and schemathesis) do.
+    app = create_app(settings, db)
+
+    async def server_as_list(scope, receive, send):  # type: ignore[no-untyped-def]
+        await app({**scope, "server": list(scope["server"])} if scope["type"] == "http" else scope, receive, send)
+
+    transport = httpx.ASGITransport(app=server_as_list)
+    async with httpx.AsyncClient(transport=transport, base_url="http://listed.example/api/v1") as client:
+        response = await client.post("/cases", json={"title": "Listed"}, headers=tenant.admin.headers)
+    assert response.status_code == 201, response.text
+    assert response.headers["location"] == f"http://listed.example/api/v1/cases/{response.json()['id']}"
+
+
 class _CountingRoute(APIRoute):
     tried: list[str] = []
 

@@ -100,7 +100,9 @@ def _base_url(request: Request) -> str:
     """What URLPath.make_absolute_url puts before a path: the request's base URL without its last slash, worked out
     once per scheme, host and root path (Starlette builds and parses it on each call: 4% of a comment)."""
     scope = request.scope
-    key = (scope["scheme"], request.headers.get("host"), scope.get("server"), scope.get("root_path", ""))
+    # ASGI lets a server be a list (Starlette's test client sends one): a tuple, to be part of a key.
+    server = scope.get("server")
+    key = (scope["scheme"], request.headers.get("host"), server and tuple(server), scope.get("root_path", ""))
     base = _base_urls.get(key)
     if base is None:
         if len(_base_urls) >= MAX_BASE_URLS:
