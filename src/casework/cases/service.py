@@ -14,7 +14,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    Update,
     Uuid,
     bindparam,
     delete,
@@ -54,7 +53,6 @@ from casework.cases.watching import add_watchers
 from casework.db.base import Base, new_id, utcnow
 from casework.db.handles import ref_condition, ref_value
 from casework.db.plain import PlainStatement
-from casework.db.statements import rows_affected
 from casework.errors import (
     Conflict,
     InvalidInput,
@@ -616,7 +614,7 @@ def _write_changes(session: Session, actor: Actor, checked: list[CheckedChange])
         row.update((f"new_{name}", value) for name, value in values.items())
         by_columns.setdefault(tuple(sorted(values)), []).append(row)
     for columns, parameters in by_columns.items():
-        if rows_affected(session, _change_statement(columns), parameters) != len(parameters):
+        if _change_statement(columns).run_many(session, parameters) != len(parameters):
             return None
     entries: list[activity.Entry] = []
     for change, (values, followed) in zip(checked, rows, strict=True):
@@ -784,11 +782,12 @@ def _bump_statement(count_columns: tuple[str, ...]) -> PlainStatement:
 
 
 @functools.cache
-def _change_statement(attributes: tuple[str, ...]) -> Update:
-    """The conditional Core UPDATE of a change to these attributes (sorted) on (id, version): built once per set of
-    attributes, where an ORM UPDATE of literal values was built and its cache key worked out for every change."""
+def _change_statement(attributes: tuple[str, ...]) -> PlainStatement:
+    """The conditional UPDATE of a change to these attributes (sorted) on (id, version), run on the driver: built
+    once per set of attributes, where an ORM UPDATE of literal values was built and its cache key worked out for
+    every change."""
     columns = Case.__mapper__.columns
-    return (
+    return PlainStatement(
         update(_CASE_ROWS)
         .where(_THIS_CASE, _CASE_ROWS.c.version == bindparam("seen", type_=Integer()))
         .values({columns[name]: bindparam(f"new_{name}", type_=columns[name].type) for name in attributes})

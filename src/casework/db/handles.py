@@ -82,7 +82,7 @@ def insert_with_handles(session: Session, table: Table, rows: list[dict[str, Any
         return []
     if session.get_bind().dialect.name == "sqlite":
         first = next_handle(session, table.name)
-        session.execute(insert(table), [row | {"number": first + i} for i, row in enumerate(rows)])
+        _many_rows_insert(table).run_many(session, [row | {"number": first + i} for i, row in enumerate(rows)])
         return list(range(first, first + len(rows)))
     statement = insert(table).returning(table.c.number, sort_by_parameter_order=True)
     if len(rows) == 1:
@@ -95,6 +95,12 @@ def insert_with_handle(session: Session, table: Table, row: dict[str, Any]) -> i
     (SQLite works the handle out within the insert), run on the driver (casework.db.plain)."""
     [number] = _one_row_insert(table, session.get_bind().dialect.name).first(session, row) or ()
     return int(number)
+
+
+@functools.cache
+def _many_rows_insert(table: Table) -> PlainStatement:
+    """SQLite, built once per table: the rows come with their handles."""
+    return PlainStatement(insert(table))
 
 
 @functools.cache

@@ -84,10 +84,15 @@ class PlainStatement:
         finally:
             cursor.close()
 
-    def run_many(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Runs it once for each row (one executemany); the rows name the same parameters."""
-        if rows:
-            cursor, _compiled = self._execute(session, rows[0], rows)
+    def run_many(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Runs it once for each row (one executemany; the rows name the same parameters); the number of rows it
+        matched in all."""
+        if not rows:
+            return 0
+        cursor, _compiled = self._execute(session, rows[0], rows)
+        try:
+            return int(cursor.rowcount)
+        finally:
             cursor.close()
 
     def _execute(
