@@ -14,6 +14,7 @@ A server's SQLite database checkpoints its write-ahead log off the event loop (b
 itself, SQLite checkpoints inside the commit that fills the log, on the loop, stalling every request behind it.
 """
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -113,6 +114,15 @@ def _first_value(dbapi_connection: Any, sql: str) -> Any:
     return None if row is None else row[0]
 
 
+def _json_text(value: Any) -> str:
+    """A JSON column's value as text, by orjson (several times as fast as the json module); the json module writes
+    what orjson refuses (integers past 64 bits, keys that are not strings, lone surrogates), as before."""
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
+
+
 def _sqlite_json(value: str | float) -> Any:
     # A JSON column's affinity is numeric: SQLite hands a JSON number back as a number.
     return value if isinstance(value, (int, float)) else orjson.loads(value)
@@ -122,7 +132,10 @@ def make_engine(url: str, pool_size: int = 8, background_checkpoints: bool = Fal
     if url.startswith("sqlite"):
         # JSON read with orjson on both databases: a case's JSON columns decode ten times as fast.
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "isolation_level": None}, json_deserializer=_sqlite_json
+            url,
+            connect_args={"check_same_thread": False, "isolation_level": None},
+            json_serializer=_json_text,
+            json_deserializer=_sqlite_json,
         )
         pragmas = (*SQLITE_PRAGMAS, "PRAGMA wal_autocheckpoint=0") if background_checkpoints else SQLITE_PRAGMAS
 
@@ -144,7 +157,9 @@ def make_engine(url: str, pool_size: int = 8, background_checkpoints: bool = Fal
         return engine
     # jsonb keeps a number as numeric and writes 1e30 back as 1000000000000000000000000000000: orjson reads an
     # integer past 64 bits as the float it was (the json module would make it an int no answer could encode).
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, json_deserializer=orjson.loads)
+    engine = create_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, json_serializer=_json_text, json_deserializer=orjson.loads
+    )
     _ping_when_idle(engine)
 
     @event.listens_for(engine, "before_cursor_execute")
