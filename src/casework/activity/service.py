@@ -23,8 +23,14 @@ from casework.pagination import after_id, page_of
 WORKSPACE_ACTIONS = ("case_deleted",)
 
 
+# Values a JSON column keeps as they are (exact types: an enum of str or int is not one).
+_AS_THEY_ARE = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     """Values as the JSON column keeps them, so that old/new pairs read back as they were written."""
+    if type(value) in _AS_THEY_ARE:
+        return value
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, datetime):
