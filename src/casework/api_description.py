@@ -2,6 +2,7 @@
 name in camelCase) and the problems (RFC 9457) it can answer. A route documents a refusal that its inputs do not
 tell (a duplicate name: 409) itself, with `problems.refusals`."""
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel
 
 from casework import problems
-from casework.http import NativeRoute, current_actor, if_match_version
+from casework.http import IF_MATCH_DESCRIPTION, NativeRoute, current_actor, if_match_version
 
 # The operations that check neither the caller's role nor its token's scopes: every caller may call them.
 UNRESTRICTED = frozenset({"get_me"})
@@ -86,6 +87,30 @@ def _document_refusals(document: dict[str, Any], app: FastAPI) -> None:
             schemas.pop(unused, None)
 
 
+# As FastAPI documents an optional header parameter.
+_IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": {
+        "anyOf": [{"type": "string"}, {"type": "null"}],
+        "description": IF_MATCH_DESCRIPTION,
+        "title": "If-Match",
+    },
+    "description": IF_MATCH_DESCRIPTION,
+}
+
+
+def _document_if_match(document: dict[str, Any], app: FastAPI) -> None:
+    """Each operation that honours If-Match takes it as a header parameter (if_match_version reads it from the
+    request, so FastAPI does not see it)."""
+    for route in iter_route_contexts(app.routes):
+        if isinstance(route.original_route, APIRoute) and _calls(route, if_match_version):
+            for method in route.methods or ():
+                operation = document["paths"][route.path_format][method.lower()]
+                operation.setdefault("parameters", []).append(copy.deepcopy(_IF_MATCH))
+
+
 def _restore_examples(document: dict[str, Any], app: FastAPI) -> None:
     """FastAPI writes the document without nulls, the examples' nulls too: each model's examples go back as it
     gives them."""
@@ -113,6 +138,7 @@ def document(app: FastAPI) -> None:
         problem = problems.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(problem.pop("$defs", {}))
         schemas["Problem"] = problem
+        _document_if_match(built, app)
         _document_refusals(built, app)
         _restore_examples(built, app)
         return built
