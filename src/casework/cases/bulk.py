@@ -68,9 +68,12 @@ class _Batch:
         self.session, self.actor, self.items = session, actor, items
         self.cases = find_cases(session, actor.workspace_id, [ref for ref, _version, _raw in items], for_update=True)
         # Held for the batch: the session keeps only weak references, and each item would read its project again.
-        self._projects = session.scalars(
-            select(Project).where(Project.id.in_({case.project_id for case in self.cases.values()}))
-        ).all()
+        self._projects = {
+            project.id: project
+            for project in session.scalars(
+                select(Project).where(Project.id.in_({case.project_id for case in self.cases.values()}))
+            )
+        }
         self.errors: dict[int, DomainError] = {}
         self._checked: dict[int, CheckedChange] = {}
         self._checked_cases: set[uuid.UUID] = set()
@@ -90,7 +93,7 @@ class _Batch:
         """Check the item's change, to be written with the others; an item that changes nothing answers the case."""
         if case.id in self._checked_cases:
             self.write()
-        checked = check_locked_change(self.session, self.actor, case, changes, version)
+        checked = check_locked_change(self.session, self.actor, case, self._projects[case.project_id], changes, version)
         if checked is None:
             self._records[index] = case_record(case)
         else:

@@ -3,8 +3,9 @@
 casework.cases.search)."""
 
 import functools
+import operator
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -375,32 +376,37 @@ def _index_metadata(
 # Changing
 
 
-def _current_values(case: Case) -> dict[str, Any]:
-    return {
-        "title": case.title,
-        "description": case.description,
-        "status": case.status,
-        "status_name": case.current_status.name,
-        "priority": priority_label(case.priority_rank),
-        "severity": case.severity,
-        "type": case.type,
-        "assignees": [uuid.UUID(a) for a in case.assignee_ids],
-        "tags": list(case.tags),
-        "requester": case.requester,
-        "due_date": case.due_date,
-        "resolution": case.resolution,
-        "resolution_reason": case.resolution_reason,
-        "external_refs": case.external_refs,
-        "metadata": case.meta,
-        "fields": case.fields,
-        "closure_conditions": case.closure_conditions,
-        "owner": case.owner,
-        "category": case.category,
-        "opened_at": case.opened_at,
-        "resolved_at": case.resolved_at,
-        "attributes": case.attributes,
-        "vendor_data": case.vendor_data,
-    }
+# Each field a change names, as the case holds it now.
+_CURRENT: dict[str, Callable[[Case], Any]] = {
+    "title": operator.attrgetter("title"),
+    "description": operator.attrgetter("description"),
+    "status": operator.attrgetter("status"),
+    "status_name": lambda case: case.current_status.name,
+    "priority": lambda case: priority_label(case.priority_rank),
+    "severity": operator.attrgetter("severity"),
+    "type": operator.attrgetter("type"),
+    "assignees": lambda case: [uuid.UUID(a) for a in case.assignee_ids],
+    "tags": lambda case: list(case.tags),
+    "requester": operator.attrgetter("requester"),
+    "due_date": operator.attrgetter("due_date"),
+    "resolution": operator.attrgetter("resolution"),
+    "resolution_reason": operator.attrgetter("resolution_reason"),
+    "external_refs": operator.attrgetter("external_refs"),
+    "metadata": operator.attrgetter("meta"),
+    "fields": operator.attrgetter("fields"),
+    "closure_conditions": operator.attrgetter("closure_conditions"),
+    "owner": operator.attrgetter("owner"),
+    "category": operator.attrgetter("category"),
+    "opened_at": operator.attrgetter("opened_at"),
+    "resolved_at": operator.attrgetter("resolved_at"),
+    "attributes": operator.attrgetter("attributes"),
+    "vendor_data": operator.attrgetter("vendor_data"),
+}
+
+
+def _current_values(case: Case, names: Iterable[str] = _CURRENT) -> dict[str, Any]:
+    """The named fields' current values (a change reads only those it names: a bulk change reads a hundred cases)."""
+    return {name: _CURRENT[name](case) for name in names}
 
 
 def _requested_values(data: CaseUpdate) -> dict[str, Any]:
@@ -462,7 +468,8 @@ def change_case(
     expected, requested = _checked_request(session, actor, data, expected_version)
     for _attempt in range(UNVERSIONED_RETRIES):
         case = find_case(session, actor.workspace_id, ref)
-        checked = _check_change(session, actor, case, requested, data.override_closure_conditions, expected)
+        project = session.get_one(Project, case.project_id)
+        checked = _check_change(session, actor, case, project, requested, data.override_closure_conditions, expected)
         if checked is None:
             return case
         if _write_changes(session, actor, [checked]) is not None:
@@ -486,13 +493,19 @@ class CheckedChange:
 
 
 def check_locked_change(
-    session: Session, actor: Actor, case: Case, data: CaseUpdate, expected_version: int | None = None
+    session: Session,
+    actor: Actor,
+    case: Case,
+    project: Project,
+    data: CaseUpdate,
+    expected_version: int | None = None,
 ) -> CheckedChange | None:
-    """change_case's rules, on a case the caller found with find_cases(for_update=True), writing nothing: None when
-    the change changes nothing. The rules read only the case itself and the configuration, so that the changes of
-    many cases can all be checked first and written together (write_locked_changes)."""
+    """change_case's rules, on a case the caller found with find_cases(for_update=True) and the project it is in,
+    writing nothing: None when the change changes nothing. The rules read only the case itself and the
+    configuration, so that the changes of many cases can all be checked first and written together
+    (write_locked_changes)."""
     expected, requested = _checked_request(session, actor, data, expected_version)
-    return _check_change(session, actor, case, requested, data.override_closure_conditions, expected)
+    return _check_change(session, actor, case, project, requested, data.override_closure_conditions, expected)
 
 
 def write_locked_changes(session: Session, actor: Actor, checked: list[CheckedChange]) -> None:
@@ -544,6 +557,7 @@ def _check_change(
     session: Session,
     actor: Actor,
     case: Case,
+    project: Project,
     requested: dict[str, Any],
     override_closure_conditions: bool,
     expected: int | None,
@@ -551,7 +565,6 @@ def _check_change(
     """Check the requested change against every rule: None when it changes nothing."""
     ensure_live(case)
     check_version(case, expected)
-    project = session.get_one(Project, case.project_id)
     changes, target = _changes(session, actor, case, project, requested)
     if not changes:
         return None
@@ -567,7 +580,6 @@ def _changes(
     session: Session, actor: Actor, case: Case, project: Project, requested: dict[str, Any]
 ) -> tuple[dict[str, list[Any]], CaseStatus | None]:
     """field -> [old, new] for what the request really changes, and the status it moves to, if any."""
-    current = _current_values(case)
     resolved = dict(requested)
     if requested.get("type", case.type) != case.type:
         case_type = resolve_type(session, project, requested["type"])
@@ -585,6 +597,7 @@ def _changes(
     if "status" in requested:
         target = project_status(session, project.id, resolved.pop("status"))
     vendor_fields.resolve_changes(case, resolved)
+    current = _current_values(case, resolved)
     changes = {f: [current[f], v] for f, v in resolved.items() if current[f] != v}
     if target is not None and target.id != case.status_id:
         check_transition(session, project, case.current_status, target)
