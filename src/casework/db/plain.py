@@ -31,8 +31,8 @@ class _Compiled:
     binds: dict[str, _Processor]
     # Values of the parameters the statement fixes itself (literals turned into parameters), already converted.
     fixed: dict[str, Any]
-    # The conversions of the columns it returns (a SELECT's, or an INSERT's or UPDATE's RETURNING).
-    columns: tuple[_Processor, ...]
+    # The columns it returns that convert (a SELECT's, or an INSERT's or UPDATE's RETURNING): position, conversion.
+    conversions: tuple[tuple[int, Callable[[Any], Any]], ...]
 
     def arguments(self, parameters: Mapping[str, Any]) -> Any:
         """What the driver gets for these parameters, converted: a tuple in order, or a mapping by name."""
@@ -46,9 +46,11 @@ class _Compiled:
 
     def converted(self, row: Sequence[Any]) -> tuple[Any, ...]:
         """A returned row's values as SQLAlchemy would give them."""
-        return tuple(
-            value if convert is None else convert(value) for convert, value in zip(self.columns, row, strict=True)
-        )
+        # Only the columns that convert are touched: most of a case row's do not.
+        values = list(row)
+        for position, convert in self.conversions:
+            values[position] = convert(values[position])
+        return tuple(values)
 
 
 class PlainStatement:
@@ -137,7 +139,11 @@ def _compile(statement: Statement, dialect: Dialect, names: list[str]) -> _Compi
         fixed={
             name: value if (convert := converters[name]) is None else convert(value) for name, value in fixed.items()
         },
-        columns=tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in returned),
+        conversions=tuple(
+            (position, convert)
+            for position, column in enumerate(returned)
+            if (convert := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
+        ),
     )
 
 
