@@ -2,6 +2,7 @@
 
 import sqlite3
 from contextlib import closing
+from typing import Any
 
 import pytest
 from sqlalchemy import JSON, Column, Integer, MetaData, Table, event, insert, select, text
@@ -189,3 +190,23 @@ def test_disposing_of_a_database_closes_the_threads_own_connections(db: Database
     other.dispose()
     with pytest.raises(Exception):  # noqa: B017, PT011 - each driver says "closed" its own way
         connection.cursor().execute("SELECT 1")  # type: ignore[attr-defined]
+
+
+async def test_a_one_statement_read_runs_outside_a_transaction_on_postgresql_and_writes_still_in_one(
+    db: Database,
+) -> None:
+    """A get's one SELECT needs no transaction of its own: on PostgreSQL it runs in the driver's autocommit, without
+    BEGIN and COMMIT (two of its four round trips); the pooled connections it used give every later unit of work its
+    transaction as before. SQLite reads as any read does."""
+
+    def statement_and_state(session: Session) -> tuple[int, bool]:
+        value = session.scalar(text("SELECT 1"))
+        driver: Any = _driver_connection(session)
+        # psycopg's status 0 is IDLE: no transaction open.
+        return value, driver.in_transaction if db.is_sqlite else driver.info.transaction_status != 0
+
+    for _ in range(10):
+        assert await db.read_one_statement(statement_and_state) == (1, db.is_sqlite)
+    for _ in range(10):
+        assert db.run_sync(statement_and_state) == (1, True)
+        assert await db.read(statement_and_state) == (1, True)

@@ -222,7 +222,7 @@ async def get_case(
     """One case, with the first page of each kind of content `include` names."""
     names = _parse_include(include)
     if not names:
-        return _case_response(await db.read(service.get_case, actor, ref))
+        return _case_response(await db.read_one_statement(service.get_case, actor, ref))
     case, pages = await db.read(_case_with_content, actor, ref, names)
     return JSONResponse(case_view(case) | pages, headers={"ETag": etag(case.version)})
 
