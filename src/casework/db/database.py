@@ -29,7 +29,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from casework.db.plain import on_driver
+from casework.db.plain import UNIT_CONNECTION, on_driver
 
 T = TypeVar("T")
 log = structlog.get_logger()
@@ -210,6 +210,7 @@ class Database:
     @staticmethod
     def _unit(bind: Engine | Connection, work: Callable[..., T], args: tuple[Any, ...]) -> T:
         with Session(bind, expire_on_commit=False, autoflush=False) as session, session.begin():
+            session.info[UNIT_CONNECTION] = session.connection()
             return work(session, *args)
 
     async def write(self, work: Callable[..., T], *args: Any) -> T:

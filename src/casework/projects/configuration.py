@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
 
 from casework.auth.service import GENERATION_SQL
 from casework.db.database import value_within, writes_made
+from casework.db.plain import unit_connection
 
 Entity = TypeVar("Entity")
 # Keys are few (a workspace's projects, types and priorities); the bound keeps a flood of type names from growing it.
@@ -63,7 +64,7 @@ def _generation(session: Session) -> int:
     """The generation, read once per unit of work while it writes nothing: on SQLite a write transaction holds the
     database's one write lock (a read one sees one snapshot), so only its own changes could raise it; on PostgreSQL
     a change committed since is as one committed just after the read, as it would be without the cache."""
-    connection = session.connection()
+    connection = unit_connection(session)
     writes = writes_made(connection)
     seen = session.info.get(_SEEN)
     if seen is not None and seen[0] == writes:
