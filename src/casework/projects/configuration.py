@@ -33,9 +33,6 @@ _entries: dict[Hashable, tuple[int, _Rows]] = {}
 _SEEN = "configuration_generation"
 # A unit of work's session.info: the copies it was handed, by identity key (one instance of a row per unit of work).
 _HELD = "configuration_held"
-# A unit of work's session.info: what each lookup handed it, under which generation (a bulk change of a hundred
-# cases looks up the same project's types and fields for each).
-_HANDED = "configuration_handed"
 # A copy's own __dict__: the session it joins when first changed (absent once it has).
 _JOINS = "_configuration_joins"
 
@@ -44,15 +41,9 @@ def cached(session: Session, key: Hashable, read: Callable[[], Sequence[Entity]]
     """What `read` finds, from what this process read under the current generation when it can. `key` names the
     lookup and all of its parameters."""
     generation = _generation(session)
-    handed: dict[Hashable, tuple[int, list[Any]]] = session.info.setdefault(_HANDED, {})
-    seen = handed.get(key)
-    if seen is not None and seen[0] == generation:
-        return list(seen[1])
     entry = _entries.get(key)
     if entry is not None and entry[0] == generation:
-        copies: list[Any] = [_copy(session, cls, values) for cls, values in entry[1]]
-        handed[key] = (generation, copies)
-        return list(copies)
+        return [_copy(session, cls, values) for cls, values in entry[1]]
     found = list(read())
     if len(_entries) >= MAX_ENTRIES:
         _entries.clear()
