@@ -209,9 +209,10 @@ class Database:
 
     @staticmethod
     def _unit(bind: Engine | Connection, work: Callable[..., T], args: tuple[Any, ...]) -> T:
-        with Session(bind, expire_on_commit=False, autoflush=False) as session, session.begin():
-            session.info[UNIT_CONNECTION] = session.connection()
-            return work(session, *args)
+        if isinstance(bind, Engine):
+            with bind.connect() as connection:
+                return _unit_on(connection, work, args)
+        return _unit_on(bind, work, args)
 
     async def write(self, work: Callable[..., T], *args: Any) -> T:
         return await self._run(work, args, write=True)
@@ -299,6 +300,22 @@ class Database:
             self._detached.clear()
             self._own_connections = threading.local()
         self.engine.dispose()
+
+
+def _unit_on(connection: Connection, work: Callable[..., T], args: tuple[Any, ...]) -> T:
+    """work(session, *args) in one transaction of the connection. The Session joins that transaction only when the
+    work uses it (a statement, an object added, a savepoint): a unit of plain statements spares the Session's own
+    transaction, about 150,000 instructions (a get's tenth). A Session that joined commits it (control_fully), so
+    that its commit events (files doomed by the unit) follow the database's commit, as before."""
+    with (
+        connection.begin(),
+        Session(connection, join_transaction_mode="control_fully", expire_on_commit=False, autoflush=False) as session,
+    ):
+        session.info[UNIT_CONNECTION] = connection
+        result = work(session, *args)
+        if session.in_transaction():
+            session.commit()
+        return result
 
 
 class _OwnConnection:
