@@ -175,6 +175,7 @@ LAYERS = {
     "casework.__main__": ENTRY_POINTS,
     "casework.command_line": ENTRY_POINTS,
     "casework.http": ENTRY_POINTS,
+    "casework.route_handler": ENTRY_POINTS,
     "casework.app": ENTRY_POINTS,
     "casework.api_docs": ENTRY_POINTS,
     "casework.api_description": ENTRY_POINTS,

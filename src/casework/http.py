@@ -37,6 +37,7 @@ from casework.i18n import _, negotiate
 from casework.inputs import MAX_VERSION
 from casework.oauth.keys import SigningKeys
 from casework.oauth.tokens import authenticate_access_token, is_access_token
+from casework.route_handler import direct_handler
 
 
 class JSONResponse(Response):
@@ -282,7 +283,7 @@ class NativeRoute(APIRoute):
     route's handler before the dependencies: as one more dependency, it cost every request a nested solve."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
+        handler = direct_handler(self) or super().get_route_handler()
         known = query_names(self.dependant)
 
         async def refusing_unknown_query(request: Request) -> Response:
