@@ -117,9 +117,11 @@ class BodySizeLimit:
 
 
 API_PREFIX = "/api/v1"
-# In the order the routes are tried: where two paths could match, the first router's wins.
+# In the order the routes are tried: where two paths could match, the first router's wins. The busiest first: a
+# request passes each router before its own (~20,000 instructions a router), and no earlier path is a comment's.
 NATIVE_ROUTERS = (
     cases_router,
+    comments_router,
     facets_router,
     attachments_router,
     blocks_router,
@@ -128,7 +130,6 @@ NATIVE_ROUTERS = (
     case_alerts,
     alert_cases,
     insights_router,
-    comments_router,
     watchers_router,
     projects_router,
     statuses_router,
@@ -185,7 +186,6 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    api_docs.install(app)
     token_usage = TokenUsage()
     # What every request reads from its app's state, the dialects' apps included.
     shared: dict[str, Any] = {
@@ -216,6 +216,8 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX, generate_unique_id_function=api_description.operation_id)
     app.include_router(oauth_token_router, prefix=API_PREFIX, generate_unique_id_function=api_description.operation_id)
     api_description.document(app)
+    # After the API's routes: a request is matched against every route before its own (~10,000 instructions each).
+    api_docs.install(app)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> Response:
