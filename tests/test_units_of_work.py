@@ -2,7 +2,7 @@
 it commits when the work returns, none of it when the work raises."""
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import Session
 
 from casework.auth.models import AuthGeneration
@@ -75,3 +75,12 @@ def test_a_unit_that_raises_writes_nothing_of_its_plain_statements_or_its_object
     assert _generations(db) == {}
     db.run_sync(lambda session: unit_connection(session).exec_driver_sql(insert_probe))
     assert _generations(db) == {PROBE_IDS[1]: 1}
+
+
+def test_the_objects_a_unit_hands_back_are_detached_from_its_session(db: Database, probes) -> None:  # type: ignore[no-untyped-def]
+    db.run_sync(lambda session: session.add(AuthGeneration(id=PROBE_IDS[0], generation=1)))
+    read = db.run_sync(lambda session: session.get(AuthGeneration, PROBE_IDS[0]), write=False)
+    added = AuthGeneration(id=PROBE_IDS[1], generation=1)
+    db.run_sync(lambda session: session.add(added))
+    assert inspect(read).detached
+    assert inspect(added).detached

@@ -305,17 +305,20 @@ class Database:
 def _unit_on(connection: Connection, work: Callable[..., T], args: tuple[Any, ...]) -> T:
     """work(session, *args) in one transaction of the connection. The Session joins that transaction only when the
     work uses it (a statement, an object added, a savepoint): a unit of plain statements spares the Session's own
-    transaction, about 150,000 instructions (a get's tenth). A Session that joined commits it (control_fully), so
-    that its commit events (files doomed by the unit) follow the database's commit, as before."""
-    with (
-        connection.begin(),
-        Session(connection, join_transaction_mode="control_fully", expire_on_commit=False, autoflush=False) as session,
-    ):
-        session.info[UNIT_CONNECTION] = connection
-        result = work(session, *args)
-        if session.in_transaction():
-            session.commit()
-        return result
+    transaction, about 150,000 instructions (a get's tenth), and closing a Session that holds nothing (46,000). A
+    Session that joined commits it (control_fully), so that its commit events (files doomed by the unit) follow the
+    database's commit, as before; its objects are handed back detached."""
+    session = Session(connection, join_transaction_mode="control_fully", expire_on_commit=False, autoflush=False)
+    session.info[UNIT_CONNECTION] = connection
+    with connection.begin():
+        try:
+            result = work(session, *args)
+            if session.in_transaction():
+                session.commit()
+            return result
+        finally:
+            if session.in_transaction() or session.identity_map:
+                session.close()
 
 
 class _OwnConnection:
