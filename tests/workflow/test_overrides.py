@@ -203,6 +203,8 @@ async def test_an_unknown_override_is_not_found(app, client, tenant):
             assert_problem(await act(as_reviewer, case, "accept", override=ident), 404)
     assert (await client.get(f"/cases/{case['id']}/overrides/{on_another_case['id']}")).status_code == 404
     assert (await client.get(f"/cases/{case['id']}/overrides/nope")).status_code == 404
+    # An override has no handle: a number names none (it was a 500, found by the fuzz test).
+    assert (await client.get(f"/cases/{case['id']}/overrides/5")).status_code == 404
 
 
 async def test_closing_is_refused_while_an_override_is_pending(app, client, tenant):

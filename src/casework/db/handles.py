@@ -122,13 +122,14 @@ def as_handle(ref: str) -> int | None:
 
 def ref_value(model: Any, ref: str | uuid.UUID) -> tuple[str, uuid.UUID | int | None] | None:
     """What ref names of model's rows: ("id", the UUID) or ("number", the handle), the handle None when it is past
-    the column's range (no row has it); None when ref is neither."""
+    the column's range (no row has it); None when ref is neither (a number, for rows without handles)."""
     if isinstance(ref, uuid.UUID):
         return "id", ref
-    number = as_handle(ref)
+    handles: Any = getattr(model, "number", None)
+    number = as_handle(ref) if handles is not None else None
     if number is not None:
         # Past the column's range no row has it; PostgreSQL would refuse the comparison itself.
-        largest = 2**63 - 1 if isinstance(model.number.type, BigInteger) else 2**31 - 1
+        largest = 2**63 - 1 if isinstance(handles.type, BigInteger) else 2**31 - 1
         return "number", number if number <= largest else None
     try:
         return "id", uuid.UUID(ref)
