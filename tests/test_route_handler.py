@@ -181,3 +181,25 @@ def test_a_dependency_fastapi_must_solve_keeps_fastapi_s_handler(dependency) -> 
     router = NativeRouter()
     router.add_api_route("/probe", endpoint, methods=["POST"])
     assert direct_handler(router.routes[0]) is None
+
+
+async def test_a_router_included_with_dependencies_of_its_own_runs_them_and_takes_their_query() -> None:
+    """The handler is built for the route as included (FastAPI builds one per inclusion): the inclusion's own
+    dependencies run, and their query parameters are declared ones, not refused as unknown."""
+    seen: list[str] = []
+
+    async def tenant(request: Request, tenant: str) -> str:
+        seen.append(tenant)
+        return tenant
+
+    async def endpoint() -> Response:
+        return Response(status_code=204)
+
+    router = NativeRouter()
+    router.add_api_route("/probe", endpoint, methods=["GET"])
+    app = FastAPI()
+    app.include_router(router, prefix="/included", dependencies=[Depends(tenant)])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        assert (await client.get("/included/probe?tenant=acme")).status_code == 204
+        assert (await client.get("/included/probe")).status_code == 422
+    assert seen == ["acme"]

@@ -15,7 +15,7 @@ from fastapi import Depends, Header, Path, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from fastapi.routing import APIRoute, APIRouter
+from fastapi.routing import APIRoute, APIRouter, _effective_route_context_var
 from fastapi.security import HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
 from limits import RateLimitItem
@@ -283,8 +283,12 @@ class NativeRoute(APIRoute):
     route's handler before the dependencies: as one more dependency, it cost every request a nested solve."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = direct_handler(self) or super().get_route_handler()
-        known = query_names(self.dependant)
+        # FastAPI builds a handler per inclusion, from the route as included (the inclusion's dependencies and
+        # settings added), and says which in this context variable, as its own get_route_handler reads it.
+        included = _effective_route_context_var.get()
+        route = included if included is not None and included.original_route is self else self
+        handler = direct_handler(route) or super().get_route_handler()
+        known = query_names(route.dependant)
 
         async def refusing_unknown_query(request: Request) -> Response:
             query = request.query_params
