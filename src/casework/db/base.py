@@ -1,6 +1,7 @@
 """Declarative base and the column types shared by every table."""
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -57,6 +58,67 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    # On SQLite, each conversion in one function instead of SQLAlchemy's DATETIME text conversion wrapped around the
+    # two above: the same text and the same values, in a fifth of the time (datetime.replace alone costs six parses).
+    def bind_processor(self, dialect: Any) -> Callable[[datetime | None], str | None] | None:
+        return _sqlite_text if dialect.name == "sqlite" else super().bind_processor(dialect)
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Callable[[str | None], datetime | None] | None:
+        return _utc_from_sqlite_text if dialect.name == "sqlite" else super().result_processor(dialect, coltype)
+
+
+def _sqlite_text(value: datetime | None) -> str | None:
+    """As SQLAlchemy's SQLite DATETIME writes the moment in UTC: `2026-12-05 10:00:00.000000`."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value.astimezone(UTC).isoformat(" ", "microseconds").removesuffix("+00:00")
+
+
+def _utc_from_sqlite_text(value: str | None) -> datetime | None:
+    """SQLite's naive UTC text as an aware UTC datetime (text with an offset of its own, moved to UTC)."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value + "+00:00")
+    except ValueError:
+        parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is UTC:
+        return parsed
+    # A date alone ignores the offset appended.
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+class UUIDType(Uuid[uuid.UUID]):
+    """A UUID column: on SQLite, its 32 hex digits read back without uuid.UUID's own parsing."""
+
+    cache_ok = True
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Callable[[str | None], uuid.UUID | None] | None:
+        if dialect.name == "sqlite":
+            return _uuid_from_hex
+        return super().result_processor(dialect, coltype)  # type: ignore[no-untyped-call,no-any-return]
+
+
+_new_object = object.__new__
+_set_attribute = object.__setattr__
+_UUID = uuid.UUID
+_UNKNOWN_SAFETY = uuid.SafeUUID.unknown
+
+
+def _uuid_from_hex(value: str | None) -> uuid.UUID | None:
+    """The UUID SQLAlchemy wrote as 32 hex digits, built as unpickling builds one: uuid.UUID(text) first strips
+    prefixes, braces and dashes the text never has, at twice the cost of the rest."""
+    if value is None:
+        return None
+    if len(value) != 32:
+        return uuid.UUID(value)
+    built = _new_object(_UUID)
+    _set_attribute(built, "int", int(value, 16))
+    _set_attribute(built, "is_safe", _UNKNOWN_SAFETY)
+    return built
+
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -67,7 +129,7 @@ class Base(DeclarativeBase):
     __table__: ClassVar[Table]
     type_annotation_map = {
         datetime: UTCDateTime(),
-        uuid.UUID: Uuid(),
+        uuid.UUID: UUIDType(),
         dict[str, Any]: JSONType,
         list[dict[str, Any]]: JSONType,
     }
