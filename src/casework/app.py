@@ -30,7 +30,7 @@ from casework.dialects.dialect import Dialect, upload_patterns
 from casework.dialects.dialect import mount as mount_dialect
 from casework.dialects.installed import DIALECTS
 from casework.errors import PayloadTooLarge
-from casework.http import JSONResponse, RateLimiter
+from casework.http import JSONResponse, RateLimiter, fastapi_telemetry
 from casework.i18n import _, translate
 from casework.insights.router import router as insights_router
 from casework.links.router import router as links_router
@@ -185,6 +185,7 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        telemetry=fastapi_telemetry(settings),
     )
     token_usage = TokenUsage()
     # What every request reads from its app's state, the dialects' apps included.

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute, APIRouter, _effective_route_context_var
 from fastapi.security import HTTPBearer
 from fastapi.security.utils import get_authorization_scheme_param
+from fastapi.telemetry import TelemetryConfig
 from limits import RateLimitItem
 from limits import parse as parse_rate_limit
 from pydantic import BaseModel
@@ -38,6 +39,7 @@ from casework.inputs import MAX_VERSION
 from casework.oauth.keys import SigningKeys
 from casework.oauth.tokens import authenticate_access_token, is_access_token
 from casework.route_handler import direct_handler
+from casework.settings import Settings
 
 
 class JSONResponse(Response):
@@ -275,6 +277,14 @@ def query_names(dependant: Dependant) -> frozenset[str]:
                 names.add(param.alias)
         dependants.extend(current.dependencies)
     return frozenset(names)
+
+
+def fastapi_telemetry(settings: Settings) -> TelemetryConfig:
+    """What an app of casework (the native API's, a dialect's) gives FastAPI for its OpenTelemetry: FastAPI's
+    defaults with `CASEWORK_OPENTELEMETRY`, else none of it."""
+    if settings.opentelemetry:
+        return {}
+    return {"tracing": False, "metrics": False, "logs": False}
 
 
 class NativeRoute(APIRoute):

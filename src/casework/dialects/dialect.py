@@ -11,7 +11,7 @@ from casework import api_docs, problems
 from casework.auth.service import Actor
 from casework.credentials import CredentialReader
 from casework.errors import Unauthenticated
-from casework.http import authenticated_actor
+from casework.http import authenticated_actor, fastapi_telemetry
 from casework.i18n import _
 
 
@@ -52,7 +52,14 @@ def upload_patterns(dialect: Dialect) -> list[re.Pattern[str]]:
 def mount(app: FastAPI, dialect: Dialect, shared: dict[str, Any]) -> None:
     """Serve the dialect under its prefix, as an app of its own: its errors in its format, its own API description,
     and the host app's `shared` state (database, settings, file store, rate limiter)."""
-    sub = FastAPI(title=dialect.title, version=app.version, openapi_url="/openapi.json", docs_url=None, redoc_url=None)
+    sub = FastAPI(
+        title=dialect.title,
+        version=app.version,
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        telemetry=fastapi_telemetry(shared["settings"]),
+    )
     api_docs.install(sub)
     sub.state = State({**shared, "dialect": dialect, "error_renderers": [(dialect.prefix, dialect.render_error)]})
     problems.install(sub)
