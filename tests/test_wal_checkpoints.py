@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from casework import app as app_module
 from casework.app import create_app
+from casework.db import database as database_module
 from casework.db.database import Database
 from casework.settings import Settings
 
@@ -54,6 +55,24 @@ def test_with_background_checkpoints_no_commit_checkpoints_and_checkpoint_copies
     assert database_pages(path) < 10
     asyncio.run(db.checkpoint())
     assert database_pages(path) > 1.4 * AUTOCHECKPOINT_PAGES
+    # Passive: the log is left for the next writer to start over.
+    assert log_pages(path) > 1.4 * AUTOCHECKPOINT_PAGES
+    db.dispose()
+
+
+def test_a_checkpoint_of_a_log_past_its_bound_empties_it(tmp_path: Path, monkeypatch) -> None:
+    """Under steady writes a passive checkpoint never finds the log all copied, and the log only grew: past
+    WAL_TRUNCATE_FRAMES a checkpoint copies the rest and empties it."""
+    monkeypatch.setattr(database_module, "WAL_TRUNCATE_FRAMES", AUTOCHECKPOINT_PAGES)
+    path = tmp_path / "bounded.db"
+    db = Database(f"sqlite:///{path}", background_checkpoints=True)
+    fill(db, 3 * AUTOCHECKPOINT_PAGES // 2)
+    asyncio.run(db.checkpoint())
+    assert database_pages(path) > 1.4 * AUTOCHECKPOINT_PAGES
+    assert log_pages(path) == 0
+    # Writes go on into the emptied log.
+    fill(db, 10)
+    assert 0 < log_pages(path) < 100
     db.dispose()
 
 
