@@ -7,6 +7,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -60,19 +61,48 @@ def test_with_background_checkpoints_no_commit_checkpoints_and_checkpoint_copies
     db.dispose()
 
 
-def test_a_checkpoint_of_a_log_past_its_bound_empties_it(tmp_path: Path, monkeypatch) -> None:
-    """Under steady writes a passive checkpoint never finds the log all copied, and the log only grew: past
-    WAL_TRUNCATE_FRAMES a checkpoint copies the rest and empties it."""
-    monkeypatch.setattr(database_module, "WAL_TRUNCATE_FRAMES", AUTOCHECKPOINT_PAGES)
+def log_frames(path: Path) -> int:
+    """The frames of the log's current run (a passive checkpoint reports them, and copies nothing new here)."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        return int(connection.execute(database_module.CHECKPOINT).fetchone()[1])
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("bound", [AUTOCHECKPOINT_PAGES, 100 * AUTOCHECKPOINT_PAGES])
+def test_past_its_bound_a_checkpoint_copies_what_was_written_meanwhile_so_the_log_starts_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bound: int
+) -> None:
+    """Under steady writes the passive checkpoint never finds the log all copied, and the log only grows. Here a
+    reader's snapshot stands for the writes made while the worker thread copies: it keeps the last writes from that
+    copy, and goes once the copy is done. Past WAL_RESTART_FRAMES the checkpoint copies them too, and the next
+    write starts the log over; below it, the log grows on."""
+    monkeypatch.setattr(database_module, "WAL_RESTART_FRAMES", bound)
     path = tmp_path / "bounded.db"
     db = Database(f"sqlite:///{path}", background_checkpoints=True)
     fill(db, 3 * AUTOCHECKPOINT_PAGES // 2)
-    asyncio.run(db.checkpoint())
-    assert database_pages(path) > 1.4 * AUTOCHECKPOINT_PAGES
-    assert log_pages(path) == 0
-    # Writes go on into the emptied log.
+    reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM filler").fetchone()
     fill(db, 10)
-    assert 0 < log_pages(path) < 100
+    copy_on_the_worker_thread = db._checkpoint_sync
+
+    def then_the_reader_goes(sql: str) -> int:
+        frames = copy_on_the_worker_thread(sql)
+        if reader.in_transaction:
+            reader.execute("COMMIT")
+        return frames
+
+    monkeypatch.setattr(db, "_checkpoint_sync", then_the_reader_goes)
+    asyncio.run(db.checkpoint())
+    fill(db, 1)
+    frames = log_frames(path)
+    if bound == AUTOCHECKPOINT_PAGES:
+        assert frames < 20
+    else:
+        assert frames > 1.4 * AUTOCHECKPOINT_PAGES
+    reader.close()
     db.dispose()
 
 

@@ -44,6 +44,8 @@ SQLITE_PRAGMAS = (
     # A write checked against a foreign key keeps a statement journal; this SQLite build spills it to a temp file at
     # once, ~40 writes per row changed (a case's updated_by and its indexed updated_at: 75 µs a row, 25 in memory).
     "PRAGMA temp_store=MEMORY",
+    # A log starting over is cut back to this size (64 MiB): a burst of writes leaves it no larger.
+    "PRAGMA journal_size_limit=67108864",
 )
 
 
@@ -56,9 +58,9 @@ PARALLEL_WORKERS_OFF = "SET max_parallel_workers_per_gather = 0"
 CHECKPOINT = "PRAGMA wal_checkpoint(PASSIVE)"
 # But under steady writes it never catches up: the log starts over only when a writer finds it all copied, so it
 # kept every frame (3 GB after 16 s of creates, a create writing ~47 pages) and writes slowed as it grew (~50%).
-# Past this many frames a checkpoint also copies the rest where no write can run meanwhile, and empties the log.
-WAL_TRUNCATE_FRAMES = 10_000
-TRUNCATE_CHECKPOINT = "PRAGMA wal_checkpoint(TRUNCATE)"
+# Past this many frames a checkpoint copies the rest where no write can run meanwhile, so that the next write
+# starts the log over.
+WAL_RESTART_FRAMES = 10_000
 
 
 # Connection.info (kept with the database connection): PostgreSQL statements other than reads run on it so far.
@@ -286,12 +288,12 @@ class Database:
         own.connection.close()
 
     async def checkpoint(self) -> None:
-        """Copy the SQLite write-ahead log into the database, on a worker thread; when the log still holds more than
-        WAL_TRUNCATE_FRAMES, copy the rest and empty it on the event loop's thread, where SQLite's writes run (so
-        none runs meanwhile: only the frames written during the first copy are left to copy)."""
+        """Copy the SQLite write-ahead log into the database, on a worker thread. When the log holds more than
+        WAL_RESTART_FRAMES, copy what was written meanwhile on the event loop's thread, where SQLite's writes run:
+        none can be written before the copy ends, so the next write starts the log over. Neither waits on anyone."""
         frames = await anyio.to_thread.run_sync(self._checkpoint_sync, CHECKPOINT)
-        if frames > WAL_TRUNCATE_FRAMES:
-            self._checkpoint_sync(TRUNCATE_CHECKPOINT)
+        if frames > WAL_RESTART_FRAMES:
+            self._checkpoint_sync(CHECKPOINT)
 
     def _checkpoint_sync(self, sql: str) -> int:
         """Run a checkpoint; the frames the log held."""
