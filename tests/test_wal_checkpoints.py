@@ -70,13 +70,36 @@ def log_frames(path: Path) -> int:
         connection.close()
 
 
+def test_the_worker_thread_copies_again_what_was_written_during_its_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """So that little is left for the copy where writes wait: here a write made during each of the first copies."""
+    path = tmp_path / "again.db"
+    db = Database(f"sqlite:///{path}", background_checkpoints=True)
+    fill(db, 3 * AUTOCHECKPOINT_PAGES // 2)
+    copies: list[tuple[int, int]] = []
+    checkpoint = db._checkpoint_sync
+
+    def writing_meanwhile() -> tuple[int, int]:
+        copies.append(checkpoint())
+        if len(copies) < 3:
+            fill(db, AUTOCHECKPOINT_PAGES)
+        return copies[-1]
+
+    monkeypatch.setattr(db, "_checkpoint_sync", writing_meanwhile)
+    frames = db._copy_log()
+    assert len(copies) == 4
+    assert frames == copies[-1][1] > 2 * AUTOCHECKPOINT_PAGES
+    db.dispose()
+
+
 @pytest.mark.parametrize("bound", [AUTOCHECKPOINT_PAGES, 100 * AUTOCHECKPOINT_PAGES])
 def test_past_its_bound_a_checkpoint_copies_what_was_written_meanwhile_so_the_log_starts_over(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bound: int
 ) -> None:
     """Under steady writes the passive checkpoint never finds the log all copied, and the log only grows. Here a
-    reader's snapshot stands for the writes made while the worker thread copies: it keeps the last writes from that
-    copy, and goes once the copy is done. Past WAL_RESTART_FRAMES the checkpoint copies them too, and the next
+    reader's snapshot stands for the writes made while the worker thread copies: it keeps the last writes from
+    those copies, and goes once they are done. Past WAL_RESTART_FRAMES the checkpoint copies them too, and the next
     write starts the log over; below it, the log grows on."""
     monkeypatch.setattr(database_module, "WAL_RESTART_FRAMES", bound)
     path = tmp_path / "bounded.db"
@@ -86,15 +109,14 @@ def test_past_its_bound_a_checkpoint_copies_what_was_written_meanwhile_so_the_lo
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM filler").fetchone()
     fill(db, 10)
-    copy_on_the_worker_thread = db._checkpoint_sync
+    copy_on_the_worker_thread = db._copy_log
 
-    def then_the_reader_goes(sql: str) -> int:
-        frames = copy_on_the_worker_thread(sql)
-        if reader.in_transaction:
-            reader.execute("COMMIT")
+    def then_the_reader_goes() -> int:
+        frames = copy_on_the_worker_thread()
+        reader.execute("COMMIT")
         return frames
 
-    monkeypatch.setattr(db, "_checkpoint_sync", then_the_reader_goes)
+    monkeypatch.setattr(db, "_copy_log", then_the_reader_goes)
     asyncio.run(db.checkpoint())
     fill(db, 1)
     frames = log_frames(path)
