@@ -33,10 +33,21 @@ def utcnow() -> datetime:
 JSON_TIME_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
 
 
+def as_utc(moment: datetime) -> datetime:
+    """moment in UTC, a naive one taken as UTC already."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def rfc3339(moment: datetime) -> str:
     """moment in UTC, written as casework writes every timestamp (`2026-12-05T10:00:00Z`)."""
-    in_utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return in_utc.isoformat().removesuffix("+00:00") + "Z"
+    return as_utc(moment).isoformat().removesuffix("+00:00") + "Z"
+
+
+def _aware_in_utc(value: datetime) -> datetime:
+    """An aware moment in UTC, as a UTC column keeps it; a naive one is refused."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value.astimezone(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -48,15 +59,11 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
+        value = _aware_in_utc(value)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return None if value is None else as_utc(value)
 
     # On SQLite, each conversion in one function instead of SQLAlchemy's DATETIME text conversion wrapped around the
     # two above: the same text and the same values, in a fifth of the time (datetime.replace alone costs six parses).
@@ -71,9 +78,7 @@ def _sqlite_text(value: datetime | None) -> str | None:
     """As SQLAlchemy's SQLite DATETIME writes the moment in UTC: `2026-12-05 10:00:00.000000`."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given to a UTC column")
-    return value.astimezone(UTC).isoformat(" ", "microseconds").removesuffix("+00:00")
+    return _aware_in_utc(value).isoformat(" ", "microseconds").removesuffix("+00:00")
 
 
 def _utc_from_sqlite_text(value: str | None) -> datetime | None:
@@ -84,10 +89,8 @@ def _utc_from_sqlite_text(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value + "+00:00")
     except ValueError:
         parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is UTC:
-        return parsed
     # A date alone ignores the offset appended.
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return parsed if parsed.tzinfo is UTC else as_utc(parsed)
 
 
 class UUIDType(Uuid[uuid.UUID]):

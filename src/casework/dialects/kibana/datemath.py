@@ -6,7 +6,9 @@ last millisecond, as Elasticsearch rounds a `lte` bound."""
 
 import calendar
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+
+from casework.db.base import as_utc
 
 _STEP = re.compile(r"([+-])(\d+)([yMwdhHms])|/([yMwdhHms])")
 _FIXED = {
@@ -29,7 +31,7 @@ def _anchor(text: str, now: datetime) -> datetime:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
     except ValueError:
         raise DateMathError(text) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return as_utc(moment)
 
 
 def _add_months(moment: datetime, months: int) -> datetime:
