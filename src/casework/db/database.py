@@ -115,13 +115,17 @@ def value_within(connection: Connection, sql: str) -> Any:
     return None if row is None else row[0]
 
 
-def _first_value(dbapi_connection: Any, sql: str) -> Any:
+def _first_row(dbapi_connection: Any, sql: str) -> Any:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(sql)
-        row = cursor.fetchone()
+        return cursor.fetchone()
     finally:
         cursor.close()
+
+
+def _first_value(dbapi_connection: Any, sql: str) -> Any:
+    row = _first_row(dbapi_connection, sql)
     return None if row is None else row[0]
 
 
@@ -315,11 +319,7 @@ class Database:
         """A passive checkpoint: the frames the log holds, and how many of them are copied."""
         connection = self.engine.raw_connection()
         try:
-            cursor = connection.cursor()
-            try:
-                _busy, frames, copied = cursor.execute(CHECKPOINT).fetchone()
-            finally:
-                cursor.close()
+            _busy, frames, copied = _first_row(connection, CHECKPOINT)
         finally:
             connection.close()
         return int(frames), int(copied)
