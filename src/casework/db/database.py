@@ -14,10 +14,11 @@ A server's SQLite database checkpoints its write-ahead log off the event loop (b
 itself, SQLite checkpoints inside the commit that fills the log, on the loop, stalling every request behind it.
 """
 
+import asyncio
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, TypeVar
 
@@ -207,6 +208,8 @@ class Database:
         self._own_connections = threading.local()
         self._detached: list[Connection] = []
         self._detached_lock = threading.Lock()
+        # PostgreSQL: read_value's reads, shared by the requests waiting for one at once.
+        self._shared_reads: dict[str, SharedRead] = {}
 
     def run_sync(self, work: Callable[..., T], *args: Any, write: bool = True) -> T:
         """Run work(session, *args) in one transaction: committed if it returns, rolled back if it raises."""
@@ -272,7 +275,12 @@ class Database:
             if not own.busy:
                 return value_within(own.connection, sql)
             return self.read_value_sync(sql)
-        return await anyio.to_thread.run_sync(self.read_value_sync, sql, limiter=self._limiter)
+        shared = self._shared_reads.get(sql)
+        if shared is None:
+            shared = self._shared_reads[sql] = SharedRead(
+                partial(anyio.to_thread.run_sync, self.read_value_sync, sql, limiter=self._limiter)
+            )
+        return await shared.value()
 
     def _own_connection(self, write: bool) -> "_OwnConnection":
         """The calling thread's own connection for reads or for writes (SQLite), opened on first use."""
@@ -359,6 +367,52 @@ def _unit_on(connection: Connection, work: Callable[..., T], args: tuple[Any, ..
         finally:
             if session.in_transaction() or session.identity_map:
                 session.close()
+
+
+class SharedRead:
+    """A read that callers waiting at once share: each gets a value read by a run begun after its call (on a
+    database, one that sees every commit made before it), and one run at most is under way; callers who come during
+    a run share the next. Under load a PostgreSQL round trip on a worker thread serves every request that came
+    meanwhile: a cached credential's check of the generation cost a get ~35% of its time, each request reading it."""
+
+    __slots__ = ("_loop", "_next", "_read", "_running")
+
+    def __init__(self, read: Callable[[], Awaitable[Any]]) -> None:
+        self._read = read
+        self._loop: asyncio.AbstractEventLoop | None = None
+        # What the callers waiting for the next run await; the run under way, if any.
+        self._next: asyncio.Future[Any] | None = None
+        self._running: asyncio.Task[None] | None = None
+
+    async def value(self) -> Any:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            # A new event loop (another test client, say): what the old one left is no one's.
+            self._loop, self._next, self._running = loop, None, None
+        waiting = self._next
+        if waiting is None:
+            waiting = self._next = loop.create_future()
+            if self._running is None:
+                self._begin(loop, waiting)
+        # A caller cancelled leaves the run to those who wait with it.
+        return await asyncio.shield(waiting)
+
+    def _begin(self, loop: asyncio.AbstractEventLoop, waiting: "asyncio.Future[Any]") -> None:
+        self._next = None
+        self._running = loop.create_task(self._run(waiting))
+
+    async def _run(self, waiting: "asyncio.Future[Any]") -> None:
+        try:
+            waiting.set_result(await self._read())
+        except asyncio.CancelledError:
+            waiting.cancel()
+            raise
+        except Exception as error:
+            waiting.set_exception(error)
+        finally:
+            self._running = None
+            if self._next is not None and self._loop is not None and not self._loop.is_closed():
+                self._begin(self._loop, self._next)
 
 
 class _OwnConnection:
