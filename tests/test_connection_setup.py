@@ -10,7 +10,13 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from casework.auth.service import GENERATION_SQL, raise_generation
-from casework.db.database import Database
+from casework.db.database import Database, value_within
+from casework.db.plain import unit_connection
+
+
+def _in_transaction(driver: Any, db: Database) -> bool:
+    # psycopg's status 0 is IDLE: no transaction open.
+    return bool(driver.in_transaction) if db.is_sqlite else driver.info.transaction_status != 0
 
 
 def _setting(db: Database, statement: str) -> str:
@@ -192,21 +198,26 @@ def test_disposing_of_a_database_closes_the_threads_own_connections(db: Database
         connection.cursor().execute("SELECT 1")  # type: ignore[attr-defined]
 
 
-async def test_a_one_statement_read_runs_outside_a_transaction_on_postgresql_and_writes_still_in_one(
-    db: Database,
-) -> None:
-    """A get's one SELECT needs no transaction of its own: on PostgreSQL it runs in the driver's autocommit, without
-    BEGIN and COMMIT (two of its four round trips); the pooled connections it used give every later unit of work its
-    transaction as before. SQLite reads as any read does."""
+async def test_a_one_statement_read_runs_outside_a_transaction_and_writes_still_in_one(db: Database) -> None:
+    """A get's one SELECT needs no transaction of its own: it runs in the driver's autocommit, without BEGIN and
+    COMMIT (on PostgreSQL two of its four round trips); the connections it used give every later unit of work its
+    transaction as before. Work that reads through the ORM after all may begin one (SQLite), closed after it."""
 
-    def statement_and_state(session: Session) -> tuple[int, bool]:
+    def plain_statement_and_state(session: Session) -> tuple[int, bool]:
+        connection = unit_connection(session)
+        value = value_within(connection, "SELECT 1")
+        return value, _in_transaction(connection.connection.dbapi_connection, db)
+
+    def orm_statement_and_state(session: Session) -> tuple[int, bool]:
         value = session.scalar(text("SELECT 1"))
-        driver: Any = _driver_connection(session)
-        # psycopg's status 0 is IDLE: no transaction open.
-        return value, driver.in_transaction if db.is_sqlite else driver.info.transaction_status != 0
+        return value, _in_transaction(_driver_connection(session), db)
 
     for _ in range(10):
-        assert await db.read_one_statement(statement_and_state) == (1, db.is_sqlite)
+        assert await db.read_one_statement(plain_statement_and_state) == (1, False)
+        # PostgreSQL's autocommit holds for the ORM's statements too.
+        assert await db.read_one_statement(orm_statement_and_state) == (1, db.is_sqlite)
+        assert await db.read_one_statement(plain_statement_and_state) == (1, False)
     for _ in range(10):
-        assert db.run_sync(statement_and_state) == (1, True)
-        assert await db.read(statement_and_state) == (1, True)
+        assert db.run_sync(plain_statement_and_state) == (1, True)
+        assert await db.read(plain_statement_and_state) == (1, True)
+        assert db.run_sync(orm_statement_and_state) == (1, True)

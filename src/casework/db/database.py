@@ -239,13 +239,25 @@ class Database:
         return await self._run(work, args, write=False)
 
     async def read_one_statement(self, work: Callable[..., T], *args: Any) -> T:
-        """read(work, *args), for work that runs a single statement: on PostgreSQL outside a transaction (the
-        driver's autocommit), which spares it BEGIN and COMMIT, two of a get's four round trips. One statement
-        sees one snapshot of the database in any case."""
+        """read(work, *args), for work that runs a single statement: outside a transaction (the driver's autocommit),
+        which spares it BEGIN and COMMIT: on PostgreSQL two of a get's four round trips, on SQLite 7% of a get's
+        instructions. One statement sees one snapshot of the database in any case."""
         if self.is_sqlite:
-            return self.run_sync(work, *args, write=False)
-        unit = partial(self._unit, self._autocommit_engine, work, args)
-        return await anyio.to_thread.run_sync(unit, limiter=self._limiter)
+            own = self._own_connection(write=False)
+            if own.busy:
+                return self.run_sync(work, *args, write=False)
+            own.busy = True
+            try:
+                return _one_statement_on(own.connection, work, args)
+            finally:
+                own.busy = False
+                if not own.reusable():
+                    self._close_own(own, write=False)
+        return await anyio.to_thread.run_sync(self._one_statement, work, args, limiter=self._limiter)
+
+    def _one_statement(self, work: Callable[..., T], args: tuple[Any, ...]) -> T:
+        with self._autocommit_engine.connect() as connection:
+            return _one_statement_on(connection, work, args)
 
     async def _run(self, work: Callable[..., T], args: tuple[Any, ...], write: bool) -> T:
         if self.is_sqlite:
@@ -367,6 +379,18 @@ def _unit_on(connection: Connection, work: Callable[..., T], args: tuple[Any, ..
         finally:
             if session.in_transaction() or session.identity_map:
                 session.close()
+
+
+def _one_statement_on(connection: Connection, work: Callable[..., T], args: tuple[Any, ...]) -> T:
+    """work(session, *args) outside a transaction of ours: a read of one statement. Work that uses the Session after
+    all (an ORM read) begins a transaction, which closing the Session rolls back."""
+    session = Session(connection, join_transaction_mode="control_fully", expire_on_commit=False, autoflush=False)
+    session.info[UNIT_CONNECTION] = connection
+    try:
+        return work(session, *args)
+    finally:
+        if session.in_transaction() or session.identity_map:
+            session.close()
 
 
 class SharedRead:
