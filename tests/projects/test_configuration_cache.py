@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from casework.auth.service import SCOPES, Actor, current_generation
+from casework.auth.service import GENERATION_SQL, SCOPES, Actor, current_generation
 from casework.db.base import Base
 from casework.db.database import Database
 from casework.errors import InvalidInput
@@ -48,6 +48,9 @@ async def test_a_create_reads_the_configuration_again_only_after_it_changes(
     with issued_statements(db.engine) as seen:
         created = await create(client, title="Second", type="standard")
     assert seen and configuration_reads(seen) == []
+    # The generation: once for the request's credential, once in the create's unit of work, which reads all of its
+    # configuration before it writes (after a write the cache reads the generation again).
+    assert [statement.sql for statement in seen].count(GENERATION_SQL) == 2
     assert {sla["sla_type"] for sla in created["slas"]} == {"completion"}
 
     assert (await client.post("/projects/SEC/statuses", json={"name": "Triage", "group": "open", "category": "new"})).status_code == 201

@@ -221,6 +221,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> CaseRecord:
     _check_assignees(session, actor, data.assignees)
     definitions = fields.case_fields(session, project.id, case_type.id)
     field_values = fields.case_field_values(session, actor, definitions, data.fields, None)
+    policies = slas.new_case_policies(session, project.id, priority_rank(data.priority))
     now = utcnow()
     opened_at = data.opened_at.astimezone(UTC) if data.opened_at else now
     resolved_at = data.resolved_at.astimezone(UTC) if data.resolved_at else None
@@ -284,7 +285,7 @@ def create_case(session: Session, actor: Actor, data: CaseCreate) -> CaseRecord:
     count_case(session, case, None, (status.group, False))
     add_watchers(session, actor.workspace_id, case.id, {actor.author_id, *data.assignees})
     fields.index_values(session, actor.workspace_id, case.id, definitions, {}, field_values)
-    set_committed_value(case, "sla_clocks", slas.start_clocks(session, case, project, now))
+    set_committed_value(case, "sla_clocks", slas.start_clocks(session, case, project, policies, now))
     initial = {
         field: [None, value] for field, value in _current_values(case).items() if value not in (None, "", [], {})
     }

@@ -294,11 +294,19 @@ _POLICIES_FOR = select(SlaPolicy).where(
 )
 
 
-def start_clocks(session: Session, case: ClockedCase, project: Project, now: datetime) -> list[CaseSla]:
-    """The clocks the project's policies give a new case (already written). A case created with assignees has had
-    its response; one created pending starts its pausing clocks paused; one created closed gets clocks if reopened."""
+def new_case_policies(session: Session, project_id: uuid.UUID, priority_rank: int) -> dict[str, SlaPolicy]:
+    """The policies a new case of the project starts clocks for, by SLA type. Read them before the case's writes:
+    the unit of work then reads the configuration's generation once (after a write it reads it again)."""
+    return _policies_for(session, project_id, priority_rank)
+
+
+def start_clocks(
+    session: Session, case: ClockedCase, project: Project, policies: dict[str, SlaPolicy], now: datetime
+) -> list[CaseSla]:
+    """The clocks `policies` (new_case_policies) give a new case (already written). A case created with assignees
+    has had its response; one created pending starts its pausing clocks paused; one created closed gets clocks if
+    reopened."""
     state = CaseState.of(case)
-    policies = _policies_for(session, project.id, case.priority_rank)
     clocks = reconcile(session, state, [], policies, project.sla_warning_percent, now)
     session.flush()
     return clocks
