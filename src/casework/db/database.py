@@ -213,13 +213,23 @@ class Database:
 
     def run_sync(self, work: Callable[..., T], *args: Any, write: bool = True) -> T:
         """Run work(session, *args) in one transaction: committed if it returns, rolled back if it raises."""
+        return self._on_own_connection(write, _unit_on, work, args)
+
+    def _on_own_connection(
+        self,
+        write: bool,
+        run: Callable[[Connection, Callable[..., T], tuple[Any, ...]], T],
+        work: Callable[..., T],
+        args: tuple[Any, ...],
+    ) -> T:
+        """run(connection, work, args) on the calling thread's own SQLite connection; on PostgreSQL, or within a unit
+        of work on the same thread, a unit of work on a pooled connection."""
         own = self._own_connection(write) if self.is_sqlite else None
         if own is None or own.busy:
-            # PostgreSQL, or a unit of work within another on the same thread: a pooled connection.
             return self._unit(self.write_engine if write else self.engine, work, args)
         own.busy = True
         try:
-            return self._unit(own.connection, work, args)
+            return run(own.connection, work, args)
         finally:
             own.busy = False
             if not own.reusable():
@@ -243,16 +253,7 @@ class Database:
         which spares it BEGIN and COMMIT: on PostgreSQL two of a get's four round trips, on SQLite 7% of a get's
         instructions. One statement sees one snapshot of the database in any case."""
         if self.is_sqlite:
-            own = self._own_connection(write=False)
-            if own.busy:
-                return self.run_sync(work, *args, write=False)
-            own.busy = True
-            try:
-                return _one_statement_on(own.connection, work, args)
-            finally:
-                own.busy = False
-                if not own.reusable():
-                    self._close_own(own, write=False)
+            return self._on_own_connection(False, _one_statement_on, work, args)
         return await anyio.to_thread.run_sync(self._one_statement, work, args, limiter=self._limiter)
 
     def _one_statement(self, work: Callable[..., T], args: tuple[Any, ...]) -> T:
@@ -368,8 +369,7 @@ def _unit_on(connection: Connection, work: Callable[..., T], args: tuple[Any, ..
     transaction, about 150,000 instructions (a get's tenth), and closing a Session that holds nothing (46,000). A
     Session that joined commits it (control_fully), so that its commit events (files doomed by the unit) follow the
     database's commit, as before; its objects are handed back detached."""
-    session = Session(connection, join_transaction_mode="control_fully", expire_on_commit=False, autoflush=False)
-    session.info[UNIT_CONNECTION] = connection
+    session = _session_on(connection)
     with connection.begin():
         try:
             result = work(session, *args)
@@ -381,11 +381,16 @@ def _unit_on(connection: Connection, work: Callable[..., T], args: tuple[Any, ..
                 session.close()
 
 
+def _session_on(connection: Connection) -> Session:
+    session = Session(connection, join_transaction_mode="control_fully", expire_on_commit=False, autoflush=False)
+    session.info[UNIT_CONNECTION] = connection
+    return session
+
+
 def _one_statement_on(connection: Connection, work: Callable[..., T], args: tuple[Any, ...]) -> T:
     """work(session, *args) outside a transaction of ours: a read of one statement. Work that uses the Session after
     all (an ORM read) begins a transaction, which closing the Session rolls back."""
-    session = Session(connection, join_transaction_mode="control_fully", expire_on_commit=False, autoflush=False)
-    session.info[UNIT_CONNECTION] = connection
+    session = _session_on(connection)
     try:
         return work(session, *args)
     finally:
