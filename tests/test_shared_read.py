@@ -2,6 +2,7 @@
 gets a value read by a run begun after its call, so a revocation committed before a request still applies to it."""
 
 import asyncio
+import contextvars
 import threading
 
 import pytest
@@ -147,3 +148,17 @@ async def test_the_generation_checks_of_concurrent_requests_share_reads_and_each
     # SQLite reads on the event loop's thread, cheaper than sharing; PostgreSQL's reads hop to a worker thread and
     # the database: the first caller's read, then one for those who came while it ran.
     assert len(reads) == (20 if db.is_sqlite else 2)
+
+
+async def test_a_run_belongs_to_no_caller_context() -> None:
+    request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id")
+    seen: list[str | None] = []
+
+    async def read() -> int:
+        seen.append(request_id.get(None))
+        return 1
+
+    request_id.set("the first caller's request")
+    assert await SharedRead(read).value() == 1
+    # Its logs would otherwise name the request whose call began it, though it serves every caller waiting.
+    assert seen == [None]

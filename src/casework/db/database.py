@@ -15,6 +15,7 @@ itself, SQLite checkpoints inside the commit that fills the log, on the loop, st
 """
 
 import asyncio
+import contextvars
 import json
 import threading
 import time
@@ -428,7 +429,9 @@ class SharedRead:
 
     def _begin(self, loop: asyncio.AbstractEventLoop, waiting: "asyncio.Future[Any]") -> None:
         self._next = None
-        self._running = loop.create_task(self._run(waiting))
+        # In a context of its own: the run serves every caller waiting, not the one whose call began it (its logs
+        # would carry that request's id).
+        self._running = loop.create_task(self._run(waiting), context=contextvars.Context())
 
     async def _run(self, waiting: "asyncio.Future[Any]") -> None:
         try:
