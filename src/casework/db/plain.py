@@ -24,25 +24,32 @@ Statement = Select[Any] | Insert | Update | Delete
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     sql: str
-    # The parameters in the order the SQL takes them (positional paramstyles), else None: a mapping by name.
-    positions: tuple[str, ...] | None
-    # By parameter name: its key in the mapping the driver gets, and its conversion.
-    keys: dict[str, str]
-    binds: dict[str, _Processor]
-    # Values of the parameters the statement fixes itself (literals turned into parameters), already converted.
+    # Positional paramstyles: the parameters in the order the SQL takes them, each (name, its conversion, None), or
+    # (None, None, value) for one the statement fixes itself (a literal turned into a parameter), already converted.
+    # Else None: the driver takes a mapping.
+    positions: tuple[tuple[str | None, _Processor, Any], ...] | None
+    # Mapping paramstyles: by parameter name, its key in the mapping the driver gets and its conversion; the values
+    # of the parameters the statement fixes itself, by key, already converted.
+    keys: dict[str, tuple[str, _Processor]]
     fixed: dict[str, Any]
     # The columns it returns that convert (a SELECT's, or an INSERT's or UPDATE's RETURNING): position, conversion.
     conversions: tuple[tuple[int, Callable[[Any], Any]], ...]
 
     def arguments(self, parameters: Mapping[str, Any]) -> Any:
         """What the driver gets for these parameters, converted: a tuple in order, or a mapping by name."""
+        # One pass, no intermediate mapping: a create's statements take ~100 parameters.
+        if self.positions is not None:
+            return tuple(
+                [
+                    value if name is None else parameters[name] if convert is None else convert(parameters[name])
+                    for name, convert, value in self.positions
+                ]
+            )
         converted = dict(self.fixed)
         for name, value in parameters.items():
-            convert = self.binds[name]
-            converted[name] = value if convert is None else convert(value)
-        if self.positions is not None:
-            return tuple(converted[name] for name in self.positions)
-        return {self.keys[name]: value for name, value in converted.items()}
+            key, convert = self.keys[name]
+            converted[key] = value if convert is None else convert(value)
+        return converted
 
     def converted(self, row: Sequence[Any]) -> tuple[Any, ...]:
         """A returned row's values as SQLAlchemy would give them."""
@@ -143,14 +150,21 @@ def _compile(statement: Statement, dialect: Dialect, names: list[str]) -> _Compi
     }
     fixed = {name: bind.value for name, bind in binds.items() if not bind.required and name not in names}
     returned = statement.selected_columns if isinstance(statement, Select) else statement.exported_columns
+    fixed_values = {
+        name: value if (convert := converters[name]) is None else convert(value) for name, value in fixed.items()
+    }
+    positions = None
+    if compiled.positiontup is not None:
+        positions = tuple(
+            (None, None, fixed_values[name]) if name in fixed_values else (name, converters[name], None)
+            for name in compiled.positiontup
+        )
+    keys = {name: escaped.get(name, name) for name in binds}
     return _Compiled(
         sql=compiled.string,
-        positions=tuple(compiled.positiontup) if compiled.positiontup is not None else None,
-        keys={name: escaped.get(name, name) for name in binds},
-        binds=converters,
-        fixed={
-            name: value if (convert := converters[name]) is None else convert(value) for name, value in fixed.items()
-        },
+        positions=positions,
+        keys={name: (keys[name], converters[name]) for name in binds},
+        fixed={keys[name]: value for name, value in fixed_values.items()},
         conversions=tuple(
             (position, convert)
             for position, column in enumerate(returned)
