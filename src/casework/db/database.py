@@ -227,7 +227,8 @@ class Database:
         of work on the same thread, a unit of work on a pooled connection."""
         own = self._own_connection(write) if self.is_sqlite else None
         if own is None or own.busy:
-            return self._unit(self.write_engine if write else self.engine, work, args)
+            with (self.write_engine if write else self.engine).connect() as connection:
+                return _unit_on(connection, work, args)
         own.busy = True
         try:
             return run(own.connection, work, args)
@@ -235,13 +236,6 @@ class Database:
             own.busy = False
             if not own.reusable():
                 self._close_own(own, write)
-
-    @staticmethod
-    def _unit(bind: Engine | Connection, work: Callable[..., T], args: tuple[Any, ...]) -> T:
-        if isinstance(bind, Engine):
-            with bind.connect() as connection:
-                return _unit_on(connection, work, args)
-        return _unit_on(bind, work, args)
 
     async def write(self, work: Callable[..., T], *args: Any) -> T:
         return await self._run(work, args, write=True)
